@@ -1,0 +1,10 @@
+DROP TABLE reference_sequences;
+DROP TABLE idempotency_records;
+DROP TRIGGER case_events_no_update ON case_events;
+DROP FUNCTION case_events_are_append_only();
+DROP TABLE case_events;
+DROP TABLE representatives;
+DROP TABLE cases;
+DROP TABLE customers;
+DROP TABLE services;
+DROP TABLE directorates;

@@ -1,0 +1,965 @@
+//! Cases: taking in complaints, compliments and comments, and reading them
+//! back within each role's scope.
+
+use actix_web::http::header;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use super::idempotency::{self, Created};
+use super::json::JsonBody;
+use super::validation::{field_errors, not_blank, phone_number};
+use super::{pagination, responses, rfc3339};
+use crate::auth::{AnyCaller, Caller};
+use crate::db::cases::{self as repo, CaseFilter, CaseRow, CustomerRow, NewCaseRow, RepresentativeRow};
+use crate::db::events::{self, EventRow, NewEvent};
+use crate::db::{self, services, Database, DbConnection};
+use crate::domain::case::{Channel, ContactMethod, Kind, Role, Stage, Status, Visibility};
+use crate::domain::reference::Reference;
+use crate::error::{ApiError, FieldError};
+
+// ---------------------------------------------------------------- requests
+
+/// A complaint, compliment or comment being logged.
+///
+/// Customers log their own feedback (the customer is the token's `sub`,
+/// channel `online_form`). Staff log it on someone's behalf by any channel
+/// and may back-date when it was received, with a reason. Partners post with
+/// channel `partner`; their client id is recorded.
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kind": "complaint",
+    "channel": "telephone",
+    "summary": "Bin not collected three weeks running",
+    "description": "Our green bin has been missed on the last three collection days despite being out by 7am.",
+    "desired_outcome": "Collect the bin and make sure it does not happen again",
+    "service": "waste-care",
+    "category": "missed collection",
+    "problem_date": "2026-11-02",
+    "customer": {
+        "name": "Alex Example",
+        "email": "alex@example.org",
+        "phone": "01384 811561",
+        "preferred_contact": "email",
+        "accessibility": {"large_print": true}
+    }
+}))]
+pub struct NewCase {
+    #[validate(required(message = "is required"), custom(function = "known_kind"))]
+    #[schema(value_type = Kind)]
+    pub kind: Option<String>,
+    /// Required from staff; customers use `online_form` and partners `partner` (the default for each).
+    #[validate(custom(function = "known_channel"))]
+    #[schema(value_type = Option<Channel>)]
+    pub channel: Option<String>,
+    /// When the council received it (staff only; default now). Back-dating needs `received_at_reason`.
+    #[schema(value_type = Option<String>, format = DateTime, example = "2026-11-20T09:15:00Z")]
+    pub received_at: Option<DateTime<Utc>>,
+    #[validate(length(max = 1000))]
+    pub received_at_reason: Option<String>,
+    #[validate(required(message = "is required"), custom(function = "not_blank"), length(max = 200))]
+    #[schema(value_type = String, max_length = 200)]
+    pub summary: Option<String>,
+    #[validate(required(message = "is required"), custom(function = "not_blank"), length(max = 10000))]
+    #[schema(value_type = String, max_length = 10000)]
+    pub description: Option<String>,
+    /// What the customer wants to happen.
+    #[validate(length(max = 5000))]
+    pub desired_outcome: Option<String>,
+    /// The service's id, from `GET /api/v1/services`.
+    #[validate(required(message = "is required"), length(min = 1, max = 64))]
+    #[schema(value_type = String, example = "waste-care")]
+    pub service: Option<String>,
+    #[validate(length(max = 100))]
+    pub category: Option<String>,
+    /// When the problem happened or came to light.
+    #[schema(value_type = Option<String>, format = Date, example = "2026-11-02")]
+    pub problem_date: Option<NaiveDate>,
+    /// Compliments and comments: whether the customer asked for an acknowledgement and reply (default false).
+    pub response_requested: Option<bool>,
+    /// Members of staff the feedback names.
+    #[validate(length(max = 20), custom(function = "staff_names"))]
+    pub staff_named: Option<Vec<String>>,
+    #[validate(required(message = "is required"), nested)]
+    #[schema(value_type = CustomerDetails)]
+    pub customer: Option<CustomerDetails>,
+    #[validate(nested)]
+    pub representative: Option<RepresentativeDetails>,
+    /// Partners only: the partner's own reference for this case.
+    #[validate(length(max = 100))]
+    pub partner_reference: Option<String>,
+}
+
+/// The person the feedback is from.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerDetails {
+    #[validate(required(message = "is required"), custom(function = "not_blank"), length(max = 200))]
+    #[schema(value_type = String)]
+    pub name: Option<String>,
+    #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    pub email: Option<String>,
+    #[validate(custom(function = "phone_number"))]
+    pub phone: Option<String>,
+    #[validate(length(max = 500))]
+    pub address: Option<String>,
+    #[validate(length(max = 10))]
+    pub postcode: Option<String>,
+    #[validate(custom(function = "known_contact_method"))]
+    #[schema(value_type = Option<ContactMethod>)]
+    pub preferred_contact: Option<String>,
+    #[validate(nested)]
+    pub accessibility: Option<Accessibility>,
+}
+
+/// Reasonable adjustments the customer needs (kept under review).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Accessibility {
+    /// The language an interpreter is needed for.
+    #[validate(length(max = 100))]
+    pub interpreter_language: Option<String>,
+    #[serde(default)]
+    pub large_print: bool,
+    #[serde(default)]
+    pub audio: bool,
+    /// Any other reasonable adjustment.
+    #[validate(length(max = 1000))]
+    pub other_adjustments: Option<String>,
+}
+
+/// Someone acting for the customer, with the customer's consent.
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RepresentativeDetails {
+    #[validate(required(message = "is required"), custom(function = "not_blank"), length(max = 200))]
+    #[schema(value_type = String)]
+    pub name: Option<String>,
+    #[validate(length(max = 200))]
+    pub organisation: Option<String>,
+    /// E.g. daughter, councillor, advocate, solicitor.
+    #[validate(length(max = 100))]
+    pub relationship: Option<String>,
+    #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    pub email: Option<String>,
+    #[validate(custom(function = "phone_number"))]
+    pub phone: Option<String>,
+    #[validate(length(max = 500))]
+    pub address: Option<String>,
+    /// The customer's consent to the representative acting for them: must be true.
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = bool)]
+    pub consent_to_act: Option<bool>,
+    /// The customer's consent to information about the case being released to the representative.
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = bool)]
+    pub consent_to_release_information: Option<bool>,
+}
+
+fn known_kind(value: &str) -> Result<(), validator::ValidationError> {
+    known(Kind::parse(value).is_some(), Kind::expected())
+}
+
+fn known_channel(value: &str) -> Result<(), validator::ValidationError> {
+    known(Channel::parse(value).is_some(), Channel::expected())
+}
+
+fn known_contact_method(value: &str) -> Result<(), validator::ValidationError> {
+    known(ContactMethod::parse(value).is_some(), ContactMethod::expected())
+}
+
+fn known(ok: bool, expected: String) -> Result<(), validator::ValidationError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("unknown").with_message(format!("must be one of {expected}").into()))
+    }
+}
+
+fn staff_names(names: &[String]) -> Result<(), validator::ValidationError> {
+    if names.iter().all(|n| !n.trim().is_empty() && n.len() <= 200) {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("staff_named")
+            .with_message("each name must be 1 to 200 characters".into()))
+    }
+}
+
+// ---------------------------------------------------------------- responses
+
+/// Who logged a case.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreatedBy {
+    pub role: Role,
+    /// The staff member's or client's id; shown to staff only.
+    pub subject: Option<String>,
+}
+
+/// A representative, as recorded.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Representative {
+    pub name: String,
+    pub organisation: Option<String>,
+    pub relationship: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub consent_to_act: bool,
+    pub consent_to_release_information: bool,
+    #[schema(format = DateTime)]
+    pub consent_recorded_at: String,
+}
+
+/// The customer, as recorded on the case.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Customer {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub preferred_contact: Option<ContactMethod>,
+    pub accessibility: Accessibility,
+}
+
+/// A case: one complaint, compliment or comment.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "reference": "CMP-2026-000042", "kind": "complaint", "status": "received", "stage": null,
+    "channel": "telephone", "received_at": "2026-11-20T09:15:00Z", "received_at_reason": "logged after a phone call",
+    "summary": "Bin not collected three weeks running",
+    "description": "Our green bin has been missed on the last three collection days.",
+    "desired_outcome": "Collect the bin", "service": "waste-care", "category": "missed collection",
+    "problem_date": "2026-11-02", "response_requested": true, "staff_named": [],
+    "customer": {"name": "Alex Example", "email": "alex@example.org", "phone": null, "address": null,
+                 "postcode": null, "preferred_contact": "email",
+                 "accessibility": {"interpreter_language": null, "large_print": true, "audio": false, "other_adjustments": null}},
+    "representative": null,
+    "created_by": {"role": "investigating_officer", "subject": "officer-17"},
+    "partner_reference": null, "acknowledgement_due": "2026-11-27",
+    "created_at": "2026-11-22T10:31:24Z", "updated_at": "2026-11-22T10:31:24Z"
+}))]
+pub struct Case {
+    #[schema(example = "CMP-2026-000042")]
+    pub reference: String,
+    pub kind: Kind,
+    pub status: Status,
+    pub stage: Option<Stage>,
+    pub channel: Channel,
+    #[schema(format = DateTime)]
+    pub received_at: String,
+    /// Why the received time was back-dated, when it was.
+    pub received_at_reason: Option<String>,
+    pub summary: String,
+    pub description: String,
+    pub desired_outcome: Option<String>,
+    /// The lead service's id.
+    pub service: String,
+    pub category: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub problem_date: Option<NaiveDate>,
+    /// Complaints always get a response; compliments and comments when the customer asked.
+    pub response_requested: bool,
+    pub staff_named: Vec<String>,
+    pub customer: Customer,
+    pub representative: Option<Representative>,
+    pub created_by: CreatedBy,
+    pub partner_reference: Option<String>,
+    /// When the acknowledgement is due, by the council's policy.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub acknowledgement_due: Option<NaiveDate>,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+/// A case in a list.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CaseSummary {
+    pub reference: String,
+    pub kind: Kind,
+    pub status: Status,
+    pub stage: Option<Stage>,
+    pub channel: Channel,
+    #[schema(format = DateTime)]
+    pub received_at: String,
+    pub summary: String,
+    pub service: String,
+    pub category: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub acknowledgement_due: Option<NaiveDate>,
+    #[schema(format = DateTime)]
+    pub updated_at: String,
+}
+
+/// A page of cases, newest first.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CaseList {
+    pub items: Vec<CaseSummary>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Who did something on a case.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Actor {
+    pub role: Role,
+    /// Shown to staff only.
+    pub subject: Option<String>,
+}
+
+/// One event in a case's history.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TimelineEvent {
+    pub id: i64,
+    /// What happened, e.g. `received`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    #[schema(format = DateTime)]
+    pub occurred_at: String,
+    pub actor: Actor,
+    /// Whether the customer can see it.
+    pub visibility: Visibility,
+    /// What changed.
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+}
+
+/// A page of a case's timeline, oldest first.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Timeline {
+    pub items: Vec<TimelineEvent>,
+    pub next_cursor: Option<String>,
+}
+
+// ---------------------------------------------------------------- mapping
+
+fn parse_stored<T>(value: &str, parse: impl Fn(&str) -> Option<T>, column: &str) -> Result<T, ApiError> {
+    parse(value).ok_or_else(|| ApiError::internal(format!("stored {column} `{value}` is not known")))
+}
+
+fn summary_of(row: &CaseRow) -> Result<CaseSummary, ApiError> {
+    Ok(CaseSummary {
+        reference: row.reference.clone(),
+        kind: parse_stored(&row.kind, Kind::parse, "kind")?,
+        status: parse_stored(&row.status, Status::parse, "status")?,
+        stage: row.stage.as_deref().map(|s| parse_stored(s, Stage::parse, "stage")).transpose()?,
+        channel: parse_stored(&row.channel, Channel::parse, "channel")?,
+        received_at: rfc3339(row.received_at),
+        summary: row.summary.clone(),
+        service: row.service_id.clone(),
+        category: row.category.clone(),
+        acknowledgement_due: row.acknowledgement_due,
+        updated_at: rfc3339(row.updated_at),
+    })
+}
+
+fn case_of(
+    row: CaseRow,
+    customer: CustomerRow,
+    representative: Option<RepresentativeRow>,
+    viewer: &Caller,
+) -> Result<Case, ApiError> {
+    let summary = summary_of(&row)?;
+    let staff_named: Vec<String> = match &row.staff_named {
+        Some(json) => serde_json::from_str(json).map_err(ApiError::internal)?,
+        None => vec![],
+    };
+    Ok(Case {
+        reference: summary.reference,
+        kind: summary.kind,
+        status: summary.status,
+        stage: summary.stage,
+        channel: summary.channel,
+        received_at: summary.received_at,
+        received_at_reason: row.received_at_reason,
+        summary: row.summary,
+        description: row.description,
+        desired_outcome: row.desired_outcome,
+        service: row.service_id,
+        category: row.category,
+        problem_date: row.problem_date,
+        response_requested: row.response_requested,
+        staff_named,
+        customer: Customer {
+            name: customer.name,
+            email: customer.email,
+            phone: customer.phone,
+            address: customer.address,
+            postcode: customer.postcode,
+            preferred_contact: customer.preferred_contact.as_deref().and_then(ContactMethod::parse),
+            accessibility: Accessibility {
+                interpreter_language: customer.interpreter_language,
+                large_print: customer.large_print,
+                audio: customer.audio,
+                other_adjustments: customer.other_adjustments,
+            },
+        },
+        representative: representative.map(|r| Representative {
+            name: r.name,
+            organisation: r.organisation,
+            relationship: r.relationship,
+            email: r.email,
+            phone: r.phone,
+            address: r.address,
+            consent_to_act: r.consent_to_act,
+            consent_to_release_information: r.consent_to_release_information,
+            consent_recorded_at: rfc3339(r.consent_recorded_at),
+        }),
+        created_by: CreatedBy {
+            role: parse_stored(&row.created_by_role, Role::parse, "created_by_role")?,
+            subject: viewer.is_staff().then_some(row.created_by_subject),
+        },
+        partner_reference: row.partner_reference,
+        acknowledgement_due: row.acknowledgement_due,
+        created_at: rfc3339(row.created_at),
+        updated_at: rfc3339(row.updated_at),
+    })
+}
+
+/// The case's ETag: its version, which every change bumps.
+pub fn etag(row: &CaseRow) -> String {
+    format!("\"{}\"", row.version)
+}
+
+// ---------------------------------------------------------------- create
+
+/// The checks that depend on who is calling and on the values together.
+fn role_rules(new: &NewCase, caller: &Caller, now: DateTime<Utc>) -> (Channel, Vec<FieldError>) {
+    let mut errors = Vec::new();
+    let role = caller.acting_role();
+    let requested = new.channel.as_deref().and_then(Channel::parse);
+    let channel = match role {
+        Role::Customer => {
+            if requested.is_some_and(|c| c != Channel::OnlineForm) {
+                errors.push(FieldError::new("channel", "customers send feedback through the online form"));
+            }
+            Channel::OnlineForm
+        }
+        Role::Partner => {
+            if requested.is_some_and(|c| c != Channel::Partner) {
+                errors.push(FieldError::new("channel", "partner clients post with channel partner"));
+            }
+            Channel::Partner
+        }
+        _ => match (requested, new.channel.is_some()) {
+            (Some(Channel::Partner), _) => {
+                errors.push(FieldError::new("channel", "the partner channel is for partner clients"));
+                Channel::Partner
+            }
+            (Some(channel), _) => channel,
+            (None, false) => {
+                errors.push(FieldError::new("channel", "is required when staff log feedback"));
+                Channel::Telephone
+            }
+            // Unknown channel: already reported by the validator.
+            (None, true) => Channel::Telephone,
+        },
+    };
+    if let Some(received_at) = new.received_at {
+        if !caller.is_staff() {
+            errors.push(FieldError::new("received_at", "only staff may set when feedback was received"));
+        } else if received_at > now + chrono::Duration::minutes(5) {
+            errors.push(FieldError::new("received_at", "must not be in the future"));
+        } else if received_at.year() < 2000 {
+            errors.push(FieldError::new("received_at", "must be in 2000 or later"));
+        } else if received_at < now - chrono::Duration::minutes(15)
+            && new.received_at_reason.as_deref().is_none_or(|r| r.trim().is_empty())
+        {
+            errors.push(FieldError::new(
+                "received_at_reason",
+                "is required when the received time is back-dated",
+            ));
+        }
+    }
+    if let Some(problem_date) = new.problem_date {
+        if problem_date > now.date_naive() {
+            errors.push(FieldError::new("problem_date", "must not be in the future"));
+        }
+    }
+    if new.kind.as_deref() == Some("complaint") && new.response_requested == Some(false) {
+        errors.push(FieldError::new("response_requested", "a complaint always gets a response"));
+    }
+    if new.partner_reference.is_some() && role != Role::Partner {
+        errors.push(FieldError::new("partner_reference", "only partner clients set a partner reference"));
+    }
+    if let Some(customer) = &new.customer {
+        let has = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+        if new.kind.as_deref() == Some("complaint") && !has(&customer.email) && !has(&customer.phone) && !has(&customer.address) {
+            errors.push(FieldError::new(
+                "customer",
+                "give at least one of email, phone or address so the council can respond",
+            ));
+        }
+        let missing = match customer.preferred_contact.as_deref().and_then(ContactMethod::parse) {
+            Some(ContactMethod::Email) if !has(&customer.email) => Some("customer.email"),
+            Some(ContactMethod::Telephone) if !has(&customer.phone) => Some("customer.phone"),
+            Some(ContactMethod::Letter) if !has(&customer.address) => Some("customer.address"),
+            _ => None,
+        };
+        if let Some(field) = missing {
+            errors.push(FieldError::new(field, "is required for the preferred contact method"));
+        }
+    }
+    if let Some(representative) = &new.representative {
+        if representative.consent_to_act == Some(false) {
+            errors.push(FieldError::new(
+                "representative.consent_to_act",
+                "a representative can only act with the customer's consent",
+            ));
+        }
+    }
+    (channel, errors)
+}
+
+fn clean(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+/// Everything needed to write a new case, checked.
+#[derive(Debug, Clone)]
+struct Intake {
+    kind: Kind,
+    channel: Channel,
+    new: NewCase,
+    received_at: NaiveDateTime,
+    caller: Caller,
+    /// Field errors found before the database was consulted.
+    errors: Vec<FieldError>,
+}
+
+fn write_case(conn: &mut DbConnection, intake: &Intake) -> Result<Created, ApiError> {
+    let new = &intake.new;
+    let service_id = new.service.clone().unwrap_or_default();
+    let mut errors = intake.errors.clone();
+    match services::find(conn, &service_id)? {
+        Some(service) if service.active => {}
+        Some(_) => errors.push(FieldError::new("service", "is no longer taking new cases")),
+        None if !service_id.is_empty() => errors.push(FieldError::new("service", "is not a known service")),
+        None => {}
+    }
+    if !errors.is_empty() {
+        errors.sort_by(|a, b| a.field.cmp(&b.field));
+        return Err(ApiError::Validation(errors));
+    }
+
+    let now = db::now();
+    let role = intake.caller.acting_role();
+    let details = new.customer.clone().unwrap_or_else(|| CustomerDetails {
+        name: None, email: None, phone: None, address: None, postcode: None, preferred_contact: None, accessibility: None,
+    });
+    let accessibility = details.accessibility.clone().unwrap_or_default();
+    let customer_subject = (role == Role::Customer).then(|| intake.caller.subject.clone());
+    let customer = repo::insert_customer(
+        conn,
+        &CustomerRow {
+            id: 0,
+            subject: customer_subject.clone(),
+            name: details.name.unwrap_or_default().trim().to_string(),
+            email: clean(details.email),
+            phone: clean(details.phone),
+            address: clean(details.address),
+            postcode: clean(details.postcode).map(|p| p.to_uppercase()),
+            preferred_contact: details.preferred_contact,
+            interpreter_language: clean(accessibility.interpreter_language),
+            large_print: accessibility.large_print,
+            audio: accessibility.audio,
+            other_adjustments: clean(accessibility.other_adjustments),
+            created_at: now,
+        },
+    )?;
+
+    let year = intake.received_at.year();
+    let number = repo::next_reference_number(conn, intake.kind.reference_prefix(), year)?;
+    let reference = Reference::new(intake.kind, year, number);
+    let staff_named = match &new.staff_named {
+        Some(names) if !names.is_empty() => Some(serde_json::to_string(names).map_err(ApiError::internal)?),
+        _ => None,
+    };
+    let row = repo::insert_case(
+        conn,
+        &NewCaseRow {
+            reference: reference.to_string(),
+            kind: intake.kind.as_str().into(),
+            status: Status::Received.as_str().into(),
+            stage: None,
+            channel: intake.channel.as_str().into(),
+            received_at: intake.received_at,
+            received_at_reason: clean(new.received_at_reason.clone()),
+            summary: new.summary.clone().unwrap_or_default().trim().to_string(),
+            description: new.description.clone().unwrap_or_default().trim().to_string(),
+            desired_outcome: clean(new.desired_outcome.clone()),
+            service_id,
+            category: clean(new.category.clone()),
+            problem_date: new.problem_date,
+            response_requested: intake.kind == Kind::Complaint || new.response_requested.unwrap_or(false),
+            staff_named,
+            customer_id: customer.id,
+            customer_subject,
+            created_by_subject: intake.caller.subject.clone(),
+            created_by_role: role.as_str().into(),
+            partner_client_id: (role == Role::Partner).then(|| intake.caller.subject.clone()),
+            partner_reference: clean(new.partner_reference.clone()),
+            acknowledgement_due: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+
+    let representative = match &new.representative {
+        Some(r) => Some(repo::insert_representative(
+            conn,
+            &RepresentativeRow {
+                id: 0,
+                case_id: row.id,
+                name: r.name.clone().unwrap_or_default().trim().to_string(),
+                organisation: clean(r.organisation.clone()),
+                relationship: clean(r.relationship.clone()),
+                email: clean(r.email.clone()),
+                phone: clean(r.phone.clone()),
+                address: clean(r.address.clone()),
+                consent_to_act: r.consent_to_act.unwrap_or(false),
+                consent_to_release_information: r.consent_to_release_information.unwrap_or(false),
+                consent_recorded_at: now,
+                created_at: now,
+            },
+        )?),
+        None => None,
+    };
+
+    events::append(
+        conn,
+        &NewEvent {
+            case_id: row.id,
+            event_type: "received",
+            visibility: Visibility::Public.as_str(),
+            actor_subject: &intake.caller.subject,
+            actor_role: role.as_str(),
+            occurred_at: now,
+            details: serde_json::json!({
+                "kind": intake.kind,
+                "channel": intake.channel,
+                "service": row.service_id,
+                "received_at": rfc3339(row.received_at),
+                "back_dated_because": row.received_at_reason,
+            })
+            .to_string(),
+        },
+    )?;
+
+    let etag = etag(&row);
+    let case = case_of(row, customer, representative, &intake.caller)?;
+    Ok(Created {
+        location: format!("/api/v1/cases/{}", case.reference),
+        body: serde_json::to_string(&case).map_err(ApiError::internal)?,
+        etag: Some(etag),
+    })
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "create_case",
+    description = "Roles: customer (for themselves, channel `online_form`), investigating_officer, \
+                   head_of_service, complaints_manager (on someone's behalf, any channel but `partner`, \
+                   may back-date `received_at` with a reason), partner (channel `partner`).\n\n\
+                   Logs a complaint, compliment or comment and gives it a reference \
+                   (`CMP-`, `CPL-`, `CMT-` + year + number). Send an `Idempotency-Key`: a retry with \
+                   the same key and body returns the first answer with `Idempotent-Replayed: true`; \
+                   the same key with a different body is refused with \
+                   `/problems/idempotency-key-reused`.",
+    request_body = NewCase,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer")),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 201, description = "The case was logged", body = Case,
+            headers(
+                ("Location" = String, description = "The case's URL"),
+                ("ETag" = String, description = "The case's version, for If-Match"),
+                ("Idempotent-Replayed" = String, description = "`true` when this answer is a replay")
+            )),
+        (status = 400, response = responses::MalformedJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 409, response = responses::Conflict),
+        (status = 413, response = responses::PayloadTooLarge),
+        (status = 415, response = responses::UnsupportedMediaType),
+        (status = 422, response = responses::ValidationFailed),
+    )
+)]
+#[post("/cases")]
+pub async fn create(
+    req: HttpRequest,
+    caller: AnyCaller,
+    db: web::Data<Database>,
+    body: JsonBody<NewCase>,
+) -> Result<HttpResponse, ApiError> {
+    let key = idempotency::key(&req)?;
+    let fingerprint = body.fingerprint("POST /api/v1/cases");
+    let new = body.value;
+    let caller = caller.0;
+    let now = Utc::now();
+    let mut errors = match new.validate() {
+        Ok(()) => vec![],
+        Err(report) => field_errors(&report),
+    };
+    let (channel, rule_errors) = role_rules(&new, &caller, now);
+    errors.extend(rule_errors);
+    let intake = Intake {
+        kind: new.kind.as_deref().and_then(Kind::parse).unwrap_or(Kind::Complaint),
+        channel,
+        received_at: db::truncate_to_micros(new.received_at.unwrap_or(now).naive_utc()),
+        new,
+        caller: caller.clone(),
+        errors,
+    };
+    idempotency::create_once(&db, &caller.subject, key, fingerprint, move |conn| write_case(conn, &intake)).await
+}
+
+// ---------------------------------------------------------------- read
+
+/// The case, if this caller may see it; otherwise not found, so that no
+/// one learns that another person's case exists.
+fn visible_case(conn: &mut DbConnection, reference: &str, caller: &Caller) -> Result<CaseRow, ApiError> {
+    let not_found = || ApiError::NotFound(format!("there is no case {reference} that you can see"));
+    let reference = Reference::parse(reference).ok_or_else(not_found)?;
+    match repo::find_by_reference(conn, reference.as_str())? {
+        Some(row) if row.visible_in(&caller.case_scope()) => Ok(row),
+        _ => Err(not_found()),
+    }
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "get_case",
+    description = "Roles: customer (own cases), partner (cases it posted), investigating_officer and \
+                   head_of_service (their services' cases), complaints_manager (all).\n\n\
+                   A case the caller may not see is answered 404, as if it did not exist.",
+    params(("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042")),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The case", body = Case,
+            headers(("ETag" = String, description = "The case's version, for If-Match"))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+    )
+)]
+#[get("/cases/{reference}")]
+pub async fn get(
+    caller: AnyCaller,
+    db: web::Data<Database>,
+    reference: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let reference = reference.into_inner();
+    let caller = caller.0;
+    let (case, etag) = db
+        .read(move |conn| {
+            let row = visible_case(conn, &reference, &caller)?;
+            let customer = repo::customer(conn, row.customer_id)?;
+            let representative = repo::representative(conn, row.id)?;
+            let etag = etag(&row);
+            Ok((case_of(row, customer, representative, &caller)?, etag))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag)).json(case))
+}
+
+/// Filters on the case list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseQuery {
+    #[param(value_type = Option<Kind>)]
+    pub kind: Option<String>,
+    #[param(value_type = Option<Status>)]
+    pub status: Option<String>,
+    /// A service id.
+    pub service: Option<String>,
+    #[param(value_type = Option<Channel>)]
+    pub channel: Option<String>,
+    /// Received on or after: a date (`2026-11-01`) or an instant (`2026-11-01T09:00:00Z`).
+    pub received_from: Option<String>,
+    /// Received on or before: a date (the whole day counts) or an instant.
+    pub received_to: Option<String>,
+    /// 1 to 200, default 50.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A date or an instant from a query string, as UTC; `end_of_day` makes a
+/// date mean the end of that day (exclusive bound).
+fn instant(raw: &str, end_of_day: bool) -> Option<NaiveDateTime> {
+    if let Ok(date) = NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        let date = if end_of_day { date.succ_opt()? } else { date };
+        return date.and_hms_opt(0, 0, 0);
+    }
+    let at = DateTime::parse_from_rfc3339(raw).ok()?.with_timezone(&Utc).naive_utc();
+    let at = db::truncate_to_micros(at);
+    Some(if end_of_day { at + chrono::Duration::microseconds(1) } else { at })
+}
+
+fn vocabulary_filter<T>(
+    raw: Option<String>,
+    field: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    expected: String,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    let raw = raw?;
+    if parse(&raw).is_none() {
+        errors.push(FieldError::new(field, format!("must be one of {expected}")));
+    }
+    Some(raw)
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "list_cases",
+    description = "Roles: customer (own cases), partner (cases it posted), investigating_officer and \
+                   head_of_service (their services' cases), complaints_manager (all).\n\n\
+                   Cases newest first by the time they were received, with cursor pagination.",
+    params(CaseQuery),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "A page of cases", body = CaseList),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 422, response = responses::ValidationFailed),
+    )
+)]
+#[get("/cases")]
+pub async fn list(
+    caller: AnyCaller,
+    db: web::Data<Database>,
+    query: web::Query<CaseQuery>,
+) -> Result<web::Json<CaseList>, ApiError> {
+    let query = query.into_inner();
+    let mut errors = Vec::new();
+    let limit = pagination::limit(query.limit.as_deref(), &mut errors);
+    let after = pagination::decode(query.cursor.as_deref(), &mut errors).and_then(|position| {
+        let (micros, id) = position.split_once('|')?;
+        let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
+        Some((at, id.parse().ok()?))
+    });
+    if query.cursor.is_some() && after.is_none() && !errors.iter().any(|e| e.field == "cursor") {
+        errors.push(FieldError::new("cursor", "is not a cursor this list gave out"));
+    }
+    let kind = vocabulary_filter(query.kind, "kind", Kind::parse, Kind::expected(), &mut errors);
+    let status = vocabulary_filter(query.status, "status", Status::parse, Status::expected(), &mut errors);
+    let channel = vocabulary_filter(query.channel, "channel", Channel::parse, Channel::expected(), &mut errors);
+    let mut bound = |raw: Option<String>, field: &str, end: bool| {
+        let raw = raw?;
+        let parsed = instant(&raw, end);
+        if parsed.is_none() {
+            errors.push(FieldError::new(field, "must be a date (2026-11-01) or an RFC 3339 instant"));
+        }
+        parsed
+    };
+    let received_from = bound(query.received_from, "received_from", false);
+    let received_before = bound(query.received_to, "received_to", true);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let filter = CaseFilter {
+        scope: caller.case_scope(),
+        kind,
+        status,
+        service: query.service,
+        channel,
+        received_from,
+        received_before,
+        after,
+    };
+    let rows = db.read(move |conn| Ok(repo::list(conn, &filter, limit + 1)?)).await?;
+    let (rows, next_cursor) = pagination::split_page(rows, limit, |row| {
+        format!("{}|{}", row.received_at.and_utc().timestamp_micros(), row.id)
+    });
+    let items = rows.iter().map(summary_of).collect::<Result<Vec<_>, _>>()?;
+    Ok(web::Json(CaseList { items, next_cursor }))
+}
+
+/// Timeline paging parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TimelineQuery {
+    /// 1 to 200, default 50.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+fn timeline_event(row: EventRow, viewer: &Caller) -> Result<TimelineEvent, ApiError> {
+    Ok(TimelineEvent {
+        id: row.id,
+        event_type: row.event_type,
+        occurred_at: rfc3339(row.occurred_at),
+        actor: Actor {
+            role: parse_stored(&row.actor_role, Role::parse, "actor_role")?,
+            subject: (viewer.is_staff() || viewer.subject == row.actor_subject).then_some(row.actor_subject),
+        },
+        visibility: parse_stored(&row.visibility, Visibility::parse, "visibility")?,
+        details: serde_json::from_str(&row.details).map_err(ApiError::internal)?,
+    })
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "get_case_timeline",
+    description = "Roles: as for reading the case. Customers and partners see only the events \
+                   meant for them; staff see every event.\n\n\
+                   The case's history, oldest first: what happened, who did it and when.",
+    params(("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"), TimelineQuery),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "A page of the timeline", body = Timeline),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 422, response = responses::ValidationFailed),
+    )
+)]
+#[get("/cases/{reference}/timeline")]
+pub async fn timeline(
+    caller: AnyCaller,
+    db: web::Data<Database>,
+    reference: web::Path<String>,
+    query: web::Query<TimelineQuery>,
+) -> Result<web::Json<Timeline>, ApiError> {
+    let query = query.into_inner();
+    let mut errors = Vec::new();
+    let limit = pagination::limit(query.limit.as_deref(), &mut errors);
+    let after = pagination::decode(query.cursor.as_deref(), &mut errors);
+    let after = match after.map(|a| a.parse::<i64>()) {
+        None => None,
+        Some(Ok(id)) => Some(id),
+        Some(Err(_)) => {
+            errors.push(FieldError::new("cursor", "is not a cursor this list gave out"));
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let reference = reference.into_inner();
+    let caller = caller.0;
+    let (rows, viewer) = db
+        .read(move |conn| {
+            let case = visible_case(conn, &reference, &caller)?;
+            let rows = events::for_case(conn, case.id, !caller.is_staff(), after, limit + 1)?;
+            Ok((rows, caller))
+        })
+        .await?;
+    let (rows, next_cursor) = pagination::split_page(rows, limit, |e| e.id.to_string());
+    let items = rows
+        .into_iter()
+        .map(|row| timeline_event(row, &viewer))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(web::Json(Timeline { items, next_cursor }))
+}

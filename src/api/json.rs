@@ -1,0 +1,118 @@
+//! The JSON body extractor: checks the media type and the size, tells a body
+//! that is not JSON (400) from JSON with wrong values (422, naming the field),
+//! and keeps a canonical form of the body for idempotency fingerprints.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, FieldError};
+
+/// The largest body accepted, set at start-up.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON request body of type `T`.
+#[derive(Debug)]
+pub struct JsonBody<T> {
+    pub value: T,
+    canonical: String,
+}
+
+impl<T> JsonBody<T> {
+    /// A digest of the body with keys sorted and white space dropped, so two
+    /// encodings of the same request match.
+    pub fn fingerprint(&self, method_and_path: &str) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(method_and_path.as_bytes());
+        hasher.update([0]);
+        hasher.update(self.canonical.as_bytes());
+        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    let Some(value) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<BodyLimit>>()
+            .map(|l| l.0)
+            .unwrap_or(256 * 1024);
+        let json = is_json(req);
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !json {
+                return Err(ApiError::UnsupportedMediaType(
+                    "send the body as application/json".into(),
+                ));
+            }
+            if declared.is_some_and(|n| n > limit) {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse(&body)
+        })
+    }
+}
+
+/// Parses a body: syntax errors are 400, wrong shapes are 422 at their path.
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<JsonBody<T>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::MalformedJson("the body is empty; send a JSON object".into()));
+    }
+    let tree: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::MalformedJson(format!("the body is not valid JSON: {e}")))?;
+    let canonical = tree.to_string();
+    let value = serde_path_to_error::deserialize(tree).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { "body".to_string() } else { path };
+        ApiError::Validation(vec![FieldError::new(field, describe(e.inner()))])
+    })?;
+    Ok(JsonBody { value, canonical })
+}
+
+/// serde's messages, without Rust type names.
+fn describe(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    if let Some(field) = text.strip_prefix("unknown field `") {
+        let name = field.split('`').next().unwrap_or("");
+        return format!("`{name}` is not a field of this request");
+    }
+    if text.starts_with("invalid type") {
+        let found = text
+            .split(',')
+            .next()
+            .unwrap_or(&text)
+            .trim_start_matches("invalid type: ");
+        let expected = text.split("expected ").nth(1).unwrap_or("another type");
+        let expected = if expected.starts_with("struct ") { "an object" } else { expected };
+        return format!("expected {expected}, found {found}");
+    }
+    text
+}

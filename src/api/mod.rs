@@ -1,0 +1,149 @@
+//! The HTTP API: one module per resource, and the OpenAPI document built
+//! from their annotations.
+
+pub mod cases;
+pub mod health;
+pub mod idempotency;
+pub mod json;
+pub mod pagination;
+pub mod services;
+pub mod validation;
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// Instants go out as RFC 3339 in UTC.
+pub fn rfc3339(at: chrono::NaiveDateTime) -> String {
+    at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+/// Reusable error responses, each a problem+json document.
+pub mod responses {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+
+    use crate::error::PROBLEM_JSON;
+
+    macro_rules! problem_response {
+        ($name:ident, $description:literal) => {
+            #[doc = $description]
+            pub struct $name;
+
+            impl<'s> utoipa::ToResponse<'s> for $name {
+                fn response() -> (&'s str, RefOr<Response>) {
+                    (
+                        stringify!($name),
+                        ResponseBuilder::new()
+                            .description($description)
+                            .content(
+                                PROBLEM_JSON,
+                                ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+                            )
+                            .build()
+                            .into(),
+                    )
+                }
+            }
+        };
+    }
+
+    problem_response!(MalformedJson, "The body is not valid JSON (`/problems/malformed-json`).");
+    problem_response!(
+        Unauthorized,
+        "No bearer token, or one that is expired, not yet valid, for another issuer or audience, \
+         tampered with, or signed with an algorithm this service does not accept \
+         (`/problems/unauthorized`). Carries `WWW-Authenticate`."
+    );
+    problem_response!(Forbidden, "The caller's role may not do this (`/problems/forbidden`).");
+    problem_response!(
+        NotFound,
+        "Nothing here, or nothing this caller may see (`/problems/not-found`)."
+    );
+    problem_response!(
+        Conflict,
+        "The request conflicts with what is stored, e.g. an id already taken (`/problems/conflict`)."
+    );
+    problem_response!(PayloadTooLarge, "The body is over the size limit (`/problems/payload-too-large`).");
+    problem_response!(
+        UnsupportedMediaType,
+        "The body is not sent as application/json (`/problems/unsupported-media-type`)."
+    );
+    problem_response!(
+        ValidationFailed,
+        "Values break the rules: `errors` lists every field at fault (`/problems/validation`), \
+         or an Idempotency-Key was reused with a different body (`/problems/idempotency-key-reused`)."
+    );
+    problem_response!(Unavailable, "The database cannot be reached (`/problems/service-unavailable`).");
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer_auth",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "A JWT with `sub`, `roles` (customer, investigating_officer, head_of_service, \
+                         complaints_manager, partner), `services`, `iss`, `aud` and `exp`.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The parts of the document not collected from the handlers.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "council-feedback",
+        description = "The system of record for a council's compliments, comments and complaints.\n\n\
+                       Every error is `application/problem+json` (RFC 9457) with a stable `type`. \
+                       Every response carries `X-Request-Id`. Lists are `{\"items\": [...], \"next_cursor\": ...}` \
+                       with `limit` (default 50, at most 200) and `cursor`.",
+        license(name = "MIT")
+    ),
+    modifiers(&BearerAuth),
+    components(
+        schemas(crate::error::Problem, crate::error::FieldError),
+        responses(
+            responses::MalformedJson,
+            responses::Unauthorized,
+            responses::Forbidden,
+            responses::NotFound,
+            responses::Conflict,
+            responses::PayloadTooLarge,
+            responses::UnsupportedMediaType,
+            responses::ValidationFailed,
+            responses::Unavailable,
+        )
+    ),
+    tags(
+        (name = "cases", description = "Complaints, compliments and comments"),
+        (name = "services", description = "The service directory"),
+        (name = "system", description = "Health and readiness"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The routes under `/api/v1`.
+pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    config
+        .service(services::list)
+        .service(services::get)
+        .service(services::create)
+        .service(services::directorates)
+        .service(cases::create)
+        .service(cases::list)
+        .service(cases::get)
+        .service(cases::timeline);
+}
+
+/// The OpenAPI document, as served at `/openapi.json` and committed under `openapi/`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    crate::startup::routes(actix_web::App::new()).1
+}

@@ -1,0 +1,70 @@
+//! Who is calling: bearer JWTs checked for signature, algorithm, `exp`/`nbf`,
+//! `iss` and `aud`, turned into a [`Caller`]; and extractors so that a
+//! handler's signature names the roles that may reach it.
+
+mod extract;
+mod token;
+
+pub use extract::{AnyCaller, ComplaintsManager, Staff};
+pub use token::{mint, Claims, TokenVerifier};
+
+use crate::domain::case::Role;
+
+/// An authenticated caller, as its token describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The token's `sub`: a customer's account, a staff member, a partner's client id.
+    pub subject: String,
+    /// The roles this service knows, in the order the token gave them.
+    pub roles: Vec<Role>,
+    /// The services a staff member belongs to or heads.
+    pub services: Vec<String>,
+}
+
+/// Which cases a caller may see (SPEC §1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseScope {
+    /// The complaints manager: every case.
+    All,
+    /// Officers and Heads of Service: their services' cases.
+    Services(Vec<String>),
+    /// A partner: the cases it posted.
+    PostedBy(String),
+    /// A customer: their own cases.
+    Customer(String),
+}
+
+impl Caller {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn is_staff(&self) -> bool {
+        self.roles.iter().any(|r| r.is_staff())
+    }
+
+    /// The role this caller acts in when a request could be taken several
+    /// ways: the widest one it holds.
+    pub fn acting_role(&self) -> Role {
+        [
+            Role::ComplaintsManager,
+            Role::HeadOfService,
+            Role::InvestigatingOfficer,
+            Role::Partner,
+            Role::Customer,
+        ]
+        .into_iter()
+        .find(|r| self.has(*r))
+        .unwrap_or(Role::Customer)
+    }
+
+    /// The cases this caller may read.
+    pub fn case_scope(&self) -> CaseScope {
+        match self.acting_role() {
+            Role::ComplaintsManager => CaseScope::All,
+            Role::HeadOfService | Role::InvestigatingOfficer => CaseScope::Services(self.services.clone()),
+            Role::Partner => CaseScope::PostedBy(self.subject.clone()),
+            Role::Customer => CaseScope::Customer(self.subject.clone()),
+        }
+    }
+}

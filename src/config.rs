@@ -1,0 +1,395 @@
+//! Typed settings, read once at start-up from the environment (and an
+//! optional `.env`), validated, then passed in explicitly. A bad value stops
+//! start-up with one line naming the variable.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// A configuration error: the variable at fault and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(variable: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            variable,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "configuration error: {}: {}", self.variable, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Where the service runs. Production refuses local mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEnv {
+    Development,
+    Production,
+}
+
+/// A value that must never reach a log.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// The algorithms a deployment may accept. The token's header never chooses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JwtAlgorithm {
+    Hs256,
+    Rs256,
+    Es256,
+}
+
+impl JwtAlgorithm {
+    fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "HS256" => Some(JwtAlgorithm::Hs256),
+            "RS256" => Some(JwtAlgorithm::Rs256),
+            "ES256" => Some(JwtAlgorithm::Es256),
+            _ => None,
+        }
+    }
+}
+
+/// Where the keys that verify tokens come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JwtKeys {
+    /// `JWT_SECRET`: HS256 with a shared secret.
+    Secret(Secret),
+    /// `JWT_PUBLIC_KEY_FILE`: one RS256 or ES256 public key, PEM.
+    PublicKeyPem { algorithm: JwtAlgorithm, pem: Vec<u8> },
+    /// `JWT_JWKS_FILE`: the identity provider's key set, as JSON.
+    Jwks { algorithm: JwtAlgorithm, json: String },
+    /// No key configured: a random secret kept in the data folder (development only).
+    Local { secret: Secret, path: PathBuf },
+}
+
+/// How tokens are checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JwtSettings {
+    pub keys: JwtKeys,
+    pub issuer: String,
+    pub audience: String,
+    /// Clock skew allowed on `exp` and `nbf`, in seconds.
+    pub leeway_seconds: u64,
+}
+
+/// Every setting the service reads.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub app_env: AppEnv,
+    pub database_url: String,
+    pub database_pool_size: u32,
+    pub data_dir: PathBuf,
+    pub bind_address: SocketAddr,
+    pub jwt: JwtSettings,
+    pub max_body_bytes: usize,
+    pub workers: Option<usize>,
+}
+
+/// The variables the service reads, with a line on each, for `.env.example`
+/// and the README.
+pub const VARIABLES: &[(&str, &str)] = &[
+    ("APP_ENV", "development (default) or production; production refuses to start without a configured JWT key"),
+    ("DATABASE_URL", "postgres://user@host/db, or sqlite://path/to/file.db (default: sqlite://data/council-feedback.db)"),
+    ("DATABASE_POOL_SIZE", "connections in the pool (default 10)"),
+    ("DATA_DIR", "folder for the SQLite file and the local-mode secret (default ./data)"),
+    ("BIND_ADDRESS", "address and port to listen on (default 127.0.0.1:8080)"),
+    ("WORKERS", "HTTP worker threads (default: one per core)"),
+    ("MAX_BODY_BYTES", "largest request body accepted (default 262144)"),
+    ("JWT_SECRET", "HS256 shared secret, at least 32 characters"),
+    ("JWT_PUBLIC_KEY_FILE", "path to the identity provider's RS256/ES256 public key (PEM)"),
+    ("JWT_JWKS_FILE", "path to the identity provider's JWKS document"),
+    ("JWT_ALGORITHM", "HS256, RS256 or ES256; required with JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE"),
+    ("JWT_ISSUER", "required `iss` claim (default council-feedback)"),
+    ("JWT_AUDIENCE", "required `aud` claim (default council-feedback-api)"),
+    ("JWT_LEEWAY_SECONDS", "clock skew allowed on exp/nbf (default 30, at most 300)"),
+];
+
+const DEFAULT_ISSUER: &str = "council-feedback";
+const DEFAULT_AUDIENCE: &str = "council-feedback-api";
+const LOCAL_SECRET_FILE: &str = "jwt-secret";
+
+impl Settings {
+    /// Reads `.env` (if present) and the process environment.
+    pub fn from_env() -> Result<Settings, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Settings::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can pass a map. Creates the
+    /// data folder, and in local mode the secret file in it.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+
+        let app_env = match get("APP_ENV").as_deref() {
+            None | Some("development") | Some("dev") | Some("local") => AppEnv::Development,
+            Some("production") | Some("prod") => AppEnv::Production,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "APP_ENV",
+                    format!("`{other}` is not one of development, production"),
+                ))
+            }
+        };
+        let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = get("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("council-feedback.db").display()));
+        if !is_postgres_url(&database_url) && sqlite_path(&database_url).is_none() {
+            return Err(ConfigError::new(
+                "DATABASE_URL",
+                "must start with postgres://, postgresql:// or sqlite://",
+            ));
+        }
+        let database_pool_size = parse_number(&get, "DATABASE_POOL_SIZE", 10, 1, 200)? as u32;
+        let bind_address = match get("BIND_ADDRESS") {
+            None => SocketAddr::from(([127, 0, 0, 1], 8080)),
+            Some(text) => text.parse().map_err(|_| {
+                ConfigError::new("BIND_ADDRESS", format!("`{text}` is not an address and port such as 127.0.0.1:8080"))
+            })?,
+        };
+        let workers = match get("WORKERS") {
+            None => None,
+            Some(_) => Some(parse_number(&get, "WORKERS", 2, 1, 256)? as usize),
+        };
+        let max_body_bytes = parse_number(&get, "MAX_BODY_BYTES", 256 * 1024, 1024, 16 * 1024 * 1024)? as usize;
+
+        let keys = jwt_keys(&get, app_env, &data_dir)?;
+        let jwt = JwtSettings {
+            keys,
+            issuer: get("JWT_ISSUER").unwrap_or_else(|| DEFAULT_ISSUER.into()),
+            audience: get("JWT_AUDIENCE").unwrap_or_else(|| DEFAULT_AUDIENCE.into()),
+            leeway_seconds: parse_number(&get, "JWT_LEEWAY_SECONDS", 30, 0, 300)?,
+        };
+
+        Ok(Settings {
+            app_env,
+            database_url,
+            database_pool_size,
+            data_dir,
+            bind_address,
+            jwt,
+            max_body_bytes,
+            workers,
+        })
+    }
+}
+
+fn parse_number(
+    get: &impl Fn(&str) -> Option<String>,
+    variable: &'static str,
+    default: u64,
+    min: u64,
+    max: u64,
+) -> Result<u64, ConfigError> {
+    match get(variable) {
+        None => Ok(default),
+        Some(text) => match text.parse::<u64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
+            _ => Err(ConfigError::new(
+                variable,
+                format!("`{text}` is not a whole number from {min} to {max}"),
+            )),
+        },
+    }
+}
+
+fn jwt_keys(
+    get: &impl Fn(&str) -> Option<String>,
+    app_env: AppEnv,
+    data_dir: &Path,
+) -> Result<JwtKeys, ConfigError> {
+    let secret = get("JWT_SECRET");
+    let pem_file = get("JWT_PUBLIC_KEY_FILE");
+    let jwks_file = get("JWT_JWKS_FILE");
+    let algorithm = match get("JWT_ALGORITHM") {
+        None => None,
+        Some(text) => Some(JwtAlgorithm::parse(&text).ok_or_else(|| {
+            ConfigError::new("JWT_ALGORITHM", format!("`{text}` is not one of HS256, RS256, ES256"))
+        })?),
+    };
+    let configured = [secret.is_some(), pem_file.is_some(), jwks_file.is_some()]
+        .iter()
+        .filter(|set| **set)
+        .count();
+    if configured > 1 {
+        return Err(ConfigError::new(
+            "JWT_SECRET",
+            "set only one of JWT_SECRET, JWT_PUBLIC_KEY_FILE, JWT_JWKS_FILE",
+        ));
+    }
+    let asymmetric = |variable: &'static str| -> Result<JwtAlgorithm, ConfigError> {
+        match algorithm {
+            Some(a @ (JwtAlgorithm::Rs256 | JwtAlgorithm::Es256)) => Ok(a),
+            Some(JwtAlgorithm::Hs256) => Err(ConfigError::new(
+                "JWT_ALGORITHM",
+                format!("HS256 cannot be used with {variable}; use RS256 or ES256"),
+            )),
+            None => Err(ConfigError::new(
+                "JWT_ALGORITHM",
+                format!("must be set to RS256 or ES256 when {variable} is set"),
+            )),
+        }
+    };
+    if let Some(secret) = secret {
+        if !matches!(algorithm, None | Some(JwtAlgorithm::Hs256)) {
+            return Err(ConfigError::new("JWT_ALGORITHM", "JWT_SECRET is for HS256 only"));
+        }
+        if secret.len() < 32 {
+            return Err(ConfigError::new("JWT_SECRET", "must be at least 32 characters"));
+        }
+        return Ok(JwtKeys::Secret(Secret::new(secret)));
+    }
+    if let Some(file) = pem_file {
+        let algorithm = asymmetric("JWT_PUBLIC_KEY_FILE")?;
+        let pem = std::fs::read(&file)
+            .map_err(|e| ConfigError::new("JWT_PUBLIC_KEY_FILE", format!("cannot read `{file}`: {e}")))?;
+        return Ok(JwtKeys::PublicKeyPem { algorithm, pem });
+    }
+    if let Some(file) = jwks_file {
+        let algorithm = asymmetric("JWT_JWKS_FILE")?;
+        let json = std::fs::read_to_string(&file)
+            .map_err(|e| ConfigError::new("JWT_JWKS_FILE", format!("cannot read `{file}`: {e}")))?;
+        return Ok(JwtKeys::Jwks { algorithm, json });
+    }
+    if app_env == AppEnv::Production {
+        return Err(ConfigError::new(
+            "JWT_SECRET",
+            "APP_ENV=production needs a configured key: set JWT_SECRET, JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE",
+        ));
+    }
+    let path = data_dir.join(LOCAL_SECRET_FILE);
+    let secret = local_secret(&path).map_err(|e| {
+        ConfigError::new("DATA_DIR", format!("cannot keep the local-mode secret at {}: {e}", path.display()))
+    })?;
+    Ok(JwtKeys::Local { secret, path })
+}
+
+/// The local-mode secret: read if present, otherwise made and written with
+/// mode 0600 so only this user can mint tokens with it.
+fn local_secret(path: &Path) -> std::io::Result<Secret> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let existing = existing.trim();
+        if existing.len() >= 32 {
+            return Ok(Secret::new(existing));
+        }
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let bytes: [u8; 32] = rand::random();
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    std::io::Write::write_all(&mut file, secret.as_bytes())?;
+    Ok(Secret::new(secret))
+}
+
+/// Whether a `DATABASE_URL` names PostgreSQL.
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// The file a `sqlite://` URL names.
+pub fn sqlite_path(url: &str) -> Option<&str> {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .filter(|path| !path.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let dir = std::env::temp_dir().join(format!("cf-config-{}", uuid::Uuid::new_v4()));
+        let mut map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        map.entry("DATA_DIR".into()).or_insert(dir.display().to_string());
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_sqlite_on_loopback_in_local_mode() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.bind_address.to_string(), "127.0.0.1:8080");
+        assert!(s.database_url.starts_with("sqlite://"));
+        let JwtKeys::Local { path, secret } = &s.jwt.keys else {
+            panic!("expected local mode")
+        };
+        assert_eq!(secret.expose().len(), 64);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // The same secret is read back on the next start.
+        let again = settings(&[("DATA_DIR", s.data_dir.to_str().unwrap())]).unwrap();
+        assert_eq!(again.jwt.keys, s.jwt.keys);
+    }
+
+    #[test]
+    fn production_refuses_local_mode() {
+        let err = settings(&[("APP_ENV", "production")]).unwrap_err();
+        assert_eq!(err.variable, "JWT_SECRET");
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[("APP_ENV", "staging")], "APP_ENV"),
+            (&[("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
+            (&[("BIND_ADDRESS", "localhost")], "BIND_ADDRESS"),
+            (&[("DATABASE_POOL_SIZE", "0")], "DATABASE_POOL_SIZE"),
+            (&[("JWT_SECRET", "short")], "JWT_SECRET"),
+            (&[("JWT_ALGORITHM", "none")], "JWT_ALGORITHM"),
+            (&[("JWT_PUBLIC_KEY_FILE", "/nonexistent.pem"), ("JWT_ALGORITHM", "RS256")], "JWT_PUBLIC_KEY_FILE"),
+            (&[("JWT_PUBLIC_KEY_FILE", "/nonexistent.pem")], "JWT_ALGORITHM"),
+            (&[("JWT_SECRET", "0123456789abcdef0123456789abcdef"), ("JWT_ALGORITHM", "RS256")], "JWT_ALGORITHM"),
+            (&[("JWT_LEEWAY_SECONDS", "-1")], "JWT_LEEWAY_SECONDS"),
+        ];
+        for (pairs, variable) in cases {
+            let err = settings(pairs).unwrap_err();
+            assert_eq!(err.variable, *variable, "{pairs:?} gave {err}");
+            assert!(err.to_string().starts_with(&format!("configuration error: {variable}: ")));
+        }
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let s = settings(&[("JWT_SECRET", "0123456789abcdef0123456789abcdef")]).unwrap();
+        assert!(!format!("{s:?}").contains("0123456789abcdef"));
+    }
+}

@@ -1,0 +1,244 @@
+//! Cases, their customers and representatives.
+
+use diesel::prelude::*;
+
+use super::schema::{cases, customers, reference_sequences, representatives};
+use super::{is_unique_violation, DbConnection};
+use crate::auth::CaseScope;
+
+/// A case as stored.
+#[derive(Debug, Clone, Queryable)]
+pub struct CaseRow {
+    pub id: i64,
+    pub reference: String,
+    pub kind: String,
+    pub status: String,
+    pub stage: Option<String>,
+    pub channel: String,
+    pub received_at: chrono::NaiveDateTime,
+    pub received_at_reason: Option<String>,
+    pub summary: String,
+    pub description: String,
+    pub desired_outcome: Option<String>,
+    pub service_id: String,
+    pub category: Option<String>,
+    pub problem_date: Option<chrono::NaiveDate>,
+    pub response_requested: bool,
+    pub staff_named: Option<String>,
+    pub customer_id: i64,
+    pub customer_subject: Option<String>,
+    pub created_by_subject: String,
+    pub created_by_role: String,
+    pub partner_client_id: Option<String>,
+    pub partner_reference: Option<String>,
+    pub acknowledgement_due: Option<chrono::NaiveDate>,
+    pub version: i32,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+impl CaseRow {
+    /// Whether a caller with this scope may see the case at all.
+    pub fn visible_in(&self, scope: &CaseScope) -> bool {
+        match scope {
+            CaseScope::All => true,
+            CaseScope::Services(services) => services.iter().any(|s| *s == self.service_id),
+            CaseScope::PostedBy(client) => self.partner_client_id.as_deref() == Some(client.as_str()),
+            CaseScope::Customer(subject) => self.customer_subject.as_deref() == Some(subject.as_str()),
+        }
+    }
+}
+
+/// A case to insert.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = cases)]
+pub struct NewCaseRow {
+    pub reference: String,
+    pub kind: String,
+    pub status: String,
+    pub stage: Option<String>,
+    pub channel: String,
+    pub received_at: chrono::NaiveDateTime,
+    pub received_at_reason: Option<String>,
+    pub summary: String,
+    pub description: String,
+    pub desired_outcome: Option<String>,
+    pub service_id: String,
+    pub category: Option<String>,
+    pub problem_date: Option<chrono::NaiveDate>,
+    pub response_requested: bool,
+    pub staff_named: Option<String>,
+    pub customer_id: i64,
+    pub customer_subject: Option<String>,
+    pub created_by_subject: String,
+    pub created_by_role: String,
+    pub partner_client_id: Option<String>,
+    pub partner_reference: Option<String>,
+    pub acknowledgement_due: Option<chrono::NaiveDate>,
+    pub version: i32,
+    pub created_at: chrono::NaiveDateTime,
+    pub updated_at: chrono::NaiveDateTime,
+}
+
+/// A customer as stored.
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = customers)]
+pub struct CustomerRow {
+    #[diesel(skip_insertion)]
+    pub id: i64,
+    pub subject: Option<String>,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub preferred_contact: Option<String>,
+    pub interpreter_language: Option<String>,
+    pub large_print: bool,
+    pub audio: bool,
+    pub other_adjustments: Option<String>,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// A representative acting for the customer, with their consent.
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = representatives)]
+pub struct RepresentativeRow {
+    #[diesel(skip_insertion)]
+    pub id: i64,
+    pub case_id: i64,
+    pub name: String,
+    pub organisation: Option<String>,
+    pub relationship: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub consent_to_act: bool,
+    pub consent_to_release_information: bool,
+    pub consent_recorded_at: chrono::NaiveDateTime,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// The next number in a kind's sequence for a year. Runs inside the
+/// caller's transaction, so a rolled-back create gives its number back;
+/// on PostgreSQL the row lock orders concurrent creates.
+pub fn next_reference_number(conn: &mut DbConnection, prefix: &str, year: i32) -> QueryResult<i64> {
+    use reference_sequences::dsl as seq;
+    for _ in 0..3 {
+        let bumped: Option<i64> = diesel::update(seq::reference_sequences.find((prefix, year)))
+            .set(seq::last_number.eq(seq::last_number + 1))
+            .returning(seq::last_number)
+            .get_result(conn)
+            .optional()?;
+        if let Some(number) = bumped {
+            return Ok(number);
+        }
+        // The first case of the year: start the sequence, in a savepoint so
+        // that losing the race to another first case does not end ours.
+        let started = conn.transaction(|conn| {
+            diesel::insert_into(seq::reference_sequences)
+                .values((seq::prefix.eq(prefix), seq::year.eq(year), seq::last_number.eq(1_i64)))
+                .execute(conn)
+        });
+        match started {
+            Ok(_) => return Ok(1),
+            Err(e) if is_unique_violation(&e) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(diesel::result::Error::NotFound)
+}
+
+pub fn insert_customer(conn: &mut DbConnection, row: &CustomerRow) -> QueryResult<CustomerRow> {
+    diesel::insert_into(customers::table)
+        .values(row)
+        .returning(customers::all_columns)
+        .get_result(conn)
+}
+
+pub fn insert_case(conn: &mut DbConnection, row: &NewCaseRow) -> QueryResult<CaseRow> {
+    diesel::insert_into(cases::table)
+        .values(row)
+        .returning(cases::all_columns)
+        .get_result(conn)
+}
+
+pub fn insert_representative(conn: &mut DbConnection, row: &RepresentativeRow) -> QueryResult<RepresentativeRow> {
+    diesel::insert_into(representatives::table)
+        .values(row)
+        .returning(representatives::all_columns)
+        .get_result(conn)
+}
+
+pub fn find_by_reference(conn: &mut DbConnection, reference: &str) -> QueryResult<Option<CaseRow>> {
+    cases::table
+        .filter(cases::reference.eq(reference))
+        .first(conn)
+        .optional()
+}
+
+pub fn customer(conn: &mut DbConnection, id: i64) -> QueryResult<CustomerRow> {
+    customers::table.find(id).first(conn)
+}
+
+pub fn representative(conn: &mut DbConnection, case_id: i64) -> QueryResult<Option<RepresentativeRow>> {
+    representatives::table
+        .filter(representatives::case_id.eq(case_id))
+        .first(conn)
+        .optional()
+}
+
+/// Filters on the case list. Instants are UTC.
+#[derive(Debug, Clone)]
+pub struct CaseFilter {
+    pub scope: CaseScope,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub service: Option<String>,
+    pub channel: Option<String>,
+    pub received_from: Option<chrono::NaiveDateTime>,
+    /// Exclusive.
+    pub received_before: Option<chrono::NaiveDateTime>,
+    /// The last case of the previous page: (received_at, id).
+    pub after: Option<(chrono::NaiveDateTime, i64)>,
+}
+
+/// Cases newest first (by time received, then id), at most `limit`.
+pub fn list(conn: &mut DbConnection, filter: &CaseFilter, limit: i64) -> QueryResult<Vec<CaseRow>> {
+    let mut query = cases::table.into_boxed();
+    query = match &filter.scope {
+        CaseScope::All => query,
+        CaseScope::Services(services) => query.filter(cases::service_id.eq_any(services.clone())),
+        CaseScope::PostedBy(client) => query.filter(cases::partner_client_id.eq(client.clone())),
+        CaseScope::Customer(subject) => query.filter(cases::customer_subject.eq(subject.clone())),
+    };
+    if let Some(kind) = &filter.kind {
+        query = query.filter(cases::kind.eq(kind.clone()));
+    }
+    if let Some(status) = &filter.status {
+        query = query.filter(cases::status.eq(status.clone()));
+    }
+    if let Some(service) = &filter.service {
+        query = query.filter(cases::service_id.eq(service.clone()));
+    }
+    if let Some(channel) = &filter.channel {
+        query = query.filter(cases::channel.eq(channel.clone()));
+    }
+    if let Some(from) = filter.received_from {
+        query = query.filter(cases::received_at.ge(from));
+    }
+    if let Some(before) = filter.received_before {
+        query = query.filter(cases::received_at.lt(before));
+    }
+    if let Some((at, id)) = filter.after {
+        query = query.filter(
+            cases::received_at
+                .lt(at)
+                .or(cases::received_at.eq(at).and(cases::id.lt(id))),
+        );
+    }
+    query
+        .order((cases::received_at.desc(), cases::id.desc()))
+        .limit(limit)
+        .load(conn)
+}

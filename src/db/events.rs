@@ -1,0 +1,56 @@
+//! The append-only case event log: who did what, when.
+
+use diesel::prelude::*;
+
+use super::schema::case_events;
+use super::DbConnection;
+
+/// An event as stored.
+#[derive(Debug, Clone, Queryable)]
+pub struct EventRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub event_type: String,
+    pub visibility: String,
+    pub actor_subject: String,
+    pub actor_role: String,
+    pub occurred_at: chrono::NaiveDateTime,
+    pub details: String,
+}
+
+/// An event to append.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = case_events)]
+pub struct NewEvent<'a> {
+    pub case_id: i64,
+    pub event_type: &'a str,
+    pub visibility: &'a str,
+    pub actor_subject: &'a str,
+    pub actor_role: &'a str,
+    pub occurred_at: chrono::NaiveDateTime,
+    pub details: String,
+}
+
+pub fn append(conn: &mut DbConnection, event: &NewEvent<'_>) -> QueryResult<usize> {
+    diesel::insert_into(case_events::table).values(event).execute(conn)
+}
+
+/// A case's events in the order they happened, after event id `after`.
+pub fn for_case(
+    conn: &mut DbConnection,
+    case_id: i64,
+    public_only: bool,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<EventRow>> {
+    let mut query = case_events::table
+        .filter(case_events::case_id.eq(case_id))
+        .into_boxed();
+    if public_only {
+        query = query.filter(case_events::visibility.eq("public"));
+    }
+    if let Some(after) = after {
+        query = query.filter(case_events::id.gt(after));
+    }
+    query.order(case_events::id.asc()).limit(limit).load(conn)
+}

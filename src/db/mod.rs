@@ -1,0 +1,212 @@
+//! Storage: one diesel code path for PostgreSQL and SQLite.
+//!
+//! `DbConnection` is a diesel `MultiConnection`, so repository functions are
+//! written once against it. Blocking work runs on actix's blocking pool.
+
+pub mod cases;
+pub mod events;
+pub mod idempotency;
+pub mod schema;
+pub mod services;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::config::{is_postgres_url, sqlite_path};
+use crate::error::ApiError;
+
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// A connection to either backend.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Which database this deployment uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// Applies the per-connection SQLite settings: wait for locks instead of
+/// failing, write-ahead logging so readers never block the writer, and
+/// foreign keys enforced.
+#[derive(Debug)]
+struct ConnectionSetup;
+
+impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+        if let DbConnection::Sqlite(sqlite) = conn {
+            sqlite
+                .batch_execute(
+                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// The connection pool, shared by every worker.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool<ConnectionManager<DbConnection>>,
+    backend: Backend,
+    /// SQLite takes one writer at a time; queueing writers here, rather than
+    /// inside SQLite, avoids its busy errors on lock upgrades.
+    write_gate: Option<Arc<Mutex<()>>>,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database").field("backend", &self.backend).finish()
+    }
+}
+
+/// A connection error at start-up, in words for the operator.
+#[derive(Debug)]
+pub struct DbStartError(pub String);
+
+impl std::fmt::Display for DbStartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DbStartError {}
+
+impl Database {
+    /// Opens a pool on `url` (creating the SQLite file and its folder if needed).
+    pub fn connect(url: &str, pool_size: u32) -> Result<Database, DbStartError> {
+        let (backend, connection_url) = if is_postgres_url(url) {
+            (Backend::Postgres, url.to_string())
+        } else {
+            let path = sqlite_path(url)
+                .ok_or_else(|| DbStartError(format!("DATABASE_URL: `{url}` is not a database URL")))?;
+            if let Some(parent) = std::path::Path::new(path).parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        DbStartError(format!("DATABASE_URL: cannot create {}: {e}", parent.display()))
+                    })?;
+                }
+            }
+            (Backend::Sqlite, path.to_string())
+        };
+        let manager = ConnectionManager::<DbConnection>::new(connection_url);
+        let pool = Pool::builder()
+            .max_size(pool_size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .connection_customizer(Box::new(ConnectionSetup))
+            .build(manager)
+            .map_err(|e| DbStartError(format!("DATABASE_URL: cannot connect: {e}")))?;
+        let write_gate = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
+        Ok(Database { pool, backend, write_gate })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies every pending migration of this backend.
+    pub fn migrate(&self) -> Result<Vec<String>, DbStartError> {
+        let mut conn = self
+            .pool
+            .get()
+            .map_err(|e| DbStartError(format!("DATABASE_URL: cannot connect: {e}")))?;
+        run_migrations(&mut conn)
+    }
+
+    /// A pooled connection, for blocking code outside a request (the CLI, tests).
+    pub fn connection(&self) -> Result<PooledConnection<ConnectionManager<DbConnection>>, ApiError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs read-only work on the blocking pool.
+    pub async fn read<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("blocking task: {e}")))?
+    }
+
+    /// Runs work in one transaction on the blocking pool: all of it is
+    /// written, or none of it.
+    pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let gate = self.write_gate.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get()?;
+            let _turn = match &gate {
+                Some(gate) => Some(gate.lock().unwrap_or_else(|poisoned| poisoned.into_inner())),
+                None => None,
+            };
+            conn.transaction(|conn| work(conn))
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("blocking task: {e}")))?
+    }
+
+    /// Whether the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), ApiError> {
+        self.read(|conn| {
+            diesel::sql_query("SELECT 1").execute(conn)?;
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// Applies pending migrations on one connection.
+pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, DbStartError> {
+    let applied = match conn {
+        DbConnection::Pg(pg) => pg.run_pending_migrations(POSTGRES_MIGRATIONS).map(versions),
+        DbConnection::Sqlite(sqlite) => sqlite.run_pending_migrations(SQLITE_MIGRATIONS).map(versions),
+    };
+    applied.map_err(|e| DbStartError(format!("migrations failed: {e}")))
+}
+
+fn versions(list: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
+    list.iter().map(|v| v.to_string()).collect()
+}
+
+/// Whether an error is a unique-constraint violation (a lost race).
+pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
+    matches!(
+        error,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+/// Now, in UTC, truncated to microseconds: what both backends store exactly.
+pub fn now() -> chrono::NaiveDateTime {
+    truncate_to_micros(chrono::Utc::now().naive_utc())
+}
+
+/// Drops sub-microsecond precision so a stored instant reads back equal.
+pub fn truncate_to_micros(t: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    use chrono::Timelike;
+    let micros = t.nanosecond() / 1_000 * 1_000;
+    t.with_nanosecond(micros).unwrap_or(t)
+}

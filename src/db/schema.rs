@@ -1,0 +1,140 @@
+//! The tables, as diesel sees them. Kept equal to both migration sets; the
+//! `schema_snapshot` test checks the migrated databases against
+//! `tests/schema_snapshot.txt`.
+
+diesel::table! {
+    directorates (id) {
+        id -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    services (id) {
+        id -> Text,
+        name -> Text,
+        directorate_id -> Text,
+        area -> Nullable<Text>,
+        email -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    customers (id) {
+        id -> BigInt,
+        subject -> Nullable<Text>,
+        name -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        address -> Nullable<Text>,
+        postcode -> Nullable<Text>,
+        preferred_contact -> Nullable<Text>,
+        interpreter_language -> Nullable<Text>,
+        large_print -> Bool,
+        audio -> Bool,
+        other_adjustments -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> BigInt,
+        reference -> Text,
+        kind -> Text,
+        status -> Text,
+        stage -> Nullable<Text>,
+        channel -> Text,
+        received_at -> Timestamp,
+        received_at_reason -> Nullable<Text>,
+        summary -> Text,
+        description -> Text,
+        desired_outcome -> Nullable<Text>,
+        service_id -> Text,
+        category -> Nullable<Text>,
+        problem_date -> Nullable<Date>,
+        response_requested -> Bool,
+        staff_named -> Nullable<Text>,
+        customer_id -> BigInt,
+        customer_subject -> Nullable<Text>,
+        created_by_subject -> Text,
+        created_by_role -> Text,
+        partner_client_id -> Nullable<Text>,
+        partner_reference -> Nullable<Text>,
+        acknowledgement_due -> Nullable<Date>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    representatives (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        name -> Text,
+        organisation -> Nullable<Text>,
+        relationship -> Nullable<Text>,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        address -> Nullable<Text>,
+        consent_to_act -> Bool,
+        consent_to_release_information -> Bool,
+        consent_recorded_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_events (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        event_type -> Text,
+        visibility -> Text,
+        actor_subject -> Text,
+        actor_role -> Text,
+        occurred_at -> Timestamp,
+        details -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_records (caller, idempotency_key) {
+        caller -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        response_status -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        response_location -> Nullable<Text>,
+        response_etag -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reference_sequences (prefix, year) {
+        prefix -> Text,
+        year -> Integer,
+        last_number -> BigInt,
+    }
+}
+
+diesel::joinable!(services -> directorates (directorate_id));
+diesel::joinable!(cases -> services (service_id));
+diesel::joinable!(cases -> customers (customer_id));
+diesel::joinable!(representatives -> cases (case_id));
+diesel::joinable!(case_events -> cases (case_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    directorates,
+    services,
+    customers,
+    cases,
+    representatives,
+    case_events,
+    idempotency_records,
+    reference_sequences,
+);

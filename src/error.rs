@@ -1,0 +1,344 @@
+//! One error type for the whole API, rendered as RFC 9457 problem details.
+//!
+//! Handlers return `ApiError`; the request-context middleware then adds the
+//! `instance` (request path) and `request_id` members, so every problem a
+//! client sees, including the ones actix produces itself, has the same shape.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One field at fault in a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// Where the value is: a JSON path into the body (`customer.email`), a
+    /// query parameter or a header name.
+    #[schema(example = "customer.email")]
+    pub field: String,
+    /// What is wrong with it, in words a caller can show a person.
+    #[schema(example = "must be a valid email address")]
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem details document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/validation",
+    "title": "The request is not valid",
+    "status": 422,
+    "detail": "2 fields are not valid",
+    "instance": "/api/v1/cases",
+    "request_id": "6f1c2a0e-3c55-4a59-9d49-1f0e7a1b2c3d",
+    "errors": [
+        {"field": "summary", "message": "is required"},
+        {"field": "customer.email", "message": "must be a valid email address"}
+    ]
+}))]
+pub struct Problem {
+    /// A stable identifier of the kind of problem: one of `/problems/validation`,
+    /// `/problems/malformed-json`, `/problems/bad-request`, `/problems/unauthorized`,
+    /// `/problems/forbidden`, `/problems/not-found`, `/problems/method-not-allowed`,
+    /// `/problems/not-acceptable`, `/problems/conflict`, `/problems/idempotency-key-reused`,
+    /// `/problems/precondition-failed`, `/problems/payload-too-large`,
+    /// `/problems/unsupported-media-type`, `/problems/precondition-required`,
+    /// `/problems/service-unavailable`, `/problems/internal`.
+    #[serde(rename = "type")]
+    #[schema(example = "/problems/validation")]
+    pub problem_type: String,
+    /// A short summary of the kind of problem; the same for every occurrence.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong in this occurrence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The request path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// The request id, also sent as `X-Request-Id`: quote it when reporting a fault.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// For validation problems, every field at fault.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// Everything a request can fail with.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 422: the request is well-formed but its values break the rules.
+    Validation(Vec<FieldError>),
+    /// 400: the body is not JSON at all.
+    MalformedJson(String),
+    /// 400: something else about the request is unreadable.
+    BadRequest(String),
+    /// 401: no token, or a token that cannot be trusted.
+    Unauthorized { detail: String, token_sent: bool },
+    /// 403: a known caller whose role does not allow this.
+    Forbidden(String),
+    /// 404: nothing here, or nothing this caller may know about.
+    NotFound(String),
+    /// 405.
+    MethodNotAllowed,
+    /// 406: none of the accepted media types can be produced.
+    NotAcceptable(String),
+    /// 409: the change conflicts with what is stored.
+    Conflict {
+        detail: String,
+        field: Option<String>,
+    },
+    /// 422: an `Idempotency-Key` reused with a different request.
+    IdempotencyKeyReused,
+    /// 412: `If-Match` names a version that is no longer current.
+    PreconditionFailed(String),
+    /// 428: a change sent without `If-Match`.
+    PreconditionRequired(String),
+    /// 413.
+    PayloadTooLarge { limit: usize },
+    /// 415.
+    UnsupportedMediaType(String),
+    /// 503: the database is out of reach or its pool is exhausted.
+    Unavailable(String),
+    /// 500: a fault of ours. The text is logged, never sent.
+    Internal(String),
+}
+
+impl ApiError {
+    /// A 422 with a single field at fault.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// A 500 whose cause is logged here, with the context, and not sent.
+    pub fn internal(context: impl std::fmt::Display) -> Self {
+        ApiError::Internal(context.to_string())
+    }
+
+    fn problem_type(&self) -> &'static str {
+        match self {
+            ApiError::Validation(_) => "/problems/validation",
+            ApiError::MalformedJson(_) => "/problems/malformed-json",
+            ApiError::BadRequest(_) => "/problems/bad-request",
+            ApiError::Unauthorized { .. } => "/problems/unauthorized",
+            ApiError::Forbidden(_) => "/problems/forbidden",
+            ApiError::NotFound(_) => "/problems/not-found",
+            ApiError::MethodNotAllowed => "/problems/method-not-allowed",
+            ApiError::NotAcceptable(_) => "/problems/not-acceptable",
+            ApiError::Conflict { .. } => "/problems/conflict",
+            ApiError::IdempotencyKeyReused => "/problems/idempotency-key-reused",
+            ApiError::PreconditionFailed(_) => "/problems/precondition-failed",
+            ApiError::PreconditionRequired(_) => "/problems/precondition-required",
+            ApiError::PayloadTooLarge { .. } => "/problems/payload-too-large",
+            ApiError::UnsupportedMediaType(_) => "/problems/unsupported-media-type",
+            ApiError::Unavailable(_) => "/problems/service-unavailable",
+            ApiError::Internal(_) => "/problems/internal",
+        }
+    }
+
+    /// The problem document for this error (without `instance` and
+    /// `request_id`, which the middleware adds).
+    pub fn to_problem(&self) -> Problem {
+        let status = self.status_code();
+        let (detail, errors) = match self {
+            ApiError::Validation(errors) => {
+                let detail = match errors.len() {
+                    1 => format!("{}: {}", errors[0].field, errors[0].message),
+                    n => format!("{n} fields are not valid"),
+                };
+                (Some(detail), errors.clone())
+            }
+            ApiError::Conflict { detail, field } => (
+                Some(detail.clone()),
+                field
+                    .iter()
+                    .map(|f| FieldError::new(f.clone(), detail.clone()))
+                    .collect(),
+            ),
+            ApiError::MalformedJson(d)
+            | ApiError::BadRequest(d)
+            | ApiError::Forbidden(d)
+            | ApiError::NotFound(d)
+            | ApiError::NotAcceptable(d)
+            | ApiError::PreconditionFailed(d)
+            | ApiError::PreconditionRequired(d)
+            | ApiError::UnsupportedMediaType(d)
+            | ApiError::Unavailable(d) => (Some(d.clone()), vec![]),
+            ApiError::Unauthorized { detail, .. } => (Some(detail.clone()), vec![]),
+            ApiError::MethodNotAllowed => (
+                Some("this resource does not support that method".into()),
+                vec![],
+            ),
+            ApiError::IdempotencyKeyReused => (
+                Some(
+                    "this Idempotency-Key was already used with a different request; \
+                     use a new key for a new request"
+                        .into(),
+                ),
+                vec![FieldError::new(
+                    "Idempotency-Key",
+                    "already used with a different request",
+                )],
+            ),
+            ApiError::PayloadTooLarge { limit } => (
+                Some(format!("the request body is larger than {limit} bytes")),
+                vec![],
+            ),
+            ApiError::Internal(_) => (
+                Some("something went wrong on our side; it has been logged".into()),
+                vec![],
+            ),
+        };
+        Problem {
+            problem_type: self.problem_type().to_string(),
+            title: title_for(status).to_string(),
+            status: status.as_u16(),
+            detail,
+            instance: None,
+            request_id: None,
+            errors,
+        }
+    }
+}
+
+/// The fixed title for each status we answer with.
+pub fn title_for(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "The request could not be read",
+        401 => "Authentication is required",
+        403 => "This role may not do that",
+        404 => "Not found",
+        405 => "Method not allowed",
+        406 => "Not acceptable",
+        409 => "Conflict",
+        412 => "The resource has changed",
+        413 => "The request body is too large",
+        415 => "Unsupported media type",
+        422 => "The request is not valid",
+        428 => "A precondition is required",
+        503 => "The service is unavailable",
+        500 => "Internal error",
+        _ => status.canonical_reason().unwrap_or("Error"),
+    }
+}
+
+/// The problem type for a status when nothing more specific is known
+/// (actix's own answers: unknown routes, wrong methods, and so on).
+pub fn problem_type_for(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "/problems/bad-request",
+        401 => "/problems/unauthorized",
+        403 => "/problems/forbidden",
+        404 => "/problems/not-found",
+        405 => "/problems/method-not-allowed",
+        406 => "/problems/not-acceptable",
+        409 => "/problems/conflict",
+        412 => "/problems/precondition-failed",
+        413 => "/problems/payload-too-large",
+        415 => "/problems/unsupported-media-type",
+        422 => "/problems/validation",
+        428 => "/problems/precondition-required",
+        503 => "/problems/service-unavailable",
+        _ => "/problems/internal",
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let problem = self.to_problem();
+        write!(f, "{}", problem.detail.unwrap_or(problem.title))
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Validation(_) | ApiError::IdempotencyKeyReused => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            ApiError::MalformedJson(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(cause) => log::error!("internal error: {cause}"),
+            ApiError::Unavailable(cause) => log::warn!("unavailable: {cause}"),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
+        if let ApiError::Unauthorized { detail, token_sent } = self {
+            response.insert_header((header::WWW_AUTHENTICATE, www_authenticate(detail, *token_sent)));
+        }
+        if let ApiError::Unavailable(_) = self {
+            response.insert_header((header::RETRY_AFTER, "1"));
+        }
+        let body = serde_json::to_vec(&self.to_problem()).unwrap_or_default();
+        response.body(body)
+    }
+}
+
+/// RFC 6750 §3: a request with no token gets the bare challenge; a request
+/// with a bad one is told `invalid_token`.
+fn www_authenticate(detail: &str, token_sent: bool) -> HeaderValue {
+    let value = if token_sent {
+        let safe: String = detail
+            .chars()
+            .filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\' || *c == ' ')
+            .collect();
+        format!(r#"Bearer realm="council-feedback", error="invalid_token", error_description="{safe}""#)
+    } else {
+        r#"Bearer realm="council-feedback""#.to_string()
+    };
+    HeaderValue::from_str(&value)
+        .unwrap_or_else(|_| HeaderValue::from_static(r#"Bearer error="invalid_token""#))
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match error {
+            Error::NotFound => ApiError::NotFound("no such record".into()),
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => ApiError::Conflict {
+                detail: "a record with these values already exists".into(),
+                field: info.column_name().map(str::to_string),
+            },
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                ApiError::Unavailable(format!("database connection closed: {}", info.message()))
+            }
+            other => ApiError::internal(format!("database: {other}")),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for ApiError {
+    fn from(error: diesel::r2d2::PoolError) -> Self {
+        ApiError::Unavailable(format!("database pool: {error}"))
+    }
+}

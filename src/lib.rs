@@ -1,0 +1,12 @@
+//! council-feedback: the system of record for a UK council's compliments,
+//! comments and complaints.
+
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod request_context;
+pub mod startup;

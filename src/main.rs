@@ -1,0 +1,82 @@
+//! Thin: read the command and the configuration, start logging, run.
+
+use std::process::ExitCode;
+
+use council_feedback::cli::{self, Command};
+use council_feedback::config::Settings;
+use council_feedback::{api, auth, db::Database, startup::Application};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = match cli::parse(&args) {
+        Ok(command) => command,
+        Err(message) => {
+            eprintln!("error: {message}\n\n{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    match command {
+        Command::Help => {
+            println!("{}", cli::USAGE);
+            return ExitCode::SUCCESS;
+        }
+        Command::OpenApi => {
+            return match api::openapi().to_pretty_json() {
+                Ok(json) => {
+                    println!("{json}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+        _ => {}
+    }
+    let settings = match Settings::from_env() {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let outcome = match command {
+        Command::Token(request) => auth::mint(
+            &settings.jwt,
+            &request.subject,
+            &request.roles,
+            &request.services,
+            request.ttl_seconds,
+        )
+        .map(|token| println!("{token}")),
+        Command::Migrate => Database::connect(&settings.database_url, 1)
+            .and_then(|db| db.migrate())
+            .map(|applied| {
+                if applied.is_empty() {
+                    println!("the database is up to date");
+                }
+                for version in applied {
+                    println!("applied {version}");
+                }
+            })
+            .map_err(|e| e.to_string()),
+        _ => serve(&settings),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(settings: &Settings) -> Result<(), String> {
+    actix_web::rt::System::new().block_on(async {
+        let application = Application::build(settings).map_err(|e| e.to_string())?;
+        log::info!("serving on http://{} (docs at /docs)", settings.bind_address);
+        application.run_until_stopped().await.map_err(|e| e.to_string())
+    })
+}
