@@ -58,23 +58,36 @@ fn parse_token(args: &[String]) -> Result<TokenRequest, String> {
     let mut ttl_seconds = 3600;
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
-        let mut value = || rest.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
+        let mut value = || {
+            rest.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
         match flag.as_str() {
             "--sub" => subject = Some(value()?),
             "--role" => {
                 let text = value()?;
-                roles.push(Role::parse(&text).ok_or_else(|| format!("unknown role `{text}`; one of {}", Role::expected()))?);
+                roles.push(Role::parse(&text).ok_or_else(|| {
+                    format!("unknown role `{text}`; one of {}", Role::expected())
+                })?);
             }
             "--service" => services.push(value()?),
             "--ttl" => ttl_seconds = parse_ttl(&value()?)?,
             other => return Err(format!("unknown option `{other}`")),
         }
     }
-    let subject = subject.filter(|s| !s.trim().is_empty()).ok_or("--sub is required")?;
+    let subject = subject
+        .filter(|s| !s.trim().is_empty())
+        .ok_or("--sub is required")?;
     if roles.is_empty() {
         return Err("give at least one --role".into());
     }
-    Ok(TokenRequest { subject, roles, services, ttl_seconds })
+    Ok(TokenRequest {
+        subject,
+        roles,
+        services,
+        ttl_seconds,
+    })
 }
 
 fn parse_ttl(text: &str) -> Result<i64, String> {
@@ -82,7 +95,9 @@ fn parse_ttl(text: &str) -> Result<i64, String> {
         Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c),
         _ => (text, 's'),
     };
-    let n: i64 = number.parse().map_err(|_| format!("--ttl `{text}` is not a duration such as 3600, 15m or 8h"))?;
+    let n: i64 = number
+        .parse()
+        .map_err(|_| format!("--ttl `{text}` is not a duration such as 3600, 15m or 8h"))?;
     let seconds = match unit {
         's' => n,
         'm' => n * 60,
@@ -118,16 +133,25 @@ mod tests {
             panic!("expected a token command")
         };
         assert_eq!(t.subject, "hos-1");
-        assert_eq!(t.roles, vec![Role::HeadOfService, Role::InvestigatingOfficer]);
+        assert_eq!(
+            t.roles,
+            vec![Role::HeadOfService, Role::InvestigatingOfficer]
+        );
         assert_eq!(t.services, vec!["waste-care", "highways"]);
         assert_eq!(t.ttl_seconds, 7200);
     }
 
     #[test]
     fn token_mistakes_are_explained() {
-        assert!(parse(&args("token --role customer")).unwrap_err().contains("--sub"));
-        assert!(parse(&args("token --sub a")).unwrap_err().contains("--role"));
-        assert!(parse(&args("token --sub a --role admin")).unwrap_err().contains("unknown role"));
+        assert!(parse(&args("token --role customer"))
+            .unwrap_err()
+            .contains("--sub"));
+        assert!(parse(&args("token --sub a"))
+            .unwrap_err()
+            .contains("--role"));
+        assert!(parse(&args("token --sub a --role admin"))
+            .unwrap_err()
+            .contains("unknown role"));
         assert!(parse(&args("token --sub a --role customer --ttl 5y")).is_err());
         assert!(parse(&args("frobnicate")).is_err());
     }

@@ -23,7 +23,11 @@ impl ConfigError {
 
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "configuration error: {}: {}", self.variable, self.message)
+        write!(
+            f,
+            "configuration error: {}: {}",
+            self.variable, self.message
+        )
     }
 }
 
@@ -81,9 +85,15 @@ pub enum JwtKeys {
     /// `JWT_SECRET`: HS256 with a shared secret.
     Secret(Secret),
     /// `JWT_PUBLIC_KEY_FILE`: one RS256 or ES256 public key, PEM.
-    PublicKeyPem { algorithm: JwtAlgorithm, pem: Vec<u8> },
+    PublicKeyPem {
+        algorithm: JwtAlgorithm,
+        pem: Vec<u8>,
+    },
     /// `JWT_JWKS_FILE`: the identity provider's key set, as JSON.
-    Jwks { algorithm: JwtAlgorithm, json: String },
+    Jwks {
+        algorithm: JwtAlgorithm,
+        json: String,
+    },
     /// No key configured: a random secret kept in the data folder (development only).
     Local { secret: Secret, path: PathBuf },
 }
@@ -144,7 +154,11 @@ impl Settings {
     /// Reads settings through `lookup`, so tests can pass a map. Creates the
     /// data folder, and in local mode the secret file in it.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
-        let get = |name: &str| lookup(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
 
         let app_env = match get("APP_ENV").as_deref() {
             None | Some("development") | Some("dev") | Some("local") => AppEnv::Development,
@@ -157,8 +171,12 @@ impl Settings {
             }
         };
         let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "./data".into()));
-        let database_url = get("DATABASE_URL")
-            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("council-feedback.db").display()));
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| {
+            format!(
+                "sqlite://{}",
+                data_dir.join("council-feedback.db").display()
+            )
+        });
         if !is_postgres_url(&database_url) && sqlite_path(&database_url).is_none() {
             return Err(ConfigError::new(
                 "DATABASE_URL",
@@ -169,14 +187,18 @@ impl Settings {
         let bind_address = match get("BIND_ADDRESS") {
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
             Some(text) => text.parse().map_err(|_| {
-                ConfigError::new("BIND_ADDRESS", format!("`{text}` is not an address and port such as 127.0.0.1:8080"))
+                ConfigError::new(
+                    "BIND_ADDRESS",
+                    format!("`{text}` is not an address and port such as 127.0.0.1:8080"),
+                )
             })?,
         };
         let workers = match get("WORKERS") {
             None => None,
             Some(_) => Some(parse_number(&get, "WORKERS", 2, 1, 256)? as usize),
         };
-        let max_body_bytes = parse_number(&get, "MAX_BODY_BYTES", 256 * 1024, 1024, 16 * 1024 * 1024)? as usize;
+        let max_body_bytes =
+            parse_number(&get, "MAX_BODY_BYTES", 256 * 1024, 1024, 16 * 1024 * 1024)? as usize;
 
         let keys = jwt_keys(&get, app_env, &data_dir)?;
         let jwt = JwtSettings {
@@ -229,7 +251,10 @@ fn jwt_keys(
     let algorithm = match get("JWT_ALGORITHM") {
         None => None,
         Some(text) => Some(JwtAlgorithm::parse(&text).ok_or_else(|| {
-            ConfigError::new("JWT_ALGORITHM", format!("`{text}` is not one of HS256, RS256, ES256"))
+            ConfigError::new(
+                "JWT_ALGORITHM",
+                format!("`{text}` is not one of HS256, RS256, ES256"),
+            )
         })?),
     };
     let configured = [secret.is_some(), pem_file.is_some(), jwks_file.is_some()]
@@ -257,17 +282,24 @@ fn jwt_keys(
     };
     if let Some(secret) = secret {
         if !matches!(algorithm, None | Some(JwtAlgorithm::Hs256)) {
-            return Err(ConfigError::new("JWT_ALGORITHM", "JWT_SECRET is for HS256 only"));
+            return Err(ConfigError::new(
+                "JWT_ALGORITHM",
+                "JWT_SECRET is for HS256 only",
+            ));
         }
         if secret.len() < 32 {
-            return Err(ConfigError::new("JWT_SECRET", "must be at least 32 characters"));
+            return Err(ConfigError::new(
+                "JWT_SECRET",
+                "must be at least 32 characters",
+            ));
         }
         return Ok(JwtKeys::Secret(Secret::new(secret)));
     }
     if let Some(file) = pem_file {
         let algorithm = asymmetric("JWT_PUBLIC_KEY_FILE")?;
-        let pem = std::fs::read(&file)
-            .map_err(|e| ConfigError::new("JWT_PUBLIC_KEY_FILE", format!("cannot read `{file}`: {e}")))?;
+        let pem = std::fs::read(&file).map_err(|e| {
+            ConfigError::new("JWT_PUBLIC_KEY_FILE", format!("cannot read `{file}`: {e}"))
+        })?;
         return Ok(JwtKeys::PublicKeyPem { algorithm, pem });
     }
     if let Some(file) = jwks_file {
@@ -284,7 +316,13 @@ fn jwt_keys(
     }
     let path = data_dir.join(LOCAL_SECRET_FILE);
     let secret = local_secret(&path).map_err(|e| {
-        ConfigError::new("DATA_DIR", format!("cannot keep the local-mode secret at {}: {e}", path.display()))
+        ConfigError::new(
+            "DATA_DIR",
+            format!(
+                "cannot keep the local-mode secret at {}: {e}",
+                path.display()
+            ),
+        )
     })?;
     Ok(JwtKeys::Local { secret, path })
 }
@@ -334,9 +372,12 @@ mod tests {
 
     fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
         let dir = std::env::temp_dir().join(format!("cf-config-{}", uuid::Uuid::new_v4()));
-        let mut map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        map.entry("DATA_DIR".into()).or_insert(dir.display().to_string());
+        let mut map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        map.entry("DATA_DIR".into())
+            .or_insert(dir.display().to_string());
         Settings::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -375,15 +416,32 @@ mod tests {
             (&[("DATABASE_POOL_SIZE", "0")], "DATABASE_POOL_SIZE"),
             (&[("JWT_SECRET", "short")], "JWT_SECRET"),
             (&[("JWT_ALGORITHM", "none")], "JWT_ALGORITHM"),
-            (&[("JWT_PUBLIC_KEY_FILE", "/nonexistent.pem"), ("JWT_ALGORITHM", "RS256")], "JWT_PUBLIC_KEY_FILE"),
-            (&[("JWT_PUBLIC_KEY_FILE", "/nonexistent.pem")], "JWT_ALGORITHM"),
-            (&[("JWT_SECRET", "0123456789abcdef0123456789abcdef"), ("JWT_ALGORITHM", "RS256")], "JWT_ALGORITHM"),
+            (
+                &[
+                    ("JWT_PUBLIC_KEY_FILE", "/nonexistent.pem"),
+                    ("JWT_ALGORITHM", "RS256"),
+                ],
+                "JWT_PUBLIC_KEY_FILE",
+            ),
+            (
+                &[("JWT_PUBLIC_KEY_FILE", "/nonexistent.pem")],
+                "JWT_ALGORITHM",
+            ),
+            (
+                &[
+                    ("JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+                    ("JWT_ALGORITHM", "RS256"),
+                ],
+                "JWT_ALGORITHM",
+            ),
             (&[("JWT_LEEWAY_SECONDS", "-1")], "JWT_LEEWAY_SECONDS"),
         ];
         for (pairs, variable) in cases {
             let err = settings(pairs).unwrap_err();
             assert_eq!(err.variable, *variable, "{pairs:?} gave {err}");
-            assert!(err.to_string().starts_with(&format!("configuration error: {variable}: ")));
+            assert!(err
+                .to_string()
+                .starts_with(&format!("configuration error: {variable}: ")));
         }
     }
 

@@ -294,7 +294,10 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
         if let ApiError::Unauthorized { detail, token_sent } = self {
-            response.insert_header((header::WWW_AUTHENTICATE, www_authenticate(detail, *token_sent)));
+            response.insert_header((
+                header::WWW_AUTHENTICATE,
+                www_authenticate(detail, *token_sent),
+            ));
         }
         if let ApiError::Unavailable(_) = self {
             response.insert_header((header::RETRY_AFTER, "1"));
@@ -312,7 +315,9 @@ fn www_authenticate(detail: &str, token_sent: bool) -> HeaderValue {
             .chars()
             .filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\' || *c == ' ')
             .collect();
-        format!(r#"Bearer realm="council-feedback", error="invalid_token", error_description="{safe}""#)
+        format!(
+            r#"Bearer realm="council-feedback", error="invalid_token", error_description="{safe}""#
+        )
     } else {
         r#"Bearer realm="council-feedback""#.to_string()
     };

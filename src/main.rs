@@ -76,7 +76,13 @@ fn main() -> ExitCode {
 fn serve(settings: &Settings) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async {
         let application = Application::build(settings).map_err(|e| e.to_string())?;
-        log::info!("serving on http://{} (docs at /docs)", settings.bind_address);
-        application.run_until_stopped().await.map_err(|e| e.to_string())
+        log::info!(
+            "serving on http://{} (docs at /docs)",
+            settings.bind_address
+        );
+        application
+            .run_until_stopped()
+            .await
+            .map_err(|e| e.to_string())
     })
 }

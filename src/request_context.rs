@@ -24,7 +24,9 @@ fn incoming_id(req: &ServiceRequest) -> Option<String> {
     let value = req.headers().get(&REQUEST_ID)?.to_str().ok()?;
     let sane = !value.is_empty()
         && value.len() <= 200
-        && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
     sane.then(|| value.to_string())
 }
 
@@ -59,7 +61,11 @@ pub async fn request_context(
     Ok(response)
 }
 
-async fn as_problem(response: ServiceResponse<BoxBody>, path: &str, request_id: &str) -> ServiceResponse<BoxBody> {
+async fn as_problem(
+    response: ServiceResponse<BoxBody>,
+    path: &str,
+    request_id: &str,
+) -> ServiceResponse<BoxBody> {
     let (req, response) = response.into_parts();
     let status = response.status();
     let is_problem = response
@@ -72,7 +78,9 @@ async fn as_problem(response: ServiceResponse<BoxBody>, path: &str, request_id: 
             .await
             .ok()
             .and_then(|r| r.ok())
-            .and_then(|bytes| serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes).ok())
+            .and_then(|bytes| {
+                serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes).ok()
+            })
     } else {
         None
     }
@@ -81,7 +89,9 @@ async fn as_problem(response: ServiceResponse<BoxBody>, path: &str, request_id: 
     problem.insert("request_id".into(), request_id.into());
     let body = serde_json::to_vec(&problem).unwrap_or_default();
     let mut response = head.set_body(BoxBody::new(body));
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     response.headers_mut().remove(header::CONTENT_LENGTH);
     ServiceResponse::new(req, response)
 }
@@ -139,7 +149,10 @@ impl RouteTable {
             .iter()
             .find(|(segments, _)| {
                 segments.len() == parts.len()
-                    && segments.iter().zip(&parts).all(|(s, p)| s.as_deref().is_none_or(|s| s == *p))
+                    && segments
+                        .iter()
+                        .zip(&parts)
+                        .all(|(s, p)| s.as_deref().is_none_or(|s| s == *p))
             })
             .map(|(_, methods)| methods.clone())
     }
@@ -150,7 +163,11 @@ pub async fn unmatched(req: HttpRequest, table: web::Data<RouteTable>) -> HttpRe
     use actix_web::ResponseError;
     match table.allowed(req.path()) {
         Some(methods) if !methods.contains(req.method()) => {
-            let allow = methods.iter().map(Method::as_str).collect::<Vec<_>>().join(", ");
+            let allow = methods
+                .iter()
+                .map(Method::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
             let mut response = ApiError::MethodNotAllowed.error_response();
             if let Ok(value) = HeaderValue::from_str(&allow) {
                 response.headers_mut().insert(header::ALLOW, value);

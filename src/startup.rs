@@ -43,6 +43,13 @@ where
         .split_for_parts()
 }
 
+/// `/docs` is the address people type; Swagger UI lives under `/docs/`.
+async fn docs_redirect() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::PermanentRedirect()
+        .insert_header((actix_web::http::header::LOCATION, "/docs/"))
+        .finish()
+}
+
 /// A running server.
 pub struct Application {
     server: Server,
@@ -55,13 +62,21 @@ impl Application {
         let db = Database::connect(&settings.database_url, settings.database_pool_size)
             .map_err(|e| StartError(e.to_string()))?;
         db.migrate().map_err(|e| StartError(e.to_string()))?;
-        let listener = TcpListener::bind(settings.bind_address)
-            .map_err(|e| StartError(format!("BIND_ADDRESS: cannot listen on {}: {e}", settings.bind_address)))?;
+        let listener = TcpListener::bind(settings.bind_address).map_err(|e| {
+            StartError(format!(
+                "BIND_ADDRESS: cannot listen on {}: {e}",
+                settings.bind_address
+            ))
+        })?;
         Application::with_listener(settings, db, listener)
     }
 
     /// Serves on an already-bound listener with an already-migrated database.
-    pub fn with_listener(settings: &Settings, db: Database, listener: TcpListener) -> Result<Application, StartError> {
+    pub fn with_listener(
+        settings: &Settings,
+        db: Database,
+        listener: TcpListener,
+    ) -> Result<Application, StartError> {
         if let JwtKeys::Local { path, .. } = &settings.jwt.keys {
             log::warn!(
                 "local mode: no JWT key configured; tokens are signed with the secret in {} \
@@ -69,8 +84,13 @@ impl Application {
                 path.display()
             );
         }
-        let verifier = web::Data::new(TokenVerifier::new(&settings.jwt).map_err(|e| StartError(e.to_string()))?);
-        let port = listener.local_addr().map_err(|e| StartError(e.to_string()))?.port();
+        let verifier = web::Data::new(
+            TokenVerifier::new(&settings.jwt).map_err(|e| StartError(e.to_string()))?,
+        );
+        let port = listener
+            .local_addr()
+            .map_err(|e| StartError(e.to_string()))?
+            .port();
         let db = web::Data::new(db);
         let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));
         let route_table = web::Data::new(RouteTable::from_openapi(&api::openapi()));
@@ -82,13 +102,15 @@ impl Application {
                     .app_data(body_limit.clone())
                     .app_data(route_table.clone())
                     .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                        ApiError::BadRequest(format!("the query string could not be read: {e}")).into()
+                        ApiError::BadRequest(format!("the query string could not be read: {e}"))
+                            .into()
                     }))
                     .app_data(web::PathConfig::default().error_handler(|e, _| {
                         ApiError::BadRequest(format!("the path could not be read: {e}")).into()
                     })),
             );
-            app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
+            app.route("/docs", web::get().to(docs_redirect))
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
                 .default_service(web::to(unmatched))
                 .wrap(from_fn(request_context))
         })
@@ -97,7 +119,10 @@ impl Application {
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
-        Ok(Application { server: server.run(), port })
+        Ok(Application {
+            server: server.run(),
+            port,
+        })
     }
 
     /// The port the server listens on.

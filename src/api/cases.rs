@@ -13,7 +13,9 @@ use super::json::JsonBody;
 use super::validation::{field_errors, not_blank, phone_number};
 use super::{pagination, responses, rfc3339};
 use crate::auth::{AnyCaller, Caller};
-use crate::db::cases::{self as repo, CaseFilter, CaseRow, CustomerRow, NewCaseRow, RepresentativeRow};
+use crate::db::cases::{
+    self as repo, CaseFilter, CaseRow, CustomerRow, NewCaseRow, RepresentativeRow,
+};
 use crate::db::events::{self, EventRow, NewEvent};
 use crate::db::{self, services, Database, DbConnection};
 use crate::domain::case::{Channel, ContactMethod, Kind, Role, Stage, Status, Visibility};
@@ -60,10 +62,18 @@ pub struct NewCase {
     pub received_at: Option<DateTime<Utc>>,
     #[validate(length(max = 1000))]
     pub received_at_reason: Option<String>,
-    #[validate(required(message = "is required"), custom(function = "not_blank"), length(max = 200))]
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(max = 200)
+    )]
     #[schema(value_type = String, max_length = 200)]
     pub summary: Option<String>,
-    #[validate(required(message = "is required"), custom(function = "not_blank"), length(max = 10000))]
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(max = 10000)
+    )]
     #[schema(value_type = String, max_length = 10000)]
     pub description: Option<String>,
     /// What the customer wants to happen.
@@ -94,10 +104,14 @@ pub struct NewCase {
 }
 
 /// The person the feedback is from.
-#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerDetails {
-    #[validate(required(message = "is required"), custom(function = "not_blank"), length(max = 200))]
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(max = 200)
+    )]
     #[schema(value_type = String)]
     pub name: Option<String>,
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
@@ -135,7 +149,11 @@ pub struct Accessibility {
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RepresentativeDetails {
-    #[validate(required(message = "is required"), custom(function = "not_blank"), length(max = 200))]
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(max = 200)
+    )]
     #[schema(value_type = String)]
     pub name: Option<String>,
     #[validate(length(max = 200))]
@@ -168,14 +186,18 @@ fn known_channel(value: &str) -> Result<(), validator::ValidationError> {
 }
 
 fn known_contact_method(value: &str) -> Result<(), validator::ValidationError> {
-    known(ContactMethod::parse(value).is_some(), ContactMethod::expected())
+    known(
+        ContactMethod::parse(value).is_some(),
+        ContactMethod::expected(),
+    )
 }
 
 fn known(ok: bool, expected: String) -> Result<(), validator::ValidationError> {
     if ok {
         Ok(())
     } else {
-        Err(validator::ValidationError::new("unknown").with_message(format!("must be one of {expected}").into()))
+        Err(validator::ValidationError::new("unknown")
+            .with_message(format!("must be one of {expected}").into()))
     }
 }
 
@@ -338,8 +360,13 @@ pub struct Timeline {
 
 // ---------------------------------------------------------------- mapping
 
-fn parse_stored<T>(value: &str, parse: impl Fn(&str) -> Option<T>, column: &str) -> Result<T, ApiError> {
-    parse(value).ok_or_else(|| ApiError::internal(format!("stored {column} `{value}` is not known")))
+fn parse_stored<T>(
+    value: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    column: &str,
+) -> Result<T, ApiError> {
+    parse(value)
+        .ok_or_else(|| ApiError::internal(format!("stored {column} `{value}` is not known")))
 }
 
 fn summary_of(row: &CaseRow) -> Result<CaseSummary, ApiError> {
@@ -347,7 +374,11 @@ fn summary_of(row: &CaseRow) -> Result<CaseSummary, ApiError> {
         reference: row.reference.clone(),
         kind: parse_stored(&row.kind, Kind::parse, "kind")?,
         status: parse_stored(&row.status, Status::parse, "status")?,
-        stage: row.stage.as_deref().map(|s| parse_stored(s, Stage::parse, "stage")).transpose()?,
+        stage: row
+            .stage
+            .as_deref()
+            .map(|s| parse_stored(s, Stage::parse, "stage"))
+            .transpose()?,
         channel: parse_stored(&row.channel, Channel::parse, "channel")?,
         received_at: rfc3339(row.received_at),
         summary: row.summary.clone(),
@@ -391,7 +422,10 @@ fn case_of(
             phone: customer.phone,
             address: customer.address,
             postcode: customer.postcode,
-            preferred_contact: customer.preferred_contact.as_deref().and_then(ContactMethod::parse),
+            preferred_contact: customer
+                .preferred_contact
+                .as_deref()
+                .and_then(ContactMethod::parse),
             accessibility: Accessibility {
                 interpreter_language: customer.interpreter_language,
                 large_print: customer.large_print,
@@ -436,24 +470,36 @@ fn role_rules(new: &NewCase, caller: &Caller, now: DateTime<Utc>) -> (Channel, V
     let channel = match role {
         Role::Customer => {
             if requested.is_some_and(|c| c != Channel::OnlineForm) {
-                errors.push(FieldError::new("channel", "customers send feedback through the online form"));
+                errors.push(FieldError::new(
+                    "channel",
+                    "customers send feedback through the online form",
+                ));
             }
             Channel::OnlineForm
         }
         Role::Partner => {
             if requested.is_some_and(|c| c != Channel::Partner) {
-                errors.push(FieldError::new("channel", "partner clients post with channel partner"));
+                errors.push(FieldError::new(
+                    "channel",
+                    "partner clients post with channel partner",
+                ));
             }
             Channel::Partner
         }
         _ => match (requested, new.channel.is_some()) {
             (Some(Channel::Partner), _) => {
-                errors.push(FieldError::new("channel", "the partner channel is for partner clients"));
+                errors.push(FieldError::new(
+                    "channel",
+                    "the partner channel is for partner clients",
+                ));
                 Channel::Partner
             }
             (Some(channel), _) => channel,
             (None, false) => {
-                errors.push(FieldError::new("channel", "is required when staff log feedback"));
+                errors.push(FieldError::new(
+                    "channel",
+                    "is required when staff log feedback",
+                ));
                 Channel::Telephone
             }
             // Unknown channel: already reported by the validator.
@@ -462,13 +508,19 @@ fn role_rules(new: &NewCase, caller: &Caller, now: DateTime<Utc>) -> (Channel, V
     };
     if let Some(received_at) = new.received_at {
         if !caller.is_staff() {
-            errors.push(FieldError::new("received_at", "only staff may set when feedback was received"));
+            errors.push(FieldError::new(
+                "received_at",
+                "only staff may set when feedback was received",
+            ));
         } else if received_at > now + chrono::Duration::minutes(5) {
             errors.push(FieldError::new("received_at", "must not be in the future"));
         } else if received_at.year() < 2000 {
             errors.push(FieldError::new("received_at", "must be in 2000 or later"));
         } else if received_at < now - chrono::Duration::minutes(15)
-            && new.received_at_reason.as_deref().is_none_or(|r| r.trim().is_empty())
+            && new
+                .received_at_reason
+                .as_deref()
+                .is_none_or(|r| r.trim().is_empty())
         {
             errors.push(FieldError::new(
                 "received_at_reason",
@@ -482,27 +534,44 @@ fn role_rules(new: &NewCase, caller: &Caller, now: DateTime<Utc>) -> (Channel, V
         }
     }
     if new.kind.as_deref() == Some("complaint") && new.response_requested == Some(false) {
-        errors.push(FieldError::new("response_requested", "a complaint always gets a response"));
+        errors.push(FieldError::new(
+            "response_requested",
+            "a complaint always gets a response",
+        ));
     }
     if new.partner_reference.is_some() && role != Role::Partner {
-        errors.push(FieldError::new("partner_reference", "only partner clients set a partner reference"));
+        errors.push(FieldError::new(
+            "partner_reference",
+            "only partner clients set a partner reference",
+        ));
     }
     if let Some(customer) = &new.customer {
         let has = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
-        if new.kind.as_deref() == Some("complaint") && !has(&customer.email) && !has(&customer.phone) && !has(&customer.address) {
+        if new.kind.as_deref() == Some("complaint")
+            && !has(&customer.email)
+            && !has(&customer.phone)
+            && !has(&customer.address)
+        {
             errors.push(FieldError::new(
                 "customer",
                 "give at least one of email, phone or address so the council can respond",
             ));
         }
-        let missing = match customer.preferred_contact.as_deref().and_then(ContactMethod::parse) {
+        let missing = match customer
+            .preferred_contact
+            .as_deref()
+            .and_then(ContactMethod::parse)
+        {
             Some(ContactMethod::Email) if !has(&customer.email) => Some("customer.email"),
             Some(ContactMethod::Telephone) if !has(&customer.phone) => Some("customer.phone"),
             Some(ContactMethod::Letter) if !has(&customer.address) => Some("customer.address"),
             _ => None,
         };
         if let Some(field) = missing {
-            errors.push(FieldError::new(field, "is required for the preferred contact method"));
+            errors.push(FieldError::new(
+                field,
+                "is required for the preferred contact method",
+            ));
         }
     }
     if let Some(representative) = &new.representative {
@@ -539,7 +608,9 @@ fn write_case(conn: &mut DbConnection, intake: &Intake) -> Result<Created, ApiEr
     match services::find(conn, &service_id)? {
         Some(service) if service.active => {}
         Some(_) => errors.push(FieldError::new("service", "is no longer taking new cases")),
-        None if !service_id.is_empty() => errors.push(FieldError::new("service", "is not a known service")),
+        None if !service_id.is_empty() => {
+            errors.push(FieldError::new("service", "is not a known service"))
+        }
         None => {}
     }
     if !errors.is_empty() {
@@ -549,9 +620,7 @@ fn write_case(conn: &mut DbConnection, intake: &Intake) -> Result<Created, ApiEr
 
     let now = db::now();
     let role = intake.caller.acting_role();
-    let details = new.customer.clone().unwrap_or_else(|| CustomerDetails {
-        name: None, email: None, phone: None, address: None, postcode: None, preferred_contact: None, accessibility: None,
-    });
+    let details = new.customer.clone().unwrap_or_default();
     let accessibility = details.accessibility.clone().unwrap_or_default();
     let customer_subject = (role == Role::Customer).then(|| intake.caller.subject.clone());
     let customer = repo::insert_customer(
@@ -577,7 +646,9 @@ fn write_case(conn: &mut DbConnection, intake: &Intake) -> Result<Created, ApiEr
     let number = repo::next_reference_number(conn, intake.kind.reference_prefix(), year)?;
     let reference = Reference::new(intake.kind, year, number);
     let staff_named = match &new.staff_named {
-        Some(names) if !names.is_empty() => Some(serde_json::to_string(names).map_err(ApiError::internal)?),
+        Some(names) if !names.is_empty() => {
+            Some(serde_json::to_string(names).map_err(ApiError::internal)?)
+        }
         _ => None,
     };
     let row = repo::insert_case(
@@ -591,12 +662,18 @@ fn write_case(conn: &mut DbConnection, intake: &Intake) -> Result<Created, ApiEr
             received_at: intake.received_at,
             received_at_reason: clean(new.received_at_reason.clone()),
             summary: new.summary.clone().unwrap_or_default().trim().to_string(),
-            description: new.description.clone().unwrap_or_default().trim().to_string(),
+            description: new
+                .description
+                .clone()
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
             desired_outcome: clean(new.desired_outcome.clone()),
             service_id,
             category: clean(new.category.clone()),
             problem_date: new.problem_date,
-            response_requested: intake.kind == Kind::Complaint || new.response_requested.unwrap_or(false),
+            response_requested: intake.kind == Kind::Complaint
+                || new.response_requested.unwrap_or(false),
             staff_named,
             customer_id: customer.id,
             customer_subject,
@@ -710,21 +787,32 @@ pub async fn create(
     let (channel, rule_errors) = role_rules(&new, &caller, now);
     errors.extend(rule_errors);
     let intake = Intake {
-        kind: new.kind.as_deref().and_then(Kind::parse).unwrap_or(Kind::Complaint),
+        kind: new
+            .kind
+            .as_deref()
+            .and_then(Kind::parse)
+            .unwrap_or(Kind::Complaint),
         channel,
         received_at: db::truncate_to_micros(new.received_at.unwrap_or(now).naive_utc()),
         new,
         caller: caller.clone(),
         errors,
     };
-    idempotency::create_once(&db, &caller.subject, key, fingerprint, move |conn| write_case(conn, &intake)).await
+    idempotency::create_once(&db, &caller.subject, key, fingerprint, move |conn| {
+        write_case(conn, &intake)
+    })
+    .await
 }
 
 // ---------------------------------------------------------------- read
 
 /// The case, if this caller may see it; otherwise not found, so that no
 /// one learns that another person's case exists.
-fn visible_case(conn: &mut DbConnection, reference: &str, caller: &Caller) -> Result<CaseRow, ApiError> {
+fn visible_case(
+    conn: &mut DbConnection,
+    reference: &str,
+    caller: &Caller,
+) -> Result<CaseRow, ApiError> {
     let not_found = || ApiError::NotFound(format!("there is no case {reference} that you can see"));
     let reference = Reference::parse(reference).ok_or_else(not_found)?;
     match repo::find_by_reference(conn, reference.as_str())? {
@@ -766,7 +854,9 @@ pub async fn get(
             Ok((case_of(row, customer, representative, &caller)?, etag))
         })
         .await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag)).json(case))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(case))
 }
 
 /// Filters on the case list.
@@ -799,9 +889,16 @@ fn instant(raw: &str, end_of_day: bool) -> Option<NaiveDateTime> {
         let date = if end_of_day { date.succ_opt()? } else { date };
         return date.and_hms_opt(0, 0, 0);
     }
-    let at = DateTime::parse_from_rfc3339(raw).ok()?.with_timezone(&Utc).naive_utc();
+    let at = DateTime::parse_from_rfc3339(raw)
+        .ok()?
+        .with_timezone(&Utc)
+        .naive_utc();
     let at = db::truncate_to_micros(at);
-    Some(if end_of_day { at + chrono::Duration::microseconds(1) } else { at })
+    Some(if end_of_day {
+        at + chrono::Duration::microseconds(1)
+    } else {
+        at
+    })
 }
 
 fn vocabulary_filter<T>(
@@ -848,16 +945,40 @@ pub async fn list(
         Some((at, id.parse().ok()?))
     });
     if query.cursor.is_some() && after.is_none() && !errors.iter().any(|e| e.field == "cursor") {
-        errors.push(FieldError::new("cursor", "is not a cursor this list gave out"));
+        errors.push(FieldError::new(
+            "cursor",
+            "is not a cursor this list gave out",
+        ));
     }
-    let kind = vocabulary_filter(query.kind, "kind", Kind::parse, Kind::expected(), &mut errors);
-    let status = vocabulary_filter(query.status, "status", Status::parse, Status::expected(), &mut errors);
-    let channel = vocabulary_filter(query.channel, "channel", Channel::parse, Channel::expected(), &mut errors);
+    let kind = vocabulary_filter(
+        query.kind,
+        "kind",
+        Kind::parse,
+        Kind::expected(),
+        &mut errors,
+    );
+    let status = vocabulary_filter(
+        query.status,
+        "status",
+        Status::parse,
+        Status::expected(),
+        &mut errors,
+    );
+    let channel = vocabulary_filter(
+        query.channel,
+        "channel",
+        Channel::parse,
+        Channel::expected(),
+        &mut errors,
+    );
     let mut bound = |raw: Option<String>, field: &str, end: bool| {
         let raw = raw?;
         let parsed = instant(&raw, end);
         if parsed.is_none() {
-            errors.push(FieldError::new(field, "must be a date (2026-11-01) or an RFC 3339 instant"));
+            errors.push(FieldError::new(
+                field,
+                "must be a date (2026-11-01) or an RFC 3339 instant",
+            ));
         }
         parsed
     };
@@ -876,9 +997,15 @@ pub async fn list(
         received_before,
         after,
     };
-    let rows = db.read(move |conn| Ok(repo::list(conn, &filter, limit + 1)?)).await?;
+    let rows = db
+        .read(move |conn| Ok(repo::list(conn, &filter, limit + 1)?))
+        .await?;
     let (rows, next_cursor) = pagination::split_page(rows, limit, |row| {
-        format!("{}|{}", row.received_at.and_utc().timestamp_micros(), row.id)
+        format!(
+            "{}|{}",
+            row.received_at.and_utc().timestamp_micros(),
+            row.id
+        )
     });
     let items = rows.iter().map(summary_of).collect::<Result<Vec<_>, _>>()?;
     Ok(web::Json(CaseList { items, next_cursor }))
@@ -902,7 +1029,8 @@ fn timeline_event(row: EventRow, viewer: &Caller) -> Result<TimelineEvent, ApiEr
         occurred_at: rfc3339(row.occurred_at),
         actor: Actor {
             role: parse_stored(&row.actor_role, Role::parse, "actor_role")?,
-            subject: (viewer.is_staff() || viewer.subject == row.actor_subject).then_some(row.actor_subject),
+            subject: (viewer.is_staff() || viewer.subject == row.actor_subject)
+                .then_some(row.actor_subject),
         },
         visibility: parse_stored(&row.visibility, Visibility::parse, "visibility")?,
         details: serde_json::from_str(&row.details).map_err(ApiError::internal)?,
@@ -940,7 +1068,10 @@ pub async fn timeline(
         None => None,
         Some(Ok(id)) => Some(id),
         Some(Err(_)) => {
-            errors.push(FieldError::new("cursor", "is not a cursor this list gave out"));
+            errors.push(FieldError::new(
+                "cursor",
+                "is not a cursor this list gave out",
+            ));
             None
         }
     };

@@ -26,7 +26,10 @@ pub fn key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     };
     let text = value.to_str().unwrap_or("").trim();
     if text.is_empty() || text.len() > 255 || !text.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ApiError::invalid(HEADER, "must be 1 to 255 visible ASCII characters"));
+        return Err(ApiError::invalid(
+            HEADER,
+            "must be 1 to 255 visible ASCII characters",
+        ));
     }
     Ok(Some(text.to_string()))
 }
@@ -64,7 +67,10 @@ where
                 match idempotency::claim(conn, &caller, &key, &fingerprint) {
                     Ok(_) => {}
                     Err(e) if db::is_unique_violation(&e) => {
-                        return Err(ApiError::Conflict { detail: RACE.into(), field: Some(HEADER.into()) })
+                        return Err(ApiError::Conflict {
+                            detail: RACE.into(),
+                            field: Some(HEADER.into()),
+                        })
                     }
                     Err(e) => return Err(e.into()),
                 }
@@ -87,19 +93,32 @@ where
             Err(e) => return Err(e),
         }
     }
-    Err(ApiError::Conflict { detail: RACE.into(), field: Some(HEADER.into()) })
+    Err(ApiError::Conflict {
+        detail: RACE.into(),
+        field: Some(HEADER.into()),
+    })
 }
 
-fn replay(stored: idempotency::IdempotencyRow, fingerprint: &str) -> Result<(Created, bool), ApiError> {
+fn replay(
+    stored: idempotency::IdempotencyRow,
+    fingerprint: &str,
+) -> Result<(Created, bool), ApiError> {
     if stored.request_hash != fingerprint {
         return Err(ApiError::IdempotencyKeyReused);
     }
     match (stored.response_body, stored.response_location) {
         (Some(body), Some(location)) => Ok((
-            Created { body, location, etag: stored.response_etag },
+            Created {
+                body,
+                location,
+                etag: stored.response_etag,
+            },
             true,
         )),
-        _ => Err(ApiError::Conflict { detail: RACE.into(), field: Some(HEADER.into()) }),
+        _ => Err(ApiError::Conflict {
+            detail: RACE.into(),
+            field: Some(HEADER.into()),
+        }),
     }
 }
 

@@ -31,16 +31,30 @@ impl<T> JsonBody<T> {
         hasher.update(method_and_path.as_bytes());
         hasher.update([0]);
         hasher.update(self.canonical.as_bytes());
-        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
 
 fn is_json(req: &HttpRequest) -> bool {
-    let Some(value) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+    let Some(value) = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
-    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
@@ -70,7 +84,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
+                let chunk = chunk.map_err(|e| {
+                    ApiError::BadRequest(format!("the body could not be read: {e}"))
+                })?;
                 if body.len() + chunk.len() > limit {
                     return Err(ApiError::PayloadTooLarge { limit });
                 }
@@ -84,14 +100,25 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 /// Parses a body: syntax errors are 400, wrong shapes are 422 at their path.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<JsonBody<T>, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::MalformedJson("the body is empty; send a JSON object".into()));
+        return Err(ApiError::MalformedJson(
+            "the body is empty; send a JSON object".into(),
+        ));
     }
     let tree: serde_json::Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::MalformedJson(format!("the body is not valid JSON: {e}")))?;
+    // serde would take an array for a struct, field by field: refuse it.
+    if !tree.is_object() {
+        return Err(ApiError::invalid("body", "must be a JSON object"));
+    }
     let canonical = tree.to_string();
     let value = serde_path_to_error::deserialize(tree).map_err(|e| {
         let path = e.path().to_string();
-        let field = if path == "." { "body".to_string() } else { path };
+        // For an unknown field the path already ends with its name.
+        let field = if path == "." {
+            "body".to_string()
+        } else {
+            path
+        };
         ApiError::Validation(vec![FieldError::new(field, describe(e.inner()))])
     })?;
     Ok(JsonBody { value, canonical })
@@ -111,7 +138,11 @@ fn describe(error: &serde_json::Error) -> String {
             .unwrap_or(&text)
             .trim_start_matches("invalid type: ");
         let expected = text.split("expected ").nth(1).unwrap_or("another type");
-        let expected = if expected.starts_with("struct ") { "an object" } else { expected };
+        let expected = if expected.starts_with("struct ") {
+            "an object"
+        } else {
+            expected
+        };
         return format!("expected {expected}, found {found}");
     }
     text

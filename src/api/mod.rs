@@ -14,7 +14,8 @@ use utoipa::{Modify, OpenApi};
 
 /// Instants go out as RFC 3339 in UTC.
 pub fn rfc3339(at: chrono::NaiveDateTime) -> String {
-    at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    at.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 /// Reusable error responses, each a problem+json document.
@@ -36,7 +37,9 @@ pub mod responses {
                             .description($description)
                             .content(
                                 PROBLEM_JSON,
-                                ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+                                ContentBuilder::new()
+                                    .schema(Some(Ref::from_schema_name("Problem")))
+                                    .build(),
                             )
                             .build()
                             .into(),
@@ -46,14 +49,20 @@ pub mod responses {
         };
     }
 
-    problem_response!(MalformedJson, "The body is not valid JSON (`/problems/malformed-json`).");
+    problem_response!(
+        MalformedJson,
+        "The body is not valid JSON (`/problems/malformed-json`)."
+    );
     problem_response!(
         Unauthorized,
         "No bearer token, or one that is expired, not yet valid, for another issuer or audience, \
          tampered with, or signed with an algorithm this service does not accept \
          (`/problems/unauthorized`). Carries `WWW-Authenticate`."
     );
-    problem_response!(Forbidden, "The caller's role may not do this (`/problems/forbidden`).");
+    problem_response!(
+        Forbidden,
+        "The caller's role may not do this (`/problems/forbidden`)."
+    );
     problem_response!(
         NotFound,
         "Nothing here, or nothing this caller may see (`/problems/not-found`)."
@@ -62,7 +71,10 @@ pub mod responses {
         Conflict,
         "The request conflicts with what is stored, e.g. an id already taken (`/problems/conflict`)."
     );
-    problem_response!(PayloadTooLarge, "The body is over the size limit (`/problems/payload-too-large`).");
+    problem_response!(
+        PayloadTooLarge,
+        "The body is over the size limit (`/problems/payload-too-large`)."
+    );
     problem_response!(
         UnsupportedMediaType,
         "The body is not sent as application/json (`/problems/unsupported-media-type`)."
@@ -72,7 +84,10 @@ pub mod responses {
         "Values break the rules: `errors` lists every field at fault (`/problems/validation`), \
          or an Idempotency-Key was reused with a different body (`/problems/idempotency-key-reused`)."
     );
-    problem_response!(Unavailable, "The database cannot be reached (`/problems/service-unavailable`).");
+    problem_response!(
+        Unavailable,
+        "The database cannot be reached (`/problems/service-unavailable`)."
+    );
 }
 
 struct BearerAuth;

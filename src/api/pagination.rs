@@ -16,7 +16,10 @@ pub fn limit(raw: Option<&str>, errors: &mut Vec<FieldError>) -> i64 {
         Some(text) => match text.parse::<i64>() {
             Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
             _ => {
-                errors.push(FieldError::new("limit", format!("must be a whole number from 1 to {MAX_LIMIT}")));
+                errors.push(FieldError::new(
+                    "limit",
+                    format!("must be a whole number from 1 to {MAX_LIMIT}"),
+                ));
                 DEFAULT_LIMIT
             }
         },
@@ -37,16 +40,27 @@ pub fn decode(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String>
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|text| text.strip_prefix("v1|").map(str::to_string));
     if position.is_none() {
-        errors.push(FieldError::new("cursor", "is not a cursor this list gave out"));
+        errors.push(FieldError::new(
+            "cursor",
+            "is not a cursor this list gave out",
+        ));
     }
     position
 }
 
 /// A list page: a page of rows one longer than `limit` means there is more.
-pub fn split_page<T>(mut rows: Vec<T>, limit: i64, position: impl Fn(&T) -> String) -> (Vec<T>, Option<String>) {
+pub fn split_page<T>(
+    mut rows: Vec<T>,
+    limit: i64,
+    position: impl Fn(&T) -> String,
+) -> (Vec<T>, Option<String>) {
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
-    let next = if more { rows.last().map(|last| encode(&position(last))) } else { None };
+    let next = if more {
+        rows.last().map(|last| encode(&position(last)))
+    } else {
+        None
+    };
     (rows, next)
 }
 
@@ -57,7 +71,10 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_strangers_are_refused() {
         let mut errors = vec![];
-        assert_eq!(decode(Some(&encode("abc|1")), &mut errors).as_deref(), Some("abc|1"));
+        assert_eq!(
+            decode(Some(&encode("abc|1")), &mut errors).as_deref(),
+            Some("abc|1")
+        );
         assert!(errors.is_empty());
         assert_eq!(decode(Some("not-a-cursor!"), &mut errors), None);
         assert_eq!(errors[0].field, "cursor");

@@ -101,7 +101,11 @@ pub struct NewService {
     #[validate(required(message = "is required"), custom(function = "slug"))]
     #[schema(value_type = String)]
     pub id: Option<String>,
-    #[validate(required(message = "is required"), custom(function = "not_blank"), length(max = 200))]
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(max = 200)
+    )]
     #[schema(value_type = String)]
     pub name: Option<String>,
     /// An existing directorate's id.
@@ -152,10 +156,19 @@ pub async fn list(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let filter = ServiceFilter { directorate: query.directorate, active, after };
-    let rows = db.read(move |conn| Ok(repo::list(conn, &filter, limit + 1)?)).await?;
+    let filter = ServiceFilter {
+        directorate: query.directorate,
+        active,
+        after,
+    };
+    let rows = db
+        .read(move |conn| Ok(repo::list(conn, &filter, limit + 1)?))
+        .await?;
     let (rows, next_cursor) = pagination::split_page(rows, limit, |s| s.id.clone());
-    Ok(web::Json(ServiceList { items: rows.into_iter().map(Service::from).collect(), next_cursor }))
+    Ok(web::Json(ServiceList {
+        items: rows.into_iter().map(Service::from).collect(),
+        next_cursor,
+    }))
 }
 
 #[utoipa::path(
@@ -202,7 +215,10 @@ pub async fn create(
     };
     idempotency::create_once(&db, &manager.subject, key, fingerprint, move |conn| {
         if !repo::directorate_exists(conn, &row.directorate_id)? {
-            return Err(ApiError::invalid("directorate", "is not a known directorate"));
+            return Err(ApiError::invalid(
+                "directorate",
+                "is not a known directorate",
+            ));
         }
         if repo::find(conn, &row.id)?.is_some() {
             return Err(ApiError::Conflict {
@@ -233,10 +249,19 @@ pub async fn create(
     )
 )]
 #[get("/directorates")]
-pub async fn directorates(_caller: AnyCaller, db: web::Data<Database>) -> Result<web::Json<DirectorateList>, ApiError> {
+pub async fn directorates(
+    _caller: AnyCaller,
+    db: web::Data<Database>,
+) -> Result<web::Json<DirectorateList>, ApiError> {
     let rows = db.read(|conn| Ok(repo::directorates(conn)?)).await?;
     Ok(web::Json(DirectorateList {
-        items: rows.into_iter().map(|d| Directorate { id: d.id, name: d.name }).collect(),
+        items: rows
+            .into_iter()
+            .map(|d| Directorate {
+                id: d.id,
+                name: d.name,
+            })
+            .collect(),
         next_cursor: None,
     }))
 }
@@ -261,7 +286,9 @@ pub async fn get(
     id: web::Path<String>,
 ) -> Result<web::Json<Service>, ApiError> {
     let id = id.into_inner();
-    let row = db.read(move |conn| Ok(repo::find(conn, &id)?.map(|row| (row, id)))).await?;
+    let row = db
+        .read(move |conn| Ok(repo::find(conn, &id)?.map(|row| (row, id))))
+        .await?;
     match row {
         Some((row, _)) => Ok(web::Json(Service::from(row))),
         None => Err(ApiError::NotFound("there is no such service".into())),

@@ -17,7 +17,11 @@ pub fn field_errors(report: &ValidationErrors) -> Vec<FieldError> {
 
 fn collect(report: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
     for (field, kind) in report.errors() {
-        let path = if prefix.is_empty() { field.to_string() } else { format!("{prefix}.{field}") };
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
         match kind {
             ValidationErrorsKind::Field(errors) => {
                 // The first failing rule is the one worth telling.
@@ -77,7 +81,10 @@ pub fn phone_number(value: &str) -> Result<(), ValidationError> {
     if allowed && (7..=15).contains(&digits) {
         Ok(())
     } else {
-        Err(invalid("phone", "must be a telephone number of 7 to 15 digits"))
+        Err(invalid(
+            "phone",
+            "must be a telephone number of 7 to 15 digits",
+        ))
     }
 }
 
@@ -85,13 +92,18 @@ pub fn phone_number(value: &str) -> Result<(), ValidationError> {
 pub fn slug(value: &str) -> Result<(), ValidationError> {
     let ok = !value.is_empty()
         && value.len() <= 64
-        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !value.starts_with('-')
         && !value.ends_with('-');
     if ok {
         Ok(())
     } else {
-        Err(invalid("slug", "must be 1 to 64 lower-case letters, digits and dashes"))
+        Err(invalid(
+            "slug",
+            "must be 1 to 64 lower-case letters, digits and dashes",
+        ))
     }
 }
 

@@ -23,7 +23,10 @@ fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| ApiError::Unauthorized {
@@ -32,9 +35,14 @@ fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
         })?;
     let caller = verifier
         .verify(token)
-        .map_err(|detail| ApiError::Unauthorized { detail, token_sent: true })?;
+        .map_err(|detail| ApiError::Unauthorized {
+            detail,
+            token_sent: true,
+        })?;
     if caller.roles.is_empty() {
-        return Err(ApiError::Forbidden("the token carries no role this service knows".into()));
+        return Err(ApiError::Forbidden(
+            "the token carries no role this service knows".into(),
+        ));
     }
     Ok(caller)
 }

@@ -62,7 +62,9 @@ impl Caller {
     pub fn case_scope(&self) -> CaseScope {
         match self.acting_role() {
             Role::ComplaintsManager => CaseScope::All,
-            Role::HeadOfService | Role::InvestigatingOfficer => CaseScope::Services(self.services.clone()),
+            Role::HeadOfService | Role::InvestigatingOfficer => {
+                CaseScope::Services(self.services.clone())
+            }
             Role::Partner => CaseScope::PostedBy(self.subject.clone()),
             Role::Customer => CaseScope::Customer(self.subject.clone()),
         }

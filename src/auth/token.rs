@@ -1,6 +1,8 @@
 //! Verifying and minting tokens.
 
-use jsonwebtoken::{decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jsonwebtoken::{
+    decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation,
+};
 use serde::{Deserialize, Serialize};
 
 use super::Caller;
@@ -65,7 +67,10 @@ impl TokenVerifier {
     /// Builds the verifier, failing with a message naming the variable when a
     /// key cannot be used.
     pub fn new(settings: &JwtSettings) -> Result<Self, crate::config::ConfigError> {
-        let bad = |variable: &'static str, message: String| crate::config::ConfigError { variable, message };
+        let bad = |variable: &'static str, message: String| crate::config::ConfigError {
+            variable,
+            message,
+        };
         let (alg, keys, encoding) = match &settings.keys {
             JwtKeys::Secret(secret) | JwtKeys::Local { secret, .. } => (
                 Algorithm::HS256,
@@ -78,7 +83,12 @@ impl TokenVerifier {
                     JwtAlgorithm::Es256 => DecodingKey::from_ec_pem(pem),
                     JwtAlgorithm::Hs256 => unreachable_hs256(),
                 }
-                .map_err(|e| bad("JWT_PUBLIC_KEY_FILE", format!("not a usable public key: {e}")))?;
+                .map_err(|e| {
+                    bad(
+                        "JWT_PUBLIC_KEY_FILE",
+                        format!("not a usable public key: {e}"),
+                    )
+                })?;
                 (algorithm(*a), vec![(None, key)], None)
             }
             JwtKeys::Jwks { algorithm: a, json } => {
@@ -94,10 +104,17 @@ impl TokenVerifier {
                             .map(|ka| ka.to_string() == format!("{wanted:?}"))
                             .unwrap_or(true)
                     })
-                    .filter_map(|jwk| DecodingKey::from_jwk(jwk).ok().map(|k| (jwk.common.key_id.clone(), k)))
+                    .filter_map(|jwk| {
+                        DecodingKey::from_jwk(jwk)
+                            .ok()
+                            .map(|k| (jwk.common.key_id.clone(), k))
+                    })
                     .collect();
                 if keys.is_empty() {
-                    return Err(bad("JWT_JWKS_FILE", format!("holds no usable {wanted:?} key")));
+                    return Err(bad(
+                        "JWT_JWKS_FILE",
+                        format!("holds no usable {wanted:?} key"),
+                    ));
                 }
                 (wanted, keys, None)
             }
@@ -121,9 +138,12 @@ impl TokenVerifier {
     /// The caller a token speaks for, or why it cannot be trusted. The
     /// reason is safe to send back: it says what is wrong, not what is right.
     pub fn verify(&self, token: &str) -> Result<Caller, String> {
-        let header = decode_header(token).map_err(|_| "the token is not a well-formed JWT".to_string())?;
+        let header =
+            decode_header(token).map_err(|_| "the token is not a well-formed JWT".to_string())?;
         if !self.validation.algorithms.contains(&header.alg) {
-            return Err("the token is signed with an algorithm this service does not accept".into());
+            return Err(
+                "the token is signed with an algorithm this service does not accept".into(),
+            );
         }
         let key = match (&header.kid, self.keys.len()) {
             (_, 1) => &self.keys[0].1,
@@ -141,9 +161,13 @@ impl TokenVerifier {
                 ErrorKind::ExpiredSignature => "the token has expired".to_string(),
                 ErrorKind::ImmatureSignature => "the token is not valid yet".to_string(),
                 ErrorKind::InvalidIssuer => "the token's issuer is not accepted".to_string(),
-                ErrorKind::InvalidAudience => "the token's audience is not this service".to_string(),
+                ErrorKind::InvalidAudience => {
+                    "the token's audience is not this service".to_string()
+                }
                 ErrorKind::InvalidSignature => "the token's signature does not verify".to_string(),
-                ErrorKind::MissingRequiredClaim(claim) => format!("the token has no `{claim}` claim"),
+                ErrorKind::MissingRequiredClaim(claim) => {
+                    format!("the token has no `{claim}` claim")
+                }
                 ErrorKind::InvalidAlgorithm => {
                     "the token is signed with an algorithm this service does not accept".to_string()
                 }
@@ -167,7 +191,13 @@ impl TokenVerifier {
     }
 
     /// A signed token for `subject` with these roles and services, valid for `ttl_seconds`.
-    pub fn mint(&self, subject: &str, roles: &[Role], services: &[String], ttl_seconds: i64) -> Result<String, String> {
+    pub fn mint(
+        &self,
+        subject: &str,
+        roles: &[Role],
+        services: &[String],
+        ttl_seconds: i64,
+    ) -> Result<String, String> {
         let key = self
             .encoding
             .as_ref()
@@ -183,7 +213,8 @@ impl TokenVerifier {
             nbf: Some(now - 1),
             iat: Some(now),
         };
-        encode(&Header::new(Algorithm::HS256), &claims, key).map_err(|e| format!("cannot sign: {e}"))
+        encode(&Header::new(Algorithm::HS256), &claims, key)
+            .map_err(|e| format!("cannot sign: {e}"))
     }
 }
 

@@ -42,9 +42,13 @@ impl CaseRow {
     pub fn visible_in(&self, scope: &CaseScope) -> bool {
         match scope {
             CaseScope::All => true,
-            CaseScope::Services(services) => services.iter().any(|s| *s == self.service_id),
-            CaseScope::PostedBy(client) => self.partner_client_id.as_deref() == Some(client.as_str()),
-            CaseScope::Customer(subject) => self.customer_subject.as_deref() == Some(subject.as_str()),
+            CaseScope::Services(services) => services.contains(&self.service_id),
+            CaseScope::PostedBy(client) => {
+                self.partner_client_id.as_deref() == Some(client.as_str())
+            }
+            CaseScope::Customer(subject) => {
+                self.customer_subject.as_deref() == Some(subject.as_str())
+            }
         }
     }
 }
@@ -137,7 +141,11 @@ pub fn next_reference_number(conn: &mut DbConnection, prefix: &str, year: i32) -
         // that losing the race to another first case does not end ours.
         let started = conn.transaction(|conn| {
             diesel::insert_into(seq::reference_sequences)
-                .values((seq::prefix.eq(prefix), seq::year.eq(year), seq::last_number.eq(1_i64)))
+                .values((
+                    seq::prefix.eq(prefix),
+                    seq::year.eq(year),
+                    seq::last_number.eq(1_i64),
+                ))
                 .execute(conn)
         });
         match started {
@@ -163,7 +171,10 @@ pub fn insert_case(conn: &mut DbConnection, row: &NewCaseRow) -> QueryResult<Cas
         .get_result(conn)
 }
 
-pub fn insert_representative(conn: &mut DbConnection, row: &RepresentativeRow) -> QueryResult<RepresentativeRow> {
+pub fn insert_representative(
+    conn: &mut DbConnection,
+    row: &RepresentativeRow,
+) -> QueryResult<RepresentativeRow> {
     diesel::insert_into(representatives::table)
         .values(row)
         .returning(representatives::all_columns)
@@ -181,7 +192,10 @@ pub fn customer(conn: &mut DbConnection, id: i64) -> QueryResult<CustomerRow> {
     customers::table.find(id).first(conn)
 }
 
-pub fn representative(conn: &mut DbConnection, case_id: i64) -> QueryResult<Option<RepresentativeRow>> {
+pub fn representative(
+    conn: &mut DbConnection,
+    case_id: i64,
+) -> QueryResult<Option<RepresentativeRow>> {
     representatives::table
         .filter(representatives::case_id.eq(case_id))
         .first(conn)

@@ -32,7 +32,9 @@ pub struct NewEvent<'a> {
 }
 
 pub fn append(conn: &mut DbConnection, event: &NewEvent<'_>) -> QueryResult<usize> {
-    diesel::insert_into(case_events::table).values(event).execute(conn)
+    diesel::insert_into(case_events::table)
+        .values(event)
+        .execute(conn)
 }
 
 /// A case's events in the order they happened, after event id `after`.

@@ -20,16 +20,22 @@ pub struct IdempotencyRow {
     pub created_at: chrono::NaiveDateTime,
 }
 
-pub fn find(conn: &mut DbConnection, caller: &str, key: &str) -> QueryResult<Option<IdempotencyRow>> {
-    records::table
-        .find((caller, key))
-        .first(conn)
-        .optional()
+pub fn find(
+    conn: &mut DbConnection,
+    caller: &str,
+    key: &str,
+) -> QueryResult<Option<IdempotencyRow>> {
+    records::table.find((caller, key)).first(conn).optional()
 }
 
 /// Claims the key. On PostgreSQL a second request with the same key waits
 /// here until the first commits, then fails with a unique violation.
-pub fn claim(conn: &mut DbConnection, caller: &str, key: &str, request_hash: &str) -> QueryResult<usize> {
+pub fn claim(
+    conn: &mut DbConnection,
+    caller: &str,
+    key: &str,
+    request_hash: &str,
+) -> QueryResult<usize> {
     diesel::insert_into(records::table)
         .values((
             records::caller.eq(caller),

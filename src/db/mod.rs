@@ -69,7 +69,9 @@ pub struct Database {
 
 impl std::fmt::Debug for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Database").field("backend", &self.backend).finish()
+        f.debug_struct("Database")
+            .field("backend", &self.backend)
+            .finish()
     }
 }
 
@@ -91,12 +93,16 @@ impl Database {
         let (backend, connection_url) = if is_postgres_url(url) {
             (Backend::Postgres, url.to_string())
         } else {
-            let path = sqlite_path(url)
-                .ok_or_else(|| DbStartError(format!("DATABASE_URL: `{url}` is not a database URL")))?;
+            let path = sqlite_path(url).ok_or_else(|| {
+                DbStartError(format!("DATABASE_URL: `{url}` is not a database URL"))
+            })?;
             if let Some(parent) = std::path::Path::new(path).parent() {
                 if !parent.as_os_str().is_empty() {
                     std::fs::create_dir_all(parent).map_err(|e| {
-                        DbStartError(format!("DATABASE_URL: cannot create {}: {e}", parent.display()))
+                        DbStartError(format!(
+                            "DATABASE_URL: cannot create {}: {e}",
+                            parent.display()
+                        ))
                     })?;
                 }
             }
@@ -111,7 +117,11 @@ impl Database {
             .build(manager)
             .map_err(|e| DbStartError(format!("DATABASE_URL: cannot connect: {e}")))?;
         let write_gate = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Database { pool, backend, write_gate })
+        Ok(Database {
+            pool,
+            backend,
+            write_gate,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -128,7 +138,9 @@ impl Database {
     }
 
     /// A pooled connection, for blocking code outside a request (the CLI, tests).
-    pub fn connection(&self) -> Result<PooledConnection<ConnectionManager<DbConnection>>, ApiError> {
+    pub fn connection(
+        &self,
+    ) -> Result<PooledConnection<ConnectionManager<DbConnection>>, ApiError> {
         Ok(self.pool.get()?)
     }
 
@@ -158,10 +170,9 @@ impl Database {
         let gate = self.write_gate.clone();
         actix_web::web::block(move || {
             let mut conn = pool.get()?;
-            let _turn = match &gate {
-                Some(gate) => Some(gate.lock().unwrap_or_else(|poisoned| poisoned.into_inner())),
-                None => None,
-            };
+            let _turn = gate
+                .as_ref()
+                .map(|gate| gate.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
             conn.transaction(|conn| work(conn))
         })
         .await
@@ -182,7 +193,9 @@ impl Database {
 pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, DbStartError> {
     let applied = match conn {
         DbConnection::Pg(pg) => pg.run_pending_migrations(POSTGRES_MIGRATIONS).map(versions),
-        DbConnection::Sqlite(sqlite) => sqlite.run_pending_migrations(SQLITE_MIGRATIONS).map(versions),
+        DbConnection::Sqlite(sqlite) => sqlite
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(versions),
     };
     applied.map_err(|e| DbStartError(format!("migrations failed: {e}")))
 }

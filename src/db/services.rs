@@ -36,7 +36,11 @@ pub struct ServiceFilter {
 }
 
 /// Services in id order, at most `limit`.
-pub fn list(conn: &mut DbConnection, filter: &ServiceFilter, limit: i64) -> QueryResult<Vec<ServiceRow>> {
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &ServiceFilter,
+    limit: i64,
+) -> QueryResult<Vec<ServiceRow>> {
     let mut query = services::table.into_boxed();
     if let Some(directorate) = &filter.directorate {
         query = query.filter(services::directorate_id.eq(directorate.clone()));

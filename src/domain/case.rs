@@ -42,7 +42,6 @@ macro_rules! vocabulary {
     };
 }
 
-
 vocabulary! {
     /// The three Cs (SPEC §2).
     Kind {

@@ -46,8 +46,14 @@ mod tests {
 
     #[test]
     fn references_are_zero_padded_to_six_digits() {
-        assert_eq!(Reference::new(Kind::Complaint, 2026, 42).as_str(), "CMP-2026-000042");
-        assert_eq!(Reference::new(Kind::Comment, 2026, 1_234_567).as_str(), "CMT-2026-1234567");
+        assert_eq!(
+            Reference::new(Kind::Complaint, 2026, 42).as_str(),
+            "CMP-2026-000042"
+        );
+        assert_eq!(
+            Reference::new(Kind::Comment, 2026, 1_234_567).as_str(),
+            "CMT-2026-1234567"
+        );
     }
 
     #[test]
@@ -56,7 +62,16 @@ mod tests {
             Reference::parse("cpl-2026-000001").map(|r| r.0),
             Some("CPL-2026-000001".into())
         );
-        for bad in ["", "CMP", "CMP-2026", "XYZ-2026-000001", "CMP-26-000001", "CMP-2026-1", "CMP-2026-00000A", "CMP-2026-000001-1"] {
+        for bad in [
+            "",
+            "CMP",
+            "CMP-2026",
+            "XYZ-2026-000001",
+            "CMP-26-000001",
+            "CMP-2026-1",
+            "CMP-2026-00000A",
+            "CMP-2026-000001-1",
+        ] {
             assert!(Reference::parse(bad).is_none(), "{bad}");
         }
     }

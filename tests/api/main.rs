@@ -1,0 +1,14 @@
+//! Integration tests: the API over HTTP against a real database.
+//! SQLite by default; PostgreSQL when TEST_DATABASE_URL names one.
+
+mod helpers;
+
+mod auth;
+mod cases_create;
+mod cases_read;
+mod contract;
+mod idempotency;
+mod schema;
+mod services;
+mod system;
+mod validation;

@@ -1,0 +1,238 @@
+use awc::http::Method;
+use serde_json::json;
+
+use crate::helpers::*;
+
+/// Sends `body` as a manager would and asserts a 422 naming exactly `fields`,
+/// with nothing written.
+async fn refused(app: &TestApp, token: &str, body: serde_json::Value, fields: &[&str]) {
+    let before = app.row_counts();
+    let response = app.post("/api/v1/cases", token, &body).await;
+    let mut named = response.invalid_fields();
+    named.sort();
+    let mut expected: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+    expected.sort();
+    assert_eq!(named, expected, "body {body} gave {}", response.text());
+    assert_eq!(
+        app.row_counts(),
+        before,
+        "a refused request wrote something"
+    );
+}
+
+#[actix_web::test]
+async fn each_rule_names_its_field_and_nothing_is_written() {
+    let app = spawn_app().await;
+    let staff = app.officer("o-1", &[]);
+    let base = with(complaint(), json!({"channel": "telephone"}));
+    let cases: Vec<(serde_json::Value, Vec<&str>)> = vec![
+        (
+            with(base.clone(), json!({"summary": null})),
+            vec!["summary"],
+        ),
+        (
+            with(base.clone(), json!({"summary": "   "})),
+            vec!["summary"],
+        ),
+        (
+            with(base.clone(), json!({"summary": "x".repeat(201)})),
+            vec!["summary"],
+        ),
+        (
+            with(base.clone(), json!({"description": null})),
+            vec!["description"],
+        ),
+        (
+            with(base.clone(), json!({"description": "d".repeat(10_001)})),
+            vec!["description"],
+        ),
+        (
+            with(base.clone(), json!({"desired_outcome": "d".repeat(5_001)})),
+            vec!["desired_outcome"],
+        ),
+        (with(base.clone(), json!({"kind": null})), vec!["kind"]),
+        (with(base.clone(), json!({"kind": "grumble"})), vec!["kind"]),
+        (
+            with(base.clone(), json!({"channel": "carrier_pigeon"})),
+            vec!["channel"],
+        ),
+        (
+            with(base.clone(), json!({"channel": null})),
+            vec!["channel"],
+        ),
+        (
+            with(base.clone(), json!({"service": "no-such-service"})),
+            vec!["service"],
+        ),
+        (
+            with(base.clone(), json!({"service": null})),
+            vec!["service"],
+        ),
+        (
+            with(base.clone(), json!({"customer": null})),
+            vec!["customer"],
+        ),
+        (
+            with(base.clone(), json!({"customer": {"name": null}})),
+            vec!["customer.name"],
+        ),
+        (
+            with(base.clone(), json!({"customer": {"email": "not-an-email"}})),
+            vec!["customer.email"],
+        ),
+        (
+            with(base.clone(), json!({"customer": {"phone": "call me"}})),
+            vec!["customer.phone"],
+        ),
+        (
+            with(
+                base.clone(),
+                json!({"customer": {"preferred_contact": "fax"}}),
+            ),
+            vec!["customer.preferred_contact"],
+        ),
+        (
+            with(
+                base.clone(),
+                json!({"customer": {"email": null, "preferred_contact": "email"}}),
+            ),
+            vec!["customer.email"],
+        ),
+        (
+            with(
+                base.clone(),
+                json!({"customer": {"email": null, "phone": null, "preferred_contact": null}}),
+            ),
+            vec!["customer"],
+        ),
+        (
+            with(
+                base.clone(),
+                json!({"customer": {"accessibility": {"interpreter_language": "x".repeat(101)}}}),
+            ),
+            vec!["customer.accessibility.interpreter_language"],
+        ),
+        (
+            with(base.clone(), json!({"problem_date": "2099-01-01"})),
+            vec!["problem_date"],
+        ),
+        (
+            with(base.clone(), json!({"problem_date": "last tuesday"})),
+            vec!["problem_date"],
+        ),
+        (
+            with(base.clone(), json!({"response_requested": false})),
+            vec!["response_requested"],
+        ),
+        (
+            with(base.clone(), json!({"partner_reference": "X-1"})),
+            vec!["partner_reference"],
+        ),
+        (
+            with(base.clone(), json!({"staff_named": ["ok", ""]})),
+            vec!["staff_named"],
+        ),
+        (with(base.clone(), json!({"summary": 42})), vec!["summary"]),
+        (
+            with(base.clone(), json!({"surprise": true})),
+            vec!["surprise"],
+        ),
+        (
+            with(base.clone(), json!({"customer": {"shoe_size": 9}})),
+            vec!["customer.shoe_size"],
+        ),
+        (
+            with(
+                base.clone(),
+                json!({"representative": {"name": "R", "consent_to_act": true}}),
+            ),
+            vec!["representative.consent_to_release_information"],
+        ),
+    ];
+    for (body, fields) in cases {
+        refused(&app, &staff, body, &fields).await;
+    }
+    let manager = app.manager();
+    let listed = app.get("/api/v1/cases", &manager).await.json();
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(0));
+}
+
+#[actix_web::test]
+async fn every_field_at_fault_is_listed_at_once() {
+    let app = spawn_app().await;
+    let body = json!({"kind": "grumble", "summary": "", "customer": {"email": "nope"}});
+    refused(
+        &app,
+        &app.customer("c-1"),
+        body,
+        &[
+            "kind",
+            "summary",
+            "description",
+            "service",
+            "customer.name",
+            "customer.email",
+        ],
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn a_wrongly_typed_value_names_its_path() {
+    let app = spawn_app().await;
+    let body = with(
+        complaint(),
+        json!({"customer": {"accessibility": {"large_print": "yes"}}}),
+    );
+    let response = app.post("/api/v1/cases", &app.customer("c-1"), &body).await;
+    assert_eq!(
+        response.invalid_fields(),
+        vec!["customer.accessibility.large_print"]
+    );
+}
+
+#[actix_web::test]
+async fn bodies_that_are_not_json_are_400_415_or_413() {
+    let app = spawn_app().await;
+    let token = app.customer("c-1");
+    let before = app.row_counts();
+    let send = |body: &'static [u8], content_type: &'static str| {
+        let token = token.clone();
+        let app = &app;
+        async move {
+            app.send(
+                Method::POST,
+                "/api/v1/cases",
+                Some(&token),
+                &[("Content-Type", content_type)],
+                Some(body.to_vec()),
+            )
+            .await
+        }
+    };
+    send(b"{\"kind\": \"complaint\",", "application/json")
+        .await
+        .problem(400, "/problems/malformed-json");
+    send(b"", "application/json")
+        .await
+        .problem(400, "/problems/malformed-json");
+    send(b"{} trailing", "application/json")
+        .await
+        .problem(400, "/problems/malformed-json");
+    send(b"kind=complaint", "application/x-www-form-urlencoded")
+        .await
+        .problem(415, "/problems/unsupported-media-type");
+    let big = format!("{{\"summary\": \"{}\"}}", "x".repeat(300 * 1024));
+    app.send(
+        Method::POST,
+        "/api/v1/cases",
+        Some(&token),
+        &[],
+        Some(big.into_bytes()),
+    )
+    .await
+    .problem(413, "/problems/payload-too-large");
+    let array = send(b"[1, 2]", "application/json").await;
+    assert_eq!(array.invalid_fields(), vec!["body"]);
+    assert_eq!(app.row_counts(), before);
+}
