@@ -5,6 +5,8 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use crate::domain::policy::Policy;
+
 /// A configuration error: the variable at fault and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
@@ -119,6 +121,8 @@ pub struct Settings {
     pub jwt: JwtSettings,
     pub max_body_bytes: usize,
     pub workers: Option<usize>,
+    /// The council's complaints policy: timescales and calendar.
+    pub policy: Policy,
 }
 
 /// The variables the service reads, with a line on each, for `.env.example`
@@ -208,6 +212,22 @@ impl Settings {
             leeway_seconds: parse_number(&get, "JWT_LEEWAY_SECONDS", 30, 0, 300)?,
         };
 
+        let policy = Policy::from_settings(&lookup).map_err(|e| {
+            let variable = e.variable();
+            let text = e.to_string();
+            let message = text
+                .strip_prefix(&format!("{variable}: "))
+                .unwrap_or(&text)
+                .to_string();
+            ConfigError::new(variable, message)
+        })?;
+        if let Err(e) = crate::domain::clock::Clock::new(policy.clone()) {
+            return Err(ConfigError::new(
+                "COUNCIL_CLOSURE_DAYS",
+                format!("the calendar cannot be built: {e}"),
+            ));
+        }
+
         Ok(Settings {
             app_env,
             database_url,
@@ -217,6 +237,7 @@ impl Settings {
             jwt,
             max_body_bytes,
             workers,
+            policy,
         })
     }
 }
@@ -435,6 +456,16 @@ mod tests {
                 "JWT_ALGORITHM",
             ),
             (&[("JWT_LEEWAY_SECONDS", "-1")], "JWT_LEEWAY_SECONDS"),
+            (&[("POLICY_PRESET", "leeds")], "POLICY_PRESET"),
+            (&[("CALENDAR_REGION", "wales")], "CALENDAR_REGION"),
+            (
+                &[("POLICY_STAGE_1_RESPONSE_WORKING_DAYS", "0")],
+                "POLICY_STAGE_1_RESPONSE_WORKING_DAYS",
+            ),
+            (
+                &[("COUNCIL_CLOSURE_DAYS", "2026-12-32")],
+                "COUNCIL_CLOSURE_DAYS",
+            ),
         ];
         for (pairs, variable) in cases {
             let err = settings(pairs).unwrap_err();

@@ -14,6 +14,7 @@ use crate::api::{self, health, json::BodyLimit, ApiDoc};
 use crate::auth::TokenVerifier;
 use crate::config::{JwtKeys, Settings};
 use crate::db::Database;
+use crate::domain::clock::Clock;
 use crate::error::ApiError;
 use crate::request_context::{request_context, unmatched, RouteTable};
 
@@ -94,6 +95,9 @@ impl Application {
         let db = web::Data::new(db);
         let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));
         let route_table = web::Data::new(RouteTable::from_openapi(&api::openapi()));
+        let clock = web::Data::new(
+            Clock::new(settings.policy.clone()).map_err(|e| StartError(e.to_string()))?,
+        );
         let mut server = HttpServer::new(move || {
             let (app, doc) = routes(
                 App::new()
@@ -101,6 +105,7 @@ impl Application {
                     .app_data(verifier.clone())
                     .app_data(body_limit.clone())
                     .app_data(route_table.clone())
+                    .app_data(clock.clone())
                     .app_data(web::QueryConfig::default().error_handler(|e, _| {
                         ApiError::BadRequest(format!("the query string could not be read: {e}"))
                             .into()

@@ -19,6 +19,7 @@ use crate::db::cases::{
 use crate::db::events::{self, EventRow, NewEvent};
 use crate::db::{self, services, Database, DbConnection};
 use crate::domain::case::{Channel, ContactMethod, Kind, Role, Stage, Status, Visibility};
+use crate::domain::clock::Clock;
 use crate::domain::reference::Reference;
 use crate::error::{ApiError, FieldError};
 
@@ -514,8 +515,11 @@ fn role_rules(new: &NewCase, caller: &Caller, now: DateTime<Utc>) -> (Channel, V
             ));
         } else if received_at > now + chrono::Duration::minutes(5) {
             errors.push(FieldError::new("received_at", "must not be in the future"));
-        } else if received_at.year() < 2000 {
-            errors.push(FieldError::new("received_at", "must be in 2000 or later"));
+        } else if received_at.year() < crate::domain::bank_holidays::FIRST_YEAR {
+            errors.push(FieldError::new(
+                "received_at",
+                "must be on or after 2015-01-01",
+            ));
         } else if received_at < now - chrono::Duration::minutes(15)
             && new
                 .received_at_reason
@@ -597,6 +601,8 @@ struct Intake {
     new: NewCase,
     received_at: NaiveDateTime,
     caller: Caller,
+    /// From the policy's clock.
+    acknowledgement_due: Option<NaiveDate>,
     /// Field errors found before the database was consulted.
     errors: Vec<FieldError>,
 }
@@ -681,7 +687,7 @@ fn write_case(conn: &mut DbConnection, intake: &Intake) -> Result<Created, ApiEr
             created_by_role: role.as_str().into(),
             partner_client_id: (role == Role::Partner).then(|| intake.caller.subject.clone()),
             partner_reference: clean(new.partner_reference.clone()),
-            acknowledgement_due: None,
+            acknowledgement_due: intake.acknowledgement_due,
             version: 1,
             created_at: now,
             updated_at: now,
@@ -773,6 +779,7 @@ pub async fn create(
     req: HttpRequest,
     caller: AnyCaller,
     db: web::Data<Database>,
+    clock: web::Data<Clock>,
     body: JsonBody<NewCase>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency::key(&req)?;
@@ -786,14 +793,18 @@ pub async fn create(
     };
     let (channel, rule_errors) = role_rules(&new, &caller, now);
     errors.extend(rule_errors);
+    let kind = new
+        .kind
+        .as_deref()
+        .and_then(Kind::parse)
+        .unwrap_or(Kind::Complaint);
+    let received_at = db::truncate_to_micros(new.received_at.unwrap_or(now).naive_utc());
+    let response_requested = kind == Kind::Complaint || new.response_requested.unwrap_or(false);
     let intake = Intake {
-        kind: new
-            .kind
-            .as_deref()
-            .and_then(Kind::parse)
-            .unwrap_or(Kind::Complaint),
+        kind,
         channel,
-        received_at: db::truncate_to_micros(new.received_at.unwrap_or(now).naive_utc()),
+        received_at,
+        acknowledgement_due: clock.acknowledgement_due(kind, received_at, response_requested),
         new,
         caller: caller.clone(),
         errors,

@@ -1,6 +1,7 @@
 //! The HTTP API: one module per resource, and the OpenAPI document built
 //! from their annotations.
 
+pub mod calendar;
 pub mod cases;
 pub mod health;
 pub mod idempotency;
@@ -140,6 +141,7 @@ impl Modify for BearerAuth {
     tags(
         (name = "cases", description = "Complaints, compliments and comments"),
         (name = "services", description = "The service directory"),
+        (name = "calendar", description = "Working days, bank holidays and the council's policy"),
         (name = "system", description = "Health and readiness"),
     )
 )]
@@ -155,7 +157,11 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(cases::create)
         .service(cases::list)
         .service(cases::get)
-        .service(cases::timeline);
+        .service(cases::timeline)
+        .service(calendar::due_date_after)
+        .service(calendar::count_working_days)
+        .service(calendar::list_bank_holidays)
+        .service(calendar::get_policy);
 }
 
 /// The OpenAPI document, as served at `/openapi.json` and committed under `openapi/`.

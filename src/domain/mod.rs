@@ -1,5 +1,9 @@
 //! The council's rules, with no HTTP and no SQL: what a case is, what its
-//! values may be, and how references are made.
+//! values may be, how references are made, and the clock deadlines run on.
 
+pub mod bank_holidays;
+pub mod calendar;
 pub mod case;
+pub mod clock;
+pub mod policy;
 pub mod reference;

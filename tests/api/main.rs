@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth;
+mod calendar;
 mod cases_create;
 mod cases_read;
 mod contract;
