@@ -603,6 +603,7 @@ struct Intake {
     caller: Caller,
     /// From the policy's clock.
     acknowledgement_due: Option<NaiveDate>,
+    db: Database,
     /// Field errors found before the database was consulted.
     errors: Vec<FieldError>,
 }
@@ -649,7 +650,9 @@ fn write_case(conn: &mut DbConnection, intake: &Intake) -> Result<Created, ApiEr
     )?;
 
     let year = intake.received_at.year();
-    let number = repo::next_reference_number(conn, intake.kind.reference_prefix(), year)?;
+    let number = intake
+        .db
+        .next_reference_number(conn, intake.kind.reference_prefix(), year)?;
     let reference = Reference::new(intake.kind, year, number);
     let staff_named = match &new.staff_named {
         Some(names) if !names.is_empty() => {
@@ -805,6 +808,7 @@ pub async fn create(
         channel,
         received_at,
         acknowledgement_due: clock.acknowledgement_due(kind, received_at, response_requested),
+        db: db.get_ref().clone(),
         new,
         caller: caller.clone(),
         errors,

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Benchmarks the service over HTTP on SQLite and PostgreSQL, and the clock in
+# process. Prints one line per run; docs/PERFORMANCE.md records the latest.
+#
+#   bash bench/run.sh                 # everything
+#   BACKENDS=sqlite bash bench/run.sh # one backend
+#   SECONDS_PER_RUN=5 bash bench/run.sh
+#
+# Needs a PostgreSQL at PG_URL (default postgres://postgres@127.0.0.1:5432)
+# for the PostgreSQL runs; its database council_feedback_bench is recreated.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BACKENDS=${BACKENDS:-"sqlite postgres"}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-15}
+PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
+PORT=${PORT:-18080}
+SECRET="bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+WORK=$(mktemp -d /tmp/cf-bench.XXXXXX)
+trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+cargo build --release --quiet --bin council-feedback --example bench_http --example bench_due_dates
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+
+echo
+echo "== clock, in process"
+./target/release/examples/bench_due_dates
+
+start_server() {
+  local url=$1
+  if curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; then
+    echo "something already answers on port $PORT: stop it or set PORT" >&2
+    exit 1
+  fi
+  RUST_LOG=warn APP_ENV=production JWT_SECRET="$SECRET" DATABASE_URL="$url" DATA_DIR="$WORK/data" \
+    BIND_ADDRESS="127.0.0.1:$PORT" ./target/release/council-feedback > "$WORK/server.log" 2>&1 &
+  SERVER=$!
+  for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "the server did not start:" >&2
+  cat "$WORK/server.log" >&2
+  exit 1
+}
+
+stop_server() {
+  kill "$SERVER" 2>/dev/null || true
+  wait "$SERVER" 2>/dev/null || true
+}
+
+load() {
+  ./target/release/examples/bench_http --url "http://127.0.0.1:$PORT" --secret "$SECRET" "$@"
+}
+
+for backend in $BACKENDS; do
+  case $backend in
+    sqlite) url="sqlite://$WORK/bench.db" ;;
+    postgres)
+      psql "$PG_URL/postgres" -qc 'DROP DATABASE IF EXISTS council_feedback_bench' >/dev/null
+      psql "$PG_URL/postgres" -qc 'CREATE DATABASE council_feedback_bench' >/dev/null
+      url="$PG_URL/council_feedback_bench" ;;
+    *) echo "unknown backend $backend" >&2; exit 2 ;;
+  esac
+  echo
+  echo "== $backend"
+  start_server "$url"
+  load --scenario create --concurrency 4 --seconds "$SECONDS_PER_RUN"
+  load --scenario create --concurrency 16 --seconds "$SECONDS_PER_RUN"
+  load --scenario health --concurrency 16 --seconds "$SECONDS_PER_RUN"
+  load --scenario due-date --concurrency 16 --seconds "$SECONDS_PER_RUN"
+  stop_server
+done
