@@ -8,6 +8,7 @@ mod calendar;
 mod cases_create;
 mod cases_read;
 mod contract;
+mod docs;
 mod idempotency;
 mod schema;
 mod services;
