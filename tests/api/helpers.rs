@@ -36,6 +36,14 @@ impl TestDatabase {
             .filter(|u| u.starts_with("postgres"))
         {
             Some(base_url) => {
+                // Loopback needs no TLS, and libpq's TLS teardown at process
+                // exit can crash while a server thread still holds a connection.
+                let base_url = if base_url.contains("sslmode=") {
+                    base_url
+                } else {
+                    let separator = if base_url.contains('?') { '&' } else { '?' };
+                    format!("{base_url}{separator}sslmode=disable")
+                };
                 let schema = format!("test_{}", uuid::Uuid::new_v4().simple());
                 let mut admin = diesel::PgConnection::establish(&base_url).unwrap_or_else(|e| {
                     panic!("TEST_DATABASE_URL {base_url} does not answer: {e}")
