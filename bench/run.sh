@@ -69,6 +69,15 @@ for backend in $BACKENDS; do
   start_server "$url"
   load --scenario create --concurrency 4 --seconds "$SECONDS_PER_RUN"
   load --scenario create --concurrency 16 --seconds "$SECONDS_PER_RUN"
+  if [ "$backend" = postgres ] && command -v pgbench >/dev/null; then
+    # The same statements straight to PostgreSQL: the ceiling for creates here.
+    psql "$url" -qc "INSERT INTO reference_sequences VALUES ('BENCH', 2026, 0)" >/dev/null
+    for c in 4 16; do
+      printf 'pgbench create_case.sql concurrency=%s: ' "$c"
+      pgbench -n -c "$c" -j 2 -T "$SECONDS_PER_RUN" -f bench/create_case.sql "$url" 2>/dev/null \
+        | awk '/latency average/ {lat=$4} /^tps/ {tps=$3} END {printf "tps=%.0f latency_avg_ms=%s\n", tps, lat}'
+    done
+  fi
   load --scenario health --concurrency 16 --seconds "$SECONDS_PER_RUN"
   load --scenario due-date --concurrency 16 --seconds "$SECONDS_PER_RUN"
   stop_server

@@ -5,6 +5,8 @@
 //! cargo run --release --example bench_http -- --url http://127.0.0.1:18080 \
 //!     --secret "$JWT_SECRET" --scenario create --concurrency 4 --seconds 15
 //!
+//! The first `--warmup` seconds (default 3) are run but not counted.
+//!
 //! Scenarios: `create` (POST /api/v1/cases as customers, staff and partners),
 //! `due-date` (GET /api/v1/calendar/due-date), `health` (GET /healthz).
 
@@ -22,6 +24,7 @@ struct Options {
     scenario: String,
     concurrency: usize,
     seconds: u64,
+    warmup: u64,
 }
 
 fn options() -> Result<Options, String> {
@@ -31,6 +34,7 @@ fn options() -> Result<Options, String> {
         scenario: "create".into(),
         concurrency: 4,
         seconds: 15,
+        warmup: 3,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
@@ -42,6 +46,7 @@ fn options() -> Result<Options, String> {
             "--scenario" => o.scenario = value,
             "--concurrency" => o.concurrency = value.parse().map_err(|_| "bad --concurrency")?,
             "--seconds" => o.seconds = value.parse().map_err(|_| "bad --seconds")?,
+            "--warmup" => o.warmup = value.parse().map_err(|_| "bad --warmup")?,
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -166,8 +171,10 @@ fn main() {
         .collect();
 
     let tally = Rc::new(RefCell::new(Tally::default()));
-    let deadline = Instant::now() + Duration::from_secs(o.seconds);
-    let started = Instant::now();
+    // The first seconds warm the server's pool and the database's caches;
+    // they are run but not counted.
+    let measuring_from = Instant::now() + Duration::from_secs(o.warmup);
+    let deadline = measuring_from + Duration::from_secs(o.seconds);
     actix_rt::System::new().block_on(async {
         let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
         let mut tasks = Vec::new();
@@ -223,6 +230,9 @@ fn main() {
                         }
                     };
                     let elapsed = t0.elapsed().as_micros() as u64;
+                    if t0 < measuring_from {
+                        continue;
+                    }
                     let mut t = tally.borrow_mut();
                     match result {
                         Ok(status) => {
@@ -241,7 +251,7 @@ fn main() {
             let _ = task.await;
         }
     });
-    let wall = started.elapsed().as_secs_f64();
+    let wall = o.seconds as f64;
     let mut t = tally.borrow_mut();
     t.latencies_us.sort_unstable();
     let n = t.latencies_us.len();

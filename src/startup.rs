@@ -106,10 +106,10 @@ impl Application {
                     .app_data(body_limit.clone())
                     .app_data(route_table.clone())
                     .app_data(clock.clone())
-                    .app_data(web::QueryConfig::default().error_handler(|e, _| {
-                        ApiError::BadRequest(format!("the query string could not be read: {e}"))
-                            .into()
-                    }))
+                    .app_data(
+                        web::QueryConfig::default()
+                            .error_handler(|e, _| api::query::unreadable(&e).into()),
+                    )
                     .app_data(web::PathConfig::default().error_handler(|e, _| {
                         ApiError::BadRequest(format!("the path could not be read: {e}")).into()
                     })),

@@ -175,13 +175,16 @@ pub struct PolicyAnswer {
 #[into_params(parameter_in = Query)]
 pub struct DueDateQuery {
     /// The start date (day 0), `YYYY-MM-DD`, 2015 to 2040.
-    #[param(value_type = String, format = Date, example = "2026-12-18")]
+    #[param(value_type = String, format = Date, required = true, example = "2026-12-18")]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub from: Option<String>,
     /// Working days to add: 0 to 1000.
-    #[param(value_type = u32, minimum = 0, maximum = 1000, example = 5)]
+    #[param(value_type = u32, required = true, minimum = 0, maximum = 1000, example = 5)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub working_days: Option<String>,
     /// Default: the policy's region.
     #[param(value_type = Option<Region>)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub region: Option<String>,
 }
 
@@ -189,12 +192,15 @@ pub struct DueDateQuery {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WorkingDaysQuery {
-    #[param(value_type = String, format = Date, example = "2026-12-18")]
+    #[param(value_type = String, format = Date, required = true, example = "2026-12-18")]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub from: Option<String>,
-    #[param(value_type = String, format = Date, example = "2027-01-06")]
+    #[param(value_type = String, format = Date, required = true, example = "2027-01-06")]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub to: Option<String>,
     /// Default: the policy's region.
     #[param(value_type = Option<Region>)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub region: Option<String>,
 }
 
@@ -204,9 +210,11 @@ pub struct WorkingDaysQuery {
 pub struct BankHolidayQuery {
     /// Default: the policy's region.
     #[param(value_type = Option<Region>)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub region: Option<String>,
     /// 2015 to 2040; default this year.
     #[param(value_type = Option<i32>, minimum = 2015, maximum = 2040)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub year: Option<String>,
 }
 

@@ -68,21 +68,21 @@ pub struct NewCase {
         custom(function = "not_blank"),
         length(max = 200)
     )]
-    #[schema(value_type = String, max_length = 200)]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
     pub summary: Option<String>,
     #[validate(
         required(message = "is required"),
         custom(function = "not_blank"),
         length(max = 10000)
     )]
-    #[schema(value_type = String, max_length = 10000)]
+    #[schema(value_type = String, min_length = 1, max_length = 10000)]
     pub description: Option<String>,
     /// What the customer wants to happen.
     #[validate(length(max = 5000))]
     pub desired_outcome: Option<String>,
     /// The service's id, from `GET /api/v1/services`.
     #[validate(required(message = "is required"), length(min = 1, max = 64))]
-    #[schema(value_type = String, example = "waste-care")]
+    #[schema(value_type = String, min_length = 1, max_length = 64, example = "waste-care")]
     pub service: Option<String>,
     #[validate(length(max = 100))]
     pub category: Option<String>,
@@ -113,7 +113,7 @@ pub struct CustomerDetails {
         custom(function = "not_blank"),
         length(max = 200)
     )]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
     pub email: Option<String>,
@@ -155,7 +155,7 @@ pub struct RepresentativeDetails {
         custom(function = "not_blank"),
         length(max = 200)
     )]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[validate(length(max = 200))]
     pub organisation: Option<String>,
@@ -759,7 +759,7 @@ fn write_case(conn: &mut DbConnection, intake: &Intake) -> Result<Created, ApiEr
                    the same key with a different body is refused with \
                    `/problems/idempotency-key-reused`.",
     request_body = NewCase,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     security(("bearer_auth" = [])),
     responses(
         (status = 201, description = "The case was logged", body = Case,
@@ -879,21 +879,29 @@ pub async fn get(
 #[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     #[param(value_type = Option<Kind>)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub kind: Option<String>,
     #[param(value_type = Option<Status>)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub status: Option<String>,
     /// A service id.
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub service: Option<String>,
     #[param(value_type = Option<Channel>)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub channel: Option<String>,
     /// Received on or after: a date (`2026-11-01`) or an instant (`2026-11-01T09:00:00Z`).
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub received_from: Option<String>,
     /// Received on or before: a date (the whole day counts) or an instant.
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub received_to: Option<String>,
     /// 1 to 200, default 50.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub cursor: Option<String>,
 }
 
@@ -1032,8 +1040,10 @@ pub async fn list(
 pub struct TimelineQuery {
     /// 1 to 200, default 50.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub cursor: Option<String>,
 }
 

@@ -7,6 +7,7 @@ pub mod health;
 pub mod idempotency;
 pub mod json;
 pub mod pagination;
+pub mod query;
 pub mod services;
 pub mod validation;
 

@@ -78,14 +78,18 @@ pub struct DirectorateList {
 #[into_params(parameter_in = Query)]
 pub struct ServiceQuery {
     /// Only the services of this directorate.
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub directorate: Option<String>,
     /// `true` or `false`.
     #[param(value_type = Option<bool>)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub active: Option<String>,
     /// 1 to 200, default 50.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub cursor: Option<String>,
 }
 
@@ -99,18 +103,18 @@ pub struct ServiceQuery {
 pub struct NewService {
     /// Lower-case letters, digits and dashes; cannot be changed later.
     #[validate(required(message = "is required"), custom(function = "slug"))]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 1, max_length = 64, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub id: Option<String>,
     #[validate(
         required(message = "is required"),
         custom(function = "not_blank"),
         length(max = 200)
     )]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
     pub name: Option<String>,
     /// An existing directorate's id.
     #[validate(required(message = "is required"))]
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 1)]
     pub directorate: Option<String>,
     #[validate(length(max = 200))]
     pub area: Option<String>,
@@ -177,7 +181,7 @@ pub async fn list(
     description = "Roles: complaints_manager.\n\nAdds a service to the directory. \
                    Send an `Idempotency-Key` so a retry cannot add it twice.",
     request_body = NewService,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     security(("bearer_auth" = [])),
     responses(
         (status = 201, description = "The service was added", body = Service,

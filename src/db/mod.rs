@@ -125,9 +125,12 @@ impl Database {
             (Backend::Sqlite, path.to_string())
         };
         let manager = ConnectionManager::<DbConnection>::new(connection_url);
+        // r2d2 would run a query on every checkout to test the connection: a
+        // round trip per request. A dead connection is noticed when a query
+        // fails on it (an error once, then r2d2 replaces it).
         let pool = Pool::builder()
             .max_size(pool_size)
-            .min_idle(Some(1))
+            .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(10))
             .connection_customizer(Box::new(ConnectionSetup))
             .build(manager)
@@ -138,6 +141,7 @@ impl Database {
                 Pool::builder()
                     .max_size(2)
                     .min_idle(Some(1))
+                    .test_on_check_out(false)
                     .connection_timeout(Duration::from_secs(10))
                     .connection_customizer(Box::new(AsynchronousCommit))
                     .build(ConnectionManager::<DbConnection>::new(url))

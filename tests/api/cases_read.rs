@@ -283,3 +283,22 @@ async fn customers_see_their_timeline_without_staff_identities() {
     assert_eq!(timeline["items"][0]["actor"]["role"], "customer");
     assert_eq!(timeline["items"][0]["actor"]["subject"], "eve");
 }
+
+#[actix_web::test]
+async fn empty_parameters_mean_not_given_and_repeated_ones_are_refused() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    app.create_case(&app.customer("c-1"), &complaint()).await;
+    let listed = app
+        .get(
+            "/api/v1/cases?service=&received_from=&cursor=&limit=",
+            &manager,
+        )
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.text());
+    assert_eq!(references(&listed.json()).len(), 1);
+    let repeated = app
+        .get("/api/v1/cases?kind=complaint&kind=comment", &manager)
+        .await;
+    assert_eq!(repeated.invalid_fields(), vec!["kind"]);
+}
