@@ -17,6 +17,7 @@ use crate::db::cases::{
     self as repo, CaseFilter, CaseRow, CustomerRow, NewCaseRow, RepresentativeRow,
 };
 use crate::db::events::{self, EventRow, NewEvent};
+use crate::db::stages::StageRow;
 use crate::db::{self, services, Database, DbConnection};
 use crate::domain::case::{Channel, ContactMethod, Kind, Role, Stage, Status, Visibility};
 use crate::domain::clock::Clock;
@@ -294,10 +295,46 @@ pub struct Case {
     /// When the acknowledgement is due, by the council's policy.
     #[schema(value_type = Option<String>, format = Date)]
     pub acknowledgement_due: Option<NaiveDate>,
+    /// The triage decision, once made.
+    pub triage: Option<Triage>,
+    /// The formal stages the complaint has reached, each with its clock.
+    pub stages: Vec<StageClock>,
     #[schema(format = DateTime)]
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
+}
+
+/// What triage decided.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Triage {
+    pub decision: crate::domain::triage::Decision,
+    /// What was recorded with it: the procedure and referral for an
+    /// exclusion, the organisation for outside remit, special circumstances.
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+    #[schema(format = DateTime)]
+    pub decided_at: String,
+}
+
+/// A formal stage and its clock.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StageClock {
+    pub stage: Stage,
+    #[schema(format = DateTime)]
+    pub opened_at: String,
+    #[schema(value_type = String, format = Date)]
+    pub acknowledgement_due: NaiveDate,
+    #[schema(format = DateTime)]
+    pub acknowledged_at: Option<String>,
+    pub acknowledgement_method: Option<String>,
+    /// Whether the acknowledgement was sent by the end of its due date.
+    pub acknowledged_on_time: Option<bool>,
+    /// The complaint's grade, where the policy grades complaints.
+    pub grade: Option<i32>,
+    /// When the stage's response is due: set when the stage is acknowledged.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub response_due: Option<NaiveDate>,
 }
 
 /// A case in a list.
@@ -390,12 +427,64 @@ fn summary_of(row: &CaseRow) -> Result<CaseSummary, ApiError> {
     })
 }
 
+fn stage_clock(row: StageRow) -> Result<StageClock, ApiError> {
+    let acknowledged_on_time = row
+        .acknowledged_at
+        .map(|at| crate::domain::clock::uk_date(at) <= row.acknowledgement_due);
+    Ok(StageClock {
+        stage: parse_stored(&row.stage, Stage::parse, "stage")?,
+        opened_at: rfc3339(row.opened_at),
+        acknowledgement_due: row.acknowledgement_due,
+        acknowledged_at: row.acknowledged_at.map(rfc3339),
+        acknowledgement_method: row.acknowledgement_method,
+        acknowledged_on_time,
+        grade: row.grade,
+        response_due: row.response_due,
+    })
+}
+
+/// The whole case as `viewer` may see it, and its ETag.
+pub(crate) fn load_case(
+    conn: &mut DbConnection,
+    row: CaseRow,
+    viewer: &Caller,
+) -> Result<(Case, String), ApiError> {
+    let customer = repo::customer(conn, row.customer_id)?;
+    let representative = repo::representative(conn, row.id)?;
+    let stages = crate::db::stages::for_case(conn, row.id)?;
+    let etag = etag(&row);
+    Ok((
+        case_of(row, customer, representative, stages, viewer)?,
+        etag,
+    ))
+}
+
 fn case_of(
     row: CaseRow,
     customer: CustomerRow,
     representative: Option<RepresentativeRow>,
+    stages: Vec<StageRow>,
     viewer: &Caller,
 ) -> Result<Case, ApiError> {
+    let triage = match (&row.triage_decision, &row.triaged_at) {
+        (Some(decision), Some(at)) => Some(Triage {
+            decision: parse_stored(
+                decision,
+                crate::domain::triage::Decision::parse,
+                "triage_decision",
+            )?,
+            details: match &row.triage_details {
+                Some(json) => serde_json::from_str(json).map_err(ApiError::internal)?,
+                None => serde_json::json!({}),
+            },
+            decided_at: rfc3339(*at),
+        }),
+        _ => None,
+    };
+    let stages = stages
+        .into_iter()
+        .map(stage_clock)
+        .collect::<Result<Vec<_>, _>>()?;
     let summary = summary_of(&row)?;
     let staff_named: Vec<String> = match &row.staff_named {
         Some(json) => serde_json::from_str(json).map_err(ApiError::internal)?,
@@ -451,6 +540,8 @@ fn case_of(
         },
         partner_reference: row.partner_reference,
         acknowledgement_due: row.acknowledgement_due,
+        triage,
+        stages,
         created_at: rfc3339(row.created_at),
         updated_at: rfc3339(row.updated_at),
     })
@@ -739,7 +830,7 @@ fn write_case(conn: &mut DbConnection, intake: &Intake) -> Result<Created, ApiEr
     )?;
 
     let etag = etag(&row);
-    let case = case_of(row, customer, representative, &intake.caller)?;
+    let case = case_of(row, customer, representative, vec![], &intake.caller)?;
     Ok(Created {
         location: format!("/api/v1/cases/{}", case.reference),
         body: serde_json::to_string(&case).map_err(ApiError::internal)?,
@@ -823,7 +914,7 @@ pub async fn create(
 
 /// The case, if this caller may see it; otherwise not found, so that no
 /// one learns that another person's case exists.
-fn visible_case(
+pub(crate) fn visible_case(
     conn: &mut DbConnection,
     reference: &str,
     caller: &Caller,
@@ -863,10 +954,7 @@ pub async fn get(
     let (case, etag) = db
         .read(move |conn| {
             let row = visible_case(conn, &reference, &caller)?;
-            let customer = repo::customer(conn, row.customer_id)?;
-            let representative = repo::representative(conn, row.id)?;
-            let etag = etag(&row);
-            Ok((case_of(row, customer, representative, &caller)?, etag))
+            load_case(conn, row, &caller)
         })
         .await?;
     Ok(HttpResponse::Ok()

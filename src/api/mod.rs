@@ -1,14 +1,17 @@
 //! The HTTP API: one module per resource, and the OpenAPI document built
 //! from their annotations.
 
+pub mod acknowledgements;
 pub mod calendar;
 pub mod cases;
 pub mod health;
 pub mod idempotency;
 pub mod json;
 pub mod pagination;
+pub mod precondition;
 pub mod query;
 pub mod services;
+pub mod triage;
 pub mod validation;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -87,6 +90,15 @@ pub mod responses {
          or an Idempotency-Key was reused with a different body (`/problems/idempotency-key-reused`)."
     );
     problem_response!(
+        PreconditionFailed,
+        "`If-Match` names a version of the case that is no longer current: read it again \
+         (`/problems/precondition-failed`)."
+    );
+    problem_response!(
+        PreconditionRequired,
+        "A change was sent without `If-Match` (`/problems/precondition-required`)."
+    );
+    problem_response!(
         Unavailable,
         "The database cannot be reached (`/problems/service-unavailable`)."
     );
@@ -136,6 +148,8 @@ impl Modify for BearerAuth {
             responses::PayloadTooLarge,
             responses::UnsupportedMediaType,
             responses::ValidationFailed,
+            responses::PreconditionFailed,
+            responses::PreconditionRequired,
             responses::Unavailable,
         )
     ),
@@ -159,6 +173,8 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(cases::list)
         .service(cases::get)
         .service(cases::timeline)
+        .service(triage::decide)
+        .service(acknowledgements::acknowledge)
         .service(calendar::due_date_after)
         .service(calendar::count_working_days)
         .service(calendar::list_bank_holidays)

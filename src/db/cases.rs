@@ -35,6 +35,9 @@ pub struct CaseRow {
     pub version: i32,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
+    pub triage_decision: Option<String>,
+    pub triage_details: Option<String>,
+    pub triaged_at: Option<chrono::NaiveDateTime>,
 }
 
 impl CaseRow {
@@ -255,4 +258,44 @@ pub fn list(conn: &mut DbConnection, filter: &CaseFilter, limit: i64) -> QueryRe
         .order((cases::received_at.desc(), cases::id.desc()))
         .limit(limit)
         .load(conn)
+}
+
+/// Claims the next version of a case for a change: bumps `version` only if
+/// it is still `expected`. Of several changes racing from the same version,
+/// exactly one gets `true`; the rest must answer 412.
+pub fn claim_version(
+    conn: &mut DbConnection,
+    case_id: i64,
+    expected: i32,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        cases::table
+            .filter(cases::id.eq(case_id))
+            .filter(cases::version.eq(expected)),
+    )
+    .set((cases::version.eq(expected + 1), cases::updated_at.eq(at)))
+    .execute(conn)?;
+    Ok(updated == 1)
+}
+
+/// Records the triage decision and where the case now stands.
+pub fn record_triage(
+    conn: &mut DbConnection,
+    case_id: i64,
+    status: &str,
+    stage: Option<&str>,
+    decision: &str,
+    details: &str,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(cases::table.find(case_id))
+        .set((
+            cases::status.eq(status),
+            cases::stage.eq(stage),
+            cases::triage_decision.eq(Some(decision)),
+            cases::triage_details.eq(Some(details)),
+            cases::triaged_at.eq(Some(at)),
+        ))
+        .execute(conn)
 }

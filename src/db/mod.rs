@@ -8,6 +8,7 @@ pub mod events;
 pub mod idempotency;
 pub mod schema;
 pub mod services;
+pub mod stages;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -68,6 +68,24 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        triage_decision -> Nullable<Text>,
+        triage_details -> Nullable<Text>,
+        triaged_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    case_stages (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        stage -> Text,
+        opened_at -> Timestamp,
+        acknowledgement_due -> Date,
+        acknowledged_at -> Nullable<Timestamp>,
+        acknowledgement_method -> Nullable<Text>,
+        acknowledged_by -> Nullable<Text>,
+        grade -> Nullable<Integer>,
+        response_due -> Nullable<Date>,
     }
 }
 
@@ -127,6 +145,7 @@ diesel::joinable!(cases -> services (service_id));
 diesel::joinable!(cases -> customers (customer_id));
 diesel::joinable!(representatives -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
+diesel::joinable!(case_stages -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     directorates,
@@ -135,6 +154,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     cases,
     representatives,
     case_events,
+    case_stages,
     idempotency_records,
     reference_sequences,
 );

@@ -1,14 +1,11 @@
 //! What a case is made of: its kind, the channel it came by, where it stands.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 /// Declares a closed set of snake_case words with `parse` and `as_str`, so
 /// that the database (TEXT columns), the JSON and the code agree on spelling.
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
@@ -41,6 +38,8 @@ macro_rules! vocabulary {
         }
     };
 }
+
+pub(crate) use vocabulary;
 
 vocabulary! {
     /// The three Cs (SPEC §2).

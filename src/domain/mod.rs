@@ -7,3 +7,4 @@ pub mod case;
 pub mod clock;
 pub mod policy;
 pub mod reference;
+pub mod triage;

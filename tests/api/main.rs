@@ -10,6 +10,7 @@ mod cases_read;
 mod contract;
 mod docs;
 mod idempotency;
+mod lifecycle;
 mod schema;
 mod services;
 mod system;

@@ -1,0 +1,239 @@
+//! Acknowledging a complaint at a stage: recorded with when and how, and
+//! setting the stage's response due date from the policy (SPEC §4).
+
+use actix_web::http::header;
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::cases::{load_case, visible_case, Case};
+use super::json::JsonBody;
+use super::validation::field_errors;
+use super::{precondition, responses};
+use crate::auth::Staff;
+use crate::db::events::{self, NewEvent};
+use crate::db::{self, cases as repo, stages, Database};
+use crate::domain::calendar::Calendar;
+use crate::domain::case::{vocabulary, Stage, Status, Visibility};
+use crate::domain::clock::{uk_date, Clock};
+use crate::domain::policy::{Policy, ResponseClock};
+use crate::error::{ApiError, FieldError};
+
+vocabulary! {
+    /// How an acknowledgement was sent.
+    AcknowledgementMethod {
+        Email => "email",
+        Letter => "letter",
+        Telephone => "telephone",
+        InPerson => "in_person",
+    }
+}
+
+/// An acknowledgement.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"method": "email"}))]
+pub struct AcknowledgementRequest {
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = AcknowledgementMethod)]
+    pub method: Option<String>,
+    /// When it was sent (default now; not in the future, not before the stage opened).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    /// Where the policy grades complaints (Walsall): 1, or 2 for a complex complaint (default 1).
+    #[validate(range(min = 1, max = 2, message = "must be 1 or 2"))]
+    pub grade: Option<i32>,
+}
+
+/// The response due date of `stage`, acknowledged on `acknowledged`, for a
+/// complaint received on `received`: counted from receipt or from the
+/// acknowledgement as the policy says, by the grade where it grades, and
+/// never past its calendar-month ceiling.
+pub fn response_due(
+    policy: &Policy,
+    calendar: &Calendar,
+    stage: Stage,
+    received: NaiveDate,
+    acknowledged: NaiveDate,
+    grade: Option<i32>,
+) -> Result<NaiveDate, ApiError> {
+    let timescales = match stage {
+        Stage::Stage2 => policy.stage_2,
+        _ => policy.stage_1,
+    };
+    let working_days = match (stage, policy.grades) {
+        (Stage::Stage1, Some(grades)) if grade == Some(2) => grades.grade_2_working_days,
+        (Stage::Stage1, Some(grades)) => grades.grade_1_working_days,
+        _ => timescales.response_working_days,
+    };
+    let from = match timescales.response_clock {
+        ResponseClock::FromReceipt => received,
+        ResponseClock::FromAcknowledgement => acknowledged,
+    };
+    let mut due = calendar
+        .add_working_days(from, working_days)
+        .map_err(|e| ApiError::invalid("acknowledged_at", e.to_string()))?;
+    if let Some(ceiling) = policy
+        .calendar_month_ceiling
+        .and_then(|m| received.checked_add_months(Months::new(m)))
+    {
+        while due > ceiling && due > received {
+            due = due.pred_opt().unwrap_or(due);
+            while !calendar.is_working_day(due) && due > received {
+                due = due.pred_opt().unwrap_or(due);
+            }
+        }
+    }
+    Ok(due)
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "acknowledge_case",
+    description = "Roles: investigating_officer and head_of_service of the case's service, \
+                   complaints_manager.\n\n\
+                   Records that the complaint was acknowledged at its current stage, when and \
+                   how, and sets the stage's response due date from the policy (from receipt or \
+                   from the acknowledgement, as the preset says). Needs `If-Match`.",
+    params(
+        ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
+        ("If-Match" = String, Header, description = "The case's ETag")
+    ),
+    request_body = AcknowledgementRequest,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The case after the acknowledgement", body = Case,
+            headers(("ETag" = String, description = "The case's new version"))),
+        (status = 400, response = responses::MalformedJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 428, response = responses::PreconditionRequired),
+    )
+)]
+#[post("/cases/{reference}/acknowledgement")]
+pub async fn acknowledge(
+    req: HttpRequest,
+    staff: Staff,
+    db: web::Data<Database>,
+    clock: web::Data<Clock>,
+    reference: web::Path<String>,
+    body: JsonBody<AcknowledgementRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = precondition::expected_version(&req)?;
+    let request = body.value;
+    let mut errors = match request.validate() {
+        Ok(()) => vec![],
+        Err(report) => field_errors(&report),
+    };
+    let method = request
+        .method
+        .as_deref()
+        .and_then(AcknowledgementMethod::parse);
+    if request.method.is_some() && method.is_none() {
+        errors.push(FieldError::new(
+            "method",
+            format!("must be one of {}", AcknowledgementMethod::expected()),
+        ));
+    }
+    let now = Utc::now();
+    if request
+        .acknowledged_at
+        .is_some_and(|at| at > now + chrono::Duration::minutes(5))
+    {
+        errors.push(FieldError::new(
+            "acknowledged_at",
+            "must not be in the future",
+        ));
+    }
+    if request.grade.is_some() && clock.policy().grades.is_none() {
+        errors.push(FieldError::new(
+            "grade",
+            "the council's policy does not grade complaints",
+        ));
+    }
+    let caller = staff.0;
+    let reference = reference.into_inner();
+    let (case, etag) = db
+        .write(move |conn| {
+            let row = visible_case(conn, &reference, &caller)?;
+            precondition::check(&row, expected)?;
+            let conflict = |detail: &str| ApiError::Conflict {
+                detail: detail.into(),
+                field: None,
+            };
+            if Status::parse(&row.status) != Some(Status::Open) {
+                return Err(conflict(
+                    "only an accepted complaint at a stage is acknowledged",
+                ));
+            }
+            let stage_row = stages::for_case(conn, row.id)?
+                .pop()
+                .ok_or_else(|| conflict("the case has no open stage"))?;
+            if stage_row.acknowledged_at.is_some() {
+                return Err(conflict("this stage has been acknowledged already"));
+            }
+            let acknowledged_at =
+                db::truncate_to_micros(request.acknowledged_at.unwrap_or(now).naive_utc());
+            if acknowledged_at < row.received_at {
+                errors.push(FieldError::new(
+                    "acknowledged_at",
+                    "must not be before the complaint was received",
+                ));
+            }
+            let (Some(method), true) = (method, errors.is_empty()) else {
+                return Err(ApiError::Validation(errors));
+            };
+            let stage = Stage::parse(&stage_row.stage).unwrap_or(Stage::Stage1);
+            let due = response_due(
+                clock.policy(),
+                clock.council_calendar(),
+                stage,
+                uk_date(row.received_at),
+                uk_date(acknowledged_at),
+                request.grade,
+            )?;
+            let changed_at = db::now();
+            precondition::claim(conn, &row, expected, changed_at)?;
+            let stage_row = stages::acknowledge(
+                conn,
+                stage_row.id,
+                acknowledged_at,
+                method.as_str(),
+                &caller.subject,
+                request.grade,
+                due,
+            )?;
+            events::append(
+                conn,
+                &NewEvent {
+                    case_id: row.id,
+                    event_type: "acknowledged",
+                    visibility: Visibility::Public.as_str(),
+                    actor_subject: &caller.subject,
+                    actor_role: caller.acting_role().as_str(),
+                    occurred_at: changed_at,
+                    details: serde_json::json!({
+                        "stage": stage,
+                        "method": method,
+                        "acknowledged_at": super::rfc3339(acknowledged_at),
+                        "on_time": uk_date(acknowledged_at) <= stage_row.acknowledgement_due,
+                        "response_due": due.to_string(),
+                    })
+                    .to_string(),
+                },
+            )?;
+            let row = repo::find_by_reference(conn, &row.reference)?
+                .ok_or_else(|| ApiError::internal("the case vanished during acknowledgement"))?;
+            load_case(conn, row, &caller)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(case))
+}

@@ -1,0 +1,58 @@
+//! Optimistic concurrency: every change to a case names the version it was
+//! made against in `If-Match`; a stale one gets 412, a missing one 428.
+
+use actix_web::http::header;
+use actix_web::HttpRequest;
+
+use crate::db::cases::{self, CaseRow};
+use crate::db::DbConnection;
+use crate::error::ApiError;
+
+/// The version `If-Match` names.
+pub fn expected_version(req: &HttpRequest) -> Result<i32, ApiError> {
+    let Some(value) = req.headers().get(header::IF_MATCH) else {
+        return Err(ApiError::PreconditionRequired(
+            "send If-Match with the case's ETag, so a change never overwrites one you have not seen".into(),
+        ));
+    };
+    value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .and_then(|v| v.strip_prefix('"'))
+        .and_then(|v| v.strip_suffix('"'))
+        .and_then(|v| v.parse::<i32>().ok())
+        .ok_or_else(|| {
+            ApiError::PreconditionFailed("If-Match is not an ETag this service gave out".into())
+        })
+}
+
+/// Refuses at once a change made against a version that is no longer
+/// current, before any rule about the case's state is applied to it.
+pub fn check(case: &CaseRow, expected: i32) -> Result<(), ApiError> {
+    if case.version == expected {
+        Ok(())
+    } else {
+        Err(stale(expected))
+    }
+}
+
+fn stale(expected: i32) -> ApiError {
+    ApiError::PreconditionFailed(format!(
+        "the case has changed since version {expected}; read it again and retry"
+    ))
+}
+
+/// Takes the next version of `case` if `expected` is still current: of
+/// several changes racing from one version exactly one goes ahead.
+pub fn claim(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    expected: i32,
+    at: chrono::NaiveDateTime,
+) -> Result<i32, ApiError> {
+    if case.version != expected || !cases::claim_version(conn, case.id, expected, at)? {
+        return Err(stale(expected));
+    }
+    Ok(expected + 1)
+}

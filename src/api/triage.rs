@@ -1,0 +1,248 @@
+//! Triage: the complaints team decides what a new complaint is (SPEC §3).
+
+use actix_web::http::header;
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::cases::{load_case, visible_case, Case};
+use super::json::JsonBody;
+use super::validation::field_errors;
+use super::{precondition, responses};
+use crate::auth::ComplaintsManager;
+use crate::db::events::{self, NewEvent};
+use crate::db::stages::{self, StageRow};
+use crate::db::{self, cases as repo, Database};
+use crate::domain::case::{Kind, Status, Visibility};
+use crate::domain::clock::{uk_date, Clock};
+use crate::domain::triage::{self, Decision, Procedure};
+use crate::error::{ApiError, FieldError};
+
+/// A triage decision.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "decision": "excluded", "procedure": "information_rights",
+    "referral": "Your request is for information we hold: we have passed it to the Information Governance team, who will reply within 20 working days.",
+    "reason": "A request for copies of records, not a complaint about a service"
+}))]
+pub struct TriageRequest {
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = Decision)]
+    pub decision: Option<String>,
+    /// Why: recorded on the case.
+    #[validate(length(max = 2000))]
+    pub reason: Option<String>,
+    /// `accept` of a complaint raised after the policy's time limit: the special circumstances.
+    #[validate(length(max = 2000))]
+    pub special_circumstances: Option<String>,
+    /// `resolve_informally`: how it was put right.
+    #[validate(length(max = 5000))]
+    pub resolution: Option<String>,
+    /// `excluded`: the procedure that applies.
+    #[schema(value_type = Option<Procedure>)]
+    pub procedure: Option<String>,
+    /// `excluded` and `service_request`: what the customer is told and where they are sent.
+    #[validate(length(max = 2000))]
+    pub referral: Option<String>,
+    /// `outside_remit`: the organisation the customer is referred to.
+    #[validate(length(max = 200))]
+    pub organisation: Option<String>,
+}
+
+fn given(value: &Option<String>) -> bool {
+    value.as_deref().is_some_and(|v| !v.trim().is_empty())
+}
+
+/// The fields each decision needs.
+fn required_fields(
+    decision: Decision,
+    request: &TriageRequest,
+    out_of_time: bool,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut need = |ok: bool, field: &str, message: &str| {
+        if !ok {
+            errors.push(FieldError::new(field, message));
+        }
+    };
+    match decision {
+        Decision::Accept => need(
+            !out_of_time || given(&request.special_circumstances),
+            "special_circumstances",
+            "the complaint was raised after the policy's time limit: record the special circumstances to accept it",
+        ),
+        Decision::ResolveInformally => need(given(&request.resolution), "resolution", "is required to resolve informally"),
+        Decision::ServiceRequest => need(given(&request.referral), "referral", "say where the request was passed"),
+        Decision::Excluded => {
+            match request.procedure.as_deref() {
+                None => need(false, "procedure", "is required for an exclusion"),
+                Some(p) => need(
+                    Procedure::parse(p).is_some(),
+                    "procedure",
+                    &format!("must be one of {}", Procedure::expected()),
+                ),
+            }
+            need(given(&request.referral), "referral", "tell the customer which procedure applies and how to use it");
+        }
+        Decision::OutsideRemit => need(given(&request.organisation), "organisation", "name the organisation the customer is referred to"),
+        Decision::OutOfTime => {}
+    }
+    errors
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "triage_case",
+    description = "Roles: complaints_manager.\n\n\
+                   Decides what a new complaint is: `accept` (stage 1 opens, its acknowledgement \
+                   due date from the clock), `resolve_informally` (only where the policy has an \
+                   informal step), `service_request`, `excluded` (with the procedure and the \
+                   referral given), `outside_remit` (with the organisation; the referral is due \
+                   within the policy's outside-remit time) or `out_of_time`. A complaint raised \
+                   after the policy's time limit is accepted only with special circumstances. \
+                   Needs `If-Match` with the case's ETag.",
+    params(
+        ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
+        ("If-Match" = String, Header, description = "The case's ETag")
+    ),
+    request_body = TriageRequest,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The case after triage", body = Case,
+            headers(("ETag" = String, description = "The case's new version"))),
+        (status = 400, response = responses::MalformedJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 428, response = responses::PreconditionRequired),
+    )
+)]
+#[post("/cases/{reference}/triage")]
+pub async fn decide(
+    req: HttpRequest,
+    manager: ComplaintsManager,
+    db: web::Data<Database>,
+    clock: web::Data<Clock>,
+    reference: web::Path<String>,
+    body: JsonBody<TriageRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = precondition::expected_version(&req)?;
+    let request = body.value;
+    let mut errors = match request.validate() {
+        Ok(()) => vec![],
+        Err(report) => field_errors(&report),
+    };
+    let decision = request.decision.as_deref().and_then(Decision::parse);
+    if request.decision.is_some() && decision.is_none() {
+        errors.push(FieldError::new(
+            "decision",
+            format!("must be one of {}", Decision::expected()),
+        ));
+    }
+    let caller = manager.0;
+    let reference = reference.into_inner();
+    let (case, etag) = db
+        .write(move |conn| {
+            let row = visible_case(conn, &reference, &caller)?;
+            precondition::check(&row, expected)?;
+            let policy = clock.policy();
+            let kind = Kind::parse(&row.kind).unwrap_or(Kind::Complaint);
+            let status = Status::parse(&row.status).unwrap_or(Status::Received);
+            let out_of_time = triage::is_out_of_time(row.problem_date, uk_date(row.received_at), policy);
+            if let Some(decision) = decision {
+                errors.extend(required_fields(decision, &request, out_of_time));
+            }
+            let Some(decision) = decision.filter(|_| errors.is_empty()) else {
+                return Err(ApiError::Validation(errors));
+            };
+            triage::check(decision, kind, status, policy)
+                .map_err(|refusal| ApiError::Conflict { detail: refusal.to_string(), field: Some("decision".into()) })?;
+
+            let now = db::now();
+            precondition::claim(conn, &row, expected, now)?;
+            let mut details = serde_json::json!({
+                "reason": request.reason,
+                "out_of_time": out_of_time,
+            });
+            match decision {
+                Decision::Accept if out_of_time => {
+                    details["special_circumstances"] = request.special_circumstances.clone().into();
+                }
+                Decision::ResolveInformally => details["resolution"] = request.resolution.clone().into(),
+                Decision::ServiceRequest => details["referral"] = request.referral.clone().into(),
+                Decision::Excluded => {
+                    details["procedure"] = request.procedure.clone().into();
+                    details["referral"] = request.referral.clone().into();
+                }
+                Decision::OutsideRemit => {
+                    details["organisation"] = request.organisation.clone().into();
+                    let due = clock
+                        .council_calendar()
+                        .add_working_days(uk_date(now), policy.outside_remit_referral_working_days)
+                        .ok();
+                    details["referral_due"] = due.map(|d| d.to_string()).into();
+                }
+                Decision::Accept | Decision::OutOfTime => {}
+            }
+            let stage = decision.opens();
+            repo::record_triage(
+                conn,
+                row.id,
+                decision.status().as_str(),
+                stage.map(|s| s.as_str()),
+                decision.as_str(),
+                &details.to_string(),
+                now,
+            )?;
+            if let Some(stage) = stage {
+                // The acknowledgement clock started at receipt.
+                let due = row.acknowledgement_due.or_else(|| {
+                    clock
+                        .council_calendar()
+                        .add_working_days(uk_date(row.received_at), policy.stage_1.acknowledge_working_days)
+                        .ok()
+                });
+                let due = due.ok_or_else(|| ApiError::internal("no acknowledgement due date for the case"))?;
+                stages::open(
+                    conn,
+                    &StageRow {
+                        id: 0,
+                        case_id: row.id,
+                        stage: stage.as_str().into(),
+                        opened_at: now,
+                        acknowledgement_due: due,
+                        acknowledged_at: None,
+                        acknowledgement_method: None,
+                        acknowledged_by: None,
+                        grade: None,
+                        response_due: None,
+                    },
+                )?;
+            }
+            events::append(
+                conn,
+                &NewEvent {
+                    case_id: row.id,
+                    event_type: "triaged",
+                    visibility: Visibility::Public.as_str(),
+                    actor_subject: &caller.subject,
+                    actor_role: caller.acting_role().as_str(),
+                    occurred_at: now,
+                    details: serde_json::json!({"decision": decision, "status": decision.status(), "stage": stage, "details": details})
+                        .to_string(),
+                },
+            )?;
+            let row = repo::find_by_reference(conn, &row.reference)?
+                .ok_or_else(|| ApiError::internal("the case vanished during triage"))?;
+            load_case(conn, row, &caller)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(case))
+}

@@ -1,0 +1,60 @@
+//! A complaint's formal stages, each with its own clock.
+
+use diesel::prelude::*;
+
+use super::schema::case_stages;
+use super::DbConnection;
+
+/// A stage as stored.
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = case_stages)]
+pub struct StageRow {
+    #[diesel(skip_insertion)]
+    pub id: i64,
+    pub case_id: i64,
+    pub stage: String,
+    pub opened_at: chrono::NaiveDateTime,
+    pub acknowledgement_due: chrono::NaiveDate,
+    pub acknowledged_at: Option<chrono::NaiveDateTime>,
+    pub acknowledgement_method: Option<String>,
+    pub acknowledged_by: Option<String>,
+    pub grade: Option<i32>,
+    pub response_due: Option<chrono::NaiveDate>,
+}
+
+pub fn open(conn: &mut DbConnection, row: &StageRow) -> QueryResult<StageRow> {
+    diesel::insert_into(case_stages::table)
+        .values(row)
+        .returning(case_stages::all_columns)
+        .get_result(conn)
+}
+
+/// A case's stages in the order they were opened.
+pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<StageRow>> {
+    case_stages::table
+        .filter(case_stages::case_id.eq(case_id))
+        .order(case_stages::id.asc())
+        .load(conn)
+}
+
+/// Records the acknowledgement of a stage and the response due date it sets.
+pub fn acknowledge(
+    conn: &mut DbConnection,
+    stage_id: i64,
+    at: chrono::NaiveDateTime,
+    method: &str,
+    by: &str,
+    grade: Option<i32>,
+    response_due: chrono::NaiveDate,
+) -> QueryResult<StageRow> {
+    diesel::update(case_stages::table.find(stage_id))
+        .set((
+            case_stages::acknowledged_at.eq(Some(at)),
+            case_stages::acknowledgement_method.eq(Some(method)),
+            case_stages::acknowledged_by.eq(Some(by)),
+            case_stages::grade.eq(grade),
+            case_stages::response_due.eq(Some(response_due)),
+        ))
+        .returning(case_stages::all_columns)
+        .get_result(conn)
+}

@@ -1,0 +1,484 @@
+use futures_util::future::join_all;
+use serde_json::json;
+
+use crate::helpers::*;
+
+/// POSTs a change with `If-Match`.
+async fn change(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    etag: Option<&str>,
+    body: serde_json::Value,
+) -> TestResponse {
+    let headers: Vec<(&str, &str)> = etag.map(|e| vec![("If-Match", e)]).unwrap_or_default();
+    app.send(
+        awc::http::Method::POST,
+        path,
+        Some(token),
+        &headers,
+        Some(body.to_string().into_bytes()),
+    )
+    .await
+}
+
+async fn new_complaint(app: &TestApp, body: serde_json::Value) -> (String, String) {
+    let body = with(json!({"channel": "telephone"}), body);
+    let response = app
+        .post("/api/v1/cases", &app.officer("o-log", &[]), &body)
+        .await;
+    assert_eq!(response.status, 201, "{}", response.text());
+    let reference = response.json()["reference"]
+        .as_str()
+        .expect("reference")
+        .to_string();
+    (reference, response.header("etag").expect("etag"))
+}
+
+fn received(at: &str) -> serde_json::Value {
+    with(
+        complaint(),
+        json!({"channel": "letter", "received_at": at, "received_at_reason": "from the post"}),
+    )
+}
+
+#[actix_web::test]
+async fn accepting_a_complaint_opens_stage_1_on_the_clock_and_acknowledging_sets_the_response_due()
+{
+    let app = spawn_app().await;
+    let manager = app.manager();
+    // Received Friday 19 December 2025.
+    let (reference, etag) = new_complaint(&app, received("2025-12-19T10:00:00Z")).await;
+    let triage = change(
+        &app,
+        &format!("/api/v1/cases/{reference}/triage"),
+        &manager,
+        Some(&etag),
+        json!({"decision": "accept"}),
+    )
+    .await;
+    assert_eq!(triage.status, 200, "{}", triage.text());
+    assert_eq!(triage.header("etag").as_deref(), Some("\"2\""));
+    let case = triage.json();
+    assert_eq!(case["status"], "open");
+    assert_eq!(case["stage"], "stage_1");
+    assert_eq!(case["triage"]["decision"], "accept");
+    // 5 working days over Christmas: 22, 23, 24, 29, 30 December.
+    assert_eq!(case["stages"][0]["acknowledgement_due"], "2025-12-30");
+    assert_eq!(
+        case["stages"][0]["acknowledgement_due"],
+        case["acknowledgement_due"]
+    );
+
+    let officer = app.officer("o-waste", &["waste-care"]);
+    let ack = change(
+        &app,
+        &format!("/api/v1/cases/{reference}/acknowledgement"),
+        &officer,
+        Some("\"2\""),
+        json!({"method": "email", "acknowledged_at": "2025-12-23T15:00:00Z"}),
+    )
+    .await;
+    assert_eq!(ack.status, 200, "{}", ack.text());
+    let stage = &ack.json()["stages"][0];
+    assert_eq!(stage["acknowledged_on_time"], true);
+    // The Code: 10 working days from the acknowledgement (23 December).
+    let clock = app
+        .get(
+            "/api/v1/calendar/due-date?from=2025-12-23&working_days=10",
+            &officer,
+        )
+        .await
+        .json();
+    assert_eq!(stage["response_due"], clock["due"]);
+
+    let timeline = app
+        .get(
+            &format!("/api/v1/cases/{reference}/timeline"),
+            &app.manager(),
+        )
+        .await
+        .json();
+    let types: Vec<&str> = timeline["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert_eq!(types, vec!["received", "triaged", "acknowledged"]);
+}
+
+#[actix_web::test]
+async fn under_dudley_the_response_is_due_twenty_working_days_from_receipt() {
+    let app = spawn_app_with(&[("POLICY_PRESET", "dudley_2019")]).await;
+    let (reference, etag) = new_complaint(&app, received("2026-03-02T09:00:00Z")).await;
+    let manager = app.manager();
+    let case = change(
+        &app,
+        &format!("/api/v1/cases/{reference}/triage"),
+        &manager,
+        Some(&etag),
+        json!({"decision": "accept"}),
+    )
+    .await;
+    assert_eq!(case.status, 200, "{}", case.text());
+    let ack = change(
+        &app,
+        &format!("/api/v1/cases/{reference}/acknowledgement"),
+        &manager,
+        Some("\"2\""),
+        json!({"method": "letter", "acknowledged_at": "2026-03-05T12:00:00Z"}),
+    )
+    .await;
+    let clock = app
+        .get(
+            "/api/v1/calendar/due-date?from=2026-03-02&working_days=20",
+            &manager,
+        )
+        .await
+        .json();
+    assert_eq!(ack.json()["stages"][0]["response_due"], clock["due"]);
+}
+
+#[actix_web::test]
+async fn changes_need_the_current_etag() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    let (reference, _) = new_complaint(&app, complaint()).await;
+    let path = format!("/api/v1/cases/{reference}/triage");
+    change(&app, &path, &manager, None, json!({"decision": "accept"}))
+        .await
+        .problem(428, "/problems/precondition-required");
+    change(
+        &app,
+        &path,
+        &manager,
+        Some("\"7\""),
+        json!({"decision": "accept"}),
+    )
+    .await
+    .problem(412, "/problems/precondition-failed");
+    change(
+        &app,
+        &path,
+        &manager,
+        Some("nonsense"),
+        json!({"decision": "accept"}),
+    )
+    .await
+    .problem(412, "/problems/precondition-failed");
+    assert_eq!(
+        app.get(&format!("/api/v1/cases/{reference}"), &manager)
+            .await
+            .json()["status"],
+        "received"
+    );
+}
+
+#[actix_web::test]
+async fn only_the_complaints_manager_triages() {
+    let app = spawn_app().await;
+    let (reference, etag) = new_complaint(&app, complaint()).await;
+    let path = format!("/api/v1/cases/{reference}/triage");
+    for token in [
+        app.officer("o", &["waste-care"]),
+        app.head_of_service("h", &["waste-care"]),
+        app.customer("c"),
+        app.partner("p"),
+    ] {
+        change(
+            &app,
+            &path,
+            &token,
+            Some(&etag),
+            json!({"decision": "accept"}),
+        )
+        .await
+        .problem(403, "/problems/forbidden");
+    }
+}
+
+#[actix_web::test]
+async fn each_triage_decision_needs_its_facts_and_nothing_is_written_without_them() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    let (reference, etag) = new_complaint(&app, complaint()).await;
+    let path = format!("/api/v1/cases/{reference}/triage");
+    let before = app.row_counts();
+    for (body, fields) in [
+        (json!({}), vec!["decision"]),
+        (json!({"decision": "shrug"}), vec!["decision"]),
+        (
+            json!({"decision": "excluded"}),
+            vec!["procedure", "referral"],
+        ),
+        (
+            json!({"decision": "excluded", "procedure": "astrology", "referral": "x"}),
+            vec!["procedure"],
+        ),
+        (json!({"decision": "outside_remit"}), vec!["organisation"]),
+        (json!({"decision": "service_request"}), vec!["referral"]),
+    ] {
+        let response = change(&app, &path, &manager, Some(&etag), body.clone()).await;
+        let mut named = response.invalid_fields();
+        named.sort();
+        assert_eq!(named, fields, "{body}");
+    }
+    assert_eq!(app.row_counts(), before);
+
+    let excluded = change(
+        &app,
+        &path,
+        &manager,
+        Some(&etag),
+        json!({
+            "decision": "excluded", "procedure": "information_rights",
+            "referral": "Passed to Information Governance, who will reply within 20 working days"
+        }),
+    )
+    .await;
+    assert_eq!(excluded.status, 200, "{}", excluded.text());
+    let case = excluded.json();
+    assert_eq!(case["status"], "excluded");
+    assert_eq!(case["triage"]["details"]["procedure"], "information_rights");
+    assert_eq!(case["stages"].as_array().map(Vec::len), Some(0));
+    // Triaged once: a second decision conflicts.
+    let again = change(
+        &app,
+        &path,
+        &manager,
+        Some("\"2\""),
+        json!({"decision": "accept"}),
+    )
+    .await;
+    again.problem(409, "/problems/conflict");
+}
+
+#[actix_web::test]
+async fn outside_remit_is_referred_within_the_policys_working_days() {
+    let app = spawn_app().await;
+    let (reference, etag) = new_complaint(&app, complaint()).await;
+    let response = change(
+        &app,
+        &format!("/api/v1/cases/{reference}/triage"),
+        &app.manager(),
+        Some(&etag),
+        json!({"decision": "outside_remit", "organisation": "Severn Trent Water"}),
+    )
+    .await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    let details = &response.json()["triage"]["details"];
+    assert_eq!(details["organisation"], "Severn Trent Water");
+    assert!(details["referral_due"].is_string());
+}
+
+#[actix_web::test]
+async fn informal_resolution_only_where_the_policy_has_an_informal_step() {
+    let code = spawn_app().await;
+    let (reference, etag) = new_complaint(&code, complaint()).await;
+    let body =
+        json!({"decision": "resolve_informally", "resolution": "Bin collected the same day"});
+    change(
+        &code,
+        &format!("/api/v1/cases/{reference}/triage"),
+        &code.manager(),
+        Some(&etag),
+        body.clone(),
+    )
+    .await
+    .problem(409, "/problems/conflict");
+
+    let dudley = spawn_app_with(&[("POLICY_PRESET", "dudley_2019")]).await;
+    let (reference, etag) = new_complaint(&dudley, complaint()).await;
+    let resolved = change(
+        &dudley,
+        &format!("/api/v1/cases/{reference}/triage"),
+        &dudley.manager(),
+        Some(&etag),
+        body,
+    )
+    .await;
+    assert_eq!(resolved.status, 200, "{}", resolved.text());
+    assert_eq!(resolved.json()["status"], "resolved_informally");
+}
+
+#[actix_web::test]
+async fn a_complaint_over_the_time_limit_is_accepted_only_with_special_circumstances() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    let (reference, etag) = new_complaint(
+        &app,
+        with(complaint(), json!({"problem_date": "2024-06-01"})),
+    )
+    .await;
+    let path = format!("/api/v1/cases/{reference}/triage");
+    let refused = change(
+        &app,
+        &path,
+        &manager,
+        Some(&etag),
+        json!({"decision": "accept"}),
+    )
+    .await;
+    assert_eq!(refused.invalid_fields(), vec!["special_circumstances"]);
+    let accepted = change(&app, &path, &manager, Some(&etag),
+        json!({"decision": "accept", "special_circumstances": "The customer was in hospital for most of the year"})).await;
+    assert_eq!(accepted.status, 200, "{}", accepted.text());
+    assert_eq!(accepted.json()["triage"]["details"]["out_of_time"], true);
+}
+
+#[actix_web::test]
+async fn compliments_are_not_triaged() {
+    let app = spawn_app().await;
+    let (reference, etag) =
+        new_complaint(&app, with(complaint(), json!({"kind": "compliment"}))).await;
+    change(
+        &app,
+        &format!("/api/v1/cases/{reference}/triage"),
+        &app.manager(),
+        Some(&etag),
+        json!({"decision": "accept"}),
+    )
+    .await
+    .problem(409, "/problems/conflict");
+}
+
+#[actix_web::test]
+async fn acknowledgement_is_for_staff_of_the_service_once_the_complaint_is_accepted() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    let (reference, etag) = new_complaint(&app, complaint()).await;
+    let ack_path = format!("/api/v1/cases/{reference}/acknowledgement");
+    let body = json!({"method": "email"});
+    change(&app, &ack_path, &manager, Some(&etag), body.clone())
+        .await
+        .problem(409, "/problems/conflict");
+    let accepted = change(
+        &app,
+        &format!("/api/v1/cases/{reference}/triage"),
+        &manager,
+        Some(&etag),
+        json!({"decision": "accept"}),
+    )
+    .await;
+    let etag = accepted.header("etag").expect("etag");
+
+    change(
+        &app,
+        &ack_path,
+        &app.officer("o-roads", &["highways"]),
+        Some(&etag),
+        body.clone(),
+    )
+    .await
+    .problem(404, "/problems/not-found");
+    change(
+        &app,
+        &ack_path,
+        &app.customer("c"),
+        Some(&etag),
+        body.clone(),
+    )
+    .await
+    .problem(403, "/problems/forbidden");
+    let wrong = change(
+        &app,
+        &ack_path,
+        &manager,
+        Some(&etag),
+        json!({"method": "pigeon", "grade": 2}),
+    )
+    .await;
+    let mut fields = wrong.invalid_fields();
+    fields.sort();
+    assert_eq!(fields, vec!["grade", "method"]);
+
+    let done = change(
+        &app,
+        &ack_path,
+        &app.head_of_service("h", &["waste-care"]),
+        Some(&etag),
+        body.clone(),
+    )
+    .await;
+    assert_eq!(done.status, 200, "{}", done.text());
+    let etag = done.header("etag").expect("etag");
+    change(&app, &ack_path, &manager, Some(&etag), body)
+        .await
+        .problem(409, "/problems/conflict");
+}
+
+#[actix_web::test]
+async fn twenty_conflicting_transitions_racing_one_wins_the_rest_get_412() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    let (reference, etag) = new_complaint(&app, complaint()).await;
+    let path = format!("/api/v1/cases/{reference}/triage");
+    let decisions = ["accept", "out_of_time"];
+    let responses = join_all((0..20).map(|i| {
+        change(
+            &app,
+            &path,
+            &manager,
+            Some(&etag),
+            json!({"decision": decisions[i % 2]}),
+        )
+    }))
+    .await;
+    let statuses: Vec<u16> = responses.iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 200).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 412).count(),
+        19,
+        "{statuses:?}"
+    );
+    let timeline = app
+        .get(&format!("/api/v1/cases/{reference}/timeline"), &manager)
+        .await
+        .json();
+    let triaged = timeline["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|e| e["type"] == "triaged")
+        .count();
+    assert_eq!(triaged, 1);
+}
+
+#[actix_web::test]
+async fn walsall_grades_set_the_response_time_and_three_months_is_the_ceiling() {
+    let app = spawn_app_with(&[
+        ("POLICY_PRESET", "walsall_proposal"),
+        ("POLICY_GRADE_2_RESPONSE_WORKING_DAYS", "80"),
+    ])
+    .await;
+    let manager = app.manager();
+    let (reference, etag) = new_complaint(&app, received("2026-01-05T09:00:00Z")).await;
+    let accepted = change(
+        &app,
+        &format!("/api/v1/cases/{reference}/triage"),
+        &manager,
+        Some(&etag),
+        json!({"decision": "accept"}),
+    )
+    .await;
+    let etag = accepted.header("etag").expect("etag");
+    let ack = change(
+        &app,
+        &format!("/api/v1/cases/{reference}/acknowledgement"),
+        &manager,
+        Some(&etag),
+        json!({"method": "email", "acknowledged_at": "2026-01-06T09:00:00Z", "grade": 2}),
+    )
+    .await;
+    assert_eq!(ack.status, 200, "{}", ack.text());
+    let stage = &ack.json()["stages"][0];
+    assert_eq!(stage["grade"], 2);
+    // 80 working days from 5 January would be late April; three calendar months caps it at
+    // 3 April 2026, Good Friday, so the last working day before: Thursday 2 April.
+    assert_eq!(stage["response_due"], "2026-04-02");
+}
