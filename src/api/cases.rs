@@ -335,6 +335,8 @@ pub struct StageClock {
     /// When the stage's response is due: set when the stage is acknowledged.
     #[schema(value_type = Option<String>, format = Date)]
     pub response_due: Option<NaiveDate>,
+    /// The investigating officer; shown to staff only.
+    pub investigator: Option<String>,
 }
 
 /// A case in a list.
@@ -427,7 +429,7 @@ fn summary_of(row: &CaseRow) -> Result<CaseSummary, ApiError> {
     })
 }
 
-fn stage_clock(row: StageRow) -> Result<StageClock, ApiError> {
+fn stage_clock(row: StageRow, viewer: &Caller) -> Result<StageClock, ApiError> {
     let acknowledged_on_time = row
         .acknowledged_at
         .map(|at| crate::domain::clock::uk_date(at) <= row.acknowledgement_due);
@@ -440,6 +442,7 @@ fn stage_clock(row: StageRow) -> Result<StageClock, ApiError> {
         acknowledged_on_time,
         grade: row.grade,
         response_due: row.response_due,
+        investigator: row.investigator.filter(|_| viewer.is_staff()),
     })
 }
 
@@ -483,7 +486,7 @@ fn case_of(
     };
     let stages = stages
         .into_iter()
-        .map(stage_clock)
+        .map(|stage| stage_clock(stage, viewer))
         .collect::<Result<Vec<_>, _>>()?;
     let summary = summary_of(&row)?;
     let staff_named: Vec<String> = match &row.staff_named {
@@ -1135,7 +1138,7 @@ pub struct TimelineQuery {
     pub cursor: Option<String>,
 }
 
-fn timeline_event(row: EventRow, viewer: &Caller) -> Result<TimelineEvent, ApiError> {
+pub(crate) fn timeline_event(row: EventRow, viewer: &Caller) -> Result<TimelineEvent, ApiError> {
     Ok(TimelineEvent {
         id: row.id,
         event_type: row.event_type,

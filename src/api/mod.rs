@@ -2,11 +2,13 @@
 //! from their annotations.
 
 pub mod acknowledgements;
+pub mod assignments;
 pub mod calendar;
 pub mod cases;
 pub mod health;
 pub mod idempotency;
 pub mod json;
+pub mod notes;
 pub mod pagination;
 pub mod precondition;
 pub mod query;
@@ -175,6 +177,9 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(cases::timeline)
         .service(triage::decide)
         .service(acknowledgements::acknowledge)
+        .service(assignments::assign)
+        .service(notes::add)
+        .service(notes::list)
         .service(calendar::due_date_after)
         .service(calendar::count_working_days)
         .service(calendar::list_bank_holidays)

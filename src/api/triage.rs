@@ -221,6 +221,9 @@ pub async fn decide(
                         acknowledged_by: None,
                         grade: None,
                         response_due: None,
+                        investigator: None,
+                        assigned_by: None,
+                        assigned_at: None,
                     },
                 )?;
             }

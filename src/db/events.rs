@@ -56,3 +56,29 @@ pub fn for_case(
     }
     query.order(case_events::id.asc()).limit(limit).load(conn)
 }
+
+/// A case's events of one type, oldest first, after event id `after`.
+pub fn of_type(
+    conn: &mut DbConnection,
+    case_id: i64,
+    event_type: &str,
+    after: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<EventRow>> {
+    let mut query = case_events::table
+        .filter(case_events::case_id.eq(case_id))
+        .filter(case_events::event_type.eq(event_type.to_string()))
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(case_events::id.gt(after));
+    }
+    query.order(case_events::id.asc()).limit(limit).load(conn)
+}
+
+/// Appends an event and returns it as stored.
+pub fn append_returning(conn: &mut DbConnection, event: &NewEvent<'_>) -> QueryResult<EventRow> {
+    diesel::insert_into(case_events::table)
+        .values(event)
+        .returning(case_events::all_columns)
+        .get_result(conn)
+}

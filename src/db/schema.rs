@@ -86,6 +86,9 @@ diesel::table! {
         acknowledged_by -> Nullable<Text>,
         grade -> Nullable<Integer>,
         response_due -> Nullable<Date>,
+        investigator -> Nullable<Text>,
+        assigned_by -> Nullable<Text>,
+        assigned_at -> Nullable<Timestamp>,
     }
 }
 

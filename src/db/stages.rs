@@ -20,6 +20,9 @@ pub struct StageRow {
     pub acknowledged_by: Option<String>,
     pub grade: Option<i32>,
     pub response_due: Option<chrono::NaiveDate>,
+    pub investigator: Option<String>,
+    pub assigned_by: Option<String>,
+    pub assigned_at: Option<chrono::NaiveDateTime>,
 }
 
 pub fn open(conn: &mut DbConnection, row: &StageRow) -> QueryResult<StageRow> {
@@ -54,6 +57,24 @@ pub fn acknowledge(
             case_stages::acknowledged_by.eq(Some(by)),
             case_stages::grade.eq(grade),
             case_stages::response_due.eq(Some(response_due)),
+        ))
+        .returning(case_stages::all_columns)
+        .get_result(conn)
+}
+
+/// Records who investigates a stage.
+pub fn assign(
+    conn: &mut DbConnection,
+    stage_id: i64,
+    investigator: &str,
+    by: &str,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<StageRow> {
+    diesel::update(case_stages::table.find(stage_id))
+        .set((
+            case_stages::investigator.eq(Some(investigator)),
+            case_stages::assigned_by.eq(Some(by)),
+            case_stages::assigned_at.eq(Some(at)),
         ))
         .returning(case_stages::all_columns)
         .get_result(conn)

@@ -482,3 +482,139 @@ async fn walsall_grades_set_the_response_time_and_three_months_is_the_ceiling() 
     // 3 April 2026, Good Friday, so the last working day before: Thursday 2 April.
     assert_eq!(stage["response_due"], "2026-04-02");
 }
+
+async fn accepted(app: &TestApp) -> (String, String) {
+    let (reference, etag) = new_complaint(app, complaint()).await;
+    let response = change(
+        app,
+        &format!("/api/v1/cases/{reference}/triage"),
+        &app.manager(),
+        Some(&etag),
+        json!({"decision": "accept"}),
+    )
+    .await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    (reference, response.header("etag").expect("etag"))
+}
+
+#[actix_web::test]
+async fn the_head_of_service_assigns_the_investigator_and_only_staff_see_who() {
+    let app = spawn_app().await;
+    let (reference, etag) = accepted(&app).await;
+    let path = format!("/api/v1/cases/{reference}/assignment");
+    let body = json!({"investigator": "officer-17"});
+    change(
+        &app,
+        &path,
+        &app.officer("o", &["waste-care"]),
+        Some(&etag),
+        body.clone(),
+    )
+    .await
+    .problem(403, "/problems/forbidden");
+    change(
+        &app,
+        &path,
+        &app.head_of_service("h-roads", &["highways"]),
+        Some(&etag),
+        body.clone(),
+    )
+    .await
+    .problem(404, "/problems/not-found");
+    let missing = change(
+        &app,
+        &path,
+        &app.manager(),
+        Some(&etag),
+        json!({"investigator": " "}),
+    )
+    .await;
+    assert_eq!(missing.invalid_fields(), vec!["investigator"]);
+
+    let done = change(
+        &app,
+        &path,
+        &app.head_of_service("h-waste", &["waste-care"]),
+        Some(&etag),
+        body,
+    )
+    .await;
+    assert_eq!(done.status, 200, "{}", done.text());
+    assert_eq!(done.json()["stages"][0]["investigator"], "officer-17");
+
+    // The customer who complained would not see it; the officer does.
+    let officer_view = app
+        .get(
+            &format!("/api/v1/cases/{reference}"),
+            &app.officer("officer-17", &["waste-care"]),
+        )
+        .await
+        .json();
+    assert_eq!(officer_view["stages"][0]["investigator"], "officer-17");
+}
+
+#[actix_web::test]
+async fn internal_notes_are_for_staff_and_never_reach_customers() {
+    let app = spawn_app().await;
+    let customer = app.customer("cathy");
+    let case = app.create_case(&customer, &complaint()).await;
+    let reference = case["reference"].as_str().expect("reference").to_string();
+    let officer = app.officer("o-1", &["waste-care"]);
+    let path = format!("/api/v1/cases/{reference}/notes");
+    let text = "Crew supervisor says a parked van blocked the bin on two of the three days.";
+
+    let added = app
+        .post_with_key(&path, &officer, "note-1", &json!({"text": text}))
+        .await;
+    assert_eq!(added.status, 201, "{}", added.text());
+    assert_eq!(added.json()["visibility"], "internal");
+    assert_eq!(added.header("location"), Some(path.clone()));
+    let replay = app
+        .post_with_key(&path, &officer, "note-1", &json!({"text": text}))
+        .await;
+    assert_eq!(
+        replay.header("idempotent-replayed").as_deref(),
+        Some("true")
+    );
+
+    let notes = app.get(&path, &officer).await.json();
+    assert_eq!(notes["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(notes["items"][0]["details"]["text"], text);
+
+    app.post(&path, &customer, &json!({"text": "let me in"}))
+        .await
+        .problem(403, "/problems/forbidden");
+    app.get(&path, &customer)
+        .await
+        .problem(403, "/problems/forbidden");
+    app.post(
+        &path,
+        &app.officer("o-roads", &["highways"]),
+        &json!({"text": "x"}),
+    )
+    .await
+    .problem(404, "/problems/not-found");
+    assert_eq!(
+        app.post(&path, &officer, &json!({"text": ""}))
+            .await
+            .invalid_fields(),
+        vec!["text"]
+    );
+
+    let customer_timeline = app
+        .get(&format!("/api/v1/cases/{reference}/timeline"), &customer)
+        .await;
+    assert!(
+        !customer_timeline.text().contains("parked van"),
+        "{}",
+        customer_timeline.text()
+    );
+    let customer_case = app
+        .get(&format!("/api/v1/cases/{reference}"), &customer)
+        .await;
+    assert!(!customer_case.text().contains("parked van"));
+    let staff_timeline = app
+        .get(&format!("/api/v1/cases/{reference}/timeline"), &officer)
+        .await;
+    assert!(staff_timeline.text().contains("parked van"));
+}

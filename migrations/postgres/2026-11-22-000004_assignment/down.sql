@@ -1,0 +1,3 @@
+ALTER TABLE case_stages DROP COLUMN assigned_at;
+ALTER TABLE case_stages DROP COLUMN assigned_by;
+ALTER TABLE case_stages DROP COLUMN investigator;

@@ -1,0 +1,154 @@
+//! Assigning the investigating officer of a complaint's current stage.
+
+use actix_web::http::header;
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::cases::{load_case, visible_case, Case};
+use super::json::JsonBody;
+use super::validation::{field_errors, not_blank};
+use super::{precondition, responses};
+use crate::auth::Staff;
+use crate::db::events::{self, NewEvent};
+use crate::db::{self, cases as repo, stages, Database};
+use crate::domain::assignment;
+use crate::domain::case::{Role, Stage, Status, Visibility};
+use crate::error::{ApiError, FieldError};
+
+/// An assignment.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"investigator": "officer-17"}))]
+pub struct AssignmentRequest {
+    /// The investigating officer's id (their token's `sub`).
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(max = 200)
+    )]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    pub investigator: Option<String>,
+    /// The investigator's role. Stage 2 needs `head_of_service` or `complaints_manager`.
+    #[schema(value_type = Option<Role>)]
+    pub investigator_role: Option<String>,
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "assign_case",
+    description = "Roles: head_of_service of the case's service, complaints_manager.\n\n\
+                   Names the investigating officer of the complaint's current stage (again to \
+                   reassign). At stage 2 the investigator must differ from the stage 1 \
+                   investigator and hold the head_of_service or complaints_manager role. \
+                   Needs `If-Match`.",
+    params(
+        ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
+        ("If-Match" = String, Header, description = "The case's ETag")
+    ),
+    request_body = AssignmentRequest,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The case with its investigator", body = Case,
+            headers(("ETag" = String, description = "The case's new version"))),
+        (status = 400, response = responses::MalformedJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 428, response = responses::PreconditionRequired),
+    )
+)]
+#[post("/cases/{reference}/assignment")]
+pub async fn assign(
+    req: HttpRequest,
+    staff: Staff,
+    db: web::Data<Database>,
+    reference: web::Path<String>,
+    body: JsonBody<AssignmentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = staff.0;
+    if !(caller.has(Role::HeadOfService) || caller.has(Role::ComplaintsManager)) {
+        return Err(ApiError::Forbidden(
+            "only the Head of Service or the complaints manager assigns an investigator".into(),
+        ));
+    }
+    let expected = precondition::expected_version(&req)?;
+    let request = body.value;
+    let mut errors = match request.validate() {
+        Ok(()) => vec![],
+        Err(report) => field_errors(&report),
+    };
+    let role = request.investigator_role.as_deref().and_then(Role::parse);
+    if request.investigator_role.is_some() && role.is_none() {
+        errors.push(FieldError::new(
+            "investigator_role",
+            format!("must be one of {}", Role::expected()),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let investigator = request.investigator.unwrap_or_default().trim().to_string();
+    let reference = reference.into_inner();
+    let (case, etag) = db
+        .write(move |conn| {
+            let row = visible_case(conn, &reference, &caller)?;
+            precondition::check(&row, expected)?;
+            let conflict = |detail: String| ApiError::Conflict {
+                detail,
+                field: None,
+            };
+            if Status::parse(&row.status) != Some(Status::Open) {
+                return Err(conflict(
+                    "only an accepted complaint at a stage is assigned".into(),
+                ));
+            }
+            let all = stages::for_case(conn, row.id)?;
+            let current = all
+                .last()
+                .cloned()
+                .ok_or_else(|| conflict("the case has no open stage".into()))?;
+            let stage = Stage::parse(&current.stage).unwrap_or(Stage::Stage1);
+            let stage_1 = all
+                .iter()
+                .find(|s| s.stage == Stage::Stage1.as_str())
+                .and_then(|s| s.investigator.clone());
+            assignment::check(stage, &investigator, role, stage_1.as_deref()).map_err(
+                |refusal| ApiError::Conflict {
+                    detail: refusal.to_string(),
+                    field: Some("investigator".into()),
+                },
+            )?;
+            let now = db::now();
+            precondition::claim(conn, &row, expected, now)?;
+            stages::assign(conn, current.id, &investigator, &caller.subject, now)?;
+            events::append(
+                conn,
+                &NewEvent {
+                    case_id: row.id,
+                    event_type: "assigned",
+                    visibility: Visibility::Internal.as_str(),
+                    actor_subject: &caller.subject,
+                    actor_role: caller.acting_role().as_str(),
+                    occurred_at: now,
+                    details: serde_json::json!({
+                        "stage": stage,
+                        "investigator": investigator,
+                        "previous_investigator": current.investigator,
+                    })
+                    .to_string(),
+                },
+            )?;
+            let row = repo::find_by_reference(conn, &row.reference)?
+                .ok_or_else(|| ApiError::internal("the case vanished during assignment"))?;
+            load_case(conn, row, &caller)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(case))
+}

@@ -1,0 +1,169 @@
+//! Internal notes on a case: for staff only, never shown to customers or
+//! partners. A note is an addition, not a change to the case, so it needs
+//! no `If-Match`; it is an event on the timeline, marked internal.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use super::cases::{timeline_event, visible_case, Timeline, TimelineEvent};
+use super::idempotency::{self, Created};
+use super::json::JsonBody;
+use super::validation::{field_errors, not_blank};
+use super::{pagination, responses};
+use crate::auth::Staff;
+use crate::db::events::{self, NewEvent};
+use crate::db::{self, Database};
+use crate::domain::case::Visibility;
+use crate::error::{ApiError, FieldError};
+
+/// A note to add.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"text": "Spoke to the crew supervisor: the bin was blocked by a parked van on two of the three days."}))]
+pub struct NewNote {
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(max = 10000)
+    )]
+    #[schema(value_type = String, min_length = 1, max_length = 10000)]
+    pub text: Option<String>,
+}
+
+/// Paging the notes.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NotesQuery {
+    /// 1 to 200, default 50.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    pub limit: Option<String>,
+    /// The `next_cursor` of the previous page.
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    pub cursor: Option<String>,
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "add_case_note",
+    description = "Roles: investigating_officer and head_of_service of the case's service, \
+                   complaints_manager.\n\n\
+                   Adds an internal note. Notes are never shown to customers or partners. \
+                   Send an `Idempotency-Key` so a retry cannot add it twice.",
+    params(
+        ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer", min_length = 1, max_length = 255, pattern = "^[!-~]+$")
+    ),
+    request_body = NewNote,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 201, description = "The note, as it stands on the timeline", body = TimelineEvent,
+            headers(("Location" = String, description = "The case's notes"))),
+        (status = 400, response = responses::MalformedJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 422, response = responses::ValidationFailed),
+    )
+)]
+#[post("/cases/{reference}/notes")]
+pub async fn add(
+    req: HttpRequest,
+    staff: Staff,
+    db: web::Data<Database>,
+    reference: web::Path<String>,
+    body: JsonBody<NewNote>,
+) -> Result<HttpResponse, ApiError> {
+    let key = idempotency::key(&req)?;
+    let reference = reference.into_inner();
+    let fingerprint = body.fingerprint(&format!("POST /api/v1/cases/{reference}/notes"));
+    let note = body.value;
+    if let Err(report) = note.validate() {
+        return Err(ApiError::Validation(field_errors(&report)));
+    }
+    let text = note.text.unwrap_or_default().trim().to_string();
+    let caller = staff.0;
+    let subject = caller.subject.clone();
+    idempotency::create_once(&db, &subject, key, fingerprint, move |conn| {
+        let case = visible_case(conn, &reference, &caller)?;
+        let row = events::append_returning(
+            conn,
+            &NewEvent {
+                case_id: case.id,
+                event_type: "note",
+                visibility: Visibility::Internal.as_str(),
+                actor_subject: &caller.subject,
+                actor_role: caller.acting_role().as_str(),
+                occurred_at: db::now(),
+                details: serde_json::json!({ "text": text }).to_string(),
+            },
+        )?;
+        let event = timeline_event(row, &caller)?;
+        Ok(Created {
+            location: format!("/api/v1/cases/{}/notes", case.reference),
+            body: serde_json::to_string(&event).map_err(ApiError::internal)?,
+            etag: None,
+        })
+    })
+    .await
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "list_case_notes",
+    description = "Roles: investigating_officer and head_of_service of the case's service, \
+                   complaints_manager.\n\nThe case's internal notes, oldest first.",
+    params(("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"), NotesQuery),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "A page of notes", body = Timeline),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 422, response = responses::ValidationFailed),
+    )
+)]
+#[get("/cases/{reference}/notes")]
+pub async fn list(
+    staff: Staff,
+    db: web::Data<Database>,
+    reference: web::Path<String>,
+    query: web::Query<NotesQuery>,
+) -> Result<web::Json<Timeline>, ApiError> {
+    let mut errors = Vec::new();
+    let limit = pagination::limit(query.limit.as_deref(), &mut errors);
+    let after =
+        match pagination::decode(query.cursor.as_deref(), &mut errors).map(|a| a.parse::<i64>()) {
+            None => None,
+            Some(Ok(id)) => Some(id),
+            Some(Err(_)) => {
+                errors.push(FieldError::new(
+                    "cursor",
+                    "is not a cursor this list gave out",
+                ));
+                None
+            }
+        };
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let caller = staff.0;
+    let reference = reference.into_inner();
+    let (rows, caller) = db
+        .read(move |conn| {
+            let case = visible_case(conn, &reference, &caller)?;
+            Ok((
+                events::of_type(conn, case.id, "note", after, limit + 1)?,
+                caller,
+            ))
+        })
+        .await?;
+    let (rows, next_cursor) = pagination::split_page(rows, limit, |e| e.id.to_string());
+    let items = rows
+        .into_iter()
+        .map(|row| timeline_event(row, &caller))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(web::Json(Timeline { items, next_cursor }))
+}
