@@ -299,6 +299,8 @@ pub struct Case {
     pub triage: Option<Triage>,
     /// The formal stages the complaint has reached, each with its clock.
     pub stages: Vec<StageClock>,
+    /// Extensions of the stages' response times (customers see the agreed ones).
+    pub extensions: Vec<super::extensions::Extension>,
     #[schema(format = DateTime)]
     pub created_at: String,
     #[schema(format = DateTime)]
@@ -455,11 +457,22 @@ pub(crate) fn load_case(
     let customer = repo::customer(conn, row.customer_id)?;
     let representative = repo::representative(conn, row.id)?;
     let stages = crate::db::stages::for_case(conn, row.id)?;
+    let extensions = crate::db::extensions::for_case(conn, row.id)?
+        .iter()
+        .filter(|e| super::extensions::visible_to(e, viewer))
+        .map(|e| {
+            let stage = stages
+                .iter()
+                .find(|s| s.id == e.stage_id)
+                .and_then(|s| Stage::parse(&s.stage))
+                .unwrap_or(Stage::Stage1);
+            super::extensions::view(e, stage)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let etag = etag(&row);
-    Ok((
-        case_of(row, customer, representative, stages, viewer)?,
-        etag,
-    ))
+    let mut case = case_of(row, customer, representative, stages, viewer)?;
+    case.extensions = extensions;
+    Ok((case, etag))
 }
 
 fn case_of(
@@ -545,6 +558,7 @@ fn case_of(
         acknowledgement_due: row.acknowledgement_due,
         triage,
         stages,
+        extensions: vec![],
         created_at: rfc3339(row.created_at),
         updated_at: rfc3339(row.updated_at),
     })

@@ -5,6 +5,7 @@ pub mod acknowledgements;
 pub mod assignments;
 pub mod calendar;
 pub mod cases;
+pub mod extensions;
 pub mod health;
 pub mod idempotency;
 pub mod json;
@@ -179,6 +180,8 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(acknowledgements::acknowledge)
         .service(assignments::assign)
         .service(notes::add)
+        .service(extensions::ask)
+        .service(extensions::decide)
         .service(notes::list)
         .service(calendar::due_date_after)
         .service(calendar::count_working_days)

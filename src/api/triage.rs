@@ -224,6 +224,7 @@ pub async fn decide(
                         investigator: None,
                         assigned_by: None,
                         assigned_at: None,
+                        original_response_due: None,
                     },
                 )?;
             }

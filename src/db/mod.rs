@@ -5,6 +5,7 @@
 
 pub mod cases;
 pub mod events;
+pub mod extensions;
 pub mod idempotency;
 pub mod schema;
 pub mod services;

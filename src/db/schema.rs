@@ -89,6 +89,26 @@ diesel::table! {
         investigator -> Nullable<Text>,
         assigned_by -> Nullable<Text>,
         assigned_at -> Nullable<Timestamp>,
+        original_response_due -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    case_extensions (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        stage_id -> BigInt,
+        status -> Text,
+        reason -> Text,
+        previous_due -> Date,
+        new_due -> Date,
+        working_days_beyond_original -> Integer,
+        customer_agreed -> Bool,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        customer_told_at -> Nullable<Timestamp>,
     }
 }
 
@@ -149,6 +169,7 @@ diesel::joinable!(cases -> customers (customer_id));
 diesel::joinable!(representatives -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(case_stages -> cases (case_id));
+diesel::joinable!(case_extensions -> case_stages (stage_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     directorates,
@@ -158,6 +179,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     representatives,
     case_events,
     case_stages,
+    case_extensions,
     idempotency_records,
     reference_sequences,
 );

@@ -23,6 +23,8 @@ pub struct StageRow {
     pub investigator: Option<String>,
     pub assigned_by: Option<String>,
     pub assigned_at: Option<chrono::NaiveDateTime>,
+    /// The response due date set at acknowledgement, before any extension.
+    pub original_response_due: Option<chrono::NaiveDate>,
 }
 
 pub fn open(conn: &mut DbConnection, row: &StageRow) -> QueryResult<StageRow> {
@@ -57,6 +59,7 @@ pub fn acknowledge(
             case_stages::acknowledged_by.eq(Some(by)),
             case_stages::grade.eq(grade),
             case_stages::response_due.eq(Some(response_due)),
+            case_stages::original_response_due.eq(Some(response_due)),
         ))
         .returning(case_stages::all_columns)
         .get_result(conn)
@@ -78,4 +81,15 @@ pub fn assign(
         ))
         .returning(case_stages::all_columns)
         .get_result(conn)
+}
+
+/// Moves a stage's response due date (an agreed extension).
+pub fn extend(
+    conn: &mut DbConnection,
+    stage_id: i64,
+    response_due: chrono::NaiveDate,
+) -> QueryResult<usize> {
+    diesel::update(case_stages::table.find(stage_id))
+        .set(case_stages::response_due.eq(Some(response_due)))
+        .execute(conn)
 }

@@ -618,3 +618,171 @@ async fn internal_notes_are_for_staff_and_never_reach_customers() {
         .await;
     assert!(staff_timeline.text().contains("parked van"));
 }
+
+#[actix_web::test]
+async fn an_extension_is_asked_for_by_the_investigator_and_agreed_by_the_head_of_service() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    let customer = app.customer("erin");
+    let investigator = app.officer("officer-17", &["waste-care"]);
+    let head = app.head_of_service("h-waste", &["waste-care"]);
+    let case = app.create_case(&customer, &complaint()).await;
+    let reference = case["reference"].as_str().expect("reference").to_string();
+    let base = format!("/api/v1/cases/{reference}");
+
+    let etag = change(
+        &app,
+        &format!("{base}/triage"),
+        &manager,
+        Some("\"1\""),
+        json!({"decision": "accept"}),
+    )
+    .await
+    .header("etag")
+    .expect("etag");
+    let ack = change(
+        &app,
+        &format!("{base}/acknowledgement"),
+        &manager,
+        Some(&etag),
+        json!({"method": "email"}),
+    )
+    .await;
+    assert_eq!(ack.status, 200, "{}", ack.text());
+    let etag = ack.header("etag").expect("etag");
+    let etag = change(
+        &app,
+        &format!("{base}/assignment"),
+        &head,
+        Some(&etag),
+        json!({"investigator": "officer-17"}),
+    )
+    .await
+    .header("etag")
+    .expect("etag");
+    let current = app.get(&base, &manager).await.json();
+    let due = current["stages"][0]["response_due"]
+        .as_str()
+        .expect("due")
+        .to_string();
+
+    // Ten working days past the original due date is the Code's limit.
+    let within = app
+        .get(
+            &format!("/api/v1/calendar/due-date?from={due}&working_days=10"),
+            &manager,
+        )
+        .await
+        .json()["due"]
+        .as_str()
+        .expect("date")
+        .to_string();
+    let beyond = app
+        .get(
+            &format!("/api/v1/calendar/due-date?from={due}&working_days=11"),
+            &manager,
+        )
+        .await
+        .json()["due"]
+        .as_str()
+        .expect("date")
+        .to_string();
+    let path = format!("{base}/extensions");
+    let ask = |new_due: &str, agreed: bool| json!({"reason": "Waiting for the contractor's tracking records", "new_response_due": new_due, "customer_agreed": agreed});
+
+    app.post(
+        &path,
+        &app.officer("someone-else", &["waste-care"]),
+        &ask(&within, false),
+    )
+    .await
+    .problem(403, "/problems/forbidden");
+    app.post(&path, &customer, &ask(&within, false))
+        .await
+        .problem(403, "/problems/forbidden");
+    assert_eq!(
+        app.post(&path, &investigator, &ask(&beyond, false))
+            .await
+            .invalid_fields(),
+        vec!["customer_agreed"]
+    );
+    assert_eq!(
+        app.post(&path, &investigator, &ask(&due, false))
+            .await
+            .invalid_fields(),
+        vec!["new_response_due"]
+    );
+    let asked = app.post(&path, &investigator, &ask(&within, false)).await;
+    assert_eq!(asked.status, 201, "{}", asked.text());
+    let extension = asked.json();
+    assert_eq!(extension["status"], "requested");
+    assert_eq!(extension["working_days_beyond_original"], 10);
+    app.post(&path, &investigator, &ask(&within, false))
+        .await
+        .problem(409, "/problems/conflict");
+    // Not agreed yet: the customer sees nothing of it.
+    assert_eq!(
+        app.get(&base, &customer).await.json()["extensions"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+
+    let decision = format!("{path}/{}/decision", extension["id"]);
+    change(
+        &app,
+        &decision,
+        &investigator,
+        Some(&etag),
+        json!({"decision": "agree"}),
+    )
+    .await
+    .problem(403, "/problems/forbidden");
+    let untold = change(
+        &app,
+        &decision,
+        &head,
+        Some(&etag),
+        json!({"decision": "agree"}),
+    )
+    .await;
+    assert_eq!(untold.invalid_fields(), vec!["customer_told_at"]);
+    let agreed = change(
+        &app,
+        &decision,
+        &head,
+        Some(&etag),
+        json!({"decision": "agree", "customer_told_at": chrono::Utc::now().to_rfc3339()}),
+    )
+    .await;
+    assert_eq!(agreed.status, 200, "{}", agreed.text());
+    let case = agreed.json();
+    assert_eq!(case["stages"][0]["response_due"], within);
+    assert_eq!(case["extensions"][0]["status"], "agreed");
+    let etag = agreed.header("etag").expect("etag");
+    change(
+        &app,
+        &decision,
+        &head,
+        Some(&etag),
+        json!({"decision": "refuse"}),
+    )
+    .await
+    .problem(409, "/problems/conflict");
+
+    let seen = app.get(&base, &customer).await.json();
+    assert_eq!(seen["stages"][0]["response_due"], within);
+    assert_eq!(seen["extensions"][0]["new_due"], within);
+    assert_eq!(seen["stages"][0]["investigator"], serde_json::Value::Null);
+    let timeline = app.get(&format!("{base}/timeline"), &customer).await.json();
+    let types: Vec<&str> = timeline["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert_eq!(
+        types,
+        vec!["received", "triaged", "acknowledged", "extended"]
+    );
+}

@@ -1,0 +1,421 @@
+//! Extensions (SPEC §4): the investigator asks for more time with a reason;
+//! the Head of Service or the complaints manager agrees or refuses. Beyond
+//! the policy's limit an extension needs the customer's agreement.
+
+use actix_web::http::header;
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::cases::{load_case, visible_case, Case};
+use super::idempotency::{self, Created};
+use super::json::JsonBody;
+use super::validation::{field_errors, not_blank};
+use super::{precondition, responses, rfc3339};
+use crate::auth::{Caller, Staff};
+use crate::db::events::{self, NewEvent};
+use crate::db::extensions::{self as repo, ExtensionRow};
+use crate::db::stages::{self, StageRow};
+use crate::db::{self, cases, Database, DbConnection};
+use crate::domain::case::{vocabulary, Role, Stage, Status, Visibility};
+use crate::domain::clock::Clock;
+use crate::error::{ApiError, FieldError};
+
+vocabulary! {
+    /// Where an extension stands.
+    ExtensionStatus {
+        Requested => "requested",
+        Agreed => "agreed",
+        Refused => "refused",
+    }
+}
+
+vocabulary! {
+    /// The decision on a requested extension.
+    ExtensionDecision {
+        Agree => "agree",
+        Refuse => "refuse",
+    }
+}
+
+/// An extension, as the case shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Extension {
+    pub id: i64,
+    pub stage: Stage,
+    pub status: ExtensionStatus,
+    pub reason: String,
+    #[schema(value_type = String, format = Date)]
+    pub previous_due: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub new_due: NaiveDate,
+    /// Working days past the stage's original response due date.
+    pub working_days_beyond_original: i32,
+    /// Whether the customer agreed (needed beyond the policy's limit).
+    pub customer_agreed: bool,
+    #[schema(format = DateTime)]
+    pub requested_at: String,
+    #[schema(format = DateTime)]
+    pub decided_at: Option<String>,
+    /// When the customer was told of the new date.
+    #[schema(format = DateTime)]
+    pub customer_told_at: Option<String>,
+}
+
+/// The extension as `viewer` may see it.
+pub fn view(row: &ExtensionRow, stage: Stage) -> Result<Extension, ApiError> {
+    Ok(Extension {
+        id: row.id,
+        stage,
+        status: ExtensionStatus::parse(&row.status).ok_or_else(|| {
+            ApiError::internal(format!("stored extension status `{}`", row.status))
+        })?,
+        reason: row.reason.clone(),
+        previous_due: row.previous_due,
+        new_due: row.new_due,
+        working_days_beyond_original: row.working_days_beyond_original,
+        customer_agreed: row.customer_agreed,
+        requested_at: rfc3339(row.requested_at),
+        decided_at: row.decided_at.map(rfc3339),
+        customer_told_at: row.customer_told_at.map(rfc3339),
+    })
+}
+
+/// Whether a customer or partner may see this extension: only agreed ones.
+pub fn visible_to(row: &ExtensionRow, viewer: &Caller) -> bool {
+    viewer.is_staff() || row.status == ExtensionStatus::Agreed.as_str()
+}
+
+/// A request for more time.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "reason": "We are waiting for the contractor's vehicle tracking records.",
+    "new_response_due": "2026-12-10"
+}))]
+pub struct ExtensionRequest {
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(max = 2000)
+    )]
+    #[schema(value_type = String, min_length = 1, max_length = 2000)]
+    pub reason: Option<String>,
+    /// The new response due date: a working day after the current one.
+    #[schema(value_type = String, format = Date)]
+    #[validate(required(message = "is required"))]
+    pub new_response_due: Option<NaiveDate>,
+    /// Recorded when the customer agreed: needed to go beyond the policy's extension limit.
+    pub customer_agreed: Option<bool>,
+}
+
+/// A decision on an extension.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"decision": "agree", "customer_told_at": "2026-11-25T10:00:00Z"}))]
+pub struct ExtensionDecisionRequest {
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = ExtensionDecision)]
+    pub decision: Option<String>,
+    /// When the customer was told of the new date and why: required to agree.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub customer_told_at: Option<DateTime<Utc>>,
+}
+
+/// The case's current stage, which must be acknowledged (it has a response due date).
+fn current_stage(
+    conn: &mut DbConnection,
+    case_id: i64,
+    status: &str,
+) -> Result<(StageRow, Stage, NaiveDate), ApiError> {
+    let conflict = |detail: &str| ApiError::Conflict {
+        detail: detail.into(),
+        field: None,
+    };
+    if Status::parse(status) != Some(Status::Open) {
+        return Err(conflict("only an open complaint at a stage is extended"));
+    }
+    let stage = stages::for_case(conn, case_id)?
+        .pop()
+        .ok_or_else(|| conflict("the case has no open stage"))?;
+    let due = stage
+        .response_due
+        .ok_or_else(|| conflict("the stage has no response due date yet: acknowledge it first"))?;
+    let name = Stage::parse(&stage.stage).unwrap_or(Stage::Stage1);
+    Ok((stage, name, due))
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "request_extension",
+    description = "Roles: the stage's investigating officer; head_of_service of the case's \
+                   service and complaints_manager.\n\n\
+                   Asks for a later response due date, with the reason. It stays `requested` \
+                   until the Head of Service or the complaints manager decides. A date more \
+                   than the policy's extension limit (in working days) past the stage's \
+                   original due date needs `customer_agreed`. Send an `Idempotency-Key`.",
+    params(
+        ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer", min_length = 1, max_length = 255, pattern = "^[!-~]+$")
+    ),
+    request_body = ExtensionRequest,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 201, description = "The extension, requested", body = Extension,
+            headers(("Location" = String, description = "The case"))),
+        (status = 400, response = responses::MalformedJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 422, response = responses::ValidationFailed),
+    )
+)]
+#[post("/cases/{reference}/extensions")]
+pub async fn ask(
+    req: HttpRequest,
+    staff: Staff,
+    db: web::Data<Database>,
+    clock: web::Data<Clock>,
+    reference: web::Path<String>,
+    body: JsonBody<ExtensionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let key = idempotency::key(&req)?;
+    let reference = reference.into_inner();
+    let fingerprint = body.fingerprint(&format!("POST /api/v1/cases/{reference}/extensions"));
+    let request = body.value;
+    let errors = match request.validate() {
+        Ok(()) => vec![],
+        Err(report) => field_errors(&report),
+    };
+    let caller = staff.0;
+    let subject = caller.subject.clone();
+    idempotency::create_once(&db, &subject, key, fingerprint, move |conn| {
+        let case = visible_case(conn, &reference, &caller)?;
+        let (stage_row, stage, current_due) = current_stage(conn, case.id, &case.status)?;
+        let senior = caller.has(Role::HeadOfService) || caller.has(Role::ComplaintsManager);
+        if !senior && stage_row.investigator.as_deref() != Some(caller.subject.as_str()) {
+            return Err(ApiError::Forbidden("only the stage's investigator asks for an extension".into()));
+        }
+        let mut errors = errors.clone();
+        let (Some(new_due), Some(reason)) = (request.new_response_due, request.reason.clone()) else {
+            return Err(ApiError::Validation(errors));
+        };
+        if repo::for_case(conn, case.id)?
+            .iter()
+            .any(|e| e.stage_id == stage_row.id && e.status == ExtensionStatus::Requested.as_str())
+        {
+            return Err(ApiError::Conflict {
+                detail: "an extension of this stage is already waiting for a decision".into(),
+                field: None,
+            });
+        }
+        let calendar = clock.council_calendar();
+        if new_due <= current_due {
+            errors.push(FieldError::new("new_response_due", format!("must be after the current due date, {current_due}")));
+        } else if !calendar.is_working_day(new_due) {
+            errors.push(FieldError::new("new_response_due", "must be a working day"));
+        }
+        let original = stage_row.original_response_due.unwrap_or(current_due);
+        let beyond = calendar
+            .working_days_between(original, new_due)
+            .map_err(|e| ApiError::invalid("new_response_due", e.to_string()))?;
+        let timescales = if stage == Stage::Stage2 { clock.policy().stage_2 } else { clock.policy().stage_1 };
+        let limit = i64::from(timescales.extension_limit_working_days);
+        let customer_agreed = request.customer_agreed.unwrap_or(false);
+        if beyond > limit && !customer_agreed {
+            errors.push(FieldError::new(
+                "customer_agreed",
+                format!(
+                    "{new_due} is {beyond} working days past the original due date {original}; \
+                     beyond the policy's {limit} the customer's agreement must be recorded"
+                ),
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        let now = db::now();
+        let row = repo::insert(
+            conn,
+            &ExtensionRow {
+                id: 0,
+                case_id: case.id,
+                stage_id: stage_row.id,
+                status: ExtensionStatus::Requested.as_str().into(),
+                reason: reason.trim().to_string(),
+                previous_due: current_due,
+                new_due,
+                working_days_beyond_original: i32::try_from(beyond).unwrap_or(i32::MAX),
+                customer_agreed,
+                requested_by: caller.subject.clone(),
+                requested_at: now,
+                decided_by: None,
+                decided_at: None,
+                customer_told_at: None,
+            },
+        )?;
+        events::append(
+            conn,
+            &NewEvent {
+                case_id: case.id,
+                event_type: "extension_requested",
+                visibility: Visibility::Internal.as_str(),
+                actor_subject: &caller.subject,
+                actor_role: caller.acting_role().as_str(),
+                occurred_at: now,
+                details: serde_json::json!({"extension": row.id, "stage": stage, "new_due": new_due.to_string(), "reason": row.reason})
+                    .to_string(),
+            },
+        )?;
+        let extension = view(&row, stage)?;
+        Ok(Created {
+            location: format!("/api/v1/cases/{}", case.reference),
+            body: serde_json::to_string(&extension).map_err(ApiError::internal)?,
+            etag: None,
+        })
+    })
+    .await
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "decide_extension",
+    description = "Roles: head_of_service of the case's service, complaints_manager.\n\n\
+                   Agrees (the stage's response due date moves to the new date; the customer \
+                   sees it) or refuses a requested extension. Agreeing records when the \
+                   customer was told. Needs `If-Match`.",
+    params(
+        ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
+        ("id" = i64, Path, description = "The extension's id"),
+        ("If-Match" = String, Header, description = "The case's ETag")
+    ),
+    request_body = ExtensionDecisionRequest,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The case after the decision", body = Case,
+            headers(("ETag" = String, description = "The case's new version"))),
+        (status = 400, response = responses::MalformedJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 428, response = responses::PreconditionRequired),
+    )
+)]
+#[post("/cases/{reference}/extensions/{id}/decision")]
+pub async fn decide(
+    req: HttpRequest,
+    staff: Staff,
+    db: web::Data<Database>,
+    path: web::Path<(String, String)>,
+    body: JsonBody<ExtensionDecisionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = staff.0;
+    if !(caller.has(Role::HeadOfService) || caller.has(Role::ComplaintsManager)) {
+        return Err(ApiError::Forbidden(
+            "only the Head of Service or the complaints manager agrees an extension".into(),
+        ));
+    }
+    let expected = precondition::expected_version(&req)?;
+    let (reference, id) = path.into_inner();
+    let request = body.value;
+    let mut errors = match request.validate() {
+        Ok(()) => vec![],
+        Err(report) => field_errors(&report),
+    };
+    let decision = request
+        .decision
+        .as_deref()
+        .and_then(ExtensionDecision::parse);
+    if request.decision.is_some() && decision.is_none() {
+        errors.push(FieldError::new(
+            "decision",
+            format!("must be one of {}", ExtensionDecision::expected()),
+        ));
+    }
+    let now = Utc::now();
+    match (decision, request.customer_told_at) {
+        (Some(ExtensionDecision::Agree), None) => errors.push(FieldError::new(
+            "customer_told_at",
+            "record when the customer was told of the new date",
+        )),
+        (_, Some(at)) if at > now + chrono::Duration::minutes(5) => errors.push(FieldError::new(
+            "customer_told_at",
+            "must not be in the future",
+        )),
+        _ => {}
+    }
+    let (case, etag) = db
+        .write(move |conn| {
+            let case = visible_case(conn, &reference, &caller)?;
+            precondition::check(&case, expected)?;
+            let not_found = || ApiError::NotFound("there is no such extension on this case".into());
+            let id = id.parse::<i64>().map_err(|_| not_found())?;
+            let extension = repo::find(conn, case.id, id)?.ok_or_else(not_found)?;
+            let Some(decision) = decision.filter(|_| errors.is_empty()) else {
+                return Err(ApiError::Validation(errors));
+            };
+            if extension.status != ExtensionStatus::Requested.as_str() {
+                return Err(ApiError::Conflict {
+                    detail: format!("the extension has been {} already", extension.status),
+                    field: None,
+                });
+            }
+            let changed_at = db::now();
+            precondition::claim(conn, &case, expected, changed_at)?;
+            let told = request
+                .customer_told_at
+                .map(|t| db::truncate_to_micros(t.naive_utc()));
+            let (status, event_type, visibility) = match decision {
+                ExtensionDecision::Agree => {
+                    (ExtensionStatus::Agreed, "extended", Visibility::Public)
+                }
+                ExtensionDecision::Refuse => (
+                    ExtensionStatus::Refused,
+                    "extension_refused",
+                    Visibility::Internal,
+                ),
+            };
+            let row = repo::decide(
+                conn,
+                extension.id,
+                status.as_str(),
+                &caller.subject,
+                changed_at,
+                told,
+            )?;
+            if decision == ExtensionDecision::Agree {
+                stages::extend(conn, row.stage_id, row.new_due)?;
+            }
+            events::append(
+                conn,
+                &NewEvent {
+                    case_id: case.id,
+                    event_type,
+                    visibility: visibility.as_str(),
+                    actor_subject: &caller.subject,
+                    actor_role: caller.acting_role().as_str(),
+                    occurred_at: changed_at,
+                    details: serde_json::json!({
+                        "extension": row.id,
+                        "previous_due": row.previous_due.to_string(),
+                        "new_due": row.new_due.to_string(),
+                        "reason": row.reason,
+                    })
+                    .to_string(),
+                },
+            )?;
+            let case = cases::find_by_reference(conn, &case.reference)?
+                .ok_or_else(|| ApiError::internal("the case vanished during the decision"))?;
+            load_case(conn, case, &caller)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(case))
+}
