@@ -301,6 +301,8 @@ pub struct Case {
     pub stages: Vec<StageClock>,
     /// Extensions of the stages' response times (customers see the agreed ones).
     pub extensions: Vec<super::extensions::Extension>,
+    /// Stage responses: staff see drafts too; customers and partners only what was sent.
+    pub responses: Vec<super::stage_responses::Response>,
     #[schema(format = DateTime)]
     pub created_at: String,
     #[schema(format = DateTime)]
@@ -339,6 +341,15 @@ pub struct StageClock {
     pub response_due: Option<NaiveDate>,
     /// The investigating officer; shown to staff only.
     pub investigator: Option<String>,
+    /// The stage's outcome, once its response was sent.
+    pub outcome: Option<crate::domain::case::Outcome>,
+    #[schema(format = DateTime)]
+    pub responded_at: Option<String>,
+    /// Whether the response was sent by the end of its due date.
+    pub responded_on_time: Option<bool>,
+    /// The last day to ask for the next stage, where the policy sets a window.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub escalation_window_closes: Option<NaiveDate>,
 }
 
 /// A case in a list.
@@ -445,6 +456,14 @@ fn stage_clock(row: StageRow, viewer: &Caller) -> Result<StageClock, ApiError> {
         grade: row.grade,
         response_due: row.response_due,
         investigator: row.investigator.filter(|_| viewer.is_staff()),
+        outcome: row
+            .outcome
+            .as_deref()
+            .map(|o| parse_stored(o, crate::domain::case::Outcome::parse, "outcome"))
+            .transpose()?,
+        responded_at: row.responded_at.map(rfc3339),
+        responded_on_time: row.responded_on_time,
+        escalation_window_closes: row.escalation_window_closes,
     })
 }
 
@@ -470,8 +489,21 @@ pub(crate) fn load_case(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let etag = etag(&row);
+    let responses = crate::db::responses::for_case(conn, row.id)?
+        .iter()
+        .filter(|r| viewer.is_staff() || r.status == "sent")
+        .map(|r| {
+            let stage = stages
+                .iter()
+                .find(|s| s.id == r.stage_id)
+                .and_then(|s| Stage::parse(&s.stage))
+                .unwrap_or(Stage::Stage1);
+            super::stage_responses::view(r, stage, viewer)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let mut case = case_of(row, customer, representative, stages, viewer)?;
     case.extensions = extensions;
+    case.responses = responses;
     Ok((case, etag))
 }
 
@@ -559,6 +591,7 @@ fn case_of(
         triage,
         stages,
         extensions: vec![],
+        responses: vec![],
         created_at: rfc3339(row.created_at),
         updated_at: rfc3339(row.updated_at),
     })

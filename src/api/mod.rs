@@ -14,6 +14,7 @@ pub mod pagination;
 pub mod precondition;
 pub mod query;
 pub mod services;
+pub mod stage_responses;
 pub mod triage;
 pub mod validation;
 
@@ -182,6 +183,8 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(notes::add)
         .service(extensions::ask)
         .service(extensions::decide)
+        .service(stage_responses::write_draft)
+        .service(stage_responses::approve_and_send)
         .service(notes::list)
         .service(calendar::due_date_after)
         .service(calendar::count_working_days)

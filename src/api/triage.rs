@@ -225,6 +225,10 @@ pub async fn decide(
                         assigned_by: None,
                         assigned_at: None,
                         original_response_due: None,
+                        outcome: None,
+                        responded_at: None,
+                        responded_on_time: None,
+                        escalation_window_closes: None,
                     },
                 )?;
             }

@@ -90,6 +90,27 @@ diesel::table! {
         assigned_by -> Nullable<Text>,
         assigned_at -> Nullable<Timestamp>,
         original_response_due -> Nullable<Date>,
+        outcome -> Nullable<Text>,
+        responded_at -> Nullable<Timestamp>,
+        responded_on_time -> Nullable<Bool>,
+        escalation_window_closes -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    case_responses (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        stage_id -> BigInt,
+        status -> Text,
+        outcome -> Text,
+        findings -> Text,
+        apology -> Nullable<Text>,
+        letter -> Text,
+        drafted_by -> Text,
+        drafted_at -> Timestamp,
+        approved_by -> Nullable<Text>,
+        sent_at -> Nullable<Timestamp>,
     }
 }
 
@@ -170,6 +191,7 @@ diesel::joinable!(representatives -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(case_stages -> cases (case_id));
 diesel::joinable!(case_extensions -> case_stages (stage_id));
+diesel::joinable!(case_responses -> case_stages (stage_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     directorates,
@@ -180,6 +202,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_events,
     case_stages,
     case_extensions,
+    case_responses,
     idempotency_records,
     reference_sequences,
 );

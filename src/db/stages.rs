@@ -25,6 +25,11 @@ pub struct StageRow {
     pub assigned_at: Option<chrono::NaiveDateTime>,
     /// The response due date set at acknowledgement, before any extension.
     pub original_response_due: Option<chrono::NaiveDate>,
+    pub outcome: Option<String>,
+    pub responded_at: Option<chrono::NaiveDateTime>,
+    pub responded_on_time: Option<bool>,
+    /// The last day the customer may ask for the next stage, where the policy has a window.
+    pub escalation_window_closes: Option<chrono::NaiveDate>,
 }
 
 pub fn open(conn: &mut DbConnection, row: &StageRow) -> QueryResult<StageRow> {
@@ -91,5 +96,24 @@ pub fn extend(
 ) -> QueryResult<usize> {
     diesel::update(case_stages::table.find(stage_id))
         .set(case_stages::response_due.eq(Some(response_due)))
+        .execute(conn)
+}
+
+/// Records that the stage's response was sent, with its outcome.
+pub fn respond(
+    conn: &mut DbConnection,
+    stage_id: i64,
+    outcome: &str,
+    at: chrono::NaiveDateTime,
+    on_time: bool,
+    window_closes: Option<chrono::NaiveDate>,
+) -> QueryResult<usize> {
+    diesel::update(case_stages::table.find(stage_id))
+        .set((
+            case_stages::outcome.eq(Some(outcome)),
+            case_stages::responded_at.eq(Some(at)),
+            case_stages::responded_on_time.eq(Some(on_time)),
+            case_stages::escalation_window_closes.eq(window_closes),
+        ))
         .execute(conn)
 }

@@ -148,6 +148,15 @@ impl Role {
 }
 
 vocabulary! {
+    /// A stage's outcome (SPEC §5).
+    Outcome {
+        Upheld => "upheld",
+        PartiallyUpheld => "partially_upheld",
+        NotUpheld => "not_upheld",
+    }
+}
+
+vocabulary! {
     /// Who may see an event on a case's timeline.
     Visibility {
         /// The customer, their representative and the partner who posted it may see it.

@@ -786,3 +786,196 @@ async fn an_extension_is_asked_for_by_the_investigator_and_agreed_by_the_head_of
         vec!["received", "triaged", "acknowledged", "extended"]
     );
 }
+
+/// A complaint from `customer`, accepted, acknowledged and assigned to officer-17.
+async fn under_investigation(app: &TestApp, customer: &str) -> (String, String) {
+    let case = app.create_case(&app.customer(customer), &complaint()).await;
+    let reference = case["reference"].as_str().expect("reference").to_string();
+    let base = format!("/api/v1/cases/{reference}");
+    let manager = app.manager();
+    let mut etag = "\"1\"".to_string();
+    for (path, body) in [
+        ("triage", json!({"decision": "accept"})),
+        ("acknowledgement", json!({"method": "email"})),
+        ("assignment", json!({"investigator": "officer-17"})),
+    ] {
+        let response = change(app, &format!("{base}/{path}"), &manager, Some(&etag), body).await;
+        assert_eq!(response.status, 200, "{path}: {}", response.text());
+        etag = response.header("etag").expect("etag");
+    }
+    (reference, etag)
+}
+
+fn draft(outcome: &str, apology: Option<&str>) -> serde_json::Value {
+    let mut body = json!({
+        "outcome": outcome,
+        "findings": [
+            {"point": "The bin was missed three weeks running", "finding": "Crew records confirm two missed collections", "upheld": true},
+            {"point": "Online reports were ignored", "finding": "Both reports were logged and passed to the crew", "upheld": false}
+        ],
+        "letter": "Dear Alex Example, thank you for your complaint about your green bin..."
+    });
+    if let Some(apology) = apology {
+        body["apology"] = json!(apology);
+    }
+    body
+}
+
+#[actix_web::test]
+async fn the_investigator_drafts_and_the_head_of_service_approves_and_sends_the_response() {
+    let app = spawn_app().await;
+    let (reference, etag) = under_investigation(&app, "fay").await;
+    let base = format!("/api/v1/cases/{reference}");
+    let investigator = app.officer("officer-17", &["waste-care"]);
+    let customer = app.customer("fay");
+
+    app.post(
+        &format!("{base}/responses"),
+        &app.officer("o-other", &["waste-care"]),
+        &draft("not_upheld", None),
+    )
+    .await
+    .problem(403, "/problems/forbidden");
+    app.post(
+        &format!("{base}/responses"),
+        &customer,
+        &draft("not_upheld", None),
+    )
+    .await
+    .problem(403, "/problems/forbidden");
+    let no_apology = app
+        .post(
+            &format!("{base}/responses"),
+            &investigator,
+            &draft("partially_upheld", None),
+        )
+        .await;
+    assert_eq!(no_apology.invalid_fields(), vec!["apology"]);
+    let bad = app
+        .post(
+            &format!("{base}/responses"),
+            &investigator,
+            &json!({"outcome": "meh", "findings": [{"point": "x"}]}),
+        )
+        .await;
+    let mut fields = bad.invalid_fields();
+    fields.sort();
+    assert_eq!(
+        fields,
+        vec![
+            "findings[0].finding",
+            "findings[0].upheld",
+            "letter",
+            "outcome"
+        ]
+    );
+
+    let drafted = app
+        .post(
+            &format!("{base}/responses"),
+            &investigator,
+            &draft(
+                "partially_upheld",
+                Some("We are sorry your bin was missed."),
+            ),
+        )
+        .await;
+    assert_eq!(drafted.status, 201, "{}", drafted.text());
+    let response_id = drafted.json()["id"].as_i64().expect("id");
+    assert_eq!(drafted.json()["status"], "draft");
+    // The customer sees no draft.
+    let seen = app.get(&base, &customer).await.json();
+    assert_eq!(seen["responses"].as_array().map(Vec::len), Some(0));
+    assert_eq!(seen["stages"][0]["outcome"], serde_json::Value::Null);
+
+    let approval = format!("{base}/responses/{response_id}/approval");
+    change(&app, &approval, &investigator, Some(&etag), json!({}))
+        .await
+        .problem(403, "/problems/forbidden");
+    change(
+        &app,
+        &approval,
+        &app.head_of_service("h-waste", &["waste-care"]),
+        None,
+        json!({}),
+    )
+    .await
+    .problem(428, "/problems/precondition-required");
+    let sent = change(
+        &app,
+        &approval,
+        &app.head_of_service("h-waste", &["waste-care"]),
+        Some(&etag),
+        json!({}),
+    )
+    .await;
+    assert_eq!(sent.status, 200, "{}", sent.text());
+    let case = sent.json();
+    assert_eq!(case["stages"][0]["outcome"], "partially_upheld");
+    assert_eq!(case["stages"][0]["responded_on_time"], true);
+    // The Code sets no window for asking for stage 2.
+    assert_eq!(
+        case["stages"][0]["escalation_window_closes"],
+        serde_json::Value::Null
+    );
+    let etag = sent.header("etag").expect("etag");
+    change(&app, &approval, &app.manager(), Some(&etag), json!({}))
+        .await
+        .problem(409, "/problems/conflict");
+
+    let seen = app.get(&base, &customer).await.json();
+    assert_eq!(seen["responses"][0]["status"], "sent");
+    assert_eq!(
+        seen["responses"][0]["apology"],
+        "We are sorry your bin was missed."
+    );
+    assert_eq!(seen["responses"][0]["drafted_by"], serde_json::Value::Null);
+    assert_eq!(seen["stages"][0]["outcome"], "partially_upheld");
+    let timeline = app.get(&format!("{base}/timeline"), &customer).await.json();
+    let types: Vec<&str> = timeline["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert_eq!(
+        types,
+        vec!["received", "triaged", "acknowledged", "response_sent"]
+    );
+}
+
+#[actix_web::test]
+async fn under_dudley_sending_the_stage_1_response_opens_a_twenty_working_day_window() {
+    let app = spawn_app_with(&[("POLICY_PRESET", "dudley_2019")]).await;
+    let (reference, etag) = under_investigation(&app, "gus").await;
+    let base = format!("/api/v1/cases/{reference}");
+    let drafted = app
+        .post(
+            &format!("{base}/responses"),
+            &app.officer("officer-17", &["waste-care"]),
+            &draft("not_upheld", None),
+        )
+        .await;
+    let id = drafted.json()["id"].as_i64().expect("id");
+    let sent = change(
+        &app,
+        &format!("{base}/responses/{id}/approval"),
+        &app.manager(),
+        Some(&etag),
+        json!({}),
+    )
+    .await;
+    assert_eq!(sent.status, 200, "{}", sent.text());
+    let today = council_feedback::domain::clock::uk_date(chrono::Utc::now().naive_utc());
+    let clock = app
+        .get(
+            &format!("/api/v1/calendar/due-date?from={today}&working_days=20"),
+            &app.manager(),
+        )
+        .await
+        .json();
+    assert_eq!(
+        sent.json()["stages"][0]["escalation_window_closes"],
+        clock["due"]
+    );
+}

@@ -1,0 +1,379 @@
+//! Stage responses (SPEC §5, seed 004): the investigator drafts, the Head of
+//! Service approves and sends. Sending records the stage's outcome, whether
+//! it was on time, and opens the window for asking for the next stage.
+
+use actix_web::http::header;
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::cases::{load_case, visible_case, Case};
+use super::idempotency::{self, Created};
+use super::json::JsonBody;
+use super::validation::{field_errors, not_blank};
+use super::{precondition, responses, rfc3339};
+use crate::auth::{Caller, Staff};
+use crate::db::events::{self, NewEvent};
+use crate::db::responses::{self as repo, ResponseRow};
+use crate::db::{self, cases, stages, Database};
+use crate::domain::case::{Outcome, Role, Stage, Status, Visibility};
+use crate::domain::clock::{uk_date, Clock};
+use crate::error::{ApiError, FieldError};
+
+/// The finding on one point the customer raised.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Finding {
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(max = 2000)
+    )]
+    #[schema(value_type = String, min_length = 1)]
+    pub point: Option<String>,
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(max = 5000)
+    )]
+    #[schema(value_type = String, min_length = 1)]
+    pub finding: Option<String>,
+    /// Whether this point is upheld.
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = bool)]
+    pub upheld: Option<bool>,
+}
+
+/// A draft response.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "outcome": "partially_upheld",
+    "findings": [
+        {"point": "The bin was missed three weeks running", "finding": "Crew records confirm two missed collections", "upheld": true},
+        {"point": "Reports online were ignored", "finding": "Both reports were logged and passed to the crew", "upheld": false}
+    ],
+    "apology": "We are sorry that your bin was missed twice.",
+    "letter": "Dear Alex Example, ..."
+}))]
+pub struct DraftResponse {
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = Outcome)]
+    pub outcome: Option<String>,
+    /// The findings on each point raised.
+    #[validate(
+        required(message = "is required"),
+        length(min = 1, max = 50, message = "give 1 to 50 findings"),
+        nested
+    )]
+    #[schema(value_type = Vec<Finding>)]
+    pub findings: Option<Vec<Finding>>,
+    /// Needed when the complaint is upheld or partially upheld.
+    #[validate(length(max = 5000))]
+    pub apology: Option<String>,
+    /// The letter to the customer.
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(max = 50000)
+    )]
+    #[schema(value_type = String, min_length = 1)]
+    pub letter: Option<String>,
+}
+
+/// A response, as the case shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Response {
+    pub id: i64,
+    pub stage: Stage,
+    /// `draft` or `sent`.
+    pub status: String,
+    pub outcome: Outcome,
+    #[schema(value_type = Vec<Object>)]
+    pub findings: serde_json::Value,
+    pub apology: Option<String>,
+    pub letter: String,
+    /// Staff only.
+    pub drafted_by: Option<String>,
+    #[schema(format = DateTime)]
+    pub drafted_at: String,
+    /// Staff only.
+    pub approved_by: Option<String>,
+    #[schema(format = DateTime)]
+    pub sent_at: Option<String>,
+}
+
+/// The response as `viewer` may see it.
+pub fn view(row: &ResponseRow, stage: Stage, viewer: &Caller) -> Result<Response, ApiError> {
+    let staff = viewer.is_staff();
+    Ok(Response {
+        id: row.id,
+        stage,
+        status: row.status.clone(),
+        outcome: Outcome::parse(&row.outcome)
+            .ok_or_else(|| ApiError::internal("stored outcome"))?,
+        findings: serde_json::from_str(&row.findings).map_err(ApiError::internal)?,
+        apology: row.apology.clone(),
+        letter: row.letter.clone(),
+        drafted_by: staff.then(|| row.drafted_by.clone()),
+        drafted_at: rfc3339(row.drafted_at),
+        approved_by: row.approved_by.clone().filter(|_| staff),
+        sent_at: row.sent_at.map(rfc3339),
+    })
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "draft_response",
+    description = "Roles: the stage's investigating officer; head_of_service of the case's \
+                   service and complaints_manager.\n\n\
+                   Drafts the current stage's response: the outcome proposed, the finding on \
+                   each point raised, the apology (needed when upheld or partially upheld) and \
+                   the letter. Drafts are never shown to customers or partners. Send an \
+                   `Idempotency-Key`.",
+    params(
+        ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer", min_length = 1, max_length = 255, pattern = "^[!-~]+$")
+    ),
+    request_body = DraftResponse,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 201, description = "The draft", body = Response,
+            headers(("Location" = String, description = "The case"))),
+        (status = 400, response = responses::MalformedJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 422, response = responses::ValidationFailed),
+    )
+)]
+#[post("/cases/{reference}/responses")]
+pub async fn write_draft(
+    req: HttpRequest,
+    staff: Staff,
+    db: web::Data<Database>,
+    reference: web::Path<String>,
+    body: JsonBody<DraftResponse>,
+) -> Result<HttpResponse, ApiError> {
+    let key = idempotency::key(&req)?;
+    let reference = reference.into_inner();
+    let fingerprint = body.fingerprint(&format!("POST /api/v1/cases/{reference}/responses"));
+    let draft = body.value;
+    let mut errors = match draft.validate() {
+        Ok(()) => vec![],
+        Err(report) => field_errors(&report),
+    };
+    let outcome = draft.outcome.as_deref().and_then(Outcome::parse);
+    if draft.outcome.is_some() && outcome.is_none() {
+        errors.push(FieldError::new(
+            "outcome",
+            format!("must be one of {}", Outcome::expected()),
+        ));
+    }
+    let apologised = draft
+        .apology
+        .as_deref()
+        .is_some_and(|a| !a.trim().is_empty());
+    if matches!(outcome, Some(Outcome::Upheld | Outcome::PartiallyUpheld)) && !apologised {
+        errors.push(FieldError::new(
+            "apology",
+            "an upheld or partially upheld complaint gets an apology",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let outcome = outcome.unwrap_or(Outcome::NotUpheld);
+    let findings = serde_json::to_string(&draft.findings).map_err(ApiError::internal)?;
+    let caller = staff.0;
+    let subject = caller.subject.clone();
+    idempotency::create_once(&db, &subject, key, fingerprint, move |conn| {
+        let case = visible_case(conn, &reference, &caller)?;
+        let conflict = |detail: &str| ApiError::Conflict {
+            detail: detail.into(),
+            field: None,
+        };
+        if Status::parse(&case.status) != Some(Status::Open) {
+            return Err(conflict(
+                "only an open complaint at a stage gets a response",
+            ));
+        }
+        let stage_row = stages::for_case(conn, case.id)?
+            .pop()
+            .ok_or_else(|| conflict("the case has no open stage"))?;
+        if stage_row.responded_at.is_some() {
+            return Err(conflict("this stage's response has been sent already"));
+        }
+        let senior = caller.has(Role::HeadOfService) || caller.has(Role::ComplaintsManager);
+        if !senior && stage_row.investigator.as_deref() != Some(caller.subject.as_str()) {
+            return Err(ApiError::Forbidden(
+                "only the stage's investigator drafts its response".into(),
+            ));
+        }
+        let stage = Stage::parse(&stage_row.stage).unwrap_or(Stage::Stage1);
+        let now = db::now();
+        let row = repo::insert(
+            conn,
+            &ResponseRow {
+                id: 0,
+                case_id: case.id,
+                stage_id: stage_row.id,
+                status: "draft".into(),
+                outcome: outcome.as_str().into(),
+                findings: findings.clone(),
+                apology: draft
+                    .apology
+                    .clone()
+                    .map(|a| a.trim().to_string())
+                    .filter(|a| !a.is_empty()),
+                letter: draft.letter.clone().unwrap_or_default(),
+                drafted_by: caller.subject.clone(),
+                drafted_at: now,
+                approved_by: None,
+                sent_at: None,
+            },
+        )?;
+        events::append(
+            conn,
+            &NewEvent {
+                case_id: case.id,
+                event_type: "response_drafted",
+                visibility: Visibility::Internal.as_str(),
+                actor_subject: &caller.subject,
+                actor_role: caller.acting_role().as_str(),
+                occurred_at: now,
+                details:
+                    serde_json::json!({"response": row.id, "stage": stage, "outcome": outcome})
+                        .to_string(),
+            },
+        )?;
+        let response = view(&row, stage, &caller)?;
+        Ok(Created {
+            location: format!("/api/v1/cases/{}", case.reference),
+            body: serde_json::to_string(&response).map_err(ApiError::internal)?,
+            etag: None,
+        })
+    })
+    .await
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "approve_and_send_response",
+    description = "Roles: head_of_service of the case's service, complaints_manager.\n\n\
+                   Approves a draft and sends it: the stage's outcome and the date it was sent \
+                   are recorded, with whether it was on time (sent by the end of the due date), \
+                   and the window for asking for the next stage opens, with its closing date \
+                   where the policy sets one. Only a sent response is shown to the customer. \
+                   Needs `If-Match`.",
+    params(
+        ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
+        ("id" = i64, Path, description = "The draft's id"),
+        ("If-Match" = String, Header, description = "The case's ETag")
+    ),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The case with the response sent", body = Case,
+            headers(("ETag" = String, description = "The case's new version"))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 428, response = responses::PreconditionRequired),
+    )
+)]
+#[post("/cases/{reference}/responses/{id}/approval")]
+pub async fn approve_and_send(
+    req: HttpRequest,
+    staff: Staff,
+    db: web::Data<Database>,
+    clock: web::Data<Clock>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = staff.0;
+    if !(caller.has(Role::HeadOfService) || caller.has(Role::ComplaintsManager)) {
+        return Err(ApiError::Forbidden(
+            "only the Head of Service or the complaints manager approves and sends a response"
+                .into(),
+        ));
+    }
+    let expected = precondition::expected_version(&req)?;
+    let (reference, id) = path.into_inner();
+    let (case, etag) = db
+        .write(move |conn| {
+            let case = visible_case(conn, &reference, &caller)?;
+            precondition::check(&case, expected)?;
+            let not_found = || ApiError::NotFound("there is no such response on this case".into());
+            let id = id.parse::<i64>().map_err(|_| not_found())?;
+            let draft = repo::find(conn, case.id, id)?.ok_or_else(not_found)?;
+            let conflict = |detail: &str| ApiError::Conflict {
+                detail: detail.into(),
+                field: None,
+            };
+            if draft.status != "draft" {
+                return Err(conflict("this response has been sent already"));
+            }
+            let stage_row = stages::for_case(conn, case.id)?
+                .into_iter()
+                .find(|s| s.id == draft.stage_id)
+                .ok_or_else(|| ApiError::internal("the response's stage is missing"))?;
+            if stage_row.responded_at.is_some() {
+                return Err(conflict("this stage's response has been sent already"));
+            }
+            let due = stage_row.response_due.ok_or_else(|| {
+                conflict("the stage has no response due date yet: acknowledge it first")
+            })?;
+            let now = db::now();
+            let sent_on = uk_date(now);
+            let on_time = sent_on <= due;
+            let stage = Stage::parse(&stage_row.stage).unwrap_or(Stage::Stage1);
+            let window = escalation_window(&clock, stage, sent_on);
+            precondition::claim(conn, &case, expected, now)?;
+            let sent = repo::send(conn, draft.id, &caller.subject, now)?;
+            stages::respond(conn, stage_row.id, &sent.outcome, now, on_time, window)?;
+            events::append(
+                conn,
+                &NewEvent {
+                    case_id: case.id,
+                    event_type: "response_sent",
+                    visibility: Visibility::Public.as_str(),
+                    actor_subject: &caller.subject,
+                    actor_role: caller.acting_role().as_str(),
+                    occurred_at: now,
+                    details: serde_json::json!({
+                        "response": sent.id,
+                        "stage": stage,
+                        "outcome": sent.outcome,
+                        "on_time": on_time,
+                        "escalation_window_closes": window.map(|d| d.to_string()),
+                    })
+                    .to_string(),
+                },
+            )?;
+            let case = cases::find_by_reference(conn, &case.reference)?
+                .ok_or_else(|| ApiError::internal("the case vanished while sending"))?;
+            load_case(conn, case, &caller)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(case))
+}
+
+/// The last day to ask for stage 2 after a stage 1 response sent on
+/// `sent_on`, where the policy sets a window; none after stage 2 (the next
+/// step is the Ombudsman, on its own time limits).
+fn escalation_window(clock: &Clock, stage: Stage, sent_on: NaiveDate) -> Option<NaiveDate> {
+    if stage != Stage::Stage1 {
+        return None;
+    }
+    let days = clock.policy().stage_2_request_window_working_days?;
+    clock
+        .council_calendar()
+        .add_working_days(sent_on, days)
+        .ok()
+}
