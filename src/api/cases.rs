@@ -350,6 +350,13 @@ pub struct StageClock {
     /// The last day to ask for the next stage, where the policy sets a window.
     #[schema(value_type = Option<String>, format = Date)]
     pub escalation_window_closes: Option<NaiveDate>,
+    /// Stage 2: the grounds given for asking for it.
+    #[schema(value_type = Vec<super::escalations::Ground>)]
+    pub request_grounds: Vec<String>,
+    /// Stage 2: why the customer is still dissatisfied.
+    pub request_reason: Option<String>,
+    /// Stage 2 asked for after the window: why it was accepted.
+    pub late_acceptance_reason: Option<String>,
 }
 
 /// A case in a list.
@@ -464,6 +471,12 @@ fn stage_clock(row: StageRow, viewer: &Caller) -> Result<StageClock, ApiError> {
         responded_at: row.responded_at.map(rfc3339),
         responded_on_time: row.responded_on_time,
         escalation_window_closes: row.escalation_window_closes,
+        request_grounds: match &row.request_grounds {
+            Some(json) => serde_json::from_str(json).map_err(ApiError::internal)?,
+            None => vec![],
+        },
+        request_reason: row.request_reason,
+        late_acceptance_reason: row.late_acceptance_reason,
     })
 }
 

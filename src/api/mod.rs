@@ -5,6 +5,7 @@ pub mod acknowledgements;
 pub mod assignments;
 pub mod calendar;
 pub mod cases;
+pub mod escalations;
 pub mod extensions;
 pub mod health;
 pub mod idempotency;
@@ -185,6 +186,7 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(extensions::decide)
         .service(stage_responses::write_draft)
         .service(stage_responses::approve_and_send)
+        .service(escalations::escalate)
         .service(notes::list)
         .service(calendar::due_date_after)
         .service(calendar::count_working_days)

@@ -229,6 +229,10 @@ pub async fn decide(
                         responded_at: None,
                         responded_on_time: None,
                         escalation_window_closes: None,
+                        requested_by: None,
+                        request_grounds: None,
+                        request_reason: None,
+                        late_acceptance_reason: None,
                     },
                 )?;
             }

@@ -299,3 +299,10 @@ pub fn record_triage(
         ))
         .execute(conn)
 }
+
+/// Moves the case to another stage.
+pub fn set_stage(conn: &mut DbConnection, case_id: i64, stage: &str) -> QueryResult<usize> {
+    diesel::update(cases::table.find(case_id))
+        .set(cases::stage.eq(Some(stage)))
+        .execute(conn)
+}

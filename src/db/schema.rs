@@ -94,6 +94,10 @@ diesel::table! {
         responded_at -> Nullable<Timestamp>,
         responded_on_time -> Nullable<Bool>,
         escalation_window_closes -> Nullable<Date>,
+        requested_by -> Nullable<Text>,
+        request_grounds -> Nullable<Text>,
+        request_reason -> Nullable<Text>,
+        late_acceptance_reason -> Nullable<Text>,
     }
 }
 

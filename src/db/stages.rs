@@ -30,6 +30,14 @@ pub struct StageRow {
     pub responded_on_time: Option<bool>,
     /// The last day the customer may ask for the next stage, where the policy has a window.
     pub escalation_window_closes: Option<chrono::NaiveDate>,
+    /// Stage 2: who asked for it.
+    pub requested_by: Option<String>,
+    /// Stage 2: the grounds given (JSON list), where the policy asks for them.
+    pub request_grounds: Option<String>,
+    /// Stage 2: why the customer is dissatisfied.
+    pub request_reason: Option<String>,
+    /// Stage 2 asked for after the window: why the complaints manager accepted it.
+    pub late_acceptance_reason: Option<String>,
 }
 
 pub fn open(conn: &mut DbConnection, row: &StageRow) -> QueryResult<StageRow> {

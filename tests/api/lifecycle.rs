@@ -979,3 +979,214 @@ async fn under_dudley_sending_the_stage_1_response_opens_a_twenty_working_day_wi
         clock["due"]
     );
 }
+
+/// `under_investigation`, then a not-upheld stage 1 response sent.
+async fn responded(app: &TestApp, customer: &str) -> (String, String) {
+    let (reference, etag) = under_investigation(app, customer).await;
+    let base = format!("/api/v1/cases/{reference}");
+    let drafted = app
+        .post(
+            &format!("{base}/responses"),
+            &app.officer("officer-17", &["waste-care"]),
+            &draft("not_upheld", None),
+        )
+        .await;
+    let id = drafted.json()["id"].as_i64().expect("id");
+    let sent = change(
+        app,
+        &format!("{base}/responses/{id}/approval"),
+        &app.manager(),
+        Some(&etag),
+        json!({}),
+    )
+    .await;
+    assert_eq!(sent.status, 200, "{}", sent.text());
+    (reference, sent.header("etag").expect("etag"))
+}
+
+#[actix_web::test]
+async fn under_dudley_stage_2_needs_grounds_and_a_different_senior_investigator() {
+    let app = spawn_app_with(&[("POLICY_PRESET", "dudley_2019")]).await;
+    let customer = app.customer("hal");
+    let (reference, etag) = under_investigation(&app, "hal").await;
+    let base = format!("/api/v1/cases/{reference}");
+    let reason = json!({"reason": "I have a dated photo of the bin out at 6:45am"});
+    // No stage 1 response yet.
+    change(
+        &app,
+        &format!("{base}/escalations"),
+        &customer,
+        Some(&etag),
+        with(reason.clone(), json!({"grounds": ["new_evidence"]})),
+    )
+    .await
+    .problem(409, "/problems/conflict");
+
+    let (reference, etag) = responded(&app, "hal").await;
+    let base = format!("/api/v1/cases/{reference}");
+    let path = format!("{base}/escalations");
+    change(&app, &path, &app.partner("p"), Some(&etag), reason.clone())
+        .await
+        .problem(403, "/problems/forbidden");
+    assert_eq!(
+        change(&app, &path, &customer, Some(&etag), reason.clone())
+            .await
+            .invalid_fields(),
+        vec!["grounds"]
+    );
+    assert_eq!(
+        change(
+            &app,
+            &path,
+            &customer,
+            Some(&etag),
+            json!({"reason": "x", "grounds": ["vibes"]})
+        )
+        .await
+        .invalid_fields(),
+        vec!["grounds[0]"]
+    );
+    let escalated = change(
+        &app,
+        &path,
+        &customer,
+        Some(&etag),
+        json!({"reason": "I have a dated photo", "grounds": ["new_evidence"]}),
+    )
+    .await;
+    assert_eq!(escalated.status, 200, "{}", escalated.text());
+    let case = escalated.json();
+    assert_eq!(case["stage"], "stage_2");
+    assert_eq!(case["stages"][1]["stage"], "stage_2");
+    assert_eq!(
+        case["stages"][1]["request_grounds"],
+        json!(["new_evidence"])
+    );
+    let today = council_feedback::domain::clock::uk_date(chrono::Utc::now().naive_utc());
+    let clock = app
+        .get(
+            &format!("/api/v1/calendar/due-date?from={today}&working_days=5"),
+            &customer,
+        )
+        .await
+        .json();
+    assert_eq!(case["stages"][1]["acknowledgement_due"], clock["due"]);
+    let mut etag = escalated.header("etag").expect("etag");
+    change(
+        &app,
+        &path,
+        &customer,
+        Some(&etag),
+        json!({"reason": "again", "grounds": ["new_evidence"]}),
+    )
+    .await
+    .problem(409, "/problems/conflict");
+
+    let assignment = format!("{base}/assignment");
+    let manager = app.manager();
+    for (body, problem) in [
+        (
+            json!({"investigator": "officer-17", "investigator_role": "head_of_service"}),
+            "same officer",
+        ),
+        (
+            json!({"investigator": "officer-99", "investigator_role": "investigating_officer"}),
+            "not senior",
+        ),
+        (json!({"investigator": "officer-99"}), "role unknown"),
+    ] {
+        let refused = change(&app, &assignment, &manager, Some(&etag), body).await;
+        assert_eq!(refused.status, 409, "{problem}: {}", refused.text());
+    }
+    let assigned = change(
+        &app,
+        &assignment,
+        &manager,
+        Some(&etag),
+        json!({"investigator": "h-senior", "investigator_role": "head_of_service"}),
+    )
+    .await;
+    assert_eq!(assigned.status, 200, "{}", assigned.text());
+    etag = assigned.header("etag").expect("etag");
+    let ack = change(
+        &app,
+        &format!("{base}/acknowledgement"),
+        &manager,
+        Some(&etag),
+        json!({"method": "letter"}),
+    )
+    .await;
+    assert_eq!(ack.status, 200, "{}", ack.text());
+    // Dudley's stage 2: 20 working days.
+    let response_due = &ack.json()["stages"][1]["response_due"];
+    assert!(response_due.is_string());
+}
+
+#[actix_web::test]
+async fn a_stage_2_request_after_the_window_is_refused_unless_the_manager_accepts_it() {
+    let app = spawn_app_with(&[("POLICY_PRESET", "dudley_2019")]).await;
+    let customer = app.customer("ida");
+    let (reference, etag) = responded(&app, "ida").await;
+    // The window closed on the last working day before today.
+    let today = council_feedback::domain::clock::uk_date(chrono::Utc::now().naive_utc());
+    let mut closed = today - chrono::Duration::days(1);
+    while matches!(
+        chrono::Datelike::weekday(&closed),
+        chrono::Weekday::Sat | chrono::Weekday::Sun
+    ) {
+        closed -= chrono::Duration::days(1);
+    }
+    {
+        use diesel::prelude::*;
+        let mut conn = app.db.connection().expect("connection");
+        let conn: &mut council_feedback::db::DbConnection = &mut conn;
+        diesel::sql_query(format!(
+            "UPDATE case_stages SET escalation_window_closes = '{closed}'"
+        ))
+        .execute(conn)
+        .expect("close the window");
+    }
+    let path = format!("/api/v1/cases/{reference}/escalations");
+    let body = json!({"reason": "I was in hospital", "grounds": ["new_evidence"]});
+    let late = change(&app, &path, &customer, Some(&etag), body.clone()).await;
+    let problem = late.problem(409, "/problems/conflict");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .expect("detail")
+            .contains(&closed.to_string()),
+        "{problem}"
+    );
+    let not_manager = change(
+        &app,
+        &path,
+        &customer,
+        Some(&etag),
+        with(body.clone(), json!({"late_acceptance_reason": "please"})),
+    )
+    .await;
+    assert_eq!(not_manager.invalid_fields(), vec!["late_acceptance_reason"]);
+
+    let accepted = change(&app, &path, &app.manager(), Some(&etag),
+        with(body, json!({"late_acceptance_reason": "The customer was in hospital when the window closed"}))).await;
+    assert_eq!(accepted.status, 200, "{}", accepted.text());
+    assert_eq!(
+        accepted.json()["stages"][1]["late_acceptance_reason"],
+        "The customer was in hospital when the window closed"
+    );
+}
+
+#[actix_web::test]
+async fn under_the_code_stage_2_needs_no_grounds() {
+    let app = spawn_app().await;
+    let (reference, etag) = responded(&app, "jo").await;
+    let escalated = change(
+        &app,
+        &format!("/api/v1/cases/{reference}/escalations"),
+        &app.customer("jo"),
+        Some(&etag),
+        json!({"reason": "The response did not deal with my second point"}),
+    )
+    .await;
+    assert_eq!(escalated.status, 200, "{}", escalated.text());
+}
