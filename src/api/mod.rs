@@ -5,6 +5,7 @@ pub mod acknowledgements;
 pub mod assignments;
 pub mod calendar;
 pub mod cases;
+pub mod closures;
 pub mod escalations;
 pub mod extensions;
 pub mod health;
@@ -187,6 +188,9 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(stage_responses::write_draft)
         .service(stage_responses::approve_and_send)
         .service(escalations::escalate)
+        .service(closures::withdraw)
+        .service(closures::close)
+        .service(closures::reopen)
         .service(notes::list)
         .service(calendar::due_date_after)
         .service(calendar::count_working_days)

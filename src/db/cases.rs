@@ -306,3 +306,10 @@ pub fn set_stage(conn: &mut DbConnection, case_id: i64, stage: &str) -> QueryRes
         .set(cases::stage.eq(Some(stage)))
         .execute(conn)
 }
+
+/// Sets where a case stands.
+pub fn set_status(conn: &mut DbConnection, case_id: i64, status: &str) -> QueryResult<usize> {
+    diesel::update(cases::table.find(case_id))
+        .set(cases::status.eq(status))
+        .execute(conn)
+}

@@ -1190,3 +1190,177 @@ async fn under_the_code_stage_2_needs_no_grounds() {
     .await;
     assert_eq!(escalated.status, 200, "{}", escalated.text());
 }
+
+#[actix_web::test]
+async fn a_customer_withdraws_the_manager_closes_and_reopens_with_a_reason() {
+    let app = spawn_app().await;
+    let customer = app.customer("kim");
+    let case = app.create_case(&customer, &complaint()).await;
+    let base = format!(
+        "/api/v1/cases/{}",
+        case["reference"].as_str().expect("reference")
+    );
+    let manager = app.manager();
+
+    let malformed = app
+        .send(
+            awc::http::Method::POST,
+            &format!("{base}/withdrawal"),
+            Some(&customer),
+            &[("If-Match", "\"1\""), ("Content-Type", "application/json")],
+            Some(b"{oops".to_vec()),
+        )
+        .await;
+    malformed.problem(400, "/problems/malformed-json");
+    // No body at all is fine: the reason is optional.
+    let withdrawn = app
+        .send(
+            awc::http::Method::POST,
+            &format!("{base}/withdrawal"),
+            Some(&customer),
+            &[("If-Match", "\"1\"")],
+            None,
+        )
+        .await;
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.text());
+    assert_eq!(withdrawn.json()["status"], "withdrawn");
+    let etag = withdrawn.header("etag").expect("etag");
+    change(
+        &app,
+        &format!("{base}/withdrawal"),
+        &customer,
+        Some(&etag),
+        json!({}),
+    )
+    .await
+    .problem(409, "/problems/conflict");
+
+    change(
+        &app,
+        &format!("{base}/closure"),
+        &app.officer("o", &["waste-care"]),
+        Some(&etag),
+        json!({}),
+    )
+    .await
+    .problem(403, "/problems/forbidden");
+    let closed = change(
+        &app,
+        &format!("{base}/closure"),
+        &manager,
+        Some(&etag),
+        json!({"reason": "withdrawn by the customer"}),
+    )
+    .await;
+    assert_eq!(closed.status, 200, "{}", closed.text());
+    assert_eq!(closed.json()["status"], "closed");
+    let etag = closed.header("etag").expect("etag");
+
+    change(
+        &app,
+        &format!("{base}/reopening"),
+        &app.head_of_service("h", &["waste-care"]),
+        Some(&etag),
+        json!({"reason": "x"}),
+    )
+    .await
+    .problem(403, "/problems/forbidden");
+    assert_eq!(
+        change(
+            &app,
+            &format!("{base}/reopening"),
+            &manager,
+            Some(&etag),
+            json!({})
+        )
+        .await
+        .invalid_fields(),
+        vec!["reason"]
+    );
+    let reopened = change(
+        &app,
+        &format!("{base}/reopening"),
+        &manager,
+        Some(&etag),
+        json!({"reason": "The customer changed their mind within a week"}),
+    )
+    .await;
+    assert_eq!(reopened.status, 200, "{}", reopened.text());
+    assert_eq!(reopened.json()["status"], "received");
+    let timeline = app.get(&format!("{base}/timeline"), &customer).await.json();
+    let types: Vec<&str> = timeline["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert_eq!(types, vec!["received", "withdrawn", "closed", "reopened"]);
+}
+
+#[actix_web::test]
+async fn a_complaint_closes_once_its_response_is_sent_and_the_window_has_passed() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    let (reference, etag) = under_investigation(&app, "lee").await;
+    change(
+        &app,
+        &format!("/api/v1/cases/{reference}/closure"),
+        &manager,
+        Some(&etag),
+        json!({}),
+    )
+    .await
+    .problem(409, "/problems/conflict");
+    let (reference, etag) = responded(&app, "lee").await;
+    let closed = change(
+        &app,
+        &format!("/api/v1/cases/{reference}/closure"),
+        &manager,
+        Some(&etag),
+        json!({}),
+    )
+    .await;
+    assert_eq!(closed.status, 200, "{}", closed.text());
+
+    let dudley = spawn_app_with(&[("POLICY_PRESET", "dudley_2019")]).await;
+    let (reference, etag) = responded(&dudley, "max").await;
+    let early = change(
+        &dudley,
+        &format!("/api/v1/cases/{reference}/closure"),
+        &dudley.manager(),
+        Some(&etag),
+        json!({}),
+    )
+    .await;
+    let problem = early.problem(409, "/problems/conflict");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("stage 2 until"),
+        "{problem}"
+    );
+}
+
+#[actix_web::test]
+async fn a_compliment_is_closed_without_triage() {
+    let app = spawn_app().await;
+    let case = app
+        .create_case(
+            &app.customer("ned"),
+            &with(complaint(), json!({"kind": "compliment"})),
+        )
+        .await;
+    let closed = change(
+        &app,
+        &format!(
+            "/api/v1/cases/{}/closure",
+            case["reference"].as_str().expect("reference")
+        ),
+        &app.manager(),
+        Some("\"1\""),
+        json!({"reason": "passed to the crew and their manager"}),
+    )
+    .await;
+    assert_eq!(closed.status, 200, "{}", closed.text());
+}

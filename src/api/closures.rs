@@ -1,0 +1,336 @@
+//! Withdrawal, closure and reopening (SPEC §5).
+
+use actix_web::http::header;
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::cases::{load_case, visible_case, Case};
+use super::json::{JsonBody, OptionalJson};
+use super::validation::{field_errors, not_blank};
+use super::{precondition, responses};
+use crate::auth::{AnyCaller, Caller, ComplaintsManager, Staff};
+use crate::db::events::{self, NewEvent};
+use crate::db::{self, cases, stages, Database, DbConnection};
+use crate::domain::case::{Kind, Role, Stage, Status, Visibility};
+use crate::domain::clock::uk_date;
+use crate::error::ApiError;
+
+/// Why: optional for a withdrawal or closure, required to reopen.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "The customer says the bin has been collected and they are happy"}))]
+pub struct Reason {
+    #[validate(length(max = 2000))]
+    pub reason: Option<String>,
+}
+
+/// Records a change of status with its event, and answers with the case.
+#[allow(clippy::too_many_arguments)]
+fn move_to(
+    conn: &mut DbConnection,
+    reference: &str,
+    caller: &Caller,
+    expected: i32,
+    status: Status,
+    event_type: &str,
+    reason: Option<String>,
+    allowed: impl Fn(&mut DbConnection, &crate::db::cases::CaseRow) -> Result<(), ApiError>,
+) -> Result<(Case, String), ApiError> {
+    let case = visible_case(conn, reference, caller)?;
+    precondition::check(&case, expected)?;
+    allowed(conn, &case)?;
+    let now = db::now();
+    precondition::claim(conn, &case, expected, now)?;
+    cases::set_status(conn, case.id, status.as_str())?;
+    events::append(
+        conn,
+        &NewEvent {
+            case_id: case.id,
+            event_type,
+            visibility: Visibility::Public.as_str(),
+            actor_subject: &caller.subject,
+            actor_role: caller.acting_role().as_str(),
+            occurred_at: now,
+            details: serde_json::json!({"from": case.status, "to": status, "reason": reason})
+                .to_string(),
+        },
+    )?;
+    let case = cases::find_by_reference(conn, &case.reference)?
+        .ok_or_else(|| ApiError::internal("the case vanished"))?;
+    load_case(conn, case, caller)
+}
+
+fn reason_of(body: OptionalJson<Reason>) -> Result<Option<String>, ApiError> {
+    let reason = body.0.unwrap_or_default();
+    if let Err(report) = reason.validate() {
+        return Err(ApiError::Validation(field_errors(&report)));
+    }
+    Ok(reason
+        .reason
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty()))
+}
+
+fn conflict(detail: String) -> ApiError {
+    ApiError::Conflict {
+        detail,
+        field: None,
+    }
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "withdraw_case",
+    description = "Roles: customer (own case), investigating_officer, head_of_service and \
+                   complaints_manager on the customer's behalf.\n\n\
+                   Withdraws feedback that is still being handled. Needs `If-Match`.",
+    params(
+        ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
+        ("If-Match" = String, Header, description = "The case's ETag")
+    ),
+    request_body(content = Option<Reason>, description = "Optional: why"),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The case, withdrawn", body = Case,
+            headers(("ETag" = String, description = "The case's new version"))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 428, response = responses::PreconditionRequired),
+    )
+)]
+#[post("/cases/{reference}/withdrawal")]
+pub async fn withdraw(
+    req: HttpRequest,
+    caller: AnyCaller,
+    db: web::Data<Database>,
+    reference: web::Path<String>,
+    body: OptionalJson<Reason>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = caller.0;
+    if caller.acting_role() == Role::Partner {
+        return Err(ApiError::Forbidden(
+            "the customer or staff withdraw a case".into(),
+        ));
+    }
+    let expected = precondition::expected_version(&req)?;
+    let reason = reason_of(body)?;
+    let reference = reference.into_inner();
+    let (case, etag) = db
+        .write(move |conn| {
+            move_to(
+                conn,
+                &reference,
+                &caller,
+                expected,
+                Status::Withdrawn,
+                "withdrawn",
+                reason,
+                |_, case| match Status::parse(&case.status) {
+                    Some(Status::Received | Status::Open) => Ok(()),
+                    _ => Err(conflict(format!(
+                        "a case that is {} cannot be withdrawn",
+                        case.status
+                    ))),
+                },
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(case))
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "close_case",
+    description = "Roles: head_of_service of the case's service, complaints_manager.\n\n\
+                   Closes a case whose handling is over: withdrawn; triaged out (informal \
+                   resolution, service request, exclusion, outside remit, out of time); a \
+                   compliment or comment; or a complaint whose last response was sent and \
+                   whose window for asking for stage 2 has passed (or that had its stage 2 \
+                   response). Needs `If-Match`.",
+    params(
+        ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
+        ("If-Match" = String, Header, description = "The case's ETag")
+    ),
+    request_body(content = Option<Reason>, description = "Optional: a note on the closure"),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The case, closed", body = Case,
+            headers(("ETag" = String, description = "The case's new version"))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 428, response = responses::PreconditionRequired),
+    )
+)]
+#[post("/cases/{reference}/closure")]
+pub async fn close(
+    req: HttpRequest,
+    staff: Staff,
+    db: web::Data<Database>,
+    reference: web::Path<String>,
+    body: OptionalJson<Reason>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = staff.0;
+    if !(caller.has(Role::HeadOfService) || caller.has(Role::ComplaintsManager)) {
+        return Err(ApiError::Forbidden(
+            "only the Head of Service or the complaints manager closes a case".into(),
+        ));
+    }
+    let expected = precondition::expected_version(&req)?;
+    let reason = reason_of(body)?;
+    let reference = reference.into_inner();
+    let (case, etag) = db
+        .write(move |conn| {
+            move_to(
+                conn,
+                &reference,
+                &caller,
+                expected,
+                Status::Closed,
+                "closed",
+                reason,
+                |conn, case| {
+                    let status = Status::parse(&case.status);
+                    let kind = Kind::parse(&case.kind);
+                    match status {
+                        Some(
+                            Status::Withdrawn
+                            | Status::ResolvedInformally
+                            | Status::ServiceRequest
+                            | Status::Excluded
+                            | Status::OutsideRemit
+                            | Status::OutOfTime,
+                        ) => Ok(()),
+                        Some(Status::Received) if kind != Some(Kind::Complaint) => Ok(()),
+                        Some(Status::Open) => {
+                            let last = stages::for_case(conn, case.id)?
+                                .pop()
+                                .ok_or_else(|| conflict("the complaint has no stage".into()))?;
+                            if last.responded_at.is_none() {
+                                return Err(conflict(
+                                    "the current stage's response has not been sent".into(),
+                                ));
+                            }
+                            let today = uk_date(db::now());
+                            match last.escalation_window_closes {
+                                Some(closes)
+                                    if last.stage == Stage::Stage1.as_str() && today <= closes =>
+                                {
+                                    Err(conflict(format!(
+                                        "the customer can ask for stage 2 until {closes}"
+                                    )))
+                                }
+                                _ => Ok(()),
+                            }
+                        }
+                        _ => Err(conflict(format!(
+                            "a case that is {} cannot be closed",
+                            case.status
+                        ))),
+                    }
+                },
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(case))
+}
+
+/// The reason to reopen: required.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "The customer has sent new evidence within a reasonable time"}))]
+pub struct Reopening {
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(max = 2000)
+    )]
+    #[schema(value_type = String, min_length = 1)]
+    pub reason: Option<String>,
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "reopen_case",
+    description = "Roles: complaints_manager.\n\n\
+                   Reopens a closed or withdrawn case, with the reason: a complaint with \
+                   stages goes back to its current stage, anything else back to triage. \
+                   Needs `If-Match`.",
+    params(
+        ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
+        ("If-Match" = String, Header, description = "The case's ETag")
+    ),
+    request_body = Reopening,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The case, reopened", body = Case,
+            headers(("ETag" = String, description = "The case's new version"))),
+        (status = 400, response = responses::MalformedJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 428, response = responses::PreconditionRequired),
+    )
+)]
+#[post("/cases/{reference}/reopening")]
+pub async fn reopen(
+    req: HttpRequest,
+    manager: ComplaintsManager,
+    db: web::Data<Database>,
+    reference: web::Path<String>,
+    body: JsonBody<Reopening>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = precondition::expected_version(&req)?;
+    if let Err(report) = body.value.validate() {
+        return Err(ApiError::Validation(field_errors(&report)));
+    }
+    let reason = body.value.reason.clone().map(|r| r.trim().to_string());
+    let caller = manager.0;
+    let reference = reference.into_inner();
+    let (case, etag) = db
+        .write(move |conn| {
+            let case = visible_case(conn, &reference, &caller)?;
+            let has_stages = !stages::for_case(conn, case.id)?.is_empty();
+            let status = if has_stages {
+                Status::Open
+            } else {
+                Status::Received
+            };
+            move_to(
+                conn,
+                &reference,
+                &caller,
+                expected,
+                status,
+                "reopened",
+                reason,
+                |_, case| match Status::parse(&case.status) {
+                    Some(Status::Closed | Status::Withdrawn) => Ok(()),
+                    _ => Err(conflict(format!(
+                        "a case that is {} is not closed",
+                        case.status
+                    ))),
+                },
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(case))
+}
