@@ -6,13 +6,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{load_case, visible_case, Case};
+use super::cases::{reload_after_change, visible_case, Case};
 use super::json::JsonBody;
 use super::validation::{field_errors, not_blank};
 use super::{precondition, responses};
 use crate::auth::Staff;
 use crate::db::events::{self, NewEvent};
-use crate::db::{self, cases as repo, stages, Database};
+use crate::db::{self, stages, Database};
 use crate::domain::assignment;
 use crate::domain::case::{Role, Stage, Status, Visibility};
 use crate::error::{ApiError, FieldError};
@@ -143,9 +143,7 @@ pub async fn assign(
                     .to_string(),
                 },
             )?;
-            let row = repo::find_by_reference(conn, &row.reference)?
-                .ok_or_else(|| ApiError::internal("the case vanished during assignment"))?;
-            load_case(conn, row, &caller)
+            reload_after_change(conn, &row.reference, &caller)
         })
         .await?;
     Ok(HttpResponse::Ok()

@@ -374,8 +374,21 @@ pub struct CaseSummary {
     pub category: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
     pub acknowledgement_due: Option<NaiveDate>,
+    /// What the council must do next on the case, and by when.
+    pub next_deadline: Option<NextDeadline>,
     #[schema(format = DateTime)]
     pub updated_at: String,
+}
+
+/// The next thing due on a case.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NextDeadline {
+    #[schema(value_type = String, format = Date)]
+    pub date: NaiveDate,
+    /// `acknowledgement` or `response`.
+    pub kind: String,
+    /// Whether the date has passed.
+    pub overdue: bool,
 }
 
 /// A page of cases, newest first.
@@ -445,6 +458,14 @@ fn summary_of(row: &CaseRow) -> Result<CaseSummary, ApiError> {
         service: row.service_id.clone(),
         category: row.category.clone(),
         acknowledgement_due: row.acknowledgement_due,
+        next_deadline: match (row.next_deadline, &row.next_deadline_kind) {
+            (Some(date), Some(kind)) => Some(NextDeadline {
+                date,
+                kind: kind.clone(),
+                overdue: date < crate::domain::clock::uk_date(Utc::now().naive_utc()),
+            }),
+            _ => None,
+        },
         updated_at: rfc3339(row.updated_at),
     })
 }
@@ -478,6 +499,35 @@ fn stage_clock(row: StageRow, viewer: &Caller) -> Result<StageClock, ApiError> {
         request_reason: row.request_reason,
         late_acceptance_reason: row.late_acceptance_reason,
     })
+}
+
+/// After a change: stores the case's next deadline and investigator for the
+/// work queues, then reads the case back as `viewer` may see it.
+pub(crate) fn reload_after_change(
+    conn: &mut DbConnection,
+    reference: &str,
+    viewer: &Caller,
+) -> Result<(Case, String), ApiError> {
+    let row = repo::find_by_reference(conn, reference)?
+        .ok_or_else(|| ApiError::internal("the case vanished"))?;
+    let stages = crate::db::stages::for_case(conn, row.id)?;
+    let current = stages.last();
+    let status = parse_stored(&row.status, Status::parse, "status")?;
+    let next = crate::domain::deadline::next(
+        status,
+        row.acknowledgement_due,
+        current.map(|s| crate::domain::deadline::StageDates {
+            acknowledgement_due: s.acknowledgement_due,
+            acknowledged: s.acknowledged_at.is_some(),
+            response_due: s.response_due,
+            responded: s.responded_at.is_some(),
+        }),
+    );
+    let investigator = current.and_then(|s| s.investigator.clone());
+    repo::set_work_queue(conn, row.id, next, investigator.as_deref())?;
+    let row = repo::find_by_reference(conn, reference)?
+        .ok_or_else(|| ApiError::internal("the case vanished"))?;
+    load_case(conn, row, viewer)
 }
 
 /// The whole case as `viewer` may see it, and its ETag.
@@ -848,6 +898,10 @@ fn write_case(conn: &mut DbConnection, intake: &Intake) -> Result<Created, ApiEr
             version: 1,
             created_at: now,
             updated_at: now,
+            next_deadline: intake.acknowledgement_due,
+            next_deadline_kind: intake
+                .acknowledgement_due
+                .map(|_| "acknowledgement".to_string()),
         },
     )?;
 
@@ -1041,6 +1095,20 @@ pub struct CaseQuery {
     #[param(value_type = Option<Channel>)]
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub channel: Option<String>,
+    #[param(value_type = Option<Stage>)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    pub stage: Option<String>,
+    /// The current stage's investigator: an id, or `me` for the caller.
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    pub investigator: Option<String>,
+    /// Cases whose next deadline falls on or before this date (`YYYY-MM-DD`).
+    #[param(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    pub due_before: Option<String>,
+    /// `true`: cases whose next deadline has passed; `false`: those whose has not.
+    #[param(value_type = Option<bool>)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    pub overdue: Option<String>,
     /// Received on or after: a date (`2026-11-01`) or an instant (`2026-11-01T09:00:00Z`).
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub received_from: Option<String>,
@@ -1161,7 +1229,48 @@ pub async fn list(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
+    let stage = vocabulary_filter(
+        query.stage,
+        "stage",
+        Stage::parse,
+        Stage::expected(),
+        &mut errors,
+    );
+    let due_on_or_before = query.due_before.as_deref().and_then(|raw| {
+        let parsed = NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok();
+        if parsed.is_none() {
+            errors.push(FieldError::new(
+                "due_before",
+                "must be a date written YYYY-MM-DD",
+            ));
+        }
+        parsed
+    });
+    let today = crate::domain::clock::uk_date(Utc::now().naive_utc());
+    let overdue = match query.overdue.as_deref() {
+        None => None,
+        Some("true") => Some((true, today)),
+        Some("false") => Some((false, today)),
+        Some(_) => {
+            errors.push(FieldError::new("overdue", "must be true or false"));
+            None
+        }
+    };
+    let investigator = match query.investigator.as_deref() {
+        Some("me") => Some(caller.subject.clone()),
+        other => other.map(str::to_string),
+    };
+    if investigator.is_some() && !caller.is_staff() {
+        errors.push(FieldError::new("investigator", "is a filter for staff"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
     let filter = CaseFilter {
+        stage,
+        investigator,
+        due_on_or_before,
+        overdue,
         scope: caller.case_scope(),
         kind,
         status,

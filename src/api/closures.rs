@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{load_case, visible_case, Case};
+use super::cases::{reload_after_change, visible_case, Case};
 use super::json::{JsonBody, OptionalJson};
 use super::validation::{field_errors, not_blank};
 use super::{precondition, responses};
@@ -57,9 +57,7 @@ fn move_to(
                 .to_string(),
         },
     )?;
-    let case = cases::find_by_reference(conn, &case.reference)?
-        .ok_or_else(|| ApiError::internal("the case vanished"))?;
-    load_case(conn, case, caller)
+    reload_after_change(conn, &case.reference, caller)
 }
 
 fn reason_of(body: OptionalJson<Reason>) -> Result<Option<String>, ApiError> {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{load_case, visible_case, Case};
+use super::cases::{reload_after_change, visible_case, Case};
 use super::json::JsonBody;
 use super::validation::field_errors;
 use super::{precondition, responses};
@@ -223,9 +223,7 @@ pub async fn escalate(
                     .to_string(),
                 },
             )?;
-            let case = cases::find_by_reference(conn, &case.reference)?
-                .ok_or_else(|| ApiError::internal("the case vanished while escalating"))?;
-            load_case(conn, case, &caller)
+            reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
     Ok(HttpResponse::Ok()

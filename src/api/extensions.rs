@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{load_case, visible_case, Case};
+use super::cases::{reload_after_change, visible_case, Case};
 use super::idempotency::{self, Created};
 use super::json::JsonBody;
 use super::validation::{field_errors, not_blank};
@@ -18,7 +18,7 @@ use crate::auth::{Caller, Staff};
 use crate::db::events::{self, NewEvent};
 use crate::db::extensions::{self as repo, ExtensionRow};
 use crate::db::stages::{self, StageRow};
-use crate::db::{self, cases, Database, DbConnection};
+use crate::db::{self, Database, DbConnection};
 use crate::domain::case::{vocabulary, Role, Stage, Status, Visibility};
 use crate::domain::clock::Clock;
 use crate::error::{ApiError, FieldError};
@@ -410,9 +410,7 @@ pub async fn decide(
                     .to_string(),
                 },
             )?;
-            let case = cases::find_by_reference(conn, &case.reference)?
-                .ok_or_else(|| ApiError::internal("the case vanished during the decision"))?;
-            load_case(conn, case, &caller)
+            reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
     Ok(HttpResponse::Ok()

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{load_case, visible_case, Case};
+use super::cases::{reload_after_change, visible_case, Case};
 use super::idempotency::{self, Created};
 use super::json::JsonBody;
 use super::validation::{field_errors, not_blank};
@@ -17,7 +17,7 @@ use super::{precondition, responses, rfc3339};
 use crate::auth::{Caller, Staff};
 use crate::db::events::{self, NewEvent};
 use crate::db::responses::{self as repo, ResponseRow};
-use crate::db::{self, cases, stages, Database};
+use crate::db::{self, stages, Database};
 use crate::domain::case::{Outcome, Role, Stage, Status, Visibility};
 use crate::domain::clock::{uk_date, Clock};
 use crate::error::{ApiError, FieldError};
@@ -354,9 +354,7 @@ pub async fn approve_and_send(
                     .to_string(),
                 },
             )?;
-            let case = cases::find_by_reference(conn, &case.reference)?
-                .ok_or_else(|| ApiError::internal("the case vanished while sending"))?;
-            load_case(conn, case, &caller)
+            reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
     Ok(HttpResponse::Ok()

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{load_case, visible_case, Case};
+use super::cases::{reload_after_change, visible_case, Case};
 use super::json::JsonBody;
 use super::validation::field_errors;
 use super::{precondition, responses};
@@ -249,9 +249,7 @@ pub async fn decide(
                         .to_string(),
                 },
             )?;
-            let row = repo::find_by_reference(conn, &row.reference)?
-                .ok_or_else(|| ApiError::internal("the case vanished during triage"))?;
-            load_case(conn, row, &caller)
+            reload_after_change(conn, &row.reference, &caller)
         })
         .await?;
     Ok(HttpResponse::Ok()

@@ -38,6 +38,9 @@ pub struct CaseRow {
     pub triage_decision: Option<String>,
     pub triage_details: Option<String>,
     pub triaged_at: Option<chrono::NaiveDateTime>,
+    pub next_deadline: Option<chrono::NaiveDate>,
+    pub next_deadline_kind: Option<String>,
+    pub investigator: Option<String>,
 }
 
 impl CaseRow {
@@ -85,6 +88,8 @@ pub struct NewCaseRow {
     pub version: i32,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
+    pub next_deadline: Option<chrono::NaiveDate>,
+    pub next_deadline_kind: Option<String>,
 }
 
 /// A customer as stored.
@@ -216,6 +221,12 @@ pub struct CaseFilter {
     pub received_from: Option<chrono::NaiveDateTime>,
     /// Exclusive.
     pub received_before: Option<chrono::NaiveDateTime>,
+    pub stage: Option<String>,
+    pub investigator: Option<String>,
+    /// Next deadline on or before this date.
+    pub due_on_or_before: Option<chrono::NaiveDate>,
+    /// Next deadline before this date (overdue: today), or, when false, not.
+    pub overdue: Option<(bool, chrono::NaiveDate)>,
     /// The last case of the previous page: (received_at, id).
     pub after: Option<(chrono::NaiveDateTime, i64)>,
 }
@@ -246,6 +257,26 @@ pub fn list(conn: &mut DbConnection, filter: &CaseFilter, limit: i64) -> QueryRe
     }
     if let Some(before) = filter.received_before {
         query = query.filter(cases::received_at.lt(before));
+    }
+    if let Some(stage) = &filter.stage {
+        query = query.filter(cases::stage.eq(stage.clone()));
+    }
+    if let Some(investigator) = &filter.investigator {
+        query = query.filter(cases::investigator.eq(investigator.clone()));
+    }
+    if let Some(date) = filter.due_on_or_before {
+        query = query.filter(cases::next_deadline.le(date));
+    }
+    match filter.overdue {
+        Some((true, today)) => query = query.filter(cases::next_deadline.lt(today)),
+        Some((false, today)) => {
+            query = query.filter(
+                cases::next_deadline
+                    .is_null()
+                    .or(cases::next_deadline.ge(today)),
+            )
+        }
+        None => {}
     }
     if let Some((at, id)) = filter.after {
         query = query.filter(
@@ -311,5 +342,21 @@ pub fn set_stage(conn: &mut DbConnection, case_id: i64, stage: &str) -> QueryRes
 pub fn set_status(conn: &mut DbConnection, case_id: i64, status: &str) -> QueryResult<usize> {
     diesel::update(cases::table.find(case_id))
         .set(cases::status.eq(status))
+        .execute(conn)
+}
+
+/// Stores a case's next deadline and investigator, for the work queues.
+pub fn set_work_queue(
+    conn: &mut DbConnection,
+    case_id: i64,
+    next_deadline: Option<(chrono::NaiveDate, &str)>,
+    investigator: Option<&str>,
+) -> QueryResult<usize> {
+    diesel::update(cases::table.find(case_id))
+        .set((
+            cases::next_deadline.eq(next_deadline.map(|(date, _)| date)),
+            cases::next_deadline_kind.eq(next_deadline.map(|(_, kind)| kind)),
+            cases::investigator.eq(investigator),
+        ))
         .execute(conn)
 }

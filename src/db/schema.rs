@@ -71,6 +71,9 @@ diesel::table! {
         triage_decision -> Nullable<Text>,
         triage_details -> Nullable<Text>,
         triaged_at -> Nullable<Timestamp>,
+        next_deadline -> Nullable<Date>,
+        next_deadline_kind -> Nullable<Text>,
+        investigator -> Nullable<Text>,
     }
 }
 

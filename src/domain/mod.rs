@@ -6,6 +6,7 @@ pub mod bank_holidays;
 pub mod calendar;
 pub mod case;
 pub mod clock;
+pub mod deadline;
 pub mod policy;
 pub mod reference;
 pub mod triage;

@@ -1364,3 +1364,77 @@ async fn a_compliment_is_closed_without_triage() {
     .await;
     assert_eq!(closed.status, 200, "{}", closed.text());
 }
+
+#[actix_web::test]
+async fn work_queues_filter_by_stage_investigator_and_deadlines() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    // Received long ago and never acknowledged: overdue.
+    let (late, _) = new_complaint(&app, received("2025-01-06T09:00:00Z")).await;
+    // Accepted, acknowledged and assigned today: its response is due in the future.
+    let (mine, _) = under_investigation(&app, "ola").await;
+    // Just received.
+    let (fresh, _) = new_complaint(&app, complaint()).await;
+
+    let list = |query: &'static str, token: String| {
+        let app = &app;
+        async move {
+            let response = app.get(&format!("/api/v1/cases?{query}"), &token).await;
+            assert_eq!(response.status, 200, "{query}: {}", response.text());
+            response.json()["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|c| c["reference"].as_str().unwrap_or_default().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let officer = app.officer("officer-17", &["waste-care"]);
+    assert_eq!(
+        list("investigator=me", officer.clone()).await,
+        vec![mine.clone()]
+    );
+    assert_eq!(
+        list("stage=stage_1", manager.clone()).await,
+        vec![mine.clone()]
+    );
+    assert_eq!(
+        list("overdue=true", manager.clone()).await,
+        vec![late.clone()]
+    );
+    let on_track = list("overdue=false", manager.clone()).await;
+    assert!(
+        on_track.contains(&mine) && on_track.contains(&fresh) && !on_track.contains(&late),
+        "{on_track:?}"
+    );
+    assert_eq!(
+        list("due_before=2025-12-31", manager.clone()).await,
+        vec![late.clone()]
+    );
+
+    let page = app.get("/api/v1/cases?overdue=true", &manager).await.json();
+    let next = &page["items"][0]["next_deadline"];
+    assert_eq!(
+        (next["kind"].as_str(), next["overdue"].as_bool()),
+        (Some("acknowledgement"), Some(true))
+    );
+    let page = app
+        .get("/api/v1/cases?investigator=me", &officer)
+        .await
+        .json();
+    assert_eq!(page["items"][0]["next_deadline"]["kind"], "response");
+
+    let refused = app
+        .get("/api/v1/cases?investigator=me", &app.customer("ola"))
+        .await;
+    assert_eq!(refused.invalid_fields(), vec!["investigator"]);
+    let mut bad = app
+        .get(
+            "/api/v1/cases?stage=stage_9&overdue=maybe&due_before=soon",
+            &manager,
+        )
+        .await
+        .invalid_fields();
+    bad.sort();
+    assert_eq!(bad, vec!["due_before", "overdue", "stage"]);
+}
