@@ -303,6 +303,8 @@ pub struct Case {
     pub extensions: Vec<super::extensions::Extension>,
     /// Stage responses: staff see drafts too; customers and partners only what was sent.
     pub responses: Vec<super::stage_responses::Response>,
+    /// The Ombudsman's involvement, once the complaint was referred.
+    pub ombudsman: Option<super::ombudsman::OmbudsmanCase>,
     #[schema(format = DateTime)]
     pub created_at: String,
     #[schema(format = DateTime)]
@@ -564,9 +566,14 @@ pub(crate) fn load_case(
             super::stage_responses::view(r, stage, viewer)
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let case_id = row.id;
     let mut case = case_of(row, customer, representative, stages, viewer)?;
     case.extensions = extensions;
     case.responses = responses;
+    case.ombudsman = crate::db::ombudsman::for_case(conn, case_id)?
+        .as_ref()
+        .map(super::ombudsman::view)
+        .transpose()?;
     Ok((case, etag))
 }
 
@@ -655,6 +662,7 @@ fn case_of(
         stages,
         extensions: vec![],
         responses: vec![],
+        ombudsman: None,
         created_at: rfc3339(row.created_at),
         updated_at: rfc3339(row.updated_at),
     })

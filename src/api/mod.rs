@@ -12,6 +12,7 @@ pub mod health;
 pub mod idempotency;
 pub mod json;
 pub mod notes;
+pub mod ombudsman;
 pub mod pagination;
 pub mod precondition;
 pub mod query;
@@ -191,6 +192,8 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(closures::withdraw)
         .service(closures::close)
         .service(closures::reopen)
+        .service(ombudsman::refer)
+        .service(ombudsman::record_decision)
         .service(notes::list)
         .service(calendar::due_date_after)
         .service(calendar::count_working_days)

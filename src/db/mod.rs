@@ -7,6 +7,7 @@ pub mod cases;
 pub mod events;
 pub mod extensions;
 pub mod idempotency;
+pub mod ombudsman;
 pub mod responses;
 pub mod schema;
 pub mod services;

@@ -171,6 +171,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    ombudsman_referrals (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        body -> Text,
+        their_reference -> Text,
+        referred_on -> Date,
+        information_requested_on -> Nullable<Date>,
+        information_provided_on -> Nullable<Date>,
+        decision -> Nullable<Text>,
+        decided_on -> Nullable<Date>,
+        recommendations -> Text,
+        recorded_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     idempotency_records (caller, idempotency_key) {
         caller -> Text,
         idempotency_key -> Text,
@@ -199,6 +216,7 @@ diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(case_stages -> cases (case_id));
 diesel::joinable!(case_extensions -> case_stages (stage_id));
 diesel::joinable!(case_responses -> case_stages (stage_id));
+diesel::joinable!(ombudsman_referrals -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     directorates,
@@ -210,6 +228,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_stages,
     case_extensions,
     case_responses,
+    ombudsman_referrals,
     idempotency_records,
     reference_sequences,
 );

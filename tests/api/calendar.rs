@@ -287,7 +287,7 @@ const PRESETS: &[(&str, u64, u64, Option<u64>, bool)] = &[
     ("walsall_proposal", 5, 20, None, false),
 ];
 
-fn timescale<'a>(
+pub fn timescale<'a>(
     policy: &'a serde_json::Value,
     name: &str,
     applies_to: &str,

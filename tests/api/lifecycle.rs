@@ -1,6 +1,7 @@
 use futures_util::future::join_all;
 use serde_json::json;
 
+use crate::calendar::timescale;
 use crate::helpers::*;
 
 /// POSTs a change with `If-Match`.
@@ -1437,4 +1438,360 @@ async fn work_queues_filter_by_stage_investigator_and_deadlines() {
         .invalid_fields();
     bad.sort();
     assert_eq!(bad, vec!["due_before", "overdue", "stage"]);
+}
+
+/// The whole journey of a complaint under a preset, checking each due date
+/// against the clock and the timeline at the end.
+async fn whole_journey(preset: &str, grounds: bool) {
+    let app = spawn_app_with(&[("POLICY_PRESET", preset)]).await;
+    let manager = app.manager();
+    let customer = app.customer("pat");
+    let investigator = app.officer("officer-17", &["waste-care"]);
+    let head = app.head_of_service("h-waste", &["waste-care"]);
+    let case = app.create_case(&customer, &complaint()).await;
+    let base = format!(
+        "/api/v1/cases/{}",
+        case["reference"].as_str().expect("reference")
+    );
+    let today = council_feedback::domain::clock::uk_date(chrono::Utc::now().naive_utc());
+    let policy = app.get("/api/v1/policy", &manager).await.json();
+    let days = |name: &str, applies_to: &str| {
+        timescale(&policy, name, applies_to)
+            .and_then(|t| t["value"].as_u64())
+            .expect("timescale")
+    };
+    let due = |from: String, n: u64| {
+        let app = &app;
+        let token = manager.clone();
+        async move {
+            app.get(
+                &format!("/api/v1/calendar/due-date?from={from}&working_days={n}"),
+                &token,
+            )
+            .await
+            .json()["due"]
+                .as_str()
+                .expect("due")
+                .to_string()
+        }
+    };
+    assert_eq!(
+        case["acknowledgement_due"].as_str(),
+        Some(
+            due(today.to_string(), days("acknowledge", "stage_1"))
+                .await
+                .as_str()
+        )
+    );
+
+    let mut etag = "\"1\"".to_string();
+    let step = |response: TestResponse, what: &str, etag: &mut String| {
+        assert_eq!(response.status, 200, "{preset} {what}: {}", response.text());
+        *etag = response.header("etag").expect("etag");
+        response.json()
+    };
+    step(
+        change(
+            &app,
+            &format!("{base}/triage"),
+            &manager,
+            Some(&etag.clone()),
+            json!({"decision": "accept"}),
+        )
+        .await,
+        "triage",
+        &mut etag,
+    );
+    let case = step(
+        change(
+            &app,
+            &format!("{base}/acknowledgement"),
+            &investigator,
+            Some(&etag.clone()),
+            json!({"method": "email"}),
+        )
+        .await,
+        "acknowledge",
+        &mut etag,
+    );
+    let response_due = case["stages"][0]["response_due"]
+        .as_str()
+        .expect("due")
+        .to_string();
+    // Under the Code from the acknowledgement (today), under Dudley from receipt (today too).
+    assert_eq!(
+        response_due,
+        due(today.to_string(), days("response", "stage_1")).await,
+        "{preset}"
+    );
+    step(
+        change(
+            &app,
+            &format!("{base}/assignment"),
+            &head,
+            Some(&etag.clone()),
+            json!({"investigator": "officer-17"}),
+        )
+        .await,
+        "assign",
+        &mut etag,
+    );
+
+    let new_due = due(response_due.clone(), 5).await;
+    let asked = app
+        .post(
+            &format!("{base}/extensions"),
+            &investigator,
+            &json!({"reason": "Waiting for the crew's records", "new_response_due": new_due}),
+        )
+        .await;
+    assert_eq!(asked.status, 201, "{preset}: {}", asked.text());
+    let extension = asked.json()["id"].as_i64().expect("id");
+    let case = step(
+        change(
+            &app,
+            &format!("{base}/extensions/{extension}/decision"),
+            &head,
+            Some(&etag.clone()),
+            json!({"decision": "agree", "customer_told_at": chrono::Utc::now().to_rfc3339()}),
+        )
+        .await,
+        "extend",
+        &mut etag,
+    );
+    assert_eq!(
+        case["stages"][0]["response_due"].as_str(),
+        Some(new_due.as_str())
+    );
+
+    let drafted = app
+        .post(
+            &format!("{base}/responses"),
+            &investigator,
+            &draft("not_upheld", None),
+        )
+        .await;
+    let response = drafted.json()["id"].as_i64().expect("id");
+    let case = step(
+        change(
+            &app,
+            &format!("{base}/responses/{response}/approval"),
+            &head,
+            Some(&etag.clone()),
+            json!({}),
+        )
+        .await,
+        "send stage 1",
+        &mut etag,
+    );
+    assert_eq!(case["stages"][0]["responded_on_time"], true);
+
+    let mut request = json!({"reason": "The response missed my photo evidence"});
+    if grounds {
+        request["grounds"] = json!(["overlooked_evidence"]);
+    }
+    let case = step(
+        change(
+            &app,
+            &format!("{base}/escalations"),
+            &customer,
+            Some(&etag.clone()),
+            request,
+        )
+        .await,
+        "ask for stage 2",
+        &mut etag,
+    );
+    assert_eq!(
+        case["stages"][1]["acknowledgement_due"].as_str(),
+        Some(
+            due(today.to_string(), days("acknowledge", "stage_2"))
+                .await
+                .as_str()
+        )
+    );
+    let case = step(
+        change(
+            &app,
+            &format!("{base}/acknowledgement"),
+            &manager,
+            Some(&etag.clone()),
+            json!({"method": "letter"}),
+        )
+        .await,
+        "acknowledge stage 2",
+        &mut etag,
+    );
+    assert_eq!(
+        case["stages"][1]["response_due"].as_str(),
+        Some(
+            due(today.to_string(), days("response", "stage_2"))
+                .await
+                .as_str()
+        )
+    );
+    step(
+        change(
+            &app,
+            &format!("{base}/assignment"),
+            &manager,
+            Some(&etag.clone()),
+            json!({"investigator": "h-senior", "investigator_role": "head_of_service"}),
+        )
+        .await,
+        "reassign at stage 2",
+        &mut etag,
+    );
+    let senior = app.head_of_service("h-senior", &["waste-care"]);
+    let drafted = app
+        .post(
+            &format!("{base}/responses"),
+            &senior,
+            &draft("upheld", Some("We are sorry.")),
+        )
+        .await;
+    assert_eq!(drafted.status, 201, "{preset}: {}", drafted.text());
+    let response = drafted.json()["id"].as_i64().expect("id");
+    let case = step(
+        change(
+            &app,
+            &format!("{base}/responses/{response}/approval"),
+            &manager,
+            Some(&etag.clone()),
+            json!({}),
+        )
+        .await,
+        "send stage 2",
+        &mut etag,
+    );
+    assert_eq!(case["stages"][1]["outcome"], "upheld");
+    step(
+        change(
+            &app,
+            &format!("{base}/closure"),
+            &manager,
+            Some(&etag.clone()),
+            json!({}),
+        )
+        .await,
+        "close",
+        &mut etag,
+    );
+    let case = step(change(&app, &format!("{base}/ombudsman-referral"), &manager, Some(&etag.clone()),
+        json!({"body": "lgsco", "their_reference": "26 001 234", "referred_on": today.to_string()})).await, "refer", &mut etag);
+    assert_eq!(case["stage"], "ombudsman");
+    let case = step(change(&app, &format!("{base}/ombudsman-decision"), &manager, Some(&etag.clone()),
+        json!({"decision": "upheld_fault", "decided_on": today.to_string(),
+               "recommendations": [{"action": "Pay £100 for time and trouble", "due": "2027-01-31"}]})).await, "decision", &mut etag);
+    assert_eq!(case["ombudsman"]["decision"], "upheld_fault");
+
+    let staff = app.get(&format!("{base}/timeline"), &manager).await.json();
+    let story: Vec<&str> = staff["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert_eq!(
+        story,
+        vec![
+            "received",
+            "triaged",
+            "acknowledged",
+            "assigned",
+            "extension_requested",
+            "extended",
+            "response_drafted",
+            "response_sent",
+            "escalated",
+            "acknowledged",
+            "assigned",
+            "response_drafted",
+            "response_sent",
+            "closed",
+            "referred_to_ombudsman",
+            "ombudsman_decision",
+        ],
+        "{preset}"
+    );
+    let public = app.get(&format!("{base}/timeline"), &customer).await.json();
+    let told: Vec<&str> = public["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert_eq!(
+        told,
+        vec![
+            "received",
+            "triaged",
+            "acknowledged",
+            "extended",
+            "response_sent",
+            "escalated",
+            "acknowledged",
+            "response_sent",
+            "closed",
+            "referred_to_ombudsman",
+            "ombudsman_decision",
+        ],
+        "{preset}"
+    );
+}
+
+#[actix_web::test]
+async fn a_complaints_whole_journey_under_the_complaint_handling_code() {
+    whole_journey("complaint_handling_code", false).await;
+}
+
+#[actix_web::test]
+async fn a_complaints_whole_journey_under_dudley() {
+    whole_journey("dudley_2019", true).await;
+}
+
+#[actix_web::test]
+async fn the_ombudsman_only_sees_complaints_the_council_has_answered() {
+    let app = spawn_app().await;
+    let (reference, etag) = under_investigation(&app, "quin").await;
+    let base = format!("/api/v1/cases/{reference}");
+    let body = json!({"body": "housing_ombudsman", "their_reference": "HO-1", "referred_on": "2026-01-05"});
+    change(
+        &app,
+        &format!("{base}/ombudsman-referral"),
+        &app.manager(),
+        Some(&etag),
+        body.clone(),
+    )
+    .await
+    .problem(409, "/problems/conflict");
+    change(
+        &app,
+        &format!("{base}/ombudsman-referral"),
+        &app.head_of_service("h", &["waste-care"]),
+        Some(&etag),
+        body,
+    )
+    .await
+    .problem(403, "/problems/forbidden");
+    let bad = change(
+        &app,
+        &format!("{base}/ombudsman-referral"),
+        &app.manager(),
+        Some(&etag),
+        json!({"body": "parliament", "referred_on": "2099-01-01"}),
+    )
+    .await;
+    let mut fields = bad.invalid_fields();
+    fields.sort();
+    assert_eq!(fields, vec!["body", "referred_on", "their_reference"]);
+    change(
+        &app,
+        &format!("{base}/ombudsman-decision"),
+        &app.manager(),
+        Some(&etag),
+        json!({"decision": "premature", "decided_on": "2026-01-05"}),
+    )
+    .await
+    .problem(409, "/problems/conflict");
 }

@@ -1,0 +1,376 @@
+//! The Ombudsman (SPEC §5): the referral to the Local Government and Social
+//! Care Ombudsman or the Housing Ombudsman, and their decision.
+
+use actix_web::http::header;
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::cases::{reload_after_change, visible_case, Case};
+use super::json::JsonBody;
+use super::validation::{field_errors, not_blank};
+use super::{precondition, responses};
+use crate::auth::ComplaintsManager;
+use crate::db::events::{self, NewEvent};
+use crate::db::ombudsman::{self as repo, ReferralRow};
+use crate::db::{self, cases, stages, Database};
+use crate::domain::case::{vocabulary, Kind, Stage, Visibility};
+use crate::domain::clock::uk_date;
+use crate::error::{ApiError, FieldError};
+
+vocabulary! {
+    /// Which Ombudsman.
+    OmbudsmanBody {
+        /// The Local Government and Social Care Ombudsman.
+        Lgsco => "lgsco",
+        /// The Housing Ombudsman, for the council's landlord function.
+        HousingOmbudsman => "housing_ombudsman",
+    }
+}
+
+vocabulary! {
+    /// The Ombudsman's decision.
+    OmbudsmanDecision {
+        NotInvestigated => "not_investigated",
+        Premature => "premature",
+        NotUpheld => "not_upheld",
+        /// Upheld: fault causing injustice.
+        UpheldFault => "upheld_fault",
+    }
+}
+
+/// A referral to record.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"body": "lgsco", "their_reference": "25 012 345", "referred_on": "2026-02-10"}))]
+pub struct Referral {
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = OmbudsmanBody)]
+    pub body: Option<String>,
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(max = 100)
+    )]
+    #[schema(value_type = String, min_length = 1)]
+    pub their_reference: Option<String>,
+    /// When the Ombudsman told the council of the complaint.
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = String, format = Date)]
+    pub referred_on: Option<NaiveDate>,
+}
+
+/// One of the Ombudsman's recommendations.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Recommendation {
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(max = 2000)
+    )]
+    #[schema(value_type = String, min_length = 1)]
+    pub action: Option<String>,
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = String, format = Date)]
+    pub due: Option<NaiveDate>,
+    /// When the council complied, once it has.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub complied_on: Option<NaiveDate>,
+}
+
+/// The Ombudsman's decision to record.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "decision": "upheld_fault", "decided_on": "2026-06-01",
+    "information_requested_on": "2026-03-01", "information_provided_on": "2026-03-20",
+    "recommendations": [{"action": "Apologise and pay £150 for the time and trouble", "due": "2026-07-01"}]
+}))]
+pub struct Decision {
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = OmbudsmanDecision)]
+    pub decision: Option<String>,
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = String, format = Date)]
+    pub decided_on: Option<NaiveDate>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub information_requested_on: Option<NaiveDate>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub information_provided_on: Option<NaiveDate>,
+    #[validate(length(max = 50), nested)]
+    pub recommendations: Option<Vec<Recommendation>>,
+}
+
+/// The Ombudsman's involvement, as the case shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OmbudsmanCase {
+    pub body: OmbudsmanBody,
+    pub their_reference: String,
+    #[schema(value_type = String, format = Date)]
+    pub referred_on: NaiveDate,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub information_requested_on: Option<NaiveDate>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub information_provided_on: Option<NaiveDate>,
+    pub decision: Option<OmbudsmanDecision>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub decided_on: Option<NaiveDate>,
+    pub recommendations: Vec<Recommendation>,
+}
+
+/// The stored referral as the case shows it.
+pub fn view(row: &ReferralRow) -> Result<OmbudsmanCase, ApiError> {
+    Ok(OmbudsmanCase {
+        body: OmbudsmanBody::parse(&row.body)
+            .ok_or_else(|| ApiError::internal("stored ombudsman body"))?,
+        their_reference: row.their_reference.clone(),
+        referred_on: row.referred_on,
+        information_requested_on: row.information_requested_on,
+        information_provided_on: row.information_provided_on,
+        decision: row.decision.as_deref().and_then(OmbudsmanDecision::parse),
+        decided_on: row.decided_on,
+        recommendations: serde_json::from_str(&row.recommendations).map_err(ApiError::internal)?,
+    })
+}
+
+fn not_in_future(
+    date: Option<NaiveDate>,
+    field: &str,
+    today: NaiveDate,
+    errors: &mut Vec<FieldError>,
+) {
+    if date.is_some_and(|d| d > today) {
+        errors.push(FieldError::new(field, "must not be in the future"));
+    }
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "refer_to_ombudsman",
+    description = "Roles: complaints_manager.\n\n\
+                   Records that the customer took the complaint to the Ombudsman: which one, \
+                   their reference and when. The case moves to the `ombudsman` stage. Only a \
+                   complaint that has had a response is referred. Needs `If-Match`.",
+    params(
+        ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
+        ("If-Match" = String, Header, description = "The case's ETag")
+    ),
+    request_body = Referral,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The case at the Ombudsman", body = Case,
+            headers(("ETag" = String, description = "The case's new version"))),
+        (status = 400, response = responses::MalformedJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 428, response = responses::PreconditionRequired),
+    )
+)]
+#[post("/cases/{reference}/ombudsman-referral")]
+pub async fn refer(
+    req: HttpRequest,
+    manager: ComplaintsManager,
+    db: web::Data<Database>,
+    reference: web::Path<String>,
+    body: JsonBody<Referral>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = precondition::expected_version(&req)?;
+    let referral = body.value;
+    let mut errors = match referral.validate() {
+        Ok(()) => vec![],
+        Err(report) => field_errors(&report),
+    };
+    let ombudsman = referral.body.as_deref().and_then(OmbudsmanBody::parse);
+    if referral.body.is_some() && ombudsman.is_none() {
+        errors.push(FieldError::new(
+            "body",
+            format!("must be one of {}", OmbudsmanBody::expected()),
+        ));
+    }
+    not_in_future(
+        referral.referred_on,
+        "referred_on",
+        uk_date(db::now()),
+        &mut errors,
+    );
+    let caller = manager.0;
+    let reference = reference.into_inner();
+    let (case, etag) = db
+        .write(move |conn| {
+            let case = visible_case(conn, &reference, &caller)?;
+            precondition::check(&case, expected)?;
+            let (Some(ombudsman), Some(referred_on), true) = (ombudsman, referral.referred_on, errors.is_empty()) else {
+                return Err(ApiError::Validation(errors));
+            };
+            let conflict = |detail: &str| ApiError::Conflict { detail: detail.into(), field: None };
+            if Kind::parse(&case.kind) != Some(Kind::Complaint) {
+                return Err(conflict("only complaints go to the Ombudsman"));
+            }
+            if repo::for_case(conn, case.id)?.is_some() {
+                return Err(conflict("the Ombudsman referral has been recorded already"));
+            }
+            if !stages::for_case(conn, case.id)?.iter().any(|s| s.responded_at.is_some()) {
+                return Err(conflict("the complaint has had no response from the council yet"));
+            }
+            let now = db::now();
+            precondition::claim(conn, &case, expected, now)?;
+            repo::insert(
+                conn,
+                &ReferralRow {
+                    id: 0,
+                    case_id: case.id,
+                    body: ombudsman.as_str().into(),
+                    their_reference: referral.their_reference.clone().unwrap_or_default().trim().to_string(),
+                    referred_on,
+                    information_requested_on: None,
+                    information_provided_on: None,
+                    decision: None,
+                    decided_on: None,
+                    recommendations: "[]".into(),
+                    recorded_by: caller.subject.clone(),
+                    created_at: now,
+                },
+            )?;
+            cases::set_stage(conn, case.id, Stage::Ombudsman.as_str())?;
+            events::append(
+                conn,
+                &NewEvent {
+                    case_id: case.id,
+                    event_type: "referred_to_ombudsman",
+                    visibility: Visibility::Public.as_str(),
+                    actor_subject: &caller.subject,
+                    actor_role: caller.acting_role().as_str(),
+                    occurred_at: now,
+                    details: serde_json::json!({"body": ombudsman, "their_reference": referral.their_reference, "referred_on": referred_on.to_string()})
+                        .to_string(),
+                },
+            )?;
+            reload_after_change(conn, &case.reference, &caller)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(case))
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "record_ombudsman_decision",
+    description = "Roles: complaints_manager.\n\n\
+                   Records the Ombudsman's decision (not investigated, premature, not upheld, \
+                   upheld with fault), when information was asked for and given, and the \
+                   recommendations with their due dates and, once met, compliance dates. May be \
+                   sent again to update compliance. Needs `If-Match`.",
+    params(
+        ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
+        ("If-Match" = String, Header, description = "The case's ETag")
+    ),
+    request_body = Decision,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The case with the decision", body = Case,
+            headers(("ETag" = String, description = "The case's new version"))),
+        (status = 400, response = responses::MalformedJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 428, response = responses::PreconditionRequired),
+    )
+)]
+#[post("/cases/{reference}/ombudsman-decision")]
+pub async fn record_decision(
+    req: HttpRequest,
+    manager: ComplaintsManager,
+    db: web::Data<Database>,
+    reference: web::Path<String>,
+    body: JsonBody<Decision>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = precondition::expected_version(&req)?;
+    let decision = body.value;
+    let mut errors = match decision.validate() {
+        Ok(()) => vec![],
+        Err(report) => field_errors(&report),
+    };
+    let outcome = decision
+        .decision
+        .as_deref()
+        .and_then(OmbudsmanDecision::parse);
+    if decision.decision.is_some() && outcome.is_none() {
+        errors.push(FieldError::new(
+            "decision",
+            format!("must be one of {}", OmbudsmanDecision::expected()),
+        ));
+    }
+    let today = uk_date(db::now());
+    not_in_future(decision.decided_on, "decided_on", today, &mut errors);
+    not_in_future(
+        decision.information_requested_on,
+        "information_requested_on",
+        today,
+        &mut errors,
+    );
+    not_in_future(
+        decision.information_provided_on,
+        "information_provided_on",
+        today,
+        &mut errors,
+    );
+    let recommendations =
+        serde_json::to_string(&decision.recommendations.clone().unwrap_or_default())
+            .map_err(ApiError::internal)?;
+    let caller = manager.0;
+    let reference = reference.into_inner();
+    let (case, etag) = db
+        .write(move |conn| {
+            let case = visible_case(conn, &reference, &caller)?;
+            precondition::check(&case, expected)?;
+            let referral = repo::for_case(conn, case.id)?.ok_or_else(|| ApiError::Conflict {
+                detail: "record the Ombudsman referral first".into(),
+                field: None,
+            })?;
+            let (Some(outcome), Some(decided_on), true) = (outcome, decision.decided_on, errors.is_empty()) else {
+                return Err(ApiError::Validation(errors));
+            };
+            if decided_on < referral.referred_on {
+                return Err(ApiError::invalid("decided_on", "must not be before the referral"));
+            }
+            let now = db::now();
+            precondition::claim(conn, &case, expected, now)?;
+            repo::decide(
+                conn,
+                referral.id,
+                outcome.as_str(),
+                decided_on,
+                &recommendations,
+                decision.information_requested_on,
+                decision.information_provided_on,
+            )?;
+            events::append(
+                conn,
+                &NewEvent {
+                    case_id: case.id,
+                    event_type: "ombudsman_decision",
+                    visibility: Visibility::Public.as_str(),
+                    actor_subject: &caller.subject,
+                    actor_role: caller.acting_role().as_str(),
+                    occurred_at: now,
+                    details: serde_json::json!({"decision": outcome, "decided_on": decided_on.to_string()}).to_string(),
+                },
+            )?;
+            reload_after_change(conn, &case.reference, &caller)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(case))
+}
