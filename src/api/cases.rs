@@ -305,6 +305,8 @@ pub struct Case {
     pub responses: Vec<super::stage_responses::Response>,
     /// The Ombudsman's involvement, once the complaint was referred.
     pub ombudsman: Option<super::ombudsman::OmbudsmanCase>,
+    /// What the council promised to put right, and whether it has.
+    pub remedies: Vec<super::remedies::Remedy>,
     #[schema(format = DateTime)]
     pub created_at: String,
     #[schema(format = DateTime)]
@@ -570,6 +572,10 @@ pub(crate) fn load_case(
     let mut case = case_of(row, customer, representative, stages, viewer)?;
     case.extensions = extensions;
     case.responses = responses;
+    case.remedies = crate::db::remedies::for_case(conn, case_id)?
+        .iter()
+        .map(|r| super::remedies::view(r, &case.reference, viewer.is_staff()))
+        .collect::<Result<Vec<_>, _>>()?;
     case.ombudsman = crate::db::ombudsman::for_case(conn, case_id)?
         .as_ref()
         .map(super::ombudsman::view)
@@ -663,6 +669,7 @@ fn case_of(
         extensions: vec![],
         responses: vec![],
         ombudsman: None,
+        remedies: vec![],
         created_at: rfc3339(row.created_at),
         updated_at: rfc3339(row.updated_at),
     })

@@ -16,6 +16,7 @@ pub mod ombudsman;
 pub mod pagination;
 pub mod precondition;
 pub mod query;
+pub mod remedies;
 pub mod services;
 pub mod stage_responses;
 pub mod triage;
@@ -194,6 +195,9 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(closures::reopen)
         .service(ombudsman::refer)
         .service(ombudsman::record_decision)
+        .service(remedies::promise)
+        .service(remedies::complete)
+        .service(remedies::list)
         .service(notes::list)
         .service(calendar::due_date_after)
         .service(calendar::count_working_days)

@@ -8,6 +8,7 @@ pub mod events;
 pub mod extensions;
 pub mod idempotency;
 pub mod ombudsman;
+pub mod remedies;
 pub mod responses;
 pub mod schema;
 pub mod services;

@@ -188,6 +188,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_remedies (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        service_id -> Text,
+        remedy_type -> Text,
+        description -> Text,
+        due -> Date,
+        owner -> Text,
+        amount_pence -> Nullable<BigInt>,
+        currency -> Nullable<Text>,
+        status -> Text,
+        done_on -> Nullable<Date>,
+        evidence -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     idempotency_records (caller, idempotency_key) {
         caller -> Text,
         idempotency_key -> Text,
@@ -217,6 +236,7 @@ diesel::joinable!(case_stages -> cases (case_id));
 diesel::joinable!(case_extensions -> case_stages (stage_id));
 diesel::joinable!(case_responses -> case_stages (stage_id));
 diesel::joinable!(ombudsman_referrals -> cases (case_id));
+diesel::joinable!(case_remedies -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     directorates,
@@ -229,6 +249,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_extensions,
     case_responses,
     ombudsman_referrals,
+    case_remedies,
     idempotency_records,
     reference_sequences,
 );

@@ -1795,3 +1795,119 @@ async fn the_ombudsman_only_sees_complaints_the_council_has_answered() {
     .await
     .problem(409, "/problems/conflict");
 }
+
+#[actix_web::test]
+async fn remedies_are_promised_tracked_until_done_and_overdue_ones_listed() {
+    let app = spawn_app().await;
+    let customer = app.customer("rae");
+    let officer = app.officer("officer-17", &["waste-care"]);
+    let (fresh, _) = new_complaint(&app, complaint()).await;
+    let promise = json!({"type": "service_provided", "description": "Collect the green bin on Friday", "due": "2025-12-05", "owner": "crew-lead-4"});
+    app.post(
+        &format!("/api/v1/cases/{fresh}/remedies"),
+        &app.manager(),
+        &promise,
+    )
+    .await
+    .problem(409, "/problems/conflict");
+
+    let (reference, etag) = under_investigation(&app, "rae").await;
+    let path = format!("/api/v1/cases/{reference}/remedies");
+    app.post(&path, &customer, &promise)
+        .await
+        .problem(403, "/problems/forbidden");
+    let mut fields = app
+        .post(
+            &path,
+            &officer,
+            &json!({"type": "financial", "description": "x", "due": "2026-12-01", "owner": "o"}),
+        )
+        .await
+        .invalid_fields();
+    fields.sort();
+    assert_eq!(fields, vec!["amount"]);
+    assert_eq!(
+        app.post(
+            &path,
+            &officer,
+            &with(promise.clone(), json!({"amount": {"amount_pence": 100}}))
+        )
+        .await
+        .invalid_fields(),
+        vec!["amount"]
+    );
+
+    let overdue = app.post(&path, &officer, &promise).await;
+    assert_eq!(overdue.status, 201, "{}", overdue.text());
+    assert_eq!(overdue.json()["overdue"], true);
+    let money = app.post(&path, &officer, &json!({"type": "financial", "description": "Time and trouble payment", "due": "2027-01-15",
+        "owner": "finance-1", "amount": {"amount_pence": 5000, "currency": "GBP"}})).await;
+    assert_eq!(money.status, 201, "{}", money.text());
+    assert_eq!(money.json()["amount"]["amount_pence"], 5000);
+
+    let listed = app
+        .get("/api/v1/remedies?overdue=true", &app.manager())
+        .await
+        .json();
+    let ids: Vec<i64> = listed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|r| r["id"].as_i64())
+        .collect();
+    assert_eq!(ids, vec![overdue.json()["id"].as_i64().expect("id")]);
+    assert_eq!(listed["items"][0]["case_reference"], reference.as_str());
+    let elsewhere = app
+        .get("/api/v1/remedies", &app.officer("o-roads", &["highways"]))
+        .await
+        .json();
+    assert_eq!(elsewhere["items"].as_array().map(Vec::len), Some(0));
+    app.get("/api/v1/remedies", &customer)
+        .await
+        .problem(403, "/problems/forbidden");
+
+    let seen = app
+        .get(&format!("/api/v1/cases/{reference}"), &customer)
+        .await
+        .json();
+    assert_eq!(seen["remedies"].as_array().map(Vec::len), Some(2));
+    assert_eq!(seen["remedies"][0]["owner"], serde_json::Value::Null);
+
+    let outcome = format!("{path}/{}/outcome", overdue.json()["id"]);
+    let mut fields = change(
+        &app,
+        &outcome,
+        &officer,
+        Some(&etag),
+        json!({"status": "promised"}),
+    )
+    .await
+    .invalid_fields();
+    fields.sort();
+    assert_eq!(fields, vec!["done_on", "evidence", "status"]);
+    let done = change(
+        &app,
+        &outcome,
+        &officer,
+        Some(&etag),
+        json!({"status": "done", "done_on": "2025-12-05", "evidence": "Crew log 5 Dec"}),
+    )
+    .await;
+    assert_eq!(done.status, 200, "{}", done.text());
+    assert_eq!(done.json()["remedies"][0]["status"], "done");
+    let etag = done.header("etag").expect("etag");
+    change(
+        &app,
+        &outcome,
+        &officer,
+        Some(&etag),
+        json!({"status": "done", "done_on": "2025-12-05", "evidence": "again"}),
+    )
+    .await
+    .problem(409, "/problems/conflict");
+    let listed = app
+        .get("/api/v1/remedies?overdue=true", &app.manager())
+        .await
+        .json();
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(0));
+}
