@@ -307,6 +307,10 @@ pub struct Case {
     pub ombudsman: Option<super::ombudsman::OmbudsmanCase>,
     /// What the council promised to put right, and whether it has.
     pub remedies: Vec<super::remedies::Remedy>,
+    /// Staff only: flags and the referrals made (empty for customers and partners).
+    pub flags: Vec<super::flags::CaseFlag>,
+    /// Staff only: related cases.
+    pub linked_cases: Vec<String>,
     #[schema(format = DateTime)]
     pub created_at: String,
     #[schema(format = DateTime)]
@@ -576,6 +580,13 @@ pub(crate) fn load_case(
         .iter()
         .map(|r| super::remedies::view(r, &case.reference, viewer.is_staff()))
         .collect::<Result<Vec<_>, _>>()?;
+    if viewer.is_staff() {
+        case.flags = crate::db::flags::for_case(conn, case_id)?
+            .iter()
+            .map(super::flags::view)
+            .collect::<Result<Vec<_>, _>>()?;
+        case.linked_cases = crate::db::flags::linked(conn, case_id)?;
+    }
     case.ombudsman = crate::db::ombudsman::for_case(conn, case_id)?
         .as_ref()
         .map(super::ombudsman::view)
@@ -670,6 +681,8 @@ fn case_of(
         responses: vec![],
         ombudsman: None,
         remedies: vec![],
+        flags: vec![],
+        linked_cases: vec![],
         created_at: rfc3339(row.created_at),
         updated_at: rfc3339(row.updated_at),
     })
@@ -1113,6 +1126,10 @@ pub struct CaseQuery {
     #[param(value_type = Option<Stage>)]
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub stage: Option<String>,
+    /// Only cases carrying this flag (staff only).
+    #[param(value_type = Option<crate::api::flags::Flag>)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    pub flag: Option<String>,
     /// The current stage's investigator: an id, or `me` for the caller.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub investigator: Option<String>,
@@ -1278,12 +1295,23 @@ pub async fn list(
     if investigator.is_some() && !caller.is_staff() {
         errors.push(FieldError::new("investigator", "is a filter for staff"));
     }
+    let flag = vocabulary_filter(
+        query.flag,
+        "flag",
+        super::flags::Flag::parse,
+        super::flags::Flag::expected(),
+        &mut errors,
+    );
+    if flag.is_some() && !caller.is_staff() {
+        errors.push(FieldError::new("flag", "is a filter for staff"));
+    }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
     let filter = CaseFilter {
         stage,
         investigator,
+        flag,
         due_on_or_before,
         overdue,
         scope: caller.case_scope(),

@@ -8,6 +8,7 @@ pub mod cases;
 pub mod closures;
 pub mod escalations;
 pub mod extensions;
+pub mod flags;
 pub mod health;
 pub mod idempotency;
 pub mod json;
@@ -198,6 +199,8 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(remedies::promise)
         .service(remedies::complete)
         .service(remedies::list)
+        .service(flags::add_flag)
+        .service(flags::link)
         .service(notes::list)
         .service(calendar::due_date_after)
         .service(calendar::count_working_days)

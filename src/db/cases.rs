@@ -223,6 +223,8 @@ pub struct CaseFilter {
     pub received_before: Option<chrono::NaiveDateTime>,
     pub stage: Option<String>,
     pub investigator: Option<String>,
+    /// Only cases carrying this flag.
+    pub flag: Option<String>,
     /// Next deadline on or before this date.
     pub due_on_or_before: Option<chrono::NaiveDate>,
     /// Next deadline before this date (overdue: today), or, when false, not.
@@ -263,6 +265,16 @@ pub fn list(conn: &mut DbConnection, filter: &CaseFilter, limit: i64) -> QueryRe
     }
     if let Some(investigator) = &filter.investigator {
         query = query.filter(cases::investigator.eq(investigator.clone()));
+    }
+    if let Some(flag) = &filter.flag {
+        use super::schema::case_flags;
+        query = query.filter(
+            cases::id.eq_any(
+                case_flags::table
+                    .filter(case_flags::flag.eq(flag.clone()))
+                    .select(case_flags::case_id),
+            ),
+        );
     }
     if let Some(date) = filter.due_on_or_before {
         query = query.filter(cases::next_deadline.le(date));

@@ -6,6 +6,7 @@
 pub mod cases;
 pub mod events;
 pub mod extensions;
+pub mod flags;
 pub mod idempotency;
 pub mod ombudsman;
 pub mod remedies;

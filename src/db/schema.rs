@@ -207,6 +207,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_flags (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        flag -> Text,
+        referred_to -> Text,
+        referred_on -> Date,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_links (case_id, linked_case_id) {
+        case_id -> BigInt,
+        linked_case_id -> BigInt,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     idempotency_records (caller, idempotency_key) {
         caller -> Text,
         idempotency_key -> Text,
@@ -237,6 +259,7 @@ diesel::joinable!(case_extensions -> case_stages (stage_id));
 diesel::joinable!(case_responses -> case_stages (stage_id));
 diesel::joinable!(ombudsman_referrals -> cases (case_id));
 diesel::joinable!(case_remedies -> cases (case_id));
+diesel::joinable!(case_flags -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     directorates,
@@ -250,6 +273,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_responses,
     ombudsman_referrals,
     case_remedies,
+    case_flags,
+    case_links,
     idempotency_records,
     reference_sequences,
 );

@@ -1911,3 +1911,104 @@ async fn remedies_are_promised_tracked_until_done_and_overdue_ones_listed() {
         .json();
     assert_eq!(listed["items"].as_array().map(Vec::len), Some(0));
 }
+
+#[actix_web::test]
+async fn flags_and_links_are_recorded_for_staff_and_never_shown_to_the_customer() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    let customer = app.customer("sam");
+    let first = app.create_case(&customer, &complaint()).await;
+    let second = app.create_case(&customer, &complaint()).await;
+    let reference = first["reference"].as_str().expect("reference").to_string();
+    let other = second["reference"].as_str().expect("reference").to_string();
+    let base = format!("/api/v1/cases/{reference}");
+
+    let flag = json!({"flag": "staff_conduct", "referred_to": "Waste Care crew line manager", "referred_on": "2026-11-20"});
+    change(
+        &app,
+        &format!("{base}/flags"),
+        &app.head_of_service("h", &["waste-care"]),
+        Some("\"1\""),
+        flag.clone(),
+    )
+    .await
+    .problem(403, "/problems/forbidden");
+    assert_eq!(
+        change(
+            &app,
+            &format!("{base}/flags"),
+            &manager,
+            Some("\"1\""),
+            json!({"flag": "gossip"})
+        )
+        .await
+        .invalid_fields()
+        .len(),
+        3
+    );
+    let flagged = change(
+        &app,
+        &format!("{base}/flags"),
+        &manager,
+        Some("\"1\""),
+        flag.clone(),
+    )
+    .await;
+    assert_eq!(flagged.status, 200, "{}", flagged.text());
+    let etag = flagged.header("etag").expect("etag");
+    change(&app, &format!("{base}/flags"), &manager, Some(&etag), flag)
+        .await
+        .problem(409, "/problems/conflict");
+
+    let linked = change(
+        &app,
+        &format!("{base}/links"),
+        &manager,
+        Some(&etag),
+        json!({"reference": other}),
+    )
+    .await;
+    assert_eq!(linked.status, 200, "{}", linked.text());
+    let case = linked.json();
+    assert_eq!(case["flags"][0]["flag"], "staff_conduct");
+    assert_eq!(case["linked_cases"], json!([other]));
+    let etag = linked.header("etag").expect("etag");
+    assert_eq!(
+        change(
+            &app,
+            &format!("{base}/links"),
+            &manager,
+            Some(&etag),
+            json!({"reference": reference})
+        )
+        .await
+        .invalid_fields(),
+        vec!["reference"]
+    );
+    let back = app
+        .get(&format!("/api/v1/cases/{other}"), &manager)
+        .await
+        .json();
+    assert_eq!(back["linked_cases"], json!([reference]));
+
+    let queue = app
+        .get("/api/v1/cases?flag=staff_conduct", &manager)
+        .await
+        .json();
+    assert_eq!(queue["items"].as_array().map(Vec::len), Some(1));
+    let seen = app.get(&base, &customer).await;
+    assert_eq!(seen.json()["flags"], json!([]));
+    assert_eq!(seen.json()["linked_cases"], json!([]));
+    assert!(!seen.text().contains("line manager"));
+    assert!(!app
+        .get(&format!("{base}/timeline"), &customer)
+        .await
+        .text()
+        .contains("line manager"));
+    assert_eq!(
+        app.get("/api/v1/cases?flag=claim", &customer)
+            .await
+            .invalid_fields(),
+        vec!["flag"]
+    );
+}

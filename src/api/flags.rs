@@ -1,0 +1,263 @@
+//! Flags that change handling (SPEC §3) and links between related cases.
+//! Both are internal: customers and partners never see them.
+
+use actix_web::http::header;
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::cases::{reload_after_change, visible_case, Case};
+use super::json::JsonBody;
+use super::validation::{field_errors, not_blank};
+use super::{precondition, responses, rfc3339};
+use crate::auth::ComplaintsManager;
+use crate::db::events::{self, NewEvent};
+use crate::db::flags::{self as repo, FlagRow};
+use crate::db::{self, Database};
+use crate::domain::case::{vocabulary, Visibility};
+use crate::domain::clock::uk_date;
+use crate::error::{ApiError, FieldError};
+
+vocabulary! {
+    /// What a flag marks.
+    Flag {
+        /// About a member of staff's conduct: referred to their line manager to consider any HR process.
+        StaffConduct => "staff_conduct",
+        /// A claim for injury or financial loss: referred to insurance and risk.
+        Claim => "claim",
+    }
+}
+
+/// A flag to record.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"flag": "staff_conduct", "referred_to": "line manager, Waste Care crews", "referred_on": "2026-11-20"}))]
+pub struct NewFlag {
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = Flag)]
+    pub flag: Option<String>,
+    /// Who the matter was referred to (the line manager; insurance and risk).
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(max = 200)
+    )]
+    #[schema(value_type = String, min_length = 1)]
+    pub referred_to: Option<String>,
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = String, format = Date)]
+    pub referred_on: Option<NaiveDate>,
+    #[validate(length(max = 2000))]
+    pub note: Option<String>,
+}
+
+/// A flag, as staff see it on the case.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CaseFlag {
+    pub flag: Flag,
+    pub referred_to: String,
+    #[schema(value_type = String, format = Date)]
+    pub referred_on: NaiveDate,
+    pub note: Option<String>,
+    #[schema(format = DateTime)]
+    pub recorded_at: String,
+}
+
+/// The stored flag as the case shows it.
+pub fn view(row: &FlagRow) -> Result<CaseFlag, ApiError> {
+    Ok(CaseFlag {
+        flag: Flag::parse(&row.flag).ok_or_else(|| ApiError::internal("stored flag"))?,
+        referred_to: row.referred_to.clone(),
+        referred_on: row.referred_on,
+        note: row.note.clone(),
+        recorded_at: rfc3339(row.recorded_at),
+    })
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "flag_case",
+    description = "Roles: complaints_manager.\n\n\
+                   Flags a case as about staff conduct (referred to the line manager; the HR \
+                   outcome is not recorded here) or as a claim for injury or loss (referred to \
+                   insurance), with the referral. Never shown to customers. Needs `If-Match`.",
+    params(
+        ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
+        ("If-Match" = String, Header, description = "The case's ETag")
+    ),
+    request_body = NewFlag,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The case", body = Case, headers(("ETag" = String, description = "The case's new version"))),
+        (status = 400, response = responses::MalformedJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 428, response = responses::PreconditionRequired),
+    )
+)]
+#[post("/cases/{reference}/flags")]
+pub async fn add_flag(
+    req: HttpRequest,
+    manager: ComplaintsManager,
+    db: web::Data<Database>,
+    reference: web::Path<String>,
+    body: JsonBody<NewFlag>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = precondition::expected_version(&req)?;
+    let new = body.value;
+    let mut errors = match new.validate() {
+        Ok(()) => vec![],
+        Err(report) => field_errors(&report),
+    };
+    let flag = new.flag.as_deref().and_then(Flag::parse);
+    if new.flag.is_some() && flag.is_none() {
+        errors.push(FieldError::new(
+            "flag",
+            format!("must be one of {}", Flag::expected()),
+        ));
+    }
+    if new.referred_on.is_some_and(|d| d > uk_date(db::now())) {
+        errors.push(FieldError::new("referred_on", "must not be in the future"));
+    }
+    let caller = manager.0;
+    let reference = reference.into_inner();
+    let (case, etag) = db
+        .write(move |conn| {
+            let case = visible_case(conn, &reference, &caller)?;
+            precondition::check(&case, expected)?;
+            let (Some(flag), Some(referred_on), true) = (flag, new.referred_on, errors.is_empty()) else {
+                return Err(ApiError::Validation(errors));
+            };
+            if repo::for_case(conn, case.id)?.iter().any(|f| f.flag == flag.as_str()) {
+                return Err(ApiError::Conflict { detail: format!("the case is flagged {flag} already"), field: Some("flag".into()) });
+            }
+            let now = db::now();
+            precondition::claim(conn, &case, expected, now)?;
+            repo::insert(
+                conn,
+                &FlagRow {
+                    id: 0,
+                    case_id: case.id,
+                    flag: flag.as_str().into(),
+                    referred_to: new.referred_to.clone().unwrap_or_default().trim().to_string(),
+                    referred_on,
+                    note: new.note.clone(),
+                    recorded_by: caller.subject.clone(),
+                    recorded_at: now,
+                },
+            )?;
+            events::append(
+                conn,
+                &NewEvent {
+                    case_id: case.id,
+                    event_type: "flagged",
+                    visibility: Visibility::Internal.as_str(),
+                    actor_subject: &caller.subject,
+                    actor_role: caller.acting_role().as_str(),
+                    occurred_at: now,
+                    details: serde_json::json!({"flag": flag, "referred_to": new.referred_to, "referred_on": referred_on.to_string()}).to_string(),
+                },
+            )?;
+            reload_after_change(conn, &case.reference, &caller)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(case))
+}
+
+/// A case to link.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reference": "CMP-2026-000017"}))]
+pub struct NewLink {
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = String)]
+    pub reference: Option<String>,
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "link_cases",
+    description = "Roles: complaints_manager.\n\n\
+                   Links two related cases (for example several complaints from one person \
+                   about one matter), both ways. Needs `If-Match` with this case's ETag.",
+    params(
+        ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
+        ("If-Match" = String, Header, description = "The case's ETag")
+    ),
+    request_body = NewLink,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The case", body = Case, headers(("ETag" = String, description = "The case's new version"))),
+        (status = 400, response = responses::MalformedJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 428, response = responses::PreconditionRequired),
+    )
+)]
+#[post("/cases/{reference}/links")]
+pub async fn link(
+    req: HttpRequest,
+    manager: ComplaintsManager,
+    db: web::Data<Database>,
+    reference: web::Path<String>,
+    body: JsonBody<NewLink>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = precondition::expected_version(&req)?;
+    if let Err(report) = body.value.validate() {
+        return Err(ApiError::Validation(field_errors(&report)));
+    }
+    let other = body.value.reference.clone().unwrap_or_default();
+    let caller = manager.0;
+    let reference = reference.into_inner();
+    let (case, etag) = db
+        .write(move |conn| {
+            let case = visible_case(conn, &reference, &caller)?;
+            precondition::check(&case, expected)?;
+            let target = visible_case(conn, &other, &caller)
+                .map_err(|_| ApiError::invalid("reference", "is not a case reference"))?;
+            if target.id == case.id {
+                return Err(ApiError::invalid(
+                    "reference",
+                    "a case cannot be linked to itself",
+                ));
+            }
+            if repo::linked(conn, case.id)?.contains(&target.reference) {
+                return Err(ApiError::Conflict {
+                    detail: "the cases are linked already".into(),
+                    field: Some("reference".into()),
+                });
+            }
+            let now = db::now();
+            precondition::claim(conn, &case, expected, now)?;
+            repo::link(conn, case.id, target.id, &caller.subject, now)?;
+            events::append(
+                conn,
+                &NewEvent {
+                    case_id: case.id,
+                    event_type: "linked",
+                    visibility: Visibility::Internal.as_str(),
+                    actor_subject: &caller.subject,
+                    actor_role: caller.acting_role().as_str(),
+                    occurred_at: now,
+                    details: serde_json::json!({"linked_to": target.reference}).to_string(),
+                },
+            )?;
+            reload_after_change(conn, &case.reference, &caller)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(case))
+}
