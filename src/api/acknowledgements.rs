@@ -8,12 +8,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{reload_after_change, visible_case, Case};
+use super::cases::{record_event, reload_after_change, visible_case, Case};
 use super::json::JsonBody;
 use super::validation::field_errors;
 use super::{precondition, responses};
 use crate::auth::Staff;
-use crate::db::events::{self, NewEvent};
 use crate::db::{self, stages, Database};
 use crate::domain::calendar::Calendar;
 use crate::domain::case::{vocabulary, Stage, Status, Visibility};
@@ -209,24 +208,20 @@ pub async fn acknowledge(
                 request.grade,
                 due,
             )?;
-            events::append(
+            record_event(
                 conn,
-                &NewEvent {
-                    case_id: row.id,
-                    event_type: "acknowledged",
-                    visibility: Visibility::Public.as_str(),
-                    actor_subject: &caller.subject,
-                    actor_role: caller.acting_role().as_str(),
-                    occurred_at: changed_at,
-                    details: serde_json::json!({
-                        "stage": stage,
-                        "method": method,
-                        "acknowledged_at": super::rfc3339(acknowledged_at),
-                        "on_time": uk_date(acknowledged_at) <= stage_row.acknowledgement_due,
-                        "response_due": due.to_string(),
-                    })
-                    .to_string(),
-                },
+                row.id,
+                &caller,
+                "acknowledged",
+                Visibility::Public,
+                changed_at,
+                serde_json::json!({
+                    "stage": stage,
+                    "method": method,
+                    "acknowledged_at": super::rfc3339(acknowledged_at),
+                    "on_time": uk_date(acknowledged_at) <= stage_row.acknowledgement_due,
+                    "response_due": due.to_string(),
+                }),
             )?;
             reload_after_change(conn, &row.reference, &caller)
         })

@@ -6,12 +6,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{reload_after_change, visible_case, Case};
+use super::cases::{record_event, reload_after_change, visible_case, Case};
 use super::json::JsonBody;
 use super::validation::{field_errors, not_blank};
 use super::{precondition, responses};
 use crate::auth::Staff;
-use crate::db::events::{self, NewEvent};
 use crate::db::{self, stages, Database};
 use crate::domain::assignment;
 use crate::domain::case::{Role, Stage, Status, Visibility};
@@ -126,22 +125,18 @@ pub async fn assign(
             let now = db::now();
             precondition::claim(conn, &row, expected, now)?;
             stages::assign(conn, current.id, &investigator, &caller.subject, now)?;
-            events::append(
+            record_event(
                 conn,
-                &NewEvent {
-                    case_id: row.id,
-                    event_type: "assigned",
-                    visibility: Visibility::Internal.as_str(),
-                    actor_subject: &caller.subject,
-                    actor_role: caller.acting_role().as_str(),
-                    occurred_at: now,
-                    details: serde_json::json!({
-                        "stage": stage,
-                        "investigator": investigator,
-                        "previous_investigator": current.investigator,
-                    })
-                    .to_string(),
-                },
+                row.id,
+                &caller,
+                "assigned",
+                Visibility::Internal,
+                now,
+                serde_json::json!({
+                    "stage": stage,
+                    "investigator": investigator,
+                    "previous_investigator": current.investigator,
+                }),
             )?;
             reload_after_change(conn, &row.reference, &caller)
         })

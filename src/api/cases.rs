@@ -1422,3 +1422,28 @@ pub async fn timeline(
         .collect::<Result<Vec<_>, _>>()?;
     Ok(web::Json(Timeline { items, next_cursor }))
 }
+
+/// Appends an event by `caller` to a case's timeline.
+pub(crate) fn record_event(
+    conn: &mut DbConnection,
+    case_id: i64,
+    caller: &Caller,
+    event_type: &str,
+    visibility: Visibility,
+    occurred_at: NaiveDateTime,
+    details: serde_json::Value,
+) -> Result<(), ApiError> {
+    events::append(
+        conn,
+        &NewEvent {
+            case_id,
+            event_type,
+            visibility: visibility.as_str(),
+            actor_subject: &caller.subject,
+            actor_role: caller.acting_role().as_str(),
+            occurred_at,
+            details: details.to_string(),
+        },
+    )?;
+    Ok(())
+}

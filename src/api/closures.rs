@@ -6,12 +6,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{reload_after_change, visible_case, Case};
+use super::cases::{record_event, reload_after_change, visible_case, Case};
 use super::json::{JsonBody, OptionalJson};
 use super::validation::{field_errors, not_blank};
 use super::{precondition, responses};
 use crate::auth::{AnyCaller, Caller, ComplaintsManager, Staff};
-use crate::db::events::{self, NewEvent};
 use crate::db::{self, cases, stages, Database, DbConnection};
 use crate::domain::case::{Kind, Role, Stage, Status, Visibility};
 use crate::domain::clock::uk_date;
@@ -44,18 +43,14 @@ fn move_to(
     let now = db::now();
     precondition::claim(conn, &case, expected, now)?;
     cases::set_status(conn, case.id, status.as_str())?;
-    events::append(
+    record_event(
         conn,
-        &NewEvent {
-            case_id: case.id,
-            event_type,
-            visibility: Visibility::Public.as_str(),
-            actor_subject: &caller.subject,
-            actor_role: caller.acting_role().as_str(),
-            occurred_at: now,
-            details: serde_json::json!({"from": case.status, "to": status, "reason": reason})
-                .to_string(),
-        },
+        case.id,
+        caller,
+        event_type,
+        Visibility::Public,
+        now,
+        serde_json::json!({"from": case.status, "to": status, "reason": reason}),
     )?;
     reload_after_change(conn, &case.reference, caller)
 }

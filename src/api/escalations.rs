@@ -8,12 +8,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{reload_after_change, visible_case, Case};
+use super::cases::{record_event, reload_after_change, visible_case, Case};
 use super::json::JsonBody;
 use super::validation::field_errors;
 use super::{precondition, responses};
 use crate::auth::AnyCaller;
-use crate::db::events::{self, NewEvent};
 use crate::db::stages::{self, StageRow};
 use crate::db::{self, cases, Database};
 use crate::domain::case::{vocabulary, Role, Stage, Status, Visibility};
@@ -204,25 +203,13 @@ pub async fn escalate(
                 },
             )?;
             cases::set_stage(conn, case.id, Stage::Stage2.as_str())?;
-            events::append(
-                conn,
-                &NewEvent {
-                    case_id: case.id,
-                    event_type: "escalated",
-                    visibility: Visibility::Public.as_str(),
-                    actor_subject: &caller.subject,
-                    actor_role: caller.acting_role().as_str(),
-                    occurred_at: now,
-                    details: serde_json::json!({
+            record_event(conn, case.id, &caller, "escalated", Visibility::Public, now, serde_json::json!({
                         "stage": Stage::Stage2,
                         "grounds": grounds,
                         "late": late.is_some(),
                         "late_acceptance_reason": late.and(late_reason.clone()),
                         "acknowledgement_due": acknowledgement_due.to_string(),
-                    })
-                    .to_string(),
-                },
-            )?;
+                    }))?;
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;

@@ -9,13 +9,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{reload_after_change, visible_case, Case};
+use super::cases::{record_event, reload_after_change, visible_case, Case};
 use super::idempotency::{self, Created};
 use super::json::JsonBody;
 use super::validation::{field_errors, not_blank};
 use super::{precondition, responses, rfc3339};
 use crate::auth::{Caller, Staff};
-use crate::db::events::{self, NewEvent};
 use crate::db::extensions::{self as repo, ExtensionRow};
 use crate::db::stages::{self, StageRow};
 use crate::db::{self, Database, DbConnection};
@@ -257,19 +256,7 @@ pub async fn ask(
                 customer_told_at: None,
             },
         )?;
-        events::append(
-            conn,
-            &NewEvent {
-                case_id: case.id,
-                event_type: "extension_requested",
-                visibility: Visibility::Internal.as_str(),
-                actor_subject: &caller.subject,
-                actor_role: caller.acting_role().as_str(),
-                occurred_at: now,
-                details: serde_json::json!({"extension": row.id, "stage": stage, "new_due": new_due.to_string(), "reason": row.reason})
-                    .to_string(),
-            },
-        )?;
+        record_event(conn, case.id, &caller, "extension_requested", Visibility::Internal, now, serde_json::json!({"extension": row.id, "stage": stage, "new_due": new_due.to_string(), "reason": row.reason}))?;
         let extension = view(&row, stage)?;
         Ok(Created {
             location: format!("/api/v1/cases/{}", case.reference),
@@ -392,23 +379,19 @@ pub async fn decide(
             if decision == ExtensionDecision::Agree {
                 stages::extend(conn, row.stage_id, row.new_due)?;
             }
-            events::append(
+            record_event(
                 conn,
-                &NewEvent {
-                    case_id: case.id,
-                    event_type,
-                    visibility: visibility.as_str(),
-                    actor_subject: &caller.subject,
-                    actor_role: caller.acting_role().as_str(),
-                    occurred_at: changed_at,
-                    details: serde_json::json!({
-                        "extension": row.id,
-                        "previous_due": row.previous_due.to_string(),
-                        "new_due": row.new_due.to_string(),
-                        "reason": row.reason,
-                    })
-                    .to_string(),
-                },
+                case.id,
+                &caller,
+                event_type,
+                visibility,
+                changed_at,
+                serde_json::json!({
+                    "extension": row.id,
+                    "previous_due": row.previous_due.to_string(),
+                    "new_due": row.new_due.to_string(),
+                    "reason": row.reason,
+                }),
             )?;
             reload_after_change(conn, &case.reference, &caller)
         })

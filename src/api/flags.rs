@@ -8,12 +8,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{reload_after_change, visible_case, Case};
+use super::cases::{record_event, reload_after_change, visible_case, Case};
 use super::json::JsonBody;
 use super::validation::{field_errors, not_blank};
 use super::{precondition, responses, rfc3339};
 use crate::auth::ComplaintsManager;
-use crate::db::events::{self, NewEvent};
 use crate::db::flags::{self as repo, FlagRow};
 use crate::db::{self, Database};
 use crate::domain::case::{vocabulary, Visibility};
@@ -152,18 +151,7 @@ pub async fn add_flag(
                     recorded_at: now,
                 },
             )?;
-            events::append(
-                conn,
-                &NewEvent {
-                    case_id: case.id,
-                    event_type: "flagged",
-                    visibility: Visibility::Internal.as_str(),
-                    actor_subject: &caller.subject,
-                    actor_role: caller.acting_role().as_str(),
-                    occurred_at: now,
-                    details: serde_json::json!({"flag": flag, "referred_to": new.referred_to, "referred_on": referred_on.to_string()}).to_string(),
-                },
-            )?;
+            record_event(conn, case.id, &caller, "flagged", Visibility::Internal, now, serde_json::json!({"flag": flag, "referred_to": new.referred_to, "referred_on": referred_on.to_string()}))?;
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
@@ -242,17 +230,14 @@ pub async fn link(
             let now = db::now();
             precondition::claim(conn, &case, expected, now)?;
             repo::link(conn, case.id, target.id, &caller.subject, now)?;
-            events::append(
+            record_event(
                 conn,
-                &NewEvent {
-                    case_id: case.id,
-                    event_type: "linked",
-                    visibility: Visibility::Internal.as_str(),
-                    actor_subject: &caller.subject,
-                    actor_role: caller.acting_role().as_str(),
-                    occurred_at: now,
-                    details: serde_json::json!({"linked_to": target.reference}).to_string(),
-                },
+                case.id,
+                &caller,
+                "linked",
+                Visibility::Internal,
+                now,
+                serde_json::json!({"linked_to": target.reference}),
             )?;
             reload_after_change(conn, &case.reference, &caller)
         })

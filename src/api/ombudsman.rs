@@ -8,12 +8,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{reload_after_change, visible_case, Case};
+use super::cases::{record_event, reload_after_change, visible_case, Case};
 use super::json::JsonBody;
 use super::validation::{field_errors, not_blank};
 use super::{precondition, responses};
 use crate::auth::ComplaintsManager;
-use crate::db::events::{self, NewEvent};
 use crate::db::ombudsman::{self as repo, ReferralRow};
 use crate::db::{self, cases, stages, Database};
 use crate::domain::case::{vocabulary, Kind, Stage, Visibility};
@@ -239,19 +238,7 @@ pub async fn refer(
                 },
             )?;
             cases::set_stage(conn, case.id, Stage::Ombudsman.as_str())?;
-            events::append(
-                conn,
-                &NewEvent {
-                    case_id: case.id,
-                    event_type: "referred_to_ombudsman",
-                    visibility: Visibility::Public.as_str(),
-                    actor_subject: &caller.subject,
-                    actor_role: caller.acting_role().as_str(),
-                    occurred_at: now,
-                    details: serde_json::json!({"body": ombudsman, "their_reference": referral.their_reference, "referred_on": referred_on.to_string()})
-                        .to_string(),
-                },
-            )?;
+            record_event(conn, case.id, &caller, "referred_to_ombudsman", Visibility::Public, now, serde_json::json!({"body": ombudsman, "their_reference": referral.their_reference, "referred_on": referred_on.to_string()}))?;
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
@@ -338,11 +325,16 @@ pub async fn record_decision(
                 detail: "record the Ombudsman referral first".into(),
                 field: None,
             })?;
-            let (Some(outcome), Some(decided_on), true) = (outcome, decision.decided_on, errors.is_empty()) else {
+            let (Some(outcome), Some(decided_on), true) =
+                (outcome, decision.decided_on, errors.is_empty())
+            else {
                 return Err(ApiError::Validation(errors));
             };
             if decided_on < referral.referred_on {
-                return Err(ApiError::invalid("decided_on", "must not be before the referral"));
+                return Err(ApiError::invalid(
+                    "decided_on",
+                    "must not be before the referral",
+                ));
             }
             let now = db::now();
             precondition::claim(conn, &case, expected, now)?;
@@ -355,17 +347,14 @@ pub async fn record_decision(
                 decision.information_requested_on,
                 decision.information_provided_on,
             )?;
-            events::append(
+            record_event(
                 conn,
-                &NewEvent {
-                    case_id: case.id,
-                    event_type: "ombudsman_decision",
-                    visibility: Visibility::Public.as_str(),
-                    actor_subject: &caller.subject,
-                    actor_role: caller.acting_role().as_str(),
-                    occurred_at: now,
-                    details: serde_json::json!({"decision": outcome, "decided_on": decided_on.to_string()}).to_string(),
-                },
+                case.id,
+                &caller,
+                "ombudsman_decision",
+                Visibility::Public,
+                now,
+                serde_json::json!({"decision": outcome, "decided_on": decided_on.to_string()}),
             )?;
             reload_after_change(conn, &case.reference, &caller)
         })

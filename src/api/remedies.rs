@@ -9,13 +9,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::cases::{reload_after_change, visible_case, Case};
+use super::cases::{record_event, reload_after_change, visible_case, Case};
 use super::idempotency::{self, Created};
 use super::json::JsonBody;
 use super::validation::{field_errors, not_blank};
 use super::{pagination, precondition, responses};
 use crate::auth::Staff;
-use crate::db::events::{self, NewEvent};
 use crate::db::remedies::{self as repo, RemedyRow};
 use crate::db::{self, Database};
 use crate::domain::case::{vocabulary, Kind, Visibility};
@@ -234,19 +233,7 @@ pub async fn promise(
                 created_at: now,
             },
         )?;
-        events::append(
-            conn,
-            &NewEvent {
-                case_id: case.id,
-                event_type: "remedy_promised",
-                visibility: Visibility::Public.as_str(),
-                actor_subject: &caller.subject,
-                actor_role: caller.acting_role().as_str(),
-                occurred_at: now,
-                details: serde_json::json!({"remedy": row.id, "type": row.remedy_type, "description": row.description, "due": row.due.to_string()})
-                    .to_string(),
-            },
-        )?;
+        record_event(conn, case.id, &caller, "remedy_promised", Visibility::Public, now, serde_json::json!({"remedy": row.id, "type": row.remedy_type, "description": row.description, "due": row.due.to_string()}))?;
         let remedy = view(&row, &case.reference, true)?;
         Ok(Created {
             location: format!("/api/v1/cases/{}", case.reference),
@@ -350,18 +337,7 @@ pub async fn complete(
             let now = db::now();
             precondition::claim(conn, &case, expected, now)?;
             repo::complete(conn, remedy.id, status.as_str(), done_on, evidence.trim())?;
-            events::append(
-                conn,
-                &NewEvent {
-                    case_id: case.id,
-                    event_type: "remedy_outcome",
-                    visibility: Visibility::Public.as_str(),
-                    actor_subject: &caller.subject,
-                    actor_role: caller.acting_role().as_str(),
-                    occurred_at: now,
-                    details: serde_json::json!({"remedy": remedy.id, "status": status, "done_on": done_on.to_string()}).to_string(),
-                },
-            )?;
+            record_event(conn, case.id, &caller, "remedy_outcome", Visibility::Public, now, serde_json::json!({"remedy": remedy.id, "status": status, "done_on": done_on.to_string()}))?;
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;

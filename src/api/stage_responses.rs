@@ -9,13 +9,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{reload_after_change, visible_case, Case};
+use super::cases::{record_event, reload_after_change, visible_case, Case};
 use super::idempotency::{self, Created};
 use super::json::JsonBody;
 use super::validation::{field_errors, not_blank};
 use super::{precondition, responses, rfc3339};
 use crate::auth::{Caller, Staff};
-use crate::db::events::{self, NewEvent};
 use crate::db::responses::{self as repo, ResponseRow};
 use crate::db::{self, stages, Database};
 use crate::domain::case::{Outcome, Role, Stage, Status, Visibility};
@@ -236,19 +235,14 @@ pub async fn write_draft(
                 sent_at: None,
             },
         )?;
-        events::append(
+        record_event(
             conn,
-            &NewEvent {
-                case_id: case.id,
-                event_type: "response_drafted",
-                visibility: Visibility::Internal.as_str(),
-                actor_subject: &caller.subject,
-                actor_role: caller.acting_role().as_str(),
-                occurred_at: now,
-                details:
-                    serde_json::json!({"response": row.id, "stage": stage, "outcome": outcome})
-                        .to_string(),
-            },
+            case.id,
+            &caller,
+            "response_drafted",
+            Visibility::Internal,
+            now,
+            serde_json::json!({"response": row.id, "stage": stage, "outcome": outcome}),
         )?;
         let response = view(&row, stage, &caller)?;
         Ok(Created {
@@ -335,24 +329,20 @@ pub async fn approve_and_send(
             precondition::claim(conn, &case, expected, now)?;
             let sent = repo::send(conn, draft.id, &caller.subject, now)?;
             stages::respond(conn, stage_row.id, &sent.outcome, now, on_time, window)?;
-            events::append(
+            record_event(
                 conn,
-                &NewEvent {
-                    case_id: case.id,
-                    event_type: "response_sent",
-                    visibility: Visibility::Public.as_str(),
-                    actor_subject: &caller.subject,
-                    actor_role: caller.acting_role().as_str(),
-                    occurred_at: now,
-                    details: serde_json::json!({
-                        "response": sent.id,
-                        "stage": stage,
-                        "outcome": sent.outcome,
-                        "on_time": on_time,
-                        "escalation_window_closes": window.map(|d| d.to_string()),
-                    })
-                    .to_string(),
-                },
+                case.id,
+                &caller,
+                "response_sent",
+                Visibility::Public,
+                now,
+                serde_json::json!({
+                    "response": sent.id,
+                    "stage": stage,
+                    "outcome": sent.outcome,
+                    "on_time": on_time,
+                    "escalation_window_closes": window.map(|d| d.to_string()),
+                }),
             )?;
             reload_after_change(conn, &case.reference, &caller)
         })

@@ -6,12 +6,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{reload_after_change, visible_case, Case};
+use super::cases::{record_event, reload_after_change, visible_case, Case};
 use super::json::JsonBody;
 use super::validation::field_errors;
 use super::{precondition, responses};
 use crate::auth::ComplaintsManager;
-use crate::db::events::{self, NewEvent};
 use crate::db::stages::{self, StageRow};
 use crate::db::{self, cases as repo, Database};
 use crate::domain::case::{Kind, Status, Visibility};
@@ -236,19 +235,7 @@ pub async fn decide(
                     },
                 )?;
             }
-            events::append(
-                conn,
-                &NewEvent {
-                    case_id: row.id,
-                    event_type: "triaged",
-                    visibility: Visibility::Public.as_str(),
-                    actor_subject: &caller.subject,
-                    actor_role: caller.acting_role().as_str(),
-                    occurred_at: now,
-                    details: serde_json::json!({"decision": decision, "status": decision.status(), "stage": stage, "details": details})
-                        .to_string(),
-                },
-            )?;
+            record_event(conn, row.id, &caller, "triaged", Visibility::Public, now, serde_json::json!({"decision": decision, "status": decision.status(), "stage": stage, "details": details}))?;
             reload_after_change(conn, &row.reference, &caller)
         })
         .await?;
