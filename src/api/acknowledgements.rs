@@ -10,7 +10,7 @@ use validator::Validate;
 
 use super::cases::{record_event, reload_after_change, visible_case, Case};
 use super::json::JsonBody;
-use super::validation::field_errors;
+use super::validation::{one_of, report_of};
 use super::{precondition, responses};
 use crate::auth::Staff;
 use crate::db::{self, stages, Database};
@@ -126,20 +126,14 @@ pub async fn acknowledge(
 ) -> Result<HttpResponse, ApiError> {
     let expected = precondition::expected_version(&req)?;
     let request = body.value;
-    let mut errors = match request.validate() {
-        Ok(()) => vec![],
-        Err(report) => field_errors(&report),
-    };
-    let method = request
-        .method
-        .as_deref()
-        .and_then(AcknowledgementMethod::parse);
-    if request.method.is_some() && method.is_none() {
-        errors.push(FieldError::new(
-            "method",
-            format!("must be one of {}", AcknowledgementMethod::expected()),
-        ));
-    }
+    let mut errors = report_of(&request);
+    let method = one_of(
+        request.method.as_deref(),
+        "method",
+        AcknowledgementMethod::parse,
+        AcknowledgementMethod::expected,
+        &mut errors,
+    );
     let now = Utc::now();
     if request
         .acknowledged_at

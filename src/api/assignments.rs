@@ -8,13 +8,13 @@ use validator::Validate;
 
 use super::cases::{record_event, reload_after_change, visible_case, Case};
 use super::json::JsonBody;
-use super::validation::{field_errors, not_blank};
+use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses};
 use crate::auth::Staff;
 use crate::db::{self, stages, Database};
 use crate::domain::assignment;
 use crate::domain::case::{Role, Stage, Status, Visibility};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 
 /// An assignment.
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
@@ -77,17 +77,14 @@ pub async fn assign(
     }
     let expected = precondition::expected_version(&req)?;
     let request = body.value;
-    let mut errors = match request.validate() {
-        Ok(()) => vec![],
-        Err(report) => field_errors(&report),
-    };
-    let role = request.investigator_role.as_deref().and_then(Role::parse);
-    if request.investigator_role.is_some() && role.is_none() {
-        errors.push(FieldError::new(
-            "investigator_role",
-            format!("must be one of {}", Role::expected()),
-        ));
-    }
+    let mut errors = report_of(&request);
+    let role = one_of(
+        request.investigator_role.as_deref(),
+        "investigator_role",
+        Role::parse,
+        Role::expected,
+        &mut errors,
+    );
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

@@ -10,7 +10,7 @@ use validator::Validate;
 
 use super::idempotency::{self, Created};
 use super::json::JsonBody;
-use super::validation::{field_errors, not_blank, phone_number};
+use super::validation::{not_blank, phone_number, report_of};
 use super::{pagination, responses, rfc3339};
 use crate::auth::{AnyCaller, Caller};
 use crate::db::cases::{
@@ -533,8 +533,13 @@ pub(crate) fn reload_after_change(
     );
     let investigator = current.and_then(|s| s.investigator.clone());
     repo::set_work_queue(conn, row.id, next, investigator.as_deref())?;
-    let row = repo::find_by_reference(conn, reference)?
-        .ok_or_else(|| ApiError::internal("the case vanished"))?;
+    // What was just stored, without reading the row again.
+    let row = CaseRow {
+        next_deadline: next.map(|(date, _)| date),
+        next_deadline_kind: next.map(|(_, kind)| kind.to_string()),
+        investigator,
+        ..row
+    };
     load_case(conn, row, viewer)
 }
 
@@ -1026,10 +1031,7 @@ pub async fn create(
     let new = body.value;
     let caller = caller.0;
     let now = Utc::now();
-    let mut errors = match new.validate() {
-        Ok(()) => vec![],
-        Err(report) => field_errors(&report),
-    };
+    let mut errors = report_of(&new);
     let (channel, rule_errors) = role_rules(&new, &caller, now);
     errors.extend(rule_errors);
     let kind = new
@@ -1213,17 +1215,11 @@ pub async fn list(
     let query = query.into_inner();
     let mut errors = Vec::new();
     let limit = pagination::limit(query.limit.as_deref(), &mut errors);
-    let after = pagination::decode(query.cursor.as_deref(), &mut errors).and_then(|position| {
+    let after = pagination::decode_as(query.cursor.as_deref(), &mut errors, |position| {
         let (micros, id) = position.split_once('|')?;
         let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
         Some((at, id.parse().ok()?))
     });
-    if query.cursor.is_some() && after.is_none() && !errors.iter().any(|e| e.field == "cursor") {
-        errors.push(FieldError::new(
-            "cursor",
-            "is not a cursor this list gave out",
-        ));
-    }
     let kind = vocabulary_filter(
         query.kind,
         "kind",
@@ -1391,18 +1387,9 @@ pub async fn timeline(
     let query = query.into_inner();
     let mut errors = Vec::new();
     let limit = pagination::limit(query.limit.as_deref(), &mut errors);
-    let after = pagination::decode(query.cursor.as_deref(), &mut errors);
-    let after = match after.map(|a| a.parse::<i64>()) {
-        None => None,
-        Some(Ok(id)) => Some(id),
-        Some(Err(_)) => {
-            errors.push(FieldError::new(
-                "cursor",
-                "is not a cursor this list gave out",
-            ));
-            None
-        }
-    };
+    let after = pagination::decode_as(query.cursor.as_deref(), &mut errors, |p| {
+        p.parse::<i64>().ok()
+    });
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

@@ -10,7 +10,7 @@ use validator::Validate;
 
 use super::cases::{record_event, reload_after_change, visible_case, Case};
 use super::json::JsonBody;
-use super::validation::field_errors;
+use super::validation::report_of;
 use super::{precondition, responses};
 use crate::auth::AnyCaller;
 use crate::db::stages::{self, StageRow};
@@ -101,10 +101,7 @@ pub async fn escalate(
     }
     let expected = precondition::expected_version(&req)?;
     let request = body.value;
-    let mut errors = match request.validate() {
-        Ok(()) => vec![],
-        Err(report) => field_errors(&report),
-    };
+    let mut errors = report_of(&request);
     let mut grounds = Vec::new();
     for (i, ground) in request.grounds.iter().flatten().enumerate() {
         match Ground::parse(ground) {

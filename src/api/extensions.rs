@@ -12,7 +12,7 @@ use validator::Validate;
 use super::cases::{record_event, reload_after_change, visible_case, Case};
 use super::idempotency::{self, Created};
 use super::json::JsonBody;
-use super::validation::{field_errors, not_blank};
+use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses, rfc3339};
 use crate::auth::{Caller, Staff};
 use crate::db::extensions::{self as repo, ExtensionRow};
@@ -185,10 +185,7 @@ pub async fn ask(
     let reference = reference.into_inner();
     let fingerprint = body.fingerprint(&format!("POST /api/v1/cases/{reference}/extensions"));
     let request = body.value;
-    let errors = match request.validate() {
-        Ok(()) => vec![],
-        Err(report) => field_errors(&report),
-    };
+    let errors = report_of(&request);
     let caller = staff.0;
     let subject = caller.subject.clone();
     idempotency::create_once(&db, &subject, key, fingerprint, move |conn| {
@@ -311,20 +308,14 @@ pub async fn decide(
     let expected = precondition::expected_version(&req)?;
     let (reference, id) = path.into_inner();
     let request = body.value;
-    let mut errors = match request.validate() {
-        Ok(()) => vec![],
-        Err(report) => field_errors(&report),
-    };
-    let decision = request
-        .decision
-        .as_deref()
-        .and_then(ExtensionDecision::parse);
-    if request.decision.is_some() && decision.is_none() {
-        errors.push(FieldError::new(
-            "decision",
-            format!("must be one of {}", ExtensionDecision::expected()),
-        ));
-    }
+    let mut errors = report_of(&request);
+    let decision = one_of(
+        request.decision.as_deref(),
+        "decision",
+        ExtensionDecision::parse,
+        ExtensionDecision::expected,
+        &mut errors,
+    );
     let now = Utc::now();
     match (decision, request.customer_told_at) {
         (Some(ExtensionDecision::Agree), None) => errors.push(FieldError::new(

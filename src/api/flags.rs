@@ -10,7 +10,7 @@ use validator::Validate;
 
 use super::cases::{record_event, reload_after_change, visible_case, Case};
 use super::json::JsonBody;
-use super::validation::{field_errors, not_blank};
+use super::validation::{field_errors, not_blank, one_of, report_of};
 use super::{precondition, responses, rfc3339};
 use crate::auth::ComplaintsManager;
 use crate::db::flags::{self as repo, FlagRow};
@@ -110,17 +110,14 @@ pub async fn add_flag(
 ) -> Result<HttpResponse, ApiError> {
     let expected = precondition::expected_version(&req)?;
     let new = body.value;
-    let mut errors = match new.validate() {
-        Ok(()) => vec![],
-        Err(report) => field_errors(&report),
-    };
-    let flag = new.flag.as_deref().and_then(Flag::parse);
-    if new.flag.is_some() && flag.is_none() {
-        errors.push(FieldError::new(
-            "flag",
-            format!("must be one of {}", Flag::expected()),
-        ));
-    }
+    let mut errors = report_of(&new);
+    let flag = one_of(
+        new.flag.as_deref(),
+        "flag",
+        Flag::parse,
+        Flag::expected,
+        &mut errors,
+    );
     if new.referred_on.is_some_and(|d| d > uk_date(db::now())) {
         errors.push(FieldError::new("referred_on", "must not be in the future"));
     }

@@ -16,7 +16,7 @@ use crate::auth::Staff;
 use crate::db::events::{self, NewEvent};
 use crate::db::{self, Database};
 use crate::domain::case::Visibility;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 
 /// A note to add.
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
@@ -134,18 +134,9 @@ pub async fn list(
 ) -> Result<web::Json<Timeline>, ApiError> {
     let mut errors = Vec::new();
     let limit = pagination::limit(query.limit.as_deref(), &mut errors);
-    let after =
-        match pagination::decode(query.cursor.as_deref(), &mut errors).map(|a| a.parse::<i64>()) {
-            None => None,
-            Some(Ok(id)) => Some(id),
-            Some(Err(_)) => {
-                errors.push(FieldError::new(
-                    "cursor",
-                    "is not a cursor this list gave out",
-                ));
-                None
-            }
-        };
+    let after = pagination::decode_as(query.cursor.as_deref(), &mut errors, |p| {
+        p.parse::<i64>().ok()
+    });
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

@@ -10,7 +10,7 @@ use validator::Validate;
 
 use super::cases::{record_event, reload_after_change, visible_case, Case};
 use super::json::JsonBody;
-use super::validation::{field_errors, not_blank};
+use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses};
 use crate::auth::ComplaintsManager;
 use crate::db::ombudsman::{self as repo, ReferralRow};
@@ -182,17 +182,14 @@ pub async fn refer(
 ) -> Result<HttpResponse, ApiError> {
     let expected = precondition::expected_version(&req)?;
     let referral = body.value;
-    let mut errors = match referral.validate() {
-        Ok(()) => vec![],
-        Err(report) => field_errors(&report),
-    };
-    let ombudsman = referral.body.as_deref().and_then(OmbudsmanBody::parse);
-    if referral.body.is_some() && ombudsman.is_none() {
-        errors.push(FieldError::new(
-            "body",
-            format!("must be one of {}", OmbudsmanBody::expected()),
-        ));
-    }
+    let mut errors = report_of(&referral);
+    let ombudsman = one_of(
+        referral.body.as_deref(),
+        "body",
+        OmbudsmanBody::parse,
+        OmbudsmanBody::expected,
+        &mut errors,
+    );
     not_in_future(
         referral.referred_on,
         "referred_on",
@@ -284,10 +281,7 @@ pub async fn record_decision(
 ) -> Result<HttpResponse, ApiError> {
     let expected = precondition::expected_version(&req)?;
     let decision = body.value;
-    let mut errors = match decision.validate() {
-        Ok(()) => vec![],
-        Err(report) => field_errors(&report),
-    };
+    let mut errors = report_of(&decision);
     let outcome = decision
         .decision
         .as_deref()

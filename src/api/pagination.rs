@@ -48,6 +48,24 @@ pub fn decode(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String>
     position
 }
 
+/// Decodes a cursor and reads the position in it with `read`; a cursor
+/// that does not decode or read is one field error.
+pub fn decode_as<T>(
+    raw: Option<&str>,
+    errors: &mut Vec<FieldError>,
+    read: impl Fn(&str) -> Option<T>,
+) -> Option<T> {
+    let position = decode(raw, errors)?;
+    let value = read(&position);
+    if value.is_none() {
+        errors.push(FieldError::new(
+            "cursor",
+            "is not a cursor this list gave out",
+        ));
+    }
+    value
+}
+
 /// A list page: a page of rows one longer than `limit` means there is more.
 pub fn split_page<T>(
     mut rows: Vec<T>,

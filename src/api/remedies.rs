@@ -12,7 +12,7 @@ use validator::Validate;
 use super::cases::{record_event, reload_after_change, visible_case, Case};
 use super::idempotency::{self, Created};
 use super::json::JsonBody;
-use super::validation::{field_errors, not_blank};
+use super::validation::{not_blank, one_of, report_of};
 use super::{pagination, precondition, responses};
 use crate::auth::Staff;
 use crate::db::remedies::{self as repo, RemedyRow};
@@ -176,17 +176,14 @@ pub async fn promise(
     let reference = reference.into_inner();
     let fingerprint = body.fingerprint(&format!("POST /api/v1/cases/{reference}/remedies"));
     let remedy = body.value;
-    let mut errors = match remedy.validate() {
-        Ok(()) => vec![],
-        Err(report) => field_errors(&report),
-    };
-    let remedy_type = remedy.remedy_type.as_deref().and_then(RemedyType::parse);
-    if remedy.remedy_type.is_some() && remedy_type.is_none() {
-        errors.push(FieldError::new(
-            "type",
-            format!("must be one of {}", RemedyType::expected()),
-        ));
-    }
+    let mut errors = report_of(&remedy);
+    let remedy_type = one_of(
+        remedy.remedy_type.as_deref(),
+        "type",
+        RemedyType::parse,
+        RemedyType::expected,
+        &mut errors,
+    );
     match (remedy_type, &remedy.amount) {
         (Some(RemedyType::Financial), None) => errors.push(FieldError::new(
             "amount",
@@ -302,10 +299,7 @@ pub async fn complete(
 ) -> Result<HttpResponse, ApiError> {
     let expected = precondition::expected_version(&req)?;
     let outcome = body.value;
-    let mut errors = match outcome.validate() {
-        Ok(()) => vec![],
-        Err(report) => field_errors(&report),
-    };
+    let mut errors = report_of(&outcome);
     let status = outcome
         .status
         .as_deref()
@@ -396,19 +390,13 @@ pub async fn list(
     let query = query.into_inner();
     let mut errors = Vec::new();
     let limit = pagination::limit(query.limit.as_deref(), &mut errors);
-    let after = pagination::decode(query.cursor.as_deref(), &mut errors).and_then(|p| {
+    let after = pagination::decode_as(query.cursor.as_deref(), &mut errors, |p| {
         let (due, id) = p.split_once('|')?;
         Some((
             NaiveDate::parse_from_str(due, "%Y-%m-%d").ok()?,
             id.parse().ok()?,
         ))
     });
-    if query.cursor.is_some() && after.is_none() && !errors.iter().any(|e| e.field == "cursor") {
-        errors.push(FieldError::new(
-            "cursor",
-            "is not a cursor this list gave out",
-        ));
-    }
     let mut status = query.status.clone();
     if status
         .as_deref()

@@ -12,7 +12,7 @@ use validator::Validate;
 use super::cases::{record_event, reload_after_change, visible_case, Case};
 use super::idempotency::{self, Created};
 use super::json::JsonBody;
-use super::validation::{field_errors, not_blank};
+use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses, rfc3339};
 use crate::auth::{Caller, Staff};
 use crate::db::responses::{self as repo, ResponseRow};
@@ -161,17 +161,14 @@ pub async fn write_draft(
     let reference = reference.into_inner();
     let fingerprint = body.fingerprint(&format!("POST /api/v1/cases/{reference}/responses"));
     let draft = body.value;
-    let mut errors = match draft.validate() {
-        Ok(()) => vec![],
-        Err(report) => field_errors(&report),
-    };
-    let outcome = draft.outcome.as_deref().and_then(Outcome::parse);
-    if draft.outcome.is_some() && outcome.is_none() {
-        errors.push(FieldError::new(
-            "outcome",
-            format!("must be one of {}", Outcome::expected()),
-        ));
-    }
+    let mut errors = report_of(&draft);
+    let outcome = one_of(
+        draft.outcome.as_deref(),
+        "outcome",
+        Outcome::parse,
+        Outcome::expected,
+        &mut errors,
+    );
     let apologised = draft
         .apology
         .as_deref()

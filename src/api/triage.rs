@@ -8,7 +8,7 @@ use validator::Validate;
 
 use super::cases::{record_event, reload_after_change, visible_case, Case};
 use super::json::JsonBody;
-use super::validation::field_errors;
+use super::validation::{one_of, report_of};
 use super::{precondition, responses};
 use crate::auth::ComplaintsManager;
 use crate::db::stages::{self, StageRow};
@@ -132,17 +132,14 @@ pub async fn decide(
 ) -> Result<HttpResponse, ApiError> {
     let expected = precondition::expected_version(&req)?;
     let request = body.value;
-    let mut errors = match request.validate() {
-        Ok(()) => vec![],
-        Err(report) => field_errors(&report),
-    };
-    let decision = request.decision.as_deref().and_then(Decision::parse);
-    if request.decision.is_some() && decision.is_none() {
-        errors.push(FieldError::new(
-            "decision",
-            format!("must be one of {}", Decision::expected()),
-        ));
-    }
+    let mut errors = report_of(&request);
+    let decision = one_of(
+        request.decision.as_deref(),
+        "decision",
+        Decision::parse,
+        Decision::expected,
+        &mut errors,
+    );
     let caller = manager.0;
     let reference = reference.into_inner();
     let (case, etag) = db

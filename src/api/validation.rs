@@ -15,6 +15,34 @@ pub fn field_errors(report: &ValidationErrors) -> Vec<FieldError> {
     out
 }
 
+/// The field errors of a request body's own rules (none when it passes).
+pub fn report_of(body: &impl validator::Validate) -> Vec<FieldError> {
+    match body.validate() {
+        Ok(()) => vec![],
+        Err(report) => field_errors(&report),
+    }
+}
+
+/// A word from a closed vocabulary: absent is `None`, an unknown word is a
+/// field error naming the words accepted.
+pub fn one_of<T>(
+    raw: Option<&str>,
+    field: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    expected: impl Fn() -> String,
+    errors: &mut Vec<FieldError>,
+) -> Option<T> {
+    let raw = raw?;
+    let value = parse(raw);
+    if value.is_none() {
+        errors.push(FieldError::new(
+            field,
+            format!("must be one of {}", expected()),
+        ));
+    }
+    value
+}
+
 fn collect(report: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
     for (field, kind) in report.errors() {
         let path = if prefix.is_empty() {
