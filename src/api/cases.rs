@@ -12,7 +12,7 @@ use super::idempotency::{self, Created};
 use super::json::JsonBody;
 use super::validation::{not_blank, phone_number, report_of};
 use super::{pagination, responses, rfc3339};
-use crate::auth::{AnyCaller, Caller};
+use crate::auth::{AnyCaller, Caller, CaseScope};
 use crate::db::cases::{
     self as repo, CaseFilter, CaseRow, CustomerRow, NewCaseRow, RepresentativeRow,
 };
@@ -282,6 +282,8 @@ pub struct Case {
     pub desired_outcome: Option<String>,
     /// The lead service's id.
     pub service: String,
+    /// Staff only: the services contributing to the one response.
+    pub contributing_services: Vec<String>,
     pub category: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
     pub problem_date: Option<NaiveDate>,
@@ -591,6 +593,7 @@ pub(crate) fn load_case(
             .map(super::flags::view)
             .collect::<Result<Vec<_>, _>>()?;
         case.linked_cases = crate::db::flags::linked(conn, case_id)?;
+        case.contributing_services = crate::db::ownership::contributing(conn, case_id)?;
     }
     case.ombudsman = crate::db::ombudsman::for_case(conn, case_id)?
         .as_ref()
@@ -642,6 +645,7 @@ fn case_of(
         description: row.description,
         desired_outcome: row.desired_outcome,
         service: row.service_id,
+        contributing_services: vec![],
         category: row.category,
         problem_date: row.problem_date,
         response_requested: row.response_requested,
@@ -1059,26 +1063,63 @@ pub async fn create(
 
 // ---------------------------------------------------------------- read
 
-/// The case, if this caller may see it; otherwise not found, so that no
-/// one learns that another person's case exists.
+/// The case, if this caller may act on it; otherwise not found, so that no
+/// one learns that another person's case exists. Staff of a service that
+/// only contributes to the case may read it but not change it: 403.
 pub(crate) fn visible_case(
     conn: &mut DbConnection,
     reference: &str,
     caller: &Caller,
 ) -> Result<CaseRow, ApiError> {
+    case_for(conn, reference, caller, false)
+}
+
+/// The case, if this caller may read it: as [`visible_case`], and also for
+/// staff of a service contributing to it.
+pub(crate) fn readable_case(
+    conn: &mut DbConnection,
+    reference: &str,
+    caller: &Caller,
+) -> Result<CaseRow, ApiError> {
+    case_for(conn, reference, caller, true)
+}
+
+fn case_for(
+    conn: &mut DbConnection,
+    reference: &str,
+    caller: &Caller,
+    contributors_may_read: bool,
+) -> Result<CaseRow, ApiError> {
     let not_found = || ApiError::NotFound(format!("there is no case {reference} that you can see"));
     let reference = Reference::parse(reference).ok_or_else(not_found)?;
-    match repo::find_by_reference(conn, reference.as_str())? {
-        Some(row) if row.visible_in(&caller.case_scope()) => Ok(row),
-        _ => Err(not_found()),
+    let Some(row) = repo::find_by_reference(conn, reference.as_str())? else {
+        return Err(not_found());
+    };
+    let scope = caller.case_scope();
+    if row.visible_in(&scope) {
+        return Ok(row);
     }
+    if let CaseScope::Services(services) = &scope {
+        if crate::db::ownership::contributes(conn, row.id, services)? {
+            return if contributors_may_read {
+                Ok(row)
+            } else {
+                Err(ApiError::Forbidden(
+                    "your service contributes to this case: only the lead service's staff or \
+                     the complaints manager may change it"
+                        .into(),
+                ))
+            };
+        }
+    }
+    Err(not_found())
 }
 
 #[utoipa::path(
     tag = "cases",
     operation_id = "get_case",
     description = "Roles: customer (own cases), partner (cases it posted), investigating_officer and \
-                   head_of_service (their services' cases), complaints_manager (all).\n\n\
+                   head_of_service (cases their services lead or contribute to), complaints_manager (all).\n\n\
                    A case the caller may not see is answered 404, as if it did not exist.",
     params(("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042")),
     security(("bearer_auth" = [])),
@@ -1100,7 +1141,7 @@ pub async fn get(
     let caller = caller.0;
     let (case, etag) = db
         .read(move |conn| {
-            let row = visible_case(conn, &reference, &caller)?;
+            let row = readable_case(conn, &reference, &caller)?;
             load_case(conn, row, &caller)
         })
         .await?;
@@ -1195,7 +1236,7 @@ fn vocabulary_filter<T>(
     tag = "cases",
     operation_id = "list_cases",
     description = "Roles: customer (own cases), partner (cases it posted), investigating_officer and \
-                   head_of_service (their services' cases), complaints_manager (all).\n\n\
+                   head_of_service (cases their services lead or contribute to), complaints_manager (all).\n\n\
                    Cases newest first by the time they were received, with cursor pagination.",
     params(CaseQuery),
     security(("bearer_auth" = [])),
@@ -1397,7 +1438,7 @@ pub async fn timeline(
     let caller = caller.0;
     let (rows, viewer) = db
         .read(move |conn| {
-            let case = visible_case(conn, &reference, &caller)?;
+            let case = readable_case(conn, &reference, &caller)?;
             let rows = events::for_case(conn, case.id, !caller.is_staff(), after, limit + 1)?;
             Ok((rows, caller))
         })

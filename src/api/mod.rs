@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod json;
 pub mod notes;
 pub mod ombudsman;
+pub mod ownership;
 pub mod pagination;
 pub mod precondition;
 pub mod query;
@@ -201,6 +202,9 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(remedies::list)
         .service(flags::add_flag)
         .service(flags::link)
+        .service(ownership::change_lead)
+        .service(ownership::add_contributor)
+        .service(ownership::remove_contributor)
         .service(notes::list)
         .service(calendar::due_date_after)
         .service(calendar::count_working_days)

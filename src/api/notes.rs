@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::cases::{timeline_event, visible_case, Timeline, TimelineEvent};
+use super::cases::{readable_case, timeline_event, Timeline, TimelineEvent};
 use super::idempotency::{self, Created};
 use super::json::JsonBody;
 use super::validation::{field_errors, not_blank};
@@ -48,7 +48,7 @@ pub struct NotesQuery {
 #[utoipa::path(
     tag = "cases",
     operation_id = "add_case_note",
-    description = "Roles: investigating_officer and head_of_service of the case's service, \
+    description = "Roles: investigating_officer and head_of_service of the case's lead or a contributing service, \
                    complaints_manager.\n\n\
                    Adds an internal note. Notes are never shown to customers or partners. \
                    Send an `Idempotency-Key` so a retry cannot add it twice.",
@@ -87,7 +87,7 @@ pub async fn add(
     let caller = staff.0;
     let subject = caller.subject.clone();
     idempotency::create_once(&db, &subject, key, fingerprint, move |conn| {
-        let case = visible_case(conn, &reference, &caller)?;
+        let case = readable_case(conn, &reference, &caller)?;
         let row = events::append_returning(
             conn,
             &NewEvent {
@@ -113,7 +113,7 @@ pub async fn add(
 #[utoipa::path(
     tag = "cases",
     operation_id = "list_case_notes",
-    description = "Roles: investigating_officer and head_of_service of the case's service, \
+    description = "Roles: investigating_officer and head_of_service of the case's lead or a contributing service, \
                    complaints_manager.\n\nThe case's internal notes, oldest first.",
     params(("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"), NotesQuery),
     security(("bearer_auth" = [])),
@@ -144,7 +144,7 @@ pub async fn list(
     let reference = reference.into_inner();
     let (rows, caller) = db
         .read(move |conn| {
-            let case = visible_case(conn, &reference, &caller)?;
+            let case = readable_case(conn, &reference, &caller)?;
             Ok((
                 events::of_type(conn, case.id, "note", after, limit + 1)?,
                 caller,

@@ -238,7 +238,18 @@ pub fn list(conn: &mut DbConnection, filter: &CaseFilter, limit: i64) -> QueryRe
     let mut query = cases::table.into_boxed();
     query = match &filter.scope {
         CaseScope::All => query,
-        CaseScope::Services(services) => query.filter(cases::service_id.eq_any(services.clone())),
+        CaseScope::Services(services) => {
+            use super::schema::case_services;
+            query.filter(
+                cases::service_id
+                    .eq_any(services.clone())
+                    .or(cases::id.eq_any(
+                        case_services::table
+                            .filter(case_services::service_id.eq_any(services.clone()))
+                            .select(case_services::case_id),
+                    )),
+            )
+        }
         CaseScope::PostedBy(client) => query.filter(cases::partner_client_id.eq(client.clone())),
         CaseScope::Customer(subject) => query.filter(cases::customer_subject.eq(subject.clone())),
     };

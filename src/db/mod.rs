@@ -6,9 +6,11 @@
 pub mod cases;
 pub mod events;
 pub mod extensions;
+pub mod feedback;
 pub mod flags;
 pub mod idempotency;
 pub mod ombudsman;
+pub mod ownership;
 pub mod remedies;
 pub mod responses;
 pub mod schema;

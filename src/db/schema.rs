@@ -229,6 +229,37 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_services (case_id, service_id) {
+        case_id -> BigInt,
+        service_id -> Text,
+        added_by -> Text,
+        added_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    feedback_handling (case_id) {
+        case_id -> BigInt,
+        forwarded_at -> Nullable<Timestamp>,
+        forwarded_by -> Nullable<Text>,
+        forwarded_to_staff -> Nullable<Text>,
+        forward_note -> Nullable<Text>,
+        acknowledged_at -> Nullable<Timestamp>,
+        acknowledgement_method -> Nullable<Text>,
+        acknowledged_by -> Nullable<Text>,
+        response_due -> Nullable<Date>,
+        replied_at -> Nullable<Timestamp>,
+        reply_method -> Nullable<Text>,
+        replied_by -> Nullable<Text>,
+        reply -> Nullable<Text>,
+        action -> Nullable<Text>,
+        action_details -> Nullable<Text>,
+        action_recorded_by -> Nullable<Text>,
+        action_recorded_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     idempotency_records (caller, idempotency_key) {
         caller -> Text,
         idempotency_key -> Text,
@@ -260,6 +291,8 @@ diesel::joinable!(case_responses -> case_stages (stage_id));
 diesel::joinable!(ombudsman_referrals -> cases (case_id));
 diesel::joinable!(case_remedies -> cases (case_id));
 diesel::joinable!(case_flags -> cases (case_id));
+diesel::joinable!(case_services -> cases (case_id));
+diesel::joinable!(feedback_handling -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     directorates,
@@ -275,6 +308,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_remedies,
     case_flags,
     case_links,
+    case_services,
+    feedback_handling,
     idempotency_records,
     reference_sequences,
 );

@@ -347,6 +347,8 @@ impl TestApp {
             "case_events",
             "idempotency_records",
             "reference_sequences",
+            "case_services",
+            "feedback_handling",
         ]
         .iter()
         .map(|table| {

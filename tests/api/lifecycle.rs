@@ -5,7 +5,7 @@ use crate::calendar::timescale;
 use crate::helpers::*;
 
 /// POSTs a change with `If-Match`.
-async fn change(
+pub async fn change(
     app: &TestApp,
     path: &str,
     token: &str,
@@ -23,7 +23,7 @@ async fn change(
     .await
 }
 
-async fn new_complaint(app: &TestApp, body: serde_json::Value) -> (String, String) {
+pub async fn new_complaint(app: &TestApp, body: serde_json::Value) -> (String, String) {
     let body = with(json!({"channel": "telephone"}), body);
     let response = app
         .post("/api/v1/cases", &app.officer("o-log", &[]), &body)

@@ -11,6 +11,7 @@ mod contract;
 mod docs;
 mod idempotency;
 mod lifecycle;
+mod ownership;
 mod schema;
 mod services;
 mod system;

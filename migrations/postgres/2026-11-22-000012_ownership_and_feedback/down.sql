@@ -1,0 +1,2 @@
+DROP TABLE feedback_handling;
+DROP TABLE case_services;

@@ -1,0 +1,64 @@
+//! Which services a case belongs to: the lead (on the case) and the services
+//! contributing to it.
+
+use diesel::prelude::*;
+
+use super::schema::{case_services, cases};
+use super::DbConnection;
+
+/// The services contributing to a case, by id.
+pub fn contributing(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<String>> {
+    case_services::table
+        .filter(case_services::case_id.eq(case_id))
+        .select(case_services::service_id)
+        .order(case_services::service_id.asc())
+        .load(conn)
+}
+
+/// Whether any of `services` contributes to the case.
+pub fn contributes(
+    conn: &mut DbConnection,
+    case_id: i64,
+    services: &[String],
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        case_services::table
+            .filter(case_services::case_id.eq(case_id))
+            .filter(case_services::service_id.eq_any(services)),
+    ))
+    .get_result(conn)
+}
+
+pub fn add(
+    conn: &mut DbConnection,
+    case_id: i64,
+    service_id: &str,
+    by: &str,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::insert_into(case_services::table)
+        .values((
+            case_services::case_id.eq(case_id),
+            case_services::service_id.eq(service_id),
+            case_services::added_by.eq(by),
+            case_services::added_at.eq(at),
+        ))
+        .execute(conn)
+}
+
+/// Removes a contributing service; how many rows went (0 or 1).
+pub fn remove(conn: &mut DbConnection, case_id: i64, service_id: &str) -> QueryResult<usize> {
+    diesel::delete(
+        case_services::table
+            .filter(case_services::case_id.eq(case_id))
+            .filter(case_services::service_id.eq(service_id)),
+    )
+    .execute(conn)
+}
+
+/// Hands the case to another lead service.
+pub fn set_lead(conn: &mut DbConnection, case_id: i64, service_id: &str) -> QueryResult<usize> {
+    diesel::update(cases::table.find(case_id))
+        .set(cases::service_id.eq(service_id))
+        .execute(conn)
+}
