@@ -159,7 +159,10 @@ impl ApiError {
                     1 => format!("{}: {}", errors[0].field, errors[0].message),
                     n => format!("{n} fields are not valid"),
                 };
-                (Some(detail), errors.clone())
+                // By field, so that the same request always reads the same.
+                let mut errors = errors.clone();
+                errors.sort_by(|a, b| a.field.cmp(&b.field));
+                (Some(detail), errors)
             }
             ApiError::Conflict { detail, field } => (
                 Some(detail.clone()),

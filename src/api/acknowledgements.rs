@@ -12,10 +12,13 @@ use super::cases::{record_event, reload_after_change, visible_case, Case};
 use super::json::JsonBody;
 use super::validation::{one_of, report_of};
 use super::{precondition, responses};
+use crate::auth::Caller;
 use crate::auth::Staff;
+use crate::db::cases::CaseRow;
+use crate::db::DbConnection;
 use crate::db::{self, stages, Database};
 use crate::domain::calendar::Calendar;
-use crate::domain::case::{vocabulary, Stage, Status, Visibility};
+use crate::domain::case::{vocabulary, Kind, Stage, Status, Visibility};
 use crate::domain::clock::{uk_date, Clock};
 use crate::domain::policy::{Policy, ResponseClock};
 use crate::error::{ApiError, FieldError};
@@ -95,7 +98,9 @@ pub fn response_due(
                    complaints_manager.\n\n\
                    Records that the complaint was acknowledged at its current stage, when and \
                    how, and sets the stage's response due date from the policy (from receipt or \
-                   from the acknowledgement, as the preset says). Needs `If-Match`.",
+                   from the acknowledgement, as the preset says). A compliment or comment is \
+                   acknowledged only when the customer asked for a reply (409 otherwise); its \
+                   reply is due by the policy's time from receipt. Needs `If-Match`.",
     params(
         ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
         ("If-Match" = String, Header, description = "The case's ETag")
@@ -160,6 +165,11 @@ pub async fn acknowledge(
                 detail: detail.into(),
                 field: None,
             };
+            if Kind::parse(&row.kind) != Some(Kind::Complaint) {
+                return acknowledge_feedback(
+                    conn, &row, &caller, &clock, expected, request, method, errors,
+                );
+            }
             if Status::parse(&row.status) != Some(Status::Open) {
                 return Err(conflict(
                     "only an accepted complaint at a stage is acknowledged",
@@ -223,4 +233,37 @@ pub async fn acknowledge(
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag))
         .json(case))
+}
+
+/// A compliment or comment whose customer asked for a reply: no stage, no
+/// grade; the acknowledgement is recorded with its handling.
+#[allow(clippy::too_many_arguments)]
+fn acknowledge_feedback(
+    conn: &mut DbConnection,
+    row: &CaseRow,
+    caller: &Caller,
+    clock: &Clock,
+    expected: i32,
+    request: AcknowledgementRequest,
+    method: Option<AcknowledgementMethod>,
+    mut errors: Vec<FieldError>,
+) -> Result<(Case, String), ApiError> {
+    super::feedback::check_step(conn, row, crate::domain::feedback::Step::Acknowledge)?;
+    if request.grade.is_some() && !errors.iter().any(|e| e.field == "grade") {
+        errors.push(FieldError::new("grade", "only complaints are graded"));
+    }
+    let acknowledged_at =
+        db::truncate_to_micros(request.acknowledged_at.unwrap_or_else(Utc::now).naive_utc());
+    if acknowledged_at < row.received_at {
+        errors.push(FieldError::new(
+            "acknowledged_at",
+            "must not be before it was received",
+        ));
+    }
+    let (Some(method), true) = (method, errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    precondition::claim(conn, row, expected, db::now())?;
+    super::feedback::acknowledge(conn, row, caller, clock, acknowledged_at, method)?;
+    reload_after_change(conn, &row.reference, caller)
 }

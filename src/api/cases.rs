@@ -309,6 +309,8 @@ pub struct Case {
     pub ombudsman: Option<super::ombudsman::OmbudsmanCase>,
     /// What the council promised to put right, and whether it has.
     pub remedies: Vec<super::remedies::Remedy>,
+    /// A compliment or comment: how it was handled, once anything was done.
+    pub feedback: Option<super::feedback::FeedbackHandling>,
     /// Staff only: flags and the referrals made (empty for customers and partners).
     pub flags: Vec<super::flags::CaseFlag>,
     /// Staff only: related cases.
@@ -523,16 +525,26 @@ pub(crate) fn reload_after_change(
     let stages = crate::db::stages::for_case(conn, row.id)?;
     let current = stages.last();
     let status = parse_stored(&row.status, Status::parse, "status")?;
-    let next = crate::domain::deadline::next(
-        status,
-        row.acknowledgement_due,
-        current.map(|s| crate::domain::deadline::StageDates {
-            acknowledgement_due: s.acknowledgement_due,
-            acknowledged: s.acknowledged_at.is_some(),
-            response_due: s.response_due,
-            responded: s.responded_at.is_some(),
-        }),
-    );
+    let next = if parse_stored(&row.kind, Kind::parse, "kind")? == Kind::Complaint {
+        crate::domain::deadline::next(
+            status,
+            row.acknowledgement_due,
+            current.map(|s| crate::domain::deadline::StageDates {
+                acknowledgement_due: s.acknowledgement_due,
+                acknowledged: s.acknowledged_at.is_some(),
+                response_due: s.response_due,
+                responded: s.responded_at.is_some(),
+            }),
+        )
+    } else {
+        let handling = crate::db::feedback::find(conn, row.id)?;
+        crate::domain::feedback::next_deadline(
+            status,
+            row.acknowledgement_due,
+            handling.as_ref().and_then(|h| h.response_due),
+            super::feedback::handling(handling.as_ref()),
+        )
+    };
     let investigator = current.and_then(|s| s.investigator.clone());
     repo::set_work_queue(conn, row.id, next, investigator.as_deref())?;
     // What was just stored, without reading the row again.
@@ -594,6 +606,12 @@ pub(crate) fn load_case(
             .collect::<Result<Vec<_>, _>>()?;
         case.linked_cases = crate::db::flags::linked(conn, case_id)?;
         case.contributing_services = crate::db::ownership::contributing(conn, case_id)?;
+    }
+    if case.kind != Kind::Complaint {
+        case.feedback = crate::db::feedback::find(conn, case_id)?
+            .as_ref()
+            .map(|f| super::feedback::view(f, case.acknowledgement_due, viewer))
+            .transpose()?;
     }
     case.ombudsman = crate::db::ombudsman::for_case(conn, case_id)?
         .as_ref()
@@ -690,6 +708,7 @@ fn case_of(
         responses: vec![],
         ombudsman: None,
         remedies: vec![],
+        feedback: None,
         flags: vec![],
         linked_cases: vec![],
         created_at: rfc3339(row.created_at),

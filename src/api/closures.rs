@@ -14,6 +14,7 @@ use crate::auth::{AnyCaller, Caller, ComplaintsManager, Staff};
 use crate::db::{self, cases, stages, Database, DbConnection};
 use crate::domain::case::{Kind, Role, Stage, Status, Visibility};
 use crate::domain::clock::uk_date;
+use crate::domain::feedback::Step;
 use crate::error::ApiError;
 
 /// Why: optional for a withdrawal or closure, required to reopen.
@@ -145,7 +146,8 @@ pub async fn withdraw(
     description = "Roles: head_of_service of the case's service, complaints_manager.\n\n\
                    Closes a case whose handling is over: withdrawn; triaged out (informal \
                    resolution, service request, exclusion, outside remit, out of time); a \
-                   compliment or comment; or a complaint whose last response was sent and \
+                   compliment or comment once passed to its service, replied to if the customer \
+                   asked, and for a comment with what was done recorded; or a complaint whose last response was sent and \
                    whose window for asking for stage 2 has passed (or that had its stage 2 \
                    response). Needs `If-Match`.",
     params(
@@ -205,7 +207,9 @@ pub async fn close(
                             | Status::OutsideRemit
                             | Status::OutOfTime,
                         ) => Ok(()),
-                        Some(Status::Received) if kind != Some(Kind::Complaint) => Ok(()),
+                        Some(Status::Received | Status::Open) if kind != Some(Kind::Complaint) => {
+                            super::feedback::check_step(conn, case, Step::Close).map(|_| ())
+                        }
                         Some(Status::Open) => {
                             let last = stages::for_case(conn, case.id)?
                                 .pop()
@@ -300,7 +304,9 @@ pub async fn reopen(
         .write(move |conn| {
             let case = visible_case(conn, &reference, &caller)?;
             let has_stages = !stages::for_case(conn, case.id)?.is_empty();
-            let status = if has_stages {
+            let forwarded =
+                crate::db::feedback::find(conn, case.id)?.is_some_and(|f| f.forwarded_at.is_some());
+            let status = if has_stages || forwarded {
                 Status::Open
             } else {
                 Status::Received

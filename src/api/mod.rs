@@ -8,6 +8,7 @@ pub mod cases;
 pub mod closures;
 pub mod escalations;
 pub mod extensions;
+pub mod feedback;
 pub mod flags;
 pub mod health;
 pub mod idempotency;
@@ -205,6 +206,9 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(ownership::change_lead)
         .service(ownership::add_contributor)
         .service(ownership::remove_contributor)
+        .service(feedback::forward)
+        .service(feedback::send_reply)
+        .service(feedback::record_action)
         .service(notes::list)
         .service(calendar::due_date_after)
         .service(calendar::count_working_days)

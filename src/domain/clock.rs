@@ -73,6 +73,25 @@ impl Clock {
             .add_working_days(uk_date(received_at_utc), working_days)
             .ok()
     }
+
+    /// When the reply to a compliment or comment is due, counted from
+    /// receipt: only when the customer asked for one. `None` for a
+    /// complaint (its stages have their own clock).
+    pub fn feedback_reply_due(
+        &self,
+        kind: Kind,
+        received_at_utc: NaiveDateTime,
+        response_requested: bool,
+    ) -> Option<NaiveDate> {
+        let working_days = match kind {
+            Kind::Compliment if response_requested => self.policy.compliments.response_working_days,
+            Kind::Comment if response_requested => self.policy.comments.response_working_days,
+            _ => return None,
+        };
+        self.council_calendar()
+            .add_working_days(uk_date(received_at_utc), working_days)
+            .ok()
+    }
 }
 
 /// The date in the UK (GMT, or BST from 01:00 UTC on the last Sunday of March

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod case;
 pub mod clock;
 pub mod deadline;
+pub mod feedback;
 pub mod policy;
 pub mod reference;
 pub mod triage;

@@ -1344,29 +1344,6 @@ async fn a_complaint_closes_once_its_response_is_sent_and_the_window_has_passed(
 }
 
 #[actix_web::test]
-async fn a_compliment_is_closed_without_triage() {
-    let app = spawn_app().await;
-    let case = app
-        .create_case(
-            &app.customer("ned"),
-            &with(complaint(), json!({"kind": "compliment"})),
-        )
-        .await;
-    let closed = change(
-        &app,
-        &format!(
-            "/api/v1/cases/{}/closure",
-            case["reference"].as_str().expect("reference")
-        ),
-        &app.manager(),
-        Some("\"1\""),
-        json!({"reason": "passed to the crew and their manager"}),
-    )
-    .await;
-    assert_eq!(closed.status, 200, "{}", closed.text());
-}
-
-#[actix_web::test]
 async fn work_queues_filter_by_stage_investigator_and_deadlines() {
     let app = spawn_app().await;
     let manager = app.manager();

@@ -1,0 +1,528 @@
+//! Handling compliments and comments (SPEC §2): passing them to the service
+//! and the staff named, the acknowledgement and reply the customer asked
+//! for, and for a comment what was done with it. Closing is in `closures`.
+
+use actix_web::http::header;
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::acknowledgements::AcknowledgementMethod;
+use super::cases::{record_event, reload_after_change, visible_case, Case};
+use super::json::JsonBody;
+use super::validation::{not_blank, one_of, report_of};
+use super::{precondition, responses, rfc3339};
+use crate::auth::{Caller, Staff};
+use crate::db::cases::CaseRow;
+use crate::db::feedback::{self as repo, FeedbackRow};
+use crate::db::{self, Database, DbConnection};
+use crate::domain::case::{Kind, Status, Visibility};
+use crate::domain::clock::{uk_date, Clock};
+use crate::domain::feedback::{self as rules, CommentAction, Handling, Step};
+use crate::error::{ApiError, FieldError};
+
+/// How a compliment or comment was handled, as the case shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FeedbackHandling {
+    /// When it was passed to the service.
+    #[schema(format = DateTime)]
+    pub forwarded_at: Option<String>,
+    /// Staff only: the staff it was passed to.
+    pub forwarded_to_staff: Vec<String>,
+    /// Staff only: what was said when it was passed on.
+    pub forward_note: Option<String>,
+    #[schema(format = DateTime)]
+    pub acknowledged_at: Option<String>,
+    pub acknowledgement_method: Option<AcknowledgementMethod>,
+    /// Whether it was acknowledged by the end of its due date.
+    pub acknowledged_on_time: Option<bool>,
+    /// When the reply the customer asked for is due, from receipt.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub reply_due: Option<NaiveDate>,
+    #[schema(format = DateTime)]
+    pub replied_at: Option<String>,
+    pub reply_method: Option<AcknowledgementMethod>,
+    /// What the customer was told.
+    pub reply: Option<String>,
+    /// Whether the reply was sent by the end of its due date.
+    pub replied_on_time: Option<bool>,
+    /// A comment: what was done with it.
+    pub action: Option<CommentAction>,
+    pub action_details: Option<String>,
+    #[schema(format = DateTime)]
+    pub action_recorded_at: Option<String>,
+}
+
+fn method_of(stored: Option<&str>) -> Option<AcknowledgementMethod> {
+    stored.and_then(AcknowledgementMethod::parse)
+}
+
+/// The stored handling as `viewer` may see it; `acknowledgement_due` is the case's.
+pub fn view(
+    row: &FeedbackRow,
+    acknowledgement_due: Option<NaiveDate>,
+    viewer: &Caller,
+) -> Result<FeedbackHandling, ApiError> {
+    let staff = viewer.is_staff();
+    let forwarded_to_staff = match (&row.forwarded_to_staff, staff) {
+        (Some(json), true) => serde_json::from_str(json).map_err(ApiError::internal)?,
+        _ => vec![],
+    };
+    let on_time = |at: Option<NaiveDateTime>, due: Option<NaiveDate>| match (at, due) {
+        (Some(at), Some(due)) => Some(uk_date(at) <= due),
+        _ => None,
+    };
+    Ok(FeedbackHandling {
+        forwarded_at: row.forwarded_at.map(rfc3339),
+        forwarded_to_staff,
+        forward_note: row.forward_note.clone().filter(|_| staff),
+        acknowledged_at: row.acknowledged_at.map(rfc3339),
+        acknowledgement_method: method_of(row.acknowledgement_method.as_deref()),
+        acknowledged_on_time: on_time(row.acknowledged_at, acknowledgement_due),
+        reply_due: row.response_due,
+        replied_at: row.replied_at.map(rfc3339),
+        reply_method: method_of(row.reply_method.as_deref()),
+        reply: row.reply.clone(),
+        replied_on_time: on_time(row.replied_at, row.response_due),
+        action: row.action.as_deref().and_then(CommentAction::parse),
+        action_details: row.action_details.clone(),
+        action_recorded_at: row.action_recorded_at.map(rfc3339),
+    })
+}
+
+/// What has been done, for the rules.
+pub fn handling(row: Option<&FeedbackRow>) -> Handling {
+    row.map(|r| Handling {
+        forwarded: r.forwarded_at.is_some(),
+        acknowledged: r.acknowledged_at.is_some(),
+        replied: r.replied_at.is_some(),
+        action_recorded: r.action.is_some(),
+    })
+    .unwrap_or_default()
+}
+
+/// The case's handling so far, after checking `step` may be taken now.
+pub(crate) fn check_step(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    step: Step,
+) -> Result<Option<FeedbackRow>, ApiError> {
+    let stored = repo::find(conn, case.id)?;
+    let kind = Kind::parse(&case.kind).unwrap_or(Kind::Complaint);
+    let status = Status::parse(&case.status).unwrap_or(Status::Received);
+    rules::check(
+        step,
+        kind,
+        status,
+        case.response_requested,
+        handling(stored.as_ref()),
+    )
+    .map_err(|refusal| ApiError::Conflict {
+        detail: refusal.to_string(),
+        field: None,
+    })?;
+    Ok(stored)
+}
+
+/// As [`check_step`], with a fresh handling (and its reply due date) if
+/// nothing was done yet.
+fn allowed(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    step: Step,
+    clock: &Clock,
+) -> Result<FeedbackRow, ApiError> {
+    let stored = check_step(conn, case, step)?;
+    let kind = Kind::parse(&case.kind).unwrap_or(Kind::Complaint);
+    Ok(stored.unwrap_or_else(|| FeedbackRow {
+        case_id: case.id,
+        response_due: clock.feedback_reply_due(kind, case.received_at, case.response_requested),
+        ..FeedbackRow::default()
+    }))
+}
+
+/// Acknowledges a compliment or comment whose customer asked for a reply.
+pub(crate) fn acknowledge(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    caller: &Caller,
+    clock: &Clock,
+    acknowledged_at: NaiveDateTime,
+    method: AcknowledgementMethod,
+) -> Result<(), ApiError> {
+    let row = allowed(conn, case, Step::Acknowledge, clock)?;
+    if acknowledged_at < case.received_at {
+        return Err(ApiError::invalid(
+            "acknowledged_at",
+            "must not be before it was received",
+        ));
+    }
+    let row = FeedbackRow {
+        acknowledged_at: Some(acknowledged_at),
+        acknowledgement_method: Some(method.as_str().into()),
+        acknowledged_by: Some(caller.subject.clone()),
+        ..row
+    };
+    repo::save(conn, &row)?;
+    record_event(
+        conn,
+        case.id,
+        caller,
+        "acknowledged",
+        Visibility::Public,
+        db::now(),
+        serde_json::json!({
+            "method": method,
+            "acknowledged_at": rfc3339(acknowledged_at),
+            "on_time": case.acknowledgement_due.map(|due| uk_date(acknowledged_at) <= due),
+            "reply_due": row.response_due.map(|d| d.to_string()),
+        }),
+    )
+}
+
+/// Who else to pass it to, and a note.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"staff": ["Sam Driver (crew 4)"], "note": "Passed to the crew supervisor for Sam's appraisal"}))]
+pub struct Forwarding {
+    /// The staff it was passed to: defaults to the staff the customer named.
+    #[validate(length(max = 20), custom(function = "names"))]
+    pub staff: Option<Vec<String>>,
+    #[validate(length(max = 2000))]
+    pub note: Option<String>,
+}
+
+fn names(names: &[String]) -> Result<(), validator::ValidationError> {
+    if names.iter().any(|n| n.trim().is_empty() || n.len() > 200) {
+        let mut error = validator::ValidationError::new("names");
+        error.message = Some("each name must be 1 to 200 characters".into());
+        return Err(error);
+    }
+    Ok(())
+}
+
+fn changed(case: Case, etag: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(case)
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "forward_feedback",
+    description = "Roles: investigating_officer and head_of_service of the case's service, \
+                   complaints_manager.\n\n\
+                   Records that a compliment or comment was passed to its service and to the \
+                   staff named (by default those the customer named), so that compliments can \
+                   count in appraisals. The case is then `open` until closed. Refused (409) for \
+                   a complaint, or if it was passed on already. Needs `If-Match`.",
+    params(
+        ("reference" = String, Path, description = "The case reference", example = "CPL-2026-000007"),
+        ("If-Match" = String, Header, description = "The case's ETag")
+    ),
+    request_body(content = Option<Forwarding>, description = "Optional: other staff to pass it to, and a note"),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The case", body = Case, headers(("ETag" = String, description = "The case's new version"))),
+        (status = 400, response = responses::MalformedJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 428, response = responses::PreconditionRequired),
+    )
+)]
+#[post("/cases/{reference}/forwarding")]
+pub async fn forward(
+    req: HttpRequest,
+    staff: Staff,
+    db: web::Data<Database>,
+    clock: web::Data<Clock>,
+    reference: web::Path<String>,
+    body: super::json::OptionalJson<Forwarding>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = precondition::expected_version(&req)?;
+    let forwarding = body.0.unwrap_or_default();
+    let errors = report_of(&forwarding);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let caller = staff.0;
+    let reference = reference.into_inner();
+    let (case, etag) = db
+        .write(move |conn| {
+            let case = visible_case(conn, &reference, &caller)?;
+            precondition::check(&case, expected)?;
+            let row = allowed(conn, &case, Step::Forward, &clock)?;
+            let staff: Vec<String> = match forwarding.staff {
+                Some(staff) => staff.iter().map(|s| s.trim().to_string()).collect(),
+                None => match &case.staff_named {
+                    Some(json) => serde_json::from_str(json).map_err(ApiError::internal)?,
+                    None => vec![],
+                },
+            };
+            let now = db::now();
+            precondition::claim(conn, &case, expected, now)?;
+            repo::save(
+                conn,
+                &FeedbackRow {
+                    forwarded_at: Some(now),
+                    forwarded_by: Some(caller.subject.clone()),
+                    forwarded_to_staff: Some(
+                        serde_json::to_string(&staff).map_err(ApiError::internal)?,
+                    ),
+                    forward_note: forwarding.note.clone().filter(|n| !n.trim().is_empty()),
+                    ..row
+                },
+            )?;
+            if Status::parse(&case.status) == Some(Status::Received) {
+                db::cases::set_status(conn, case.id, Status::Open.as_str())?;
+            }
+            record_event(
+                conn,
+                case.id,
+                &caller,
+                "forwarded",
+                Visibility::Public,
+                now,
+                serde_json::json!({"service": case.service_id, "staff": staff.len()}),
+            )?;
+            reload_after_change(conn, &case.reference, &caller)
+        })
+        .await?;
+    Ok(changed(case, etag))
+}
+
+/// The reply the customer asked for.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"method": "email", "reply": "Thank you for your kind words about Sam: we have passed them on and they will form part of Sam's appraisal."}))]
+pub struct Reply {
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = AcknowledgementMethod)]
+    pub method: Option<String>,
+    /// What the customer was told.
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(max = 20000)
+    )]
+    #[schema(value_type = String, min_length = 1)]
+    pub reply: Option<String>,
+    /// When it was sent (default now; not in the future, not before receipt).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub replied_at: Option<DateTime<Utc>>,
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "reply_to_feedback",
+    description = "Roles: investigating_officer and head_of_service of the case's service, \
+                   complaints_manager.\n\n\
+                   Records the reply to a compliment or comment whose customer asked for one, \
+                   and whether it was sent within the policy's time from receipt. A reply sent \
+                   before any acknowledgement stands for the acknowledgement too. Refused \
+                   (409) when the customer did not ask for a reply, for a complaint, or if it \
+                   was replied to already. Needs `If-Match`.",
+    params(
+        ("reference" = String, Path, description = "The case reference", example = "CPL-2026-000007"),
+        ("If-Match" = String, Header, description = "The case's ETag")
+    ),
+    request_body = Reply,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The case", body = Case, headers(("ETag" = String, description = "The case's new version"))),
+        (status = 400, response = responses::MalformedJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 428, response = responses::PreconditionRequired),
+    )
+)]
+#[post("/cases/{reference}/reply")]
+pub async fn send_reply(
+    req: HttpRequest,
+    staff: Staff,
+    db: web::Data<Database>,
+    clock: web::Data<Clock>,
+    reference: web::Path<String>,
+    body: JsonBody<Reply>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = precondition::expected_version(&req)?;
+    let reply = body.value;
+    let mut errors = report_of(&reply);
+    let method = one_of(
+        reply.method.as_deref(),
+        "method",
+        AcknowledgementMethod::parse,
+        AcknowledgementMethod::expected,
+        &mut errors,
+    );
+    let now = Utc::now();
+    if reply
+        .replied_at
+        .is_some_and(|at| at > now + chrono::Duration::minutes(5))
+    {
+        errors.push(FieldError::new("replied_at", "must not be in the future"));
+    }
+    let replied_at = db::truncate_to_micros(reply.replied_at.unwrap_or(now).naive_utc());
+    let caller = staff.0;
+    let reference = reference.into_inner();
+    let (case, etag) = db
+        .write(move |conn| {
+            let case = visible_case(conn, &reference, &caller)?;
+            precondition::check(&case, expected)?;
+            let row = allowed(conn, &case, Step::Reply, &clock)?;
+            if replied_at < case.received_at {
+                errors.push(FieldError::new(
+                    "replied_at",
+                    "must not be before it was received",
+                ));
+            }
+            let (Some(method), true) = (method, errors.is_empty()) else {
+                return Err(ApiError::Validation(errors));
+            };
+            let now = db::now();
+            precondition::claim(conn, &case, expected, now)?;
+            let first_contact = row.acknowledged_at.is_none();
+            let row = FeedbackRow {
+                acknowledged_at: row.acknowledged_at.or(Some(replied_at)),
+                acknowledgement_method: row
+                    .acknowledgement_method
+                    .or_else(|| Some(method.as_str().into())),
+                acknowledged_by: row.acknowledged_by.or_else(|| Some(caller.subject.clone())),
+                replied_at: Some(replied_at),
+                reply_method: Some(method.as_str().into()),
+                replied_by: Some(caller.subject.clone()),
+                reply: reply.reply.clone().map(|r| r.trim().to_string()),
+                ..row
+            };
+            repo::save(conn, &row)?;
+            record_event(
+                conn,
+                case.id,
+                &caller,
+                "replied",
+                Visibility::Public,
+                now,
+                serde_json::json!({
+                    "method": method,
+                    "replied_at": rfc3339(replied_at),
+                    "on_time": row.response_due.map(|due| uk_date(replied_at) <= due),
+                    "stands_for_acknowledgement": first_contact,
+                }),
+            )?;
+            reload_after_change(conn, &case.reference, &caller)
+        })
+        .await?;
+    Ok(changed(case, etag))
+}
+
+/// What was done with a comment.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"action": "planned", "details": "A dropped kerb will be added at the library entrance in the spring works."}))]
+pub struct ActionTaken {
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = CommentAction)]
+    pub action: Option<String>,
+    /// What changed, what will, or why not.
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(max = 5000)
+    )]
+    #[schema(value_type = String, min_length = 1)]
+    pub details: Option<String>,
+}
+
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "record_comment_action",
+    description = "Roles: investigating_officer and head_of_service of the case's service, \
+                   complaints_manager.\n\n\
+                   Records what was done with a comment: adopted, planned, under consideration, \
+                   not adopted or noted, with the details. May be recorded again as things \
+                   move on (each is on the timeline). The customer sees it. Refused (409) for \
+                   anything but a comment still being handled. Needs `If-Match`.",
+    params(
+        ("reference" = String, Path, description = "The case reference", example = "CMT-2026-000003"),
+        ("If-Match" = String, Header, description = "The case's ETag")
+    ),
+    request_body = ActionTaken,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The case", body = Case, headers(("ETag" = String, description = "The case's new version"))),
+        (status = 400, response = responses::MalformedJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 428, response = responses::PreconditionRequired),
+    )
+)]
+#[post("/cases/{reference}/action-taken")]
+pub async fn record_action(
+    req: HttpRequest,
+    staff: Staff,
+    db: web::Data<Database>,
+    clock: web::Data<Clock>,
+    reference: web::Path<String>,
+    body: JsonBody<ActionTaken>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = precondition::expected_version(&req)?;
+    let taken = body.value;
+    let mut errors = report_of(&taken);
+    let action = one_of(
+        taken.action.as_deref(),
+        "action",
+        CommentAction::parse,
+        CommentAction::expected,
+        &mut errors,
+    );
+    let (Some(action), true) = (action, errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let details = taken.details.unwrap_or_default().trim().to_string();
+    let caller = staff.0;
+    let reference = reference.into_inner();
+    let (case, etag) = db
+        .write(move |conn| {
+            let case = visible_case(conn, &reference, &caller)?;
+            precondition::check(&case, expected)?;
+            let row = allowed(conn, &case, Step::RecordAction, &clock)?;
+            let now = db::now();
+            precondition::claim(conn, &case, expected, now)?;
+            repo::save(
+                conn,
+                &FeedbackRow {
+                    action: Some(action.as_str().into()),
+                    action_details: Some(details.clone()),
+                    action_recorded_by: Some(caller.subject.clone()),
+                    action_recorded_at: Some(now),
+                    ..row
+                },
+            )?;
+            record_event(
+                conn,
+                case.id,
+                &caller,
+                "comment_action_recorded",
+                Visibility::Public,
+                now,
+                serde_json::json!({"action": action, "details": details}),
+            )?;
+            reload_after_change(conn, &case.reference, &caller)
+        })
+        .await?;
+    Ok(changed(case, etag))
+}
