@@ -8,8 +8,18 @@ pub enum Command {
     Serve,
     Migrate,
     Token(TokenRequest),
+    Seed(SeedRequest),
     OpenApi,
     Help,
+}
+
+/// `seed --cases N [--seed S] [--from DATE] [--to DATE]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedRequest {
+    pub cases: u64,
+    pub seed: u64,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
 }
 
 /// `token --sub S --role R... --service X... --ttl T`.
@@ -30,6 +40,10 @@ USAGE:
     council-feedback token --sub ID --role ROLE [--role ROLE ...] [--service ID ...] [--ttl 1h]
                                   print a JWT signed with the configured secret (JWT_SECRET or local mode)
     council-feedback openapi      print the OpenAPI document (regenerate openapi/openapi.json with it)
+    council-feedback seed --cases N [--seed 1] [--from DATE] [--to DATE]
+                                  migrate, then add N realistic cases received between the dates
+                                  (default: 1 January two years ago to today), each played
+                                  forward to --to; the same options give the same data
 
 Roles: customer, investigating_officer, head_of_service, complaints_manager, partner.
 --ttl takes seconds, or a number with s, m, h or d (default 1h).
@@ -46,6 +60,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         "openapi" if args.len() == 1 => Ok(Command::OpenApi),
         "help" | "--help" | "-h" => Ok(Command::Help),
         "token" => parse_token(&args[1..]).map(Command::Token),
+        "seed" => parse_seed(&args[1..]).map(Command::Seed),
         "serve" | "migrate" | "openapi" => Err(format!("`{first}` takes no arguments")),
         other => Err(format!("unknown command `{other}`; try --help")),
     }
@@ -90,6 +105,52 @@ fn parse_token(args: &[String]) -> Result<TokenRequest, String> {
     })
 }
 
+fn parse_seed(args: &[String]) -> Result<SeedRequest, String> {
+    let mut request = SeedRequest {
+        cases: 0,
+        seed: 1,
+        from: None,
+        to: None,
+    };
+    let mut cases = None;
+    let mut rest = args.iter();
+    while let Some(flag) = rest.next() {
+        let value = rest.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let date = || {
+            chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
+                .map_err(|_| format!("{flag} `{value}` is not a date such as 2026-01-31"))
+        };
+        match flag.as_str() {
+            "--cases" => {
+                cases = Some(
+                    value
+                        .parse::<u64>()
+                        .ok()
+                        .filter(|n| *n <= 10_000_000)
+                        .ok_or_else(|| {
+                            format!("--cases `{value}` is not a number from 0 to 10000000")
+                        })?,
+                )
+            }
+            "--seed" => {
+                request.seed = value
+                    .parse()
+                    .map_err(|_| format!("--seed `{value}` is not a whole number"))?
+            }
+            "--from" => request.from = Some(date()?),
+            "--to" => request.to = Some(date()?),
+            other => return Err(format!("unknown option `{other}`")),
+        }
+    }
+    request.cases = cases.ok_or("--cases is required")?;
+    if let (Some(from), Some(to)) = (request.from, request.to) {
+        if from > to {
+            return Err("--from must not be after --to".into());
+        }
+    }
+    Ok(request)
+}
+
 fn parse_ttl(text: &str) -> Result<i64, String> {
     let (number, unit) = match text.char_indices().last() {
         Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c),
@@ -117,6 +178,24 @@ mod tests {
 
     fn args(text: &str) -> Vec<String> {
         text.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn seed_takes_a_count_a_seed_and_dates() {
+        assert_eq!(
+            parse(&args(
+                "seed --cases 1000 --seed 42 --from 2025-01-01 --to 2025-12-31"
+            )),
+            Ok(Command::Seed(SeedRequest {
+                cases: 1000,
+                seed: 42,
+                from: chrono::NaiveDate::from_ymd_opt(2025, 1, 1),
+                to: chrono::NaiveDate::from_ymd_opt(2025, 12, 31),
+            }))
+        );
+        assert!(parse(&args("seed")).is_err());
+        assert!(parse(&args("seed --cases many")).is_err());
+        assert!(parse(&args("seed --cases 5 --from 2026-01-02 --to 2026-01-01")).is_err());
     }
 
     #[test]

@@ -9,4 +9,5 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod request_context;
+pub mod seed;
 pub mod startup;

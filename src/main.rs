@@ -62,6 +62,7 @@ fn main() -> ExitCode {
                 }
             })
             .map_err(|e| e.to_string()),
+        Command::Seed(request) => seed(&settings, &request),
         _ => serve(&settings),
     };
     match outcome {
@@ -85,4 +86,42 @@ fn serve(settings: &Settings) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())
     })
+}
+
+fn seed(settings: &Settings, request: &cli::SeedRequest) -> Result<(), String> {
+    use chrono::Datelike;
+    let to = request
+        .to
+        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let from = request
+        .from
+        .or_else(|| chrono::NaiveDate::from_ymd_opt(to.year() - 2, 1, 1))
+        .unwrap_or(to);
+    let options = council_feedback::seed::SeedOptions {
+        cases: request.cases,
+        seed: request.seed,
+        from,
+        to,
+    };
+    let clock = council_feedback::domain::clock::Clock::new(settings.policy.clone())
+        .map_err(|e| e.to_string())?;
+    let db = Database::connect(&settings.database_url, 1).map_err(|e| e.to_string())?;
+    db.migrate().map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let step = (request.cases / 20).max(1000);
+    let mut reported = 0;
+    let written = council_feedback::seed::seed(&db, &clock, &options, |n| {
+        if n >= reported + step || n == request.cases {
+            reported = n;
+            eprintln!("seeded {n} of {} cases", request.cases);
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "seeded {written} cases received {from} to {to} (seed {}) in {seconds:.1} s: {:.0} cases/s",
+        request.seed,
+        written as f64 / seconds.max(0.001)
+    );
+    Ok(())
 }

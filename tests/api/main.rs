@@ -14,6 +14,7 @@ mod idempotency;
 mod lifecycle;
 mod ownership;
 mod schema;
+mod seed;
 mod services;
 mod system;
 mod validation;

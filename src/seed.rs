@@ -1,0 +1,1119 @@
+//! `seed --cases N`: fills a database with realistic cases for demos and
+//! benchmarks. Each case is played forward from its receipt up to the
+//! horizon (`--to`, default today) by the council's own clock: triaged,
+//! acknowledged, assigned, sometimes extended, answered, escalated, referred
+//! to the Ombudsman, put right and closed, in the proportions a council sees.
+//! The rows are those the API writes for the same steps, so every endpoint
+//! and report reads seeded cases as it reads real ones.
+//!
+//! Reproducible: a case's data comes from the seed and its number alone, so
+//! the same options on an empty database give the same data.
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use diesel::prelude::*;
+use diesel::Connection;
+
+use crate::api::acknowledgements::response_due;
+use crate::db::cases::{self, CustomerRow, NewCaseRow};
+use crate::db::events::{self, NewEvent};
+use crate::db::extensions::{self, ExtensionRow};
+use crate::db::feedback::{self, FeedbackRow};
+use crate::db::ombudsman::{self, ReferralRow};
+use crate::db::remedies::{self, RemedyRow};
+use crate::db::responses::{self, ResponseRow};
+use crate::db::schema;
+use crate::db::stages::{self, StageRow};
+use crate::db::{services, Database, DbConnection};
+use crate::domain::case::{Channel, Kind, Outcome, Stage, Status, Visibility};
+use crate::domain::clock::{uk_date, Clock};
+use crate::domain::reference::Reference;
+use crate::domain::triage::Decision;
+use crate::error::ApiError;
+
+/// What to seed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedOptions {
+    pub cases: u64,
+    pub seed: u64,
+    /// Cases are received from this date...
+    pub from: NaiveDate,
+    /// ...to this one, which is also the horizon: nothing happens after it.
+    pub to: NaiveDate,
+}
+
+/// Cases written per transaction.
+const BATCH: u64 = 500;
+
+/// Seeds `options.cases` cases; calls `progress` with the number written
+/// after each batch.
+pub fn seed(
+    db: &Database,
+    clock: &Clock,
+    options: &SeedOptions,
+    mut progress: impl FnMut(u64),
+) -> Result<u64, ApiError> {
+    if options.from > options.to {
+        return Err(ApiError::BadRequest("--from must not be after --to".into()));
+    }
+    let mut conn = db.connection()?;
+    let conn: &mut DbConnection = &mut conn;
+    let active = services::ServiceFilter {
+        active: Some(true),
+        ..services::ServiceFilter::default()
+    };
+    let directory: Vec<(String, u32)> = services::list(conn, &active, 10_000)?
+        .into_iter()
+        .map(|s| {
+            let weight = service_weight(&s.id);
+            (s.id, weight)
+        })
+        .collect();
+    if directory.is_empty() {
+        return Err(ApiError::BadRequest(
+            "the service directory is empty".into(),
+        ));
+    }
+    let mut written = 0;
+    while written < options.cases {
+        let batch = BATCH.min(options.cases - written);
+        conn.transaction::<_, ApiError, _>(|conn| {
+            for number in written..written + batch {
+                let mut rng = Rng::for_case(options.seed, number);
+                let story = Story::new(&mut rng, clock, options, &directory);
+                story.write(conn, &mut rng, clock)?;
+            }
+            Ok(())
+        })?;
+        written += batch;
+        progress(written);
+    }
+    Ok(written)
+}
+
+/// How often a service gets feedback: the busy front-line services most.
+fn service_weight(id: &str) -> u32 {
+    match id {
+        "waste-care" => 20,
+        "housing-estates-communities" => 14,
+        "highways" => 12,
+        "revenues-benefits" => 10,
+        "housing-options-support" => 8,
+        "street-care" => 8,
+        "customer-services" => 6,
+        "green-care" | "environmental-health" | "adult-social-care" => 4,
+        _ => 2,
+    }
+}
+
+/// splitmix64: small, fast and the same everywhere, so a seed means the
+/// same data on every machine and every version of every crate.
+struct Rng(u64);
+
+impl Rng {
+    fn for_case(seed: u64, number: u64) -> Rng {
+        let mut rng = Rng(seed ^ number.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        rng.next();
+        rng
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (0 when n is 0).
+    fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            0
+        } else {
+            self.next() % n
+        }
+    }
+
+    /// In `low..=high`.
+    fn between(&mut self, low: u32, high: u32) -> u32 {
+        low + self.below(u64::from(high.saturating_sub(low)) + 1) as u32
+    }
+
+    /// True `percent` times in a hundred.
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [(T, u32)]) -> &'a T {
+        let total: u64 = items.iter().map(|(_, w)| u64::from(*w)).sum();
+        let mut roll = self.below(total);
+        for (item, weight) in items {
+            if roll < u64::from(*weight) {
+                return item;
+            }
+            roll -= u64::from(*weight);
+        }
+        &items[items.len() - 1].0
+    }
+
+    fn one_of<'a>(&mut self, items: &'a [&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+}
+
+const FIRST_NAMES: &[&str] = &[
+    "Alex", "Sam", "Jordan", "Priya", "Mohammed", "Olivia", "Jack", "Amelia", "Harry", "Isla",
+    "Noah", "Ava", "George", "Fatima", "Oscar", "Grace", "Leo", "Chloe", "Arjun", "Megan",
+];
+const SURNAMES: &[&str] = &[
+    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
+    "Robinson", "Wright", "Thompson", "Evans", "Walker", "Khan", "Roberts", "Green", "Hall",
+];
+const STREETS: &[&str] = &[
+    "High Street",
+    "Church Road",
+    "Station Road",
+    "Park Lane",
+    "Victoria Road",
+    "Green Lane",
+    "Manor Road",
+    "Mill Lane",
+    "Queens Road",
+    "Priory Way",
+];
+const POSTCODES: &[&str] = &[
+    "DY1 1HF", "DY2 8PS", "DY3 2NX", "DY5 1DE", "DY8 1QL", "DY9 7ND", "B62 8RH", "B63 3BL",
+    "WV14 9JE", "B98 8AH",
+];
+const CATEGORIES: &[(&str, u32)] = &[
+    ("missed collection", 18),
+    ("delay", 16),
+    ("quality of service", 14),
+    ("communication", 12),
+    ("staff conduct", 8),
+    ("repairs", 10),
+    ("policy or decision", 8),
+    ("billing", 8),
+    ("access and adjustments", 6),
+];
+const CHANNELS: &[(Channel, u32)] = &[
+    (Channel::OnlineForm, 45),
+    (Channel::Email, 20),
+    (Channel::Telephone, 17),
+    (Channel::Letter, 5),
+    (Channel::InPerson, 4),
+    (Channel::SocialMedia, 3),
+    (Channel::Partner, 6),
+];
+
+/// A noon-ish instant on a date (UTC; the UK date is the same).
+fn at(date: NaiveDate, rng: &mut Rng) -> NaiveDateTime {
+    let minutes = rng.between(8 * 60, 17 * 60);
+    date.and_time(NaiveTime::MIN) + Duration::minutes(i64::from(minutes))
+}
+
+/// One case as it happened, decided before anything is written.
+struct Story {
+    kind: Kind,
+    channel: Channel,
+    service: String,
+    category: &'static str,
+    received_at: NaiveDateTime,
+    response_requested: bool,
+    horizon: NaiveDate,
+}
+
+impl Story {
+    fn new(
+        rng: &mut Rng,
+        clock: &Clock,
+        options: &SeedOptions,
+        directory: &[(String, u32)],
+    ) -> Story {
+        let days = (options.to - options.from).num_days().max(0) as u64;
+        let mut date = options.from + Duration::days(rng.below(days + 1) as i64);
+        let channel = *rng.pick(CHANNELS);
+        // Post, phones and counters are worked on working days.
+        if !matches!(
+            channel,
+            Channel::OnlineForm | Channel::Email | Channel::SocialMedia
+        ) {
+            date = clock
+                .council_calendar()
+                .add_working_days(date, 0)
+                .unwrap_or(date)
+                .min(options.to);
+        }
+        let kind = *rng.pick(&[
+            (Kind::Complaint, 70),
+            (Kind::Compliment, 20),
+            (Kind::Comment, 10),
+        ]);
+        let response_requested = kind == Kind::Complaint || rng.chance(25);
+        let category = *rng.pick(CATEGORIES);
+        Story {
+            kind,
+            channel,
+            service: rng.pick(directory).clone(),
+            category,
+            received_at: at(date, rng),
+            response_requested,
+            horizon: options.to,
+        }
+    }
+
+    fn write(&self, conn: &mut DbConnection, rng: &mut Rng, clock: &Clock) -> Result<(), ApiError> {
+        let first = rng.one_of(FIRST_NAMES);
+        let last = rng.one_of(SURNAMES);
+        let customer_number = rng.below(1_000_000);
+        let customer = cases::insert_customer(
+            conn,
+            &CustomerRow {
+                id: 0,
+                subject: (self.channel == Channel::OnlineForm)
+                    .then(|| format!("customer-{customer_number}")),
+                name: format!("{first} {last}"),
+                email: rng.chance(75).then(|| {
+                    format!(
+                        "{}.{}{}@example.org",
+                        first.to_lowercase(),
+                        last.to_lowercase(),
+                        customer_number % 100
+                    )
+                }),
+                phone: rng
+                    .chance(45)
+                    .then(|| format!("01632 960{:03}", customer_number % 1000)),
+                address: rng
+                    .chance(60)
+                    .then(|| format!("{} {}", 1 + customer_number % 120, rng.one_of(STREETS))),
+                postcode: Some(rng.one_of(POSTCODES).to_string()),
+                preferred_contact: Some(
+                    rng.one_of(&["email", "email", "telephone", "letter"])
+                        .into(),
+                ),
+                interpreter_language: rng.chance(3).then(|| "Punjabi".to_string()),
+                large_print: rng.chance(4),
+                audio: rng.chance(1),
+                other_adjustments: None,
+                created_at: self.received_at,
+            },
+        )?;
+        let year = self.received_at.year();
+        let number = cases::next_reference_number(conn, self.kind.reference_prefix(), year)?;
+        let reference = Reference::new(self.kind, year, number);
+        let acknowledgement_due =
+            clock.acknowledgement_due(self.kind, self.received_at, self.response_requested);
+        let partner = self.channel == Channel::Partner;
+        let (summary, description, staff_named) = match self.kind {
+            Kind::Complaint => (
+                format!("Complaint about {}", self.category),
+                format!(
+                    "I am unhappy about {} from the {} service and want it put right.",
+                    self.category, self.service
+                ),
+                None,
+            ),
+            Kind::Compliment => (
+                "Thank you to the team".to_string(),
+                format!("The {} team were helpful and quick.", self.service),
+                Some("[\"Sam Driver\"]".to_string()),
+            ),
+            Kind::Comment => (
+                format!("A suggestion about {}", self.category),
+                "It would help if you could tell people in advance.".to_string(),
+                None,
+            ),
+        };
+        let row = cases::insert_case(
+            conn,
+            &NewCaseRow {
+                reference: reference.to_string(),
+                kind: self.kind.as_str().into(),
+                status: Status::Received.as_str().into(),
+                stage: None,
+                channel: self.channel.as_str().into(),
+                received_at: self.received_at,
+                received_at_reason: None,
+                summary,
+                description,
+                desired_outcome: (self.kind == Kind::Complaint)
+                    .then(|| "Put it right and tell me why it happened".to_string()),
+                service_id: self.service.clone(),
+                category: Some(self.category.to_string()),
+                problem_date: Some(
+                    uk_date(self.received_at) - Duration::days(rng.below(40) as i64),
+                ),
+                response_requested: self.response_requested,
+                staff_named,
+                customer_id: customer.id,
+                customer_subject: customer.subject.clone(),
+                created_by_subject: match (&customer.subject, partner) {
+                    (Some(subject), _) => subject.clone(),
+                    (None, true) => "partner-acme-housing".into(),
+                    (None, false) => format!("officer-{}-1", self.service),
+                },
+                created_by_role: match (&customer.subject, partner) {
+                    (Some(_), _) => "customer",
+                    (None, true) => "partner",
+                    (None, false) => "investigating_officer",
+                }
+                .into(),
+                partner_client_id: partner.then(|| "partner-acme-housing".into()),
+                partner_reference: partner.then(|| format!("ACME-{number}")),
+                acknowledgement_due,
+                version: 1,
+                created_at: self.received_at,
+                updated_at: self.received_at,
+                next_deadline: acknowledgement_due,
+                next_deadline_kind: acknowledgement_due.map(|_| "acknowledgement".into()),
+            },
+        )?;
+        let mut history = History {
+            case_id: row.id,
+            events: 1,
+            last: self.received_at,
+        };
+        history.event(
+            conn,
+            "received",
+            (row.created_by_subject.as_str(), row.created_by_role.as_str()),
+            self.received_at,
+            serde_json::json!({"kind": self.kind, "channel": self.channel, "service": self.service}),
+        )?;
+        let end = match self.kind {
+            Kind::Complaint => {
+                self.complaint(conn, rng, clock, &mut history, acknowledgement_due)?
+            }
+            _ => self.feedback(conn, rng, clock, &mut history, acknowledgement_due)?,
+        };
+        diesel::update(schema::cases::table.find(row.id))
+            .set((
+                schema::cases::status.eq(end.status.as_str()),
+                schema::cases::stage.eq(end.stage.map(|s| s.as_str())),
+                schema::cases::triage_decision.eq(end.triage.as_ref().map(|(d, _, _)| d.as_str())),
+                schema::cases::triage_details
+                    .eq(end.triage.as_ref().map(|(_, details, _)| details.clone())),
+                schema::cases::triaged_at.eq(end.triage.as_ref().map(|(_, _, at)| *at)),
+                schema::cases::next_deadline.eq(end.next.map(|(d, _)| d)),
+                schema::cases::next_deadline_kind.eq(end.next.map(|(_, k)| k)),
+                schema::cases::investigator.eq(end.investigator.clone()),
+                schema::cases::version.eq(history.events),
+                schema::cases::updated_at.eq(history.last),
+            ))
+            .execute(conn)?;
+        Ok(())
+    }
+
+    fn in_time(&self, at: NaiveDateTime) -> bool {
+        uk_date(at) <= self.horizon
+    }
+
+    /// A compliment or comment: passed on, answered when asked, closed.
+    fn feedback(
+        &self,
+        conn: &mut DbConnection,
+        rng: &mut Rng,
+        clock: &Clock,
+        history: &mut History,
+        acknowledgement_due: Option<NaiveDate>,
+    ) -> Result<End, ApiError> {
+        let calendar = clock.council_calendar();
+        let received = uk_date(self.received_at);
+        let officer = format!("officer-{}-{}", self.service, rng.between(1, 4));
+        let mut handling = FeedbackRow {
+            case_id: history.case_id,
+            response_due: clock.feedback_reply_due(
+                self.kind,
+                self.received_at,
+                self.response_requested,
+            ),
+            ..FeedbackRow::default()
+        };
+        let mut status = Status::Received;
+        let forwarded_at = at(
+            calendar
+                .add_working_days(received, rng.between(0, 3))
+                .unwrap_or(received),
+            rng,
+        );
+        if self.in_time(forwarded_at) {
+            handling.forwarded_at = Some(forwarded_at);
+            handling.forwarded_by = Some(officer.clone());
+            handling.forwarded_to_staff = Some(if self.kind == Kind::Compliment {
+                "[\"Sam Driver\"]".into()
+            } else {
+                "[]".into()
+            });
+            status = Status::Open;
+            history.event(
+                conn,
+                "forwarded",
+                (&officer, "investigating_officer"),
+                forwarded_at,
+                serde_json::json!({"service": self.service}),
+            )?;
+        }
+        if self.response_requested {
+            let replied_at = at(
+                calendar
+                    .add_working_days(received, rng.between(2, 22))
+                    .unwrap_or(received),
+                rng,
+            );
+            if self.in_time(replied_at) {
+                handling.acknowledged_at = Some(replied_at);
+                handling.acknowledgement_method = Some("email".into());
+                handling.acknowledged_by = Some(officer.clone());
+                handling.replied_at = Some(replied_at);
+                handling.reply_method = Some("email".into());
+                handling.replied_by = Some(officer.clone());
+                handling.reply = Some("Thank you for taking the time to tell us.".into());
+                history.event(
+                    conn,
+                    "replied",
+                    (&officer, "investigating_officer"),
+                    replied_at,
+                    serde_json::json!({"method": "email"}),
+                )?;
+            }
+        }
+        if self.kind == Kind::Comment && handling.forwarded_at.is_some() {
+            let recorded_at = at(
+                calendar
+                    .add_working_days(received, rng.between(3, 15))
+                    .unwrap_or(received),
+                rng,
+            );
+            if self.in_time(recorded_at) {
+                let action = *rng.pick(&[
+                    ("adopted", 20),
+                    ("planned", 15),
+                    ("under_consideration", 20),
+                    ("not_adopted", 20),
+                    ("noted", 25),
+                ]);
+                handling.action = Some(action.into());
+                handling.action_details =
+                    Some("Considered by the service's management team.".into());
+                handling.action_recorded_by = Some(officer.clone());
+                handling.action_recorded_at = Some(recorded_at);
+                history.event(
+                    conn,
+                    "comment_action_recorded",
+                    (&officer, "investigating_officer"),
+                    recorded_at,
+                    serde_json::json!({"action": action}),
+                )?;
+            }
+        }
+        let done = crate::api::feedback::handling(Some(&handling));
+        let closed_at = at(
+            calendar
+                .add_working_days(uk_date(history.last), rng.between(1, 5))
+                .unwrap_or(received),
+            rng,
+        );
+        let finished = crate::domain::feedback::check(
+            crate::domain::feedback::Step::Close,
+            self.kind,
+            status,
+            self.response_requested,
+            done,
+        )
+        .is_ok();
+        if finished && self.in_time(closed_at) {
+            status = Status::Closed;
+            history.event(
+                conn,
+                "closed",
+                (&format!("head-{}", self.service), "head_of_service"),
+                closed_at,
+                serde_json::json!({"to": "closed"}),
+            )?;
+        }
+        if handling.forwarded_at.is_some() || handling.replied_at.is_some() {
+            feedback::save(conn, &handling)?;
+        }
+        Ok(End {
+            status,
+            stage: None,
+            triage: None,
+            next: crate::domain::feedback::next_deadline(
+                status,
+                acknowledgement_due,
+                handling.response_due,
+                done,
+            ),
+            investigator: None,
+        })
+    }
+
+    /// A complaint, from triage to wherever it had got to by the horizon.
+    fn complaint(
+        &self,
+        conn: &mut DbConnection,
+        rng: &mut Rng,
+        clock: &Clock,
+        history: &mut History,
+        acknowledgement_due: Option<NaiveDate>,
+    ) -> Result<End, ApiError> {
+        let policy = clock.policy();
+        let calendar = clock.council_calendar();
+        let received = uk_date(self.received_at);
+        let manager = ("manager-1", "complaints_manager");
+        let head = format!("head-{}", self.service);
+        let mut end = End {
+            status: Status::Received,
+            stage: None,
+            triage: None,
+            next: acknowledgement_due.map(|d| (d, "acknowledgement")),
+            investigator: None,
+        };
+        let wd = |date: NaiveDate, n: u32| calendar.add_working_days(date, n).unwrap_or(date);
+
+        let triaged_at = at(wd(received, rng.between(0, 2)), rng).max(self.received_at);
+        if !self.in_time(triaged_at) {
+            return Ok(end);
+        }
+        let mut decisions = vec![
+            (Decision::Accept, 78),
+            (Decision::ServiceRequest, 8),
+            (Decision::Excluded, 4),
+            (Decision::OutsideRemit, 3),
+            (Decision::OutOfTime, 2),
+        ];
+        if policy.informal_resolution_allowed {
+            decisions.push((Decision::ResolveInformally, 5));
+        }
+        let decision = *rng.pick(&decisions);
+        let details = match decision {
+            Decision::Excluded => {
+                serde_json::json!({"procedure": "appeal_route", "referral": "Your appeal goes to the tribunal."})
+            }
+            Decision::OutsideRemit => serde_json::json!({"organisation": "the water company"}),
+            Decision::ServiceRequest => {
+                serde_json::json!({"referral": "Passed to the service as a first request."})
+            }
+            Decision::ResolveInformally => {
+                serde_json::json!({"resolution": "Put right on the day."})
+            }
+            _ => serde_json::json!({}),
+        };
+        end.triage = Some((decision, details.to_string(), triaged_at));
+        end.status = decision.status();
+        end.stage = decision.opens();
+        end.next = None;
+        history.event(conn, "triaged", manager, triaged_at, serde_json::json!({"decision": decision, "status": decision.status(), "stage": decision.opens(), "details": details}))?;
+        if decision != Decision::Accept {
+            let closed_at = at(wd(uk_date(triaged_at), rng.between(1, 5)), rng);
+            if self.in_time(closed_at) {
+                end.status = Status::Closed;
+                history.event(
+                    conn,
+                    "closed",
+                    manager,
+                    closed_at,
+                    serde_json::json!({"from": decision.status(), "to": "closed"}),
+                )?;
+            }
+            return Ok(end);
+        }
+
+        let mut stage = Stage::Stage1;
+        let mut opened_at = triaged_at;
+        let mut ack_due = acknowledgement_due
+            .unwrap_or_else(|| wd(received, policy.stage_1.acknowledge_working_days));
+        let mut previous_investigator: Option<String> = None;
+        loop {
+            let mut row = StageRow {
+                id: 0,
+                case_id: history.case_id,
+                stage: stage.as_str().into(),
+                opened_at,
+                acknowledgement_due: ack_due,
+                acknowledged_at: None,
+                acknowledgement_method: None,
+                acknowledged_by: None,
+                grade: None,
+                response_due: None,
+                investigator: None,
+                assigned_by: None,
+                assigned_at: None,
+                original_response_due: None,
+                outcome: None,
+                responded_at: None,
+                responded_on_time: None,
+                escalation_window_closes: None,
+                requested_by: (stage == Stage::Stage2).then(|| "customer".into()),
+                request_grounds: None,
+                request_reason: (stage == Stage::Stage2)
+                    .then(|| "The response did not deal with all my points.".into()),
+                late_acceptance_reason: None,
+            };
+            let dates = self.play_stage(
+                rng,
+                clock,
+                &mut row,
+                previous_investigator.as_deref(),
+                &head,
+            );
+            let stage_row = stages::open(conn, &row)?;
+            if stage == Stage::Stage2 {
+                history.event(
+                    conn,
+                    "escalated",
+                    ("customer", "customer"),
+                    opened_at,
+                    serde_json::json!({"stage": stage}),
+                )?;
+            }
+            if let Some(ack) = row.acknowledged_at {
+                history.event(conn, "acknowledged", (&head, "head_of_service"), ack, serde_json::json!({"stage": stage, "on_time": uk_date(ack) <= ack_due, "response_due": row.original_response_due.map(|d| d.to_string())}))?;
+            }
+            if let (Some(investigator), Some(assigned_at)) = (&row.investigator, row.assigned_at) {
+                history.event(
+                    conn,
+                    "assigned",
+                    (&head, "head_of_service"),
+                    assigned_at,
+                    serde_json::json!({"stage": stage, "investigator": investigator}),
+                )?;
+                end.investigator = Some(investigator.clone());
+            }
+            if let Some((asked_at, previous, new_due)) = dates.extension {
+                let extension = extensions::insert(
+                    conn,
+                    &ExtensionRow {
+                        id: 0,
+                        case_id: history.case_id,
+                        stage_id: stage_row.id,
+                        status: "agreed".into(),
+                        reason: "Waiting for a contractor's report".into(),
+                        previous_due: previous,
+                        new_due,
+                        working_days_beyond_original: calendar
+                            .working_days_between(previous, new_due)
+                            .unwrap_or(0)
+                            as i32,
+                        customer_agreed: false,
+                        requested_by: row.investigator.clone().unwrap_or_default(),
+                        requested_at: asked_at,
+                        decided_by: Some(head.clone()),
+                        decided_at: Some(asked_at),
+                        customer_told_at: Some(asked_at),
+                    },
+                )?;
+                history.event(conn, "extension_requested", (&head, "head_of_service"), asked_at, serde_json::json!({"stage": stage, "extension": extension.id, "new_due": new_due.to_string(), "status": "agreed"}))?;
+            }
+            end.next = crate::domain::deadline::next(
+                Status::Open,
+                None,
+                Some(crate::domain::deadline::StageDates {
+                    acknowledgement_due: row.acknowledgement_due,
+                    acknowledged: row.acknowledged_at.is_some(),
+                    response_due: row.response_due,
+                    responded: row.responded_at.is_some(),
+                }),
+            );
+            end.stage = Some(stage);
+            end.status = Status::Open;
+            let (Some(responded_at), Some(outcome)) = (
+                row.responded_at,
+                row.outcome.as_deref().and_then(Outcome::parse),
+            ) else {
+                // Still being handled at the horizon, or withdrawn on the way.
+                if dates.withdrawn && self.in_time(history.last + Duration::days(3)) {
+                    end.status = Status::Withdrawn;
+                    end.next = None;
+                    history.event(
+                        conn,
+                        "withdrawn",
+                        ("customer", "customer"),
+                        history.last + Duration::days(3),
+                        serde_json::json!({"to": "withdrawn"}),
+                    )?;
+                }
+                return Ok(end);
+            };
+            responses::insert(
+                conn,
+                &ResponseRow {
+                    id: 0,
+                    case_id: history.case_id,
+                    stage_id: stage_row.id,
+                    status: "sent".into(),
+                    outcome: outcome.as_str().into(),
+                    findings:
+                        "[{\"point\":\"What happened\",\"finding\":\"We looked at the records.\"}]"
+                            .into(),
+                    apology: (outcome != Outcome::NotUpheld).then(|| "We are sorry.".into()),
+                    letter: "Dear customer, thank you for your complaint...".into(),
+                    drafted_by: row.investigator.clone().unwrap_or_default(),
+                    drafted_at: responded_at,
+                    approved_by: Some(head.clone()),
+                    sent_at: Some(responded_at),
+                },
+            )?;
+            history.event(conn, "response_sent", (&head, "head_of_service"), responded_at, serde_json::json!({"stage": stage, "outcome": outcome, "on_time": row.responded_on_time}))?;
+            if outcome != Outcome::NotUpheld && rng.chance(70) {
+                self.remedy(conn, rng, clock, history, uk_date(responded_at), &head)?;
+            }
+            end.next = None;
+
+            let last_day = row
+                .escalation_window_closes
+                .unwrap_or_else(|| wd(uk_date(responded_at), 20));
+            if stage == Stage::Stage1 && rng.chance(16) {
+                let asked = wd(
+                    uk_date(responded_at),
+                    rng.between(
+                        1,
+                        calendar
+                            .working_days_between(uk_date(responded_at), last_day)
+                            .unwrap_or(1)
+                            .max(1) as u32,
+                    ),
+                );
+                let asked_at = at(asked, rng).max(responded_at);
+                if self.in_time(asked_at) {
+                    stage = Stage::Stage2;
+                    opened_at = asked_at;
+                    ack_due = wd(asked, policy.stage_2.acknowledge_working_days);
+                    previous_investigator = row.investigator.clone();
+                    continue;
+                }
+            }
+            let closes = if stage == Stage::Stage1 {
+                wd(last_day, 1)
+            } else {
+                wd(uk_date(responded_at), 1)
+            };
+            let closed_at = at(closes, rng).max(responded_at);
+            if self.in_time(closed_at) {
+                end.status = Status::Closed;
+                history.event(
+                    conn,
+                    "closed",
+                    manager,
+                    closed_at,
+                    serde_json::json!({"from": "open", "to": "closed"}),
+                )?;
+                if stage == Stage::Stage2
+                    && rng.chance(12)
+                    && self.ombudsman(conn, rng, history, uk_date(closed_at))?
+                {
+                    end.stage = Some(Stage::Ombudsman);
+                }
+            }
+            return Ok(end);
+        }
+    }
+
+    /// Plays one stage forward: acknowledgement, assignment, perhaps an
+    /// extension, and the response, each only if it happened by the horizon.
+    fn play_stage(
+        &self,
+        rng: &mut Rng,
+        clock: &Clock,
+        row: &mut StageRow,
+        previous_investigator: Option<&str>,
+        head: &str,
+    ) -> StageDates {
+        let policy = clock.policy();
+        let calendar = clock.council_calendar();
+        let wd = |date: NaiveDate, n: u32| calendar.add_working_days(date, n).unwrap_or(date);
+        let stage = Stage::parse(&row.stage).unwrap_or(Stage::Stage1);
+        let opened = uk_date(row.opened_at);
+        let mut dates = StageDates {
+            extension: None,
+            withdrawn: rng.chance(2),
+        };
+        let ack_day = if rng.chance(90) {
+            let spare = calendar
+                .working_days_between(opened, row.acknowledgement_due)
+                .unwrap_or(0)
+                .max(0) as u32;
+            wd(opened, rng.between(0, spare))
+        } else {
+            wd(row.acknowledgement_due, rng.between(1, 4))
+        };
+        let acknowledged_at = at(ack_day, rng).max(row.opened_at);
+        if !self.in_time(acknowledged_at) {
+            return dates;
+        }
+        let grade = policy.grades.map(|_| if rng.chance(25) { 2 } else { 1 });
+        let Ok(due) = response_due(
+            policy,
+            calendar,
+            stage,
+            uk_date(self.received_at),
+            ack_day,
+            grade,
+        ) else {
+            return dates;
+        };
+        row.acknowledged_at = Some(acknowledged_at);
+        row.acknowledgement_method = Some("email".into());
+        row.acknowledged_by = Some(head.into());
+        row.grade = grade;
+        row.response_due = Some(due);
+        row.original_response_due = Some(due);
+        let assigned_at = acknowledged_at + Duration::hours(2);
+        if self.in_time(assigned_at) {
+            row.investigator = Some(match (stage, previous_investigator) {
+                (Stage::Stage2, _) => head.to_string(),
+                _ => format!("officer-{}-{}", self.service, rng.between(1, 4)),
+            });
+            row.assigned_by = Some(head.into());
+            row.assigned_at = Some(assigned_at);
+        }
+        if dates.withdrawn {
+            return dates;
+        }
+        let timescales = if stage == Stage::Stage2 {
+            policy.stage_2
+        } else {
+            policy.stage_1
+        };
+        if rng.chance(7) {
+            let asked_at = at(wd(due, 0) - Duration::days(2), rng).max(assigned_at);
+            let new_due = wd(due, timescales.extension_limit_working_days.clamp(1, 20));
+            if self.in_time(asked_at) {
+                dates.extension = Some((asked_at, due, new_due));
+                row.response_due = Some(new_due);
+            }
+        }
+        let due = row.response_due.unwrap_or(due);
+        let answered = if rng.chance(82) {
+            let spare = calendar
+                .working_days_between(ack_day, due)
+                .unwrap_or(0)
+                .max(0) as u32;
+            wd(ack_day, rng.between(spare / 2, spare))
+        } else {
+            wd(due, rng.between(1, 8))
+        };
+        let responded_at = at(answered, rng).max(assigned_at + Duration::hours(1));
+        if !self.in_time(responded_at) {
+            return dates;
+        }
+        let outcomes: &[(Outcome, u32)] = if stage == Stage::Stage2 {
+            &[
+                (Outcome::Upheld, 18),
+                (Outcome::PartiallyUpheld, 20),
+                (Outcome::NotUpheld, 62),
+            ]
+        } else {
+            &[
+                (Outcome::Upheld, 28),
+                (Outcome::PartiallyUpheld, 24),
+                (Outcome::NotUpheld, 48),
+            ]
+        };
+        row.outcome = Some(rng.pick(outcomes).as_str().into());
+        row.responded_at = Some(responded_at);
+        row.responded_on_time = Some(uk_date(responded_at) <= due);
+        row.escalation_window_closes = match stage {
+            Stage::Stage1 => policy
+                .stage_2_request_window_working_days
+                .map(|n| wd(uk_date(responded_at), n)),
+            _ => None,
+        };
+        dates
+    }
+
+    fn remedy(
+        &self,
+        conn: &mut DbConnection,
+        rng: &mut Rng,
+        clock: &Clock,
+        history: &mut History,
+        responded: NaiveDate,
+        head: &str,
+    ) -> Result<(), ApiError> {
+        let remedy_type = *rng.pick(&[
+            ("apology", 40),
+            ("explanation", 18),
+            ("service_provided", 20),
+            ("financial", 8),
+            ("staff_training", 6),
+            ("process_change", 8),
+        ]);
+        let due = clock
+            .council_calendar()
+            .add_working_days(responded, 10)
+            .unwrap_or(responded);
+        let done = rng.chance(85) && due <= self.horizon;
+        let done_on = done.then(|| due - Duration::days(rng.below(7) as i64));
+        remedies::insert(
+            conn,
+            &RemedyRow {
+                id: 0,
+                case_id: history.case_id,
+                service_id: self.service.clone(),
+                remedy_type: remedy_type.into(),
+                description: "Put right what went wrong".into(),
+                due,
+                owner: head.into(),
+                amount_pence: (remedy_type == "financial")
+                    .then(|| i64::from(rng.between(25, 250)) * 100),
+                currency: (remedy_type == "financial").then(|| "GBP".into()),
+                status: if done { "done" } else { "promised" }.into(),
+                done_on,
+                evidence: done.then(|| "Confirmed with the customer".into()),
+                created_by: head.into(),
+                created_at: at(responded, rng),
+            },
+        )?;
+        let at_response = at(responded, rng);
+        history.event(
+            conn,
+            "remedy_promised",
+            (head, "head_of_service"),
+            at_response.max(history.last),
+            serde_json::json!({"type": remedy_type, "due": due.to_string()}),
+        )
+    }
+
+    fn ombudsman(
+        &self,
+        conn: &mut DbConnection,
+        rng: &mut Rng,
+        history: &mut History,
+        closed: NaiveDate,
+    ) -> Result<bool, ApiError> {
+        let referred_on = closed + Duration::days(i64::from(rng.between(20, 90)));
+        if referred_on > self.horizon {
+            return Ok(false);
+        }
+        let decided_on = referred_on + Duration::days(i64::from(rng.between(60, 220)));
+        let decision = (decided_on <= self.horizon).then(|| {
+            *rng.pick(&[
+                ("not_investigated", 35),
+                ("premature", 10),
+                ("not_upheld", 25),
+                ("upheld_fault", 30),
+            ])
+        });
+        let housing = self.service.starts_with("housing");
+        ombudsman::insert(
+            conn,
+            &ReferralRow {
+                id: 0,
+                case_id: history.case_id,
+                body: if housing {
+                    "housing_ombudsman"
+                } else {
+                    "lgsco"
+                }
+                .into(),
+                their_reference: format!("{}-{:06}", referred_on.year(), history.case_id),
+                referred_on,
+                information_requested_on: Some(referred_on + Duration::days(14)),
+                information_provided_on: Some(referred_on + Duration::days(30)),
+                decision: decision.map(String::from),
+                decided_on: decision.map(|_| decided_on),
+                recommendations: "[]".into(),
+                recorded_by: "manager-1".into(),
+                created_at: referred_on.and_time(NaiveTime::MIN) + Duration::hours(10),
+            },
+        )?;
+        let manager = ("manager-1", "complaints_manager");
+        history.event(
+            conn,
+            "referred_to_ombudsman",
+            manager,
+            referred_on.and_time(NaiveTime::MIN) + Duration::hours(10),
+            serde_json::json!({"body": if housing { "housing_ombudsman" } else { "lgsco" }}),
+        )?;
+        if let Some(decision) = decision {
+            history.event(
+                conn,
+                "ombudsman_decision",
+                manager,
+                decided_on.and_time(NaiveTime::MIN) + Duration::hours(10),
+                serde_json::json!({"decision": decision}),
+            )?;
+        }
+        Ok(true)
+    }
+}
+
+/// A stage's extension (asked at, old due, new due) and whether the
+/// customer withdrew during it.
+struct StageDates {
+    extension: Option<(NaiveDateTime, NaiveDate, NaiveDate)>,
+    withdrawn: bool,
+}
+
+/// Where a case stood at the horizon.
+struct End {
+    status: Status,
+    stage: Option<Stage>,
+    triage: Option<(Decision, String, NaiveDateTime)>,
+    next: Option<(NaiveDate, &'static str)>,
+    investigator: Option<String>,
+}
+
+/// The case's timeline, written as it is played.
+struct History {
+    case_id: i64,
+    /// How many changes: the case's version at the end.
+    events: i32,
+    last: NaiveDateTime,
+}
+
+impl History {
+    fn event(
+        &mut self,
+        conn: &mut DbConnection,
+        event_type: &str,
+        (subject, role): (&str, &str),
+        occurred_at: NaiveDateTime,
+        details: serde_json::Value,
+    ) -> Result<(), ApiError> {
+        if event_type != "received" {
+            self.events += 1;
+        }
+        self.last = self.last.max(occurred_at);
+        events::append(
+            conn,
+            &NewEvent {
+                case_id: self.case_id,
+                event_type,
+                visibility: match event_type {
+                    "assigned" | "extension_requested" => Visibility::Internal,
+                    _ => Visibility::Public,
+                }
+                .as_str(),
+                actor_subject: subject,
+                actor_role: role,
+                occurred_at,
+                details: details.to_string(),
+            },
+        )?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_seed_and_number_give_the_same_numbers() {
+        let a: Vec<u64> = (0..5).map(|_| Rng::for_case(7, 3).next()).collect();
+        assert!(a.windows(2).all(|w| w[0] == w[1]));
+        assert_ne!(Rng::for_case(7, 3).next(), Rng::for_case(7, 4).next());
+        assert_ne!(Rng::for_case(7, 3).next(), Rng::for_case(8, 3).next());
+    }
+
+    #[test]
+    fn picks_follow_their_weights() {
+        let mut rng = Rng::for_case(1, 1);
+        let items = [("often", 90), ("rarely", 10)];
+        let often = (0..10_000).filter(|_| *rng.pick(&items) == "often").count();
+        assert!((8_700..9_300).contains(&often), "{often}");
+        assert!((0..1000).all(|_| rng.between(3, 5) >= 3 && rng.between(3, 5) <= 5));
+    }
+}
