@@ -5,6 +5,11 @@
 #   bash bench/run.sh                 # everything
 #   BACKENDS=sqlite bash bench/run.sh # one backend
 #   SECONDS_PER_RUN=5 bash bench/run.sh
+#   MIXED_CASES=10000 bash bench/run.sh   # a smaller seeded database
+#
+# Per backend: creates on an empty database; then a database seeded with
+# MIXED_CASES cases (default 100,000) and a council's mixed day on it at
+# concurrency 16, flat out and paced at 300 and 600 requests a second.
 #
 # Needs a PostgreSQL at PG_URL (default postgres://postgres@127.0.0.1:5432)
 # for the PostgreSQL runs; its database council_feedback_bench is recreated.
@@ -13,6 +18,7 @@ cd "$(dirname "$0")/.."
 
 BACKENDS=${BACKENDS:-"sqlite postgres"}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-15}
+MIXED_CASES=${MIXED_CASES:-100000}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 PORT=${PORT:-18080}
 SECRET="bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
@@ -80,5 +86,22 @@ for backend in $BACKENDS; do
   fi
   load --scenario health --concurrency 16 --seconds "$SECONDS_PER_RUN"
   load --scenario due-date --concurrency 16 --seconds "$SECONDS_PER_RUN"
+  stop_server
+
+  echo
+  echo "== $backend, $MIXED_CASES seeded cases"
+  case $backend in
+    sqlite) url="sqlite://$WORK/mixed.db" ;;
+    postgres)
+      psql "$PG_URL/postgres" -qc 'DROP DATABASE IF EXISTS council_feedback_bench' >/dev/null
+      psql "$PG_URL/postgres" -qc 'CREATE DATABASE council_feedback_bench' >/dev/null
+      url="$PG_URL/council_feedback_bench" ;;
+  esac
+  DATABASE_URL="$url" DATA_DIR="$WORK/data" JWT_SECRET="$SECRET" \
+    ./target/release/council-feedback seed --cases "$MIXED_CASES" --seed 1 2>/dev/null
+  start_server "$url"
+  load --scenario mixed --concurrency 16 --seconds "$SECONDS_PER_RUN"
+  load --scenario mixed --concurrency 16 --rate 300 --seconds "$SECONDS_PER_RUN"
+  load --scenario mixed --concurrency 16 --rate 600 --seconds "$SECONDS_PER_RUN"
   stop_server
 done

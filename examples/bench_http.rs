@@ -7,8 +7,17 @@
 //!
 //! The first `--warmup` seconds (default 3) are run but not counted.
 //!
+//! `--rate R` paces the clients to R requests a second in all, as users who
+//! think between requests do; latency is then counted from when each request
+//! was due, so a server that falls behind is charged for it. Without it each
+//! client sends its next request as soon as the last is answered: the most
+//! the server can do, with every request queued behind others.
+//!
 //! Scenarios: `create` (POST /api/v1/cases as customers, staff and partners),
-//! `due-date` (GET /api/v1/calendar/due-date), `health` (GET /healthz).
+//! `due-date` (GET /api/v1/calendar/due-date), `health` (GET /healthz), and
+//! `mixed`: a council's day against a seeded database — 15% creates, 30%
+//! case reads, 40% work-queue list queries with filters, 15% transitions
+//! (triage, acknowledgement, assignment, notes) — reported per operation.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -25,6 +34,8 @@ struct Options {
     concurrency: usize,
     seconds: u64,
     warmup: u64,
+    /// Requests a second for all clients together; 0: as fast as answered.
+    rate: f64,
 }
 
 fn options() -> Result<Options, String> {
@@ -35,6 +46,7 @@ fn options() -> Result<Options, String> {
         concurrency: 4,
         seconds: 15,
         warmup: 3,
+        rate: 0.0,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
@@ -47,6 +59,7 @@ fn options() -> Result<Options, String> {
             "--concurrency" => o.concurrency = value.parse().map_err(|_| "bad --concurrency")?,
             "--seconds" => o.seconds = value.parse().map_err(|_| "bad --seconds")?,
             "--warmup" => o.warmup = value.parse().map_err(|_| "bad --warmup")?,
+            "--rate" => o.rate = value.parse().map_err(|_| "bad --rate")?,
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -134,8 +147,61 @@ fn case_body(rng: &mut Lcg, kind: &str, channel: Option<&str>) -> serde_json::Va
 #[derive(Default)]
 struct Tally {
     latencies_us: Vec<u64>,
+    /// The mixed scenario's latencies by operation.
+    by_operation: std::collections::BTreeMap<&'static str, Vec<u64>>,
     errors: u64,
     statuses: std::collections::BTreeMap<u16, u64>,
+}
+
+/// The work-queue queries of a council's day: (query, as an officer?).
+const LIST_QUERIES: &[(&str, bool)] = &[
+    ("status=open&stage=stage_1", false),
+    ("overdue=true", false),
+    ("", true),
+    ("investigator=me", true),
+    ("status=open&overdue=false", true),
+    (
+        "kind=compliment&received_from=2026-01-01&received_to=2026-03-31",
+        false,
+    ),
+    ("service=highways&status=closed", false),
+    ("due_before=2026-12-31&status=open", false),
+    ("channel=partner&kind=complaint", false),
+    ("stage=stage_2", false),
+];
+
+/// Up to `pages` pages of case references, newest first, as the manager sees them.
+async fn known_references(
+    client: &awc::Client,
+    url: &str,
+    token: &str,
+    pages: usize,
+) -> Vec<String> {
+    let mut references = Vec::new();
+    let mut cursor = String::new();
+    for _ in 0..pages {
+        let Ok(mut response) = client
+            .get(format!("{url}/api/v1/cases?limit=200{cursor}"))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .send()
+            .await
+        else {
+            break;
+        };
+        let Ok(page) = response.json::<serde_json::Value>().limit(10_000_000).await else {
+            break;
+        };
+        for item in page["items"].as_array().into_iter().flatten() {
+            if let Some(reference) = item["reference"].as_str() {
+                references.push(reference.to_string());
+            }
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    references
 }
 
 fn main() {
@@ -169,6 +235,21 @@ fn main() {
     let partners: Vec<String> = (0..10)
         .map(|i| mint(&format!("contractor-{i}"), Role::Partner))
         .collect();
+    let manager = mint("manager-1", Role::ComplaintsManager);
+    // Officers as the seed names them, each in their service.
+    let officers: Vec<String> = SERVICES
+        .iter()
+        .map(|service| {
+            verifier
+                .mint(
+                    &format!("officer-{service}-1"),
+                    &[Role::InvestigatingOfficer],
+                    &[service.to_string()],
+                    7200,
+                )
+                .unwrap_or_default()
+        })
+        .collect();
 
     let tally = Rc::new(RefCell::new(Tally::default()));
     // The first seconds warm the server's pool and the database's caches;
@@ -177,6 +258,15 @@ fn main() {
     let deadline = measuring_from + Duration::from_secs(o.seconds);
     actix_rt::System::new().block_on(async {
         let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
+        let references = Rc::new(if o.scenario == "mixed" {
+            known_references(&client, &o.url, &manager, 10).await
+        } else {
+            Vec::new()
+        });
+        if o.scenario == "mixed" && references.is_empty() {
+            eprintln!("error: the mixed scenario needs cases: seed the database first");
+            std::process::exit(2);
+        }
         let mut tasks = Vec::new();
         for worker in 0..o.concurrency {
             let client = client.clone();
@@ -184,13 +274,94 @@ fn main() {
             let (customers, staff, partners) = (customers.clone(), staff.clone(), partners.clone());
             let url = o.url.clone();
             let scenario = o.scenario.clone();
+            let (manager, officers, references) = (manager.clone(), officers.clone(), references.clone());
+            let (rate, concurrency) = (o.rate, o.concurrency);
             tasks.push(actix_rt::spawn(async move {
                 let mut rng = Lcg(worker as u64 * 7919 + 1);
                 let mut n = 0u64;
+                // The mixed scenario's own complaints and how far each has got.
+                let mut pending: std::collections::VecDeque<(String, u8)> = Default::default();
+                let interval = (rate > 0.0).then(|| Duration::from_secs_f64(concurrency as f64 / rate));
+                // Spread the clients' first requests over one interval.
+                let mut due = Instant::now() + interval.map(|i| i.mul_f64(worker as f64 / concurrency as f64)).unwrap_or_default();
                 while Instant::now() < deadline {
                     n += 1;
-                    let t0 = Instant::now();
+                    let t0 = match interval {
+                        Some(interval) => {
+                            let now = Instant::now();
+                            if due > now {
+                                actix_rt::time::sleep(due - now).await;
+                            }
+                            let scheduled = due;
+                            due += interval;
+                            scheduled
+                        }
+                        None => Instant::now(),
+                    };
+                    let mut operation = "";
                     let result = match scenario.as_str() {
+                        "mixed" => {
+                            let roll = rng.next() % 100;
+                            let bearer = |token: &str| ("Authorization", format!("Bearer {token}"));
+                            if roll < 15 {
+                                operation = "create";
+                                let body = case_body(&mut rng, "complaint", Some("telephone"));
+                                match client.post(format!("{url}/api/v1/cases")).insert_header(bearer(&manager)).send_json(&body).await {
+                                    Ok(mut r) => {
+                                        let created = r.json::<serde_json::Value>().await.ok();
+                                        if let Some(reference) = created.as_ref().and_then(|c| c["reference"].as_str()) {
+                                            pending.push_back((reference.to_string(), 0));
+                                        }
+                                        Ok(r.status().as_u16())
+                                    }
+                                    Err(e) => Err(e),
+                                }
+                            } else if roll < 45 {
+                                operation = "read";
+                                let reference = rng.pick(&references);
+                                match client.get(format!("{url}/api/v1/cases/{reference}")).insert_header(bearer(&manager)).send().await {
+                                    Ok(mut r) => {
+                                        let _ = r.body().limit(10_000_000).await;
+                                        Ok(r.status().as_u16())
+                                    }
+                                    Err(e) => Err(e),
+                                }
+                            } else if roll < 85 {
+                                operation = "list";
+                                let (query, as_officer) = *rng.pick(LIST_QUERIES);
+                                let token = if as_officer { rng.pick(&officers).clone() } else { manager.clone() };
+                                match client.get(format!("{url}/api/v1/cases?limit=50&{query}")).insert_header(bearer(&token)).send().await {
+                                    Ok(mut r) => {
+                                        let _ = r.body().limit(10_000_000).await;
+                                        Ok(r.status().as_u16())
+                                    }
+                                    Err(e) => Err(e),
+                                }
+                            } else {
+                                operation = "transition";
+                                let (reference, step) = pending.pop_front().unwrap_or_else(|| (rng.pick(&references).clone(), 3));
+                                let (path, body, version) = match step {
+                                    0 => ("triage", serde_json::json!({"decision": "accept"}), Some(1)),
+                                    1 => ("acknowledgement", serde_json::json!({"method": "email"}), Some(2)),
+                                    2 => ("assignment", serde_json::json!({"investigator": "officer-waste-care-2"}), Some(3)),
+                                    _ => ("notes", serde_json::json!({"text": "Spoke to the customer; they will send photos."}), None),
+                                };
+                                let mut request = client.post(format!("{url}/api/v1/cases/{reference}/{path}")).insert_header(bearer(&manager));
+                                if let Some(version) = version {
+                                    request = request.insert_header(("If-Match", format!("\"{version}\"")));
+                                }
+                                match request.send_json(&body).await {
+                                    Ok(mut r) => {
+                                        let _ = r.body().limit(10_000_000).await;
+                                        if step < 3 && r.status().is_success() {
+                                            pending.push_back((reference, step + 1));
+                                        }
+                                        Ok(r.status().as_u16())
+                                    }
+                                    Err(e) => Err(e),
+                                }
+                            }
+                        }
                         "health" => client.get(format!("{url}/healthz")).send().await.map(|r| r.status().as_u16()),
                         "due-date" => {
                             let day = 1 + rng.next() % 28;
@@ -241,6 +412,9 @@ fn main() {
                                 t.errors += 1;
                             }
                             t.latencies_us.push(elapsed);
+                            if !operation.is_empty() {
+                                t.by_operation.entry(operation).or_default().push(elapsed);
+                            }
                         }
                         Err(_) => t.errors += 1,
                     }
@@ -253,6 +427,22 @@ fn main() {
     });
     let wall = o.seconds as f64;
     let mut t = tally.borrow_mut();
+    for (operation, latencies) in t.by_operation.iter_mut() {
+        latencies.sort_unstable();
+        let n = latencies.len();
+        let pct =
+            |p: f64| latencies[((n as f64 * p).ceil() as usize).clamp(1, n) - 1] as f64 / 1000.0;
+        println!(
+            "scenario={} concurrency={} rate={} operation={operation} requests={n} rps={:.0} p50_ms={:.2} p99_ms={:.2} max_ms={:.2}",
+            o.scenario,
+            o.concurrency,
+            if o.rate > 0.0 { format!("{:.0}", o.rate) } else { "max".into() },
+            n as f64 / wall,
+            pct(0.50),
+            pct(0.99),
+            pct(1.0)
+        );
+    }
     t.latencies_us.sort_unstable();
     let n = t.latencies_us.len();
     let pct = |p: f64| -> f64 {
@@ -262,9 +452,10 @@ fn main() {
         t.latencies_us[((n as f64 * p).ceil() as usize).clamp(1, n) - 1] as f64 / 1000.0
     };
     println!(
-        "scenario={} concurrency={} seconds={:.1} requests={} errors={} rps={:.0} p50_ms={:.2} p99_ms={:.2} max_ms={:.2} statuses={:?}",
+        "scenario={} concurrency={} rate={} seconds={:.1} requests={} errors={} rps={:.0} p50_ms={:.2} p99_ms={:.2} max_ms={:.2} statuses={:?}",
         o.scenario,
         o.concurrency,
+        if o.rate > 0.0 { format!("{:.0}", o.rate) } else { "max".into() },
         wall,
         n,
         t.errors,

@@ -87,6 +87,13 @@ pub fn seed(
         written += batch;
         progress(written);
     }
+    // Fresh statistics for the planner, and on PostgreSQL the dead row
+    // versions of the final updates cleared from the indexes.
+    let tidy = match conn {
+        DbConnection::Pg(_) => "VACUUM ANALYZE",
+        DbConnection::Sqlite(_) => "ANALYZE",
+    };
+    diesel::sql_query(tidy).execute(conn)?;
     Ok(written)
 }
 

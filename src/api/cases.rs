@@ -554,7 +554,7 @@ pub(crate) fn reload_after_change(
         investigator,
         ..row
     };
-    load_case(conn, row, viewer)
+    load_case_with(conn, row, stages, viewer)
 }
 
 /// The whole case as `viewer` may see it, and its ETag.
@@ -563,42 +563,56 @@ pub(crate) fn load_case(
     row: CaseRow,
     viewer: &Caller,
 ) -> Result<(Case, String), ApiError> {
+    let stages = crate::db::stages::for_case(conn, row.id)?;
+    load_case_with(conn, row, stages, viewer)
+}
+
+/// As [`load_case`], with the case's stages already read.
+fn load_case_with(
+    conn: &mut DbConnection,
+    row: CaseRow,
+    stages: Vec<StageRow>,
+    viewer: &Caller,
+) -> Result<(Case, String), ApiError> {
     let customer = repo::customer(conn, row.customer_id)?;
     let representative = repo::representative(conn, row.id)?;
-    let stages = crate::db::stages::for_case(conn, row.id)?;
-    let extensions = crate::db::extensions::for_case(conn, row.id)?
-        .iter()
-        .filter(|e| super::extensions::visible_to(e, viewer))
-        .map(|e| {
-            let stage = stages
-                .iter()
-                .find(|s| s.id == e.stage_id)
-                .and_then(|s| Stage::parse(&s.stage))
-                .unwrap_or(Stage::Stage1);
-            super::extensions::view(e, stage)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    // Extensions, responses, remedies and the Ombudsman all hang off a
+    // formal stage, the Ombudsman off a stage's response: a case without
+    // them is read without asking.
+    let formal = !stages.is_empty();
+    let answered = stages.iter().any(|s| s.responded_at.is_some());
+    let stage_of = |stage_id: i64| {
+        stages
+            .iter()
+            .find(|s| s.id == stage_id)
+            .and_then(|s| Stage::parse(&s.stage))
+            .unwrap_or(Stage::Stage1)
+    };
+    let mut extensions = vec![];
+    let mut responses = vec![];
+    if formal {
+        extensions = crate::db::extensions::for_case(conn, row.id)?
+            .iter()
+            .filter(|e| super::extensions::visible_to(e, viewer))
+            .map(|e| super::extensions::view(e, stage_of(e.stage_id)))
+            .collect::<Result<Vec<_>, _>>()?;
+        responses = crate::db::responses::for_case(conn, row.id)?
+            .iter()
+            .filter(|r| viewer.is_staff() || r.status == "sent")
+            .map(|r| super::stage_responses::view(r, stage_of(r.stage_id), viewer))
+            .collect::<Result<Vec<_>, _>>()?;
+    }
     let etag = etag(&row);
-    let responses = crate::db::responses::for_case(conn, row.id)?
-        .iter()
-        .filter(|r| viewer.is_staff() || r.status == "sent")
-        .map(|r| {
-            let stage = stages
-                .iter()
-                .find(|s| s.id == r.stage_id)
-                .and_then(|s| Stage::parse(&s.stage))
-                .unwrap_or(Stage::Stage1);
-            super::stage_responses::view(r, stage, viewer)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
     let case_id = row.id;
     let mut case = case_of(row, customer, representative, stages, viewer)?;
     case.extensions = extensions;
     case.responses = responses;
-    case.remedies = crate::db::remedies::for_case(conn, case_id)?
-        .iter()
-        .map(|r| super::remedies::view(r, &case.reference, viewer.is_staff()))
-        .collect::<Result<Vec<_>, _>>()?;
+    if formal {
+        case.remedies = crate::db::remedies::for_case(conn, case_id)?
+            .iter()
+            .map(|r| super::remedies::view(r, &case.reference, viewer.is_staff()))
+            .collect::<Result<Vec<_>, _>>()?;
+    }
     if viewer.is_staff() {
         case.flags = crate::db::flags::for_case(conn, case_id)?
             .iter()
@@ -613,10 +627,12 @@ pub(crate) fn load_case(
             .map(|f| super::feedback::view(f, case.acknowledgement_due, viewer))
             .transpose()?;
     }
-    case.ombudsman = crate::db::ombudsman::for_case(conn, case_id)?
-        .as_ref()
-        .map(super::ombudsman::view)
-        .transpose()?;
+    if answered {
+        case.ombudsman = crate::db::ombudsman::for_case(conn, case_id)?
+            .as_ref()
+            .map(super::ombudsman::view)
+            .transpose()?;
+    }
     Ok((case, etag))
 }
 

@@ -239,16 +239,18 @@ pub fn list(conn: &mut DbConnection, filter: &CaseFilter, limit: i64) -> QueryRe
     query = match &filter.scope {
         CaseScope::All => query,
         CaseScope::Services(services) => {
-            use super::schema::case_services;
-            query.filter(
-                cases::service_id
-                    .eq_any(services.clone())
-                    .or(cases::id.eq_any(
-                        case_services::table
-                            .filter(case_services::service_id.eq_any(services.clone()))
-                            .select(case_services::case_id),
-                    )),
-            )
+            // The cases the services contribute to are few: fetched first,
+            // so that the usual list (none) keeps its plain, indexed filter.
+            let contributing = super::ownership::contributed_to(conn, services)?;
+            if contributing.is_empty() {
+                query.filter(cases::service_id.eq_any(services.clone()))
+            } else {
+                query.filter(
+                    cases::service_id
+                        .eq_any(services.clone())
+                        .or(cases::id.eq_any(contributing)),
+                )
+            }
         }
         CaseScope::PostedBy(client) => query.filter(cases::partner_client_id.eq(client.clone())),
         CaseScope::Customer(subject) => query.filter(cases::customer_subject.eq(subject.clone())),

@@ -15,6 +15,14 @@ pub fn contributing(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<St
         .load(conn)
 }
 
+/// The cases any of `services` contributes to.
+pub fn contributed_to(conn: &mut DbConnection, services: &[String]) -> QueryResult<Vec<i64>> {
+    case_services::table
+        .filter(case_services::service_id.eq_any(services))
+        .select(case_services::case_id)
+        .load(conn)
+}
+
 /// Whether any of `services` contributes to the case.
 pub fn contributes(
     conn: &mut DbConnection,
