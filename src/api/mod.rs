@@ -13,6 +13,7 @@ pub mod flags;
 pub mod health;
 pub mod idempotency;
 pub mod json;
+pub mod learning_actions;
 pub mod notes;
 pub mod ombudsman;
 pub mod ownership;
@@ -20,6 +21,7 @@ pub mod pagination;
 pub mod precondition;
 pub mod query;
 pub mod remedies;
+pub mod reports;
 pub mod services;
 pub mod stage_responses;
 pub mod triage;
@@ -167,6 +169,8 @@ impl Modify for BearerAuth {
     tags(
         (name = "cases", description = "Complaints, compliments and comments"),
         (name = "services", description = "The service directory"),
+        (name = "learning", description = "Learning actions: what complaints taught the council and the changes made"),
+        (name = "reports", description = "Anonymised performance reports"),
         (name = "calendar", description = "Working days, bank holidays and the council's policy"),
         (name = "system", description = "Health and readiness"),
     )
@@ -209,6 +213,11 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(feedback::forward)
         .service(feedback::send_reply)
         .service(feedback::record_action)
+        .service(learning_actions::create)
+        .service(learning_actions::list)
+        .service(learning_actions::get)
+        .service(learning_actions::update)
+        .service(reports::performance)
         .service(notes::list)
         .service(calendar::due_date_after)
         .service(calendar::count_working_days)

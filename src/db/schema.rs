@@ -260,6 +260,31 @@ diesel::table! {
 }
 
 diesel::table! {
+    learning_actions (id) {
+        id -> BigInt,
+        learned -> Text,
+        change_agreed -> Text,
+        service_id -> Text,
+        owner -> Text,
+        due -> Date,
+        status -> Text,
+        evidence -> Nullable<Text>,
+        completed_on -> Nullable<Date>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    learning_action_cases (action_id, case_id) {
+        action_id -> BigInt,
+        case_id -> BigInt,
+    }
+}
+
+diesel::table! {
     idempotency_records (caller, idempotency_key) {
         caller -> Text,
         idempotency_key -> Text,
@@ -293,6 +318,9 @@ diesel::joinable!(case_remedies -> cases (case_id));
 diesel::joinable!(case_flags -> cases (case_id));
 diesel::joinable!(case_services -> cases (case_id));
 diesel::joinable!(feedback_handling -> cases (case_id));
+diesel::joinable!(learning_actions -> services (service_id));
+diesel::joinable!(learning_action_cases -> learning_actions (action_id));
+diesel::joinable!(learning_action_cases -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     directorates,
@@ -310,6 +338,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_links,
     case_services,
     feedback_handling,
+    learning_actions,
+    learning_action_cases,
     idempotency_records,
     reference_sequences,
 );

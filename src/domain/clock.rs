@@ -109,6 +109,18 @@ pub fn uk_date(utc: NaiveDateTime) -> NaiveDate {
     }
 }
 
+/// The UTC instant a UK day starts: midnight GMT, or 23:00 UTC the day
+/// before in summer time.
+pub fn uk_midnight_utc(date: NaiveDate) -> NaiveDateTime {
+    let midnight = date.and_time(chrono::NaiveTime::MIN);
+    let summer = midnight - TimeDelta::hours(1);
+    if uk_date(summer) == date {
+        summer
+    } else {
+        midnight
+    }
+}
+
 fn last_sunday(year: i32, month: u32) -> NaiveDate {
     let last = NaiveDate::from_ymd_opt(year, month, 31).unwrap_or(NaiveDate::MIN);
     let back = last.weekday().num_days_from_sunday();
@@ -122,6 +134,16 @@ mod tests {
 
     fn at(text: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("instant")
+    }
+
+    #[test]
+    fn a_uk_day_starts_at_midnight_in_winter_and_23_00_utc_in_summer() {
+        let day = |t: &str| NaiveDate::parse_from_str(t, "%Y-%m-%d").expect("date");
+        assert_eq!(uk_midnight_utc(day("2026-01-15")), at("2026-01-15 00:00"));
+        assert_eq!(uk_midnight_utc(day("2026-07-01")), at("2026-06-30 23:00"));
+        // The clocks go forward at 01:00 UTC on 29 March 2026: that day starts in GMT.
+        assert_eq!(uk_midnight_utc(day("2026-03-29")), at("2026-03-29 00:00"));
+        assert_eq!(uk_midnight_utc(day("2026-03-30")), at("2026-03-29 23:00"));
     }
 
     #[test]

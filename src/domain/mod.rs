@@ -8,6 +8,7 @@ pub mod case;
 pub mod clock;
 pub mod deadline;
 pub mod feedback;
+pub mod performance;
 pub mod policy;
 pub mod reference;
 pub mod triage;

@@ -349,6 +349,8 @@ impl TestApp {
             "reference_sequences",
             "case_services",
             "feedback_handling",
+            "learning_actions",
+            "learning_action_cases",
         ]
         .iter()
         .map(|table| {

@@ -13,6 +13,7 @@ mod feedback;
 mod idempotency;
 mod lifecycle;
 mod ownership;
+mod reports;
 mod schema;
 mod seed;
 mod services;

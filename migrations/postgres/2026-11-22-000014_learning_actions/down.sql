@@ -1,0 +1,2 @@
+DROP TABLE learning_action_cases;
+DROP TABLE learning_actions;

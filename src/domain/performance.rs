@@ -1,0 +1,435 @@
+//! Performance figures (SPEC §8) worked out from the facts of the cases
+//! received in a period: volumes, triage, each stage's timeliness and
+//! outcomes, working days taken, escalation and the Ombudsman. Counts only:
+//! nothing here can name a person.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::calendar::Calendar;
+use super::case::{Channel, Kind, Outcome, Stage};
+use super::triage::Decision;
+
+/// What a report needs to know about one case.
+#[derive(Debug, Clone)]
+pub struct CaseFacts {
+    pub id: i64,
+    pub kind: Kind,
+    pub channel: Channel,
+    pub service: String,
+    pub directorate: String,
+    pub category: Option<String>,
+    /// The UK date it was received.
+    pub received: NaiveDate,
+    pub triage: Option<Decision>,
+}
+
+/// What a report needs to know about one formal stage.
+#[derive(Debug, Clone)]
+pub struct StageFacts {
+    pub case_id: i64,
+    pub stage: Stage,
+    /// The UK date its clock started: receipt for stage 1, the request for stage 2.
+    pub started: NaiveDate,
+    pub acknowledgement_due: NaiveDate,
+    pub acknowledged: Option<NaiveDate>,
+    pub responded: Option<NaiveDate>,
+    pub responded_on_time: Option<bool>,
+    pub outcome: Option<Outcome>,
+    /// An extension of its response time was agreed.
+    pub extended: bool,
+}
+
+/// An Ombudsman referral of a case.
+#[derive(Debug, Clone)]
+pub struct ReferralFacts {
+    pub case_id: i64,
+    /// `not_investigated`, `premature`, `not_upheld`, `upheld_fault`; `None` while awaited.
+    pub decision: Option<String>,
+}
+
+/// How a report is broken down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    Month,
+    Service,
+    Directorate,
+    Channel,
+    Category,
+}
+
+impl GroupBy {
+    pub const ALL: &'static [(&'static str, GroupBy)] = &[
+        ("month", GroupBy::Month),
+        ("service", GroupBy::Service),
+        ("directorate", GroupBy::Directorate),
+        ("channel", GroupBy::Channel),
+        ("category", GroupBy::Category),
+    ];
+
+    pub fn parse(text: &str) -> Option<GroupBy> {
+        GroupBy::ALL
+            .iter()
+            .find(|(name, _)| *name == text)
+            .map(|(_, g)| *g)
+    }
+
+    fn key(self, case: &CaseFacts) -> String {
+        match self {
+            GroupBy::Month => case.received.format("%Y-%m").to_string(),
+            GroupBy::Service => case.service.clone(),
+            GroupBy::Directorate => case.directorate.clone(),
+            GroupBy::Channel => case.channel.as_str().to_string(),
+            GroupBy::Category => case
+                .category
+                .clone()
+                .unwrap_or_else(|| "(none)".to_string()),
+        }
+    }
+}
+
+/// Cases received, by kind.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Received {
+    pub complaints: u64,
+    pub compliments: u64,
+    pub comments: u64,
+    pub total: u64,
+}
+
+/// What triage decided about the complaints received.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TriageFigures {
+    /// Accepted as formal complaints at stage 1.
+    pub accepted: u64,
+    pub resolved_informally: u64,
+    /// Counted separately: not complaints.
+    pub service_requests: u64,
+    pub excluded: u64,
+    pub outside_remit: u64,
+    pub out_of_time: u64,
+    /// Not triaged yet.
+    pub awaiting: u64,
+}
+
+/// Stage outcomes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Outcomes {
+    pub upheld: u64,
+    pub partially_upheld: u64,
+    pub not_upheld: u64,
+}
+
+/// Working days from a stage's start to its response.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WorkingDaysTaken {
+    pub mean: Option<f64>,
+    pub median: Option<f64>,
+}
+
+/// One stage's figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct StageFigures {
+    pub stage: Stage,
+    /// Stages opened (for stage 1: complaints accepted).
+    pub opened: u64,
+    pub acknowledged: u64,
+    pub acknowledged_on_time: u64,
+    /// Of those acknowledged.
+    pub acknowledged_on_time_pct: Option<f64>,
+    pub responded: u64,
+    /// By the response due date, extensions included.
+    pub responded_on_time: u64,
+    /// Of those responded to.
+    pub responded_on_time_pct: Option<f64>,
+    pub outcomes: Outcomes,
+    /// Upheld or partially upheld, of those responded to.
+    pub upheld_rate_pct: Option<f64>,
+    pub working_days_taken: WorkingDaysTaken,
+    /// Stages whose response time was extended.
+    pub extended: u64,
+}
+
+/// The Ombudsman's involvement.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct OmbudsmanFigures {
+    pub referrals: u64,
+    pub not_investigated: u64,
+    pub premature: u64,
+    pub not_upheld: u64,
+    pub upheld_fault: u64,
+    /// Referred, no decision yet.
+    pub awaiting_decision: u64,
+}
+
+/// The figures for a set of cases.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Figures {
+    pub received: Received,
+    pub triage: TriageFigures,
+    pub stage_1: StageFigures,
+    pub stage_2: StageFigures,
+    /// Stage 2 requests, of stage 1 responses.
+    pub escalation_rate_pct: Option<f64>,
+    pub ombudsman: OmbudsmanFigures,
+}
+
+/// A share as a percentage to one decimal place; `None` of nothing.
+pub fn percent(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
+}
+
+fn one_decimal(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
+}
+
+fn working_days(taken: &mut [i64]) -> WorkingDaysTaken {
+    if taken.is_empty() {
+        return WorkingDaysTaken::default();
+    }
+    taken.sort_unstable();
+    let n = taken.len();
+    let mean = taken.iter().sum::<i64>() as f64 / n as f64;
+    let median = if n % 2 == 1 {
+        taken[n / 2] as f64
+    } else {
+        (taken[n / 2 - 1] + taken[n / 2]) as f64 / 2.0
+    };
+    WorkingDaysTaken {
+        mean: Some(one_decimal(mean)),
+        median: Some(median),
+    }
+}
+
+/// Accumulates one stage's figures.
+#[derive(Default)]
+struct StageTally {
+    opened: u64,
+    acknowledged: u64,
+    acknowledged_on_time: u64,
+    responded: u64,
+    responded_on_time: u64,
+    outcomes: Outcomes,
+    taken: Vec<i64>,
+    extended: u64,
+}
+
+impl StageTally {
+    fn add(&mut self, stage: &StageFacts, calendar: &Calendar) {
+        self.opened += 1;
+        if let Some(acknowledged) = stage.acknowledged {
+            self.acknowledged += 1;
+            if acknowledged <= stage.acknowledgement_due {
+                self.acknowledged_on_time += 1;
+            }
+        }
+        if let Some(responded) = stage.responded {
+            self.responded += 1;
+            if stage.responded_on_time == Some(true) {
+                self.responded_on_time += 1;
+            }
+            match stage.outcome {
+                Some(Outcome::Upheld) => self.outcomes.upheld += 1,
+                Some(Outcome::PartiallyUpheld) => self.outcomes.partially_upheld += 1,
+                Some(Outcome::NotUpheld) => self.outcomes.not_upheld += 1,
+                None => {}
+            }
+            if let Ok(days) = calendar.working_days_between(stage.started, responded) {
+                self.taken.push(days.max(0));
+            }
+        }
+        if stage.extended {
+            self.extended += 1;
+        }
+    }
+
+    fn figures(mut self, stage: Stage) -> StageFigures {
+        let upheld = self.outcomes.upheld + self.outcomes.partially_upheld;
+        StageFigures {
+            stage,
+            opened: self.opened,
+            acknowledged: self.acknowledged,
+            acknowledged_on_time: self.acknowledged_on_time,
+            acknowledged_on_time_pct: percent(self.acknowledged_on_time, self.acknowledged),
+            responded: self.responded,
+            responded_on_time: self.responded_on_time,
+            responded_on_time_pct: percent(self.responded_on_time, self.responded),
+            upheld_rate_pct: percent(upheld, self.responded),
+            outcomes: self.outcomes,
+            working_days_taken: working_days(&mut self.taken),
+            extended: self.extended,
+        }
+    }
+}
+
+/// Accumulates the figures for a set of cases.
+#[derive(Default)]
+struct Tally {
+    received: Received,
+    triage: TriageFigures,
+    stage_1: StageTally,
+    stage_2: StageTally,
+    ombudsman: OmbudsmanFigures,
+}
+
+impl Tally {
+    fn add(
+        &mut self,
+        case: &CaseFacts,
+        stages: &[&StageFacts],
+        referral: Option<&ReferralFacts>,
+        calendar: &Calendar,
+    ) {
+        self.received.total += 1;
+        match case.kind {
+            Kind::Complaint => {
+                self.received.complaints += 1;
+                let triage = &mut self.triage;
+                match case.triage {
+                    Some(Decision::Accept) => triage.accepted += 1,
+                    Some(Decision::ResolveInformally) => triage.resolved_informally += 1,
+                    Some(Decision::ServiceRequest) => triage.service_requests += 1,
+                    Some(Decision::Excluded) => triage.excluded += 1,
+                    Some(Decision::OutsideRemit) => triage.outside_remit += 1,
+                    Some(Decision::OutOfTime) => triage.out_of_time += 1,
+                    None => triage.awaiting += 1,
+                }
+            }
+            Kind::Compliment => self.received.compliments += 1,
+            Kind::Comment => self.received.comments += 1,
+        }
+        for stage in stages {
+            match stage.stage {
+                Stage::Stage1 => self.stage_1.add(stage, calendar),
+                Stage::Stage2 => self.stage_2.add(stage, calendar),
+                Stage::Ombudsman => {}
+            }
+        }
+        if let Some(referral) = referral {
+            let o = &mut self.ombudsman;
+            o.referrals += 1;
+            match referral.decision.as_deref() {
+                Some("not_investigated") => o.not_investigated += 1,
+                Some("premature") => o.premature += 1,
+                Some("not_upheld") => o.not_upheld += 1,
+                Some("upheld_fault") => o.upheld_fault += 1,
+                _ => o.awaiting_decision += 1,
+            }
+        }
+    }
+
+    fn figures(self) -> Figures {
+        let stage_1 = self.stage_1.figures(Stage::Stage1);
+        let stage_2 = self.stage_2.figures(Stage::Stage2);
+        Figures {
+            received: self.received,
+            triage: self.triage,
+            escalation_rate_pct: percent(stage_2.opened, stage_1.responded),
+            stage_1,
+            stage_2,
+            ombudsman: self.ombudsman,
+        }
+    }
+}
+
+/// The figures for every case, and for each group when asked, in key order.
+pub fn figures(
+    cases: &[CaseFacts],
+    stages: &[StageFacts],
+    referrals: &[ReferralFacts],
+    group_by: Option<GroupBy>,
+    calendar: &Calendar,
+) -> (Figures, Vec<(String, Figures)>) {
+    let mut stages_of: BTreeMap<i64, Vec<&StageFacts>> = BTreeMap::new();
+    for stage in stages {
+        stages_of.entry(stage.case_id).or_default().push(stage);
+    }
+    let referral_of: BTreeMap<i64, &ReferralFacts> =
+        referrals.iter().map(|r| (r.case_id, r)).collect();
+    let mut total = Tally::default();
+    let mut groups: BTreeMap<String, Tally> = BTreeMap::new();
+    for case in cases {
+        let case_stages = stages_of.get(&case.id).map(Vec::as_slice).unwrap_or(&[]);
+        let referral = referral_of.get(&case.id).copied();
+        total.add(case, case_stages, referral, calendar);
+        if let Some(group_by) = group_by {
+            groups.entry(group_by.key(case)).or_default().add(
+                case,
+                case_stages,
+                referral,
+                calendar,
+            );
+        }
+    }
+    (
+        total.figures(),
+        groups
+            .into_iter()
+            .map(|(key, tally)| (key, tally.figures()))
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::bank_holidays::Region;
+
+    fn date(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn percentages_round_to_one_place_and_are_absent_of_nothing() {
+        assert_eq!(percent(1, 3), Some(33.3));
+        assert_eq!(percent(2, 3), Some(66.7));
+        assert_eq!(percent(0, 0), None);
+    }
+
+    #[test]
+    fn the_median_of_an_even_count_is_the_middle_pair_averaged() {
+        assert_eq!(working_days(&mut [5, 1, 3, 9]).median, Some(4.0));
+        assert_eq!(working_days(&mut [5, 1, 3]).median, Some(3.0));
+        assert_eq!(working_days(&mut [1, 2]).mean, Some(1.5));
+        assert_eq!(working_days(&mut []), WorkingDaysTaken::default());
+    }
+
+    #[test]
+    fn a_stage_counts_its_timeliness_outcome_and_working_days() {
+        let calendar = Calendar::new(Region::EnglandAndWales)
+            .build()
+            .expect("calendar");
+        let case = CaseFacts {
+            id: 1,
+            kind: Kind::Complaint,
+            channel: Channel::Email,
+            service: "waste-care".into(),
+            directorate: "place".into(),
+            category: None,
+            received: date("2026-03-02"),
+            triage: Some(Decision::Accept),
+        };
+        let stage = StageFacts {
+            case_id: 1,
+            stage: Stage::Stage1,
+            started: date("2026-03-02"),
+            acknowledgement_due: date("2026-03-09"),
+            acknowledged: Some(date("2026-03-10")),
+            responded: Some(date("2026-03-16")),
+            responded_on_time: Some(true),
+            outcome: Some(Outcome::PartiallyUpheld),
+            extended: false,
+        };
+        let (total, groups) = figures(&[case], &[stage], &[], Some(GroupBy::Month), &calendar);
+        assert_eq!(total.stage_1.acknowledged_on_time, 0);
+        assert_eq!(total.stage_1.responded_on_time_pct, Some(100.0));
+        assert_eq!(total.stage_1.upheld_rate_pct, Some(100.0));
+        // Monday 2 to Monday 16 March: ten working days.
+        assert_eq!(total.stage_1.working_days_taken.median, Some(10.0));
+        assert_eq!(groups[0].0, "2026-03");
+        assert_eq!(total.escalation_rate_pct, Some(0.0));
+    }
+}

@@ -1,0 +1,489 @@
+//! Learning actions and the performance report, checked against figures
+//! worked out by hand from a small data set.
+
+use serde_json::json;
+
+use crate::helpers::*;
+use crate::lifecycle::change;
+
+/// A complaint, compliment or comment logged by an officer, received on `at`.
+async fn logged(app: &TestApp, kind: &str, service: &str, channel: &str, at: &str) -> String {
+    let body = with(
+        complaint(),
+        json!({
+            "kind": kind, "service": service, "channel": channel,
+            "received_at": at, "received_at_reason": "logged from the post"
+        }),
+    );
+    let created = app
+        .post("/api/v1/cases", &app.officer("o-log", &[service]), &body)
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    created.json()["reference"]
+        .as_str()
+        .expect("reference")
+        .to_string()
+}
+
+/// Takes a complaint through the steps given, each with the manager.
+async fn steps(app: &TestApp, reference: &str, steps: &[(&str, serde_json::Value)]) {
+    let manager = app.manager();
+    let base = format!("/api/v1/cases/{reference}");
+    for (path, body) in steps {
+        let etag = app.get(&base, &manager).await.header("etag").expect("etag");
+        let response = if *path == "send" {
+            let drafted = app
+                .post(
+                    &format!("{base}/responses"),
+                    &app.officer("officer-17", &["waste-care", "highways"]),
+                    body,
+                )
+                .await;
+            assert_eq!(drafted.status, 201, "draft: {}", drafted.text());
+            let id = drafted.json()["id"].as_i64().expect("id");
+            let etag = app.get(&base, &manager).await.header("etag").expect("etag");
+            change(
+                app,
+                &format!("{base}/responses/{id}/approval"),
+                &manager,
+                Some(&etag),
+                json!({}),
+            )
+            .await
+        } else {
+            change(
+                app,
+                &format!("{base}/{path}"),
+                &manager,
+                Some(&etag),
+                body.clone(),
+            )
+            .await
+        };
+        assert!(response.status < 300, "{path}: {}", response.text());
+    }
+}
+
+fn draft(outcome: &str) -> serde_json::Value {
+    let mut body = json!({
+        "outcome": outcome,
+        "findings": [{"point": "The bin was missed", "finding": "It was", "upheld": outcome != "not_upheld"}],
+        "letter": "Dear Alex Example, thank you for your complaint."
+    });
+    if outcome != "not_upheld" {
+        body["apology"] = json!("We are sorry the bin was missed.");
+    }
+    body
+}
+
+#[actix_web::test]
+async fn every_figure_in_the_performance_report_is_the_count_worked_out_by_hand() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    // A: waste, received 1 October 2026, acknowledged the next day, upheld (late).
+    let a = logged(
+        &app,
+        "complaint",
+        "waste-care",
+        "telephone",
+        "2026-10-01T10:00:00Z",
+    )
+    .await;
+    steps(
+        &app,
+        &a,
+        &[
+            ("triage", json!({"decision": "accept"})),
+            (
+                "acknowledgement",
+                json!({"method": "email", "acknowledged_at": "2026-10-02T09:00:00Z"}),
+            ),
+            ("assignment", json!({"investigator": "officer-17"})),
+            ("send", draft("upheld")),
+        ],
+    )
+    .await;
+    // B: waste, received and answered today (not upheld), then stage 2 asked for and acknowledged.
+    let b = logged(
+        &app,
+        "complaint",
+        "waste-care",
+        "email",
+        &chrono::Utc::now().to_rfc3339(),
+    )
+    .await;
+    steps(
+        &app,
+        &b,
+        &[
+            ("triage", json!({"decision": "accept"})),
+            ("acknowledgement", json!({"method": "email"})),
+            ("assignment", json!({"investigator": "officer-17"})),
+            ("send", draft("not_upheld")),
+            (
+                "escalations",
+                json!({"reason": "The crew still miss the bin"}),
+            ),
+            ("acknowledgement", json!({"method": "email"})),
+        ],
+    )
+    .await;
+    // C: highways, a service request; D: highways, not triaged yet.
+    let c = logged(
+        &app,
+        "complaint",
+        "highways",
+        "letter",
+        "2026-09-15T10:00:00Z",
+    )
+    .await;
+    steps(&app, &c, &[("triage", json!({"decision": "service_request", "referral": "Passed to the highways team as a first report"}))]).await;
+    logged(
+        &app,
+        "complaint",
+        "highways",
+        "online_form",
+        "2026-11-02T10:00:00Z",
+    )
+    .await;
+    // Compliments and a comment.
+    logged(
+        &app,
+        "compliment",
+        "waste-care",
+        "email",
+        "2026-10-05T10:00:00Z",
+    )
+    .await;
+    logged(
+        &app,
+        "compliment",
+        "highways",
+        "email",
+        "2026-10-06T10:00:00Z",
+    )
+    .await;
+    logged(
+        &app,
+        "comment",
+        "waste-care",
+        "email",
+        "2026-10-07T10:00:00Z",
+    )
+    .await;
+    // Outside the period.
+    logged(
+        &app,
+        "complaint",
+        "waste-care",
+        "email",
+        "2024-06-03T10:00:00Z",
+    )
+    .await;
+
+    // Learning: one overdue, one completed.
+    let late = app
+        .post(
+            "/api/v1/learning-actions",
+            &manager,
+            &json!({"learned": "Crews miss assisted bins", "change_agreed": "Show them in the cab",
+                    "service": "waste-care", "owner": "Ops manager", "due": "2026-10-31", "cases": [a]}),
+        )
+        .await;
+    assert_eq!(late.status, 201, "{}", late.text());
+    let done = app
+        .post(
+            "/api/v1/learning-actions",
+            &manager,
+            &json!({"learned": "Letters were unclear", "change_agreed": "Plain-English template",
+                    "service": "highways", "owner": "Comms lead", "due": "2030-01-31"}),
+        )
+        .await;
+    let id = done.json()["id"].as_i64().expect("id");
+    let completed = app
+        .send(
+            awc::http::Method::PATCH,
+            &format!("/api/v1/learning-actions/{id}"),
+            Some(&manager),
+            &[("If-Match", "\"1\"")],
+            Some(
+                json!({"status": "completed", "evidence": "Template in use since November"})
+                    .to_string()
+                    .into_bytes(),
+            ),
+        )
+        .await;
+    assert_eq!(completed.status, 200, "{}", completed.text());
+
+    let report = app
+        .get(
+            "/api/v1/reports/performance?from=2026-01-01&group_by=service",
+            &manager,
+        )
+        .await;
+    assert_eq!(report.status, 200, "{}", report.text());
+    let report = report.json();
+    let total = &report["total"];
+    assert_eq!(
+        total["received"],
+        json!({"complaints": 4, "compliments": 2, "comments": 1, "total": 7})
+    );
+    assert_eq!(total["triage"]["accepted"], 2);
+    assert_eq!(total["triage"]["service_requests"], 1);
+    assert_eq!(total["triage"]["awaiting"], 1);
+    let s1 = &total["stage_1"];
+    assert_eq!(
+        (
+            s1["opened"].as_u64(),
+            s1["acknowledged"].as_u64(),
+            s1["acknowledged_on_time"].as_u64()
+        ),
+        (Some(2), Some(2), Some(2))
+    );
+    assert_eq!(s1["acknowledged_on_time_pct"], 100.0);
+    assert_eq!(
+        (s1["responded"].as_u64(), s1["responded_on_time"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(s1["responded_on_time_pct"], 50.0);
+    assert_eq!(
+        s1["outcomes"],
+        json!({"upheld": 1, "partially_upheld": 0, "not_upheld": 1})
+    );
+    assert_eq!(s1["upheld_rate_pct"], 50.0);
+    // A took the working days from 1 October to today; B none.
+    let today = chrono::Utc::now().date_naive();
+    let a_days = app
+        .get(
+            &format!("/api/v1/calendar/working-days?from=2026-10-01&to={today}"),
+            &manager,
+        )
+        .await
+        .json()["working_days"]
+        .as_i64()
+        .expect("working days");
+    assert_eq!(s1["working_days_taken"]["median"], a_days as f64 / 2.0);
+    assert_eq!(
+        s1["working_days_taken"]["mean"],
+        ((a_days as f64 / 2.0) * 10.0).round() / 10.0
+    );
+    let s2 = &total["stage_2"];
+    assert_eq!(
+        (
+            s2["opened"].as_u64(),
+            s2["acknowledged"].as_u64(),
+            s2["responded"].as_u64()
+        ),
+        (Some(1), Some(1), Some(0))
+    );
+    assert_eq!(s2["upheld_rate_pct"], json!(null));
+    assert_eq!(total["escalation_rate_pct"], 50.0);
+    assert_eq!(total["ombudsman"]["referrals"], 0);
+    assert_eq!(
+        report["compliments_by_service"],
+        json!([{"service": "highways", "count": 1}, {"service": "waste-care", "count": 1}])
+    );
+    assert_eq!(
+        report["learning_actions"],
+        json!({"raised": 2, "completed": 1, "overdue": 1})
+    );
+    let groups: Vec<(&str, u64)> = report["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| {
+            (
+                g["key"].as_str().unwrap_or_default(),
+                g["figures"]["received"]["total"]
+                    .as_u64()
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(groups, vec![("highways", 3), ("waste-care", 4)]);
+
+    // No personal data anywhere in it.
+    let text = report.to_string();
+    for personal in [
+        "Alex Example",
+        "alex@example.org",
+        "01384 811561",
+        "Example Road",
+    ] {
+        assert!(!text.contains(personal), "the report names {personal}");
+    }
+
+    // A Head of Service sees only their services.
+    let head = app.head_of_service("h-roads", &["highways"]);
+    let theirs = app
+        .get("/api/v1/reports/performance?from=2026-01-01", &head)
+        .await
+        .json();
+    assert_eq!(theirs["total"]["received"]["total"], 3);
+    assert_eq!(theirs["services"], json!(["highways"]));
+    assert_eq!(
+        theirs["compliments_by_service"],
+        json!([{"service": "highways", "count": 1}])
+    );
+    assert_eq!(
+        theirs["learning_actions"],
+        json!({"raised": 1, "completed": 1, "overdue": 0})
+    );
+    app.get("/api/v1/reports/performance?service=waste-care", &head)
+        .await
+        .problem(403, "/problems/forbidden");
+    app.get(
+        "/api/v1/reports/performance",
+        &app.officer("o-roads", &["highways"]),
+    )
+    .await
+    .problem(403, "/problems/forbidden");
+    app.get("/api/v1/reports/performance", &app.customer("c-1"))
+        .await
+        .problem(403, "/problems/forbidden");
+    let invalid = app
+        .get(
+            "/api/v1/reports/performance?from=2026-13-01&group_by=colour&service=moon-base",
+            &manager,
+        )
+        .await;
+    invalid.problem(422, "/problems/validation");
+    assert_eq!(
+        invalid.invalid_fields(),
+        vec!["from", "group_by", "service"]
+    );
+    let by_directorate = app
+        .get(
+            "/api/v1/reports/performance?from=2026-01-01&directorate=place&group_by=month",
+            &manager,
+        )
+        .await
+        .json();
+    assert_eq!(by_directorate["total"]["received"]["total"], 7);
+    assert_eq!(by_directorate["groups"][0]["key"], "2026-09");
+}
+
+#[actix_web::test]
+async fn learning_actions_are_recorded_moved_on_and_listed_within_each_role() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    let a = logged(
+        &app,
+        "complaint",
+        "waste-care",
+        "email",
+        "2026-10-01T10:00:00Z",
+    )
+    .await;
+    let head = app.head_of_service("h-waste", &["waste-care"]);
+    let body = json!({"learned": "Crews miss assisted bins", "change_agreed": "Show them in the cab",
+                      "service": "waste-care", "owner": "Ops manager", "due": "2026-10-31", "cases": [a]});
+    let created = app
+        .post_with_key("/api/v1/learning-actions", &head, "la-1", &body)
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let action = created.json();
+    assert_eq!(action["status"], "agreed");
+    assert_eq!(action["overdue"], true);
+    assert_eq!(action["cases"], json!([a]));
+    let location = created.header("location").expect("location");
+    let replay = app
+        .post_with_key("/api/v1/learning-actions", &head, "la-1", &body)
+        .await;
+    assert_eq!(replay.json()["id"], action["id"]);
+
+    // Another service's head, officers and customers may not record one here.
+    let before = app.row_counts();
+    for token in [
+        app.head_of_service("h-roads", &["highways"]),
+        app.officer("o-waste", &["waste-care"]),
+        app.customer("c-1"),
+    ] {
+        let refused = app.post("/api/v1/learning-actions", &token, &body).await;
+        assert_eq!(refused.status, 403, "{}", refused.text());
+    }
+    assert_eq!(app.row_counts(), before);
+    let invalid = app
+        .post(
+            "/api/v1/learning-actions",
+            &manager,
+            &json!({"learned": " ", "service": "waste-care", "cases": ["CMP-2026-999999"]}),
+        )
+        .await;
+    invalid.problem(422, "/problems/validation");
+    assert_eq!(
+        invalid.invalid_fields(),
+        vec!["change_agreed", "due", "learned", "owner"]
+    );
+    let unseen = app
+        .post(
+            "/api/v1/learning-actions",
+            &manager,
+            &with(body.clone(), json!({"cases": ["CMP-2026-999999"]})),
+        )
+        .await;
+    assert_eq!(unseen.invalid_fields(), vec!["cases[0]"]);
+
+    // Completing needs the evidence; a stale ETag is refused.
+    let patch = |etag: &'static str, change: serde_json::Value| {
+        let (app, location, head) = (&app, location.clone(), head.clone());
+        async move {
+            app.send(
+                awc::http::Method::PATCH,
+                &location,
+                Some(&head),
+                &[("If-Match", etag)],
+                Some(change.to_string().into_bytes()),
+            )
+            .await
+        }
+    };
+    patch("\"1\"", json!({"status": "completed"}))
+        .await
+        .problem(422, "/problems/validation");
+    let moving = patch(
+        "\"1\"",
+        json!({"status": "in_progress", "due": "2030-01-31"}),
+    )
+    .await;
+    assert_eq!(moving.status, 200, "{}", moving.text());
+    assert_eq!(moving.json()["overdue"], false);
+    patch("\"1\"", json!({"status": "cancelled", "evidence": "x"}))
+        .await
+        .problem(412, "/problems/precondition-failed");
+    let done = patch(
+        "\"2\"",
+        json!({"status": "completed", "evidence": "In every cab since January"}),
+    )
+    .await;
+    assert_eq!(done.json()["status"], "completed");
+    assert!(done.json()["completed_on"].is_string());
+
+    // Lists: by service, status, case and overdue; other services' staff see none.
+    let listed = |query: &'static str, token: String| {
+        let app = &app;
+        async move {
+            let response = app
+                .get(&format!("/api/v1/learning-actions?{query}"), &token)
+                .await;
+            assert_eq!(response.status, 200, "{query}: {}", response.text());
+            response.json()["items"]
+                .as_array()
+                .map(Vec::len)
+                .unwrap_or_default()
+        }
+    };
+    assert_eq!(listed("status=completed", manager.clone()).await, 1);
+    assert_eq!(listed("overdue=true", manager.clone()).await, 0);
+    assert_eq!(listed("overdue=false", manager.clone()).await, 1);
+    assert_eq!(listed("", app.officer("o-waste", &["waste-care"])).await, 1);
+    assert_eq!(listed("", app.officer("o-roads", &["highways"])).await, 0);
+    let by_case: &'static str = Box::leak(format!("case={a}").into_boxed_str());
+    assert_eq!(listed(by_case, manager.clone()).await, 1);
+    app.get(&location, &app.officer("o-roads", &["highways"]))
+        .await
+        .problem(404, "/problems/not-found");
+    app.get("/api/v1/learning-actions?overdue=maybe", &manager)
+        .await
+        .problem(422, "/problems/validation");
+}
