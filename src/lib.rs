@@ -8,6 +8,7 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod report;
 pub mod request_context;
 pub mod seed;
 pub mod startup;

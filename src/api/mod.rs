@@ -218,6 +218,7 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(learning_actions::get)
         .service(learning_actions::update)
         .service(reports::performance)
+        .service(reports::annual)
         .service(notes::list)
         .service(calendar::due_date_after)
         .service(calendar::count_working_days)

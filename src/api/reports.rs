@@ -222,12 +222,18 @@ fn stored<T>(value: &str, parse: impl Fn(&str) -> Option<T>, what: &str) -> Resu
     parse(value).ok_or_else(|| ApiError::internal(format!("stored {what} `{value}`")))
 }
 
-/// Works out the report.
-pub fn performance_report(
-    conn: &mut DbConnection,
-    clock: &Clock,
-    request: &ReportRequest,
-) -> Result<PerformanceReport, ApiError> {
+/// The facts of the cases a report covers.
+pub struct Facts {
+    pub scope: Scope,
+    pub cases: Vec<CaseFacts>,
+    pub stages: Vec<StageFacts>,
+    pub referrals: Vec<ReferralFacts>,
+    pub compliments: BTreeMap<String, u64>,
+    pub learning: LearningFigures,
+}
+
+/// Reads the facts of the cases received in the request's period.
+pub fn load_facts(conn: &mut DbConnection, request: &ReportRequest) -> Result<Facts, ApiError> {
     let scope = Scope {
         from: uk_midnight_utc(request.period.from),
         before: uk_midnight_utc(request.period.to.succ_opt().unwrap_or(request.period.to)),
@@ -309,13 +315,6 @@ pub fn performance_report(
         .into_iter()
         .map(|(case_id, decision)| ReferralFacts { case_id, decision })
         .collect();
-    let (total, groups) = figures(
-        &cases,
-        &stages,
-        &referrals,
-        request.group_by,
-        clock.council_calendar(),
-    );
     let today = uk_date(db::now());
     let mut learning = LearningFigures::default();
     for (status, due, created_at, completed_on) in
@@ -332,21 +331,63 @@ pub fn performance_report(
             learning.overdue += 1;
         }
     }
+    Ok(Facts {
+        scope,
+        cases,
+        stages,
+        referrals,
+        compliments,
+        learning,
+    })
+}
+
+impl Facts {
+    /// The figures for all the cases and for each group.
+    pub fn figures(&self, group_by: Option<GroupBy>, clock: &Clock) -> (Figures, Vec<Group>) {
+        let (total, groups) = figures(
+            &self.cases,
+            &self.stages,
+            &self.referrals,
+            group_by,
+            clock.council_calendar(),
+        );
+        (
+            total,
+            groups
+                .into_iter()
+                .map(|(key, figures)| Group { key, figures })
+                .collect(),
+        )
+    }
+
+    pub fn compliments_by_service(&self) -> Vec<ServiceCount> {
+        self.compliments
+            .iter()
+            .map(|(service, count)| ServiceCount {
+                service: service.clone(),
+                count: *count,
+            })
+            .collect()
+    }
+}
+
+/// Works out the report.
+pub fn performance_report(
+    conn: &mut DbConnection,
+    clock: &Clock,
+    request: &ReportRequest,
+) -> Result<PerformanceReport, ApiError> {
+    let facts = load_facts(conn, request)?;
+    let (total, groups) = facts.figures(request.group_by, clock);
     Ok(PerformanceReport {
         period: request.period.clone(),
         services: request.services.clone(),
         directorate: request.directorate.clone(),
         group_by: request.group_by_name.clone(),
         total,
-        groups: groups
-            .into_iter()
-            .map(|(key, figures)| Group { key, figures })
-            .collect(),
-        compliments_by_service: compliments
-            .into_iter()
-            .map(|(service, count)| ServiceCount { service, count })
-            .collect(),
-        learning_actions: learning,
+        groups,
+        compliments_by_service: facts.compliments_by_service(),
+        learning_actions: facts.learning.clone(),
     })
 }
 
@@ -397,4 +438,423 @@ pub async fn performance(
         })
         .await?;
     Ok(web::Json(report))
+}
+
+/// The year or period of the annual report, and how it is published.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AnnualQuery {
+    /// The financial year starting 1 April of this year (`2025` is 1 April 2025 to 31 March 2026).
+    #[param(value_type = Option<i32>, minimum = 2000, maximum = 2100)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    pub year: Option<String>,
+    /// Or a period: its first day (`YYYY-MM-DD`), with `to`.
+    #[param(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    pub from: Option<String>,
+    /// The period's last day, included.
+    #[param(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    pub to: Option<String>,
+    /// Only this service.
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    pub service: Option<String>,
+    /// Only this directorate's services.
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    pub directorate: Option<String>,
+    /// For publishing: withhold counts from 1 to this minus one (e.g. 5), so no one can be identified.
+    #[param(value_type = Option<u32>, minimum = 2, maximum = 100)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    pub suppress_below: Option<String>,
+}
+
+/// The form the caller asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Json,
+    Csv,
+    Html,
+}
+
+/// Reads `Accept`: JSON unless CSV or HTML is preferred; 406 for anything
+/// this report cannot be.
+fn form_of(req: &actix_web::HttpRequest) -> Result<Form, ApiError> {
+    let Some(accept) = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok(Form::Json);
+    };
+    let mut best: Option<(f32, Form)> = None;
+    for part in accept.split(',') {
+        let mut pieces = part.split(';');
+        let media = pieces
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
+        let quality = pieces
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let form = match media.as_str() {
+            "application/json" | "application/*" | "*/*" => Form::Json,
+            "text/csv" => Form::Csv,
+            "text/html" | "text/*" => Form::Html,
+            _ => continue,
+        };
+        if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
+            best = Some((quality, form));
+        }
+    }
+    best.map(|(_, form)| form).ok_or_else(|| {
+        ApiError::NotAcceptable(
+            "the annual report is available as application/json, text/csv or text/html".into(),
+        )
+    })
+}
+
+/// The self-assessment lines the cases prove, and those the manager answers.
+fn self_assessment(
+    conn: &mut DbConnection,
+    clock: &Clock,
+    scope: &Scope,
+    figures: &Figures,
+) -> Result<Vec<crate::report::annual::SelfAssessmentItem>, ApiError> {
+    use crate::report::annual::SelfAssessmentItem;
+    let policy = clock.policy();
+    let data =
+        |item: &str, requirement: String, met: Option<bool>, evidence: String| SelfAssessmentItem {
+            item: item.into(),
+            requirement,
+            source: "data".into(),
+            met,
+            evidence,
+        };
+    let all_on_time = |on_time: u64, of: u64| (of > 0).then_some(on_time == of);
+    let mut items = vec![
+        data(
+            "acknowledged_in_time",
+            format!(
+                "Complaints are acknowledged within {} working days of receipt",
+                policy.stage_1.acknowledge_working_days
+            ),
+            all_on_time(
+                figures.stage_1.acknowledged_on_time,
+                figures.stage_1.acknowledged,
+            ),
+            format!(
+                "{} of {} stage 1 acknowledgements on time",
+                figures.stage_1.acknowledged_on_time, figures.stage_1.acknowledged
+            ),
+        ),
+        data(
+            "stage_1_in_time",
+            format!(
+                "Stage 1 responses within {} working days, or an agreed extension",
+                policy.stage_1.response_working_days
+            ),
+            all_on_time(figures.stage_1.responded_on_time, figures.stage_1.responded),
+            format!(
+                "{} of {} stage 1 responses on time",
+                figures.stage_1.responded_on_time, figures.stage_1.responded
+            ),
+        ),
+        data(
+            "stage_2_in_time",
+            format!(
+                "Stage 2 responses within {} working days, or an agreed extension",
+                policy.stage_2.response_working_days
+            ),
+            all_on_time(figures.stage_2.responded_on_time, figures.stage_2.responded),
+            format!(
+                "{} of {} stage 2 responses on time",
+                figures.stage_2.responded_on_time, figures.stage_2.responded
+            ),
+        ),
+    ];
+    let mut investigators: BTreeMap<i64, (Option<String>, Option<String>)> = BTreeMap::new();
+    for (case_id, stage, investigator) in repo::investigators(conn, scope)? {
+        let entry = investigators.entry(case_id).or_default();
+        match Stage::parse(&stage) {
+            Some(Stage::Stage1) => entry.0 = investigator,
+            Some(Stage::Stage2) => entry.1 = investigator,
+            _ => {}
+        }
+    }
+    let pairs: Vec<bool> = investigators
+        .values()
+        .filter_map(|(one, two)| Some(one.as_ref()? != two.as_ref()?))
+        .collect();
+    let different = pairs.iter().filter(|d| **d).count();
+    items.push(data(
+        "different_stage_2_investigator",
+        "Stage 2 is investigated by someone other than the stage 1 investigator".into(),
+        (!pairs.is_empty()).then_some(different == pairs.len()),
+        format!(
+            "{different} of {} stage 2 investigations by a different officer",
+            pairs.len()
+        ),
+    ));
+    let extensions = repo::extensions(conn, scope)?;
+    let within = extensions
+        .iter()
+        .filter(|(stage, beyond, agreed)| {
+            let limit = match Stage::parse(stage) {
+                Some(Stage::Stage2) => policy.stage_2.extension_limit_working_days,
+                _ => policy.stage_1.extension_limit_working_days,
+            };
+            *agreed || (*beyond >= 0 && *beyond as u32 <= limit)
+        })
+        .count();
+    items.push(data(
+        "extensions_within_limits",
+        format!(
+            "Extensions are no longer than {} working days at stage 1 and {} at stage 2 unless the customer agrees",
+            policy.stage_1.extension_limit_working_days, policy.stage_2.extension_limit_working_days
+        ),
+        (!extensions.is_empty()).then_some(within == extensions.len()),
+        format!("{within} of {} extensions within the limit or agreed", extensions.len()),
+    ));
+    items.push(data(
+        "no_stage_0",
+        "There is no informal stage before stage 1".into(),
+        Some(!policy.informal_resolution_allowed),
+        if policy.informal_resolution_allowed {
+            "The policy allows informal resolution before stage 1".into()
+        } else {
+            "The policy sends every complaint straight to stage 1".into()
+        },
+    ));
+    items.push(data(
+        "stage_2_without_grounds",
+        "A customer can go to stage 2 without having to give grounds".into(),
+        Some(!policy.stage_2_grounds_required),
+        if policy.stage_2_grounds_required {
+            "The policy asks for grounds".into()
+        } else {
+            "The policy asks only why the customer is still dissatisfied".into()
+        },
+    ));
+    for (item, requirement) in [
+        (
+            "member_responsible",
+            "A Member Responsible for Complaints is named and kept informed",
+        ),
+        (
+            "policy_published",
+            "The complaints policy is published, and easy to find and use",
+        ),
+        (
+            "learning_reported",
+            "Learning from complaints is reported to the governing body",
+        ),
+    ] {
+        items.push(SelfAssessmentItem {
+            item: item.into(),
+            requirement: requirement.into(),
+            source: "manager".into(),
+            met: None,
+            evidence: "The complaints manager's answer is not recorded yet".into(),
+        });
+    }
+    Ok(items)
+}
+
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "annual_report",
+    description = "Roles: head_of_service (their services only), complaints_manager (all).\n\n\
+                   The annual complaints performance and service improvement report for a \
+                   financial year (`?year=2025`: 1 April 2025 to 31 March 2026) or a period \
+                   (`from`, `to`): headline figures; received by month and by service; outcomes \
+                   and timeliness by stage; the types of complaint refused; compliments; the \
+                   learning and service improvements; the self-assessment against the Complaint \
+                   Handling Code (worked out from the cases where they prove it, the complaints \
+                   manager's answers for the rest); the Ombudsman's figures. By `Accept`: \
+                   `application/json` (default), `text/csv` (each table with its own header \
+                   row), or `text/html` (one self-contained page with SVG charts, for \
+                   publishing); anything else is 406. `suppress_below=5` withholds counts from \
+                   1 to 4 for a published version. No personal data.",
+    params(AnnualQuery),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The report", content(
+            (crate::report::annual::AnnualReport = "application/json"),
+            (String = "text/csv"),
+            (String = "text/html")
+        )),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 406, description = "Not JSON, CSV or HTML", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, response = responses::ValidationFailed),
+    )
+)]
+#[get("/reports/annual")]
+pub async fn annual(
+    req: actix_web::HttpRequest,
+    staff: Staff,
+    db: web::Data<Database>,
+    clock: web::Data<Clock>,
+    query: web::Query<AnnualQuery>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let form = form_of(&req)?;
+    let caller = staff.0;
+    let query = query.into_inner();
+    let mut errors = Vec::new();
+    let year = query.year.as_deref().and_then(|y| {
+        let year = y.parse::<i32>().ok().filter(|y| (2000..=2100).contains(y));
+        if year.is_none() {
+            errors.push(FieldError::new("year", "must be a year from 2000 to 2100"));
+        }
+        year
+    });
+    if year.is_some() && (query.from.is_some() || query.to.is_some()) {
+        errors.push(FieldError::new(
+            "year",
+            "give a year or a period (from, to), not both",
+        ));
+    }
+    if year.is_none() && query.year.is_none() && (query.from.is_none() || query.to.is_none()) {
+        errors.push(FieldError::new(
+            "year",
+            "give a year, or a period with from and to",
+        ));
+    }
+    let threshold = query.suppress_below.as_deref().and_then(|t| {
+        let t = t.parse::<u64>().ok().filter(|t| (2..=100).contains(t));
+        if t.is_none() {
+            errors.push(FieldError::new(
+                "suppress_below",
+                "must be a number from 2 to 100",
+            ));
+        }
+        t
+    });
+    if !errors.is_empty() {
+        reader(&caller)?;
+        return Err(ApiError::Validation(errors));
+    }
+    let (from, to) = match year {
+        Some(y) => (Some(format!("{y}-04-01")), Some(format!("{}-03-31", y + 1))),
+        None => (query.from.clone(), query.to.clone()),
+    };
+    let report = db
+        .read(move |conn| {
+            let request = request_of(
+                conn,
+                &caller,
+                from.as_deref(),
+                to.as_deref(),
+                query.service.as_deref(),
+                query.directorate.as_deref(),
+                None,
+            )?;
+            let facts = load_facts(conn, &request)?;
+            let (total, by_month) = facts.figures(Some(GroupBy::Month), &clock);
+            let (_, by_service) = facts.figures(Some(GroupBy::Service), &clock);
+            let mut procedures: BTreeMap<String, u64> = BTreeMap::new();
+            for details in repo::exclusions(conn, &facts.scope)? {
+                let procedure = details
+                    .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+                    .and_then(|d| d["procedure"].as_str().map(String::from))
+                    .unwrap_or_else(|| "not recorded".into());
+                *procedures.entry(procedure).or_default() += 1;
+            }
+            let mut excluded_by_procedure: Vec<crate::report::annual::ProcedureCount> = procedures
+                .into_iter()
+                .map(|(procedure, count)| crate::report::annual::ProcedureCount {
+                    procedure,
+                    count,
+                })
+                .collect();
+            excluded_by_procedure
+                .sort_by(|a, b| b.count.cmp(&a.count).then(a.procedure.cmp(&b.procedure)));
+            let improvements = crate::db::learning::list(
+                conn,
+                &crate::db::learning::LearningFilter {
+                    services: request.services.clone(),
+                    ..Default::default()
+                },
+                100_000,
+            )?
+            .into_iter()
+            .filter(|a| {
+                let created = uk_date(a.created_at);
+                let in_period = |d: NaiveDate| d >= request.period.from && d <= request.period.to;
+                in_period(created) || a.completed_on.is_some_and(in_period)
+            })
+            .map(|a| crate::report::annual::Improvement {
+                service: a.service_id,
+                learned: a.learned,
+                change_agreed: a.change_agreed,
+                status: a.status,
+                due: a.due,
+                completed_on: a.completed_on,
+            })
+            .collect();
+            let self_assessment = self_assessment(conn, &clock, &facts.scope, &total)?;
+            let period = &request.period;
+            let title = match year {
+                Some(y) => format!(
+                    "Annual complaints performance and service improvement report {y}/{:02}",
+                    (y + 1) % 100
+                ),
+                None => format!(
+                    "Complaints performance and service improvement report, {} to {}",
+                    period.from, period.to
+                ),
+            };
+            Ok(crate::report::annual::AnnualReport {
+                title,
+                period: period.clone(),
+                services: request.services.clone(),
+                suppressed_below: threshold,
+                headline: crate::report::annual::Headline {
+                    complaints_received: total.received.complaints,
+                    compliments_received: total.received.compliments,
+                    comments_received: total.received.comments,
+                    stage_1_responded_on_time_pct: total.stage_1.responded_on_time_pct,
+                    stage_2_responded_on_time_pct: total.stage_2.responded_on_time_pct,
+                    stage_1_upheld_rate_pct: total.stage_1.upheld_rate_pct,
+                    escalation_rate_pct: total.escalation_rate_pct,
+                    ombudsman_referrals: total.ombudsman.referrals,
+                },
+                refused: crate::report::annual::Refused {
+                    service_requests: total.triage.service_requests,
+                    excluded: total.triage.excluded,
+                    excluded_by_procedure,
+                    outside_remit: total.triage.outside_remit,
+                    out_of_time: total.triage.out_of_time,
+                },
+                figures: total,
+                by_month,
+                by_service,
+                compliments_by_service: facts.compliments_by_service(),
+                learning_actions: facts.learning.clone(),
+                improvements,
+                self_assessment,
+            })
+        })
+        .await?;
+    use crate::report::annual;
+    let vary = (actix_web::http::header::VARY, "Accept");
+    Ok(match form {
+        Form::Json => actix_web::HttpResponse::Ok()
+            .insert_header(vary)
+            .json(annual::to_json(&report)),
+        Form::Csv => actix_web::HttpResponse::Ok()
+            .insert_header(vary)
+            .insert_header((
+                actix_web::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"annual-complaints-report.csv\"",
+            ))
+            .content_type("text/csv; charset=utf-8; header=present")
+            .body(annual::to_csv(&report)),
+        Form::Html => actix_web::HttpResponse::Ok()
+            .insert_header(vary)
+            .content_type("text/html; charset=utf-8")
+            .body(annual::to_html(&report)),
+    })
 }

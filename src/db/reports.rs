@@ -131,3 +131,42 @@ pub fn learning(
         ))
         .load(conn)
 }
+
+/// The triage details of the complaints excluded: each names the procedure.
+pub fn exclusions(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<Option<String>>> {
+    in_scope!(cases::table, scope)
+        .filter(cases::triage_decision.eq("excluded"))
+        .select(cases::triage_details)
+        .load(conn)
+}
+
+/// (case id, stage, investigator) of every stage.
+pub fn investigators(
+    conn: &mut DbConnection,
+    scope: &Scope,
+) -> QueryResult<Vec<(i64, String, Option<String>)>> {
+    in_scope!(case_stages::table.inner_join(cases::table), scope)
+        .select((
+            case_stages::case_id,
+            case_stages::stage,
+            case_stages::investigator,
+        ))
+        .load(conn)
+}
+
+/// (stage, working days beyond the original due date, customer agreed) of each agreed extension.
+pub fn extensions(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<(String, i32, bool)>> {
+    in_scope!(
+        case_extensions::table
+            .inner_join(cases::table.on(cases::id.eq(case_extensions::case_id)))
+            .inner_join(case_stages::table),
+        scope
+    )
+    .filter(case_extensions::status.eq("agreed"))
+    .select((
+        case_stages::stage,
+        case_extensions::working_days_beyond_original,
+        case_extensions::customer_agreed,
+    ))
+    .load(conn)
+}

@@ -76,13 +76,13 @@ fn draft(outcome: &str) -> serde_json::Value {
     body
 }
 
-#[actix_web::test]
-async fn every_figure_in_the_performance_report_is_the_count_worked_out_by_hand() {
-    let app = spawn_app().await;
+/// The hand-made data set: complaints A to D, two compliments, a comment,
+/// one complaint from before the period, and two learning actions. Gives A.
+async fn data_set(app: &TestApp) -> String {
     let manager = app.manager();
     // A: waste, received 1 October 2026, acknowledged the next day, upheld (late).
     let a = logged(
-        &app,
+        app,
         "complaint",
         "waste-care",
         "telephone",
@@ -90,7 +90,7 @@ async fn every_figure_in_the_performance_report_is_the_count_worked_out_by_hand(
     )
     .await;
     steps(
-        &app,
+        app,
         &a,
         &[
             ("triage", json!({"decision": "accept"})),
@@ -105,7 +105,7 @@ async fn every_figure_in_the_performance_report_is_the_count_worked_out_by_hand(
     .await;
     // B: waste, received and answered today (not upheld), then stage 2 asked for and acknowledged.
     let b = logged(
-        &app,
+        app,
         "complaint",
         "waste-care",
         "email",
@@ -113,7 +113,7 @@ async fn every_figure_in_the_performance_report_is_the_count_worked_out_by_hand(
     )
     .await;
     steps(
-        &app,
+        app,
         &b,
         &[
             ("triage", json!({"decision": "accept"})),
@@ -130,16 +130,16 @@ async fn every_figure_in_the_performance_report_is_the_count_worked_out_by_hand(
     .await;
     // C: highways, a service request; D: highways, not triaged yet.
     let c = logged(
-        &app,
+        app,
         "complaint",
         "highways",
         "letter",
         "2026-09-15T10:00:00Z",
     )
     .await;
-    steps(&app, &c, &[("triage", json!({"decision": "service_request", "referral": "Passed to the highways team as a first report"}))]).await;
+    steps(app, &c, &[("triage", json!({"decision": "service_request", "referral": "Passed to the highways team as a first report"}))]).await;
     logged(
-        &app,
+        app,
         "complaint",
         "highways",
         "online_form",
@@ -148,7 +148,7 @@ async fn every_figure_in_the_performance_report_is_the_count_worked_out_by_hand(
     .await;
     // Compliments and a comment.
     logged(
-        &app,
+        app,
         "compliment",
         "waste-care",
         "email",
@@ -156,7 +156,7 @@ async fn every_figure_in_the_performance_report_is_the_count_worked_out_by_hand(
     )
     .await;
     logged(
-        &app,
+        app,
         "compliment",
         "highways",
         "email",
@@ -164,7 +164,7 @@ async fn every_figure_in_the_performance_report_is_the_count_worked_out_by_hand(
     )
     .await;
     logged(
-        &app,
+        app,
         "comment",
         "waste-care",
         "email",
@@ -173,7 +173,7 @@ async fn every_figure_in_the_performance_report_is_the_count_worked_out_by_hand(
     .await;
     // Outside the period.
     logged(
-        &app,
+        app,
         "complaint",
         "waste-care",
         "email",
@@ -215,6 +215,14 @@ async fn every_figure_in_the_performance_report_is_the_count_worked_out_by_hand(
         .await;
     assert_eq!(completed.status, 200, "{}", completed.text());
 
+    a
+}
+
+#[actix_web::test]
+async fn every_figure_in_the_performance_report_is_the_count_worked_out_by_hand() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    data_set(&app).await;
     let report = app
         .get(
             "/api/v1/reports/performance?from=2026-01-01&group_by=service",
@@ -486,4 +494,198 @@ async fn learning_actions_are_recorded_moved_on_and_listed_within_each_role() {
     app.get("/api/v1/learning-actions?overdue=maybe", &manager)
         .await
         .problem(422, "/problems/validation");
+}
+
+/// A small RFC 4180 reader: the fields of each line.
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let mut rows = vec![];
+    let mut row = vec![];
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', true) => quoted = false,
+            ('"', false) if field.is_empty() => quoted = true,
+            (',', false) => row.push(std::mem::take(&mut field)),
+            ('\r', false) => {}
+            ('\n', false) => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (c, _) => field.push(c),
+        }
+    }
+    assert!(!quoted, "an unterminated quoted field");
+    rows
+}
+
+#[actix_web::test]
+async fn the_annual_report_is_data_csv_and_a_self_contained_page_with_no_personal_data() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    data_set(&app).await;
+    let get = |accept: &'static str, query: &'static str| {
+        let (app, manager) = (&app, manager.clone());
+        async move {
+            app.send(
+                awc::http::Method::GET,
+                &format!("/api/v1/reports/annual?{query}"),
+                Some(&manager),
+                &[("Accept", accept)],
+                None,
+            )
+            .await
+        }
+    };
+
+    // JSON: the financial year 2026/27 holds the whole data set but the 2024 complaint.
+    let json = get("application/json", "year=2026").await;
+    assert_eq!(json.status, 200, "{}", json.text());
+    let report = json.json();
+    assert_eq!(
+        report["title"],
+        "Annual complaints performance and service improvement report 2026/27"
+    );
+    assert_eq!(
+        report["period"],
+        serde_json::json!({"from": "2026-04-01", "to": "2027-03-31"})
+    );
+    assert_eq!(report["headline"]["complaints_received"], 4);
+    assert_eq!(report["headline"]["compliments_received"], 2);
+    assert_eq!(report["headline"]["stage_1_responded_on_time_pct"], 50.0);
+    assert_eq!(report["refused"]["service_requests"], 1);
+    let months: Vec<&str> = report["by_month"]
+        .as_array()
+        .expect("months")
+        .iter()
+        .filter_map(|g| g["key"].as_str())
+        .collect();
+    let expected_months: Vec<String> = {
+        let today = chrono::Utc::now().format("%Y-%m").to_string();
+        let mut m = vec!["2026-09".to_string(), "2026-10".into(), "2026-11".into()];
+        if !m.contains(&today) {
+            m.push(today);
+        }
+        m
+    };
+    assert_eq!(months, expected_months);
+    let items: Vec<(&str, &str)> = report["self_assessment"]
+        .as_array()
+        .expect("self-assessment")
+        .iter()
+        .map(|i| {
+            (
+                i["item"].as_str().unwrap_or_default(),
+                i["source"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(items.contains(&("stage_1_in_time", "data")));
+    assert!(items.contains(&("member_responsible", "manager")));
+    let stage_1 = report["self_assessment"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["item"] == "stage_1_in_time")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(stage_1["met"], false);
+    assert_eq!(stage_1["evidence"], "1 of 2 stage 1 responses on time");
+    assert_eq!(report["improvements"].as_array().map(Vec::len), Some(2));
+
+    // Published: counts from 1 to 4 withheld; rates kept.
+    let published = get("application/json", "year=2026&suppress_below=5")
+        .await
+        .json();
+    assert_eq!(
+        published["headline"]["complaints_received"],
+        serde_json::Value::Null
+    );
+    assert_eq!(published["headline"]["stage_1_responded_on_time_pct"], 50.0);
+    assert_eq!(published["suppressed_below"], 5);
+
+    // CSV: every table has its own header row, and every row its header's width.
+    let csv = get("text/csv", "year=2026").await;
+    assert_eq!(csv.status, 200);
+    assert!(csv
+        .header("content-type")
+        .unwrap_or_default()
+        .starts_with("text/csv"));
+    let text = csv.text();
+    let blocks: Vec<&str> = text.split("\r\n\r\n").collect();
+    assert!(blocks.len() >= 8, "{} tables", blocks.len());
+    for block in &blocks {
+        let rows = csv_rows(&format!("{}\r\n", block.trim_end()));
+        assert_eq!(rows[0][0], "table", "a header row first: {:?}", rows[0]);
+        for row in &rows[1..] {
+            assert_eq!(row.len(), rows[0].len(), "{row:?}");
+        }
+    }
+    assert!(text.contains("table,measure,value\r\nheadline,complaints received,4\r\n"));
+    let published_csv = get("text/csv", "year=2026&suppress_below=5").await.text();
+    assert!(published_csv.contains("headline,complaints received,<5\r\n"));
+
+    // HTML: one page, nothing fetched from anywhere, charts as SVG with titles.
+    let html = get("text/html", "year=2026&suppress_below=5").await;
+    assert_eq!(html.status, 200);
+    let page = html.text();
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert_eq!(page.matches("<html").count(), 1);
+    assert_eq!(page.matches("<svg").count(), 4);
+    assert_eq!(page.matches("role=\"img\"").count(), 4);
+    for title in [
+        "Complaints received by month",
+        "Outcomes by stage",
+        "Timeliness against the target",
+        "Complaints received by service",
+    ] {
+        assert!(
+            page.contains(&format!("\">{title}")),
+            "no chart titled {title}"
+        );
+    }
+    for external in [
+        "<script", "<link", "<img", "@import", "url(", "src=", "https://",
+    ] {
+        assert!(!page.contains(external), "the page refers to {external}");
+    }
+    assert!(page
+        .replace("http://www.w3.org/2000/svg", "")
+        .find("http://")
+        .is_none());
+
+    // No personal data in any form.
+    for text in [report.to_string(), text, page] {
+        for personal in [
+            "Alex Example",
+            "alex@example.org",
+            "01384 811561",
+            "Example Road",
+        ] {
+            assert!(!text.contains(personal), "the report names {personal}");
+        }
+    }
+
+    get("application/pdf", "year=2026")
+        .await
+        .problem(406, "/problems/not-acceptable");
+    let invalid = get("application/json", "year=26&suppress_below=1").await;
+    assert_eq!(invalid.invalid_fields(), vec!["suppress_below", "year"]);
+    let head = app.head_of_service("h-roads", &["highways"]);
+    let theirs = app
+        .get("/api/v1/reports/annual?year=2026", &head)
+        .await
+        .json();
+    assert_eq!(theirs["headline"]["complaints_received"], 2);
+    app.get(
+        "/api/v1/reports/annual?year=2026",
+        &app.officer("o-1", &["highways"]),
+    )
+    .await
+    .problem(403, "/problems/forbidden");
 }
