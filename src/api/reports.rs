@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use actix_web::{get, web};
+use actix_web::{get, put, web};
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -515,6 +515,60 @@ fn form_of(req: &actix_web::HttpRequest) -> Result<Form, ApiError> {
     })
 }
 
+/// The self-assessment lines only the complaints manager can answer.
+pub const MANAGER_ITEMS: &[(&str, &str)] = &[
+    (
+        "member_responsible",
+        "A Member Responsible for Complaints is named and kept informed",
+    ),
+    (
+        "policy_published",
+        "The complaints policy is published, and easy to find and use",
+    ),
+    (
+        "staff_trained",
+        "Staff who handle complaints are trained and supported to do it",
+    ),
+    (
+        "learning_reported",
+        "Learning from complaints is reported to the governing body",
+    ),
+    (
+        "self_assessment_published",
+        "This self-assessment is published with the annual report",
+    ),
+];
+
+fn manager_item(
+    item: &str,
+    requirement: &str,
+    answer: Option<&repo::AnswerRow>,
+) -> crate::report::annual::SelfAssessmentItem {
+    crate::report::annual::SelfAssessmentItem {
+        item: item.into(),
+        requirement: requirement.into(),
+        source: "manager".into(),
+        met: answer.map(|a| a.met),
+        evidence: answer
+            .map(|a| a.evidence.clone())
+            .unwrap_or_else(|| "The complaints manager's answer is not recorded yet".into()),
+    }
+}
+
+/// The financial year (starting 1 April) a day falls in.
+pub fn financial_year(date: NaiveDate) -> i32 {
+    if date.month() >= 4 {
+        date.year()
+    } else {
+        date.year() - 1
+    }
+}
+
+/// The UK day a scope starts on: its UTC start is at most an hour before.
+fn scope_start(scope: &Scope) -> NaiveDate {
+    uk_date(scope.from + chrono::Duration::hours(1))
+}
+
 /// The self-assessment lines the cases prove, and those the manager answers.
 fn self_assessment(
     conn: &mut DbConnection,
@@ -637,27 +691,13 @@ fn self_assessment(
             "The policy asks only why the customer is still dissatisfied".into()
         },
     ));
-    for (item, requirement) in [
-        (
-            "member_responsible",
-            "A Member Responsible for Complaints is named and kept informed",
-        ),
-        (
-            "policy_published",
-            "The complaints policy is published, and easy to find and use",
-        ),
-        (
-            "learning_reported",
-            "Learning from complaints is reported to the governing body",
-        ),
-    ] {
-        items.push(SelfAssessmentItem {
-            item: item.into(),
-            requirement: requirement.into(),
-            source: "manager".into(),
-            met: None,
-            evidence: "The complaints manager's answer is not recorded yet".into(),
-        });
+    let year = financial_year(scope_start(scope));
+    let answers: HashMap<String, repo::AnswerRow> = repo::answers(conn, year)?
+        .into_iter()
+        .map(|a| (a.item.clone(), a))
+        .collect();
+    for (item, requirement) in MANAGER_ITEMS {
+        items.push(manager_item(item, requirement, answers.get(*item)));
     }
     Ok(items)
 }
@@ -857,4 +897,381 @@ pub async fn annual(
             .content_type("text/html; charset=utf-8")
             .body(annual::to_html(&report)),
     })
+}
+
+/// The period a member digest covers.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DigestQuery {
+    /// First day (`YYYY-MM-DD`); compared with the same number of days just before it.
+    #[param(value_type = String, format = Date)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    pub from: Option<String>,
+    /// Last day, included.
+    #[param(value_type = String, format = Date)]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    pub to: Option<String>,
+    /// Only this service.
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    pub service: Option<String>,
+    /// Only this directorate's services.
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    pub directorate: Option<String>,
+}
+
+/// A figure now and in the period before.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Change {
+    pub current: f64,
+    pub previous: f64,
+    /// Current minus previous.
+    pub change: f64,
+    /// The change as a share of the previous figure; null when it was 0.
+    pub change_pct: Option<f64>,
+}
+
+impl Change {
+    fn of(current: f64, previous: f64) -> Change {
+        Change {
+            current,
+            previous,
+            change: ((current - previous) * 10.0).round() / 10.0,
+            change_pct: (previous != 0.0)
+                .then(|| (((current - previous) / previous) * 1000.0).round() / 10.0),
+        }
+    }
+
+    fn of_counts(current: u64, previous: u64) -> Change {
+        Change::of(current as f64, previous as f64)
+    }
+
+    /// A rate that may be missing (nothing to measure) in either period.
+    fn of_rates(current: Option<f64>, previous: Option<f64>) -> Option<Change> {
+        Some(Change::of(current?, previous?))
+    }
+}
+
+/// Complaints about one category now and before.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Theme {
+    pub category: String,
+    pub complaints: Change,
+    /// Of the theme's complaints answered at stage 1 in the period, upheld in whole or part.
+    pub upheld: u64,
+}
+
+/// The regular update for the Member Responsible for Complaints (seed 001 §9.7).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Digest {
+    pub period: Period,
+    /// The same number of days just before.
+    pub previous_period: Period,
+    pub services: Option<Vec<String>>,
+    pub complaints: Change,
+    pub compliments: Change,
+    pub comments: Change,
+    pub stage_1_responded_on_time_pct: Option<Change>,
+    pub stage_2_responded_on_time_pct: Option<Change>,
+    pub stage_1_upheld_rate_pct: Option<Change>,
+    pub escalation_rate_pct: Option<Change>,
+    pub ombudsman_referrals: Change,
+    /// Complaints by category, most first.
+    pub categories: Vec<Theme>,
+    /// The categories whose complaints rose most (at most five).
+    pub rising_themes: Vec<Theme>,
+    pub learning_actions: LearningFigures,
+}
+
+fn themes(current: &Facts, previous: &Facts) -> Vec<Theme> {
+    let count = |facts: &Facts| {
+        let mut by: BTreeMap<String, u64> = BTreeMap::new();
+        for case in facts.cases.iter().filter(|c| c.kind == Kind::Complaint) {
+            *by.entry(case.category.clone().unwrap_or_else(|| "(none)".into()))
+                .or_default() += 1;
+        }
+        by
+    };
+    let (now, before) = (count(current), count(previous));
+    let category_of: HashMap<i64, String> = current
+        .cases
+        .iter()
+        .map(|c| (c.id, c.category.clone().unwrap_or_else(|| "(none)".into())))
+        .collect();
+    let mut upheld: BTreeMap<String, u64> = BTreeMap::new();
+    for stage in current.stages.iter().filter(|s| {
+        s.stage == Stage::Stage1
+            && matches!(s.outcome, Some(Outcome::Upheld | Outcome::PartiallyUpheld))
+    }) {
+        if let Some(category) = category_of.get(&stage.case_id) {
+            *upheld.entry(category.clone()).or_default() += 1;
+        }
+    }
+    let mut all: Vec<Theme> = now
+        .keys()
+        .chain(before.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|category| Theme {
+            category: category.clone(),
+            complaints: Change::of_counts(
+                now.get(category).copied().unwrap_or(0),
+                before.get(category).copied().unwrap_or(0),
+            ),
+            upheld: upheld.get(category).copied().unwrap_or(0),
+        })
+        .collect();
+    all.sort_by(|a, b| {
+        b.complaints
+            .current
+            .total_cmp(&a.complaints.current)
+            .then(a.category.cmp(&b.category))
+    });
+    all
+}
+
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "member_digest",
+    description = "Roles: head_of_service (their services only), complaints_manager (all).\n\n\
+                   The regular update for the Member Responsible for Complaints: volumes, \
+                   outcomes and handling performance for a period, each beside the same number \
+                   of days just before it, complaints by category, and the themes rising most. \
+                   Counts and rates only: no personal data.",
+    params(DigestQuery),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The digest", body = Digest),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 422, response = responses::ValidationFailed),
+    )
+)]
+#[get("/reports/digest")]
+pub async fn digest(
+    staff: Staff,
+    db: web::Data<Database>,
+    clock: web::Data<Clock>,
+    query: web::Query<DigestQuery>,
+) -> Result<web::Json<Digest>, ApiError> {
+    let caller = staff.0;
+    let query = query.into_inner();
+    let mut missing = Vec::new();
+    if query.from.is_none() {
+        missing.push(FieldError::new("from", "is required"));
+    }
+    if query.to.is_none() {
+        missing.push(FieldError::new("to", "is required"));
+    }
+    if !missing.is_empty() {
+        reader(&caller)?;
+        return Err(ApiError::Validation(missing));
+    }
+    let digest = db
+        .read(move |conn| {
+            let request = request_of(
+                conn,
+                &caller,
+                query.from.as_deref(),
+                query.to.as_deref(),
+                query.service.as_deref(),
+                query.directorate.as_deref(),
+                None,
+            )?;
+            let days = (request.period.to - request.period.from).num_days() + 1;
+            let previous_to = request
+                .period
+                .from
+                .pred_opt()
+                .unwrap_or(request.period.from);
+            let previous = ReportRequest {
+                period: Period {
+                    from: previous_to - chrono::Duration::days(days - 1),
+                    to: previous_to,
+                },
+                services: request.services.clone(),
+                directorate: request.directorate.clone(),
+                group_by: None,
+                group_by_name: None,
+            };
+            let (now_facts, before_facts) =
+                (load_facts(conn, &request)?, load_facts(conn, &previous)?);
+            let (now, _) = now_facts.figures(None, &clock);
+            let (before, _) = before_facts.figures(None, &clock);
+            let categories = themes(&now_facts, &before_facts);
+            let mut rising: Vec<Theme> = categories
+                .iter()
+                .filter(|t| t.complaints.change > 0.0)
+                .cloned()
+                .collect();
+            rising.sort_by(|a, b| {
+                b.complaints
+                    .change
+                    .total_cmp(&a.complaints.change)
+                    .then(a.category.cmp(&b.category))
+            });
+            rising.truncate(5);
+            Ok(Digest {
+                period: request.period.clone(),
+                previous_period: previous.period.clone(),
+                services: request.services.clone(),
+                complaints: Change::of_counts(now.received.complaints, before.received.complaints),
+                compliments: Change::of_counts(
+                    now.received.compliments,
+                    before.received.compliments,
+                ),
+                comments: Change::of_counts(now.received.comments, before.received.comments),
+                stage_1_responded_on_time_pct: Change::of_rates(
+                    now.stage_1.responded_on_time_pct,
+                    before.stage_1.responded_on_time_pct,
+                ),
+                stage_2_responded_on_time_pct: Change::of_rates(
+                    now.stage_2.responded_on_time_pct,
+                    before.stage_2.responded_on_time_pct,
+                ),
+                stage_1_upheld_rate_pct: Change::of_rates(
+                    now.stage_1.upheld_rate_pct,
+                    before.stage_1.upheld_rate_pct,
+                ),
+                escalation_rate_pct: Change::of_rates(
+                    now.escalation_rate_pct,
+                    before.escalation_rate_pct,
+                ),
+                ombudsman_referrals: Change::of_counts(
+                    now.ombudsman.referrals,
+                    before.ombudsman.referrals,
+                ),
+                categories,
+                rising_themes: rising,
+                learning_actions: now_facts.learning.clone(),
+            })
+        })
+        .await?;
+    Ok(web::Json(digest))
+}
+
+/// The complaints manager's answer to a self-assessment line.
+#[derive(Debug, Clone, Deserialize, Serialize, validator::Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"met": true, "evidence": "Cllr Example was named Member Responsible for Complaints on 12 May 2025 and receives the quarterly digest"}))]
+pub struct SelfAssessmentAnswer {
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = bool)]
+    pub met: Option<bool>,
+    #[validate(
+        required(message = "is required"),
+        custom(function = "super::validation::not_blank"),
+        length(max = 5000)
+    )]
+    #[schema(value_type = String, min_length = 1)]
+    pub evidence: Option<String>,
+}
+
+fn answer_year(raw: &str) -> Result<i32, ApiError> {
+    raw.parse::<i32>()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .ok_or_else(|| ApiError::NotFound(format!("there is no financial year {raw}")))
+}
+
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "answer_self_assessment",
+    description = "Roles: complaints_manager.\n\n\
+                   Records the complaints manager's answer, with the evidence, to a line of the \
+                   self-assessment against the Complaint Handling Code that the cases cannot \
+                   prove (`member_responsible`, `policy_published`, `staff_trained`, \
+                   `learning_reported`, `self_assessment_published`) for a financial year. A \
+                   later answer replaces the earlier one. The annual report shows it.",
+    params(
+        ("year" = i32, Path, description = "The financial year's first year: 2025 is 2025/26", example = 2025),
+        ("item" = String, Path, description = "The line", example = "member_responsible")
+    ),
+    request_body = SelfAssessmentAnswer,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The line as the report shows it", body = crate::report::annual::SelfAssessmentItem),
+        (status = 400, response = responses::MalformedJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 422, response = responses::ValidationFailed),
+    )
+)]
+#[put("/reports/self-assessment/{year}/{item}")]
+pub async fn answer_self_assessment(
+    manager: crate::auth::ComplaintsManager,
+    db: web::Data<Database>,
+    path: web::Path<(String, String)>,
+    body: super::json::JsonBody<SelfAssessmentAnswer>,
+) -> Result<web::Json<crate::report::annual::SelfAssessmentItem>, ApiError> {
+    let (year, item) = path.into_inner();
+    let year = answer_year(&year)?;
+    let Some((item, requirement)) = MANAGER_ITEMS.iter().find(|(i, _)| *i == item) else {
+        return Err(ApiError::NotFound(format!(
+            "{item} is not a line the complaints manager answers; they are {}",
+            MANAGER_ITEMS
+                .iter()
+                .map(|(i, _)| *i)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    };
+    let errors = super::validation::report_of(&body.value);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let row = repo::AnswerRow {
+        year,
+        item: item.to_string(),
+        met: body.value.met.unwrap_or_default(),
+        evidence: body
+            .value
+            .evidence
+            .clone()
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+        answered_by: manager.0.subject.clone(),
+        answered_at: db::now(),
+    };
+    let stored = row.clone();
+    db.write(move |conn| Ok(repo::answer(conn, &row)?)).await?;
+    Ok(web::Json(manager_item(item, requirement, Some(&stored))))
+}
+
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "list_self_assessment_answers",
+    description = "Roles: head_of_service, complaints_manager.\n\n\
+                   The lines of the self-assessment the complaints manager answers, with the \
+                   answers recorded for a financial year.",
+    params(("year" = i32, Path, description = "The financial year's first year: 2025 is 2025/26", example = 2025)),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The manager's lines", body = Vec<crate::report::annual::SelfAssessmentItem>),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+    )
+)]
+#[get("/reports/self-assessment/{year}")]
+pub async fn self_assessment_answers(
+    staff: Staff,
+    db: web::Data<Database>,
+    year: web::Path<String>,
+) -> Result<web::Json<Vec<crate::report::annual::SelfAssessmentItem>>, ApiError> {
+    reader(&staff.0)?;
+    let year = answer_year(&year.into_inner())?;
+    let answers: HashMap<String, repo::AnswerRow> = db
+        .read(move |conn| Ok(repo::answers(conn, year)?))
+        .await?
+        .into_iter()
+        .map(|a| (a.item.clone(), a))
+        .collect();
+    Ok(web::Json(
+        MANAGER_ITEMS
+            .iter()
+            .map(|(item, requirement)| manager_item(item, requirement, answers.get(*item)))
+            .collect(),
+    ))
 }

@@ -170,3 +170,37 @@ pub fn extensions(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<(St
     ))
     .load(conn)
 }
+
+/// A manager's self-assessment answer as stored.
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset)]
+#[diesel(table_name = super::schema::self_assessment_answers, primary_key(year, item))]
+pub struct AnswerRow {
+    pub year: i32,
+    pub item: String,
+    pub met: bool,
+    pub evidence: String,
+    pub answered_by: String,
+    pub answered_at: chrono::NaiveDateTime,
+}
+
+pub fn answers(conn: &mut DbConnection, year: i32) -> QueryResult<Vec<AnswerRow>> {
+    use super::schema::self_assessment_answers as answers;
+    answers::table
+        .filter(answers::year.eq(year))
+        .order(answers::item.asc())
+        .load(conn)
+}
+
+/// Stores an answer, replacing the year's earlier answer to the item.
+pub fn answer(conn: &mut DbConnection, row: &AnswerRow) -> QueryResult<usize> {
+    use super::schema::self_assessment_answers as answers;
+    let updated = diesel::update(answers::table.find((row.year, row.item.clone())))
+        .set(row)
+        .execute(conn)?;
+    if updated == 1 {
+        return Ok(1);
+    }
+    diesel::insert_into(answers::table)
+        .values(row)
+        .execute(conn)
+}

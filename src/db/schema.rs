@@ -285,6 +285,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    self_assessment_answers (year, item) {
+        year -> Integer,
+        item -> Text,
+        met -> Bool,
+        evidence -> Text,
+        answered_by -> Text,
+        answered_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     idempotency_records (caller, idempotency_key) {
         caller -> Text,
         idempotency_key -> Text,
@@ -340,6 +351,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     feedback_handling,
     learning_actions,
     learning_action_cases,
+    self_assessment_answers,
     idempotency_records,
     reference_sequences,
 );

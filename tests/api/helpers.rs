@@ -351,6 +351,7 @@ impl TestApp {
             "feedback_handling",
             "learning_actions",
             "learning_action_cases",
+            "self_assessment_answers",
         ]
         .iter()
         .map(|table| {

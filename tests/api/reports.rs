@@ -689,3 +689,195 @@ async fn the_annual_report_is_data_csv_and_a_self_contained_page_with_no_persona
     .await
     .problem(403, "/problems/forbidden");
 }
+
+#[actix_web::test]
+async fn the_member_digest_compares_the_period_with_the_one_before_and_finds_rising_themes() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    let log = |category: &'static str, kind: &'static str, at: &'static str| {
+        let app = &app;
+        async move {
+            let body = with(
+                complaint(),
+                json!({"kind": kind, "category": category, "channel": "letter",
+                       "received_at": at, "received_at_reason": "from the post"}),
+            );
+            let created = app
+                .post(
+                    "/api/v1/cases",
+                    &app.officer("o-log", &["waste-care"]),
+                    &body,
+                )
+                .await;
+            assert_eq!(created.status, 201, "{}", created.text());
+        }
+    };
+    // October 2026 (31 days) against 31 August to 30 September.
+    for at in [
+        "2026-10-01T10:00:00Z",
+        "2026-10-14T10:00:00Z",
+        "2026-10-31T10:00:00Z",
+    ] {
+        log("missed collection", "complaint", at).await;
+    }
+    log("staff conduct", "complaint", "2026-10-20T10:00:00Z").await;
+    log("staff conduct", "compliment", "2026-10-21T10:00:00Z").await;
+    log("missed collection", "complaint", "2026-08-31T10:00:00Z").await;
+    log("staff conduct", "complaint", "2026-09-10T10:00:00Z").await;
+    log("staff conduct", "complaint", "2026-09-30T10:00:00Z").await;
+    // Outside both periods.
+    log("staff conduct", "complaint", "2026-08-30T10:00:00Z").await;
+
+    let digest = app
+        .get(
+            "/api/v1/reports/digest?from=2026-10-01&to=2026-10-31",
+            &manager,
+        )
+        .await;
+    assert_eq!(digest.status, 200, "{}", digest.text());
+    let digest = digest.json();
+    assert_eq!(
+        digest["previous_period"],
+        json!({"from": "2026-08-31", "to": "2026-09-30"})
+    );
+    assert_eq!(
+        digest["complaints"],
+        json!({"current": 4.0, "previous": 3.0, "change": 1.0, "change_pct": 33.3})
+    );
+    assert_eq!(digest["compliments"]["change_pct"], json!(null));
+    assert_eq!(digest["stage_1_responded_on_time_pct"], json!(null));
+    let categories: Vec<(String, f64, f64)> = digest["categories"]
+        .as_array()
+        .expect("categories")
+        .iter()
+        .map(|t| {
+            (
+                t["category"].as_str().unwrap_or_default().to_string(),
+                t["complaints"]["current"].as_f64().unwrap_or_default(),
+                t["complaints"]["previous"].as_f64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        categories,
+        vec![
+            ("missed collection".to_string(), 3.0, 1.0),
+            ("staff conduct".to_string(), 1.0, 2.0)
+        ]
+    );
+    assert_eq!(digest["rising_themes"].as_array().map(Vec::len), Some(1));
+    assert_eq!(digest["rising_themes"][0]["category"], "missed collection");
+    assert_eq!(
+        digest["rising_themes"][0]["complaints"]["change_pct"],
+        200.0
+    );
+    assert!(!digest.to_string().contains("Alex Example"));
+
+    let missing = app.get("/api/v1/reports/digest", &manager).await;
+    assert_eq!(missing.invalid_fields(), vec!["from", "to"]);
+    app.get(
+        "/api/v1/reports/digest?from=2026-10-01&to=2026-10-31",
+        &app.customer("c"),
+    )
+    .await
+    .problem(403, "/problems/forbidden");
+}
+
+#[actix_web::test]
+async fn the_manager_answers_the_self_assessment_lines_the_cases_cannot_prove() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    let put = |token: String, path: &'static str, body: serde_json::Value| {
+        let app = &app;
+        async move {
+            app.send(
+                awc::http::Method::PUT,
+                path,
+                Some(&token),
+                &[],
+                Some(body.to_string().into_bytes()),
+            )
+            .await
+        }
+    };
+    let answer = json!({"met": true, "evidence": "Cllr Example named on 12 May 2026"});
+    let before = app.row_counts();
+    put(
+        app.head_of_service("h", &["waste-care"]),
+        "/api/v1/reports/self-assessment/2026/member_responsible",
+        answer.clone(),
+    )
+    .await
+    .problem(403, "/problems/forbidden");
+    put(
+        manager.clone(),
+        "/api/v1/reports/self-assessment/2026/stage_1_in_time",
+        answer.clone(),
+    )
+    .await
+    .problem(404, "/problems/not-found");
+    let invalid = put(
+        manager.clone(),
+        "/api/v1/reports/self-assessment/2026/policy_published",
+        json!({"evidence": " "}),
+    )
+    .await;
+    assert_eq!(invalid.invalid_fields(), vec!["evidence", "met"]);
+    assert_eq!(app.row_counts(), before);
+
+    let answered = put(
+        manager.clone(),
+        "/api/v1/reports/self-assessment/2026/member_responsible",
+        answer,
+    )
+    .await;
+    assert_eq!(answered.status, 200, "{}", answered.text());
+    assert_eq!(answered.json()["met"], true);
+    let changed = put(
+        manager.clone(),
+        "/api/v1/reports/self-assessment/2026/member_responsible",
+        json!({"met": false, "evidence": "The post is vacant since October"}),
+    )
+    .await;
+    assert_eq!(changed.json()["met"], false);
+
+    let listed = app
+        .get("/api/v1/reports/self-assessment/2026", &manager)
+        .await
+        .json();
+    let line = listed
+        .as_array()
+        .expect("lines")
+        .iter()
+        .find(|l| l["item"] == "member_responsible")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(line["evidence"], "The post is vacant since October");
+    let report = app
+        .get("/api/v1/reports/annual?year=2026", &manager)
+        .await
+        .json();
+    let line = report["self_assessment"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .find(|l| l["item"] == "member_responsible")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (line["source"].as_str(), line["met"].as_bool()),
+        (Some("manager"), Some(false))
+    );
+    let earlier = app
+        .get("/api/v1/reports/annual?year=2025", &manager)
+        .await
+        .json();
+    let line = earlier["self_assessment"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .find(|l| l["item"] == "member_responsible")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(line["met"], json!(null));
+}

@@ -1,0 +1,1 @@
+DROP TABLE self_assessment_answers;
