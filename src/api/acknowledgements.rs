@@ -110,14 +110,7 @@ pub fn response_due(
     responses(
         (status = 200, description = "The case after the acknowledgement", body = Case,
             headers(("ETag" = String, description = "The case's new version"))),
-        (status = 400, response = responses::MalformedJson),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 428, response = responses::PreconditionRequired),
+        responses::CaseChangeRefused,
     )
 )]
 #[post("/cases/{reference}/acknowledgement")]

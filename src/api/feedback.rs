@@ -226,14 +226,7 @@ fn changed(case: Case, etag: String) -> HttpResponse {
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The case", body = Case, headers(("ETag" = String, description = "The case's new version"))),
-        (status = 400, response = responses::MalformedJson),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 428, response = responses::PreconditionRequired),
+        responses::CaseChangeRefused,
     )
 )]
 #[post("/cases/{reference}/forwarding")]
@@ -336,14 +329,7 @@ pub struct Reply {
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The case", body = Case, headers(("ETag" = String, description = "The case's new version"))),
-        (status = 400, response = responses::MalformedJson),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 428, response = responses::PreconditionRequired),
+        responses::CaseChangeRefused,
     )
 )]
 #[post("/cases/{reference}/reply")]
@@ -460,14 +446,7 @@ pub struct ActionTaken {
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The case", body = Case, headers(("ETag" = String, description = "The case's new version"))),
-        (status = 400, response = responses::MalformedJson),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 428, response = responses::PreconditionRequired),
+        responses::CaseChangeRefused,
     )
 )]
 #[post("/cases/{reference}/action-taken")]

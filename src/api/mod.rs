@@ -115,6 +115,28 @@ pub mod responses {
         Unavailable,
         "The database cannot be reached (`/problems/service-unavailable`)."
     );
+
+    /// Every way a change to a case (a `POST` under `/cases/{reference}/` with
+    /// `If-Match` and a JSON body) can be refused.
+    #[derive(utoipa::IntoResponses)]
+    pub enum CaseChangeRefused {
+        #[response(status = 400)]
+        MalformedJson(#[ref_response] MalformedJson),
+        #[response(status = 401)]
+        Unauthorized(#[ref_response] Unauthorized),
+        #[response(status = 403)]
+        Forbidden(#[ref_response] Forbidden),
+        #[response(status = 404)]
+        NotFound(#[ref_response] NotFound),
+        #[response(status = 409)]
+        Conflict(#[ref_response] Conflict),
+        #[response(status = 412)]
+        PreconditionFailed(#[ref_response] PreconditionFailed),
+        #[response(status = 422)]
+        ValidationFailed(#[ref_response] ValidationFailed),
+        #[response(status = 428)]
+        PreconditionRequired(#[ref_response] PreconditionRequired),
+    }
 }
 
 struct BearerAuth;

@@ -162,14 +162,7 @@ fn not_in_future(
     responses(
         (status = 200, description = "The case at the Ombudsman", body = Case,
             headers(("ETag" = String, description = "The case's new version"))),
-        (status = 400, response = responses::MalformedJson),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 428, response = responses::PreconditionRequired),
+        responses::CaseChangeRefused,
     )
 )]
 #[post("/cases/{reference}/ombudsman-referral")]
@@ -261,14 +254,7 @@ pub async fn refer(
     responses(
         (status = 200, description = "The case with the decision", body = Case,
             headers(("ETag" = String, description = "The case's new version"))),
-        (status = 400, response = responses::MalformedJson),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 428, response = responses::PreconditionRequired),
+        responses::CaseChangeRefused,
     )
 )]
 #[post("/cases/{reference}/ombudsman-decision")]

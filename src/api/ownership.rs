@@ -97,14 +97,7 @@ fn changed(case: Case, etag: String) -> HttpResponse {
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The case", body = Case, headers(("ETag" = String, description = "The case's new version"))),
-        (status = 400, response = responses::MalformedJson),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 428, response = responses::PreconditionRequired),
+        responses::CaseChangeRefused,
     )
 )]
 #[post("/cases/{reference}/lead-service")]
@@ -170,14 +163,7 @@ pub async fn change_lead(
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The case", body = Case, headers(("ETag" = String, description = "The case's new version"))),
-        (status = 400, response = responses::MalformedJson),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 422, response = responses::ValidationFailed),
-        (status = 428, response = responses::PreconditionRequired),
+        responses::CaseChangeRefused,
     )
 )]
 #[post("/cases/{reference}/contributing-services")]
