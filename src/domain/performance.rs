@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -79,7 +79,7 @@ impl GroupBy {
 
     fn key(self, case: &CaseFacts) -> String {
         match self {
-            GroupBy::Month => case.received.format("%Y-%m").to_string(),
+            GroupBy::Month => format!("{:04}-{:02}", case.received.year(), case.received.month()),
             GroupBy::Service => case.service.clone(),
             GroupBy::Directorate => case.directorate.clone(),
             GroupBy::Channel => case.channel.as_str().to_string(),
