@@ -69,6 +69,13 @@ pub struct ServiceCount {
     pub count: u64,
 }
 
+/// Complaints in a category upheld in whole or part at stage 1.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CategoryCount {
+    pub category: String,
+    pub count: u64,
+}
+
 /// Learning actions of the services in the report.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct LearningFigures {
@@ -93,6 +100,8 @@ pub struct PerformanceReport {
     pub groups: Vec<Group>,
     /// Services in id order, those with none left out.
     pub compliments_by_service: Vec<ServiceCount>,
+    /// The categories of the complaints upheld in whole or part at stage 1, most first (at most ten).
+    pub top_upheld_categories: Vec<CategoryCount>,
     pub learning_actions: LearningFigures,
 }
 
@@ -360,6 +369,34 @@ impl Facts {
         )
     }
 
+    /// The categories most often upheld, in whole or part, at stage 1.
+    pub fn top_upheld_categories(&self, at_most: usize) -> Vec<CategoryCount> {
+        let category_of: HashMap<i64, &str> = self
+            .cases
+            .iter()
+            .map(|c| (c.id, c.category.as_deref().unwrap_or("(none)")))
+            .collect();
+        let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
+        for stage in self.stages.iter().filter(|s| {
+            s.stage == Stage::Stage1
+                && matches!(s.outcome, Some(Outcome::Upheld | Outcome::PartiallyUpheld))
+        }) {
+            if let Some(category) = category_of.get(&stage.case_id) {
+                *counts.entry(category).or_default() += 1;
+            }
+        }
+        let mut top: Vec<CategoryCount> = counts
+            .into_iter()
+            .map(|(category, count)| CategoryCount {
+                category: category.to_string(),
+                count,
+            })
+            .collect();
+        top.sort_by(|a, b| b.count.cmp(&a.count).then(a.category.cmp(&b.category)));
+        top.truncate(at_most);
+        top
+    }
+
     pub fn compliments_by_service(&self) -> Vec<ServiceCount> {
         self.compliments
             .iter()
@@ -387,6 +424,7 @@ pub fn performance_report(
         total,
         groups,
         compliments_by_service: facts.compliments_by_service(),
+        top_upheld_categories: facts.top_upheld_categories(10),
         learning_actions: facts.learning.clone(),
     })
 }
@@ -404,7 +442,7 @@ pub fn performance_report(
                    taken from the stage's start to its response (mean and median) and \
                    extensions; the escalation rate from stage 1 to stage 2; Ombudsman referrals \
                    and decisions; compliments by service; learning actions raised, completed and \
-                   overdue. Counts only: no personal data.",
+                   overdue; the categories most often upheld. Counts only: no personal data.",
     params(PerformanceQuery),
     security(("bearer_auth" = [])),
     responses(

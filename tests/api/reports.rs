@@ -295,6 +295,10 @@ async fn every_figure_in_the_performance_report_is_the_count_worked_out_by_hand(
         report["learning_actions"],
         json!({"raised": 2, "completed": 1, "overdue": 1})
     );
+    assert_eq!(
+        report["top_upheld_categories"],
+        json!([{"category": "missed collection", "count": 1}])
+    );
     let groups: Vec<(&str, u64)> = report["groups"]
         .as_array()
         .expect("groups")
