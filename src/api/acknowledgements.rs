@@ -1,14 +1,13 @@
 //! Acknowledging a complaint at a stage: recorded with when and how, and
 //! setting the stage's response due date from the policy (SPEC §4).
 
-use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{record_event, reload_after_change, visible_case, Case};
+use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
 use super::json::JsonBody;
 use super::validation::{one_of, report_of};
 use super::{precondition, responses};
@@ -223,9 +222,7 @@ pub async fn acknowledge(
             reload_after_change(conn, &row.reference, &caller)
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag))
-        .json(case))
+    Ok(case_response(case, etag))
 }
 
 /// A compliment or comment whose customer asked for a reply: no stage, no
@@ -241,7 +238,8 @@ fn acknowledge_feedback(
     method: Option<AcknowledgementMethod>,
     mut errors: Vec<FieldError>,
 ) -> Result<(Case, String), ApiError> {
-    super::feedback::check_step(conn, row, crate::domain::feedback::Step::Acknowledge)?;
+    let handling =
+        super::feedback::allowed(conn, row, crate::domain::feedback::Step::Acknowledge, clock)?;
     if request.grade.is_some() && !errors.iter().any(|e| e.field == "grade") {
         errors.push(FieldError::new("grade", "only complaints are graded"));
     }
@@ -257,6 +255,6 @@ fn acknowledge_feedback(
         return Err(ApiError::Validation(errors));
     };
     precondition::claim(conn, row, expected, db::now())?;
-    super::feedback::acknowledge(conn, row, caller, clock, acknowledged_at, method)?;
+    super::feedback::acknowledge(conn, row, caller, handling, acknowledged_at, method)?;
     reload_after_change(conn, &row.reference, caller)
 }

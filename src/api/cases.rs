@@ -732,6 +732,14 @@ fn case_of(
     })
 }
 
+/// A 200 answer with the case and its ETag: what reading a case, and every
+/// change to one, answers.
+pub(crate) fn case_response(case: Case, etag: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(case)
+}
+
 /// The case's ETag: its version, which every change bumps.
 pub fn etag(row: &CaseRow) -> String {
     format!("\"{}\"", row.version)
@@ -1180,9 +1188,7 @@ pub async fn get(
             load_case(conn, row, &caller)
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag))
-        .json(case))
+    Ok(case_response(case, etag))
 }
 
 /// Filters on the case list.

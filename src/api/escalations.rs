@@ -2,13 +2,12 @@
 //! where the policy requires them; a late request only when the complaints
 //! manager accepts it with a reason. Stage 2 then runs on its own clock.
 
-use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{record_event, reload_after_change, visible_case, Case};
+use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
 use super::json::JsonBody;
 use super::validation::report_of;
 use super::{precondition, responses};
@@ -203,7 +202,5 @@ pub async fn escalate(
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag))
-        .json(case))
+    Ok(case_response(case, etag))
 }

@@ -2,7 +2,6 @@
 //! and the staff named, the acknowledgement and reply the customer asked
 //! for, and for a comment what was done with it. Closing is in `closures`.
 
-use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,7 +9,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::acknowledgements::AcknowledgementMethod;
-use super::cases::{record_event, reload_after_change, visible_case, Case};
+use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
 use super::json::JsonBody;
 use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses, rfc3339};
@@ -128,7 +127,7 @@ pub(crate) fn check_step(
 
 /// As [`check_step`], with a fresh handling (and its reply due date) if
 /// nothing was done yet.
-fn allowed(
+pub(crate) fn allowed(
     conn: &mut DbConnection,
     case: &CaseRow,
     step: Step,
@@ -143,22 +142,16 @@ fn allowed(
     }))
 }
 
-/// Acknowledges a compliment or comment whose customer asked for a reply.
+/// Records the acknowledgement of a compliment or comment, on the handling
+/// [`allowed`] gave for [`Step::Acknowledge`].
 pub(crate) fn acknowledge(
     conn: &mut DbConnection,
     case: &CaseRow,
     caller: &Caller,
-    clock: &Clock,
+    row: FeedbackRow,
     acknowledged_at: NaiveDateTime,
     method: AcknowledgementMethod,
 ) -> Result<(), ApiError> {
-    let row = allowed(conn, case, Step::Acknowledge, clock)?;
-    if acknowledged_at < case.received_at {
-        return Err(ApiError::invalid(
-            "acknowledged_at",
-            "must not be before it was received",
-        ));
-    }
     let row = FeedbackRow {
         acknowledged_at: Some(acknowledged_at),
         acknowledgement_method: Some(method.as_str().into()),
@@ -201,12 +194,6 @@ fn names(names: &[String]) -> Result<(), validator::ValidationError> {
         return Err(error);
     }
     Ok(())
-}
-
-fn changed(case: Case, etag: String) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::ETAG, etag))
-        .json(case)
 }
 
 #[utoipa::path(
@@ -287,7 +274,7 @@ pub async fn forward(
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
-    Ok(changed(case, etag))
+    Ok(case_response(case, etag))
 }
 
 /// The reply the customer asked for.
@@ -408,7 +395,7 @@ pub async fn send_reply(
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
-    Ok(changed(case, etag))
+    Ok(case_response(case, etag))
 }
 
 /// What was done with a comment.
@@ -503,5 +490,5 @@ pub async fn record_action(
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
-    Ok(changed(case, etag))
+    Ok(case_response(case, etag))
 }

@@ -1,14 +1,13 @@
 //! Flags that change handling (SPEC §3) and links between related cases.
 //! Both are internal: customers and partners never see them.
 
-use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{record_event, reload_after_change, visible_case, Case};
+use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
 use super::json::JsonBody;
 use super::validation::{field_errors, not_blank, one_of, report_of};
 use super::{precondition, responses, rfc3339};
@@ -145,9 +144,7 @@ pub async fn add_flag(
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag))
-        .json(case))
+    Ok(case_response(case, etag))
 }
 
 /// A case to link.
@@ -225,7 +222,5 @@ pub async fn link(
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag))
-        .json(case))
+    Ok(case_response(case, etag))
 }

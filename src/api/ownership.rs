@@ -2,13 +2,12 @@
 //! other services may contribute. The complaints manager moves the lead and
 //! names the contributors.
 
-use actix_web::http::header;
 use actix_web::{delete, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{record_event, reload_after_change, visible_case, Case};
+use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
 use super::json::JsonBody;
 use super::validation::{field_errors, not_blank};
 use super::{precondition, responses};
@@ -72,12 +71,6 @@ fn active_service(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
         )),
         None => Err(ApiError::invalid("service", "is not a known service")),
     }
-}
-
-fn changed(case: Case, etag: String) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::ETAG, etag))
-        .json(case)
 }
 
 #[utoipa::path(
@@ -145,7 +138,7 @@ pub async fn change_lead(
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
-    Ok(changed(case, etag))
+    Ok(case_response(case, etag))
 }
 
 #[utoipa::path(
@@ -218,7 +211,7 @@ pub async fn add_contributor(
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
-    Ok(changed(case, etag))
+    Ok(case_response(case, etag))
 }
 
 #[utoipa::path(
@@ -279,5 +272,5 @@ pub async fn remove_contributor(
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
-    Ok(changed(case, etag))
+    Ok(case_response(case, etag))
 }

@@ -2,14 +2,13 @@
 //! it; marked done with evidence, or reported as undeliverable; overdue ones
 //! listed for the complaints team and Heads of Service.
 
-use actix_web::http::header;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::cases::{record_event, reload_after_change, visible_case, Case};
+use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
 use super::idempotency::{self, Created};
 use super::json::JsonBody;
 use super::validation::{not_blank, one_of, report_of};
@@ -328,9 +327,7 @@ pub async fn complete(
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag))
-        .json(case))
+    Ok(case_response(case, etag))
 }
 
 /// Filters on the remedies list.

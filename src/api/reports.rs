@@ -112,6 +112,8 @@ pub struct ReportRequest {
     pub directorate: Option<String>,
     pub group_by: Option<GroupBy>,
     pub group_by_name: Option<String>,
+    /// Each service's directorate, from the directory read to check the request.
+    pub directorate_of: HashMap<String, String>,
 }
 
 /// Only Heads of Service (for their services) and the complaints manager read reports.
@@ -224,6 +226,10 @@ pub fn request_of(
         directorate: directorate.map(String::from),
         group_by: grouping.and_then(|(_, g)| g),
         group_by_name: grouping.map(|(name, _)| name.to_string()),
+        directorate_of: directory
+            .into_iter()
+            .map(|s| (s.id, s.directorate_id))
+            .collect(),
     })
 }
 
@@ -248,11 +254,7 @@ pub fn load_facts(conn: &mut DbConnection, request: &ReportRequest) -> Result<Fa
         before: uk_midnight_utc(request.period.to.succ_opt().unwrap_or(request.period.to)),
         services: request.services.clone(),
     };
-    let directorate_of: HashMap<String, String> =
-        services::list(conn, &ServiceFilter::default(), 100_000)?
-            .into_iter()
-            .map(|s| (s.id, s.directorate_id))
-            .collect();
+    let directorate_of = &request.directorate_of;
     let mut received: HashMap<i64, NaiveDate> = HashMap::new();
     let mut compliments: BTreeMap<String, u64> = BTreeMap::new();
     let cases = repo::cases(conn, &scope)?
@@ -1130,6 +1132,7 @@ pub async fn digest(
                 directorate: request.directorate.clone(),
                 group_by: None,
                 group_by_name: None,
+                directorate_of: request.directorate_of.clone(),
             };
             let (now_facts, before_facts) =
                 (load_facts(conn, &request)?, load_facts(conn, &previous)?);

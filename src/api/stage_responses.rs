@@ -2,14 +2,13 @@
 //! Service approves and sends. Sending records the stage's outcome, whether
 //! it was on time, and opens the window for asking for the next stage.
 
-use actix_web::http::header;
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{record_event, reload_after_change, visible_case, Case};
+use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
 use super::idempotency::{self, Created};
 use super::json::JsonBody;
 use super::validation::{not_blank, one_of, report_of};
@@ -344,9 +343,7 @@ pub async fn approve_and_send(
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag))
-        .json(case))
+    Ok(case_response(case, etag))
 }
 
 /// The last day to ask for stage 2 after a stage 1 response sent on
