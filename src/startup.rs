@@ -98,6 +98,18 @@ impl Application {
         let clock = web::Data::new(
             Clock::new(settings.policy.clone()).map_err(|e| StartError(e.to_string()))?,
         );
+        // Stages acknowledged or answered before the reports' facts were
+        // recorded get them now; after the first start there are none.
+        let filled = db
+            .connection()
+            .map_err(|e| StartError(e.to_string()))
+            .and_then(|mut conn| {
+                crate::db::stages::record_missing_facts(&mut conn, clock.council_calendar())
+                    .map_err(|e| StartError(format!("recording the reports' stage facts: {e}")))
+            })?;
+        if filled > 0 {
+            log::info!("recorded the reports' facts on {filled} earlier stages");
+        }
         let mut server = HttpServer::new(move || {
             let (app, doc) = routes(
                 App::new()

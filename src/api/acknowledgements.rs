@@ -198,11 +198,14 @@ pub async fn acknowledge(
             let stage_row = stages::acknowledge(
                 conn,
                 stage_row.id,
-                acknowledged_at,
-                method.as_str(),
-                &caller.subject,
-                request.grade,
-                due,
+                &stages::Acknowledgement {
+                    at: acknowledged_at,
+                    method: method.as_str(),
+                    by: &caller.subject,
+                    grade: request.grade,
+                    response_due: due,
+                    on_time: uk_date(acknowledged_at) <= stage_row.acknowledgement_due,
+                },
             )?;
             record_event(
                 conn,

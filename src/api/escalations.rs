@@ -189,6 +189,9 @@ pub async fn escalate(
                     request_grounds: Some(grounds_json),
                     request_reason: request.reason.clone().map(|r| r.trim().to_string()),
                     late_acceptance_reason: late.and(late_reason.clone()),
+                    acknowledged_on_time: None,
+                    working_days_taken: None,
+                    extended: false,
                 },
             )?;
             cases::set_stage(conn, case.id, Stage::Stage2.as_str())?;

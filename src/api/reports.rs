@@ -17,7 +17,9 @@ use crate::db::services::{self, ServiceFilter};
 use crate::db::{self, Database, DbConnection};
 use crate::domain::case::{Channel, Kind, Outcome, Role, Stage};
 use crate::domain::clock::{uk_date, uk_midnight_utc, Clock};
-use crate::domain::performance::{figures, CaseFacts, Figures, GroupBy, ReferralFacts, StageFacts};
+use crate::domain::performance::{
+    figures, CaseFacts, Figures, GroupBy, ReferralFacts, StageCount, StageFacts, Tally,
+};
 use crate::domain::triage::Decision;
 use crate::error::{ApiError, FieldError};
 
@@ -247,13 +249,12 @@ pub struct Facts {
     pub learning: LearningFigures,
 }
 
-/// Reads the facts of the cases received in the request's period.
+/// Reads the facts of each case received in the request's period, its
+/// stages and referral: the reference the reports' counts are tested
+/// against. It works the facts out from the dates by today's calendar,
+/// where the counts use what was recorded when each thing happened.
 pub fn load_facts(conn: &mut DbConnection, request: &ReportRequest) -> Result<Facts, ApiError> {
-    let scope = Scope {
-        from: uk_midnight_utc(request.period.from),
-        before: uk_midnight_utc(request.period.to.succ_opt().unwrap_or(request.period.to)),
-        services: request.services.clone(),
-    };
+    let scope = scope_of(conn, request)?;
     let directorate_of = &request.directorate_of;
     let mut received: HashMap<i64, NaiveDate> = HashMap::new();
     let mut compliments: BTreeMap<String, u64> = BTreeMap::new();
@@ -326,22 +327,7 @@ pub fn load_facts(conn: &mut DbConnection, request: &ReportRequest) -> Result<Fa
         .into_iter()
         .map(|(case_id, decision)| ReferralFacts { case_id, decision })
         .collect();
-    let today = uk_date(db::now());
-    let mut learning = LearningFigures::default();
-    for (status, due, created_at, completed_on) in
-        repo::learning(conn, request.services.as_deref())?
-    {
-        let created = uk_date(created_at);
-        if created >= request.period.from && created <= request.period.to {
-            learning.raised += 1;
-        }
-        if completed_on.is_some_and(|d| d >= request.period.from && d <= request.period.to) {
-            learning.completed += 1;
-        }
-        if LearningStatus::parse(&status).is_some_and(|s| s.is_open()) && due < today {
-            learning.overdue += 1;
-        }
-    }
+    let learning = learning_figures(conn, request)?;
     Ok(Facts {
         scope,
         cases,
@@ -371,34 +357,7 @@ impl Facts {
         )
     }
 
-    /// The categories most often upheld, in whole or part, at stage 1.
-    pub fn top_upheld_categories(&self, at_most: usize) -> Vec<CategoryCount> {
-        let category_of: HashMap<i64, &str> = self
-            .cases
-            .iter()
-            .map(|c| (c.id, c.category.as_deref().unwrap_or("(none)")))
-            .collect();
-        let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
-        for stage in self.stages.iter().filter(|s| {
-            s.stage == Stage::Stage1
-                && matches!(s.outcome, Some(Outcome::Upheld | Outcome::PartiallyUpheld))
-        }) {
-            if let Some(category) = category_of.get(&stage.case_id) {
-                *counts.entry(category).or_default() += 1;
-            }
-        }
-        let mut top: Vec<CategoryCount> = counts
-            .into_iter()
-            .map(|(category, count)| CategoryCount {
-                category: category.to_string(),
-                count,
-            })
-            .collect();
-        top.sort_by(|a, b| b.count.cmp(&a.count).then(a.category.cmp(&b.category)));
-        top.truncate(at_most);
-        top
-    }
-
+    /// Compliments received by each service, in id order.
     pub fn compliments_by_service(&self) -> Vec<ServiceCount> {
         self.compliments
             .iter()
@@ -410,14 +369,295 @@ impl Facts {
     }
 }
 
+/// The counts behind a report, read once from the database and added up
+/// by any grouping the breakdown they were read with allows.
+pub struct Counted {
+    pub scope: Scope,
+    /// The first day of each month of the period, in order.
+    months: Vec<NaiveDate>,
+    counts: repo::Counts,
+    /// The services the report covers; `None`: all.
+    services: Option<std::collections::HashSet<String>>,
+    directorate_of: HashMap<String, String>,
+    pub learning: LearningFigures,
+}
+
+/// The scope of a request: received in its period, in its services.
+fn scope_of(conn: &mut DbConnection, request: &ReportRequest) -> Result<Scope, ApiError> {
+    Ok(Scope::new(
+        conn,
+        uk_midnight_utc(request.period.from),
+        uk_midnight_utc(request.period.to.succ_opt().unwrap_or(request.period.to)),
+        request.services.clone(),
+    )?)
+}
+
+/// The first day of each month from `from`'s to `to`'s.
+fn months_of(period: &Period) -> Vec<NaiveDate> {
+    let mut months = Vec::new();
+    let mut month = period.from.with_day(1).unwrap_or(period.from);
+    while month <= period.to {
+        months.push(month);
+        match month.checked_add_months(Months::new(1)) {
+            Some(next) => month = next,
+            None => break,
+        }
+    }
+    months
+}
+
+/// Counts the cases of the request's period in the database, broken down
+/// so that `group_bys` can be worked out from them: the stages on the first
+/// connection while the cases, their referrals and then `more` (the rest a
+/// report needs) are read on the second.
+pub fn load_counts<X: Send>(
+    (first, second): (&mut DbConnection, &mut DbConnection),
+    request: &ReportRequest,
+    group_bys: &[GroupBy],
+    more: impl FnOnce(&mut DbConnection, &Scope) -> Result<X, ApiError> + Send,
+) -> Result<(Counted, X), ApiError> {
+    let scope = scope_of(first, request)?;
+    let months = months_of(&request.period);
+    let breakdown = repo::Breakdown {
+        month_starts: if group_bys.contains(&GroupBy::Month) {
+            months.iter().skip(1).map(|m| uk_midnight_utc(*m)).collect()
+        } else {
+            Vec::new()
+        },
+        channel: group_bys.contains(&GroupBy::Channel),
+        category: group_bys.contains(&GroupBy::Category),
+    };
+    let (stages, ((cases, referrals), more)) = db::side_by_side(
+        first,
+        second,
+        |conn| Ok(repo::stage_counts(conn, &scope, &breakdown)?),
+        |conn| {
+            let cases = repo::case_counts(conn, &scope, &breakdown)?;
+            Ok((cases, more(conn, &scope)?))
+        },
+    )?;
+    let counted = Counted {
+        services: request
+            .services
+            .as_ref()
+            .map(|s| s.iter().cloned().collect()),
+        learning: learning_figures(first, request)?,
+        scope,
+        months,
+        counts: repo::Counts {
+            cases,
+            stages,
+            referrals,
+        },
+        directorate_of: request.directorate_of.clone(),
+    };
+    Ok((counted, more))
+}
+
+fn learning_figures(
+    conn: &mut DbConnection,
+    request: &ReportRequest,
+) -> Result<LearningFigures, ApiError> {
+    let today = uk_date(db::now());
+    let mut learning = LearningFigures::default();
+    for (status, due, created_at, completed_on) in
+        repo::learning(conn, request.services.as_deref())?
+    {
+        let created = uk_date(created_at);
+        if created >= request.period.from && created <= request.period.to {
+            learning.raised += 1;
+        }
+        if completed_on.is_some_and(|d| d >= request.period.from && d <= request.period.to) {
+            learning.completed += 1;
+        }
+        if LearningStatus::parse(&status).is_some_and(|s| s.is_open()) && due < today {
+            learning.overdue += 1;
+        }
+    }
+    Ok(learning)
+}
+
+/// A count's place in a grouping: its month, service, channel, category.
+struct Dims<'a> {
+    month: i32,
+    service: &'a str,
+    channel: Option<&'a str>,
+    category: Option<&'a str>,
+}
+
+impl Counted {
+    fn covers(&self, service: &str) -> bool {
+        self.services.as_ref().is_none_or(|s| s.contains(service))
+    }
+
+    fn key(&self, group_by: GroupBy, dims: &Dims<'_>) -> String {
+        match group_by {
+            GroupBy::Month => {
+                let month = usize::try_from(dims.month)
+                    .ok()
+                    .and_then(|m| self.months.get(m))
+                    .or(self.months.first())
+                    .copied()
+                    .unwrap_or(self.scope.from.date());
+                format!("{:04}-{:02}", month.year(), month.month())
+            }
+            GroupBy::Service => dims.service.to_string(),
+            GroupBy::Directorate => self
+                .directorate_of
+                .get(dims.service)
+                .cloned()
+                .unwrap_or_default(),
+            GroupBy::Channel => dims.channel.unwrap_or_default().to_string(),
+            GroupBy::Category => dims.category.unwrap_or(NO_CATEGORY).to_string(),
+        }
+    }
+
+    /// The figures for all the cases and for each group, in key order.
+    pub fn figures(&self, group_by: Option<GroupBy>) -> Result<(Figures, Vec<Group>), ApiError> {
+        let mut total = Tally::default();
+        let mut groups: BTreeMap<String, Tally> = BTreeMap::new();
+        let mut add = |dims: Dims<'_>, count: &dyn Fn(&mut Tally)| {
+            if !self.covers(dims.service) {
+                return;
+            }
+            count(&mut total);
+            if let Some(group_by) = group_by {
+                count(groups.entry(self.key(group_by, &dims)).or_default());
+            }
+        };
+        macro_rules! dims {
+            ($row:expr) => {
+                Dims {
+                    month: $row.month,
+                    service: &$row.service,
+                    channel: $row.channel.as_deref(),
+                    category: $row.category.as_deref(),
+                }
+            };
+        }
+        for row in &self.counts.cases {
+            let kind = stored(&row.kind, Kind::parse, "kind")?;
+            let triage = row
+                .triage
+                .as_deref()
+                .map(|t| stored(t, Decision::parse, "triage decision"))
+                .transpose()?;
+            let n = count_of(row.n);
+            add(dims!(row), &|t| t.add_cases(kind, triage, n));
+        }
+        for row in &self.counts.stages {
+            let stages = StageCount {
+                stage: stored(&row.stage, Stage::parse, "stage")?,
+                acknowledged: row.acknowledged,
+                acknowledged_on_time: row.acknowledged_on_time == Some(true),
+                responded: row.responded,
+                responded_on_time: row.responded_on_time == Some(true),
+                outcome: row
+                    .outcome
+                    .as_deref()
+                    .map(|o| stored(o, Outcome::parse, "outcome"))
+                    .transpose()?,
+                working_days_taken: row.working_days_taken.map(i64::from),
+                extended: row.extended,
+                n: count_of(row.n),
+            };
+            add(dims!(row), &|t| t.add_stages(&stages));
+        }
+        for row in &self.counts.referrals {
+            let n = count_of(row.n);
+            add(dims!(row), &|t| t.add_referrals(row.decision.as_deref(), n));
+        }
+        Ok((
+            total.figures(),
+            groups
+                .into_iter()
+                .map(|(key, tally)| Group {
+                    key,
+                    figures: tally.figures(),
+                })
+                .collect(),
+        ))
+    }
+
+    /// Compliments received by each service, in id order.
+    pub fn compliments_by_service(&self) -> Vec<ServiceCount> {
+        let mut by: BTreeMap<&str, u64> = BTreeMap::new();
+        for row in &self.counts.cases {
+            if row.kind == Kind::Compliment.as_str() && self.covers(&row.service) {
+                *by.entry(&row.service).or_default() += count_of(row.n);
+            }
+        }
+        by.into_iter()
+            .map(|(service, count)| ServiceCount {
+                service: service.to_string(),
+                count,
+            })
+            .collect()
+    }
+
+    /// Complaints received by category (counted with a category breakdown).
+    fn complaints_by_category(&self) -> BTreeMap<String, u64> {
+        let mut by = BTreeMap::new();
+        for row in &self.counts.cases {
+            if row.kind == Kind::Complaint.as_str() && self.covers(&row.service) {
+                *by.entry(row.category.clone().unwrap_or_else(|| NO_CATEGORY.into()))
+                    .or_default() += count_of(row.n);
+            }
+        }
+        by
+    }
+
+    /// Complaints upheld in whole or part at stage 1, by category.
+    /// Of [`repo::upheld_at_stage_1`]'s rows.
+    fn upheld_by_category(&self, upheld: &[repo::UpheldCount]) -> BTreeMap<String, u64> {
+        let mut by = BTreeMap::new();
+        for row in upheld {
+            if self.covers(&row.service) {
+                *by.entry(row.category.clone().unwrap_or_else(|| NO_CATEGORY.into()))
+                    .or_default() += count_of(row.n);
+            }
+        }
+        by
+    }
+
+    /// The categories most often upheld, in whole or part, at stage 1.
+    /// Of [`repo::upheld_at_stage_1`]'s rows.
+    pub fn top_upheld_categories(
+        &self,
+        upheld: &[repo::UpheldCount],
+        at_most: usize,
+    ) -> Vec<CategoryCount> {
+        let mut top: Vec<CategoryCount> = self
+            .upheld_by_category(upheld)
+            .into_iter()
+            .map(|(category, count)| CategoryCount { category, count })
+            .collect();
+        top.sort_by(|a, b| b.count.cmp(&a.count).then(a.category.cmp(&b.category)));
+        top.truncate(at_most);
+        top
+    }
+}
+
+/// What a case without a category is counted under.
+const NO_CATEGORY: &str = "(none)";
+
+/// A count from the database (never negative).
+fn count_of(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
 /// Works out the report.
 pub fn performance_report(
-    conn: &mut DbConnection,
-    clock: &Clock,
+    conns: (&mut DbConnection, &mut DbConnection),
     request: &ReportRequest,
 ) -> Result<PerformanceReport, ApiError> {
-    let facts = load_facts(conn, request)?;
-    let (total, groups) = facts.figures(request.group_by, clock);
+    let (counted, upheld) = load_counts(
+        conns,
+        request,
+        request.group_by.as_slice(),
+        |conn, scope| Ok(repo::upheld_at_stage_1(conn, scope)?),
+    )?;
+    let (total, groups) = counted.figures(request.group_by)?;
     Ok(PerformanceReport {
         period: request.period.clone(),
         services: request.services.clone(),
@@ -425,9 +665,9 @@ pub fn performance_report(
         group_by: request.group_by_name.clone(),
         total,
         groups,
-        compliments_by_service: facts.compliments_by_service(),
-        top_upheld_categories: facts.top_upheld_categories(10),
-        learning_actions: facts.learning.clone(),
+        compliments_by_service: counted.compliments_by_service(),
+        top_upheld_categories: counted.top_upheld_categories(&upheld, 10),
+        learning_actions: counted.learning.clone(),
     })
 }
 
@@ -458,15 +698,14 @@ pub fn performance_report(
 pub async fn performance(
     staff: Staff,
     db: web::Data<Database>,
-    clock: web::Data<Clock>,
     query: web::Query<PerformanceQuery>,
 ) -> Result<web::Json<PerformanceReport>, ApiError> {
     let caller = staff.0;
     let query = query.into_inner();
     let report = db
-        .read(move |conn| {
+        .report(move |first, second| {
             let request = request_of(
-                conn,
+                first,
                 &caller,
                 query.from.as_deref(),
                 query.to.as_deref(),
@@ -474,7 +713,7 @@ pub async fn performance(
                 query.directorate.as_deref(),
                 query.group_by.as_deref(),
             )?;
-            performance_report(conn, &clock, &request)
+            performance_report((first, second), &request)
         })
         .await?;
     Ok(web::Json(report))
@@ -604,6 +843,15 @@ pub fn financial_year(date: NaiveDate) -> i32 {
     }
 }
 
+/// What the annual report reads besides the counts, beside them.
+struct AnnualFacts {
+    /// The triage details of each complaint excluded.
+    exclusions: Vec<Option<String>>,
+    investigators: Vec<repo::InvestigatorPairs>,
+    /// (stage, working days beyond the original due date, customer agreed).
+    extensions: Vec<(String, i32, bool)>,
+}
+
 /// The UK day a scope starts on: its UTC start is at most an hour before.
 fn scope_start(scope: &Scope) -> NaiveDate {
     uk_date(scope.from + chrono::Duration::hours(1))
@@ -613,8 +861,9 @@ fn scope_start(scope: &Scope) -> NaiveDate {
 fn self_assessment(
     conn: &mut DbConnection,
     clock: &Clock,
-    scope: &Scope,
+    counted: &Counted,
     figures: &Figures,
+    side: &AnnualFacts,
 ) -> Result<Vec<crate::report::annual::SelfAssessmentItem>, ApiError> {
     use crate::report::annual::SelfAssessmentItem;
     let policy = clock.policy();
@@ -668,30 +917,21 @@ fn self_assessment(
             ),
         ),
     ];
-    let mut investigators: BTreeMap<i64, (Option<String>, Option<String>)> = BTreeMap::new();
-    for (case_id, stage, investigator) in repo::investigators(conn, scope)? {
-        let entry = investigators.entry(case_id).or_default();
-        match Stage::parse(&stage) {
-            Some(Stage::Stage1) => entry.0 = investigator,
-            Some(Stage::Stage2) => entry.1 = investigator,
-            _ => {}
+    let scope = &counted.scope;
+    let (mut pairs, mut different) = (0, 0);
+    for row in &side.investigators {
+        if counted.covers(&row.service) {
+            pairs += count_of(row.pairs);
+            different += count_of(row.different.unwrap_or(0));
         }
     }
-    let pairs: Vec<bool> = investigators
-        .values()
-        .filter_map(|(one, two)| Some(one.as_ref()? != two.as_ref()?))
-        .collect();
-    let different = pairs.iter().filter(|d| **d).count();
     items.push(data(
         "different_stage_2_investigator",
         "Stage 2 is investigated by someone other than the stage 1 investigator".into(),
-        (!pairs.is_empty()).then_some(different == pairs.len()),
-        format!(
-            "{different} of {} stage 2 investigations by a different officer",
-            pairs.len()
-        ),
+        (pairs > 0).then_some(different == pairs),
+        format!("{different} of {pairs} stage 2 investigations by a different officer"),
     ));
-    let extensions = repo::extensions(conn, scope)?;
+    let extensions = &side.extensions;
     let within = extensions
         .iter()
         .filter(|(stage, beyond, agreed)| {
@@ -821,9 +1061,9 @@ pub async fn annual(
         None => (query.from.clone(), query.to.clone()),
     };
     let report = db
-        .read(move |conn| {
+        .report(move |first, second| {
             let request = request_of(
-                conn,
+                first,
                 &caller,
                 from.as_deref(),
                 to.as_deref(),
@@ -831,11 +1071,23 @@ pub async fn annual(
                 query.directorate.as_deref(),
                 None,
             )?;
-            let facts = load_facts(conn, &request)?;
-            let (total, by_month) = facts.figures(Some(GroupBy::Month), &clock);
-            let (_, by_service) = facts.figures(Some(GroupBy::Service), &clock);
+            let (counted, side) = load_counts(
+                (first, second),
+                &request,
+                &[GroupBy::Month],
+                |conn, scope| {
+                    Ok(AnnualFacts {
+                        exclusions: repo::exclusions(conn, scope)?,
+                        investigators: repo::investigator_pairs(conn, scope)?,
+                        extensions: repo::extensions(conn, scope)?,
+                    })
+                },
+            )?;
+            let conn = first;
+            let (total, by_month) = counted.figures(Some(GroupBy::Month))?;
+            let (_, by_service) = counted.figures(Some(GroupBy::Service))?;
             let mut procedures: BTreeMap<String, u64> = BTreeMap::new();
-            for details in repo::exclusions(conn, &facts.scope)? {
+            for details in side.exclusions.iter().cloned() {
                 let procedure = details
                     .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
                     .and_then(|d| d["procedure"].as_str().map(String::from))
@@ -874,7 +1126,7 @@ pub async fn annual(
                 completed_on: a.completed_on,
             })
             .collect();
-            let self_assessment = self_assessment(conn, &clock, &facts.scope, &total)?;
+            let self_assessment = self_assessment(conn, &clock, &counted, &total, &side)?;
             let period = &request.period;
             let title = match year {
                 Some(y) => format!(
@@ -911,8 +1163,8 @@ pub async fn annual(
                 figures: total,
                 by_month,
                 by_service,
-                compliments_by_service: facts.compliments_by_service(),
-                learning_actions: facts.learning.clone(),
+                compliments_by_service: counted.compliments_by_service(),
+                learning_actions: counted.learning.clone(),
                 improvements,
                 self_assessment,
             })
@@ -1022,30 +1274,12 @@ pub struct Digest {
     pub learning_actions: LearningFigures,
 }
 
-fn themes(current: &Facts, previous: &Facts) -> Vec<Theme> {
-    let count = |facts: &Facts| {
-        let mut by: BTreeMap<String, u64> = BTreeMap::new();
-        for case in facts.cases.iter().filter(|c| c.kind == Kind::Complaint) {
-            *by.entry(case.category.clone().unwrap_or_else(|| "(none)".into()))
-                .or_default() += 1;
-        }
-        by
-    };
-    let (now, before) = (count(current), count(previous));
-    let category_of: HashMap<i64, String> = current
-        .cases
-        .iter()
-        .map(|c| (c.id, c.category.clone().unwrap_or_else(|| "(none)".into())))
-        .collect();
-    let mut upheld: BTreeMap<String, u64> = BTreeMap::new();
-    for stage in current.stages.iter().filter(|s| {
-        s.stage == Stage::Stage1
-            && matches!(s.outcome, Some(Outcome::Upheld | Outcome::PartiallyUpheld))
-    }) {
-        if let Some(category) = category_of.get(&stage.case_id) {
-            *upheld.entry(category.clone()).or_default() += 1;
-        }
-    }
+fn themes(current: &Counted, upheld: &[repo::UpheldCount], previous: &Counted) -> Vec<Theme> {
+    let (now, before) = (
+        current.complaints_by_category(),
+        previous.complaints_by_category(),
+    );
+    let upheld = current.upheld_by_category(upheld);
     let mut all: Vec<Theme> = now
         .keys()
         .chain(before.keys())
@@ -1090,7 +1324,6 @@ fn themes(current: &Facts, previous: &Facts) -> Vec<Theme> {
 pub async fn digest(
     staff: Staff,
     db: web::Data<Database>,
-    clock: web::Data<Clock>,
     query: web::Query<DigestQuery>,
 ) -> Result<web::Json<Digest>, ApiError> {
     let caller = staff.0;
@@ -1107,9 +1340,9 @@ pub async fn digest(
         return Err(ApiError::Validation(missing));
     }
     let digest = db
-        .read(move |conn| {
+        .report(move |first, second| {
             let request = request_of(
-                conn,
+                first,
                 &caller,
                 query.from.as_deref(),
                 query.to.as_deref(),
@@ -1134,11 +1367,16 @@ pub async fn digest(
                 group_by_name: None,
                 directorate_of: request.directorate_of.clone(),
             };
-            let (now_facts, before_facts) =
-                (load_facts(conn, &request)?, load_facts(conn, &previous)?);
-            let (now, _) = now_facts.figures(None, &clock);
-            let (before, _) = before_facts.figures(None, &clock);
-            let categories = themes(&now_facts, &before_facts);
+            let by_category = [GroupBy::Category];
+            let (now_counts, upheld) =
+                load_counts((first, second), &request, &by_category, |conn, scope| {
+                    Ok(repo::upheld_at_stage_1(conn, scope)?)
+                })?;
+            let (before_counts, ()) =
+                load_counts((first, second), &previous, &by_category, |_, _| Ok(()))?;
+            let (now, _) = now_counts.figures(None)?;
+            let (before, _) = before_counts.figures(None)?;
+            let categories = themes(&now_counts, &upheld, &before_counts);
             let mut rising: Vec<Theme> = categories
                 .iter()
                 .filter(|t| t.complaints.change > 0.0)
@@ -1183,7 +1421,7 @@ pub async fn digest(
                 ),
                 categories,
                 rising_themes: rising,
-                learning_actions: now_facts.learning.clone(),
+                learning_actions: now_counts.learning.clone(),
             })
         })
         .await?;

@@ -18,6 +18,7 @@ use crate::db::responses::{self as repo, ResponseRow};
 use crate::db::{self, stages, Database};
 use crate::domain::case::{Outcome, Role, Stage, Status, Visibility};
 use crate::domain::clock::{uk_date, Clock};
+use crate::domain::performance::{stage_started, working_days_taken};
 use crate::error::{ApiError, FieldError};
 
 /// The finding on one point the customer raised.
@@ -324,7 +325,21 @@ pub async fn approve_and_send(
             let window = escalation_window(&clock, stage, sent_on);
             precondition::claim(conn, &case, expected, now)?;
             let sent = repo::send(conn, draft.id, &caller.subject, now)?;
-            stages::respond(conn, stage_row.id, &sent.outcome, now, on_time, window)?;
+            let started = stage_started(
+                stage,
+                uk_date(case.received_at),
+                uk_date(stage_row.opened_at),
+            );
+            let taken = working_days_taken(clock.council_calendar(), started, sent_on);
+            stages::respond(
+                conn,
+                stage_row.id,
+                &sent.outcome,
+                now,
+                on_time,
+                window,
+                taken,
+            )?;
             record_event(
                 conn,
                 case.id,

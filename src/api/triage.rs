@@ -221,6 +221,9 @@ pub async fn decide(
                         request_grounds: None,
                         request_reason: None,
                         late_acceptance_reason: None,
+                        acknowledged_on_time: None,
+                        working_days_taken: None,
+                        extended: false,
                     },
                 )?;
             }

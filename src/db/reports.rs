@@ -13,6 +13,45 @@ pub struct Scope {
     pub from: chrono::NaiveDateTime,
     pub before: chrono::NaiveDateTime,
     pub services: Option<Vec<String>>,
+    /// The lowest and highest id of those cases (`(0, -1)`: there are none).
+    /// Cases are numbered as they are created, which is when they are
+    /// received or soon after, so the ids bound the rows of a period in
+    /// every table keyed by case: the reports read those ranges in order.
+    pub ids: (i64, i64),
+}
+
+#[derive(QueryableByName)]
+struct IdBounds {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    lo: Option<i64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    hi: Option<i64>,
+}
+
+impl Scope {
+    pub fn new(
+        conn: &mut DbConnection,
+        from: chrono::NaiveDateTime,
+        before: chrono::NaiveDateTime,
+        services: Option<Vec<String>>,
+    ) -> QueryResult<Scope> {
+        let bounds: IdBounds = diesel::sql_query(format!(
+            "SELECT MIN(c.id) AS lo, MAX(c.id) AS hi FROM cases c \
+             WHERE c.received_at >= {} AND c.received_at < {}",
+            literal(from),
+            literal(before)
+        ))
+        .get_result(conn)?;
+        Ok(Scope {
+            from,
+            before,
+            services,
+            ids: match (bounds.lo, bounds.hi) {
+                (Some(lo), Some(hi)) => (lo, hi),
+                _ => (0, -1),
+            },
+        })
+    }
 }
 
 /// (id, kind, channel, service, category, received_at, triage decision).
@@ -45,6 +84,7 @@ macro_rules! in_scope {
         let mut query = $query
             .filter(cases::received_at.ge($scope.from))
             .filter(cases::received_at.lt($scope.before))
+            .filter(cases::id.between($scope.ids.0, $scope.ids.1))
             .into_boxed();
         if let Some(services) = &$scope.services {
             query = query.filter(cases::service_id.eq_any(services.clone()));
@@ -140,20 +180,6 @@ pub fn exclusions(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<Opt
         .load(conn)
 }
 
-/// (case id, stage, investigator) of every stage.
-pub fn investigators(
-    conn: &mut DbConnection,
-    scope: &Scope,
-) -> QueryResult<Vec<(i64, String, Option<String>)>> {
-    in_scope!(case_stages::table.inner_join(cases::table), scope)
-        .select((
-            case_stages::case_id,
-            case_stages::stage,
-            case_stages::investigator,
-        ))
-        .load(conn)
-}
-
 /// (stage, working days beyond the original due date, customer agreed) of each agreed extension.
 pub fn extensions(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<(String, i32, bool)>> {
     in_scope!(
@@ -203,4 +229,281 @@ pub fn answer(conn: &mut DbConnection, row: &AnswerRow) -> QueryResult<usize> {
     diesel::insert_into(answers::table)
         .values(row)
         .execute(conn)
+}
+
+/// How the reports' counts are broken down: always by service (to keep to
+/// the services asked for and to find their directorates), and by month,
+/// channel and category when a report groups by them.
+#[derive(Debug, Clone, Default)]
+pub struct Breakdown {
+    /// The UTC instants at which each month after the first starts, in
+    /// order: a case's month is the number of them at or before its receipt.
+    pub month_starts: Vec<chrono::NaiveDateTime>,
+    pub channel: bool,
+    pub category: bool,
+}
+
+/// Cases alike in what the figures count, and how many.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct CaseCount {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub month: i32,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub service: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub channel: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub category: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub kind: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub triage: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub n: i64,
+}
+
+/// Stages alike in what the figures count, and how many.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct StageCount {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub month: i32,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub service: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub channel: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub category: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub stage: String,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub acknowledged: bool,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Bool>)]
+    pub acknowledged_on_time: Option<bool>,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub responded: bool,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Bool>)]
+    pub responded_on_time: Option<bool>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub outcome: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Integer>)]
+    pub working_days_taken: Option<i32>,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub extended: bool,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub n: i64,
+}
+
+/// Ombudsman referrals with a decision (none while awaited), and how many.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ReferralCount {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub month: i32,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub service: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub channel: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub category: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub decision: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub n: i64,
+}
+
+/// A service's complaints in a category upheld in whole or part at stage 1.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct UpheldCount {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub service: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    pub category: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub n: i64,
+}
+
+/// A service's complaints investigated at both stages, and how many of
+/// them by a different officer at stage 2.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct InvestigatorPairs {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub service: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub pairs: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+    pub different: Option<i64>,
+}
+
+/// The counts a report adds up, each as few rows as the breakdown allows.
+#[derive(Debug, Clone, Default)]
+pub struct Counts {
+    pub cases: Vec<CaseCount>,
+    pub stages: Vec<StageCount>,
+    pub referrals: Vec<ReferralCount>,
+}
+
+/// A timestamp as an SQL literal both databases compare with a stored
+/// one: PostgreSQL casts it, SQLite compares the text diesel stores.
+/// Only instants worked out here from dates are written this way.
+fn literal(at: chrono::NaiveDateTime) -> String {
+    format!("'{}'", at.format("%Y-%m-%d %H:%M:%S"))
+}
+
+/// The month of `c.received_at` as a number, by halving the month starts:
+/// a dozen comparisons at most for ten years of months.
+fn month_of(starts: &[chrono::NaiveDateTime], before: usize) -> String {
+    if starts.is_empty() {
+        return before.to_string();
+    }
+    let middle = starts.len() / 2;
+    format!(
+        "CASE WHEN c.received_at < {} THEN {} ELSE {} END",
+        literal(starts[middle]),
+        month_of(&starts[..middle], before),
+        month_of(&starts[middle + 1..], before + middle + 1)
+    )
+}
+
+/// The SELECT list's dimensions and the GROUP BY list for a breakdown.
+struct Dimensions {
+    select: String,
+    group_by: String,
+    /// The period, on `c`.
+    range: String,
+    /// `BETWEEN` the period's case ids, for the tables joined to `c`.
+    ids: String,
+}
+
+fn dimensions(scope: &Scope, breakdown: &Breakdown) -> Dimensions {
+    let month = month_of(&breakdown.month_starts, 0);
+    let channel = if breakdown.channel {
+        "c.channel"
+    } else {
+        "CAST(NULL AS TEXT)"
+    };
+    let category = if breakdown.category {
+        "c.category"
+    } else {
+        "CAST(NULL AS TEXT)"
+    };
+    let mut group_by = vec!["c.service_id"];
+    if !breakdown.month_starts.is_empty() {
+        group_by.push(&month);
+    }
+    if breakdown.channel {
+        group_by.push("c.channel");
+    }
+    if breakdown.category {
+        group_by.push("c.category");
+    }
+    Dimensions {
+        select: format!(
+            "{month} AS month, c.service_id AS service, {channel} AS channel, {category} AS category"
+        ),
+        group_by: group_by.join(", "),
+        range: format!(
+            "c.received_at >= {} AND c.received_at < {} AND c.id BETWEEN {} AND {}",
+            literal(scope.from),
+            literal(scope.before),
+            scope.ids.0,
+            scope.ids.1
+        ),
+        ids: format!("BETWEEN {} AND {}", scope.ids.0, scope.ids.1),
+    }
+}
+
+// Each join starts from the cases received in the period (`cases c CROSS
+// JOIN ...` with the join in WHERE): SQLite then reads that range of the
+// report index and looks up each case's rows, instead of reading every
+// stage or extension ever recorded; PostgreSQL plans the joins as usual.
+
+/// Counts the stages of the cases received in the scope's period, grouped
+/// by what the figures count, in the database: a report reads a few
+/// thousand rows, not a row per stage. Every service is counted; the caller
+/// keeps those the report covers.
+pub fn stage_counts(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    breakdown: &Breakdown,
+) -> QueryResult<Vec<StageCount>> {
+    let Dimensions {
+        select,
+        group_by,
+        range,
+        ids,
+    } = dimensions(scope, breakdown);
+    diesel::sql_query(format!(
+        "SELECT {select}, s.stage AS stage, \
+         s.acknowledged_at IS NOT NULL AS acknowledged, \
+         s.acknowledged_on_time AS acknowledged_on_time, \
+         s.responded_at IS NOT NULL AS responded, \
+         s.responded_on_time AS responded_on_time, s.outcome AS outcome, \
+         s.working_days_taken AS working_days_taken, s.extended AS extended, COUNT(*) AS n \
+         FROM cases c CROSS JOIN case_stages s \
+         WHERE {range} AND s.case_id {ids} AND s.case_id = c.id \
+         AND s.stage IN ('stage_1', 'stage_2') \
+         GROUP BY {group_by}, s.stage, s.acknowledged_at IS NOT NULL, s.acknowledged_on_time, \
+         s.responded_at IS NOT NULL, s.responded_on_time, s.outcome, s.working_days_taken, \
+         s.extended"
+    ))
+    .load(conn)
+}
+
+/// Counts the cases received in the scope's period and their Ombudsman
+/// referrals, as [`stage_counts`] counts their stages.
+pub fn case_counts(
+    conn: &mut DbConnection,
+    scope: &Scope,
+    breakdown: &Breakdown,
+) -> QueryResult<(Vec<CaseCount>, Vec<ReferralCount>)> {
+    let Dimensions {
+        select,
+        group_by,
+        range,
+        ids,
+    } = dimensions(scope, breakdown);
+    let cases = diesel::sql_query(format!(
+        "SELECT {select}, c.kind AS kind, c.triage_decision AS triage, COUNT(*) AS n \
+         FROM cases c WHERE {range} \
+         GROUP BY {group_by}, c.kind, c.triage_decision"
+    ))
+    .load(conn)?;
+    let referrals = diesel::sql_query(format!(
+        "SELECT {select}, o.decision AS decision, COUNT(*) AS n \
+         FROM ombudsman_referrals o JOIN cases c ON c.id = o.case_id \
+         WHERE {range} AND o.case_id {ids} GROUP BY {group_by}, o.decision"
+    ))
+    .load(conn)?;
+    Ok((cases, referrals))
+}
+
+/// Complaints upheld in whole or part at stage 1, by service and category.
+pub fn upheld_at_stage_1(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<UpheldCount>> {
+    let Dimensions { range, ids, .. } = dimensions(scope, &Breakdown::default());
+    diesel::sql_query(format!(
+        "SELECT c.service_id AS service, c.category AS category, COUNT(*) AS n \
+         FROM cases c CROSS JOIN case_stages s \
+         WHERE {range} AND s.case_id {ids} AND s.case_id = c.id AND s.stage = 'stage_1' \
+         AND s.outcome IN ('upheld', 'partially_upheld') \
+         GROUP BY c.service_id, c.category"
+    ))
+    .load(conn)
+}
+
+/// By service: the complaints with an investigator at both stages, and
+/// those whose stage 2 investigator was someone else.
+pub fn investigator_pairs(
+    conn: &mut DbConnection,
+    scope: &Scope,
+) -> QueryResult<Vec<InvestigatorPairs>> {
+    let Dimensions { range, ids, .. } = dimensions(scope, &Breakdown::default());
+    diesel::sql_query(format!(
+        "SELECT c.service_id AS service, COUNT(*) AS pairs, \
+         SUM(CASE WHEN one.investigator <> two.investigator THEN 1 ELSE 0 END) AS different \
+         FROM cases c CROSS JOIN case_stages two CROSS JOIN case_stages one \
+         WHERE {range} AND two.case_id {ids} AND two.case_id = c.id AND two.stage = 'stage_2' \
+         AND one.case_id {ids} AND one.case_id = c.id AND one.stage = 'stage_1' \
+         AND one.investigator IS NOT NULL AND two.investigator IS NOT NULL \
+         GROUP BY c.service_id"
+    ))
+    .load(conn)
 }

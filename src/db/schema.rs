@@ -101,6 +101,9 @@ diesel::table! {
         request_grounds -> Nullable<Text>,
         request_reason -> Nullable<Text>,
         late_acceptance_reason -> Nullable<Text>,
+        acknowledged_on_time -> Nullable<Bool>,
+        working_days_taken -> Nullable<Integer>,
+        extended -> Bool,
     }
 }
 

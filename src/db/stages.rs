@@ -38,6 +38,14 @@ pub struct StageRow {
     pub request_reason: Option<String>,
     /// Stage 2 asked for after the window: why the complaints manager accepted it.
     pub late_acceptance_reason: Option<String>,
+    /// Acknowledged by its due date: recorded with the acknowledgement.
+    pub acknowledged_on_time: Option<bool>,
+    /// Working days from the stage's start (receipt for stage 1, the
+    /// request for stage 2) to its response, by the council's calendar at
+    /// the time: recorded with the response.
+    pub working_days_taken: Option<i32>,
+    /// An extension of its response time was agreed.
+    pub extended: bool,
 }
 
 pub fn open(conn: &mut DbConnection, row: &StageRow) -> QueryResult<StageRow> {
@@ -55,24 +63,33 @@ pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<StageR
         .load(conn)
 }
 
+/// A stage's acknowledgement as recorded.
+pub struct Acknowledgement<'a> {
+    pub at: chrono::NaiveDateTime,
+    pub method: &'a str,
+    pub by: &'a str,
+    pub grade: Option<i32>,
+    /// The response due date it sets.
+    pub response_due: chrono::NaiveDate,
+    /// By the acknowledgement due date.
+    pub on_time: bool,
+}
+
 /// Records the acknowledgement of a stage and the response due date it sets.
 pub fn acknowledge(
     conn: &mut DbConnection,
     stage_id: i64,
-    at: chrono::NaiveDateTime,
-    method: &str,
-    by: &str,
-    grade: Option<i32>,
-    response_due: chrono::NaiveDate,
+    ack: &Acknowledgement<'_>,
 ) -> QueryResult<StageRow> {
     diesel::update(case_stages::table.find(stage_id))
         .set((
-            case_stages::acknowledged_at.eq(Some(at)),
-            case_stages::acknowledgement_method.eq(Some(method)),
-            case_stages::acknowledged_by.eq(Some(by)),
-            case_stages::grade.eq(grade),
-            case_stages::response_due.eq(Some(response_due)),
-            case_stages::original_response_due.eq(Some(response_due)),
+            case_stages::acknowledged_at.eq(Some(ack.at)),
+            case_stages::acknowledged_on_time.eq(Some(ack.on_time)),
+            case_stages::acknowledgement_method.eq(Some(ack.method)),
+            case_stages::acknowledged_by.eq(Some(ack.by)),
+            case_stages::grade.eq(ack.grade),
+            case_stages::response_due.eq(Some(ack.response_due)),
+            case_stages::original_response_due.eq(Some(ack.response_due)),
         ))
         .returning(case_stages::all_columns)
         .get_result(conn)
@@ -103,7 +120,10 @@ pub fn extend(
     response_due: chrono::NaiveDate,
 ) -> QueryResult<usize> {
     diesel::update(case_stages::table.find(stage_id))
-        .set(case_stages::response_due.eq(Some(response_due)))
+        .set((
+            case_stages::response_due.eq(Some(response_due)),
+            case_stages::extended.eq(true),
+        ))
         .execute(conn)
 }
 
@@ -115,6 +135,7 @@ pub fn respond(
     at: chrono::NaiveDateTime,
     on_time: bool,
     window_closes: Option<chrono::NaiveDate>,
+    working_days_taken: Option<i32>,
 ) -> QueryResult<usize> {
     diesel::update(case_stages::table.find(stage_id))
         .set((
@@ -122,6 +143,58 @@ pub fn respond(
             case_stages::responded_at.eq(Some(at)),
             case_stages::responded_on_time.eq(Some(on_time)),
             case_stages::escalation_window_closes.eq(window_closes),
+            case_stages::working_days_taken.eq(working_days_taken),
         ))
         .execute(conn)
+}
+
+/// Records the facts the reports count on the stages acknowledged or
+/// answered before they were recorded (by the calendar of today): whether
+/// the acknowledgement was on time, and the working days taken to answer.
+/// Returns how many stages it filled in.
+pub fn record_missing_facts(
+    conn: &mut DbConnection,
+    calendar: &crate::domain::calendar::Calendar,
+) -> QueryResult<usize> {
+    use super::schema::cases;
+    use crate::domain::case::Stage;
+    use crate::domain::clock::uk_date;
+    use crate::domain::performance::{stage_started, working_days_taken};
+    let missing: Vec<(StageRow, chrono::NaiveDateTime)> = case_stages::table
+        .inner_join(cases::table)
+        .filter(
+            case_stages::acknowledged_at
+                .is_not_null()
+                .and(case_stages::acknowledged_on_time.is_null())
+                .or(case_stages::responded_at
+                    .is_not_null()
+                    .and(case_stages::working_days_taken.is_null())),
+        )
+        .select((case_stages::all_columns, cases::received_at))
+        .load(conn)?;
+    if missing.is_empty() {
+        return Ok(0);
+    }
+    conn.transaction(|conn| {
+        for (stage, received_at) in &missing {
+            let on_time = stage
+                .acknowledged_at
+                .map(|at| uk_date(at) <= stage.acknowledgement_due);
+            let taken = stage.responded_at.and_then(|responded| {
+                let started = stage_started(
+                    Stage::parse(&stage.stage).unwrap_or(Stage::Stage1),
+                    uk_date(*received_at),
+                    uk_date(stage.opened_at),
+                );
+                working_days_taken(calendar, started, uk_date(responded))
+            });
+            diesel::update(case_stages::table.find(stage.id))
+                .set((
+                    case_stages::acknowledged_on_time.eq(on_time),
+                    case_stages::working_days_taken.eq(taken),
+                ))
+                .execute(conn)?;
+        }
+        Ok(missing.len())
+    })
 }

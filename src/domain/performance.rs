@@ -51,6 +51,26 @@ pub struct ReferralFacts {
     pub decision: Option<String>,
 }
 
+/// The UK date a stage's clock started: receipt for stage 1, the request
+/// for stage 2.
+pub fn stage_started(stage: Stage, received: NaiveDate, opened: NaiveDate) -> NaiveDate {
+    match stage {
+        Stage::Stage1 => received,
+        _ => opened,
+    }
+}
+
+/// Working days from a stage's start to its response, never fewer than
+/// none; `None` where the calendar cannot count them.
+pub fn working_days_taken(
+    calendar: &Calendar,
+    started: NaiveDate,
+    responded: NaiveDate,
+) -> Option<i32> {
+    let days = calendar.working_days_between(started, responded).ok()?;
+    i32::try_from(days.max(0)).ok()
+}
+
 /// How a report is broken down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupBy {
@@ -186,22 +206,51 @@ fn one_decimal(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
 }
 
-fn working_days(taken: &mut [i64]) -> WorkingDaysTaken {
-    if taken.is_empty() {
+/// The mean and median of working days taken, from how many stages took
+/// each number of days.
+fn working_days(taken: &BTreeMap<i64, u64>) -> WorkingDaysTaken {
+    let n: u64 = taken.values().sum();
+    if n == 0 {
         return WorkingDaysTaken::default();
     }
-    taken.sort_unstable();
-    let n = taken.len();
-    let mean = taken.iter().sum::<i64>() as f64 / n as f64;
+    let total: i64 = taken.iter().map(|(days, count)| days * *count as i64).sum();
+    let mean = total as f64 / n as f64;
+    // The days of the stage at (0-based) position `at` in order.
+    let nth = |at: u64| {
+        let mut seen = 0;
+        for (days, count) in taken {
+            seen += count;
+            if at < seen {
+                return *days;
+            }
+        }
+        0
+    };
     let median = if n % 2 == 1 {
-        taken[n / 2] as f64
+        nth(n / 2) as f64
     } else {
-        (taken[n / 2 - 1] + taken[n / 2]) as f64 / 2.0
+        (nth(n / 2 - 1) + nth(n / 2)) as f64 / 2.0
     };
     WorkingDaysTaken {
         mean: Some(one_decimal(mean)),
         median: Some(median),
     }
+}
+
+/// Stages alike in what the figures count, and how many: what the
+/// database counts, or one stage of the facts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageCount {
+    pub stage: Stage,
+    pub acknowledged: bool,
+    pub acknowledged_on_time: bool,
+    pub responded: bool,
+    pub responded_on_time: bool,
+    pub outcome: Option<Outcome>,
+    pub working_days_taken: Option<i64>,
+    /// Its response time was extended.
+    pub extended: bool,
+    pub n: u64,
 }
 
 /// Accumulates one stage's figures.
@@ -213,40 +262,42 @@ struct StageTally {
     responded: u64,
     responded_on_time: u64,
     outcomes: Outcomes,
-    taken: Vec<i64>,
+    /// How many stages took each number of working days.
+    taken: BTreeMap<i64, u64>,
     extended: u64,
 }
 
 impl StageTally {
-    fn add(&mut self, stage: &StageFacts, calendar: &Calendar) {
-        self.opened += 1;
-        if let Some(acknowledged) = stage.acknowledged {
-            self.acknowledged += 1;
-            if acknowledged <= stage.acknowledgement_due {
-                self.acknowledged_on_time += 1;
+    fn add(&mut self, stages: &StageCount) {
+        let n = stages.n;
+        self.opened += n;
+        if stages.acknowledged {
+            self.acknowledged += n;
+            if stages.acknowledged_on_time {
+                self.acknowledged_on_time += n;
             }
         }
-        if let Some(responded) = stage.responded {
-            self.responded += 1;
-            if stage.responded_on_time == Some(true) {
-                self.responded_on_time += 1;
+        if stages.responded {
+            self.responded += n;
+            if stages.responded_on_time {
+                self.responded_on_time += n;
             }
-            match stage.outcome {
-                Some(Outcome::Upheld) => self.outcomes.upheld += 1,
-                Some(Outcome::PartiallyUpheld) => self.outcomes.partially_upheld += 1,
-                Some(Outcome::NotUpheld) => self.outcomes.not_upheld += 1,
+            match stages.outcome {
+                Some(Outcome::Upheld) => self.outcomes.upheld += n,
+                Some(Outcome::PartiallyUpheld) => self.outcomes.partially_upheld += n,
+                Some(Outcome::NotUpheld) => self.outcomes.not_upheld += n,
                 None => {}
             }
-            if let Ok(days) = calendar.working_days_between(stage.started, responded) {
-                self.taken.push(days.max(0));
+            if let Some(days) = stages.working_days_taken {
+                *self.taken.entry(days).or_default() += n;
             }
         }
-        if stage.extended {
-            self.extended += 1;
+        if stages.extended {
+            self.extended += n;
         }
     }
 
-    fn figures(mut self, stage: Stage) -> StageFigures {
+    fn figures(self, stage: Stage) -> StageFigures {
         let upheld = self.outcomes.upheld + self.outcomes.partially_upheld;
         StageFigures {
             stage,
@@ -259,7 +310,7 @@ impl StageTally {
             responded_on_time_pct: percent(self.responded_on_time, self.responded),
             upheld_rate_pct: percent(upheld, self.responded),
             outcomes: self.outcomes,
-            working_days_taken: working_days(&mut self.taken),
+            working_days_taken: working_days(&self.taken),
             extended: self.extended,
         }
     }
@@ -267,7 +318,7 @@ impl StageTally {
 
 /// Accumulates the figures for a set of cases.
 #[derive(Default)]
-struct Tally {
+pub struct Tally {
     received: Received,
     triage: TriageFigures,
     stage_1: StageTally,
@@ -276,6 +327,49 @@ struct Tally {
 }
 
 impl Tally {
+    pub fn add_cases(&mut self, kind: Kind, triage: Option<Decision>, n: u64) {
+        self.received.total += n;
+        match kind {
+            Kind::Complaint => {
+                self.received.complaints += n;
+                let t = &mut self.triage;
+                match triage {
+                    Some(Decision::Accept) => t.accepted += n,
+                    Some(Decision::ResolveInformally) => t.resolved_informally += n,
+                    Some(Decision::ServiceRequest) => t.service_requests += n,
+                    Some(Decision::Excluded) => t.excluded += n,
+                    Some(Decision::OutsideRemit) => t.outside_remit += n,
+                    Some(Decision::OutOfTime) => t.out_of_time += n,
+                    None => t.awaiting += n,
+                }
+            }
+            Kind::Compliment => self.received.compliments += n,
+            Kind::Comment => self.received.comments += n,
+        }
+    }
+
+    pub fn add_stages(&mut self, stages: &StageCount) {
+        match stages.stage {
+            Stage::Stage1 => self.stage_1.add(stages),
+            Stage::Stage2 => self.stage_2.add(stages),
+            Stage::Ombudsman => {}
+        }
+    }
+
+    /// Referrals with this decision (`None` while awaited).
+    pub fn add_referrals(&mut self, decision: Option<&str>, n: u64) {
+        let o = &mut self.ombudsman;
+        o.referrals += n;
+        match decision {
+            Some("not_investigated") => o.not_investigated += n,
+            Some("premature") => o.premature += n,
+            Some("not_upheld") => o.not_upheld += n,
+            Some("upheld_fault") => o.upheld_fault += n,
+            _ => o.awaiting_decision += n,
+        }
+    }
+
+    /// Adds one case with its stages and referral, from its facts.
     fn add(
         &mut self,
         case: &CaseFacts,
@@ -283,45 +377,31 @@ impl Tally {
         referral: Option<&ReferralFacts>,
         calendar: &Calendar,
     ) {
-        self.received.total += 1;
-        match case.kind {
-            Kind::Complaint => {
-                self.received.complaints += 1;
-                let triage = &mut self.triage;
-                match case.triage {
-                    Some(Decision::Accept) => triage.accepted += 1,
-                    Some(Decision::ResolveInformally) => triage.resolved_informally += 1,
-                    Some(Decision::ServiceRequest) => triage.service_requests += 1,
-                    Some(Decision::Excluded) => triage.excluded += 1,
-                    Some(Decision::OutsideRemit) => triage.outside_remit += 1,
-                    Some(Decision::OutOfTime) => triage.out_of_time += 1,
-                    None => triage.awaiting += 1,
-                }
-            }
-            Kind::Compliment => self.received.compliments += 1,
-            Kind::Comment => self.received.comments += 1,
-        }
+        self.add_cases(case.kind, case.triage, 1);
         for stage in stages {
-            match stage.stage {
-                Stage::Stage1 => self.stage_1.add(stage, calendar),
-                Stage::Stage2 => self.stage_2.add(stage, calendar),
-                Stage::Ombudsman => {}
-            }
+            self.add_stages(&StageCount {
+                stage: stage.stage,
+                acknowledged: stage.acknowledged.is_some(),
+                acknowledged_on_time: stage
+                    .acknowledged
+                    .is_some_and(|a| a <= stage.acknowledgement_due),
+                responded: stage.responded.is_some(),
+                responded_on_time: stage.responded_on_time == Some(true),
+                outcome: stage.outcome,
+                working_days_taken: stage
+                    .responded
+                    .and_then(|r| working_days_taken(calendar, stage.started, r))
+                    .map(i64::from),
+                extended: stage.extended,
+                n: 1,
+            });
         }
         if let Some(referral) = referral {
-            let o = &mut self.ombudsman;
-            o.referrals += 1;
-            match referral.decision.as_deref() {
-                Some("not_investigated") => o.not_investigated += 1,
-                Some("premature") => o.premature += 1,
-                Some("not_upheld") => o.not_upheld += 1,
-                Some("upheld_fault") => o.upheld_fault += 1,
-                _ => o.awaiting_decision += 1,
-            }
+            self.add_referrals(referral.decision.as_deref(), 1);
         }
     }
 
-    fn figures(self) -> Figures {
+    pub fn figures(self) -> Figures {
         let stage_1 = self.stage_1.figures(Stage::Stage1);
         let stage_2 = self.stage_2.figures(Stage::Stage2);
         Figures {
@@ -391,10 +471,18 @@ mod tests {
 
     #[test]
     fn the_median_of_an_even_count_is_the_middle_pair_averaged() {
-        assert_eq!(working_days(&mut [5, 1, 3, 9]).median, Some(4.0));
-        assert_eq!(working_days(&mut [5, 1, 3]).median, Some(3.0));
-        assert_eq!(working_days(&mut [1, 2]).mean, Some(1.5));
-        assert_eq!(working_days(&mut []), WorkingDaysTaken::default());
+        let taken = |days: &[i64]| {
+            let mut counts = BTreeMap::new();
+            for d in days {
+                *counts.entry(*d).or_default() += 1;
+            }
+            working_days(&counts)
+        };
+        assert_eq!(taken(&[5, 1, 3, 9]).median, Some(4.0));
+        assert_eq!(taken(&[5, 1, 3]).median, Some(3.0));
+        assert_eq!(taken(&[5, 5, 1, 9]).median, Some(5.0));
+        assert_eq!(taken(&[1, 2]).mean, Some(1.5));
+        assert_eq!(taken(&[]), WorkingDaysTaken::default());
     }
 
     #[test]

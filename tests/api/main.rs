@@ -13,6 +13,7 @@ mod feedback;
 mod idempotency;
 mod lifecycle;
 mod ownership;
+mod report_counts;
 mod reports;
 mod schema;
 mod seed;

@@ -6,26 +6,31 @@
 //! The rows are those the API writes for the same steps, so every endpoint
 //! and report reads seeded cases as it reads real ones.
 //!
-//! Reproducible: a case's data comes from the seed and its number alone, so
-//! the same options on an empty database give the same data.
+//! Reproducible: a case's data comes from the options and its number alone,
+//! so the same options on an empty database give the same data. Cases are
+//! received in the order of their numbers, so their ids follow the dates of
+//! receipt as in a real database, and the reports read them as they would
+//! a council's.
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
 use diesel::Connection;
 
+mod batch;
+use batch::{Batch, SeededEvent};
+
 use crate::api::acknowledgements::response_due;
-use crate::db::cases::{self, CustomerRow, NewCaseRow};
-use crate::db::events::{self, NewEvent};
-use crate::db::extensions::{self, ExtensionRow};
-use crate::db::feedback::{self, FeedbackRow};
-use crate::db::ombudsman::{self, ReferralRow};
-use crate::db::remedies::{self, RemedyRow};
-use crate::db::responses::{self, ResponseRow};
-use crate::db::schema;
-use crate::db::stages::{self, StageRow};
+use crate::db::cases::{CustomerRow, NewCaseRow};
+use crate::db::extensions::ExtensionRow;
+use crate::db::feedback::FeedbackRow;
+use crate::db::ombudsman::ReferralRow;
+use crate::db::remedies::RemedyRow;
+use crate::db::responses::ResponseRow;
+use crate::db::stages::StageRow;
 use crate::db::{services, Database, DbConnection};
 use crate::domain::case::{Channel, Kind, Outcome, Stage, Status, Visibility};
 use crate::domain::clock::{uk_date, Clock};
+use crate::domain::performance::{stage_started, working_days_taken};
 use crate::domain::reference::Reference;
 use crate::domain::triage::Decision;
 use crate::error::ApiError;
@@ -42,7 +47,7 @@ pub struct SeedOptions {
 }
 
 /// Cases written per transaction.
-const BATCH: u64 = 500;
+const BATCH: u64 = 2_000;
 
 /// Seeds `options.cases` cases; calls `progress` with the number written
 /// after each batch.
@@ -73,20 +78,20 @@ pub fn seed(
             "the service directory is empty".into(),
         ));
     }
+    let mut batch = Batch::after_stored(conn)?;
     let mut written = 0;
     while written < options.cases {
-        let batch = BATCH.min(options.cases - written);
-        conn.transaction::<_, ApiError, _>(|conn| {
-            for number in written..written + batch {
-                let mut rng = Rng::for_case(options.seed, number);
-                let story = Story::new(&mut rng, clock, options, &directory);
-                story.write(conn, &mut rng, clock)?;
-            }
-            Ok(())
-        })?;
-        written += batch;
+        let cases = BATCH.min(options.cases - written);
+        for number in written..written + cases {
+            let mut rng = Rng::for_case(options.seed, number);
+            let story = Story::new(&mut rng, clock, options, number, &directory);
+            story.write(&mut batch, &mut rng, clock);
+        }
+        conn.transaction(|conn| batch.write(conn))?;
+        written += cases;
         progress(written);
     }
+    Batch::advance_sequences(conn)?;
     // Fresh statistics for the planner, and on PostgreSQL the dead row
     // versions of the final updates cleared from the indexes.
     let tidy = match conn {
@@ -234,10 +239,15 @@ impl Story {
         rng: &mut Rng,
         clock: &Clock,
         options: &SeedOptions,
+        number: u64,
         directory: &[(String, u32)],
     ) -> Story {
+        // Spread evenly over the period in the order of their numbers, as a
+        // council's cases are created in the order they arrive: the ids
+        // follow the dates of receipt, as they do in a real database.
         let days = (options.to - options.from).num_days().max(0) as u64;
-        let mut date = options.from + Duration::days(rng.below(days + 1) as i64);
+        let day = u128::from(number) * u128::from(days + 1) / u128::from(options.cases.max(1));
+        let mut date = options.from + Duration::days(i64::try_from(day).unwrap_or(0));
         let channel = *rng.pick(CHANNELS);
         // Post, phones and counters are worked on working days.
         if !matches!(
@@ -268,45 +278,43 @@ impl Story {
         }
     }
 
-    fn write(&self, conn: &mut DbConnection, rng: &mut Rng, clock: &Clock) -> Result<(), ApiError> {
+    fn write(&self, batch: &mut Batch, rng: &mut Rng, clock: &Clock) {
         let first = rng.one_of(FIRST_NAMES);
         let last = rng.one_of(SURNAMES);
         let customer_number = rng.below(1_000_000);
-        let customer = cases::insert_customer(
-            conn,
-            &CustomerRow {
-                id: 0,
-                subject: (self.channel == Channel::OnlineForm)
-                    .then(|| format!("customer-{customer_number}")),
-                name: format!("{first} {last}"),
-                email: rng.chance(75).then(|| {
-                    format!(
-                        "{}.{}{}@example.org",
-                        first.to_lowercase(),
-                        last.to_lowercase(),
-                        customer_number % 100
-                    )
-                }),
-                phone: rng
-                    .chance(45)
-                    .then(|| format!("01632 960{:03}", customer_number % 1000)),
-                address: rng
-                    .chance(60)
-                    .then(|| format!("{} {}", 1 + customer_number % 120, rng.one_of(STREETS))),
-                postcode: Some(rng.one_of(POSTCODES).to_string()),
-                preferred_contact: Some(
-                    rng.one_of(&["email", "email", "telephone", "letter"])
-                        .into(),
-                ),
-                interpreter_language: rng.chance(3).then(|| "Punjabi".to_string()),
-                large_print: rng.chance(4),
-                audio: rng.chance(1),
-                other_adjustments: None,
-                created_at: self.received_at,
-            },
-        )?;
+        let subject =
+            (self.channel == Channel::OnlineForm).then(|| format!("customer-{customer_number}"));
+        let customer_id = batch.customer(CustomerRow {
+            id: 0,
+            subject: subject.clone(),
+            name: format!("{first} {last}"),
+            email: rng.chance(75).then(|| {
+                format!(
+                    "{}.{}{}@example.org",
+                    first.to_lowercase(),
+                    last.to_lowercase(),
+                    customer_number % 100
+                )
+            }),
+            phone: rng
+                .chance(45)
+                .then(|| format!("01632 960{:03}", customer_number % 1000)),
+            address: rng
+                .chance(60)
+                .then(|| format!("{} {}", 1 + customer_number % 120, rng.one_of(STREETS))),
+            postcode: Some(rng.one_of(POSTCODES).to_string()),
+            preferred_contact: Some(
+                rng.one_of(&["email", "email", "telephone", "letter"])
+                    .into(),
+            ),
+            interpreter_language: rng.chance(3).then(|| "Punjabi".to_string()),
+            large_print: rng.chance(4),
+            audio: rng.chance(1),
+            other_adjustments: None,
+            created_at: self.received_at,
+        });
         let year = self.received_at.year();
-        let number = cases::next_reference_number(conn, self.kind.reference_prefix(), year)?;
+        let number = batch.reference_number(self.kind.reference_prefix(), year);
         let reference = Reference::new(self.kind, year, number);
         let acknowledgement_due =
             clock.acknowledgement_due(self.kind, self.received_at, self.response_requested);
@@ -331,84 +339,75 @@ impl Story {
                 None,
             ),
         };
-        let row = cases::insert_case(
-            conn,
-            &NewCaseRow {
-                reference: reference.to_string(),
-                kind: self.kind.as_str().into(),
-                status: Status::Received.as_str().into(),
-                stage: None,
-                channel: self.channel.as_str().into(),
-                received_at: self.received_at,
-                received_at_reason: None,
-                summary,
-                description,
-                desired_outcome: (self.kind == Kind::Complaint)
-                    .then(|| "Put it right and tell me why it happened".to_string()),
-                service_id: self.service.clone(),
-                category: Some(self.category.to_string()),
-                problem_date: Some(
-                    uk_date(self.received_at) - Duration::days(rng.below(40) as i64),
-                ),
-                response_requested: self.response_requested,
-                staff_named,
-                customer_id: customer.id,
-                customer_subject: customer.subject.clone(),
-                created_by_subject: match (&customer.subject, partner) {
-                    (Some(subject), _) => subject.clone(),
-                    (None, true) => "partner-acme-housing".into(),
-                    (None, false) => format!("officer-{}-1", self.service),
-                },
-                created_by_role: match (&customer.subject, partner) {
-                    (Some(_), _) => "customer",
-                    (None, true) => "partner",
-                    (None, false) => "investigating_officer",
-                }
-                .into(),
-                partner_client_id: partner.then(|| "partner-acme-housing".into()),
-                partner_reference: partner.then(|| format!("ACME-{number}")),
-                acknowledgement_due,
-                version: 1,
-                created_at: self.received_at,
-                updated_at: self.received_at,
-                next_deadline: acknowledgement_due,
-                next_deadline_kind: acknowledgement_due.map(|_| "acknowledgement".into()),
-            },
-        )?;
+        let created_by = match (&subject, partner) {
+            (Some(subject), _) => (subject.clone(), "customer"),
+            (None, true) => ("partner-acme-housing".to_string(), "partner"),
+            (None, false) => (
+                format!("officer-{}-1", self.service),
+                "investigating_officer",
+            ),
+        };
+        let case_id = batch.case(NewCaseRow {
+            reference: reference.to_string(),
+            kind: self.kind.as_str().into(),
+            status: Status::Received.as_str().into(),
+            stage: None,
+            channel: self.channel.as_str().into(),
+            received_at: self.received_at,
+            received_at_reason: None,
+            summary,
+            description,
+            desired_outcome: (self.kind == Kind::Complaint)
+                .then(|| "Put it right and tell me why it happened".to_string()),
+            service_id: self.service.clone(),
+            category: Some(self.category.to_string()),
+            problem_date: Some(uk_date(self.received_at) - Duration::days(rng.below(40) as i64)),
+            response_requested: self.response_requested,
+            staff_named,
+            customer_id,
+            customer_subject: subject,
+            created_by_subject: created_by.0.clone(),
+            created_by_role: created_by.1.into(),
+            partner_client_id: partner.then(|| "partner-acme-housing".into()),
+            partner_reference: partner.then(|| format!("ACME-{number}")),
+            acknowledgement_due,
+            version: 1,
+            created_at: self.received_at,
+            updated_at: self.received_at,
+            next_deadline: acknowledgement_due,
+            next_deadline_kind: acknowledgement_due.map(|_| "acknowledgement".into()),
+        });
         let mut history = History {
-            case_id: row.id,
+            case_id,
             events: 1,
             last: self.received_at,
         };
         history.event(
-            conn,
+            batch,
             "received",
-            (row.created_by_subject.as_str(), row.created_by_role.as_str()),
+            (created_by.0.as_str(), created_by.1),
             self.received_at,
             serde_json::json!({"kind": self.kind, "channel": self.channel, "service": self.service}),
-        )?;
+        );
         let end = match self.kind {
-            Kind::Complaint => {
-                self.complaint(conn, rng, clock, &mut history, acknowledgement_due)?
-            }
-            _ => self.feedback(conn, rng, clock, &mut history, acknowledgement_due)?,
+            Kind::Complaint => self.complaint(batch, rng, clock, &mut history, acknowledgement_due),
+            _ => self.feedback(batch, rng, clock, &mut history, acknowledgement_due),
         };
-        diesel::update(schema::cases::table.find(row.id))
-            .set((
-                schema::cases::status.eq(end.status.as_str()),
-                schema::cases::stage.eq(end.stage.map(|s| s.as_str())),
-                schema::cases::triage_decision.eq(end.triage.as_ref().map(|(d, _, _)| d.as_str())),
-                schema::cases::triage_details
-                    .eq(end.triage.as_ref().map(|(_, details, _)| details.clone())),
-                schema::cases::triaged_at.eq(end.triage.as_ref().map(|(_, _, at)| *at)),
-                schema::cases::next_deadline.eq(end.next.map(|(d, _)| d)),
-                schema::cases::next_deadline_kind.eq(end.next.map(|(_, k)| k)),
-                schema::cases::investigator.eq(end.investigator.clone()),
-                schema::cases::version.eq(history.events),
-                schema::cases::updated_at.eq(history.last),
-            ))
-            .execute(conn)?;
-        Ok(())
+        if let Some(case) = batch.case_mut() {
+            let row = &mut case.row;
+            row.status = end.status.as_str().into();
+            row.stage = end.stage.map(|s| s.as_str().into());
+            row.next_deadline = end.next.map(|(d, _)| d);
+            row.next_deadline_kind = end.next.map(|(_, k)| k.into());
+            row.version = history.events;
+            row.updated_at = history.last;
+            if let Some((decision, details, at)) = end.triage {
+                case.triage_decision = Some(decision.as_str().into());
+                case.triage_details = Some(details);
+                case.triaged_at = Some(at);
+            }
+            case.investigator = end.investigator;
+        }
     }
 
     fn in_time(&self, at: NaiveDateTime) -> bool {
@@ -418,12 +417,12 @@ impl Story {
     /// A compliment or comment: passed on, answered when asked, closed.
     fn feedback(
         &self,
-        conn: &mut DbConnection,
+        batch: &mut Batch,
         rng: &mut Rng,
         clock: &Clock,
         history: &mut History,
         acknowledgement_due: Option<NaiveDate>,
-    ) -> Result<End, ApiError> {
+    ) -> End {
         let calendar = clock.council_calendar();
         let received = uk_date(self.received_at);
         let officer = format!("officer-{}-{}", self.service, rng.between(1, 4));
@@ -453,12 +452,12 @@ impl Story {
             });
             status = Status::Open;
             history.event(
-                conn,
+                batch,
                 "forwarded",
                 (&officer, "investigating_officer"),
                 forwarded_at,
                 serde_json::json!({"service": self.service}),
-            )?;
+            );
         }
         if self.response_requested {
             let replied_at = at(
@@ -476,12 +475,12 @@ impl Story {
                 handling.replied_by = Some(officer.clone());
                 handling.reply = Some("Thank you for taking the time to tell us.".into());
                 history.event(
-                    conn,
+                    batch,
                     "replied",
                     (&officer, "investigating_officer"),
                     replied_at,
                     serde_json::json!({"method": "email"}),
-                )?;
+                );
             }
         }
         if self.kind == Kind::Comment && handling.forwarded_at.is_some() {
@@ -505,12 +504,12 @@ impl Story {
                 handling.action_recorded_by = Some(officer.clone());
                 handling.action_recorded_at = Some(recorded_at);
                 history.event(
-                    conn,
+                    batch,
                     "comment_action_recorded",
                     (&officer, "investigating_officer"),
                     recorded_at,
                     serde_json::json!({"action": action}),
-                )?;
+                );
             }
         }
         let done = crate::api::feedback::handling(Some(&handling));
@@ -531,17 +530,17 @@ impl Story {
         if finished && self.in_time(closed_at) {
             status = Status::Closed;
             history.event(
-                conn,
+                batch,
                 "closed",
                 (&format!("head-{}", self.service), "head_of_service"),
                 closed_at,
                 serde_json::json!({"to": "closed"}),
-            )?;
+            );
         }
         if handling.forwarded_at.is_some() || handling.replied_at.is_some() {
-            feedback::save(conn, &handling)?;
+            batch.feedback(handling.clone());
         }
-        Ok(End {
+        End {
             status,
             stage: None,
             triage: None,
@@ -552,18 +551,18 @@ impl Story {
                 done,
             ),
             investigator: None,
-        })
+        }
     }
 
     /// A complaint, from triage to wherever it had got to by the horizon.
     fn complaint(
         &self,
-        conn: &mut DbConnection,
+        batch: &mut Batch,
         rng: &mut Rng,
         clock: &Clock,
         history: &mut History,
         acknowledgement_due: Option<NaiveDate>,
-    ) -> Result<End, ApiError> {
+    ) -> End {
         let policy = clock.policy();
         let calendar = clock.council_calendar();
         let received = uk_date(self.received_at);
@@ -580,7 +579,7 @@ impl Story {
 
         let triaged_at = at(wd(received, rng.between(0, 2)), rng).max(self.received_at);
         if !self.in_time(triaged_at) {
-            return Ok(end);
+            return end;
         }
         let mut decisions = vec![
             (Decision::Accept, 78),
@@ -610,20 +609,20 @@ impl Story {
         end.status = decision.status();
         end.stage = decision.opens();
         end.next = None;
-        history.event(conn, "triaged", manager, triaged_at, serde_json::json!({"decision": decision, "status": decision.status(), "stage": decision.opens(), "details": details}))?;
+        history.event(batch, "triaged", manager, triaged_at, serde_json::json!({"decision": decision, "status": decision.status(), "stage": decision.opens(), "details": details}));
         if decision != Decision::Accept {
             let closed_at = at(wd(uk_date(triaged_at), rng.between(1, 5)), rng);
             if self.in_time(closed_at) {
                 end.status = Status::Closed;
                 history.event(
-                    conn,
+                    batch,
                     "closed",
                     manager,
                     closed_at,
                     serde_json::json!({"from": decision.status(), "to": "closed"}),
-                )?;
+                );
             }
-            return Ok(end);
+            return end;
         }
 
         let mut stage = Stage::Stage1;
@@ -656,6 +655,9 @@ impl Story {
                 request_reason: (stage == Stage::Stage2)
                     .then(|| "The response did not deal with all my points.".into()),
                 late_acceptance_reason: None,
+                acknowledged_on_time: None,
+                working_days_taken: None,
+                extended: false,
             };
             let dates = self.play_stage(
                 rng,
@@ -664,53 +666,49 @@ impl Story {
                 previous_investigator.as_deref(),
                 &head,
             );
-            let stage_row = stages::open(conn, &row)?;
+            let stage_id = batch.stage(row.clone());
             if stage == Stage::Stage2 {
                 history.event(
-                    conn,
+                    batch,
                     "escalated",
                     ("customer", "customer"),
                     opened_at,
                     serde_json::json!({"stage": stage}),
-                )?;
+                );
             }
             if let Some(ack) = row.acknowledged_at {
-                history.event(conn, "acknowledged", (&head, "head_of_service"), ack, serde_json::json!({"stage": stage, "on_time": uk_date(ack) <= ack_due, "response_due": row.original_response_due.map(|d| d.to_string())}))?;
+                history.event(batch, "acknowledged", (&head, "head_of_service"), ack, serde_json::json!({"stage": stage, "on_time": uk_date(ack) <= ack_due, "response_due": row.original_response_due.map(|d| d.to_string())}));
             }
             if let (Some(investigator), Some(assigned_at)) = (&row.investigator, row.assigned_at) {
                 history.event(
-                    conn,
+                    batch,
                     "assigned",
                     (&head, "head_of_service"),
                     assigned_at,
                     serde_json::json!({"stage": stage, "investigator": investigator}),
-                )?;
+                );
                 end.investigator = Some(investigator.clone());
             }
             if let Some((asked_at, previous, new_due)) = dates.extension {
-                let extension = extensions::insert(
-                    conn,
-                    &ExtensionRow {
-                        id: 0,
-                        case_id: history.case_id,
-                        stage_id: stage_row.id,
-                        status: "agreed".into(),
-                        reason: "Waiting for a contractor's report".into(),
-                        previous_due: previous,
-                        new_due,
-                        working_days_beyond_original: calendar
-                            .working_days_between(previous, new_due)
-                            .unwrap_or(0)
-                            as i32,
-                        customer_agreed: false,
-                        requested_by: row.investigator.clone().unwrap_or_default(),
-                        requested_at: asked_at,
-                        decided_by: Some(head.clone()),
-                        decided_at: Some(asked_at),
-                        customer_told_at: Some(asked_at),
-                    },
-                )?;
-                history.event(conn, "extension_requested", (&head, "head_of_service"), asked_at, serde_json::json!({"stage": stage, "extension": extension.id, "new_due": new_due.to_string(), "status": "agreed"}))?;
+                let extension = batch.extension(ExtensionRow {
+                    id: 0,
+                    case_id: history.case_id,
+                    stage_id,
+                    status: "agreed".into(),
+                    reason: "Waiting for a contractor's report".into(),
+                    previous_due: previous,
+                    new_due,
+                    working_days_beyond_original: calendar
+                        .working_days_between(previous, new_due)
+                        .unwrap_or(0) as i32,
+                    customer_agreed: false,
+                    requested_by: row.investigator.clone().unwrap_or_default(),
+                    requested_at: asked_at,
+                    decided_by: Some(head.clone()),
+                    decided_at: Some(asked_at),
+                    customer_told_at: Some(asked_at),
+                });
+                history.event(batch, "extension_requested", (&head, "head_of_service"), asked_at, serde_json::json!({"stage": stage, "extension": extension, "new_due": new_due.to_string(), "status": "agreed"}));
             }
             end.next = crate::domain::deadline::next(
                 Status::Open,
@@ -733,37 +731,34 @@ impl Story {
                     end.status = Status::Withdrawn;
                     end.next = None;
                     history.event(
-                        conn,
+                        batch,
                         "withdrawn",
                         ("customer", "customer"),
                         history.last + Duration::days(3),
                         serde_json::json!({"to": "withdrawn"}),
-                    )?;
+                    );
                 }
-                return Ok(end);
+                return end;
             };
-            responses::insert(
-                conn,
-                &ResponseRow {
-                    id: 0,
-                    case_id: history.case_id,
-                    stage_id: stage_row.id,
-                    status: "sent".into(),
-                    outcome: outcome.as_str().into(),
-                    findings:
-                        "[{\"point\":\"What happened\",\"finding\":\"We looked at the records.\"}]"
-                            .into(),
-                    apology: (outcome != Outcome::NotUpheld).then(|| "We are sorry.".into()),
-                    letter: "Dear customer, thank you for your complaint...".into(),
-                    drafted_by: row.investigator.clone().unwrap_or_default(),
-                    drafted_at: responded_at,
-                    approved_by: Some(head.clone()),
-                    sent_at: Some(responded_at),
-                },
-            )?;
-            history.event(conn, "response_sent", (&head, "head_of_service"), responded_at, serde_json::json!({"stage": stage, "outcome": outcome, "on_time": row.responded_on_time}))?;
+            batch.response(ResponseRow {
+                id: 0,
+                case_id: history.case_id,
+                stage_id,
+                status: "sent".into(),
+                outcome: outcome.as_str().into(),
+                findings:
+                    "[{\"point\":\"What happened\",\"finding\":\"We looked at the records.\"}]"
+                        .into(),
+                apology: (outcome != Outcome::NotUpheld).then(|| "We are sorry.".into()),
+                letter: "Dear customer, thank you for your complaint...".into(),
+                drafted_by: row.investigator.clone().unwrap_or_default(),
+                drafted_at: responded_at,
+                approved_by: Some(head.clone()),
+                sent_at: Some(responded_at),
+            });
+            history.event(batch, "response_sent", (&head, "head_of_service"), responded_at, serde_json::json!({"stage": stage, "outcome": outcome, "on_time": row.responded_on_time}));
             if outcome != Outcome::NotUpheld && rng.chance(70) {
-                self.remedy(conn, rng, clock, history, uk_date(responded_at), &head)?;
+                self.remedy(batch, rng, clock, history, uk_date(responded_at), &head);
             }
             end.next = None;
 
@@ -799,20 +794,20 @@ impl Story {
             if self.in_time(closed_at) {
                 end.status = Status::Closed;
                 history.event(
-                    conn,
+                    batch,
                     "closed",
                     manager,
                     closed_at,
                     serde_json::json!({"from": "open", "to": "closed"}),
-                )?;
+                );
                 if stage == Stage::Stage2
                     && rng.chance(12)
-                    && self.ombudsman(conn, rng, history, uk_date(closed_at))?
+                    && self.ombudsman(batch, rng, history, uk_date(closed_at))
                 {
                     end.stage = Some(Stage::Ombudsman);
                 }
             }
-            return Ok(end);
+            return end;
         }
     }
 
@@ -860,6 +855,7 @@ impl Story {
             return dates;
         };
         row.acknowledged_at = Some(acknowledged_at);
+        row.acknowledged_on_time = Some(uk_date(acknowledged_at) <= row.acknowledgement_due);
         row.acknowledgement_method = Some("email".into());
         row.acknowledged_by = Some(head.into());
         row.grade = grade;
@@ -888,6 +884,7 @@ impl Story {
             if self.in_time(asked_at) {
                 dates.extension = Some((asked_at, due, new_due));
                 row.response_due = Some(new_due);
+                row.extended = true;
             }
         }
         let due = row.response_due.unwrap_or(due);
@@ -920,6 +917,11 @@ impl Story {
         row.outcome = Some(rng.pick(outcomes).as_str().into());
         row.responded_at = Some(responded_at);
         row.responded_on_time = Some(uk_date(responded_at) <= due);
+        row.working_days_taken = working_days_taken(
+            calendar,
+            stage_started(stage, uk_date(self.received_at), opened),
+            uk_date(responded_at),
+        );
         row.escalation_window_closes = match stage {
             Stage::Stage1 => policy
                 .stage_2_request_window_working_days
@@ -931,13 +933,13 @@ impl Story {
 
     fn remedy(
         &self,
-        conn: &mut DbConnection,
+        batch: &mut Batch,
         rng: &mut Rng,
         clock: &Clock,
         history: &mut History,
         responded: NaiveDate,
         head: &str,
-    ) -> Result<(), ApiError> {
+    ) {
         let remedy_type = *rng.pick(&[
             ("apology", 40),
             ("explanation", 18),
@@ -952,46 +954,43 @@ impl Story {
             .unwrap_or(responded);
         let done = rng.chance(85) && due <= self.horizon;
         let done_on = done.then(|| due - Duration::days(rng.below(7) as i64));
-        remedies::insert(
-            conn,
-            &RemedyRow {
-                id: 0,
-                case_id: history.case_id,
-                service_id: self.service.clone(),
-                remedy_type: remedy_type.into(),
-                description: "Put right what went wrong".into(),
-                due,
-                owner: head.into(),
-                amount_pence: (remedy_type == "financial")
-                    .then(|| i64::from(rng.between(25, 250)) * 100),
-                currency: (remedy_type == "financial").then(|| "GBP".into()),
-                status: if done { "done" } else { "promised" }.into(),
-                done_on,
-                evidence: done.then(|| "Confirmed with the customer".into()),
-                created_by: head.into(),
-                created_at: at(responded, rng),
-            },
-        )?;
+        batch.remedy(RemedyRow {
+            id: 0,
+            case_id: history.case_id,
+            service_id: self.service.clone(),
+            remedy_type: remedy_type.into(),
+            description: "Put right what went wrong".into(),
+            due,
+            owner: head.into(),
+            amount_pence: (remedy_type == "financial")
+                .then(|| i64::from(rng.between(25, 250)) * 100),
+            currency: (remedy_type == "financial").then(|| "GBP".into()),
+            status: if done { "done" } else { "promised" }.into(),
+            done_on,
+            evidence: done.then(|| "Confirmed with the customer".into()),
+            created_by: head.into(),
+            created_at: at(responded, rng),
+        });
         let at_response = at(responded, rng);
         history.event(
-            conn,
+            batch,
             "remedy_promised",
             (head, "head_of_service"),
             at_response.max(history.last),
             serde_json::json!({"type": remedy_type, "due": due.to_string()}),
-        )
+        );
     }
 
     fn ombudsman(
         &self,
-        conn: &mut DbConnection,
+        batch: &mut Batch,
         rng: &mut Rng,
         history: &mut History,
         closed: NaiveDate,
-    ) -> Result<bool, ApiError> {
+    ) -> bool {
         let referred_on = closed + Duration::days(i64::from(rng.between(20, 90)));
         if referred_on > self.horizon {
-            return Ok(false);
+            return false;
         }
         let decided_on = referred_on + Duration::days(i64::from(rng.between(60, 220)));
         let decision = (decided_on <= self.horizon).then(|| {
@@ -1003,46 +1002,43 @@ impl Story {
             ])
         });
         let housing = self.service.starts_with("housing");
-        ombudsman::insert(
-            conn,
-            &ReferralRow {
-                id: 0,
-                case_id: history.case_id,
-                body: if housing {
-                    "housing_ombudsman"
-                } else {
-                    "lgsco"
-                }
-                .into(),
-                their_reference: format!("{}-{:06}", referred_on.year(), history.case_id),
-                referred_on,
-                information_requested_on: Some(referred_on + Duration::days(14)),
-                information_provided_on: Some(referred_on + Duration::days(30)),
-                decision: decision.map(String::from),
-                decided_on: decision.map(|_| decided_on),
-                recommendations: "[]".into(),
-                recorded_by: "manager-1".into(),
-                created_at: referred_on.and_time(NaiveTime::MIN) + Duration::hours(10),
-            },
-        )?;
+        batch.referral(ReferralRow {
+            id: 0,
+            case_id: history.case_id,
+            body: if housing {
+                "housing_ombudsman"
+            } else {
+                "lgsco"
+            }
+            .into(),
+            their_reference: format!("{}-{:06}", referred_on.year(), history.case_id),
+            referred_on,
+            information_requested_on: Some(referred_on + Duration::days(14)),
+            information_provided_on: Some(referred_on + Duration::days(30)),
+            decision: decision.map(String::from),
+            decided_on: decision.map(|_| decided_on),
+            recommendations: "[]".into(),
+            recorded_by: "manager-1".into(),
+            created_at: referred_on.and_time(NaiveTime::MIN) + Duration::hours(10),
+        });
         let manager = ("manager-1", "complaints_manager");
         history.event(
-            conn,
+            batch,
             "referred_to_ombudsman",
             manager,
             referred_on.and_time(NaiveTime::MIN) + Duration::hours(10),
             serde_json::json!({"body": if housing { "housing_ombudsman" } else { "lgsco" }}),
-        )?;
+        );
         if let Some(decision) = decision {
             history.event(
-                conn,
+                batch,
                 "ombudsman_decision",
                 manager,
                 decided_on.and_time(NaiveTime::MIN) + Duration::hours(10),
                 serde_json::json!({"decision": decision}),
-            )?;
+            );
         }
-        Ok(true)
+        true
     }
 }
 
@@ -1073,33 +1069,30 @@ struct History {
 impl History {
     fn event(
         &mut self,
-        conn: &mut DbConnection,
+        batch: &mut Batch,
         event_type: &str,
         (subject, role): (&str, &str),
         occurred_at: NaiveDateTime,
         details: serde_json::Value,
-    ) -> Result<(), ApiError> {
+    ) {
         if event_type != "received" {
             self.events += 1;
         }
         self.last = self.last.max(occurred_at);
-        events::append(
-            conn,
-            &NewEvent {
-                case_id: self.case_id,
-                event_type,
-                visibility: match event_type {
-                    "assigned" | "extension_requested" => Visibility::Internal,
-                    _ => Visibility::Public,
-                }
-                .as_str(),
-                actor_subject: subject,
-                actor_role: role,
-                occurred_at,
-                details: details.to_string(),
-            },
-        )?;
-        Ok(())
+        batch.event(SeededEvent {
+            case_id: self.case_id,
+            event_type: event_type.into(),
+            visibility: match event_type {
+                "assigned" | "extension_requested" => Visibility::Internal,
+                _ => Visibility::Public,
+            }
+            .as_str()
+            .into(),
+            actor_subject: subject.into(),
+            actor_role: role.into(),
+            occurred_at,
+            details: details.to_string(),
+        });
     }
 }
 

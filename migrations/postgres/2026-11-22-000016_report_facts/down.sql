@@ -1,0 +1,7 @@
+DROP INDEX case_stages_by_stage;
+DROP INDEX cases_by_triage;
+DROP INDEX case_stages_for_reports;
+DROP INDEX cases_for_reports;
+ALTER TABLE case_stages DROP COLUMN extended;
+ALTER TABLE case_stages DROP COLUMN working_days_taken;
+ALTER TABLE case_stages DROP COLUMN acknowledged_on_time;
