@@ -406,16 +406,25 @@ fn months_of(period: &Period) -> Vec<NaiveDate> {
     months
 }
 
+/// The rest a report reads, beside its counts: `.0` after the stages on
+/// the first connection, `.1` after the cases on the second. The stage
+/// counts take about as long as the case counts and referrals together, so
+/// a report shares out the rest to finish both at about the same time.
+pub type More<A, B> = (A, B);
+
 /// Counts the cases of the request's period in the database, broken down
 /// so that `group_bys` can be worked out from them: the stages on the first
-/// connection while the cases, their referrals and then `more` (the rest a
-/// report needs) are read on the second.
-pub fn load_counts<X: Send>(
+/// connection while the cases and their referrals are read on the second,
+/// each followed by its share of `more`.
+pub fn load_counts<A: Send, B: Send>(
     (first, second): (&mut DbConnection, &mut DbConnection),
     request: &ReportRequest,
     group_bys: &[GroupBy],
-    more: impl FnOnce(&mut DbConnection, &Scope) -> Result<X, ApiError> + Send,
-) -> Result<(Counted, X), ApiError> {
+    more: More<
+        impl FnOnce(&mut DbConnection, &Scope) -> Result<A, ApiError> + Send,
+        impl FnOnce(&mut DbConnection, &Scope) -> Result<B, ApiError> + Send,
+    >,
+) -> Result<(Counted, More<A, B>), ApiError> {
     let scope = scope_of(first, request)?;
     let months = months_of(&request.period);
     let breakdown = repo::Breakdown {
@@ -427,13 +436,17 @@ pub fn load_counts<X: Send>(
         channel: group_bys.contains(&GroupBy::Channel),
         category: group_bys.contains(&GroupBy::Category),
     };
-    let (stages, ((cases, referrals), more)) = db::side_by_side(
+    let (after_stages, after_cases) = more;
+    let ((stages, more_a), ((cases, referrals), more_b)) = db::side_by_side(
         first,
         second,
-        |conn| Ok(repo::stage_counts(conn, &scope, &breakdown)?),
+        |conn| {
+            let stages = repo::stage_counts(conn, &scope, &breakdown)?;
+            Ok((stages, after_stages(conn, &scope)?))
+        },
         |conn| {
             let cases = repo::case_counts(conn, &scope, &breakdown)?;
-            Ok((cases, more(conn, &scope)?))
+            Ok((cases, after_cases(conn, &scope)?))
         },
     )?;
     let counted = Counted {
@@ -451,7 +464,7 @@ pub fn load_counts<X: Send>(
         },
         directorate_of: request.directorate_of.clone(),
     };
-    Ok((counted, more))
+    Ok((counted, (more_a, more_b)))
 }
 
 fn learning_figures(
@@ -638,6 +651,11 @@ impl Counted {
     }
 }
 
+/// Nothing more to read beside the counts.
+fn nothing(_: &mut DbConnection, _: &Scope) -> Result<(), ApiError> {
+    Ok(())
+}
+
 /// What a case without a category is counted under.
 const NO_CATEGORY: &str = "(none)";
 
@@ -651,11 +669,13 @@ pub fn performance_report(
     conns: (&mut DbConnection, &mut DbConnection),
     request: &ReportRequest,
 ) -> Result<PerformanceReport, ApiError> {
-    let (counted, upheld) = load_counts(
+    let (counted, ((), upheld)) = load_counts(
         conns,
         request,
         request.group_by.as_slice(),
-        |conn, scope| Ok(repo::upheld_at_stage_1(conn, scope)?),
+        (nothing, |conn: &mut DbConnection, scope: &Scope| {
+            Ok(repo::upheld_at_stage_1(conn, scope)?)
+        }),
     )?;
     let (total, groups) = counted.figures(request.group_by)?;
     Ok(PerformanceReport {
@@ -1071,18 +1091,25 @@ pub async fn annual(
                 query.directorate.as_deref(),
                 None,
             )?;
-            let (counted, side) = load_counts(
+            let (counted, (exclusions, (investigators, extensions))) = load_counts(
                 (first, second),
                 &request,
                 &[GroupBy::Month],
-                |conn, scope| {
-                    Ok(AnnualFacts {
-                        exclusions: repo::exclusions(conn, scope)?,
-                        investigators: repo::investigator_pairs(conn, scope)?,
-                        extensions: repo::extensions(conn, scope)?,
-                    })
-                },
+                (
+                    |conn: &mut DbConnection, scope: &Scope| Ok(repo::exclusions(conn, scope)?),
+                    |conn: &mut DbConnection, scope: &Scope| {
+                        Ok((
+                            repo::investigator_pairs(conn, scope)?,
+                            repo::extensions(conn, scope)?,
+                        ))
+                    },
+                ),
             )?;
+            let side = AnnualFacts {
+                exclusions,
+                investigators,
+                extensions,
+            };
             let conn = first;
             let (total, by_month) = counted.figures(Some(GroupBy::Month))?;
             let (_, by_service) = counted.figures(Some(GroupBy::Service))?;
@@ -1368,12 +1395,16 @@ pub async fn digest(
                 directorate_of: request.directorate_of.clone(),
             };
             let by_category = [GroupBy::Category];
-            let (now_counts, upheld) =
-                load_counts((first, second), &request, &by_category, |conn, scope| {
+            let (now_counts, ((), upheld)) = load_counts(
+                (first, second),
+                &request,
+                &by_category,
+                (nothing, |conn: &mut DbConnection, scope: &Scope| {
                     Ok(repo::upheld_at_stage_1(conn, scope)?)
-                })?;
-            let (before_counts, ()) =
-                load_counts((first, second), &previous, &by_category, |_, _| Ok(()))?;
+                }),
+            )?;
+            let (before_counts, _) =
+                load_counts((first, second), &previous, &by_category, (nothing, nothing))?;
             let (now, _) = now_counts.figures(None)?;
             let (before, _) = before_counts.figures(None)?;
             let categories = themes(&now_counts, &upheld, &before_counts);
