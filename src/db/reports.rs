@@ -172,12 +172,23 @@ pub fn learning(
         .load(conn)
 }
 
+#[derive(QueryableByName)]
+struct Details {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    details: Option<String>,
+}
+
 /// The triage details of the complaints excluded: each names the procedure.
+/// With the decision written out, so both databases read the partial index
+/// of excluded cases (a bound parameter would hide it from their planners).
 pub fn exclusions(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<Option<String>>> {
-    in_scope!(cases::table, scope)
-        .filter(cases::triage_decision.eq("excluded"))
-        .select(cases::triage_details)
-        .load(conn)
+    let range = dimensions(scope, &Breakdown::default()).range;
+    let rows: Vec<Details> = diesel::sql_query(format!(
+        "SELECT c.triage_details AS details FROM cases c \
+         WHERE c.triage_decision = 'excluded' AND {range}"
+    ))
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.details).collect())
 }
 
 /// (stage, working days beyond the original due date, customer agreed) of each agreed extension.

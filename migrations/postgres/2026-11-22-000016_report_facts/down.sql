@@ -1,5 +1,5 @@
 DROP INDEX case_stages_by_stage;
-DROP INDEX cases_by_triage;
+DROP INDEX cases_excluded;
 DROP INDEX case_stages_for_reports;
 DROP INDEX cases_for_reports;
 ALTER TABLE case_stages DROP COLUMN extended;
