@@ -490,20 +490,12 @@ fn learning_figures(
     Ok(learning)
 }
 
-/// A count's place in a grouping: its month, service, channel, category.
-struct Dims<'a> {
-    month: i32,
-    service: &'a str,
-    channel: Option<&'a str>,
-    category: Option<&'a str>,
-}
-
 impl Counted {
     fn covers(&self, service: &str) -> bool {
         self.services.as_ref().is_none_or(|s| s.contains(service))
     }
 
-    fn key(&self, group_by: GroupBy, dims: &Dims<'_>) -> String {
+    fn key(&self, group_by: GroupBy, dims: &repo::Dims) -> String {
         match group_by {
             GroupBy::Month => {
                 let month = usize::try_from(dims.month)
@@ -514,14 +506,14 @@ impl Counted {
                     .unwrap_or(self.scope.from.date());
                 format!("{:04}-{:02}", month.year(), month.month())
             }
-            GroupBy::Service => dims.service.to_string(),
+            GroupBy::Service => dims.service.clone(),
             GroupBy::Directorate => self
                 .directorate_of
-                .get(dims.service)
+                .get(&dims.service)
                 .cloned()
                 .unwrap_or_default(),
-            GroupBy::Channel => dims.channel.unwrap_or_default().to_string(),
-            GroupBy::Category => dims.category.unwrap_or(NO_CATEGORY).to_string(),
+            GroupBy::Channel => dims.channel.clone().unwrap_or_default(),
+            GroupBy::Category => dims.category.as_deref().unwrap_or(NO_CATEGORY).to_string(),
         }
     }
 
@@ -529,25 +521,15 @@ impl Counted {
     pub fn figures(&self, group_by: Option<GroupBy>) -> Result<(Figures, Vec<Group>), ApiError> {
         let mut total = Tally::default();
         let mut groups: BTreeMap<String, Tally> = BTreeMap::new();
-        let mut add = |dims: Dims<'_>, count: &dyn Fn(&mut Tally)| {
-            if !self.covers(dims.service) {
+        let mut add = |dims: &repo::Dims, count: &dyn Fn(&mut Tally)| {
+            if !self.covers(&dims.service) {
                 return;
             }
             count(&mut total);
             if let Some(group_by) = group_by {
-                count(groups.entry(self.key(group_by, &dims)).or_default());
+                count(groups.entry(self.key(group_by, dims)).or_default());
             }
         };
-        macro_rules! dims {
-            ($row:expr) => {
-                Dims {
-                    month: $row.month,
-                    service: &$row.service,
-                    channel: $row.channel.as_deref(),
-                    category: $row.category.as_deref(),
-                }
-            };
-        }
         for row in &self.counts.cases {
             let kind = stored(&row.kind, Kind::parse, "kind")?;
             let triage = row
@@ -556,7 +538,7 @@ impl Counted {
                 .map(|t| stored(t, Decision::parse, "triage decision"))
                 .transpose()?;
             let n = count_of(row.n);
-            add(dims!(row), &|t| t.add_cases(kind, triage, n));
+            add(&row.dims, &|t| t.add_cases(kind, triage, n));
         }
         for row in &self.counts.stages {
             let stages = StageCount {
@@ -574,11 +556,11 @@ impl Counted {
                 extended: row.extended,
                 n: count_of(row.n),
             };
-            add(dims!(row), &|t| t.add_stages(&stages));
+            add(&row.dims, &|t| t.add_stages(&stages));
         }
         for row in &self.counts.referrals {
             let n = count_of(row.n);
-            add(dims!(row), &|t| t.add_referrals(row.decision.as_deref(), n));
+            add(&row.dims, &|t| t.add_referrals(row.decision.as_deref(), n));
         }
         Ok((
             total.figures(),
@@ -596,8 +578,8 @@ impl Counted {
     pub fn compliments_by_service(&self) -> Vec<ServiceCount> {
         let mut by: BTreeMap<&str, u64> = BTreeMap::new();
         for row in &self.counts.cases {
-            if row.kind == Kind::Compliment.as_str() && self.covers(&row.service) {
-                *by.entry(&row.service).or_default() += count_of(row.n);
+            if row.kind == Kind::Compliment.as_str() && self.covers(&row.dims.service) {
+                *by.entry(&row.dims.service).or_default() += count_of(row.n);
             }
         }
         by.into_iter()
@@ -612,9 +594,14 @@ impl Counted {
     fn complaints_by_category(&self) -> BTreeMap<String, u64> {
         let mut by = BTreeMap::new();
         for row in &self.counts.cases {
-            if row.kind == Kind::Complaint.as_str() && self.covers(&row.service) {
-                *by.entry(row.category.clone().unwrap_or_else(|| NO_CATEGORY.into()))
-                    .or_default() += count_of(row.n);
+            if row.kind == Kind::Complaint.as_str() && self.covers(&row.dims.service) {
+                *by.entry(
+                    row.dims
+                        .category
+                        .clone()
+                        .unwrap_or_else(|| NO_CATEGORY.into()),
+                )
+                .or_default() += count_of(row.n);
             }
         }
         by

@@ -254,9 +254,11 @@ pub struct Breakdown {
     pub category: bool,
 }
 
-/// Cases alike in what the figures count, and how many.
+/// Where a count belongs: the month (0 for the period's first, or for all
+/// of it without a month breakdown), the service, and the channel and
+/// category when broken down by them.
 #[derive(Debug, Clone, QueryableByName)]
-pub struct CaseCount {
+pub struct Dims {
     #[diesel(sql_type = diesel::sql_types::Integer)]
     pub month: i32,
     #[diesel(sql_type = diesel::sql_types::Text)]
@@ -265,6 +267,13 @@ pub struct CaseCount {
     pub channel: Option<String>,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
     pub category: Option<String>,
+}
+
+/// Cases alike in what the figures count, and how many.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct CaseCount {
+    #[diesel(embed)]
+    pub dims: Dims,
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub kind: String,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
@@ -276,14 +285,8 @@ pub struct CaseCount {
 /// Stages alike in what the figures count, and how many.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct StageCount {
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    pub month: i32,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub service: String,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    pub channel: Option<String>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    pub category: Option<String>,
+    #[diesel(embed)]
+    pub dims: Dims,
     #[diesel(sql_type = diesel::sql_types::Text)]
     pub stage: String,
     #[diesel(sql_type = diesel::sql_types::Bool)]
@@ -307,14 +310,8 @@ pub struct StageCount {
 /// Ombudsman referrals with a decision (none while awaited), and how many.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct ReferralCount {
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    pub month: i32,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    pub service: String,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    pub channel: Option<String>,
-    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    pub category: Option<String>,
+    #[diesel(embed)]
+    pub dims: Dims,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
     pub decision: Option<String>,
     #[diesel(sql_type = diesel::sql_types::BigInt)]
