@@ -473,24 +473,9 @@ pub async fn update(
             )?;
             let now = db::now();
             let updated = LearningActionRow {
-                learned: change
-                    .learned
-                    .as_deref()
-                    .map(str::trim)
-                    .map(String::from)
-                    .unwrap_or(row.learned.clone()),
-                change_agreed: change
-                    .change_agreed
-                    .as_deref()
-                    .map(str::trim)
-                    .map(String::from)
-                    .unwrap_or(row.change_agreed.clone()),
-                owner: change
-                    .owner
-                    .as_deref()
-                    .map(str::trim)
-                    .map(String::from)
-                    .unwrap_or(row.owner.clone()),
+                learned: trimmed_or(change.learned.as_deref(), &row.learned),
+                change_agreed: trimmed_or(change.change_agreed.as_deref(), &row.change_agreed),
+                owner: trimmed_or(change.owner.as_deref(), &row.owner),
                 due: change.due.unwrap_or(row.due),
                 status: status.as_str().into(),
                 evidence,
@@ -517,6 +502,11 @@ pub async fn update(
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, etag))
         .json(action))
+}
+
+/// A changed text, trimmed, or the stored one when it is not being changed.
+fn trimmed_or(changed: Option<&str>, stored: &str) -> String {
+    changed.unwrap_or(stored).trim().to_string()
 }
 
 /// Filters on the list.

@@ -246,7 +246,6 @@ pub struct Facts {
     pub stages: Vec<StageFacts>,
     pub referrals: Vec<ReferralFacts>,
     pub compliments: BTreeMap<String, u64>,
-    pub learning: LearningFigures,
 }
 
 /// Reads the facts of each case received in the request's period, its
@@ -327,14 +326,12 @@ pub fn load_facts(conn: &mut DbConnection, request: &ReportRequest) -> Result<Fa
         .into_iter()
         .map(|(case_id, decision)| ReferralFacts { case_id, decision })
         .collect();
-    let learning = learning_figures(conn, request)?;
     Ok(Facts {
         scope,
         cases,
         stages,
         referrals,
         compliments,
-        learning,
     })
 }
 
@@ -379,7 +376,6 @@ pub struct Counted {
     /// The services the report covers; `None`: all.
     services: Option<std::collections::HashSet<String>>,
     directorate_of: HashMap<String, String>,
-    pub learning: LearningFigures,
 }
 
 /// The scope of a request: received in its period, in its services.
@@ -454,7 +450,6 @@ pub fn load_counts<A: Send, B: Send>(
             .services
             .as_ref()
             .map(|s| s.iter().cloned().collect()),
-        learning: learning_figures(first, request)?,
         scope,
         months,
         counts: repo::Counts {
@@ -467,6 +462,8 @@ pub fn load_counts<A: Send, B: Send>(
     Ok((counted, (more_a, more_b)))
 }
 
+/// The learning actions of the request's services raised and completed in
+/// its period, and overdue today.
 fn learning_figures(
     conn: &mut DbConnection,
     request: &ReportRequest,
@@ -653,11 +650,11 @@ fn count_of(n: i64) -> u64 {
 
 /// Works out the report.
 pub fn performance_report(
-    conns: (&mut DbConnection, &mut DbConnection),
+    (first, second): (&mut DbConnection, &mut DbConnection),
     request: &ReportRequest,
 ) -> Result<PerformanceReport, ApiError> {
     let (counted, ((), upheld)) = load_counts(
-        conns,
+        (&mut *first, &mut *second),
         request,
         request.group_by.as_slice(),
         (nothing, |conn: &mut DbConnection, scope: &Scope| {
@@ -674,7 +671,7 @@ pub fn performance_report(
         groups,
         compliments_by_service: counted.compliments_by_service(),
         top_upheld_categories: counted.top_upheld_categories(&upheld, 10),
-        learning_actions: counted.learning.clone(),
+        learning_actions: learning_figures(first, request)?,
     })
 }
 
@@ -1178,7 +1175,7 @@ pub async fn annual(
                 by_month,
                 by_service,
                 compliments_by_service: counted.compliments_by_service(),
-                learning_actions: counted.learning.clone(),
+                learning_actions: learning_figures(conn, &request)?,
                 improvements,
                 self_assessment,
             })
@@ -1439,7 +1436,7 @@ pub async fn digest(
                 ),
                 categories,
                 rising_themes: rising,
-                learning_actions: now_counts.learning.clone(),
+                learning_actions: learning_figures(first, &request)?,
             })
         })
         .await?;
