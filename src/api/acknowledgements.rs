@@ -2,7 +2,7 @@
 //! setting the stage's response due date from the policy (SPEC §4).
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Months, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -16,10 +16,9 @@ use crate::auth::Staff;
 use crate::db::cases::CaseRow;
 use crate::db::DbConnection;
 use crate::db::{self, stages, Database};
-use crate::domain::calendar::Calendar;
 use crate::domain::case::{vocabulary, Kind, Stage, Status, Visibility};
 use crate::domain::clock::{uk_date, Clock};
-use crate::domain::policy::{Policy, ResponseClock};
+use crate::domain::deadlines::StageStart;
 use crate::error::{ApiError, FieldError};
 
 vocabulary! {
@@ -46,48 +45,6 @@ pub struct AcknowledgementRequest {
     /// Where the policy grades complaints (Walsall): 1, or 2 for a complex complaint (default 1).
     #[validate(range(min = 1, max = 2, message = "must be 1 or 2"))]
     pub grade: Option<i32>,
-}
-
-/// The response due date of `stage`, acknowledged on `acknowledged`, for a
-/// complaint received on `received`: counted from receipt or from the
-/// acknowledgement as the policy says, by the grade where it grades, and
-/// never past its calendar-month ceiling.
-pub fn response_due(
-    policy: &Policy,
-    calendar: &Calendar,
-    stage: Stage,
-    received: NaiveDate,
-    acknowledged: NaiveDate,
-    grade: Option<i32>,
-) -> Result<NaiveDate, ApiError> {
-    let timescales = match stage {
-        Stage::Stage2 => policy.stage_2,
-        _ => policy.stage_1,
-    };
-    let working_days = match (stage, policy.grades) {
-        (Stage::Stage1, Some(grades)) if grade == Some(2) => grades.grade_2_working_days,
-        (Stage::Stage1, Some(grades)) => grades.grade_1_working_days,
-        _ => timescales.response_working_days,
-    };
-    let from = match timescales.response_clock {
-        ResponseClock::FromReceipt => received,
-        ResponseClock::FromAcknowledgement => acknowledged,
-    };
-    let mut due = calendar
-        .add_working_days(from, working_days)
-        .map_err(|e| ApiError::invalid("acknowledged_at", e.to_string()))?;
-    if let Some(ceiling) = policy
-        .calendar_month_ceiling
-        .and_then(|m| received.checked_add_months(Months::new(m)))
-    {
-        while due > ceiling && due > received {
-            due = due.pred_opt().unwrap_or(due);
-            while !calendar.is_working_day(due) && due > received {
-                due = due.pred_opt().unwrap_or(due);
-            }
-        }
-    }
-    Ok(due)
 }
 
 #[utoipa::path(
@@ -175,7 +132,18 @@ pub async fn acknowledge(
             }
             let acknowledged_at =
                 db::truncate_to_micros(request.acknowledged_at.unwrap_or(now).naive_utc());
-            if acknowledged_at < row.received_at {
+            let stage = Stage::parse(&stage_row.stage).unwrap_or(Stage::Stage1);
+            // Stage 2's clock starts with the request: an acknowledgement dated before it
+            // would shorten the time the council has.
+            if stage == Stage::Stage2 && acknowledged_at < stage_row.opened_at {
+                errors.push(FieldError::new(
+                    "acknowledged_at",
+                    format!(
+                        "must not be before stage 2 was asked for, {}",
+                        super::rfc3339(stage_row.opened_at)
+                    ),
+                ));
+            } else if acknowledged_at < row.received_at {
                 errors.push(FieldError::new(
                     "acknowledged_at",
                     "must not be before the complaint was received",
@@ -184,15 +152,18 @@ pub async fn acknowledge(
             let (Some(method), true) = (method, errors.is_empty()) else {
                 return Err(ApiError::Validation(errors));
             };
-            let stage = Stage::parse(&stage_row.stage).unwrap_or(Stage::Stage1);
-            let due = response_due(
-                clock.policy(),
-                clock.council_calendar(),
-                stage,
-                uk_date(row.received_at),
-                uk_date(acknowledged_at),
-                request.grade,
-            )?;
+            let start = StageStart {
+                complaint_received: uk_date(row.received_at),
+                stage_received: match stage {
+                    Stage::Stage1 => uk_date(row.received_at),
+                    _ => uk_date(stage_row.opened_at),
+                },
+                acknowledged: uk_date(acknowledged_at),
+            };
+            let due = clock
+                .deadlines()
+                .response_due(stage, start, request.grade)
+                .map_err(|e| ApiError::invalid("acknowledged_at", e.to_string()))?;
             let changed_at = db::now();
             precondition::claim(conn, &row, expected, changed_at)?;
             let stage_row = stages::acknowledge(

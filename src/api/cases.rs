@@ -21,6 +21,7 @@ use crate::db::stages::StageRow;
 use crate::db::{self, services, Database, DbConnection};
 use crate::domain::case::{Channel, ContactMethod, Kind, Role, Stage, Status, Visibility};
 use crate::domain::clock::Clock;
+use crate::domain::deadlines;
 use crate::domain::reference::Reference;
 use crate::error::{ApiError, FieldError};
 
@@ -526,10 +527,10 @@ pub(crate) fn reload_after_change(
     let current = stages.last();
     let status = parse_stored(&row.status, Status::parse, "status")?;
     let next = if parse_stored(&row.kind, Kind::parse, "kind")? == Kind::Complaint {
-        crate::domain::deadline::next(
+        deadlines::next_for_complaint(
             status,
             row.acknowledgement_due,
-            current.map(|s| crate::domain::deadline::StageDates {
+            current.map(|s| deadlines::StageDates {
                 acknowledgement_due: s.acknowledgement_due,
                 acknowledged: s.acknowledged_at.is_some(),
                 response_due: s.response_due,
@@ -538,13 +539,16 @@ pub(crate) fn reload_after_change(
         )
     } else {
         let handling = crate::db::feedback::find(conn, row.id)?;
-        crate::domain::feedback::next_deadline(
+        let done = super::feedback::handling(handling.as_ref());
+        deadlines::next_for_feedback(
             status,
             row.acknowledgement_due,
             handling.as_ref().and_then(|h| h.response_due),
-            super::feedback::handling(handling.as_ref()),
+            done.acknowledged,
+            done.replied,
         )
-    };
+    }
+    .map(|(date, due)| (date, due.as_str()));
     let investigator = current.and_then(|s| s.investigator.clone());
     repo::set_work_queue(conn, row.id, next, investigator.as_deref())?;
     // What was just stored, without reading the row again.
@@ -1092,7 +1096,11 @@ pub async fn create(
         kind,
         channel,
         received_at,
-        acknowledgement_due: clock.acknowledgement_due(kind, received_at, response_requested),
+        acknowledgement_due: clock.deadlines().acknowledgement_due(
+            kind,
+            crate::domain::clock::uk_date(received_at),
+            response_requested,
+        ),
         db: db.get_ref().clone(),
         new,
         caller: caller.clone(),

@@ -7,6 +7,7 @@ use validator::Validate;
 
 use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
 use super::json::{JsonBody, OptionalJson};
+use super::remedies::RemedyStatus;
 use super::validation::{field_errors, not_blank};
 use super::{precondition, responses};
 use crate::auth::{AnyCaller, Caller, ComplaintsManager, Staff};
@@ -14,7 +15,7 @@ use crate::db::{self, cases, stages, Database, DbConnection};
 use crate::domain::case::{Kind, Role, Stage, Status, Visibility};
 use crate::domain::clock::uk_date;
 use crate::domain::feedback::Step;
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
 
 /// Why: optional for a withdrawal or closure, required to reopen.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, Validate, ToSchema)]
@@ -25,7 +26,22 @@ pub struct Reason {
     pub reason: Option<String>,
 }
 
+/// A closure: an optional note, and the complaints manager's reason for closing while a
+/// promised remedy is still outstanding.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Stage 1 answered; no request for stage 2"}))]
+pub struct Closure {
+    #[validate(length(max = 2000))]
+    pub reason: Option<String>,
+    /// Complaints manager only: why the case closes while a promised remedy is neither done
+    /// nor reported undeliverable.
+    #[validate(length(max = 2000))]
+    pub outstanding_remedies_reason: Option<String>,
+}
+
 /// Records a change of status with its event, and answers with the case.
+/// `allowed` checks the move and gives what else the event records.
 #[allow(clippy::too_many_arguments)]
 fn move_to(
     conn: &mut DbConnection,
@@ -35,14 +51,20 @@ fn move_to(
     status: Status,
     event_type: &str,
     reason: Option<String>,
-    allowed: impl Fn(&mut DbConnection, &crate::db::cases::CaseRow) -> Result<(), ApiError>,
+    allowed: impl Fn(
+        &mut DbConnection,
+        &crate::db::cases::CaseRow,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, ApiError>,
 ) -> Result<(Case, String), ApiError> {
     let case = visible_case(conn, reference, caller)?;
     precondition::check(&case, expected)?;
-    allowed(conn, &case)?;
+    let mut details = allowed(conn, &case)?;
     let now = db::now();
     precondition::claim(conn, &case, expected, now)?;
     cases::set_status(conn, case.id, status.as_str())?;
+    details.insert("from".into(), case.status.clone().into());
+    details.insert("to".into(), status.as_str().into());
+    details.insert("reason".into(), reason.into());
     record_event(
         conn,
         case.id,
@@ -50,7 +72,7 @@ fn move_to(
         event_type,
         Visibility::Public,
         now,
-        serde_json::json!({"from": case.status, "to": status, "reason": reason}),
+        serde_json::Value::Object(details),
     )?;
     reload_after_change(conn, &case.reference, caller)
 }
@@ -60,10 +82,16 @@ fn reason_of(body: OptionalJson<Reason>) -> Result<Option<String>, ApiError> {
     if let Err(report) = reason.validate() {
         return Err(ApiError::Validation(field_errors(&report)));
     }
-    Ok(reason
-        .reason
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty()))
+    Ok(trimmed(reason.reason))
+}
+
+fn trimmed(text: Option<String>) -> Option<String> {
+    text.map(|r| r.trim().to_string()).filter(|r| !r.is_empty())
+}
+
+/// Nothing more to record.
+fn nothing() -> serde_json::Map<String, serde_json::Value> {
+    serde_json::Map::new()
 }
 
 fn conflict(detail: String) -> ApiError {
@@ -125,7 +153,7 @@ pub async fn withdraw(
                 "withdrawn",
                 reason,
                 |_, case| match Status::parse(&case.status) {
-                    Some(Status::Received | Status::Open) => Ok(()),
+                    Some(Status::Received | Status::Open) => Ok(nothing()),
                     _ => Err(conflict(format!(
                         "a case that is {} cannot be withdrawn",
                         case.status
@@ -146,12 +174,14 @@ pub async fn withdraw(
                    compliment or comment once passed to its service, replied to if the customer \
                    asked, and for a comment with what was done recorded; or a complaint whose last response was sent and \
                    whose window for asking for stage 2 has passed (or that had its stage 2 \
-                   response). Needs `If-Match`.",
+                   response). While a promised remedy is neither done nor reported \
+                   undeliverable, only the complaints manager closes it, giving \
+                   `outstanding_remedies_reason`. Needs `If-Match`.",
     params(
         ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
         ("If-Match" = String, Header, description = "The case's ETag")
     ),
-    request_body(content = Option<Reason>, description = "Optional: a note on the closure"),
+    request_body(content = Option<Closure>, description = "Optional: a note on the closure"),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The case, closed", body = Case,
@@ -171,7 +201,7 @@ pub async fn close(
     staff: Staff,
     db: web::Data<Database>,
     reference: web::Path<String>,
-    body: OptionalJson<Reason>,
+    body: OptionalJson<Closure>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = staff.0;
     if !(caller.has(Role::HeadOfService) || caller.has(Role::ComplaintsManager)) {
@@ -180,7 +210,18 @@ pub async fn close(
         ));
     }
     let expected = precondition::expected_version(&req)?;
-    let reason = reason_of(body)?;
+    let closure = body.0.unwrap_or_default();
+    if let Err(report) = closure.validate() {
+        return Err(ApiError::Validation(field_errors(&report)));
+    }
+    let reason = trimmed(closure.reason);
+    let outstanding_reason = trimmed(closure.outstanding_remedies_reason);
+    if outstanding_reason.is_some() && !caller.has(Role::ComplaintsManager) {
+        return Err(ApiError::Validation(vec![FieldError::new(
+            "outstanding_remedies_reason",
+            "only the complaints manager closes a case with remedies outstanding",
+        )]));
+    }
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
@@ -195,7 +236,7 @@ pub async fn close(
                 |conn, case| {
                     let status = Status::parse(&case.status);
                     let kind = Kind::parse(&case.kind);
-                    match status {
+                    let allowed = match status {
                         Some(
                             Status::Withdrawn
                             | Status::ResolvedInformally
@@ -205,7 +246,8 @@ pub async fn close(
                             | Status::OutOfTime,
                         ) => Ok(()),
                         Some(Status::Received | Status::Open) if kind != Some(Kind::Complaint) => {
-                            super::feedback::check_step(conn, case, Step::Close).map(|_| ())
+                            return super::feedback::check_step(conn, case, Step::Close)
+                                .map(|_| nothing())
                         }
                         Some(Status::Open) => {
                             let last = stages::for_case(conn, case.id)?
@@ -232,12 +274,53 @@ pub async fn close(
                             "a case that is {} cannot be closed",
                             case.status
                         ))),
-                    }
+                    };
+                    allowed?;
+                    outstanding_remedies(conn, case.id, outstanding_reason.as_deref())
                 },
             )
         })
         .await?;
     Ok(case_response(case, etag))
+}
+
+/// A case closes with every promised remedy done or reported undeliverable (SPEC §5), or with
+/// the complaints manager's reason; what the closure's event records of them.
+fn outstanding_remedies(
+    conn: &mut DbConnection,
+    case_id: i64,
+    reason: Option<&str>,
+) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
+    let outstanding: Vec<i64> = crate::db::remedies::for_case(conn, case_id)?
+        .iter()
+        .filter(|r| r.status == RemedyStatus::Promised.as_str())
+        .map(|r| r.id)
+        .collect();
+    let mut details = nothing();
+    match (outstanding.is_empty(), reason) {
+        (true, _) => {}
+        (false, None) => {
+            return Err(ApiError::Conflict {
+                detail: format!(
+                    "{} promised remedies are neither done nor reported undeliverable (ids {}); \
+                     complete them, or the complaints manager closes the case with \
+                     outstanding_remedies_reason",
+                    outstanding.len(),
+                    outstanding
+                        .iter()
+                        .map(|id| id.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                field: Some("outstanding_remedies_reason".into()),
+            })
+        }
+        (false, Some(reason)) => {
+            details.insert("outstanding_remedies".into(), outstanding.into());
+            details.insert("outstanding_remedies_reason".into(), reason.into());
+        }
+    }
+    Ok(details)
 }
 
 /// The reason to reopen: required.
@@ -308,7 +391,7 @@ pub async fn reopen(
                 "reopened",
                 reason,
                 |_, case| match Status::parse(&case.status) {
-                    Some(Status::Closed | Status::Withdrawn) => Ok(()),
+                    Some(Status::Closed | Status::Withdrawn) => Ok(nothing()),
                     _ => Err(conflict(format!(
                         "a case that is {} is not closed",
                         case.status

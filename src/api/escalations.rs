@@ -138,10 +138,13 @@ pub async fn escalate(
             }
             let conflict = |detail: String| ApiError::Conflict { detail, field: None };
             let all = stages::for_case(conn, case.id)?;
+            // A complaint closed after its stage 1 response can still go to stage 2: the
+            // request itself reopens it.
+            let reopens = Status::parse(&case.status) == Some(Status::Closed);
             let stage_1 = match (Status::parse(&case.status), all.last()) {
-                (Some(Status::Open), Some(last)) if last.stage == Stage::Stage1.as_str() => last.clone(),
-                (Some(Status::Open), Some(_)) => return Err(conflict("the complaint is at stage 2 already".into())),
-                _ => return Err(conflict("only an open complaint with a stage 1 response asks for stage 2".into())),
+                (Some(Status::Open | Status::Closed), Some(last)) if last.stage == Stage::Stage1.as_str() => last.clone(),
+                (Some(Status::Open | Status::Closed), Some(_)) => return Err(conflict("the complaint is at stage 2 already".into())),
+                _ => return Err(conflict("only a complaint with a stage 1 response asks for stage 2".into())),
             };
             if stage_1.responded_at.is_none() {
                 return Err(conflict("stage 2 can be asked for once the stage 1 response has been sent".into()));
@@ -159,8 +162,8 @@ pub async fn escalate(
                 });
             }
             let acknowledgement_due = clock
-                .council_calendar()
-                .add_working_days(today, clock.policy().stage_2.acknowledge_working_days)
+                .deadlines()
+                .stage_acknowledgement_due(Stage::Stage2, today)
                 .map_err(|e| ApiError::internal(format!("stage 2 acknowledgement date: {e}")))?;
             precondition::claim(conn, &case, expected, now)?;
             let grounds_json = serde_json::to_string(&grounds).map_err(ApiError::internal)?;
@@ -195,10 +198,14 @@ pub async fn escalate(
                 },
             )?;
             cases::set_stage(conn, case.id, Stage::Stage2.as_str())?;
+            if reopens {
+                cases::set_status(conn, case.id, Status::Open.as_str())?;
+            }
             record_event(conn, case.id, &caller, "escalated", Visibility::Public, now, serde_json::json!({
                         "stage": Stage::Stage2,
                         "grounds": grounds,
                         "late": late.is_some(),
+                        "reopened": reopens,
                         "late_acceptance_reason": late.and(late_reason.clone()),
                         "acknowledgement_due": acknowledgement_due.to_string(),
                     }))?;

@@ -18,7 +18,8 @@ use crate::db::extensions::{self as repo, ExtensionRow};
 use crate::db::stages::{self, StageRow};
 use crate::db::{self, Database, DbConnection};
 use crate::domain::case::{vocabulary, Role, Stage, Status, Visibility};
-use crate::domain::clock::Clock;
+use crate::domain::clock::{uk_date, Clock};
+use crate::domain::deadlines::DeadlineError;
 use crate::error::{ApiError, FieldError};
 
 vocabulary! {
@@ -27,6 +28,16 @@ vocabulary! {
         Requested => "requested",
         Agreed => "agreed",
         Refused => "refused",
+    }
+}
+
+vocabulary! {
+    /// How the customer agreed to a longer extension.
+    AgreementMethod {
+        Email => "email",
+        Letter => "letter",
+        Telephone => "telephone",
+        InPerson => "in_person",
     }
 }
 
@@ -53,6 +64,8 @@ pub struct Extension {
     pub working_days_beyond_original: i32,
     /// Whether the customer agreed (needed beyond the policy's limit).
     pub customer_agreed: bool,
+    /// When and how the customer agreed, where they did.
+    pub customer_agreement: Option<CustomerAgreementRecord>,
     #[schema(format = DateTime)]
     pub requested_at: String,
     #[schema(format = DateTime)]
@@ -60,6 +73,14 @@ pub struct Extension {
     /// When the customer was told of the new date.
     #[schema(format = DateTime)]
     pub customer_told_at: Option<String>,
+}
+
+/// The customer's agreement to an extension, as recorded.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CustomerAgreementRecord {
+    #[schema(format = DateTime)]
+    pub agreed_at: String,
+    pub method: AgreementMethod,
 }
 
 /// The extension as `viewer` may see it.
@@ -75,6 +96,15 @@ pub fn view(row: &ExtensionRow, stage: Stage) -> Result<Extension, ApiError> {
         new_due: row.new_due,
         working_days_beyond_original: row.working_days_beyond_original,
         customer_agreed: row.customer_agreed,
+        customer_agreement: match (row.customer_agreed_at, &row.customer_agreement_method) {
+            (Some(at), Some(method)) => Some(CustomerAgreementRecord {
+                agreed_at: rfc3339(at),
+                method: AgreementMethod::parse(method).ok_or_else(|| {
+                    ApiError::internal(format!("stored agreement method `{method}`"))
+                })?,
+            }),
+            _ => None,
+        },
         requested_at: rfc3339(row.requested_at),
         decided_at: row.decided_at.map(rfc3339),
         customer_told_at: row.customer_told_at.map(rfc3339),
@@ -105,8 +135,23 @@ pub struct ExtensionRequest {
     #[schema(value_type = String, format = Date)]
     #[validate(required(message = "is required"))]
     pub new_response_due: Option<NaiveDate>,
-    /// Recorded when the customer agreed: needed to go beyond the policy's extension limit.
-    pub customer_agreed: Option<bool>,
+    /// When and how the customer agreed: needed to go beyond the policy's extension limit.
+    #[validate(nested)]
+    pub customer_agreement: Option<CustomerAgreement>,
+}
+
+/// The customer's agreement to a longer extension.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"agreed_at": "2026-11-24T15:30:00Z", "method": "telephone"}))]
+pub struct CustomerAgreement {
+    /// When the customer agreed: not in the future.
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = String, format = DateTime)]
+    pub agreed_at: Option<DateTime<Utc>>,
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = AgreementMethod)]
+    pub method: Option<String>,
 }
 
 /// A decision on an extension.
@@ -153,22 +198,23 @@ fn current_stage(
                    Asks for a later response due date, with the reason. It stays `requested` \
                    until the Head of Service or the complaints manager decides. A date more \
                    than the policy's extension limit (in working days) past the stage's \
-                   original due date needs `customer_agreed`. Send an `Idempotency-Key`.",
+                   original due date needs `customer_agreement` (when and how the customer \
+                   agreed); where the policy sets a calendar-month ceiling (Walsall) no \
+                   extension goes past it. Needs `If-Match`; send an `Idempotency-Key`.",
     params(
         ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
+        ("If-Match" = String, Header, description = "The case's ETag"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer", min_length = 1, max_length = 255, pattern = "^[!-~]+$")
     ),
     request_body = ExtensionRequest,
     security(("bearer_auth" = [])),
     responses(
         (status = 201, description = "The extension, requested", body = Extension,
-            headers(("Location" = String, description = "The case"))),
-        (status = 400, response = responses::MalformedJson),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 409, response = responses::Conflict),
-        (status = 422, response = responses::ValidationFailed),
+            headers(
+                ("Location" = String, description = "The case"),
+                ("ETag" = String, description = "The case's new version")
+            )),
+        responses::CaseChangeRefused,
     )
 )]
 #[post("/cases/{reference}/extensions")]
@@ -181,14 +227,39 @@ pub async fn ask(
     body: JsonBody<ExtensionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency::key(&req)?;
+    let expected = precondition::expected_version(&req)?;
     let reference = reference.into_inner();
     let fingerprint = body.fingerprint(&format!("POST /api/v1/cases/{reference}/extensions"));
     let request = body.value;
-    let errors = report_of(&request);
+    let mut errors = report_of(&request);
+    let agreement = request.customer_agreement.as_ref();
+    let method = agreement.and_then(|a| {
+        one_of(
+            a.method.as_deref(),
+            "customer_agreement.method",
+            AgreementMethod::parse,
+            AgreementMethod::expected,
+            &mut errors,
+        )
+    });
+    let agreed_at = agreement.and_then(|a| a.agreed_at);
+    if agreed_at.is_some_and(|at| at > Utc::now() + chrono::Duration::minutes(5)) {
+        errors.push(FieldError::new(
+            "customer_agreement.agreed_at",
+            "must not be in the future",
+        ));
+    }
+    // An agreement given but faulty is reported on its own fields, not as a missing one.
+    let agreement_given = agreement.is_some();
+    let agreed = match (agreed_at, method) {
+        (Some(at), Some(method)) => Some((db::truncate_to_micros(at.naive_utc()), method)),
+        _ => None,
+    };
     let caller = staff.0;
     let subject = caller.subject.clone();
     idempotency::create_once(&db, &subject, key, fingerprint, move |conn| {
         let case = visible_case(conn, &reference, &caller)?;
+        precondition::check(&case, expected)?;
         let (stage_row, stage, current_due) = current_stage(conn, case.id, &case.status)?;
         let senior = caller.has(Role::HeadOfService) || caller.has(Role::ComplaintsManager);
         if !senior && stage_row.investigator.as_deref() != Some(caller.subject.as_str()) {
@@ -207,32 +278,29 @@ pub async fn ask(
                 field: None,
             });
         }
-        let calendar = clock.council_calendar();
+        let deadlines = clock.deadlines();
         if new_due <= current_due {
             errors.push(FieldError::new("new_response_due", format!("must be after the current due date, {current_due}")));
-        } else if !calendar.is_working_day(new_due) {
+        } else if !deadlines.calendar().is_working_day(new_due) {
             errors.push(FieldError::new("new_response_due", "must be a working day"));
         }
         let original = stage_row.original_response_due.unwrap_or(current_due);
-        let beyond = calendar
-            .working_days_between(original, new_due)
-            .map_err(|e| ApiError::invalid("new_response_due", e.to_string()))?;
-        let timescales = if stage == Stage::Stage2 { clock.policy().stage_2 } else { clock.policy().stage_1 };
-        let limit = i64::from(timescales.extension_limit_working_days);
-        let customer_agreed = request.customer_agreed.unwrap_or(false);
-        if beyond > limit && !customer_agreed {
-            errors.push(FieldError::new(
-                "customer_agreed",
-                format!(
-                    "{new_due} is {beyond} working days past the original due date {original}; \
-                     beyond the policy's {limit} the customer's agreement must be recorded"
-                ),
-            ));
-        }
+        let beyond = match deadlines.check_extension(stage, uk_date(case.received_at), original, new_due, agreement_given) {
+            Ok(beyond) => beyond,
+            Err(e @ DeadlineError::NeedsCustomerAgreement { .. }) => {
+                errors.push(FieldError::new("customer_agreement", format!("{new_due} is {e}")));
+                0
+            }
+            Err(e) => {
+                errors.push(FieldError::new("new_response_due", e.to_string()));
+                0
+            }
+        };
         if !errors.is_empty() {
             return Err(ApiError::Validation(errors));
         }
         let now = db::now();
+        precondition::claim(conn, &case, expected, now)?;
         let row = repo::insert(
             conn,
             &ExtensionRow {
@@ -244,20 +312,28 @@ pub async fn ask(
                 previous_due: current_due,
                 new_due,
                 working_days_beyond_original: i32::try_from(beyond).unwrap_or(i32::MAX),
-                customer_agreed,
+                customer_agreed: agreed.is_some(),
                 requested_by: caller.subject.clone(),
                 requested_at: now,
                 decided_by: None,
                 decided_at: None,
                 customer_told_at: None,
+                customer_agreed_at: agreed.map(|(at, _)| at),
+                customer_agreement_method: agreed.map(|(_, method)| method.as_str().to_string()),
             },
         )?;
-        record_event(conn, case.id, &caller, "extension_requested", Visibility::Internal, now, serde_json::json!({"extension": row.id, "stage": stage, "new_due": new_due.to_string(), "reason": row.reason}))?;
+        record_event(conn, case.id, &caller, "extension_requested", Visibility::Internal, now, serde_json::json!({
+            "extension": row.id,
+            "stage": stage,
+            "new_due": new_due.to_string(),
+            "reason": row.reason,
+            "customer_agreement": agreed.map(|(at, method)| serde_json::json!({"agreed_at": rfc3339(at), "method": method})),
+        }))?;
         let extension = view(&row, stage)?;
         Ok(Created {
             location: format!("/api/v1/cases/{}", case.reference),
             body: serde_json::to_string(&extension).map_err(ApiError::internal)?,
-            etag: None,
+            etag: Some(format!("\"{}\"", case.version + 1)),
         })
     })
     .await

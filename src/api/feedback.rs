@@ -137,7 +137,11 @@ pub(crate) fn allowed(
     let kind = Kind::parse(&case.kind).unwrap_or(Kind::Complaint);
     Ok(stored.unwrap_or_else(|| FeedbackRow {
         case_id: case.id,
-        response_due: clock.feedback_reply_due(kind, case.received_at, case.response_requested),
+        response_due: clock.deadlines().feedback_reply_due(
+            kind,
+            crate::domain::clock::uk_date(case.received_at),
+            case.response_requested,
+        ),
         ..FeedbackRow::default()
     }))
 }

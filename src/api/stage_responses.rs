@@ -3,14 +3,14 @@
 //! it was on time, and opens the window for asking for the next stage.
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::acknowledgements::AcknowledgementMethod;
 use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
 use super::idempotency::{self, Created};
-use super::json::JsonBody;
+use super::json::{JsonBody, OptionalJson};
 use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses, rfc3339};
 use crate::auth::{Caller, Staff};
@@ -18,6 +18,7 @@ use crate::db::responses::{self as repo, ResponseRow};
 use crate::db::{self, stages, Database};
 use crate::domain::case::{Outcome, Role, Stage, Status, Visibility};
 use crate::domain::clock::{uk_date, Clock};
+use crate::domain::deadlines::StageStart;
 use crate::domain::performance::{stage_started, working_days_taken};
 use crate::error::{ApiError, FieldError};
 
@@ -230,6 +231,7 @@ pub async fn write_draft(
                 drafted_at: now,
                 approved_by: None,
                 sent_at: None,
+                sent_at_reason: None,
             },
         )?;
         record_event(
@@ -251,6 +253,28 @@ pub async fn write_draft(
     .await
 }
 
+/// How a response was sent, when it is recorded after the event.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "sent_at": "2026-11-27T16:00:00Z",
+    "sent_at_reason": "Posted first class on Friday; entered on Monday",
+    "method": "letter"
+}))]
+pub struct Sending {
+    /// When it was really sent (default now): not in the future, not before the stage it
+    /// answers opened. More than 15 minutes back needs `sent_at_reason`.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Why the response is recorded after it was sent.
+    #[validate(length(max = 1000))]
+    pub sent_at_reason: Option<String>,
+    /// How it was sent. Required when the stage was not acknowledged: a full response sent
+    /// within the acknowledgement time stands as the acknowledgement.
+    #[schema(value_type = Option<AcknowledgementMethod>)]
+    pub method: Option<String>,
+}
+
 #[utoipa::path(
     tag = "cases",
     operation_id = "approve_and_send_response",
@@ -259,22 +283,21 @@ pub async fn write_draft(
                    are recorded, with whether it was on time (sent by the end of the due date), \
                    and the window for asking for the next stage opens, with its closing date \
                    where the policy sets one. Only a sent response is shown to the customer. \
+                   A response sent on paper is recorded with `sent_at`, the time it was really \
+                   sent, and `sent_at_reason`. A full response sent within the acknowledgement \
+                   time stands as the stage's acknowledgement (give `method`). \
                    Needs `If-Match`.",
     params(
         ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
         ("id" = i64, Path, description = "The draft's id"),
         ("If-Match" = String, Header, description = "The case's ETag")
     ),
+    request_body(content = Option<Sending>, description = "Optional: when and how it was sent"),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The case with the response sent", body = Case,
             headers(("ETag" = String, description = "The case's new version"))),
-        (status = 401, response = responses::Unauthorized),
-        (status = 403, response = responses::Forbidden),
-        (status = 404, response = responses::NotFound),
-        (status = 409, response = responses::Conflict),
-        (status = 412, response = responses::PreconditionFailed),
-        (status = 428, response = responses::PreconditionRequired),
+        responses::CaseChangeRefused,
     )
 )]
 #[post("/cases/{reference}/responses/{id}/approval")]
@@ -284,6 +307,7 @@ pub async fn approve_and_send(
     db: web::Data<Database>,
     clock: web::Data<Clock>,
     path: web::Path<(String, String)>,
+    body: OptionalJson<Sending>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = staff.0;
     if !(caller.has(Role::HeadOfService) || caller.has(Role::ComplaintsManager)) {
@@ -293,6 +317,36 @@ pub async fn approve_and_send(
         ));
     }
     let expected = precondition::expected_version(&req)?;
+    let sending = body.0.unwrap_or_default();
+    let mut errors = report_of(&sending);
+    let method = sending.method.as_deref().and_then(|m| {
+        one_of(
+            Some(m),
+            "method",
+            AcknowledgementMethod::parse,
+            AcknowledgementMethod::expected,
+            &mut errors,
+        )
+    });
+    let now = db::now();
+    let sent_at = sending
+        .sent_at
+        .map(|at| db::truncate_to_micros(at.naive_utc()))
+        .unwrap_or(now);
+    let back_dated_because = sending
+        .sent_at_reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_string);
+    if sent_at > now + chrono::Duration::minutes(5) {
+        errors.push(FieldError::new("sent_at", "must not be in the future"));
+    } else if sent_at < now - chrono::Duration::minutes(15) && back_dated_because.is_none() {
+        errors.push(FieldError::new(
+            "sent_at_reason",
+            "is required when the response is recorded after it was sent",
+        ));
+    }
     let (reference, id) = path.into_inner();
     let (case, etag) = db
         .write(move |conn| {
@@ -315,16 +369,68 @@ pub async fn approve_and_send(
             if stage_row.responded_at.is_some() {
                 return Err(conflict("this stage's response has been sent already"));
             }
-            let due = stage_row.response_due.ok_or_else(|| {
-                conflict("the stage has no response due date yet: acknowledge it first")
-            })?;
-            let now = db::now();
-            let sent_on = uk_date(now);
-            let on_time = sent_on <= due;
+            if sent_at < stage_row.opened_at {
+                errors.push(FieldError::new(
+                    "sent_at",
+                    format!("must not be before the stage opened, {}", rfc3339(stage_row.opened_at)),
+                ));
+            }
+            let sent_on = uk_date(sent_at);
             let stage = Stage::parse(&stage_row.stage).unwrap_or(Stage::Stage1);
-            let window = escalation_window(&clock, stage, sent_on);
+            let deadlines = clock.deadlines();
+            // A full response sent within the acknowledgement time stands as the
+            // acknowledgement (seed 004: "acknowledgement, or full response if possible").
+            let stands_as_acknowledgement = stage_row.acknowledged_at.is_none()
+                && deadlines.response_stands_as_acknowledgement(stage_row.acknowledgement_due, sent_on);
+            let due = match stage_row.response_due {
+                Some(due) => due,
+                None if stands_as_acknowledgement => {
+                    let start = StageStart {
+                        complaint_received: uk_date(case.received_at),
+                        stage_received: match stage {
+                            Stage::Stage1 => uk_date(case.received_at),
+                            _ => uk_date(stage_row.opened_at),
+                        },
+                        acknowledged: sent_on,
+                    };
+                    deadlines
+                        .response_due(stage, start, None)
+                        .map_err(|e| ApiError::invalid("sent_at", e.to_string()))?
+                }
+                None => {
+                    return Err(conflict(
+                        "the stage has no response due date yet: acknowledge it first (a response \
+                         stands as the acknowledgement only when sent within the acknowledgement time)",
+                    ))
+                }
+            };
+            if stands_as_acknowledgement && method.is_none() && !errors.iter().any(|e| e.field == "method") {
+                errors.push(FieldError::new(
+                    "method",
+                    "say how the response was sent: it stands as the stage's acknowledgement",
+                ));
+            }
+            if !errors.is_empty() {
+                return Err(ApiError::Validation(errors));
+            }
+            let on_time = sent_on <= due;
+            let window = deadlines.stage_2_window_closes(stage, sent_on);
             precondition::claim(conn, &case, expected, now)?;
-            let sent = repo::send(conn, draft.id, &caller.subject, now)?;
+            if let (true, Some(method)) = (stands_as_acknowledgement, method) {
+                stages::acknowledge(
+                    conn,
+                    stage_row.id,
+                    &stages::Acknowledgement {
+                        at: sent_at,
+                        method: method.as_str(),
+                        by: &caller.subject,
+                        grade: None,
+                        response_due: due,
+                        on_time: true,
+                    },
+                )?;
+            }
+            let sent = repo::send(conn, draft.id, &caller.subject, sent_at, back_dated_because.as_deref())?;
             let started = stage_started(
                 stage,
                 uk_date(case.received_at),
@@ -335,7 +441,7 @@ pub async fn approve_and_send(
                 conn,
                 stage_row.id,
                 &sent.outcome,
-                now,
+                sent_at,
                 on_time,
                 window,
                 taken,
@@ -352,6 +458,9 @@ pub async fn approve_and_send(
                     "stage": stage,
                     "outcome": sent.outcome,
                     "on_time": on_time,
+                    "sent_at": rfc3339(sent_at),
+                    "back_dated_because": back_dated_because,
+                    "stands_as_acknowledgement": stands_as_acknowledgement,
                     "escalation_window_closes": window.map(|d| d.to_string()),
                 }),
             )?;
@@ -359,18 +468,4 @@ pub async fn approve_and_send(
         })
         .await?;
     Ok(case_response(case, etag))
-}
-
-/// The last day to ask for stage 2 after a stage 1 response sent on
-/// `sent_on`, where the policy sets a window; none after stage 2 (the next
-/// step is the Ombudsman, on its own time limits).
-fn escalation_window(clock: &Clock, stage: Stage, sent_on: NaiveDate) -> Option<NaiveDate> {
-    if stage != Stage::Stage1 {
-        return None;
-    }
-    let days = clock.policy().stage_2_request_window_working_days?;
-    clock
-        .council_calendar()
-        .add_working_days(sent_on, days)
-        .ok()
 }

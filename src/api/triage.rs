@@ -141,15 +141,22 @@ pub async fn decide(
             let policy = clock.policy();
             let kind = Kind::parse(&row.kind).unwrap_or(Kind::Complaint);
             let status = Status::parse(&row.status).unwrap_or(Status::Received);
-            let out_of_time = triage::is_out_of_time(row.problem_date, uk_date(row.received_at), policy);
+            let deadlines = clock.deadlines();
+            let received = uk_date(row.received_at);
+            let out_of_time = deadlines.is_out_of_time(row.problem_date, received);
             if let Some(decision) = decision {
                 errors.extend(required_fields(decision, &request, out_of_time));
             }
             let Some(decision) = decision.filter(|_| errors.is_empty()) else {
                 return Err(ApiError::Validation(errors));
             };
-            triage::check(decision, kind, status, policy)
-                .map_err(|refusal| ApiError::Conflict { detail: refusal.to_string(), field: Some("decision".into()) })?;
+            triage::check(decision, kind, status, policy, out_of_time).map_err(|refusal| {
+                if refusal.is_invalid_value() {
+                    ApiError::Validation(vec![FieldError::new(refusal.field(), refusal.to_string())])
+                } else {
+                    ApiError::Conflict { detail: refusal.to_string(), field: Some(refusal.field().into()) }
+                }
+            })?;
 
             let now = db::now();
             precondition::claim(conn, &row, expected, now)?;
@@ -157,6 +164,10 @@ pub async fn decide(
                 "reason": request.reason,
                 "out_of_time": out_of_time,
             });
+            let goes_formal_later = status == Status::ResolvedInformally;
+            if goes_formal_later {
+                details["previously"] = Decision::ResolveInformally.as_str().into();
+            }
             match decision {
                 Decision::Accept if out_of_time => {
                     details["special_circumstances"] = request.special_circumstances.clone().into();
@@ -169,10 +180,7 @@ pub async fn decide(
                 }
                 Decision::OutsideRemit => {
                     details["organisation"] = request.organisation.clone().into();
-                    let due = clock
-                        .council_calendar()
-                        .add_working_days(uk_date(now), policy.outside_remit_referral_working_days)
-                        .ok();
+                    let due = deadlines.outside_remit_referral_due(received);
                     details["referral_due"] = due.map(|d| d.to_string()).into();
                 }
                 Decision::Accept | Decision::OutOfTime => {}
@@ -188,14 +196,15 @@ pub async fn decide(
                 now,
             )?;
             if let Some(stage) = stage {
-                // The acknowledgement clock started at receipt.
-                let due = row.acknowledgement_due.or_else(|| {
-                    clock
-                        .council_calendar()
-                        .add_working_days(uk_date(row.received_at), policy.stage_1.acknowledge_working_days)
-                        .ok()
-                });
-                let due = due.ok_or_else(|| ApiError::internal("no acknowledgement due date for the case"))?;
+                // The acknowledgement clock started at receipt; for a complaint resolved
+                // informally that now goes formal, on the day it does.
+                let asked = if goes_formal_later { uk_date(now) } else { received };
+                let due = match row.acknowledgement_due.filter(|_| !goes_formal_later) {
+                    Some(due) => due,
+                    None => deadlines
+                        .stage_acknowledgement_due(stage, asked)
+                        .map_err(|e| ApiError::internal(format!("stage 1 acknowledgement date: {e}")))?,
+                };
                 stages::open(
                     conn,
                     &StageRow {

@@ -24,6 +24,10 @@ pub struct ExtensionRow {
     pub decided_by: Option<String>,
     pub decided_at: Option<chrono::NaiveDateTime>,
     pub customer_told_at: Option<chrono::NaiveDateTime>,
+    /// When the customer agreed to an extension beyond the policy's limit.
+    pub customer_agreed_at: Option<chrono::NaiveDateTime>,
+    /// How they agreed: an `AgreementMethod` word.
+    pub customer_agreement_method: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &ExtensionRow) -> QueryResult<ExtensionRow> {

@@ -23,6 +23,8 @@ pub struct ResponseRow {
     pub drafted_at: chrono::NaiveDateTime,
     pub approved_by: Option<String>,
     pub sent_at: Option<chrono::NaiveDateTime>,
+    /// Why the response was recorded with an earlier date than the day it was entered.
+    pub sent_at_reason: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &ResponseRow) -> QueryResult<ResponseRow> {
@@ -53,12 +55,14 @@ pub fn send(
     id: i64,
     by: &str,
     at: chrono::NaiveDateTime,
+    back_dated_because: Option<&str>,
 ) -> QueryResult<ResponseRow> {
     diesel::update(case_responses::table.find(id))
         .set((
             case_responses::status.eq("sent"),
             case_responses::approved_by.eq(Some(by)),
             case_responses::sent_at.eq(Some(at)),
+            case_responses::sent_at_reason.eq(back_dated_because),
         ))
         .returning(case_responses::all_columns)
         .get_result(conn)

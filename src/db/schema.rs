@@ -121,6 +121,7 @@ diesel::table! {
         drafted_at -> Timestamp,
         approved_by -> Nullable<Text>,
         sent_at -> Nullable<Timestamp>,
+        sent_at_reason -> Nullable<Text>,
     }
 }
 
@@ -140,6 +141,8 @@ diesel::table! {
         decided_by -> Nullable<Text>,
         decided_at -> Nullable<Timestamp>,
         customer_told_at -> Nullable<Timestamp>,
+        customer_agreed_at -> Nullable<Timestamp>,
+        customer_agreement_method -> Nullable<Text>,
     }
 }
 

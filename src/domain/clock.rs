@@ -5,7 +5,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeDelta};
 
 use super::bank_holidays::Region;
 use super::calendar::{Calendar, CalendarError};
-use super::case::Kind;
+use super::deadlines::Deadlines;
 use super::policy::Policy;
 
 /// The policy and its calendars, built once at start-up.
@@ -52,45 +52,9 @@ impl Clock {
         self.calendar(self.policy.region)
     }
 
-    /// When a new case's acknowledgement is due: a complaint always, a
-    /// compliment or comment only when the customer asked for a reply.
-    /// `None` when nothing is due, or the date is outside the calendar.
-    pub fn acknowledgement_due(
-        &self,
-        kind: Kind,
-        received_at_utc: NaiveDateTime,
-        response_requested: bool,
-    ) -> Option<NaiveDate> {
-        let working_days = match kind {
-            Kind::Complaint => self.policy.stage_1.acknowledge_working_days,
-            Kind::Compliment if response_requested => {
-                self.policy.compliments.acknowledge_working_days
-            }
-            Kind::Comment if response_requested => self.policy.comments.acknowledge_working_days,
-            Kind::Compliment | Kind::Comment => return None,
-        };
-        self.council_calendar()
-            .add_working_days(uk_date(received_at_utc), working_days)
-            .ok()
-    }
-
-    /// When the reply to a compliment or comment is due, counted from
-    /// receipt: only when the customer asked for one. `None` for a
-    /// complaint (its stages have their own clock).
-    pub fn feedback_reply_due(
-        &self,
-        kind: Kind,
-        received_at_utc: NaiveDateTime,
-        response_requested: bool,
-    ) -> Option<NaiveDate> {
-        let working_days = match kind {
-            Kind::Compliment if response_requested => self.policy.compliments.response_working_days,
-            Kind::Comment if response_requested => self.policy.comments.response_working_days,
-            _ => return None,
-        };
-        self.council_calendar()
-            .add_working_days(uk_date(received_at_utc), working_days)
-            .ok()
+    /// The council's deadlines: its policy counted on its calendar.
+    pub fn deadlines(&self) -> Deadlines<'_> {
+        Deadlines::new(&self.policy, self.council_calendar())
     }
 }
 
@@ -130,7 +94,6 @@ fn last_sunday(year: i32, month: u32) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::policy::Preset;
 
     fn at(text: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("instant")
@@ -158,28 +121,5 @@ mod tests {
         assert_eq!(uk_date(at("2026-03-28 23:30")).to_string(), "2026-03-28");
         assert_eq!(uk_date(at("2026-10-24 23:30")).to_string(), "2026-10-25");
         assert_eq!(uk_date(at("2026-10-25 23:30")).to_string(), "2026-10-25");
-    }
-
-    #[test]
-    fn a_complaint_is_acknowledged_within_the_policys_working_days_and_a_compliment_only_if_asked()
-    {
-        let clock = Clock::new(Policy::preset(Preset::ComplaintHandlingCode)).expect("clock");
-        // Received Friday 18 December 2026: 5 working days skip the weekend,
-        // Christmas Day and the Boxing Day substitute (Monday 28th).
-        let due = clock.acknowledgement_due(Kind::Complaint, at("2026-12-18 10:00"), true);
-        assert_eq!(due.map(|d| d.to_string()).as_deref(), Some("2026-12-29"));
-        assert_eq!(
-            clock.acknowledgement_due(Kind::Compliment, at("2026-12-18 10:00"), false),
-            None
-        );
-        let asked = clock.acknowledgement_due(Kind::Compliment, at("2026-12-18 10:00"), true);
-        assert_eq!(asked.map(|d| d.to_string()).as_deref(), Some("2027-01-06"));
-    }
-
-    #[test]
-    fn redditch_acknowledges_in_two_working_days() {
-        let clock = Clock::new(Policy::preset(Preset::Redditch)).expect("clock");
-        let due = clock.acknowledgement_due(Kind::Complaint, at("2026-11-20 10:00"), true);
-        assert_eq!(due.map(|d| d.to_string()).as_deref(), Some("2026-11-24"));
     }
 }

@@ -2,8 +2,6 @@
 //! named; acknowledged and answered within the policy's times only when the
 //! customer asked; for a comment, what was done with it; then closed.
 
-use chrono::NaiveDate;
-
 use super::case::{vocabulary, Kind, Status};
 
 vocabulary! {
@@ -121,31 +119,9 @@ pub fn check(
     }
 }
 
-/// What is due next on a compliment or comment still being handled: the
-/// acknowledgement, then the reply; nothing when no reply was asked for.
-/// A reply sent first stands for the acknowledgement too.
-pub fn next_deadline(
-    status: Status,
-    acknowledgement_due: Option<NaiveDate>,
-    response_due: Option<NaiveDate>,
-    done: Handling,
-) -> Option<(NaiveDate, &'static str)> {
-    if !matches!(status, Status::Received | Status::Open) || done.replied {
-        return None;
-    }
-    if !done.acknowledged {
-        return acknowledgement_due.map(|d| (d, "acknowledgement"));
-    }
-    response_due.map(|d| (d, "response"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn date(text: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
-    }
 
     #[test]
     fn complaints_are_not_handled_as_feedback() {
@@ -253,31 +229,5 @@ mod tests {
             Ok(())
         );
         assert!(check(Step::Close, Kind::Compliment, Status::Open, true, forwarded).is_err());
-    }
-
-    #[test]
-    fn the_next_deadline_is_the_acknowledgement_then_the_reply() {
-        let ack = Some(date("2026-12-04"));
-        let reply = Some(date("2026-12-18"));
-        let nothing = Handling::default();
-        assert_eq!(
-            next_deadline(Status::Received, ack, None, nothing),
-            Some((date("2026-12-04"), "acknowledgement"))
-        );
-        let acknowledged = Handling {
-            acknowledged: true,
-            ..nothing
-        };
-        assert_eq!(
-            next_deadline(Status::Open, ack, reply, acknowledged),
-            Some((date("2026-12-18"), "response"))
-        );
-        let replied = Handling {
-            replied: true,
-            ..nothing
-        };
-        assert_eq!(next_deadline(Status::Open, ack, reply, replied), None);
-        assert_eq!(next_deadline(Status::Closed, ack, reply, nothing), None);
-        assert_eq!(next_deadline(Status::Received, None, None, nothing), None);
     }
 }

@@ -6,7 +6,7 @@ pub mod bank_holidays;
 pub mod calendar;
 pub mod case;
 pub mod clock;
-pub mod deadline;
+pub mod deadlines;
 pub mod feedback;
 pub mod performance;
 pub mod policy;

@@ -1,8 +1,6 @@
 //! Triage (SPEC §3): what the complaints team decides a new complaint is, and
 //! what each decision needs and leads to.
 
-use chrono::{Months, NaiveDate};
-
 use super::case::{vocabulary, Kind, Stage, Status};
 use super::policy::Policy;
 
@@ -68,6 +66,27 @@ pub enum Refusal {
     AlreadyTriaged(Status),
     /// The policy has no informal step (the Complaint Handling Code forbids a "stage 0").
     NoInformalStep,
+    /// `out_of_time` for a complaint raised within the policy's time limit, or whose problem
+    /// date is not known.
+    NotOutOfTime {
+        /// The policy's limit, in months.
+        months: u32,
+    },
+}
+
+impl Refusal {
+    /// The field at fault: the problem date for a wrong `out_of_time`, else the decision.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Refusal::NotOutOfTime { .. } => "problem_date",
+            _ => "decision",
+        }
+    }
+
+    /// Whether the refusal is about the values sent (422) rather than the case's state (409).
+    pub fn is_invalid_value(&self) -> bool {
+        matches!(self, Refusal::NotOutOfTime { .. })
+    }
 }
 
 impl std::fmt::Display for Refusal {
@@ -80,37 +99,42 @@ impl std::fmt::Display for Refusal {
             Refusal::NoInformalStep => f.write_str(
                 "the council's policy has no informal step: a complaint goes straight to stage 1",
             ),
+            Refusal::NotOutOfTime { months } => write!(
+                f,
+                "the complaint is out of time only when raised more than {months} months after \
+                 the problem arose or came to light; record the problem date if it was"
+            ),
         }
     }
 }
 
-/// Whether `decision` may be taken on a case of `kind` that is `status`.
+/// Whether `decision` may be taken on a case of `kind` that is `status`. A new complaint
+/// takes any decision; one resolved informally can still go formal (`accept`, SPEC §3).
+/// `out_of_time` says whether the complaint is past the policy's time limit (see
+/// [`super::deadlines::Deadlines::is_out_of_time`]).
 pub fn check(
     decision: Decision,
     kind: Kind,
     status: Status,
     policy: &Policy,
+    out_of_time: bool,
 ) -> Result<(), Refusal> {
     if kind != Kind::Complaint {
         return Err(Refusal::NotAComplaint);
     }
-    if status != Status::Received {
-        return Err(Refusal::AlreadyTriaged(status));
+    match (status, decision) {
+        (Status::Received, _) | (Status::ResolvedInformally, Decision::Accept) => {}
+        _ => return Err(Refusal::AlreadyTriaged(status)),
     }
     if decision == Decision::ResolveInformally && !policy.informal_resolution_allowed {
         return Err(Refusal::NoInformalStep);
     }
-    Ok(())
-}
-
-/// Whether a complaint received on `received` about a problem that arose or
-/// came to light on `problem` is past the policy's time limit to raise it.
-pub fn is_out_of_time(problem: Option<NaiveDate>, received: NaiveDate, policy: &Policy) -> bool {
-    match problem.and_then(|p| p.checked_add_months(Months::new(policy.time_limit_to_raise_months)))
-    {
-        Some(limit) => received > limit,
-        None => false,
+    if decision == Decision::OutOfTime && !out_of_time {
+        return Err(Refusal::NotOutOfTime {
+            months: policy.time_limit_to_raise_months,
+        });
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -118,21 +142,17 @@ mod tests {
     use super::*;
     use crate::domain::policy::Preset;
 
-    fn date(text: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
-    }
-
     #[test]
     fn the_code_forbids_an_informal_stage_and_dudley_allows_one() {
         let code = Policy::preset(Preset::ComplaintHandlingCode);
         let dudley = Policy::preset(Preset::Dudley2019);
         let informal = Decision::ResolveInformally;
         assert_eq!(
-            check(informal, Kind::Complaint, Status::Received, &code),
+            check(informal, Kind::Complaint, Status::Received, &code, false),
             Err(Refusal::NoInformalStep)
         );
         assert_eq!(
-            check(informal, Kind::Complaint, Status::Received, &dudley),
+            check(informal, Kind::Complaint, Status::Received, &dudley, false),
             Ok(())
         );
     }
@@ -141,22 +161,60 @@ mod tests {
     fn only_new_complaints_are_triaged() {
         let code = Policy::preset(Preset::ComplaintHandlingCode);
         assert_eq!(
-            check(Decision::Accept, Kind::Compliment, Status::Received, &code),
+            check(
+                Decision::Accept,
+                Kind::Compliment,
+                Status::Received,
+                &code,
+                false
+            ),
             Err(Refusal::NotAComplaint)
         );
         assert_eq!(
-            check(Decision::Accept, Kind::Complaint, Status::Open, &code),
+            check(
+                Decision::Accept,
+                Kind::Complaint,
+                Status::Open,
+                &code,
+                false
+            ),
             Err(Refusal::AlreadyTriaged(Status::Open))
         );
     }
 
     #[test]
-    fn a_complaint_is_out_of_time_a_day_after_twelve_months() {
+    fn out_of_time_is_refused_for_a_complaint_within_the_time_limit_or_with_no_problem_date() {
         let code = Policy::preset(Preset::ComplaintHandlingCode);
-        let problem = Some(date("2025-03-31"));
-        assert!(!is_out_of_time(problem, date("2026-03-31"), &code));
-        assert!(is_out_of_time(problem, date("2026-04-01"), &code));
-        assert!(!is_out_of_time(None, date("2030-01-01"), &code));
+        let late = Decision::OutOfTime;
+        assert_eq!(
+            check(late, Kind::Complaint, Status::Received, &code, false),
+            Err(Refusal::NotOutOfTime { months: 12 })
+        );
+        assert_eq!(
+            check(late, Kind::Complaint, Status::Received, &code, true),
+            Ok(())
+        );
+        assert_eq!(Refusal::NotOutOfTime { months: 12 }.field(), "problem_date");
+    }
+
+    #[test]
+    fn a_complaint_resolved_informally_can_still_go_formal_but_takes_no_other_decision() {
+        let dudley = Policy::preset(Preset::Dudley2019);
+        let informal = Status::ResolvedInformally;
+        assert_eq!(
+            check(Decision::Accept, Kind::Complaint, informal, &dudley, false),
+            Ok(())
+        );
+        assert_eq!(
+            check(
+                Decision::Excluded,
+                Kind::Complaint,
+                informal,
+                &dudley,
+                false
+            ),
+            Err(Refusal::AlreadyTriaged(informal))
+        );
     }
 
     #[test]

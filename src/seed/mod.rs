@@ -19,7 +19,6 @@ use diesel::Connection;
 mod batch;
 use batch::{Batch, SeededEvent};
 
-use crate::api::acknowledgements::response_due;
 use crate::db::cases::{CustomerRow, NewCaseRow};
 use crate::db::extensions::ExtensionRow;
 use crate::db::feedback::FeedbackRow;
@@ -30,6 +29,7 @@ use crate::db::stages::StageRow;
 use crate::db::{services, Database, DbConnection};
 use crate::domain::case::{Channel, Kind, Outcome, Stage, Status, Visibility};
 use crate::domain::clock::{uk_date, Clock};
+use crate::domain::deadlines::{self, StageStart};
 use crate::domain::performance::{stage_started, working_days_taken};
 use crate::domain::reference::Reference;
 use crate::domain::triage::Decision;
@@ -316,8 +316,11 @@ impl Story {
         let year = self.received_at.year();
         let number = batch.reference_number(self.kind.reference_prefix(), year);
         let reference = Reference::new(self.kind, year, number);
-        let acknowledgement_due =
-            clock.acknowledgement_due(self.kind, self.received_at, self.response_requested);
+        let acknowledgement_due = clock.deadlines().acknowledgement_due(
+            self.kind,
+            uk_date(self.received_at),
+            self.response_requested,
+        );
         let partner = self.channel == Channel::Partner;
         let (summary, description, staff_named) = match self.kind {
             Kind::Complaint => (
@@ -428,9 +431,9 @@ impl Story {
         let officer = format!("officer-{}-{}", self.service, rng.between(1, 4));
         let mut handling = FeedbackRow {
             case_id: history.case_id,
-            response_due: clock.feedback_reply_due(
+            response_due: clock.deadlines().feedback_reply_due(
                 self.kind,
-                self.received_at,
+                received,
                 self.response_requested,
             ),
             ..FeedbackRow::default()
@@ -544,12 +547,14 @@ impl Story {
             status,
             stage: None,
             triage: None,
-            next: crate::domain::feedback::next_deadline(
+            next: deadlines::next_for_feedback(
                 status,
                 acknowledgement_due,
                 handling.response_due,
-                done,
-            ),
+                done.acknowledged,
+                done.replied,
+            )
+            .map(|(date, due)| (date, due.as_str())),
             investigator: None,
         }
     }
@@ -707,19 +712,22 @@ impl Story {
                     decided_by: Some(head.clone()),
                     decided_at: Some(asked_at),
                     customer_told_at: Some(asked_at),
+                    customer_agreed_at: None,
+                    customer_agreement_method: None,
                 });
                 history.event(batch, "extension_requested", (&head, "head_of_service"), asked_at, serde_json::json!({"stage": stage, "extension": extension, "new_due": new_due.to_string(), "status": "agreed"}));
             }
-            end.next = crate::domain::deadline::next(
+            end.next = deadlines::next_for_complaint(
                 Status::Open,
                 None,
-                Some(crate::domain::deadline::StageDates {
+                Some(deadlines::StageDates {
                     acknowledgement_due: row.acknowledgement_due,
                     acknowledged: row.acknowledged_at.is_some(),
                     response_due: row.response_due,
                     responded: row.responded_at.is_some(),
                 }),
-            );
+            )
+            .map(|(date, due)| (date, due.as_str()));
             end.stage = Some(stage);
             end.status = Status::Open;
             let (Some(responded_at), Some(outcome)) = (
@@ -755,6 +763,7 @@ impl Story {
                 drafted_at: responded_at,
                 approved_by: Some(head.clone()),
                 sent_at: Some(responded_at),
+                sent_at_reason: None,
             });
             history.event(batch, "response_sent", (&head, "head_of_service"), responded_at, serde_json::json!({"stage": stage, "outcome": outcome, "on_time": row.responded_on_time}));
             if outcome != Outcome::NotUpheld && rng.chance(70) {
@@ -844,14 +853,12 @@ impl Story {
             return dates;
         }
         let grade = policy.grades.map(|_| if rng.chance(25) { 2 } else { 1 });
-        let Ok(due) = response_due(
-            policy,
-            calendar,
-            stage,
-            uk_date(self.received_at),
-            ack_day,
-            grade,
-        ) else {
+        let start = StageStart {
+            complaint_received: uk_date(self.received_at),
+            stage_received: opened,
+            acknowledged: ack_day,
+        };
+        let Ok(due) = clock.deadlines().response_due(stage, start, grade) else {
             return dates;
         };
         row.acknowledged_at = Some(acknowledged_at);

@@ -415,16 +415,13 @@ async fn twenty_conflicting_transitions_racing_one_wins_the_rest_get_412() {
     let manager = app.manager();
     let (reference, etag) = new_complaint(&app, complaint()).await;
     let path = format!("/api/v1/cases/{reference}/triage");
-    let decisions = ["accept", "out_of_time"];
-    let responses = join_all((0..20).map(|i| {
-        change(
-            &app,
-            &path,
-            &manager,
-            Some(&etag),
-            json!({"decision": decisions[i % 2]}),
-        )
-    }))
+    let decisions = [
+        json!({"decision": "accept"}),
+        json!({"decision": "service_request", "referral": "Passed to the waste team"}),
+    ];
+    let responses = join_all(
+        (0..20).map(|i| change(&app, &path, &manager, Some(&etag), decisions[i % 2].clone())),
+    )
     .await;
     let statuses: Vec<u16> = responses.iter().map(|r| r.status).collect();
     assert_eq!(
@@ -689,36 +686,66 @@ async fn an_extension_is_asked_for_by_the_investigator_and_agreed_by_the_head_of
         .expect("date")
         .to_string();
     let path = format!("{base}/extensions");
-    let ask = |new_due: &str, agreed: bool| json!({"reason": "Waiting for the contractor's tracking records", "new_response_due": new_due, "customer_agreed": agreed});
+    let ask = |new_due: &str, agreed: bool| {
+        let mut body = json!({"reason": "Waiting for the contractor's tracking records", "new_response_due": new_due});
+        if agreed {
+            body["customer_agreement"] =
+                json!({"agreed_at": "2026-01-05T11:00:00Z", "method": "telephone"});
+        }
+        body
+    };
 
-    app.post(
+    change(
+        &app,
         &path,
         &app.officer("someone-else", &["waste-care"]),
-        &ask(&within, false),
+        Some(&etag),
+        ask(&within, false),
     )
     .await
     .problem(403, "/problems/forbidden");
-    app.post(&path, &customer, &ask(&within, false))
+    change(&app, &path, &customer, Some(&etag), ask(&within, false))
         .await
         .problem(403, "/problems/forbidden");
+    // Like every change, an extension request names the version it was made against.
+    change(&app, &path, &investigator, None, ask(&within, false))
+        .await
+        .problem(428, "/problems/precondition-required");
+    change(
+        &app,
+        &path,
+        &investigator,
+        Some("\"1\""),
+        ask(&within, false),
+    )
+    .await
+    .problem(412, "/problems/precondition-failed");
     assert_eq!(
-        app.post(&path, &investigator, &ask(&beyond, false))
+        change(&app, &path, &investigator, Some(&etag), ask(&beyond, false))
             .await
             .invalid_fields(),
-        vec!["customer_agreed"]
+        vec!["customer_agreement"]
     );
     assert_eq!(
-        app.post(&path, &investigator, &ask(&due, false))
+        change(&app, &path, &investigator, Some(&etag), ask(&due, false))
             .await
             .invalid_fields(),
         vec!["new_response_due"]
     );
-    let asked = app.post(&path, &investigator, &ask(&within, false)).await;
+    let asked = change(&app, &path, &investigator, Some(&etag), ask(&within, false)).await;
     assert_eq!(asked.status, 201, "{}", asked.text());
     let extension = asked.json();
     assert_eq!(extension["status"], "requested");
     assert_eq!(extension["working_days_beyond_original"], 10);
-    app.post(&path, &investigator, &ask(&within, false))
+    assert_eq!(extension["customer_agreed"], false);
+    assert_eq!(extension["customer_agreement"], serde_json::Value::Null);
+    // The request changed the case: it answers with the case's new version.
+    let etag = asked.header("etag").expect("etag");
+    assert_eq!(
+        app.get(&base, &manager).await.header("etag").as_deref(),
+        Some(etag.as_str())
+    );
+    change(&app, &path, &investigator, Some(&etag), ask(&within, false))
         .await
         .problem(409, "/problems/conflict");
     // Not agreed yet: the customer sees nothing of it.
@@ -1515,15 +1542,17 @@ async fn whole_journey(preset: &str, grounds: bool) {
     );
 
     let new_due = due(response_due.clone(), 5).await;
-    let asked = app
-        .post(
-            &format!("{base}/extensions"),
-            &investigator,
-            &json!({"reason": "Waiting for the crew's records", "new_response_due": new_due}),
-        )
-        .await;
+    let asked = change(
+        &app,
+        &format!("{base}/extensions"),
+        &investigator,
+        Some(&etag.clone()),
+        json!({"reason": "Waiting for the crew's records", "new_response_due": new_due}),
+    )
+    .await;
     assert_eq!(asked.status, 201, "{preset}: {}", asked.text());
     let extension = asked.json()["id"].as_i64().expect("id");
+    etag = asked.header("etag").expect("etag");
     let case = step(
         change(
             &app,

@@ -12,6 +12,7 @@ mod docs;
 mod feedback;
 mod idempotency;
 mod lifecycle;
+mod lifecycle_rules;
 mod ownership;
 mod report_counts;
 mod reports;
