@@ -217,3 +217,71 @@ async fn every_enum_in_the_document_lists_the_words_the_code_accepts() {
         "enums not checked against the code: {unchecked:?}"
     );
 }
+
+/// The Ombudsman's decision and triage's decision are two things named
+/// `Decision` in the code: each operation must show its own.
+#[actix_web::test]
+async fn the_ombudsman_decision_body_is_its_own_schema_and_triage_keeps_its_decision() {
+    let app = spawn_app().await;
+    let doc = app
+        .send(Method::GET, "/openapi.json", None, &[], None)
+        .await
+        .json();
+    let schemas = &doc["components"]["schemas"];
+    let body_of = |path: &str| {
+        doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            .clone()
+    };
+
+    assert_eq!(
+        body_of("/api/v1/cases/{reference}/ombudsman-decision"),
+        "#/components/schemas/OmbudsmanDecisionRecord"
+    );
+    let record = &schemas["OmbudsmanDecisionRecord"];
+    assert_eq!(record["type"], "object");
+    let mut fields: Vec<&str> = record["properties"]
+        .as_object()
+        .expect("properties")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        vec![
+            "decided_on",
+            "decision",
+            "information_provided_on",
+            "information_requested_on",
+            "recommendations"
+        ]
+    );
+    assert_eq!(
+        record["required"],
+        serde_json::json!(["decision", "decided_on"])
+    );
+    assert_eq!(
+        record["properties"]["decision"]["$ref"],
+        "#/components/schemas/OmbudsmanDecision"
+    );
+
+    assert_eq!(
+        body_of("/api/v1/cases/{reference}/triage"),
+        "#/components/schemas/TriageRequest"
+    );
+    assert_eq!(
+        schemas["TriageRequest"]["properties"]["decision"]["$ref"],
+        "#/components/schemas/Decision"
+    );
+    assert_eq!(
+        schemas["Decision"]["enum"],
+        serde_json::json!([
+            "accept",
+            "resolve_informally",
+            "service_request",
+            "excluded",
+            "outside_remit",
+            "out_of_time"
+        ])
+    );
+}
