@@ -148,8 +148,8 @@ fn describe(error: &serde_json::Error) -> String {
     text
 }
 
-/// A JSON body that may be left out: an empty body is `None`; anything else
-/// must be JSON of type `T`, with the same answers as [`JsonBody`].
+/// A JSON body that may be left out: an empty body or JSON `null` is `None`;
+/// anything else must be JSON of type `T`, with the same answers as [`JsonBody`].
 #[derive(Debug)]
 pub struct OptionalJson<T>(pub Option<T>);
 
@@ -182,6 +182,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
                 return Err(ApiError::UnsupportedMediaType(
                     "send the body as application/json".into(),
                 ));
+            }
+            // The document offers `null` for an optional body (utoipa's
+            // `Option<T>`): it means no fields given, as no body does.
+            if body.trim_ascii() == b"null" {
+                return Ok(OptionalJson(None));
             }
             parse(&body).map(|parsed: JsonBody<T>| OptionalJson(Some(parsed.value)))
         })

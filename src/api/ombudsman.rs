@@ -80,8 +80,11 @@ pub struct Recommendation {
 }
 
 /// The Ombudsman's decision to record.
+// Its own schema name: `Decision` is triage's vocabulary, and one of the two
+// would otherwise stand for both in the document.
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = OmbudsmanDecisionRecord)]
 #[schema(example = json!({
     "decision": "upheld_fault", "decided_on": "2026-06-01",
     "information_requested_on": "2026-03-01", "information_provided_on": "2026-03-20",

@@ -2,8 +2,13 @@
 
 /// Declares a closed set of snake_case words with `parse` and `as_str`, so
 /// that the database (TEXT columns), the JSON and the code agree on spelling.
+///
+/// Each word is taken as a `tt`, not a `literal`: a `literal` fragment reaches
+/// the derives wrapped in an invisible group, which serde reads but utoipa
+/// does not, so the OpenAPI schema fell back to `rename_all` (`stage1` for
+/// `Stage1`) instead of the word the code accepts (`stage_1`).
 macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "snake_case")]

@@ -59,3 +59,229 @@ async fn the_document_is_openapi_3_and_states_roles_security_and_problems() {
     let problem = &doc["components"]["schemas"]["Problem"];
     assert!(problem["properties"]["type"].is_object());
 }
+
+/// The words each enum schema must list: the code's own `ALL` and `as_str`,
+/// which are what `parse` accepts (and what the database holds).
+fn words<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> Vec<String> {
+    all.iter().map(|value| as_str(*value).to_string()).collect()
+}
+
+/// Every enum the document has, with the words the code accepts or sends.
+fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
+    use council_feedback::api::acknowledgements::AcknowledgementMethod;
+    use council_feedback::api::calendar::Source;
+    use council_feedback::api::escalations::Ground;
+    use council_feedback::api::extensions::{ExtensionDecision, ExtensionStatus};
+    use council_feedback::api::flags::Flag;
+    use council_feedback::api::learning_actions::LearningStatus;
+    use council_feedback::api::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
+    use council_feedback::api::remedies::{RemedyStatus, RemedyType};
+    use council_feedback::domain::bank_holidays::Region;
+    use council_feedback::domain::case::{
+        Channel, ContactMethod, Kind, Outcome, Role, Stage, Status, Visibility,
+    };
+    use council_feedback::domain::feedback::CommentAction;
+    use council_feedback::domain::triage::{Decision, Procedure};
+
+    // `Source` is only sent, never parsed, so it has no `as_str`: its words
+    // are serde's. The match has no wildcard, so a new variant breaks the
+    // build here until it is listed.
+    let sources = [Source::Official, Source::Projected];
+    for source in &sources {
+        match source {
+            Source::Official | Source::Projected => {}
+        }
+    }
+    let sources = sources
+        .iter()
+        .map(|s| match serde_json::to_value(s) {
+            Ok(serde_json::Value::String(word)) => word,
+            other => panic!("a source is sent as a string, not {other:?}"),
+        })
+        .collect();
+
+    vec![
+        (
+            "AcknowledgementMethod",
+            words(AcknowledgementMethod::ALL, AcknowledgementMethod::as_str),
+        ),
+        ("Channel", words(Channel::ALL, Channel::as_str)),
+        (
+            "CommentAction",
+            words(CommentAction::ALL, CommentAction::as_str),
+        ),
+        (
+            "ContactMethod",
+            words(ContactMethod::ALL, ContactMethod::as_str),
+        ),
+        ("Decision", words(Decision::ALL, Decision::as_str)),
+        (
+            "ExtensionDecision",
+            words(ExtensionDecision::ALL, ExtensionDecision::as_str),
+        ),
+        (
+            "ExtensionStatus",
+            words(ExtensionStatus::ALL, ExtensionStatus::as_str),
+        ),
+        ("Flag", words(Flag::ALL, Flag::as_str)),
+        ("Ground", words(Ground::ALL, Ground::as_str)),
+        ("Kind", words(Kind::ALL, Kind::as_str)),
+        (
+            "LearningStatus",
+            words(LearningStatus::ALL, LearningStatus::as_str),
+        ),
+        (
+            "OmbudsmanBody",
+            words(OmbudsmanBody::ALL, OmbudsmanBody::as_str),
+        ),
+        (
+            "OmbudsmanDecision",
+            words(OmbudsmanDecision::ALL, OmbudsmanDecision::as_str),
+        ),
+        ("Outcome", words(Outcome::ALL, Outcome::as_str)),
+        ("Procedure", words(Procedure::ALL, Procedure::as_str)),
+        ("Region", words(&Region::ALL, Region::as_str)),
+        (
+            "RemedyStatus",
+            words(RemedyStatus::ALL, RemedyStatus::as_str),
+        ),
+        ("RemedyType", words(RemedyType::ALL, RemedyType::as_str)),
+        ("Role", words(Role::ALL, Role::as_str)),
+        ("Source", sources),
+        ("Stage", words(Stage::ALL, Stage::as_str)),
+        ("Status", words(Status::ALL, Status::as_str)),
+        ("Visibility", words(Visibility::ALL, Visibility::as_str)),
+    ]
+}
+
+/// Every `enum` anywhere in `value`, by its JSON pointer.
+fn enums_in(value: &serde_json::Value, pointer: String, found: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if map.contains_key("enum") {
+                found.push(pointer.clone());
+            }
+            for (key, child) in map {
+                enums_in(child, format!("{pointer}/{key}"), found);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (index, child) in items.iter().enumerate() {
+                enums_in(child, format!("{pointer}/{index}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// An integrator who sends the words the document lists must have them
+/// accepted, and must be told every word the code can send.
+#[actix_web::test]
+async fn every_enum_in_the_document_lists_the_words_the_code_accepts() {
+    let app = spawn_app().await;
+    let doc = app
+        .send(Method::GET, "/openapi.json", None, &[], None)
+        .await
+        .json();
+    let schemas = &doc["components"]["schemas"];
+    let checked = vocabularies();
+    let mut wrong = vec![];
+    for (name, expected) in &checked {
+        let documented: Option<Vec<String>> = schemas[*name]["enum"].as_array().map(|words| {
+            words
+                .iter()
+                .map(|w| w.as_str().unwrap_or("<not a string>").to_string())
+                .collect()
+        });
+        if documented.as_ref() != Some(expected) {
+            wrong.push(format!(
+                "{name}: the document says {documented:?}, the code accepts {expected:?}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+
+    // A new enum must be added to `vocabularies()`, so it cannot slip past.
+    let mut found = vec![];
+    enums_in(&doc, String::new(), &mut found);
+    let unchecked: Vec<&String> = found
+        .iter()
+        .filter(|pointer| {
+            !checked
+                .iter()
+                .any(|(name, _)| **pointer == format!("/components/schemas/{name}"))
+        })
+        .collect();
+    assert!(
+        unchecked.is_empty(),
+        "enums not checked against the code: {unchecked:?}"
+    );
+}
+
+/// The Ombudsman's decision and triage's decision are two things named
+/// `Decision` in the code: each operation must show its own.
+#[actix_web::test]
+async fn the_ombudsman_decision_body_is_its_own_schema_and_triage_keeps_its_decision() {
+    let app = spawn_app().await;
+    let doc = app
+        .send(Method::GET, "/openapi.json", None, &[], None)
+        .await
+        .json();
+    let schemas = &doc["components"]["schemas"];
+    let body_of = |path: &str| {
+        doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            .clone()
+    };
+
+    assert_eq!(
+        body_of("/api/v1/cases/{reference}/ombudsman-decision"),
+        "#/components/schemas/OmbudsmanDecisionRecord"
+    );
+    let record = &schemas["OmbudsmanDecisionRecord"];
+    assert_eq!(record["type"], "object");
+    let mut fields: Vec<&str> = record["properties"]
+        .as_object()
+        .expect("properties")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        vec![
+            "decided_on",
+            "decision",
+            "information_provided_on",
+            "information_requested_on",
+            "recommendations"
+        ]
+    );
+    assert_eq!(
+        record["required"],
+        serde_json::json!(["decision", "decided_on"])
+    );
+    assert_eq!(
+        record["properties"]["decision"]["$ref"],
+        "#/components/schemas/OmbudsmanDecision"
+    );
+
+    assert_eq!(
+        body_of("/api/v1/cases/{reference}/triage"),
+        "#/components/schemas/TriageRequest"
+    );
+    assert_eq!(
+        schemas["TriageRequest"]["properties"]["decision"]["$ref"],
+        "#/components/schemas/Decision"
+    );
+    assert_eq!(
+        schemas["Decision"]["enum"],
+        serde_json::json!([
+            "accept",
+            "resolve_informally",
+            "service_request",
+            "excluded",
+            "outside_remit",
+            "out_of_time"
+        ])
+    );
+}

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::helpers::*;
-use crate::lifecycle::{change, new_complaint};
+use crate::lifecycle::{change, new_complaint, send_raw};
 
 /// A compliment or comment logged by an officer, received on Monday 2 March 2026.
 async fn feedback(app: &TestApp, kind: &str, response_requested: bool) -> (String, String) {
@@ -410,4 +410,56 @@ async fn feedback_steps_are_for_staff_of_the_service_and_not_for_complaints() {
         .await
         .problem(409, "/problems/conflict");
     }
+}
+
+/// The document makes the forwarding body optional and every field in it
+/// optional: no body, an empty one or JSON `null` all mean "no fields given",
+/// so it goes to the staff the customer named.
+#[actix_web::test]
+async fn forwarding_with_no_body_or_null_passes_it_to_the_staff_the_customer_named() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    for body in [
+        None,
+        Some(&b""[..]),
+        Some(&b"null"[..]),
+        Some(&b" null\n"[..]),
+    ] {
+        let (reference, etag) = feedback(&app, "compliment", false).await;
+        let path = format!("/api/v1/cases/{reference}");
+        let forwarded = send_raw(&app, &format!("{path}/forwarding"), &manager, &etag, body).await;
+        assert_eq!(
+            forwarded.status,
+            200,
+            "{:?}: {}",
+            body.map(String::from_utf8_lossy),
+            forwarded.text()
+        );
+        let case = forwarded.json();
+        assert_eq!(case["status"], "open");
+        assert_eq!(
+            case["feedback"]["forwarded_to_staff"],
+            json!(["Sam Driver"])
+        );
+        assert_eq!(case["feedback"]["forward_note"], json!(null));
+        let timeline = app.get(&format!("{path}/timeline"), &manager).await.json();
+        assert_eq!(types(&timeline), vec!["received", "forwarded"]);
+    }
+
+    // Anything else must still be a Forwarding object.
+    let (reference, etag) = feedback(&app, "compliment", false).await;
+    let path = format!("/api/v1/cases/{reference}/forwarding");
+    let before = app.row_counts();
+    for (body, field) in [
+        (&b"[]"[..], "body"),
+        (b"\"Sam Driver\"", "body"),
+        (b"{\"staff\": null, \"notes\": \"x\"}", "notes"),
+    ] {
+        let refused = send_raw(&app, &path, &manager, &etag, Some(body)).await;
+        assert_eq!(refused.invalid_fields(), vec![field]);
+    }
+    send_raw(&app, &path, &manager, &etag, Some(b"nul"))
+        .await
+        .problem(400, "/problems/malformed-json");
+    assert_eq!(app.row_counts(), before);
 }

@@ -23,6 +23,24 @@ pub async fn change(
     .await
 }
 
+/// POSTs `body` as it is (`None`: no body and no Content-Type) with `If-Match`.
+pub async fn send_raw(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    etag: &str,
+    body: Option<&[u8]>,
+) -> TestResponse {
+    app.send(
+        awc::http::Method::POST,
+        path,
+        Some(token),
+        &[("If-Match", etag)],
+        body.map(<[u8]>::to_vec),
+    )
+    .await
+}
+
 pub async fn new_complaint(app: &TestApp, body: serde_json::Value) -> (String, String) {
     let body = with(json!({"channel": "telephone"}), body);
     let response = app
@@ -2017,4 +2035,64 @@ async fn flags_and_links_are_recorded_for_staff_and_never_shown_to_the_customer(
             .invalid_fields(),
         vec!["flag"]
     );
+}
+
+/// The document makes the withdrawal and closure bodies optional, with only
+/// an optional `reason` in them: JSON `null` means "no reason given", like no
+/// body at all.
+#[actix_web::test]
+async fn withdrawal_and_closure_take_null_or_no_body_as_no_reason() {
+    let app = spawn_app().await;
+    let customer = app.customer("kim");
+    let manager = app.manager();
+    for body in [None, Some(&b"null"[..])] {
+        let case = app.create_case(&customer, &complaint()).await;
+        let base = format!(
+            "/api/v1/cases/{}",
+            case["reference"].as_str().expect("reference")
+        );
+        let withdrawn = send_raw(
+            &app,
+            &format!("{base}/withdrawal"),
+            &customer,
+            "\"1\"",
+            body,
+        )
+        .await;
+        assert_eq!(
+            withdrawn.status,
+            200,
+            "{:?}: {}",
+            body.map(String::from_utf8_lossy),
+            withdrawn.text()
+        );
+        assert_eq!(withdrawn.json()["status"], "withdrawn");
+        let etag = withdrawn.header("etag").expect("etag");
+        let closed = send_raw(&app, &format!("{base}/closure"), &manager, &etag, body).await;
+        assert_eq!(
+            closed.status,
+            200,
+            "{:?}: {}",
+            body.map(String::from_utf8_lossy),
+            closed.text()
+        );
+        assert_eq!(closed.json()["status"], "closed");
+
+        let timeline = app.get(&format!("{base}/timeline"), &manager).await.json();
+        let events: Vec<(&str, &serde_json::Value)> = timeline["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|e| e["type"].as_str().map(|t| (t, &e["details"]["reason"])))
+            .collect();
+        assert_eq!(
+            events,
+            vec![
+                ("received", &serde_json::Value::Null),
+                ("withdrawn", &serde_json::Value::Null),
+                ("closed", &serde_json::Value::Null)
+            ],
+            "{timeline}"
+        );
+    }
 }
