@@ -71,7 +71,7 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
     use council_feedback::api::acknowledgements::AcknowledgementMethod;
     use council_feedback::api::calendar::Source;
     use council_feedback::api::escalations::Ground;
-    use council_feedback::api::extensions::{ExtensionDecision, ExtensionStatus};
+    use council_feedback::api::extensions::{AgreementMethod, ExtensionDecision, ExtensionStatus};
     use council_feedback::api::flags::Flag;
     use council_feedback::api::learning_actions::LearningStatus;
     use council_feedback::api::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
@@ -115,6 +115,10 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
             words(ContactMethod::ALL, ContactMethod::as_str),
         ),
         ("Decision", words(Decision::ALL, Decision::as_str)),
+        (
+            "AgreementMethod",
+            words(AgreementMethod::ALL, AgreementMethod::as_str),
+        ),
         (
             "ExtensionDecision",
             words(ExtensionDecision::ALL, ExtensionDecision::as_str),
