@@ -1,5 +1,8 @@
 //! What a case is made of: its kind, the channel it came by, where it stands.
 
+pub mod events;
+pub mod lifecycle;
+
 /// Declares a closed set of snake_case words with `parse` and `as_str`, so
 /// that the database (TEXT columns), the JSON and the code agree on spelling.
 ///

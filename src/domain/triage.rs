@@ -119,6 +119,25 @@ pub fn check(
     policy: &Policy,
     out_of_time: bool,
 ) -> Result<(), Refusal> {
+    check_with(
+        decision,
+        kind,
+        status,
+        policy.informal_resolution_allowed,
+        policy.time_limit_to_raise_months,
+        out_of_time,
+    )
+}
+
+/// [`check`] with the two policy values it reads.
+pub fn check_with(
+    decision: Decision,
+    kind: Kind,
+    status: Status,
+    informal_resolution_allowed: bool,
+    time_limit_months: u32,
+    out_of_time: bool,
+) -> Result<(), Refusal> {
     if kind != Kind::Complaint {
         return Err(Refusal::NotAComplaint);
     }
@@ -126,12 +145,12 @@ pub fn check(
         (Status::Received, _) | (Status::ResolvedInformally, Decision::Accept) => {}
         _ => return Err(Refusal::AlreadyTriaged(status)),
     }
-    if decision == Decision::ResolveInformally && !policy.informal_resolution_allowed {
+    if decision == Decision::ResolveInformally && !informal_resolution_allowed {
         return Err(Refusal::NoInformalStep);
     }
     if decision == Decision::OutOfTime && !out_of_time {
         return Err(Refusal::NotOutOfTime {
-            months: policy.time_limit_to_raise_months,
+            months: time_limit_months,
         });
     }
     Ok(())

@@ -1,0 +1,432 @@
+//! What can happen to a case: one variant per event on its timeline (SPEC §9: "every change to
+//! a case is an append-only event: who, when, what"). Each variant's fields are the event's
+//! `details` exactly as the timeline has always stored and shown them, so the stored JSON
+//! does not change; the list of names, with who may see each and what it carries, is
+//! published at `GET /api/v1/event-types` for the event feed and webhooks.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Serialize, Serializer};
+use utoipa::ToSchema;
+
+use super::{Channel, Kind, Outcome, Stage, Status, Visibility};
+use crate::domain::triage::Decision;
+
+/// An instant, shown as RFC 3339 in UTC (`2026-11-22T10:31:24Z`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ToSchema)]
+#[schema(value_type = String, format = DateTime)]
+pub struct Instant(pub NaiveDateTime);
+
+impl Instant {
+    /// The RFC 3339 text.
+    pub fn rfc3339(self) -> String {
+        self.0
+            .and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    }
+}
+
+impl Serialize for Instant {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.rfc3339())
+    }
+}
+
+/// What triage recorded with its decision (also kept on the case as `triage.details`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, ToSchema)]
+pub struct TriageDetails {
+    /// Why, as the manager put it.
+    pub reason: Option<String>,
+    /// Whether the complaint was raised after the policy's time limit.
+    pub out_of_time: bool,
+    /// `resolve_informally` when a complaint resolved informally went formal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previously: Option<Decision>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub special_circumstances: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referral: Option<String>,
+    /// The procedure that applies (an exclusion).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub procedure: Option<String>,
+    /// The organisation a matter outside the remit is referred to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<String>,
+    /// When the outside-remit referral is due.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub referral_due: Option<NaiveDate>,
+}
+
+/// The customer's agreement to a longer extension.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Agreement {
+    pub agreed_at: Instant,
+    /// How: `email`, `letter`, `telephone` or `in_person`.
+    pub method: String,
+}
+
+/// An acknowledgement: of a complaint's stage, or of a compliment or comment whose customer
+/// asked for a reply.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Acknowledgement {
+    /// A complaint's stage.
+    Stage {
+        stage: Stage,
+        method: String,
+        acknowledged_at: Instant,
+        on_time: bool,
+        #[schema(value_type = String, format = Date)]
+        response_due: NaiveDate,
+    },
+    /// A compliment or comment.
+    Feedback {
+        method: String,
+        acknowledged_at: Instant,
+        on_time: Option<bool>,
+        #[schema(value_type = Option<String>, format = Date)]
+        reply_due: Option<NaiveDate>,
+    },
+}
+
+/// Everything that can happen to a case.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(tag = "type", content = "details", rename_all = "snake_case")]
+pub enum CaseEvent {
+    /// The case was logged.
+    Received {
+        kind: Kind,
+        channel: Channel,
+        service: String,
+        received_at: Instant,
+        back_dated_because: Option<String>,
+    },
+    /// Triage decided what the complaint is.
+    Triaged {
+        decision: Decision,
+        status: Status,
+        stage: Option<Stage>,
+        details: TriageDetails,
+    },
+    /// A stage, or a compliment or comment, was acknowledged.
+    Acknowledged(Acknowledgement),
+    /// The stage's investigating officer was named.
+    Assigned {
+        stage: Stage,
+        investigator: String,
+        previous_investigator: Option<String>,
+    },
+    /// A member of staff added an internal note.
+    Note { text: String },
+    /// The investigator asked for more time.
+    ExtensionRequested {
+        extension: i64,
+        stage: Stage,
+        #[schema(value_type = String, format = Date)]
+        new_due: NaiveDate,
+        reason: String,
+        customer_agreement: Option<Agreement>,
+    },
+    /// An extension was agreed: the stage's response is due later.
+    Extended {
+        extension: i64,
+        #[schema(value_type = String, format = Date)]
+        previous_due: NaiveDate,
+        #[schema(value_type = String, format = Date)]
+        new_due: NaiveDate,
+        reason: String,
+    },
+    /// An extension was refused.
+    ExtensionRefused {
+        extension: i64,
+        #[schema(value_type = String, format = Date)]
+        previous_due: NaiveDate,
+        #[schema(value_type = String, format = Date)]
+        new_due: NaiveDate,
+        reason: String,
+    },
+    /// The investigator drafted the stage's response.
+    ResponseDrafted {
+        response: i64,
+        stage: Stage,
+        outcome: Outcome,
+    },
+    /// The Head of Service approved and sent the stage's response.
+    ResponseSent {
+        response: i64,
+        stage: Stage,
+        outcome: Outcome,
+        on_time: bool,
+        sent_at: Instant,
+        back_dated_because: Option<String>,
+        stands_as_acknowledgement: bool,
+        #[schema(value_type = Option<String>, format = Date)]
+        escalation_window_closes: Option<NaiveDate>,
+    },
+    /// Stage 2 was asked for.
+    Escalated {
+        stage: Stage,
+        grounds: Vec<String>,
+        late: bool,
+        reopened: bool,
+        late_acceptance_reason: Option<String>,
+        #[schema(value_type = String, format = Date)]
+        acknowledgement_due: NaiveDate,
+    },
+    /// The customer withdrew the case.
+    Withdrawn {
+        from: Status,
+        to: Status,
+        reason: Option<String>,
+    },
+    /// The case was closed.
+    Closed {
+        from: Status,
+        to: Status,
+        reason: Option<String>,
+        /// Promised remedies still outstanding when the complaints manager closed it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        outstanding_remedies: Option<Vec<i64>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        outstanding_remedies_reason: Option<String>,
+    },
+    /// The complaints manager reopened the case.
+    Reopened {
+        from: Status,
+        to: Status,
+        reason: Option<String>,
+    },
+    /// The complaint was referred to the Ombudsman.
+    ReferredToOmbudsman {
+        body: String,
+        their_reference: Option<String>,
+        #[schema(value_type = String, format = Date)]
+        referred_on: NaiveDate,
+    },
+    /// The Ombudsman decided.
+    OmbudsmanDecision {
+        decision: String,
+        #[schema(value_type = String, format = Date)]
+        decided_on: NaiveDate,
+    },
+    /// The council promised a remedy.
+    RemedyPromised {
+        remedy: i64,
+        #[serde(rename = "type")]
+        remedy_type: String,
+        description: String,
+        #[schema(value_type = String, format = Date)]
+        due: NaiveDate,
+    },
+    /// A remedy was done, or reported undeliverable.
+    RemedyOutcome {
+        remedy: i64,
+        status: String,
+        #[schema(value_type = String, format = Date)]
+        done_on: NaiveDate,
+    },
+    /// A flag that changes handling was raised, with its referral.
+    Flagged {
+        flag: String,
+        referred_to: Option<String>,
+        #[schema(value_type = String, format = Date)]
+        referred_on: NaiveDate,
+    },
+    /// The case was linked to a related one.
+    Linked { linked_to: String },
+    /// The complaints manager moved the lead service.
+    LeadServiceChanged {
+        from: String,
+        to: String,
+        reason: Option<String>,
+    },
+    /// A service was named as contributing.
+    ContributingServiceAdded { service: String },
+    /// A contributing service was taken off.
+    ContributingServiceRemoved { service: String },
+    /// A compliment or comment was passed to its service and the staff named.
+    Forwarded {
+        service: String,
+        /// How many members of staff it was passed to.
+        staff: usize,
+    },
+    /// A compliment or comment was answered.
+    Replied {
+        method: String,
+        replied_at: Instant,
+        on_time: Option<bool>,
+        stands_for_acknowledgement: bool,
+    },
+    /// What was done with a comment.
+    CommentActionRecorded {
+        action: String,
+        details: Option<String>,
+    },
+}
+
+/// One kind of event, as published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventType {
+    /// The `type` on the timeline and in the feed.
+    pub name: &'static str,
+    /// Who may see it.
+    pub visibility: Visibility,
+    /// What it means.
+    pub description: &'static str,
+}
+
+macro_rules! event_types {
+    ($($variant:ident => $name:literal, $visibility:ident, $description:literal;)+) => {
+        impl CaseEvent {
+            /// The event's `type`.
+            pub fn name(&self) -> &'static str {
+                match self { $(CaseEvent::$variant { .. } => $name),+ }
+            }
+
+            /// Who may see the event: the customer (and the partner who posted the case), or
+            /// staff only.
+            pub fn visibility(&self) -> Visibility {
+                match self { $(CaseEvent::$variant { .. } => Visibility::$visibility),+ }
+            }
+        }
+
+        /// Every kind of event, in the order a case usually meets them.
+        pub const EVENT_TYPES: &[EventType] = &[
+            $(EventType { name: $name, visibility: Visibility::$visibility, description: $description }),+
+        ];
+    };
+}
+
+event_types! {
+    Received => "received", Public, "The case was logged.";
+    Triaged => "triaged", Public, "Triage decided what the complaint is.";
+    Acknowledged => "acknowledged", Public, "A stage, or a compliment or comment, was acknowledged.";
+    Assigned => "assigned", Internal, "The stage's investigating officer was named.";
+    Note => "note", Internal, "A member of staff added an internal note.";
+    ExtensionRequested => "extension_requested", Internal, "The investigator asked for more time.";
+    Extended => "extended", Public, "An extension was agreed: the stage's response is due later.";
+    ExtensionRefused => "extension_refused", Internal, "An extension was refused.";
+    ResponseDrafted => "response_drafted", Internal, "The investigator drafted the stage's response.";
+    ResponseSent => "response_sent", Public, "The stage's response was approved and sent.";
+    Escalated => "escalated", Public, "Stage 2 was asked for.";
+    Withdrawn => "withdrawn", Public, "The customer withdrew the case.";
+    Closed => "closed", Public, "The case was closed.";
+    Reopened => "reopened", Public, "The complaints manager reopened the case.";
+    ReferredToOmbudsman => "referred_to_ombudsman", Public, "The complaint was referred to the Ombudsman.";
+    OmbudsmanDecision => "ombudsman_decision", Public, "The Ombudsman decided.";
+    RemedyPromised => "remedy_promised", Public, "The council promised a remedy.";
+    RemedyOutcome => "remedy_outcome", Public, "A remedy was done, or reported undeliverable.";
+    Flagged => "flagged", Internal, "A flag that changes handling was raised, with its referral.";
+    Linked => "linked", Internal, "The case was linked to a related one.";
+    LeadServiceChanged => "lead_service_changed", Internal, "The complaints manager moved the lead service.";
+    ContributingServiceAdded => "contributing_service_added", Internal, "A service was named as contributing.";
+    ContributingServiceRemoved => "contributing_service_removed", Internal, "A contributing service was taken off.";
+    Forwarded => "forwarded", Public, "A compliment or comment was passed to its service and the staff named.";
+    Replied => "replied", Public, "A compliment or comment was answered.";
+    CommentActionRecorded => "comment_action_recorded", Public, "What was done with a comment was recorded.";
+}
+
+impl CaseEvent {
+    /// The event's details, as stored on the timeline.
+    pub fn details(&self) -> serde_json::Value {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(mut tagged)) => {
+                tagged.remove("details").unwrap_or(serde_json::Value::Null)
+            }
+            _ => serde_json::Value::Null,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn at(text: &str) -> Instant {
+        Instant(NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").expect("instant"))
+    }
+
+    fn date(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn an_acknowledgement_is_stored_as_the_timeline_has_always_shown_it() {
+        let event = CaseEvent::Acknowledged(Acknowledgement::Stage {
+            stage: Stage::Stage1,
+            method: "email".into(),
+            acknowledged_at: at("2025-12-23 15:00:00"),
+            on_time: true,
+            response_due: date("2026-01-09"),
+        });
+        assert_eq!(event.name(), "acknowledged");
+        assert_eq!(event.visibility(), Visibility::Public);
+        assert_eq!(
+            event.details(),
+            json!({"stage": "stage_1", "method": "email", "acknowledged_at": "2025-12-23T15:00:00Z",
+                   "on_time": true, "response_due": "2026-01-09"})
+        );
+    }
+
+    #[test]
+    fn a_closure_records_outstanding_remedies_only_when_there_were_some() {
+        let plain = CaseEvent::Closed {
+            from: Status::Open,
+            to: Status::Closed,
+            reason: None,
+            outstanding_remedies: None,
+            outstanding_remedies_reason: None,
+        };
+        assert_eq!(
+            plain.details(),
+            json!({"from": "open", "to": "closed", "reason": null})
+        );
+        let promised = CaseEvent::RemedyPromised {
+            remedy: 7,
+            remedy_type: "apology".into(),
+            description: "Say sorry".into(),
+            due: date("2026-12-18"),
+        };
+        assert_eq!(
+            promised.details(),
+            json!({"remedy": 7, "type": "apology", "description": "Say sorry", "due": "2026-12-18"})
+        );
+    }
+
+    #[test]
+    fn staff_only_events_are_internal() {
+        let internal: Vec<&str> = EVENT_TYPES
+            .iter()
+            .filter(|t| t.visibility == Visibility::Internal)
+            .map(|t| t.name)
+            .collect();
+        assert_eq!(
+            internal,
+            vec![
+                "assigned",
+                "note",
+                "extension_requested",
+                "extension_refused",
+                "response_drafted",
+                "flagged",
+                "linked",
+                "lead_service_changed",
+                "contributing_service_added",
+                "contributing_service_removed"
+            ]
+        );
+    }
+
+    #[test]
+    fn every_event_type_is_listed_once() {
+        let mut names: Vec<&str> = EVENT_TYPES.iter().map(|t| t.name).collect();
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count);
+        assert_eq!(count, 26);
+    }
+}
