@@ -16,21 +16,12 @@ use crate::auth::Staff;
 use crate::db::cases::CaseRow;
 use crate::db::DbConnection;
 use crate::db::{self, stages, Database};
+use crate::domain::acknowledgement::AcknowledgementMethod;
 use crate::domain::calendar::Calendar;
-use crate::domain::case::{vocabulary, Kind, Stage, Status, Visibility};
+use crate::domain::case::{Kind, Stage, Status, Visibility};
 use crate::domain::clock::{uk_date, Clock};
 use crate::domain::policy::{Policy, ResponseClock};
 use crate::error::{ApiError, FieldError};
-
-vocabulary! {
-    /// How an acknowledgement was sent.
-    AcknowledgementMethod {
-        Email => "email",
-        Letter => "letter",
-        Telephone => "telephone",
-        InPerson => "in_person",
-    }
-}
 
 /// An acknowledgement.
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]

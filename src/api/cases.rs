@@ -363,7 +363,7 @@ pub struct StageClock {
     #[schema(value_type = Option<String>, format = Date)]
     pub escalation_window_closes: Option<NaiveDate>,
     /// Stage 2: the grounds given for asking for it.
-    #[schema(value_type = Vec<super::escalations::Ground>)]
+    #[schema(value_type = Vec<crate::domain::escalation::Ground>)]
     pub request_grounds: Vec<String>,
     /// Stage 2: why the customer is still dissatisfied.
     pub request_reason: Option<String>,
@@ -1211,7 +1211,7 @@ pub struct CaseQuery {
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub stage: Option<String>,
     /// Only cases carrying this flag (staff only).
-    #[param(value_type = Option<crate::api::flags::Flag>)]
+    #[param(value_type = Option<crate::domain::flag::Flag>)]
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub flag: Option<String>,
     /// The current stage's investigator: an id, or `me` for the caller.
@@ -1376,8 +1376,8 @@ pub async fn list(
     let flag = vocabulary_filter(
         query.flag,
         "flag",
-        super::flags::Flag::parse,
-        super::flags::Flag::expected(),
+        crate::domain::flag::Flag::parse,
+        crate::domain::flag::Flag::expected(),
         &mut errors,
     );
     if flag.is_some() && !caller.is_staff() {

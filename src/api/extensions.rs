@@ -17,26 +17,10 @@ use crate::auth::{Caller, Staff};
 use crate::db::extensions::{self as repo, ExtensionRow};
 use crate::db::stages::{self, StageRow};
 use crate::db::{self, Database, DbConnection};
-use crate::domain::case::{vocabulary, Role, Stage, Status, Visibility};
+use crate::domain::case::{Role, Stage, Status, Visibility};
 use crate::domain::clock::Clock;
+use crate::domain::extension::{ExtensionDecision, ExtensionStatus};
 use crate::error::{ApiError, FieldError};
-
-vocabulary! {
-    /// Where an extension stands.
-    ExtensionStatus {
-        Requested => "requested",
-        Agreed => "agreed",
-        Refused => "refused",
-    }
-}
-
-vocabulary! {
-    /// The decision on a requested extension.
-    ExtensionDecision {
-        Agree => "agree",
-        Refuse => "refuse",
-    }
-}
 
 /// An extension, as the case shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::acknowledgements::AcknowledgementMethod;
 use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
 use super::json::JsonBody;
 use super::validation::{not_blank, one_of, report_of};
@@ -17,6 +16,7 @@ use crate::auth::{Caller, Staff};
 use crate::db::cases::CaseRow;
 use crate::db::feedback::{self as repo, FeedbackRow};
 use crate::db::{self, Database, DbConnection};
+use crate::domain::acknowledgement::AcknowledgementMethod;
 use crate::domain::case::{Kind, Status, Visibility};
 use crate::domain::clock::{uk_date, Clock};
 use crate::domain::feedback::{self as rules, CommentAction, Handling, Step};

@@ -9,7 +9,6 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::learning_actions::LearningStatus;
 use super::responses;
 use crate::auth::{Caller, Staff};
 use crate::db::reports::{self as repo, Scope};
@@ -17,6 +16,7 @@ use crate::db::services::{self, ServiceFilter};
 use crate::db::{self, Database, DbConnection};
 use crate::domain::case::{Channel, Kind, Outcome, Role, Stage};
 use crate::domain::clock::{uk_date, uk_midnight_utc, Clock};
+use crate::domain::learning::LearningStatus;
 use crate::domain::performance::{
     figures, CaseFacts, Figures, GroupBy, ReferralFacts, StageCount, StageFacts, Tally,
 };
