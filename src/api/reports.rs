@@ -20,6 +20,8 @@ use crate::domain::learning::LearningStatus;
 use crate::domain::performance::{
     figures, CaseFacts, Figures, GroupBy, ReferralFacts, StageCount, StageFacts, Tally,
 };
+// Re-exported: the reports this module serves are made of them.
+pub use crate::domain::reporting::{CategoryCount, Group, LearningFigures, Period, ServiceCount};
 use crate::domain::triage::Decision;
 use crate::error::{ApiError, FieldError};
 
@@ -44,49 +46,6 @@ pub struct PerformanceQuery {
     /// `month`, `service`, `directorate`, `channel` or `category`.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub group_by: Option<String>,
-}
-
-/// The period a report covers.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Period {
-    #[schema(value_type = String, format = Date)]
-    pub from: NaiveDate,
-    /// Included.
-    #[schema(value_type = String, format = Date)]
-    pub to: NaiveDate,
-}
-
-/// A group's figures.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Group {
-    /// The month (`2026-03`), service id, directorate id, channel or category.
-    pub key: String,
-    pub figures: Figures,
-}
-
-/// Compliments received by a service.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ServiceCount {
-    pub service: String,
-    pub count: u64,
-}
-
-/// Complaints in a category upheld in whole or part at stage 1.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct CategoryCount {
-    pub category: String,
-    pub count: u64,
-}
-
-/// Learning actions of the services in the report.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct LearningFigures {
-    /// Agreed in the period.
-    pub raised: u64,
-    /// Completed in the period.
-    pub completed: u64,
-    /// Still to be done and past their due date, today.
-    pub overdue: u64,
 }
 
 /// The performance report.

@@ -18,4 +18,5 @@ pub mod performance;
 pub mod policy;
 pub mod reference;
 pub mod remedy;
+pub mod reporting;
 pub mod triage;
