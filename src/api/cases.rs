@@ -542,7 +542,7 @@ pub(crate) fn reload_after_change(
             status,
             row.acknowledgement_due,
             handling.as_ref().and_then(|h| h.response_due),
-            super::feedback::handling(handling.as_ref()),
+            crate::db::feedback::handling(handling.as_ref()),
         )
     };
     let investigator = current.and_then(|s| s.investigator.clone());
