@@ -1,6 +1,7 @@
 //! The council's rules, with no HTTP and no SQL: what a case is, what its
 //! values may be, how references are made, and the clock deadlines run on.
 
+pub mod access;
 pub mod acknowledgement;
 pub mod assignment;
 pub mod bank_holidays;
