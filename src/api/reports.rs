@@ -9,6 +9,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::database::{side_by_side, ApiDatabase};
 use super::responses;
 use crate::auth::{Caller, Staff};
 use crate::db::reports::{self as repo, Scope};
@@ -392,7 +393,7 @@ pub fn load_counts<A: Send, B: Send>(
         category: group_bys.contains(&GroupBy::Category),
     };
     let (after_stages, after_cases) = more;
-    let ((stages, more_a), ((cases, referrals), more_b)) = db::side_by_side(
+    let ((stages, more_a), ((cases, referrals), more_b)) = side_by_side(
         first,
         second,
         |conn| {
