@@ -10,6 +10,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::db::DbError;
+
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -328,25 +330,79 @@ fn www_authenticate(detail: &str, token_sent: bool) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static(r#"Bearer error="invalid_token""#))
 }
 
-impl From<diesel::result::Error> for ApiError {
-    fn from(error: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind, Error};
+/// Storage's failures as the API answers them: a missing row is a 404, a
+/// unique constraint a 409 naming the column, an unreachable database a 503
+/// (with `Retry-After`), anything else an opaque 500 whose cause is logged.
+impl From<DbError> for ApiError {
+    fn from(error: DbError) -> Self {
         match error {
-            Error::NotFound => ApiError::NotFound("no such record".into()),
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => ApiError::Conflict {
+            DbError::NotFound => ApiError::NotFound("no such record".into()),
+            DbError::UniqueViolation { column } => ApiError::Conflict {
                 detail: "a record with these values already exists".into(),
-                field: info.column_name().map(str::to_string),
+                field: column,
             },
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-                ApiError::Unavailable(format!("database connection closed: {}", info.message()))
-            }
-            other => ApiError::internal(format!("database: {other}")),
+            DbError::Unavailable(cause) => ApiError::Unavailable(cause),
+            DbError::Other(cause) => ApiError::Internal(cause),
         }
     }
 }
 
-impl From<diesel::r2d2::PoolError> for ApiError {
-    fn from(error: diesel::r2d2::PoolError) -> Self {
-        ApiError::Unavailable(format!("database pool: {error}"))
+/// A repository function's diesel error, mapped as storage maps it.
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        DbError::from(error).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status_and_type(error: DbError) -> (u16, &'static str) {
+        let error = ApiError::from(error);
+        (error.status_code().as_u16(), error.problem_type())
+    }
+
+    #[test]
+    fn storage_failures_answer_as_they_always_have() {
+        assert_eq!(
+            status_and_type(DbError::NotFound),
+            (404, "/problems/not-found")
+        );
+        assert_eq!(
+            status_and_type(DbError::UniqueViolation { column: None }),
+            (409, "/problems/conflict")
+        );
+        assert_eq!(
+            status_and_type(DbError::Unavailable("database pool: timed out".into())),
+            (503, "/problems/service-unavailable")
+        );
+        assert_eq!(
+            status_and_type(DbError::Other("database: syntax error".into())),
+            (500, "/problems/internal")
+        );
+    }
+
+    #[test]
+    fn a_unique_conflict_names_its_column() {
+        let problem = ApiError::from(DbError::UniqueViolation {
+            column: Some("email".into()),
+        })
+        .to_problem();
+        assert_eq!(problem.errors.len(), 1);
+        assert_eq!(problem.errors[0].field, "email");
+        assert_eq!(
+            problem.detail.as_deref(),
+            Some("a record with these values already exists")
+        );
+    }
+
+    #[test]
+    fn an_internal_cause_is_never_sent() {
+        let problem = ApiError::from(DbError::Other("database: secret detail".into())).to_problem();
+        assert_eq!(
+            problem.detail.as_deref(),
+            Some("something went wrong on our side; it has been logged")
+        );
     }
 }

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::database::ApiDatabase;
 use super::json::JsonBody;
 use super::validation::{one_of, report_of};
 use super::{precondition, responses};
@@ -16,20 +17,11 @@ use crate::auth::Staff;
 use crate::db::cases::CaseRow;
 use crate::db::DbConnection;
 use crate::db::{self, stages, Database};
-use crate::domain::case::{vocabulary, Kind, Stage, Status, Visibility};
+use crate::domain::acknowledgement::AcknowledgementMethod;
+use crate::domain::case::{Kind, Stage, Status, Visibility};
 use crate::domain::clock::{uk_date, Clock};
 use crate::domain::deadlines::StageStart;
 use crate::error::{ApiError, FieldError};
-
-vocabulary! {
-    /// How an acknowledgement was sent.
-    AcknowledgementMethod {
-        Email => "email",
-        Letter => "letter",
-        Telephone => "telephone",
-        InPerson => "in_person",
-    }
-}
 
 /// An acknowledgement.
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]

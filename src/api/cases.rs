@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
+use super::database::ApiDatabase;
 use super::idempotency::{self, Created};
 use super::json::JsonBody;
 use super::validation::{not_blank, phone_number, report_of};
@@ -364,7 +365,7 @@ pub struct StageClock {
     #[schema(value_type = Option<String>, format = Date)]
     pub escalation_window_closes: Option<NaiveDate>,
     /// Stage 2: the grounds given for asking for it.
-    #[schema(value_type = Vec<super::escalations::Ground>)]
+    #[schema(value_type = Vec<crate::domain::escalation::Ground>)]
     pub request_grounds: Vec<String>,
     /// Stage 2: why the customer is still dissatisfied.
     pub request_reason: Option<String>,
@@ -539,7 +540,7 @@ pub(crate) fn reload_after_change(
         )
     } else {
         let handling = crate::db::feedback::find(conn, row.id)?;
-        let done = super::feedback::handling(handling.as_ref());
+        let done = crate::db::feedback::handling(handling.as_ref());
         deadlines::next_for_feedback(
             status,
             row.acknowledgement_due,
@@ -1219,7 +1220,7 @@ pub struct CaseQuery {
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub stage: Option<String>,
     /// Only cases carrying this flag (staff only).
-    #[param(value_type = Option<crate::api::flags::Flag>)]
+    #[param(value_type = Option<crate::domain::flag::Flag>)]
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub flag: Option<String>,
     /// The current stage's investigator: an id, or `me` for the caller.
@@ -1384,8 +1385,8 @@ pub async fn list(
     let flag = vocabulary_filter(
         query.flag,
         "flag",
-        super::flags::Flag::parse,
-        super::flags::Flag::expected(),
+        crate::domain::flag::Flag::parse,
+        crate::domain::flag::Flag::expected(),
         &mut errors,
     );
     if flag.is_some() && !caller.is_staff() {

@@ -6,8 +6,8 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::database::ApiDatabase;
 use super::json::{JsonBody, OptionalJson};
-use super::remedies::RemedyStatus;
 use super::validation::{field_errors, not_blank};
 use super::{precondition, responses};
 use crate::auth::{AnyCaller, Caller, ComplaintsManager, Staff};
@@ -15,6 +15,7 @@ use crate::db::{self, cases, stages, Database, DbConnection};
 use crate::domain::case::{Kind, Role, Stage, Status, Visibility};
 use crate::domain::clock::uk_date;
 use crate::domain::feedback::Step;
+use crate::domain::remedy::RemedyStatus;
 use crate::error::{ApiError, FieldError};
 
 /// Why: optional for a withdrawal or closure, required to reopen.

@@ -8,27 +8,17 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::database::ApiDatabase;
 use super::json::JsonBody;
 use super::validation::report_of;
 use super::{precondition, responses};
 use crate::auth::AnyCaller;
 use crate::db::stages::{self, StageRow};
 use crate::db::{self, cases, Database};
-use crate::domain::case::{vocabulary, Role, Stage, Status, Visibility};
+use crate::domain::case::{Role, Stage, Status, Visibility};
 use crate::domain::clock::{uk_date, Clock};
+use crate::domain::escalation::Ground;
 use crate::error::{ApiError, FieldError};
-
-vocabulary! {
-    /// The grounds for stage 2 a policy may insist on (Dudley, seed 003).
-    Ground {
-        /// The decision was based on a factual error.
-        FactualError => "factual_error",
-        /// A significant piece of evidence was overlooked.
-        OverlookedEvidence => "overlooked_evidence",
-        /// New evidence not in the original complaint.
-        NewEvidence => "new_evidence",
-    }
-}
 
 /// A request for stage 2.
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::database::ApiDatabase;
 use super::idempotency::{self, Created};
 use super::json::JsonBody;
 use super::validation::{not_blank, one_of, report_of};
@@ -17,37 +18,11 @@ use crate::auth::{Caller, Staff};
 use crate::db::extensions::{self as repo, ExtensionRow};
 use crate::db::stages::{self, StageRow};
 use crate::db::{self, Database, DbConnection};
-use crate::domain::case::{vocabulary, Role, Stage, Status, Visibility};
+use crate::domain::case::{Role, Stage, Status, Visibility};
 use crate::domain::clock::{uk_date, Clock};
 use crate::domain::deadlines::DeadlineError;
+use crate::domain::extension::{AgreementMethod, ExtensionDecision, ExtensionStatus};
 use crate::error::{ApiError, FieldError};
-
-vocabulary! {
-    /// Where an extension stands.
-    ExtensionStatus {
-        Requested => "requested",
-        Agreed => "agreed",
-        Refused => "refused",
-    }
-}
-
-vocabulary! {
-    /// How the customer agreed to a longer extension.
-    AgreementMethod {
-        Email => "email",
-        Letter => "letter",
-        Telephone => "telephone",
-        InPerson => "in_person",
-    }
-}
-
-vocabulary! {
-    /// The decision on a requested extension.
-    ExtensionDecision {
-        Agree => "agree",
-        Refuse => "refuse",
-    }
-}
 
 /// An extension, as the case shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

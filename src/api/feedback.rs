@@ -8,18 +8,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::acknowledgements::AcknowledgementMethod;
 use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::database::ApiDatabase;
 use super::json::JsonBody;
 use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses, rfc3339};
 use crate::auth::{Caller, Staff};
 use crate::db::cases::CaseRow;
-use crate::db::feedback::{self as repo, FeedbackRow};
+use crate::db::feedback::{self as repo, handling, FeedbackRow};
 use crate::db::{self, Database, DbConnection};
+use crate::domain::acknowledgement::AcknowledgementMethod;
 use crate::domain::case::{Kind, Status, Visibility};
 use crate::domain::clock::{uk_date, Clock};
-use crate::domain::feedback::{self as rules, CommentAction, Handling, Step};
+use crate::domain::feedback::{self as rules, CommentAction, Step};
 use crate::error::{ApiError, FieldError};
 
 /// How a compliment or comment was handled, as the case shows it.
@@ -89,17 +90,6 @@ pub fn view(
         action_details: row.action_details.clone(),
         action_recorded_at: row.action_recorded_at.map(rfc3339),
     })
-}
-
-/// What has been done, for the rules.
-pub fn handling(row: Option<&FeedbackRow>) -> Handling {
-    row.map(|r| Handling {
-        forwarded: r.forwarded_at.is_some(),
-        acknowledged: r.acknowledged_at.is_some(),
-        replied: r.replied_at.is_some(),
-        action_recorded: r.action.is_some(),
-    })
-    .unwrap_or_default()
 }
 
 /// The case's handling so far, after checking `step` may be taken now.

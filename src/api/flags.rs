@@ -8,25 +8,17 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::database::ApiDatabase;
 use super::json::JsonBody;
 use super::validation::{field_errors, not_blank, one_of, report_of};
 use super::{precondition, responses, rfc3339};
 use crate::auth::ComplaintsManager;
 use crate::db::flags::{self as repo, FlagRow};
 use crate::db::{self, Database};
-use crate::domain::case::{vocabulary, Visibility};
+use crate::domain::case::Visibility;
 use crate::domain::clock::uk_date;
+use crate::domain::flag::Flag;
 use crate::error::{ApiError, FieldError};
-
-vocabulary! {
-    /// What a flag marks.
-    Flag {
-        /// About a member of staff's conduct: referred to their line manager to consider any HR process.
-        StaffConduct => "staff_conduct",
-        /// A claim for injury or financial loss: referred to insurance and risk.
-        Claim => "claim",
-    }
-}
 
 /// A flag to record.
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]

@@ -5,6 +5,7 @@
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
 
+use super::database::ApiDatabase;
 use crate::db::{self, idempotency, Database, DbConnection};
 use crate::error::ApiError;
 

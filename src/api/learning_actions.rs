@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::cases::readable_case;
+use super::database::ApiDatabase;
 use super::idempotency::{self, Created};
 use super::json::JsonBody;
 use super::validation::{not_blank, one_of, report_of};
@@ -19,29 +20,10 @@ use super::{pagination, precondition, responses, rfc3339};
 use crate::auth::{Caller, Staff};
 use crate::db::learning::{self as repo, LearningActionRow, LearningFilter};
 use crate::db::{self, services, Database, DbConnection};
-use crate::domain::case::{vocabulary, Role};
+use crate::domain::case::Role;
 use crate::domain::clock::uk_date;
+use crate::domain::learning::LearningStatus;
 use crate::error::{ApiError, FieldError};
-
-vocabulary! {
-    /// Where a learning action stands.
-    LearningStatus {
-        /// The change is agreed and not started.
-        Agreed => "agreed",
-        InProgress => "in_progress",
-        /// Done, with the evidence that it was embedded.
-        Completed => "completed",
-        /// Not going ahead (say why in the evidence).
-        Cancelled => "cancelled",
-    }
-}
-
-impl LearningStatus {
-    /// Still to be done: counts as overdue once its due date has passed.
-    pub fn is_open(self) -> bool {
-        matches!(self, LearningStatus::Agreed | LearningStatus::InProgress)
-    }
-}
 
 /// A learning action.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -6,6 +6,7 @@ pub mod assignments;
 pub mod calendar;
 pub mod cases;
 pub mod closures;
+pub mod database;
 pub mod escalations;
 pub mod extensions;
 pub mod feedback;

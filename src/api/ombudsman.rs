@@ -8,36 +8,17 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::database::ApiDatabase;
 use super::json::JsonBody;
 use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses};
 use crate::auth::ComplaintsManager;
 use crate::db::ombudsman::{self as repo, ReferralRow};
 use crate::db::{self, cases, stages, Database};
-use crate::domain::case::{vocabulary, Kind, Stage, Visibility};
+use crate::domain::case::{Kind, Stage, Visibility};
 use crate::domain::clock::uk_date;
+use crate::domain::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
 use crate::error::{ApiError, FieldError};
-
-vocabulary! {
-    /// Which Ombudsman.
-    OmbudsmanBody {
-        /// The Local Government and Social Care Ombudsman.
-        Lgsco => "lgsco",
-        /// The Housing Ombudsman, for the council's landlord function.
-        HousingOmbudsman => "housing_ombudsman",
-    }
-}
-
-vocabulary! {
-    /// The Ombudsman's decision.
-    OmbudsmanDecision {
-        NotInvestigated => "not_investigated",
-        Premature => "premature",
-        NotUpheld => "not_upheld",
-        /// Upheld: fault causing injustice.
-        UpheldFault => "upheld_fault",
-    }
-}
 
 /// A referral to record.
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]

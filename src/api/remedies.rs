@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::database::ApiDatabase;
 use super::idempotency::{self, Created};
 use super::json::JsonBody;
 use super::validation::{not_blank, one_of, report_of};
@@ -16,33 +17,10 @@ use super::{pagination, precondition, responses};
 use crate::auth::Staff;
 use crate::db::remedies::{self as repo, RemedyRow};
 use crate::db::{self, Database};
-use crate::domain::case::{vocabulary, Kind, Visibility};
+use crate::domain::case::{Kind, Visibility};
 use crate::domain::clock::uk_date;
+use crate::domain::remedy::{RemedyStatus, RemedyType};
 use crate::error::{ApiError, FieldError};
-
-vocabulary! {
-    /// What kind of remedy (SPEC §5, seed 003).
-    RemedyType {
-        Apology => "apology",
-        Explanation => "explanation",
-        ServiceProvided => "service_provided",
-        DecisionChanged => "decision_changed",
-        RecordAmended => "record_amended",
-        ProcessChange => "process_change",
-        StaffTraining => "staff_training",
-        Financial => "financial",
-    }
-}
-
-vocabulary! {
-    /// Where a remedy stands.
-    RemedyStatus {
-        Promised => "promised",
-        Done => "done",
-        /// Could not be delivered: the customer is told, with the Ombudsman's details.
-        CannotDeliver => "cannot_deliver",
-    }
-}
 
 /// Money, in pence.
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]

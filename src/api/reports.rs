@@ -9,7 +9,7 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::learning_actions::LearningStatus;
+use super::database::{side_by_side, ApiDatabase};
 use super::responses;
 use crate::auth::{Caller, Staff};
 use crate::db::reports::{self as repo, Scope};
@@ -17,9 +17,12 @@ use crate::db::services::{self, ServiceFilter};
 use crate::db::{self, Database, DbConnection};
 use crate::domain::case::{Channel, Kind, Outcome, Role, Stage};
 use crate::domain::clock::{uk_date, uk_midnight_utc, Clock};
+use crate::domain::learning::LearningStatus;
 use crate::domain::performance::{
     figures, CaseFacts, Figures, GroupBy, ReferralFacts, StageCount, StageFacts, Tally,
 };
+// Re-exported: the reports this module serves are made of them.
+pub use crate::domain::reporting::{CategoryCount, Group, LearningFigures, Period, ServiceCount};
 use crate::domain::triage::Decision;
 use crate::error::{ApiError, FieldError};
 
@@ -44,49 +47,6 @@ pub struct PerformanceQuery {
     /// `month`, `service`, `directorate`, `channel` or `category`.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub group_by: Option<String>,
-}
-
-/// The period a report covers.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Period {
-    #[schema(value_type = String, format = Date)]
-    pub from: NaiveDate,
-    /// Included.
-    #[schema(value_type = String, format = Date)]
-    pub to: NaiveDate,
-}
-
-/// A group's figures.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Group {
-    /// The month (`2026-03`), service id, directorate id, channel or category.
-    pub key: String,
-    pub figures: Figures,
-}
-
-/// Compliments received by a service.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ServiceCount {
-    pub service: String,
-    pub count: u64,
-}
-
-/// Complaints in a category upheld in whole or part at stage 1.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct CategoryCount {
-    pub category: String,
-    pub count: u64,
-}
-
-/// Learning actions of the services in the report.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct LearningFigures {
-    /// Agreed in the period.
-    pub raised: u64,
-    /// Completed in the period.
-    pub completed: u64,
-    /// Still to be done and past their due date, today.
-    pub overdue: u64,
 }
 
 /// The performance report.
@@ -433,7 +393,7 @@ pub fn load_counts<A: Send, B: Send>(
         category: group_bys.contains(&GroupBy::Category),
     };
     let (after_stages, after_cases) = more;
-    let ((stages, more_a), ((cases, referrals), more_b)) = db::side_by_side(
+    let ((stages, more_a), ((cases, referrals), more_b)) = side_by_side(
         first,
         second,
         |conn| {

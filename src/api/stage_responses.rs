@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::acknowledgements::AcknowledgementMethod;
 use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::database::ApiDatabase;
 use super::idempotency::{self, Created};
 use super::json::{JsonBody, OptionalJson};
 use super::validation::{not_blank, one_of, report_of};
@@ -16,6 +16,7 @@ use super::{precondition, responses, rfc3339};
 use crate::auth::{Caller, Staff};
 use crate::db::responses::{self as repo, ResponseRow};
 use crate::db::{self, stages, Database};
+use crate::domain::acknowledgement::AcknowledgementMethod;
 use crate::domain::case::{Outcome, Role, Stage, Status, Visibility};
 use crate::domain::clock::{uk_date, Clock};
 use crate::domain::deadlines::StageStart;

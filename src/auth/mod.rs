@@ -7,6 +7,8 @@ mod token;
 
 pub use extract::{AnyCaller, ComplaintsManager, Staff};
 pub use token::{mint, Claims, TokenVerifier};
+// Re-exported: what a caller may see is decided here, from the token.
+pub use crate::domain::access::CaseScope;
 
 use crate::domain::case::Role;
 
@@ -19,19 +21,6 @@ pub struct Caller {
     pub roles: Vec<Role>,
     /// The services a staff member belongs to or heads.
     pub services: Vec<String>,
-}
-
-/// Which cases a caller may see (SPEC §1).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CaseScope {
-    /// The complaints manager: every case.
-    All,
-    /// Officers and Heads of Service: their services' cases.
-    Services(Vec<String>),
-    /// A partner: the cases it posted.
-    PostedBy(String),
-    /// A customer: their own cases.
-    Customer(String),
 }
 
 impl Caller {

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 
 use super::schema::{cases, customers, reference_sequences, representatives};
 use super::{is_unique_violation, DbConnection};
-use crate::auth::CaseScope;
+use crate::domain::access::CaseScope;
 
 /// A case as stored.
 #[derive(Debug, Clone, Queryable)]

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::schema::feedback_handling;
 use super::DbConnection;
+use crate::domain::feedback::Handling;
 
 /// The handling of one compliment or comment, as stored. A case has a row
 /// once something was done with it.
@@ -28,6 +29,18 @@ pub struct FeedbackRow {
     pub action_details: Option<String>,
     pub action_recorded_by: Option<String>,
     pub action_recorded_at: Option<chrono::NaiveDateTime>,
+}
+
+/// What has been done, for the rules: a step is done once it is stored
+/// (no row yet: nothing was done).
+pub fn handling(row: Option<&FeedbackRow>) -> Handling {
+    row.map(|r| Handling {
+        forwarded: r.forwarded_at.is_some(),
+        acknowledged: r.acknowledged_at.is_some(),
+        replied: r.replied_at.is_some(),
+        action_recorded: r.action.is_some(),
+    })
+    .unwrap_or_default()
 }
 
 pub fn find(conn: &mut DbConnection, case_id: i64) -> QueryResult<Option<FeedbackRow>> {

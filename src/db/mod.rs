@@ -4,6 +4,7 @@
 //! written once against it. Blocking work runs on actix's blocking pool.
 
 pub mod cases;
+mod error;
 pub mod events;
 pub mod extensions;
 pub mod feedback;
@@ -28,7 +29,8 @@ use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnectio
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::config::{is_postgres_url, sqlite_path};
-use crate::error::ApiError;
+
+pub use error::DbError;
 
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -53,12 +55,12 @@ struct Snapshot {
     id: String,
 }
 
-/// Starts two read transactions at the same moment (see [`Database::report`]).
+/// Starts two read transactions at the same moment (see [`Database::report_snapshot`]).
 fn same_moment(
     first: &mut DbConnection,
     second: &mut DbConnection,
     write_gate: Option<&Mutex<()>>,
-) -> Result<(), ApiError> {
+) -> Result<(), DbError> {
     const REPORT_SETTINGS: &str = "SET LOCAL work_mem = '64MB'; SET LOCAL jit = off;";
     match (first, second) {
         (DbConnection::Pg(first), DbConnection::Pg(second)) => {
@@ -73,7 +75,7 @@ fn same_moment(
                 .chars()
                 .all(|c| c.is_ascii_hexdigit() || c == '-')
             {
-                return Err(ApiError::internal(format!(
+                return Err(DbError::other(format!(
                     "unexpected snapshot id `{}`",
                     snapshot.id
                 )));
@@ -90,7 +92,7 @@ fn same_moment(
             second.batch_execute("SELECT COUNT(*) FROM sqlite_master")?;
         }
         _ => {
-            return Err(ApiError::internal(
+            return Err(DbError::other(
                 "report connections to two kinds of database",
             ))
         }
@@ -100,22 +102,23 @@ fn same_moment(
 
 /// Runs `first` and `second` at once, each on its own connection (and
 /// thread): the two halves of a report.
-pub fn side_by_side<A, B>(
+pub fn side_by_side<A, B, E>(
     first_conn: &mut DbConnection,
     second_conn: &mut DbConnection,
-    first: impl FnOnce(&mut DbConnection) -> Result<A, ApiError> + Send,
-    second: impl FnOnce(&mut DbConnection) -> Result<B, ApiError> + Send,
-) -> Result<(A, B), ApiError>
+    first: impl FnOnce(&mut DbConnection) -> Result<A, E> + Send,
+    second: impl FnOnce(&mut DbConnection) -> Result<B, E> + Send,
+) -> Result<(A, B), E>
 where
     A: Send,
     B: Send,
+    E: From<DbError> + Send,
 {
     std::thread::scope(|scope| {
         let other = scope.spawn(move || second(second_conn));
         let a = first(first_conn);
         let b = other
             .join()
-            .map_err(|_| ApiError::internal("a report query's thread panicked"))?;
+            .map_err(|_| DbError::other("a report query's thread panicked"))?;
         Ok((a?, b?))
     })
 }
@@ -186,7 +189,7 @@ pub struct Database {
     /// [`Database::next_reference_number`]).
     sequences: Option<Pool<ConnectionManager<DbConnection>>>,
     /// Two connections of the reports' own, taken by one report at a time
-    /// (see [`Database::report`]).
+    /// (see [`Database::report_snapshot`]).
     reports: Arc<ReportConnections>,
 }
 
@@ -297,25 +300,25 @@ impl Database {
     }
 
     /// A pooled connection, for blocking code outside a request (the CLI, tests).
-    pub fn connection(
-        &self,
-    ) -> Result<PooledConnection<ConnectionManager<DbConnection>>, ApiError> {
+    pub fn connection(&self) -> Result<PooledConnection<ConnectionManager<DbConnection>>, DbError> {
         Ok(self.pool.get()?)
     }
 
-    /// Runs read-only work on the blocking pool.
-    pub async fn read<T, F>(&self, work: F) -> Result<T, ApiError>
+    /// Runs read-only work on the blocking pool. The work fails with any
+    /// error a [`DbError`] becomes.
+    pub async fn with_connection<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        E: From<DbError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
         let pool = self.pool.clone();
         actix_web::web::block(move || {
-            let mut conn = pool.get()?;
+            let mut conn = pool.get().map_err(DbError::from)?;
             work(&mut conn)
         })
         .await
-        .map_err(|e| ApiError::internal(format!("blocking task: {e}")))?
+        .map_err(|e| DbError::other(format!("blocking task: {e}")))?
     }
 
     /// Runs a report's reads on two connections of the reports' own, each
@@ -328,10 +331,11 @@ impl Database {
     /// (repeatable read), and grouping is given room to hash in memory and
     /// is not compiled (JIT costs more than it saves on queries this size).
     /// On SQLite both read transactions start while no write can commit.
-    pub async fn report<T, F>(&self, work: F) -> Result<T, ApiError>
+    pub async fn report_snapshot<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConnection, &mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        E: From<DbError> + Send + 'static,
+        F: FnOnce(&mut DbConnection, &mut DbConnection) -> Result<T, E> + Send + 'static,
     {
         let reports = self.reports.clone();
         let gate = self.write_gate.clone();
@@ -340,38 +344,46 @@ impl Database {
                 .turn
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            let (mut first, mut second) = (reports.pool.get()?, reports.pool.get()?);
+            let (mut first, mut second) = (
+                reports.pool.get().map_err(DbError::from)?,
+                reports.pool.get().map_err(DbError::from)?,
+            );
             let first: &mut DbConnection = &mut first;
             let second: &mut DbConnection = &mut second;
-            first.transaction(|first| {
-                second.transaction(|second| {
-                    same_moment(first, second, gate.as_deref())?;
-                    work(first, second)
+            first
+                .transaction(|first| {
+                    second.transaction(|second| {
+                        same_moment(first, second, gate.as_deref())?;
+                        work(first, second).map_err(Failed::Work)
+                    })
                 })
-            })
+                .map_err(Failed::into_error)
         })
         .await
-        .map_err(|e| ApiError::internal(format!("blocking task: {e}")))?
+        .map_err(|e| DbError::other(format!("blocking task: {e}")))?
     }
 
     /// Runs work in one transaction on the blocking pool: all of it is
-    /// written, or none of it.
-    pub async fn write<T, F>(&self, work: F) -> Result<T, ApiError>
+    /// written, or none of it. The work fails with any error a [`DbError`]
+    /// becomes.
+    pub async fn transaction<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+        E: From<DbError> + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
         let pool = self.pool.clone();
         let gate = self.write_gate.clone();
         actix_web::web::block(move || {
-            let mut conn = pool.get()?;
+            let mut conn = pool.get().map_err(DbError::from)?;
             let _turn = gate
                 .as_ref()
                 .map(|gate| gate.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-            conn.transaction(|conn| work(conn))
+            conn.transaction(|conn| work(conn).map_err(Failed::Work))
+                .map_err(Failed::into_error)
         })
         .await
-        .map_err(|e| ApiError::internal(format!("blocking task: {e}")))?
+        .map_err(|e| DbError::other(format!("blocking task: {e}")))?
     }
 
     /// The next number in a reference sequence, for a create running in a
@@ -390,7 +402,7 @@ impl Database {
         conn: &mut DbConnection,
         prefix: &str,
         year: i32,
-    ) -> Result<i64, ApiError> {
+    ) -> Result<i64, DbError> {
         match &self.sequences {
             None => Ok(cases::next_reference_number(conn, prefix, year)?),
             // One statement in autocommit: one round trip.
@@ -403,12 +415,41 @@ impl Database {
     }
 
     /// Whether the database answers a trivial query.
-    pub async fn ping(&self) -> Result<(), ApiError> {
-        self.read(|conn| {
+    pub async fn ping(&self) -> Result<(), DbError> {
+        self.with_connection(|conn| {
             diesel::sql_query("SELECT 1").execute(conn)?;
             Ok(())
         })
         .await
+    }
+}
+
+/// Why a transaction ended without committing: its work failed (with the
+/// caller's own error), or the database did (beginning, committing or
+/// rolling back, or a step of [`Database::report_snapshot`]'s own).
+enum Failed<E> {
+    Work(E),
+    Database(DbError),
+}
+
+impl<E> From<diesel::result::Error> for Failed<E> {
+    fn from(error: diesel::result::Error) -> Self {
+        Failed::Database(error.into())
+    }
+}
+
+impl<E> From<DbError> for Failed<E> {
+    fn from(error: DbError) -> Self {
+        Failed::Database(error)
+    }
+}
+
+impl<E: From<DbError>> Failed<E> {
+    fn into_error(self) -> E {
+        match self {
+            Failed::Work(error) => error,
+            Failed::Database(error) => error.into(),
+        }
     }
 }
 

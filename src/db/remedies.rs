@@ -4,7 +4,7 @@ use diesel::prelude::*;
 
 use super::schema::case_remedies;
 use super::DbConnection;
-use crate::auth::CaseScope;
+use crate::domain::access::CaseScope;
 
 /// A remedy as stored.
 #[derive(Debug, Clone, Queryable, Insertable)]

@@ -1,14 +1,23 @@
 //! The council's rules, with no HTTP and no SQL: what a case is, what its
 //! values may be, how references are made, and the clock deadlines run on.
 
+pub mod access;
+pub mod acknowledgement;
 pub mod assignment;
 pub mod bank_holidays;
 pub mod calendar;
 pub mod case;
 pub mod clock;
 pub mod deadlines;
+pub mod escalation;
+pub mod extension;
 pub mod feedback;
+pub mod flag;
+pub mod learning;
+pub mod ombudsman;
 pub mod performance;
 pub mod policy;
 pub mod reference;
+pub mod remedy;
+pub mod reporting;
 pub mod triage;

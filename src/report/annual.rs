@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::charts::{self, Bar, BarChart};
-use crate::api::reports::{Group, LearningFigures, Period, ServiceCount};
 use crate::domain::performance::Figures;
+use crate::domain::reporting::{Group, LearningFigures, Period, ServiceCount};
 
 /// The year's headline figures.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

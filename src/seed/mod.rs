@@ -515,7 +515,7 @@ impl Story {
                 );
             }
         }
-        let done = crate::api::feedback::handling(Some(&handling));
+        let done = crate::db::feedback::handling(Some(&handling));
         let closed_at = at(
             calendar
                 .add_working_days(uk_date(history.last), rng.between(1, 5))

@@ -68,19 +68,21 @@ fn words<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> Vec<String> {
 
 /// Every enum the document has, with the words the code accepts or sends.
 fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
-    use council_feedback::api::acknowledgements::AcknowledgementMethod;
     use council_feedback::api::calendar::Source;
-    use council_feedback::api::escalations::Ground;
-    use council_feedback::api::extensions::{AgreementMethod, ExtensionDecision, ExtensionStatus};
-    use council_feedback::api::flags::Flag;
-    use council_feedback::api::learning_actions::LearningStatus;
-    use council_feedback::api::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
-    use council_feedback::api::remedies::{RemedyStatus, RemedyType};
+    use council_feedback::domain::acknowledgement::AcknowledgementMethod;
     use council_feedback::domain::bank_holidays::Region;
     use council_feedback::domain::case::{
         Channel, ContactMethod, Kind, Outcome, Role, Stage, Status, Visibility,
     };
+    use council_feedback::domain::escalation::Ground;
+    use council_feedback::domain::extension::{
+        AgreementMethod, ExtensionDecision, ExtensionStatus,
+    };
     use council_feedback::domain::feedback::CommentAction;
+    use council_feedback::domain::flag::Flag;
+    use council_feedback::domain::learning::LearningStatus;
+    use council_feedback::domain::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
+    use council_feedback::domain::remedy::{RemedyStatus, RemedyType};
     use council_feedback::domain::triage::{Decision, Procedure};
 
     // `Source` is only sent, never parsed, so it has no `as_str`: its words
