@@ -18,7 +18,8 @@ use crate::db::cases::CaseRow;
 use crate::db::DbConnection;
 use crate::db::{self, stages, Database};
 use crate::domain::acknowledgement::AcknowledgementMethod;
-use crate::domain::case::{Kind, Stage, Status, Visibility};
+use crate::domain::case::events::{Acknowledgement, CaseEvent, Instant};
+use crate::domain::case::{Kind, Stage, Status};
 use crate::domain::clock::{uk_date, Clock};
 use crate::domain::deadlines::StageStart;
 use crate::error::{ApiError, FieldError};
@@ -174,15 +175,13 @@ pub async fn acknowledge(
                 conn,
                 row.id,
                 &caller,
-                "acknowledged",
-                Visibility::Public,
                 changed_at,
-                serde_json::json!({
-                    "stage": stage,
-                    "method": method,
-                    "acknowledged_at": super::rfc3339(acknowledged_at),
-                    "on_time": uk_date(acknowledged_at) <= stage_row.acknowledgement_due,
-                    "response_due": due.to_string(),
+                CaseEvent::Acknowledged(Acknowledgement::Stage {
+                    stage,
+                    method: method.as_str().into(),
+                    acknowledged_at: Instant(acknowledged_at),
+                    on_time: uk_date(acknowledged_at) <= stage_row.acknowledgement_due,
+                    response_due: due,
                 }),
             )?;
             reload_after_change(conn, &row.reference, &caller)

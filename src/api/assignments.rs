@@ -13,7 +13,8 @@ use super::{precondition, responses};
 use crate::auth::Staff;
 use crate::db::{self, stages, Database};
 use crate::domain::assignment;
-use crate::domain::case::{Role, Stage, Status, Visibility};
+use crate::domain::case::events::CaseEvent;
+use crate::domain::case::{Role, Stage, Status};
 use crate::error::ApiError;
 
 /// An assignment.
@@ -119,14 +120,12 @@ pub async fn assign(
                 conn,
                 row.id,
                 &caller,
-                "assigned",
-                Visibility::Internal,
                 now,
-                serde_json::json!({
-                    "stage": stage,
-                    "investigator": investigator,
-                    "previous_investigator": current.investigator,
-                }),
+                CaseEvent::Assigned {
+                    stage,
+                    investigator: investigator.clone(),
+                    previous_investigator: current.investigator.clone(),
+                },
             )?;
             reload_after_change(conn, &row.reference, &caller)
         })

@@ -20,6 +20,8 @@ use crate::db::cases::{
 use crate::db::events::{self, EventRow, NewEvent};
 use crate::db::stages::StageRow;
 use crate::db::{self, services, Database, DbConnection};
+use crate::domain::case::events::{CaseEvent, Instant};
+use crate::domain::case::lifecycle::{CaseState, Refusal as LifecycleRefusal, StageState};
 use crate::domain::case::{Channel, ContactMethod, Kind, Role, Stage, Status, Visibility};
 use crate::domain::clock::Clock;
 use crate::domain::deadlines;
@@ -1011,23 +1013,17 @@ fn write_case(conn: &mut DbConnection, intake: &Intake) -> Result<Created, ApiEr
         None => None,
     };
 
-    events::append(
+    record_event(
         conn,
-        &NewEvent {
-            case_id: row.id,
-            event_type: "received",
-            visibility: Visibility::Public.as_str(),
-            actor_subject: &intake.caller.subject,
-            actor_role: role.as_str(),
-            occurred_at: now,
-            details: serde_json::json!({
-                "kind": intake.kind,
-                "channel": intake.channel,
-                "service": row.service_id,
-                "received_at": rfc3339(row.received_at),
-                "back_dated_because": row.received_at_reason,
-            })
-            .to_string(),
+        row.id,
+        &intake.caller,
+        now,
+        CaseEvent::Received {
+            kind: intake.kind,
+            channel: intake.channel,
+            service: row.service_id.clone(),
+            received_at: Instant(row.received_at),
+            back_dated_because: row.received_at_reason.clone(),
         },
     )?;
 
@@ -1501,27 +1497,65 @@ pub async fn timeline(
     Ok(web::Json(Timeline { items, next_cursor }))
 }
 
-/// Appends an event by `caller` to a case's timeline.
+/// Appends `event` to the case's timeline, as done by `caller` at `occurred_at`.
 pub(crate) fn record_event(
     conn: &mut DbConnection,
     case_id: i64,
     caller: &Caller,
-    event_type: &str,
-    visibility: Visibility,
     occurred_at: NaiveDateTime,
-    details: serde_json::Value,
+    event: CaseEvent,
 ) -> Result<(), ApiError> {
     events::append(
         conn,
-        &NewEvent {
+        &NewEvent::of(
             case_id,
-            event_type,
-            visibility: visibility.as_str(),
-            actor_subject: &caller.subject,
-            actor_role: caller.acting_role().as_str(),
+            &caller.subject,
+            caller.acting_role().as_str(),
             occurred_at,
-            details: details.to_string(),
-        },
+            &event,
+        ),
     )?;
     Ok(())
+}
+
+/// What the lifecycle table reads of a case, from its row and its stages. The facts that need
+/// other tables (a waiting extension, outstanding remedies, the Ombudsman referral, a
+/// compliment's forwarding) start unset: the handler whose command reads one fills it in.
+pub(crate) fn lifecycle_state(row: &CaseRow, stages: &[StageRow]) -> Result<CaseState, ApiError> {
+    let current = match stages.last() {
+        Some(stage) => Some(StageState {
+            stage: parse_stored(&stage.stage, Stage::parse, "stage")?,
+            acknowledged: stage.acknowledged_at.is_some(),
+            response_due: stage.response_due,
+            responded: stage.responded_at.is_some(),
+            window_closes: stage.escalation_window_closes,
+        }),
+        None => None,
+    };
+    Ok(CaseState {
+        kind: parse_stored(&row.kind, Kind::parse, "kind")?,
+        status: parse_stored(&row.status, Status::parse, "status")?,
+        current,
+        answered: stages.iter().any(|s| s.responded_at.is_some()),
+        extension_waiting: false,
+        outstanding_remedies: 0,
+        referred_to_ombudsman: false,
+        forwarded: false,
+    })
+}
+
+/// The answer to a command the lifecycle refuses: 422 naming the field when the values sent
+/// are at fault, else 409 with the reason.
+pub(crate) fn refused(refusal: LifecycleRefusal) -> ApiError {
+    if refusal.is_invalid_value() {
+        ApiError::Validation(vec![FieldError::new(
+            refusal.field().unwrap_or("body"),
+            refusal.to_string(),
+        )])
+    } else {
+        ApiError::Conflict {
+            detail: refusal.to_string(),
+            field: refusal.field().map(String::from),
+        }
+    }
 }

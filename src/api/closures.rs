@@ -5,14 +5,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::cases::{
+    case_response, lifecycle_state, record_event, refused, reload_after_change, visible_case, Case,
+};
 use super::database::ApiDatabase;
 use super::json::{JsonBody, OptionalJson};
 use super::validation::{field_errors, not_blank};
 use super::{precondition, responses};
 use crate::auth::{AnyCaller, Caller, ComplaintsManager, Staff};
+use crate::db::cases::CaseRow;
 use crate::db::{self, cases, stages, Database, DbConnection};
-use crate::domain::case::{Kind, Role, Stage, Status, Visibility};
+use crate::domain::case::events::CaseEvent;
+use crate::domain::case::lifecycle::{self, CaseState, Command};
+use crate::domain::case::{Kind, Role, Status};
 use crate::domain::clock::uk_date;
 use crate::domain::feedback::Step;
 use crate::domain::remedy::RemedyStatus;
@@ -41,41 +46,35 @@ pub struct Closure {
     pub outstanding_remedies_reason: Option<String>,
 }
 
-/// Records a change of status with its event, and answers with the case.
-/// `allowed` checks the move and gives what else the event records.
+/// Moves a case as the lifecycle table allows `command`, records the event `event` builds
+/// from where it was, and answers with the case. `facts` fills in what the command reads
+/// beyond the case's row and stages.
 #[allow(clippy::too_many_arguments)]
 fn move_to(
     conn: &mut DbConnection,
     reference: &str,
     caller: &Caller,
     expected: i32,
-    status: Status,
-    event_type: &str,
-    reason: Option<String>,
-    allowed: impl Fn(
-        &mut DbConnection,
-        &crate::db::cases::CaseRow,
-    ) -> Result<serde_json::Map<String, serde_json::Value>, ApiError>,
+    command: Command,
+    facts: impl Fn(&mut DbConnection, &CaseRow, &mut CaseState) -> Result<(), ApiError>,
+    event: impl Fn(Status, Status) -> CaseEvent,
 ) -> Result<(Case, String), ApiError> {
     let case = visible_case(conn, reference, caller)?;
     precondition::check(&case, expected)?;
-    let mut details = allowed(conn, &case)?;
+    let stages = stages::for_case(conn, case.id)?;
+    let mut state = lifecycle_state(&case, &stages)?;
+    facts(conn, &case, &mut state)?;
+    let next = lifecycle::step(&state, command).map_err(refused)?;
     let now = db::now();
     precondition::claim(conn, &case, expected, now)?;
-    cases::set_status(conn, case.id, status.as_str())?;
-    details.insert("from".into(), case.status.clone().into());
-    details.insert("to".into(), status.as_str().into());
-    details.insert("reason".into(), reason.into());
-    record_event(
-        conn,
-        case.id,
-        caller,
-        event_type,
-        Visibility::Public,
-        now,
-        serde_json::Value::Object(details),
-    )?;
+    cases::set_status(conn, case.id, next.status.as_str())?;
+    record_event(conn, case.id, caller, now, event(state.status, next.status))?;
     reload_after_change(conn, &case.reference, caller)
+}
+
+/// No facts beyond the case's row and stages.
+fn none(_: &mut DbConnection, _: &CaseRow, _: &mut CaseState) -> Result<(), ApiError> {
+    Ok(())
 }
 
 fn reason_of(body: OptionalJson<Reason>) -> Result<Option<String>, ApiError> {
@@ -88,18 +87,6 @@ fn reason_of(body: OptionalJson<Reason>) -> Result<Option<String>, ApiError> {
 
 fn trimmed(text: Option<String>) -> Option<String> {
     text.map(|r| r.trim().to_string()).filter(|r| !r.is_empty())
-}
-
-/// Nothing more to record.
-fn nothing() -> serde_json::Map<String, serde_json::Value> {
-    serde_json::Map::new()
-}
-
-fn conflict(detail: String) -> ApiError {
-    ApiError::Conflict {
-        detail,
-        field: None,
-    }
 }
 
 #[utoipa::path(
@@ -150,15 +137,12 @@ pub async fn withdraw(
                 &reference,
                 &caller,
                 expected,
-                Status::Withdrawn,
-                "withdrawn",
-                reason,
-                |_, case| match Status::parse(&case.status) {
-                    Some(Status::Received | Status::Open) => Ok(nothing()),
-                    _ => Err(conflict(format!(
-                        "a case that is {} cannot be withdrawn",
-                        case.status
-                    ))),
+                Command::Withdraw,
+                none,
+                |from, to| CaseEvent::Withdrawn {
+                    from,
+                    to,
+                    reason: reason.clone(),
                 },
             )
         })
@@ -226,102 +210,48 @@ pub async fn close(
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
+            let case = visible_case(conn, &reference, &caller)?;
+            if Kind::parse(&case.kind) != Some(Kind::Complaint) {
+                // A compliment or comment closes by its own table.
+                precondition::check(&case, expected)?;
+                super::feedback::check_step(conn, &case, Step::Close)?;
+            }
+            let today = uk_date(db::now());
+            let outstanding = std::cell::RefCell::new(Vec::new());
             move_to(
                 conn,
                 &reference,
                 &caller,
                 expected,
-                Status::Closed,
-                "closed",
-                reason,
-                |conn, case| {
-                    let status = Status::parse(&case.status);
-                    let kind = Kind::parse(&case.kind);
-                    let allowed = match status {
-                        Some(
-                            Status::Withdrawn
-                            | Status::ResolvedInformally
-                            | Status::ServiceRequest
-                            | Status::Excluded
-                            | Status::OutsideRemit
-                            | Status::OutOfTime,
-                        ) => Ok(()),
-                        Some(Status::Received | Status::Open) if kind != Some(Kind::Complaint) => {
-                            return super::feedback::check_step(conn, case, Step::Close)
-                                .map(|_| nothing())
-                        }
-                        Some(Status::Open) => {
-                            let last = stages::for_case(conn, case.id)?
-                                .pop()
-                                .ok_or_else(|| conflict("the complaint has no stage".into()))?;
-                            if last.responded_at.is_none() {
-                                return Err(conflict(
-                                    "the current stage's response has not been sent".into(),
-                                ));
-                            }
-                            let today = uk_date(db::now());
-                            match last.escalation_window_closes {
-                                Some(closes)
-                                    if last.stage == Stage::Stage1.as_str() && today <= closes =>
-                                {
-                                    Err(conflict(format!(
-                                        "the customer can ask for stage 2 until {closes}"
-                                    )))
-                                }
-                                _ => Ok(()),
-                            }
-                        }
-                        _ => Err(conflict(format!(
-                            "a case that is {} cannot be closed",
-                            case.status
-                        ))),
-                    };
-                    allowed?;
-                    outstanding_remedies(conn, case.id, outstanding_reason.as_deref())
+                Command::Close {
+                    today,
+                    remedies_reason: outstanding_reason.is_some(),
+                },
+                |conn, case, state| {
+                    let promised: Vec<i64> = crate::db::remedies::for_case(conn, case.id)?
+                        .iter()
+                        .filter(|r| r.status == RemedyStatus::Promised.as_str())
+                        .map(|r| r.id)
+                        .collect();
+                    state.outstanding_remedies = promised.len();
+                    *outstanding.borrow_mut() = promised;
+                    Ok(())
+                },
+                |from, to| {
+                    let outstanding = outstanding.borrow().clone();
+                    let any = !outstanding.is_empty();
+                    CaseEvent::Closed {
+                        from,
+                        to,
+                        reason: reason.clone(),
+                        outstanding_remedies: any.then_some(outstanding),
+                        outstanding_remedies_reason: outstanding_reason.clone().filter(|_| any),
+                    }
                 },
             )
         })
         .await?;
     Ok(case_response(case, etag))
-}
-
-/// A case closes with every promised remedy done or reported undeliverable (SPEC §5), or with
-/// the complaints manager's reason; what the closure's event records of them.
-fn outstanding_remedies(
-    conn: &mut DbConnection,
-    case_id: i64,
-    reason: Option<&str>,
-) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
-    let outstanding: Vec<i64> = crate::db::remedies::for_case(conn, case_id)?
-        .iter()
-        .filter(|r| r.status == RemedyStatus::Promised.as_str())
-        .map(|r| r.id)
-        .collect();
-    let mut details = nothing();
-    match (outstanding.is_empty(), reason) {
-        (true, _) => {}
-        (false, None) => {
-            return Err(ApiError::Conflict {
-                detail: format!(
-                    "{} promised remedies are neither done nor reported undeliverable (ids {}); \
-                     complete them, or the complaints manager closes the case with \
-                     outstanding_remedies_reason",
-                    outstanding.len(),
-                    outstanding
-                        .iter()
-                        .map(|id| id.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                field: Some("outstanding_remedies_reason".into()),
-            })
-        }
-        (false, Some(reason)) => {
-            details.insert("outstanding_remedies".into(), outstanding.into());
-            details.insert("outstanding_remedies_reason".into(), reason.into());
-        }
-    }
-    Ok(details)
 }
 
 /// The reason to reopen: required.
@@ -374,29 +304,21 @@ pub async fn reopen(
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            let case = visible_case(conn, &reference, &caller)?;
-            let has_stages = !stages::for_case(conn, case.id)?.is_empty();
-            let forwarded =
-                crate::db::feedback::find(conn, case.id)?.is_some_and(|f| f.forwarded_at.is_some());
-            let status = if has_stages || forwarded {
-                Status::Open
-            } else {
-                Status::Received
-            };
             move_to(
                 conn,
                 &reference,
                 &caller,
                 expected,
-                status,
-                "reopened",
-                reason,
-                |_, case| match Status::parse(&case.status) {
-                    Some(Status::Closed | Status::Withdrawn) => Ok(nothing()),
-                    _ => Err(conflict(format!(
-                        "a case that is {} is not closed",
-                        case.status
-                    ))),
+                Command::Reopen,
+                |conn, case, state| {
+                    state.forwarded = crate::db::feedback::find(conn, case.id)?
+                        .is_some_and(|f| f.forwarded_at.is_some());
+                    Ok(())
+                },
+                |from, to| CaseEvent::Reopened {
+                    from,
+                    to,
+                    reason: reason.clone(),
                 },
             )
         })

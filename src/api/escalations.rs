@@ -15,7 +15,8 @@ use super::{precondition, responses};
 use crate::auth::AnyCaller;
 use crate::db::stages::{self, StageRow};
 use crate::db::{self, cases, Database};
-use crate::domain::case::{Role, Stage, Status, Visibility};
+use crate::domain::case::events::CaseEvent;
+use crate::domain::case::{Role, Stage, Status};
 use crate::domain::clock::{uk_date, Clock};
 use crate::domain::escalation::Ground;
 use crate::error::{ApiError, FieldError};
@@ -191,14 +192,20 @@ pub async fn escalate(
             if reopens {
                 cases::set_status(conn, case.id, Status::Open.as_str())?;
             }
-            record_event(conn, case.id, &caller, "escalated", Visibility::Public, now, serde_json::json!({
-                        "stage": Stage::Stage2,
-                        "grounds": grounds,
-                        "late": late.is_some(),
-                        "reopened": reopens,
-                        "late_acceptance_reason": late.and(late_reason.clone()),
-                        "acknowledgement_due": acknowledgement_due.to_string(),
-                    }))?;
+            record_event(
+                conn,
+                case.id,
+                &caller,
+                now,
+                CaseEvent::Escalated {
+                    stage: Stage::Stage2,
+                    grounds: grounds.iter().map(|g| g.as_str().to_string()).collect(),
+                    late: late.is_some(),
+                    reopened: reopens,
+                    late_acceptance_reason: late.and(late_reason.clone()),
+                    acknowledgement_due,
+                },
+            )?;
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;

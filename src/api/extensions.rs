@@ -18,7 +18,8 @@ use crate::auth::{Caller, Staff};
 use crate::db::extensions::{self as repo, ExtensionRow};
 use crate::db::stages::{self, StageRow};
 use crate::db::{self, Database, DbConnection};
-use crate::domain::case::{Role, Stage, Status, Visibility};
+use crate::domain::case::events::{Agreement, CaseEvent, Instant};
+use crate::domain::case::{Role, Stage, Status};
 use crate::domain::clock::{uk_date, Clock};
 use crate::domain::deadlines::DeadlineError;
 use crate::domain::extension::{AgreementMethod, ExtensionDecision, ExtensionStatus};
@@ -238,10 +239,13 @@ pub async fn ask(
         let (stage_row, stage, current_due) = current_stage(conn, case.id, &case.status)?;
         let senior = caller.has(Role::HeadOfService) || caller.has(Role::ComplaintsManager);
         if !senior && stage_row.investigator.as_deref() != Some(caller.subject.as_str()) {
-            return Err(ApiError::Forbidden("only the stage's investigator asks for an extension".into()));
+            return Err(ApiError::Forbidden(
+                "only the stage's investigator asks for an extension".into(),
+            ));
         }
         let mut errors = errors.clone();
-        let (Some(new_due), Some(reason)) = (request.new_response_due, request.reason.clone()) else {
+        let (Some(new_due), Some(reason)) = (request.new_response_due, request.reason.clone())
+        else {
             return Err(ApiError::Validation(errors));
         };
         if repo::for_case(conn, case.id)?
@@ -255,15 +259,27 @@ pub async fn ask(
         }
         let deadlines = clock.deadlines();
         if new_due <= current_due {
-            errors.push(FieldError::new("new_response_due", format!("must be after the current due date, {current_due}")));
+            errors.push(FieldError::new(
+                "new_response_due",
+                format!("must be after the current due date, {current_due}"),
+            ));
         } else if !deadlines.calendar().is_working_day(new_due) {
             errors.push(FieldError::new("new_response_due", "must be a working day"));
         }
         let original = stage_row.original_response_due.unwrap_or(current_due);
-        let beyond = match deadlines.check_extension(stage, uk_date(case.received_at), original, new_due, agreement_given) {
+        let beyond = match deadlines.check_extension(
+            stage,
+            uk_date(case.received_at),
+            original,
+            new_due,
+            agreement_given,
+        ) {
             Ok(beyond) => beyond,
             Err(e @ DeadlineError::NeedsCustomerAgreement { .. }) => {
-                errors.push(FieldError::new("customer_agreement", format!("{new_due} is {e}")));
+                errors.push(FieldError::new(
+                    "customer_agreement",
+                    format!("{new_due} is {e}"),
+                ));
                 0
             }
             Err(e) => {
@@ -297,13 +313,22 @@ pub async fn ask(
                 customer_agreement_method: agreed.map(|(_, method)| method.as_str().to_string()),
             },
         )?;
-        record_event(conn, case.id, &caller, "extension_requested", Visibility::Internal, now, serde_json::json!({
-            "extension": row.id,
-            "stage": stage,
-            "new_due": new_due.to_string(),
-            "reason": row.reason,
-            "customer_agreement": agreed.map(|(at, method)| serde_json::json!({"agreed_at": rfc3339(at), "method": method})),
-        }))?;
+        record_event(
+            conn,
+            case.id,
+            &caller,
+            now,
+            CaseEvent::ExtensionRequested {
+                extension: row.id,
+                stage,
+                new_due,
+                reason: row.reason.clone(),
+                customer_agreement: agreed.map(|(at, method)| Agreement {
+                    agreed_at: Instant(at),
+                    method: method.as_str().into(),
+                }),
+            },
+        )?;
         let extension = view(&row, stage)?;
         Ok(Created {
             location: format!("/api/v1/cases/{}", case.reference),
@@ -392,15 +417,9 @@ pub async fn decide(
             let told = request
                 .customer_told_at
                 .map(|t| db::truncate_to_micros(t.naive_utc()));
-            let (status, event_type, visibility) = match decision {
-                ExtensionDecision::Agree => {
-                    (ExtensionStatus::Agreed, "extended", Visibility::Public)
-                }
-                ExtensionDecision::Refuse => (
-                    ExtensionStatus::Refused,
-                    "extension_refused",
-                    Visibility::Internal,
-                ),
+            let status = match decision {
+                ExtensionDecision::Agree => ExtensionStatus::Agreed,
+                ExtensionDecision::Refuse => ExtensionStatus::Refused,
             };
             let row = repo::decide(
                 conn,
@@ -413,20 +432,23 @@ pub async fn decide(
             if decision == ExtensionDecision::Agree {
                 stages::extend(conn, row.stage_id, row.new_due)?;
             }
-            record_event(
-                conn,
-                case.id,
-                &caller,
-                event_type,
-                visibility,
-                changed_at,
-                serde_json::json!({
-                    "extension": row.id,
-                    "previous_due": row.previous_due.to_string(),
-                    "new_due": row.new_due.to_string(),
-                    "reason": row.reason,
-                }),
-            )?;
+            let (extension, previous_due, new_due, reason) =
+                (row.id, row.previous_due, row.new_due, row.reason.clone());
+            let event = match decision {
+                ExtensionDecision::Agree => CaseEvent::Extended {
+                    extension,
+                    previous_due,
+                    new_due,
+                    reason,
+                },
+                ExtensionDecision::Refuse => CaseEvent::ExtensionRefused {
+                    extension,
+                    previous_due,
+                    new_due,
+                    reason,
+                },
+            };
+            record_event(conn, case.id, &caller, changed_at, event)?;
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;

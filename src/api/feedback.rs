@@ -18,7 +18,8 @@ use crate::db::cases::CaseRow;
 use crate::db::feedback::{self as repo, handling, FeedbackRow};
 use crate::db::{self, Database, DbConnection};
 use crate::domain::acknowledgement::AcknowledgementMethod;
-use crate::domain::case::{Kind, Status, Visibility};
+use crate::domain::case::events::{Acknowledgement, CaseEvent, Instant};
+use crate::domain::case::{Kind, Status};
 use crate::domain::clock::{uk_date, Clock};
 use crate::domain::feedback::{self as rules, CommentAction, Step};
 use crate::error::{ApiError, FieldError};
@@ -157,14 +158,14 @@ pub(crate) fn acknowledge(
         conn,
         case.id,
         caller,
-        "acknowledged",
-        Visibility::Public,
         db::now(),
-        serde_json::json!({
-            "method": method,
-            "acknowledged_at": rfc3339(acknowledged_at),
-            "on_time": case.acknowledgement_due.map(|due| uk_date(acknowledged_at) <= due),
-            "reply_due": row.response_due.map(|d| d.to_string()),
+        CaseEvent::Acknowledged(Acknowledgement::Feedback {
+            method: method.as_str().into(),
+            acknowledged_at: Instant(acknowledged_at),
+            on_time: case
+                .acknowledgement_due
+                .map(|due| uk_date(acknowledged_at) <= due),
+            reply_due: row.response_due,
         }),
     )
 }
@@ -260,10 +261,11 @@ pub async fn forward(
                 conn,
                 case.id,
                 &caller,
-                "forwarded",
-                Visibility::Public,
                 now,
-                serde_json::json!({"service": case.service_id, "staff": staff.len()}),
+                CaseEvent::Forwarded {
+                    service: case.service_id.clone(),
+                    staff: staff.len(),
+                },
             )?;
             reload_after_change(conn, &case.reference, &caller)
         })
@@ -376,15 +378,13 @@ pub async fn send_reply(
                 conn,
                 case.id,
                 &caller,
-                "replied",
-                Visibility::Public,
                 now,
-                serde_json::json!({
-                    "method": method,
-                    "replied_at": rfc3339(replied_at),
-                    "on_time": row.response_due.map(|due| uk_date(replied_at) <= due),
-                    "stands_for_acknowledgement": first_contact,
-                }),
+                CaseEvent::Replied {
+                    method: method.as_str().into(),
+                    replied_at: Instant(replied_at),
+                    on_time: row.response_due.map(|due| uk_date(replied_at) <= due),
+                    stands_for_acknowledgement: first_contact,
+                },
             )?;
             reload_after_change(conn, &case.reference, &caller)
         })
@@ -476,10 +476,11 @@ pub async fn record_action(
                 conn,
                 case.id,
                 &caller,
-                "comment_action_recorded",
-                Visibility::Public,
                 now,
-                serde_json::json!({"action": action, "details": details}),
+                CaseEvent::CommentActionRecorded {
+                    action: action.as_str().into(),
+                    details: details.clone(),
+                },
             )?;
             reload_after_change(conn, &case.reference, &caller)
         })

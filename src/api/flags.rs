@@ -15,7 +15,7 @@ use super::{precondition, responses, rfc3339};
 use crate::auth::ComplaintsManager;
 use crate::db::flags::{self as repo, FlagRow};
 use crate::db::{self, Database};
-use crate::domain::case::Visibility;
+use crate::domain::case::events::CaseEvent;
 use crate::domain::clock::uk_date;
 use crate::domain::flag::Flag;
 use crate::error::{ApiError, FieldError};
@@ -111,11 +111,18 @@ pub async fn add_flag(
         .write(move |conn| {
             let case = visible_case(conn, &reference, &caller)?;
             precondition::check(&case, expected)?;
-            let (Some(flag), Some(referred_on), true) = (flag, new.referred_on, errors.is_empty()) else {
+            let (Some(flag), Some(referred_on), true) = (flag, new.referred_on, errors.is_empty())
+            else {
                 return Err(ApiError::Validation(errors));
             };
-            if repo::for_case(conn, case.id)?.iter().any(|f| f.flag == flag.as_str()) {
-                return Err(ApiError::Conflict { detail: format!("the case is flagged {flag} already"), field: Some("flag".into()) });
+            if repo::for_case(conn, case.id)?
+                .iter()
+                .any(|f| f.flag == flag.as_str())
+            {
+                return Err(ApiError::Conflict {
+                    detail: format!("the case is flagged {flag} already"),
+                    field: Some("flag".into()),
+                });
             }
             let now = db::now();
             precondition::claim(conn, &case, expected, now)?;
@@ -125,14 +132,29 @@ pub async fn add_flag(
                     id: 0,
                     case_id: case.id,
                     flag: flag.as_str().into(),
-                    referred_to: new.referred_to.clone().unwrap_or_default().trim().to_string(),
+                    referred_to: new
+                        .referred_to
+                        .clone()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string(),
                     referred_on,
                     note: new.note.clone(),
                     recorded_by: caller.subject.clone(),
                     recorded_at: now,
                 },
             )?;
-            record_event(conn, case.id, &caller, "flagged", Visibility::Internal, now, serde_json::json!({"flag": flag, "referred_to": new.referred_to, "referred_on": referred_on.to_string()}))?;
+            record_event(
+                conn,
+                case.id,
+                &caller,
+                now,
+                CaseEvent::Flagged {
+                    flag: flag.as_str().into(),
+                    referred_to: new.referred_to.clone(),
+                    referred_on,
+                },
+            )?;
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
@@ -206,10 +228,10 @@ pub async fn link(
                 conn,
                 case.id,
                 &caller,
-                "linked",
-                Visibility::Internal,
                 now,
-                serde_json::json!({"linked_to": target.reference}),
+                CaseEvent::Linked {
+                    linked_to: target.reference.clone(),
+                },
             )?;
             reload_after_change(conn, &case.reference, &caller)
         })

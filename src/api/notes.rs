@@ -16,7 +16,7 @@ use super::{pagination, responses};
 use crate::auth::Staff;
 use crate::db::events::{self, NewEvent};
 use crate::db::{self, Database};
-use crate::domain::case::Visibility;
+use crate::domain::case::events::CaseEvent;
 use crate::error::ApiError;
 
 /// A note to add.
@@ -91,15 +91,13 @@ pub async fn add(
         let case = readable_case(conn, &reference, &caller)?;
         let row = events::append_returning(
             conn,
-            &NewEvent {
-                case_id: case.id,
-                event_type: "note",
-                visibility: Visibility::Internal.as_str(),
-                actor_subject: &caller.subject,
-                actor_role: caller.acting_role().as_str(),
-                occurred_at: db::now(),
-                details: serde_json::json!({ "text": text }).to_string(),
-            },
+            &NewEvent::of(
+                case.id,
+                &caller.subject,
+                caller.acting_role().as_str(),
+                db::now(),
+                &CaseEvent::Note { text: text.clone() },
+            ),
         )?;
         let event = timeline_event(row, &caller)?;
         Ok(Created {

@@ -15,7 +15,8 @@ use super::{precondition, responses};
 use crate::auth::ComplaintsManager;
 use crate::db::ombudsman::{self as repo, ReferralRow};
 use crate::db::{self, cases, stages, Database};
-use crate::domain::case::{Kind, Stage, Visibility};
+use crate::domain::case::events::CaseEvent;
+use crate::domain::case::{Kind, Stage};
 use crate::domain::clock::uk_date;
 use crate::domain::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
 use crate::error::{ApiError, FieldError};
@@ -178,18 +179,28 @@ pub async fn refer(
         .write(move |conn| {
             let case = visible_case(conn, &reference, &caller)?;
             precondition::check(&case, expected)?;
-            let (Some(ombudsman), Some(referred_on), true) = (ombudsman, referral.referred_on, errors.is_empty()) else {
+            let (Some(ombudsman), Some(referred_on), true) =
+                (ombudsman, referral.referred_on, errors.is_empty())
+            else {
                 return Err(ApiError::Validation(errors));
             };
-            let conflict = |detail: &str| ApiError::Conflict { detail: detail.into(), field: None };
+            let conflict = |detail: &str| ApiError::Conflict {
+                detail: detail.into(),
+                field: None,
+            };
             if Kind::parse(&case.kind) != Some(Kind::Complaint) {
                 return Err(conflict("only complaints go to the Ombudsman"));
             }
             if repo::for_case(conn, case.id)?.is_some() {
                 return Err(conflict("the Ombudsman referral has been recorded already"));
             }
-            if !stages::for_case(conn, case.id)?.iter().any(|s| s.responded_at.is_some()) {
-                return Err(conflict("the complaint has had no response from the council yet"));
+            if !stages::for_case(conn, case.id)?
+                .iter()
+                .any(|s| s.responded_at.is_some())
+            {
+                return Err(conflict(
+                    "the complaint has had no response from the council yet",
+                ));
             }
             let now = db::now();
             precondition::claim(conn, &case, expected, now)?;
@@ -199,7 +210,12 @@ pub async fn refer(
                     id: 0,
                     case_id: case.id,
                     body: ombudsman.as_str().into(),
-                    their_reference: referral.their_reference.clone().unwrap_or_default().trim().to_string(),
+                    their_reference: referral
+                        .their_reference
+                        .clone()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string(),
                     referred_on,
                     information_requested_on: None,
                     information_provided_on: None,
@@ -211,7 +227,17 @@ pub async fn refer(
                 },
             )?;
             cases::set_stage(conn, case.id, Stage::Ombudsman.as_str())?;
-            record_event(conn, case.id, &caller, "referred_to_ombudsman", Visibility::Public, now, serde_json::json!({"body": ombudsman, "their_reference": referral.their_reference, "referred_on": referred_on.to_string()}))?;
+            record_event(
+                conn,
+                case.id,
+                &caller,
+                now,
+                CaseEvent::ReferredToOmbudsman {
+                    body: ombudsman.as_str().into(),
+                    their_reference: referral.their_reference.clone(),
+                    referred_on,
+                },
+            )?;
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
@@ -312,10 +338,11 @@ pub async fn record_decision(
                 conn,
                 case.id,
                 &caller,
-                "ombudsman_decision",
-                Visibility::Public,
                 now,
-                serde_json::json!({"decision": outcome, "decided_on": decided_on.to_string()}),
+                CaseEvent::OmbudsmanDecision {
+                    decision: outcome.as_str().into(),
+                    decided_on,
+                },
             )?;
             reload_after_change(conn, &case.reference, &caller)
         })

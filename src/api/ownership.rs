@@ -15,7 +15,8 @@ use super::{precondition, responses};
 use crate::auth::{Caller, ComplaintsManager};
 use crate::db::cases::CaseRow;
 use crate::db::{self, ownership as repo, services, Database, DbConnection};
-use crate::domain::case::{Status, Visibility};
+use crate::domain::case::events::CaseEvent;
+use crate::domain::case::Status;
 use crate::error::ApiError;
 
 /// A new lead service for the case.
@@ -131,10 +132,12 @@ pub async fn change_lead(
                 conn,
                 case.id,
                 &caller,
-                "lead_service_changed",
-                Visibility::Internal,
                 now,
-                serde_json::json!({"from": case.service_id, "to": service, "reason": reason}),
+                CaseEvent::LeadServiceChanged {
+                    from: case.service_id.clone(),
+                    to: service.clone(),
+                    reason: reason.clone(),
+                },
             )?;
             reload_after_change(conn, &case.reference, &caller)
         })
@@ -204,10 +207,10 @@ pub async fn add_contributor(
                 conn,
                 case.id,
                 &caller,
-                "contributing_service_added",
-                Visibility::Internal,
                 now,
-                serde_json::json!({"service": service}),
+                CaseEvent::ContributingServiceAdded {
+                    service: service.clone(),
+                },
             )?;
             reload_after_change(conn, &case.reference, &caller)
         })
@@ -265,10 +268,10 @@ pub async fn remove_contributor(
                 conn,
                 case.id,
                 &caller,
-                "contributing_service_removed",
-                Visibility::Internal,
                 now,
-                serde_json::json!({"service": service}),
+                CaseEvent::ContributingServiceRemoved {
+                    service: service.clone(),
+                },
             )?;
             reload_after_change(conn, &case.reference, &caller)
         })

@@ -17,7 +17,8 @@ use super::{pagination, precondition, responses};
 use crate::auth::Staff;
 use crate::db::remedies::{self as repo, RemedyRow};
 use crate::db::{self, Database};
-use crate::domain::case::{Kind, Visibility};
+use crate::domain::case::events::CaseEvent;
+use crate::domain::case::Kind;
 use crate::domain::clock::uk_date;
 use crate::domain::remedy::{RemedyStatus, RemedyType};
 use crate::error::{ApiError, FieldError};
@@ -185,7 +186,10 @@ pub async fn promise(
     idempotency::create_once(&db, &subject, key, fingerprint, move |conn| {
         let case = visible_case(conn, &reference, &caller)?;
         if Kind::parse(&case.kind) != Some(Kind::Complaint) || case.stage.is_none() {
-            return Err(ApiError::Conflict { detail: "remedies are promised on accepted complaints".into(), field: None });
+            return Err(ApiError::Conflict {
+                detail: "remedies are promised on accepted complaints".into(),
+                field: None,
+            });
         }
         let now = db::now();
         let row = repo::insert(
@@ -195,7 +199,12 @@ pub async fn promise(
                 case_id: case.id,
                 service_id: case.service_id.clone(),
                 remedy_type: remedy_type.map(|t| t.as_str()).unwrap_or_default().into(),
-                description: remedy.description.clone().unwrap_or_default().trim().to_string(),
+                description: remedy
+                    .description
+                    .clone()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
                 due: remedy.due.unwrap_or(now.date()),
                 owner: remedy.owner.clone().unwrap_or_default().trim().to_string(),
                 amount_pence: remedy.amount.as_ref().and_then(|a| a.amount_pence),
@@ -207,7 +216,18 @@ pub async fn promise(
                 created_at: now,
             },
         )?;
-        record_event(conn, case.id, &caller, "remedy_promised", Visibility::Public, now, serde_json::json!({"remedy": row.id, "type": row.remedy_type, "description": row.description, "due": row.due.to_string()}))?;
+        record_event(
+            conn,
+            case.id,
+            &caller,
+            now,
+            CaseEvent::RemedyPromised {
+                remedy: row.id,
+                remedy_type: row.remedy_type.clone(),
+                description: row.description.clone(),
+                due: row.due,
+            },
+        )?;
         let remedy = view(&row, &case.reference, true)?;
         Ok(Created {
             location: format!("/api/v1/cases/{}", case.reference),
@@ -290,18 +310,34 @@ pub async fn complete(
             let not_found = || ApiError::NotFound("there is no such remedy on this case".into());
             let id = id.parse::<i64>().map_err(|_| not_found())?;
             let remedy = repo::find(conn, case.id, id)?.ok_or_else(not_found)?;
-            let (Some(status), Some(done_on), Some(evidence), true) =
-                (status, outcome.done_on, outcome.evidence.clone(), errors.is_empty())
-            else {
+            let (Some(status), Some(done_on), Some(evidence), true) = (
+                status,
+                outcome.done_on,
+                outcome.evidence.clone(),
+                errors.is_empty(),
+            ) else {
                 return Err(ApiError::Validation(errors));
             };
             if remedy.status != RemedyStatus::Promised.as_str() {
-                return Err(ApiError::Conflict { detail: format!("the remedy is {} already", remedy.status), field: None });
+                return Err(ApiError::Conflict {
+                    detail: format!("the remedy is {} already", remedy.status),
+                    field: None,
+                });
             }
             let now = db::now();
             precondition::claim(conn, &case, expected, now)?;
             repo::complete(conn, remedy.id, status.as_str(), done_on, evidence.trim())?;
-            record_event(conn, case.id, &caller, "remedy_outcome", Visibility::Public, now, serde_json::json!({"remedy": remedy.id, "status": status, "done_on": done_on.to_string()}))?;
+            record_event(
+                conn,
+                case.id,
+                &caller,
+                now,
+                CaseEvent::RemedyOutcome {
+                    remedy: remedy.id,
+                    status: status.as_str().into(),
+                    done_on,
+                },
+            )?;
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;

@@ -17,7 +17,8 @@ use crate::auth::{Caller, Staff};
 use crate::db::responses::{self as repo, ResponseRow};
 use crate::db::{self, stages, Database};
 use crate::domain::acknowledgement::AcknowledgementMethod;
-use crate::domain::case::{Outcome, Role, Stage, Status, Visibility};
+use crate::domain::case::events::{CaseEvent, Instant};
+use crate::domain::case::{Outcome, Role, Stage, Status};
 use crate::domain::clock::{uk_date, Clock};
 use crate::domain::deadlines::StageStart;
 use crate::domain::performance::{stage_started, working_days_taken};
@@ -239,10 +240,12 @@ pub async fn write_draft(
             conn,
             case.id,
             &caller,
-            "response_drafted",
-            Visibility::Internal,
             now,
-            serde_json::json!({"response": row.id, "stage": stage, "outcome": outcome}),
+            CaseEvent::ResponseDrafted {
+                response: row.id,
+                stage,
+                outcome,
+            },
         )?;
         let response = view(&row, stage, &caller)?;
         Ok(Created {
@@ -451,19 +454,18 @@ pub async fn approve_and_send(
                 conn,
                 case.id,
                 &caller,
-                "response_sent",
-                Visibility::Public,
                 now,
-                serde_json::json!({
-                    "response": sent.id,
-                    "stage": stage,
-                    "outcome": sent.outcome,
-                    "on_time": on_time,
-                    "sent_at": rfc3339(sent_at),
-                    "back_dated_because": back_dated_because,
-                    "stands_as_acknowledgement": stands_as_acknowledgement,
-                    "escalation_window_closes": window.map(|d| d.to_string()),
-                }),
+                CaseEvent::ResponseSent {
+                    response: sent.id,
+                    stage,
+                    outcome: Outcome::parse(&sent.outcome)
+                        .ok_or_else(|| ApiError::internal("stored outcome"))?,
+                    on_time,
+                    sent_at: Instant(sent_at),
+                    back_dated_because: back_dated_because.clone(),
+                    stands_as_acknowledgement,
+                    escalation_window_closes: window,
+                },
             )?;
             reload_after_change(conn, &case.reference, &caller)
         })

@@ -13,7 +13,8 @@ use super::{precondition, responses};
 use crate::auth::ComplaintsManager;
 use crate::db::stages::{self, StageRow};
 use crate::db::{self, cases as repo, Database};
-use crate::domain::case::{Kind, Status, Visibility};
+use crate::domain::case::events::{CaseEvent, TriageDetails};
+use crate::domain::case::{Kind, Status};
 use crate::domain::clock::{uk_date, Clock};
 use crate::domain::triage::{self, Decision, Procedure};
 use crate::error::{ApiError, FieldError};
@@ -153,36 +154,40 @@ pub async fn decide(
             };
             triage::check(decision, kind, status, policy, out_of_time).map_err(|refusal| {
                 if refusal.is_invalid_value() {
-                    ApiError::Validation(vec![FieldError::new(refusal.field(), refusal.to_string())])
+                    ApiError::Validation(vec![FieldError::new(
+                        refusal.field(),
+                        refusal.to_string(),
+                    )])
                 } else {
-                    ApiError::Conflict { detail: refusal.to_string(), field: Some(refusal.field().into()) }
+                    ApiError::Conflict {
+                        detail: refusal.to_string(),
+                        field: Some(refusal.field().into()),
+                    }
                 }
             })?;
 
             let now = db::now();
             precondition::claim(conn, &row, expected, now)?;
-            let mut details = serde_json::json!({
-                "reason": request.reason,
-                "out_of_time": out_of_time,
-            });
             let goes_formal_later = status == Status::ResolvedInformally;
-            if goes_formal_later {
-                details["previously"] = Decision::ResolveInformally.as_str().into();
-            }
+            let mut details = TriageDetails {
+                reason: request.reason.clone(),
+                out_of_time,
+                previously: goes_formal_later.then_some(Decision::ResolveInformally),
+                ..TriageDetails::default()
+            };
             match decision {
                 Decision::Accept if out_of_time => {
-                    details["special_circumstances"] = request.special_circumstances.clone().into();
+                    details.special_circumstances = request.special_circumstances.clone();
                 }
-                Decision::ResolveInformally => details["resolution"] = request.resolution.clone().into(),
-                Decision::ServiceRequest => details["referral"] = request.referral.clone().into(),
+                Decision::ResolveInformally => details.resolution = request.resolution.clone(),
+                Decision::ServiceRequest => details.referral = request.referral.clone(),
                 Decision::Excluded => {
-                    details["procedure"] = request.procedure.clone().into();
-                    details["referral"] = request.referral.clone().into();
+                    details.procedure = request.procedure.clone();
+                    details.referral = request.referral.clone();
                 }
                 Decision::OutsideRemit => {
-                    details["organisation"] = request.organisation.clone().into();
-                    let due = deadlines.outside_remit_referral_due(received);
-                    details["referral_due"] = due.map(|d| d.to_string()).into();
+                    details.organisation = request.organisation.clone();
+                    details.referral_due = deadlines.outside_remit_referral_due(received);
                 }
                 Decision::Accept | Decision::OutOfTime => {}
             }
@@ -193,18 +198,24 @@ pub async fn decide(
                 decision.status().as_str(),
                 stage.map(|s| s.as_str()),
                 decision.as_str(),
-                &details.to_string(),
+                &serde_json::to_string(&details).map_err(ApiError::internal)?,
                 now,
             )?;
             if let Some(stage) = stage {
                 // The acknowledgement clock started at receipt; for a complaint resolved
                 // informally that now goes formal, on the day it does.
-                let asked = if goes_formal_later { uk_date(now) } else { received };
+                let asked = if goes_formal_later {
+                    uk_date(now)
+                } else {
+                    received
+                };
                 let due = match row.acknowledgement_due.filter(|_| !goes_formal_later) {
                     Some(due) => due,
                     None => deadlines
                         .stage_acknowledgement_due(stage, asked)
-                        .map_err(|e| ApiError::internal(format!("stage 1 acknowledgement date: {e}")))?,
+                        .map_err(|e| {
+                            ApiError::internal(format!("stage 1 acknowledgement date: {e}"))
+                        })?,
                 };
                 stages::open(
                     conn,
@@ -237,7 +248,18 @@ pub async fn decide(
                     },
                 )?;
             }
-            record_event(conn, row.id, &caller, "triaged", Visibility::Public, now, serde_json::json!({"decision": decision, "status": decision.status(), "stage": stage, "details": details}))?;
+            record_event(
+                conn,
+                row.id,
+                &caller,
+                now,
+                CaseEvent::Triaged {
+                    decision,
+                    status: decision.status(),
+                    stage,
+                    details,
+                },
+            )?;
             reload_after_change(conn, &row.reference, &caller)
         })
         .await?;

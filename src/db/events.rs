@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::schema::case_events;
 use super::DbConnection;
+use crate::domain::case::events::CaseEvent;
 
 /// An event as stored.
 #[derive(Debug, Clone, Queryable)]
@@ -29,6 +30,27 @@ pub struct NewEvent<'a> {
     pub actor_role: &'a str,
     pub occurred_at: chrono::NaiveDateTime,
     pub details: String,
+}
+
+impl<'a> NewEvent<'a> {
+    /// The row for `event` on case `case_id`, done by `actor_subject` acting as `actor_role`.
+    pub fn of(
+        case_id: i64,
+        actor_subject: &'a str,
+        actor_role: &'a str,
+        occurred_at: chrono::NaiveDateTime,
+        event: &CaseEvent,
+    ) -> NewEvent<'a> {
+        NewEvent {
+            case_id,
+            event_type: event.name(),
+            visibility: event.visibility().as_str(),
+            actor_subject,
+            actor_role,
+            occurred_at,
+            details: event.details().to_string(),
+        }
+    }
 }
 
 pub fn append(conn: &mut DbConnection, event: &NewEvent<'_>) -> QueryResult<usize> {

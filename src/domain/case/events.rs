@@ -240,7 +240,7 @@ pub enum CaseEvent {
     LeadServiceChanged {
         from: String,
         to: String,
-        reason: Option<String>,
+        reason: String,
     },
     /// A service was named as contributing.
     ContributingServiceAdded { service: String },
@@ -260,10 +260,7 @@ pub enum CaseEvent {
         stands_for_acknowledgement: bool,
     },
     /// What was done with a comment.
-    CommentActionRecorded {
-        action: String,
-        details: Option<String>,
-    },
+    CommentActionRecorded { action: String, details: String },
 }
 
 /// One kind of event, as published.

@@ -341,7 +341,10 @@ pub fn step(state: &CaseState, command: Command) -> Result<Transition, Refusal> 
                 | Status::Excluded
                 | Status::OutsideRemit
                 | Status::OutOfTime => {}
-                Status::Open if complaint => {
+                // A compliment or comment: whether its handling is finished is the feedback
+                // table's question (domain::feedback::check with Step::Close).
+                Status::Received | Status::Open if !complaint => {}
+                Status::Open => {
                     let current = state
                         .current
                         .ok_or(Refusal::NotAtAStage("the complaint has no stage"))?;
@@ -740,6 +743,12 @@ mod tests {
             step(&received(), close(false)),
             Err(Refusal::WrongStatus { .. })
         ));
+        let compliment = CaseState {
+            kind: Kind::Compliment,
+            status: Status::Open,
+            ..received()
+        };
+        assert!(step(&compliment, close(false)).is_ok());
     }
 
     #[test]
