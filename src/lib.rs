@@ -8,6 +8,8 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+#[cfg(test)]
+mod layers;
 pub mod report;
 pub mod request_context;
 pub mod seed;

@@ -13,7 +13,7 @@ use super::idempotency::{self, Created};
 use super::json::{JsonBody, OptionalJson};
 use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses, rfc3339};
-use crate::auth::{Caller, Staff};
+use crate::auth::{Caller, Senior, Staff};
 use crate::db::responses::{self as repo, ResponseRow};
 use crate::db::{self, stages, Database};
 use crate::domain::acknowledgement::AcknowledgementMethod;
@@ -307,19 +307,13 @@ pub struct Sending {
 #[post("/cases/{reference}/responses/{id}/approval")]
 pub async fn approve_and_send(
     req: HttpRequest,
-    staff: Staff,
+    staff: Senior,
     db: web::Data<Database>,
     clock: web::Data<Clock>,
     path: web::Path<(String, String)>,
     body: OptionalJson<Sending>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = staff.0;
-    if !(caller.has(Role::HeadOfService) || caller.has(Role::ComplaintsManager)) {
-        return Err(ApiError::Forbidden(
-            "only the Head of Service or the complaints manager approves and sends a response"
-                .into(),
-        ));
-    }
     let expected = precondition::expected_version(&req)?;
     let sending = body.0.unwrap_or_default();
     let mut errors = report_of(&sending);

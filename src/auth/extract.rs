@@ -47,9 +47,17 @@ fn authenticate(req: &HttpRequest) -> Result<Caller, ApiError> {
     Ok(caller)
 }
 
-/// Declares an extractor admitting a set of roles.
+/// Declares an extractor admitting the callers a rule admits: any of a set
+/// of roles, or a rule of its own.
 macro_rules! role_extractor {
     ($(#[$meta:meta])* $name:ident, [$($role:ident),+], $who:literal) => {
+        role_extractor!(
+            $(#[$meta])* $name,
+            |caller| [$(Role::$role),+].iter().any(|r| caller.has(*r)),
+            $who
+        );
+    };
+    ($(#[$meta:meta])* $name:ident, |$caller:ident| $admits:expr, $who:literal) => {
         $(#[$meta])*
         #[derive(Debug, Clone)]
         pub struct $name(pub Caller);
@@ -57,6 +65,11 @@ macro_rules! role_extractor {
         impl $name {
             /// The roles admitted, as the OpenAPI description names them.
             pub const ROLES: &'static str = $who;
+
+            /// Whether this caller is admitted.
+            pub fn admits($caller: &Caller) -> bool {
+                $admits
+            }
         }
 
         impl FromRequest for $name {
@@ -65,7 +78,7 @@ macro_rules! role_extractor {
 
             fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
                 ready(authenticate(req).and_then(|caller| {
-                    if [$(Role::$role),+].iter().any(|r| caller.has(*r)) {
+                    if $name::admits(&caller) {
                         Ok($name(caller))
                     } else {
                         Err(ApiError::Forbidden(format!("only {} may do this", $who)))
@@ -91,10 +104,27 @@ role_extractor!(
 );
 
 role_extractor!(
+    /// Any caller but a partner: the customer (or their representative) or
+    /// staff. A token carrying the partner role among others acts as the
+    /// partner (see [`Caller::acting_role`]), and is refused.
+    NotPartner,
+    |caller| caller.acting_role() != Role::Partner,
+    "the customer or staff"
+);
+
+role_extractor!(
     /// Council staff: investigating officers, Heads of Service and the complaints team.
     Staff,
     [InvestigatingOfficer, HeadOfService, ComplaintsManager],
     "staff (investigating_officer, head_of_service, complaints_manager)"
+);
+
+role_extractor!(
+    /// Senior staff: a Head of Service or the complaints team, who approve
+    /// and send responses, agree extensions, close cases and read reports.
+    Senior,
+    [HeadOfService, ComplaintsManager],
+    "the Head of Service or the complaints manager"
 );
 
 role_extractor!(
@@ -103,3 +133,44 @@ role_extractor!(
     [ComplaintsManager],
     "the complaints_manager role"
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caller(roles: &[Role]) -> Caller {
+        Caller {
+            subject: "someone".into(),
+            roles: roles.to_vec(),
+            services: vec!["waste-care".into()],
+        }
+    }
+
+    #[test]
+    fn senior_staff_are_heads_of_service_and_the_complaints_manager() {
+        assert!(Senior::admits(&caller(&[Role::HeadOfService])));
+        assert!(Senior::admits(&caller(&[Role::ComplaintsManager])));
+        assert!(Senior::admits(&caller(&[
+            Role::InvestigatingOfficer,
+            Role::HeadOfService
+        ])));
+        assert!(!Senior::admits(&caller(&[Role::InvestigatingOfficer])));
+        assert!(!Senior::admits(&caller(&[Role::Customer])));
+        assert!(!Senior::admits(&caller(&[Role::Partner])));
+    }
+
+    #[test]
+    fn a_caller_acting_as_a_partner_is_refused_whatever_else_it_holds() {
+        assert!(NotPartner::admits(&caller(&[Role::Customer])));
+        assert!(NotPartner::admits(&caller(&[Role::InvestigatingOfficer])));
+        assert!(NotPartner::admits(&caller(&[
+            Role::Partner,
+            Role::HeadOfService
+        ])));
+        assert!(!NotPartner::admits(&caller(&[Role::Partner])));
+        assert!(!NotPartner::admits(&caller(&[
+            Role::Partner,
+            Role::Customer
+        ])));
+    }
+}

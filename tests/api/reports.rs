@@ -885,3 +885,22 @@ async fn the_manager_answers_the_self_assessment_lines_the_cases_cannot_prove() 
         .unwrap_or_default();
     assert_eq!(line["met"], json!(null));
 }
+
+#[actix_web::test]
+async fn only_heads_of_service_and_the_manager_read_the_self_assessment_answers() {
+    let app = spawn_app().await;
+    let path = "/api/v1/reports/self-assessment/2026";
+    for token in [
+        app.officer("o", &["waste-care"]),
+        app.customer("c"),
+        app.partner("p"),
+    ] {
+        app.get(path, &token)
+            .await
+            .problem(403, "/problems/forbidden");
+    }
+    for token in [app.head_of_service("h", &["waste-care"]), app.manager()] {
+        let read = app.get(path, &token).await;
+        assert_eq!(read.status, 200, "{}", read.text());
+    }
+}
