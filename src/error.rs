@@ -10,6 +10,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::app::AppError;
 use crate::db::DbError;
 
 /// The media type of every error body.
@@ -343,6 +344,36 @@ impl From<DbError> for ApiError {
             },
             DbError::Unavailable(cause) => ApiError::Unavailable(cause),
             DbError::Other(cause) => ApiError::Internal(cause),
+        }
+    }
+}
+
+/// A use case's refusal, as HTTP says it.
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        match error {
+            AppError::NotFound(detail) => ApiError::NotFound(detail),
+            AppError::Forbidden(detail) => ApiError::Forbidden(detail),
+            AppError::Stale { expected } => ApiError::PreconditionFailed(format!(
+                "the case has changed since version {expected}; read it again and retry"
+            )),
+            AppError::Invalid(errors) => ApiError::Validation(errors),
+            AppError::Refused(refusal) if refusal.is_invalid_value() => {
+                ApiError::Validation(vec![FieldError::new(
+                    refusal.field().unwrap_or("body"),
+                    refusal.to_string(),
+                )])
+            }
+            AppError::Refused(refusal) => ApiError::Conflict {
+                detail: refusal.to_string(),
+                field: refusal.field().map(String::from),
+            },
+            AppError::Conflict(detail) => ApiError::Conflict {
+                detail,
+                field: None,
+            },
+            AppError::Db(error) => error.into(),
+            AppError::Internal(cause) => ApiError::Internal(cause),
         }
     }
 }

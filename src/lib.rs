@@ -2,6 +2,7 @@
 //! comments and complaints.
 
 pub mod api;
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;

@@ -13,7 +13,7 @@ use super::idempotency::{self, Created};
 use super::json::JsonBody;
 use super::validation::{not_blank, phone_number, report_of};
 use super::{pagination, responses, rfc3339};
-use crate::auth::{AnyCaller, Caller, CaseScope};
+use crate::auth::{AnyCaller, Caller};
 use crate::db::cases::{
     self as repo, CaseFilter, CaseRow, CustomerRow, NewCaseRow, RepresentativeRow,
 };
@@ -21,7 +21,6 @@ use crate::db::events::{self, EventRow, NewEvent};
 use crate::db::stages::StageRow;
 use crate::db::{self, services, Database, DbConnection};
 use crate::domain::case::events::{CaseEvent, Instant};
-use crate::domain::case::lifecycle::{CaseState, Refusal as LifecycleRefusal, StageState};
 use crate::domain::case::{Channel, ContactMethod, Kind, Role, Stage, Status, Visibility};
 use crate::domain::clock::Clock;
 use crate::domain::deadlines;
@@ -1138,29 +1137,12 @@ fn case_for(
     caller: &Caller,
     contributors_may_read: bool,
 ) -> Result<CaseRow, ApiError> {
-    let not_found = || ApiError::NotFound(format!("there is no case {reference} that you can see"));
-    let reference = Reference::parse(reference).ok_or_else(not_found)?;
-    let Some(row) = repo::find_by_reference(conn, reference.as_str())? else {
-        return Err(not_found());
-    };
-    let scope = caller.case_scope();
-    if row.visible_in(&scope) {
-        return Ok(row);
-    }
-    if let CaseScope::Services(services) = &scope {
-        if crate::db::ownership::contributes(conn, row.id, services)? {
-            return if contributors_may_read {
-                Ok(row)
-            } else {
-                Err(ApiError::Forbidden(
-                    "your service contributes to this case: only the lead service's staff or \
-                     the complaints manager may change it"
-                        .into(),
-                ))
-            };
-        }
-    }
-    Err(not_found())
+    Ok(crate::app::cases::find(
+        conn,
+        reference,
+        caller,
+        contributors_may_read,
+    )?)
 }
 
 #[utoipa::path(
@@ -1516,46 +1498,4 @@ pub(crate) fn record_event(
         ),
     )?;
     Ok(())
-}
-
-/// What the lifecycle table reads of a case, from its row and its stages. The facts that need
-/// other tables (a waiting extension, outstanding remedies, the Ombudsman referral, a
-/// compliment's forwarding) start unset: the handler whose command reads one fills it in.
-pub(crate) fn lifecycle_state(row: &CaseRow, stages: &[StageRow]) -> Result<CaseState, ApiError> {
-    let current = match stages.last() {
-        Some(stage) => Some(StageState {
-            stage: parse_stored(&stage.stage, Stage::parse, "stage")?,
-            acknowledged: stage.acknowledged_at.is_some(),
-            response_due: stage.response_due,
-            responded: stage.responded_at.is_some(),
-            window_closes: stage.escalation_window_closes,
-        }),
-        None => None,
-    };
-    Ok(CaseState {
-        kind: parse_stored(&row.kind, Kind::parse, "kind")?,
-        status: parse_stored(&row.status, Status::parse, "status")?,
-        current,
-        answered: stages.iter().any(|s| s.responded_at.is_some()),
-        extension_waiting: false,
-        outstanding_remedies: 0,
-        referred_to_ombudsman: false,
-        forwarded: false,
-    })
-}
-
-/// The answer to a command the lifecycle refuses: 422 naming the field when the values sent
-/// are at fault, else 409 with the reason.
-pub(crate) fn refused(refusal: LifecycleRefusal) -> ApiError {
-    if refusal.is_invalid_value() {
-        ApiError::Validation(vec![FieldError::new(
-            refusal.field().unwrap_or("body"),
-            refusal.to_string(),
-        )])
-    } else {
-        ApiError::Conflict {
-            detail: refusal.to_string(),
-            field: refusal.field().map(String::from),
-        }
-    }
 }

@@ -5,22 +5,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{
-    case_response, lifecycle_state, record_event, refused, reload_after_change, visible_case, Case,
-};
+use super::cases::{case_response, reload_after_change, Case};
 use super::database::ApiDatabase;
 use super::json::{JsonBody, OptionalJson};
 use super::validation::{field_errors, not_blank};
 use super::{precondition, responses};
-use crate::auth::{AnyCaller, Caller, ComplaintsManager, Staff};
-use crate::db::cases::CaseRow;
-use crate::db::{self, cases, stages, Database, DbConnection};
-use crate::domain::case::events::CaseEvent;
-use crate::domain::case::lifecycle::{self, CaseState, Command};
-use crate::domain::case::{Kind, Role, Status};
-use crate::domain::clock::uk_date;
-use crate::domain::feedback::Step;
-use crate::domain::remedy::RemedyStatus;
+use crate::app::lifecycle;
+use crate::auth::{AnyCaller, ComplaintsManager, Staff};
+use crate::db::{self, Database};
+use crate::domain::case::Role;
 use crate::error::{ApiError, FieldError};
 
 /// Why: optional for a withdrawal or closure, required to reopen.
@@ -44,37 +37,6 @@ pub struct Closure {
     /// nor reported undeliverable.
     #[validate(length(max = 2000))]
     pub outstanding_remedies_reason: Option<String>,
-}
-
-/// Moves a case as the lifecycle table allows `command`, records the event `event` builds
-/// from where it was, and answers with the case. `facts` fills in what the command reads
-/// beyond the case's row and stages.
-#[allow(clippy::too_many_arguments)]
-fn move_to(
-    conn: &mut DbConnection,
-    reference: &str,
-    caller: &Caller,
-    expected: i32,
-    command: Command,
-    facts: impl Fn(&mut DbConnection, &CaseRow, &mut CaseState) -> Result<(), ApiError>,
-    event: impl Fn(Status, Status) -> CaseEvent,
-) -> Result<(Case, String), ApiError> {
-    let case = visible_case(conn, reference, caller)?;
-    precondition::check(&case, expected)?;
-    let stages = stages::for_case(conn, case.id)?;
-    let mut state = lifecycle_state(&case, &stages)?;
-    facts(conn, &case, &mut state)?;
-    let next = lifecycle::step(&state, command).map_err(refused)?;
-    let now = db::now();
-    precondition::claim(conn, &case, expected, now)?;
-    cases::set_status(conn, case.id, next.status.as_str())?;
-    record_event(conn, case.id, caller, now, event(state.status, next.status))?;
-    reload_after_change(conn, &case.reference, caller)
-}
-
-/// No facts beyond the case's row and stages.
-fn none(_: &mut DbConnection, _: &CaseRow, _: &mut CaseState) -> Result<(), ApiError> {
-    Ok(())
 }
 
 fn reason_of(body: OptionalJson<Reason>) -> Result<Option<String>, ApiError> {
@@ -132,19 +94,8 @@ pub async fn withdraw(
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            move_to(
-                conn,
-                &reference,
-                &caller,
-                expected,
-                Command::Withdraw,
-                none,
-                |from, to| CaseEvent::Withdrawn {
-                    from,
-                    to,
-                    reason: reason.clone(),
-                },
-            )
+            lifecycle::withdraw(conn, db::now(), &caller, &reference, expected, reason)?;
+            reload_after_change(conn, &reference, &caller)
         })
         .await?;
     Ok(case_response(case, etag))
@@ -210,45 +161,12 @@ pub async fn close(
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            let case = visible_case(conn, &reference, &caller)?;
-            if Kind::parse(&case.kind) != Some(Kind::Complaint) {
-                // A compliment or comment closes by its own table.
-                precondition::check(&case, expected)?;
-                super::feedback::check_step(conn, &case, Step::Close)?;
-            }
-            let today = uk_date(db::now());
-            let outstanding = std::cell::RefCell::new(Vec::new());
-            move_to(
-                conn,
-                &reference,
-                &caller,
-                expected,
-                Command::Close {
-                    today,
-                    remedies_reason: outstanding_reason.is_some(),
-                },
-                |conn, case, state| {
-                    let promised: Vec<i64> = crate::db::remedies::for_case(conn, case.id)?
-                        .iter()
-                        .filter(|r| r.status == RemedyStatus::Promised.as_str())
-                        .map(|r| r.id)
-                        .collect();
-                    state.outstanding_remedies = promised.len();
-                    *outstanding.borrow_mut() = promised;
-                    Ok(())
-                },
-                |from, to| {
-                    let outstanding = outstanding.borrow().clone();
-                    let any = !outstanding.is_empty();
-                    CaseEvent::Closed {
-                        from,
-                        to,
-                        reason: reason.clone(),
-                        outstanding_remedies: any.then_some(outstanding),
-                        outstanding_remedies_reason: outstanding_reason.clone().filter(|_| any),
-                    }
-                },
-            )
+            let closure = lifecycle::Closure {
+                reason,
+                outstanding_remedies_reason: outstanding_reason,
+            };
+            lifecycle::close(conn, db::now(), &caller, &reference, expected, closure)?;
+            reload_after_change(conn, &reference, &caller)
         })
         .await?;
     Ok(case_response(case, etag))
@@ -304,23 +222,8 @@ pub async fn reopen(
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            move_to(
-                conn,
-                &reference,
-                &caller,
-                expected,
-                Command::Reopen,
-                |conn, case, state| {
-                    state.forwarded = crate::db::feedback::find(conn, case.id)?
-                        .is_some_and(|f| f.forwarded_at.is_some());
-                    Ok(())
-                },
-                |from, to| CaseEvent::Reopened {
-                    from,
-                    to,
-                    reason: reason.clone(),
-                },
-            )
+            lifecycle::reopen(conn, db::now(), &caller, &reference, expected, reason)?;
+            reload_after_change(conn, &reference, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

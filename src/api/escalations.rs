@@ -7,17 +7,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::cases::{case_response, reload_after_change, Case};
 use super::database::ApiDatabase;
 use super::json::JsonBody;
 use super::validation::report_of;
 use super::{precondition, responses};
+use crate::app::lifecycle;
 use crate::auth::AnyCaller;
-use crate::db::stages::{self, StageRow};
-use crate::db::{self, cases, Database};
-use crate::domain::case::events::CaseEvent;
-use crate::domain::case::{Role, Stage, Status};
-use crate::domain::clock::{uk_date, Clock};
+use crate::db::{self, Database};
+use crate::domain::case::Role;
+use crate::domain::clock::Clock;
 use crate::domain::escalation::Ground;
 use crate::error::{ApiError, FieldError};
 
@@ -119,94 +118,27 @@ pub async fn escalate(
             "only the complaints manager accepts a late request",
         ));
     }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
     let reference = reference.into_inner();
+    let escalation = lifecycle::Escalation {
+        reason: request.reason.clone().map(|r| r.trim().to_string()),
+        grounds,
+        late_acceptance_reason: late_reason,
+    };
     let (case, etag) = db
         .write(move |conn| {
-            let case = visible_case(conn, &reference, &caller)?;
-            precondition::check(&case, expected)?;
-            if !errors.is_empty() {
-                return Err(ApiError::Validation(errors));
-            }
-            let conflict = |detail: String| ApiError::Conflict { detail, field: None };
-            let all = stages::for_case(conn, case.id)?;
-            // A complaint closed after its stage 1 response can still go to stage 2: the
-            // request itself reopens it.
-            let reopens = Status::parse(&case.status) == Some(Status::Closed);
-            let stage_1 = match (Status::parse(&case.status), all.last()) {
-                (Some(Status::Open | Status::Closed), Some(last)) if last.stage == Stage::Stage1.as_str() => last.clone(),
-                (Some(Status::Open | Status::Closed), Some(_)) => return Err(conflict("the complaint is at stage 2 already".into())),
-                _ => return Err(conflict("only a complaint with a stage 1 response asks for stage 2".into())),
-            };
-            if stage_1.responded_at.is_none() {
-                return Err(conflict("stage 2 can be asked for once the stage 1 response has been sent".into()));
-            }
-            let now = db::now();
-            let today = uk_date(now);
-            let late = stage_1.escalation_window_closes.filter(|closes| today > *closes);
-            if let (Some(closes), None) = (late, &late_reason) {
-                return Err(ApiError::Conflict {
-                    detail: format!(
-                        "the window for asking for stage 2 closed on {closes}; the complaints manager can \
-                         accept a late request with a reason"
-                    ),
-                    field: Some("late_acceptance_reason".into()),
-                });
-            }
-            let acknowledgement_due = clock
-                .deadlines()
-                .stage_acknowledgement_due(Stage::Stage2, today)
-                .map_err(|e| ApiError::internal(format!("stage 2 acknowledgement date: {e}")))?;
-            precondition::claim(conn, &case, expected, now)?;
-            let grounds_json = serde_json::to_string(&grounds).map_err(ApiError::internal)?;
-            stages::open(
+            lifecycle::escalate(
                 conn,
-                &StageRow {
-                    id: 0,
-                    case_id: case.id,
-                    stage: Stage::Stage2.as_str().into(),
-                    opened_at: now,
-                    acknowledgement_due,
-                    acknowledged_at: None,
-                    acknowledgement_method: None,
-                    acknowledged_by: None,
-                    grade: None,
-                    response_due: None,
-                    investigator: None,
-                    assigned_by: None,
-                    assigned_at: None,
-                    original_response_due: None,
-                    outcome: None,
-                    responded_at: None,
-                    responded_on_time: None,
-                    escalation_window_closes: None,
-                    requested_by: Some(caller.subject.clone()),
-                    request_grounds: Some(grounds_json),
-                    request_reason: request.reason.clone().map(|r| r.trim().to_string()),
-                    late_acceptance_reason: late.and(late_reason.clone()),
-                    acknowledged_on_time: None,
-                    working_days_taken: None,
-                    extended: false,
-                },
-            )?;
-            cases::set_stage(conn, case.id, Stage::Stage2.as_str())?;
-            if reopens {
-                cases::set_status(conn, case.id, Status::Open.as_str())?;
-            }
-            record_event(
-                conn,
-                case.id,
+                &clock.deadlines(),
+                db::now(),
                 &caller,
-                now,
-                CaseEvent::Escalated {
-                    stage: Stage::Stage2,
-                    grounds: grounds.iter().map(|g| g.as_str().to_string()).collect(),
-                    late: late.is_some(),
-                    reopened: reopens,
-                    late_acceptance_reason: late.and(late_reason.clone()),
-                    acknowledgement_due,
-                },
+                &reference,
+                expected,
+                &escalation,
             )?;
-            reload_after_change(conn, &case.reference, &caller)
+            reload_after_change(conn, &reference, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

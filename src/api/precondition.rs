@@ -4,7 +4,7 @@
 use actix_web::http::header;
 use actix_web::HttpRequest;
 
-use crate::db::cases::{self, CaseRow};
+use crate::db::cases::CaseRow;
 use crate::db::DbConnection;
 use crate::error::ApiError;
 
@@ -30,17 +30,7 @@ pub fn expected_version(req: &HttpRequest) -> Result<i32, ApiError> {
 /// Refuses at once a change made against a version that is no longer
 /// current, before any rule about the case's state is applied to it.
 pub fn check(case: &CaseRow, expected: i32) -> Result<(), ApiError> {
-    if case.version == expected {
-        Ok(())
-    } else {
-        Err(stale(expected))
-    }
-}
-
-fn stale(expected: i32) -> ApiError {
-    ApiError::PreconditionFailed(format!(
-        "the case has changed since version {expected}; read it again and retry"
-    ))
+    Ok(crate::app::cases::check_version(case, expected)?)
 }
 
 /// Takes the next version of `case` if `expected` is still current: of
@@ -51,8 +41,5 @@ pub fn claim(
     expected: i32,
     at: chrono::NaiveDateTime,
 ) -> Result<i32, ApiError> {
-    if case.version != expected || !cases::claim_version(conn, case.id, expected, at)? {
-        return Err(stale(expected));
-    }
-    Ok(expected + 1)
+    Ok(crate::app::cases::claim_version(conn, case, expected, at)?)
 }

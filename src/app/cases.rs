@@ -1,0 +1,103 @@
+//! Finding a case as a caller may, and claiming the version a change was asked against: the
+//! first steps of every use case on a case.
+
+use chrono::NaiveDateTime;
+
+use super::AppError;
+use crate::auth::{Caller, CaseScope};
+use crate::db::cases::{self as repo, CaseRow};
+use crate::db::stages::StageRow;
+use crate::db::DbConnection;
+use crate::domain::case::lifecycle::{CaseState, StageState};
+use crate::domain::case::{Kind, Stage, Status};
+use crate::domain::reference::Reference;
+
+/// The case `reference`, if `caller` may change it: its own, its services', its partner's,
+/// or any for the complaints manager. Staff of a service that only contributes may read it
+/// (`contributors_may_read`) but not change it. A case the caller may not see is not found,
+/// as if it did not exist.
+pub fn find(
+    conn: &mut DbConnection,
+    reference: &str,
+    caller: &Caller,
+    contributors_may_read: bool,
+) -> Result<CaseRow, AppError> {
+    let not_found = || AppError::NotFound(format!("there is no case {reference} that you can see"));
+    let reference = Reference::parse(reference).ok_or_else(not_found)?;
+    let Some(row) = repo::find_by_reference(conn, reference.as_str())? else {
+        return Err(not_found());
+    };
+    let scope = caller.case_scope();
+    if row.visible_in(&scope) {
+        return Ok(row);
+    }
+    if let CaseScope::Services(services) = &scope {
+        if crate::db::ownership::contributes(conn, row.id, services)? {
+            return if contributors_may_read {
+                Ok(row)
+            } else {
+                Err(AppError::Forbidden(
+                    "your service contributes to this case: only the lead service's staff or \
+                     the complaints manager may change it"
+                        .into(),
+                ))
+            };
+        }
+    }
+    Err(not_found())
+}
+
+/// Refuses at once a change made against a version that is no longer current, before any
+/// rule about the case's state is applied to it.
+pub fn check_version(case: &CaseRow, expected: i32) -> Result<(), AppError> {
+    if case.version == expected {
+        Ok(())
+    } else {
+        Err(AppError::Stale { expected })
+    }
+}
+
+/// Takes the next version of `case` if `expected` is still current: of several changes
+/// racing from one version exactly one goes ahead.
+pub fn claim_version(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    expected: i32,
+    at: NaiveDateTime,
+) -> Result<i32, AppError> {
+    if case.version != expected || !repo::claim_version(conn, case.id, expected, at)? {
+        return Err(AppError::Stale { expected });
+    }
+    Ok(expected + 1)
+}
+
+fn stored<T>(value: &str, parse: impl Fn(&str) -> Option<T>, column: &str) -> Result<T, AppError> {
+    parse(value)
+        .ok_or_else(|| AppError::Internal(format!("stored {column} `{value}` is not known")))
+}
+
+/// What the lifecycle table reads of a case, from its row and its stages. The facts that need
+/// other tables (a waiting extension, outstanding remedies, the Ombudsman referral, a
+/// compliment's forwarding) start unset: the use case whose command reads one fills it in.
+pub fn state(row: &CaseRow, stages: &[StageRow]) -> Result<CaseState, AppError> {
+    let current = match stages.last() {
+        Some(stage) => Some(StageState {
+            stage: stored(&stage.stage, Stage::parse, "stage")?,
+            acknowledged: stage.acknowledged_at.is_some(),
+            response_due: stage.response_due,
+            responded: stage.responded_at.is_some(),
+            window_closes: stage.escalation_window_closes,
+        }),
+        None => None,
+    };
+    Ok(CaseState {
+        kind: stored(&row.kind, Kind::parse, "kind")?,
+        status: stored(&row.status, Status::parse, "status")?,
+        current,
+        answered: stages.iter().any(|s| s.responded_at.is_some()),
+        extension_waiting: false,
+        outstanding_remedies: 0,
+        referred_to_ombudsman: false,
+        forwarded: false,
+    })
+}

@@ -1,0 +1,290 @@
+//! The case's lifecycle use cases: each finds the case as the caller may, checks the version
+//! it was asked against, asks [`crate::domain::case::lifecycle::step`], saves what changed and
+//! appends the event, in the caller's transaction.
+
+use chrono::NaiveDateTime;
+
+use super::{cases, AppError};
+use crate::auth::Caller;
+use crate::db::cases::{self as repo, CaseRow};
+use crate::db::events::{self, NewEvent};
+use crate::db::stages::{self, StageRow};
+use crate::db::DbConnection;
+use crate::domain::case::events::CaseEvent;
+use crate::domain::case::lifecycle::{self, CaseState, Command};
+use crate::domain::case::{Kind, Stage, Status};
+use crate::domain::clock::uk_date;
+use crate::domain::deadlines::Deadlines;
+use crate::domain::escalation::Ground;
+use crate::domain::feedback::{self, Step};
+use crate::domain::remedy::RemedyStatus;
+
+/// Appends `event` to case `case_id`'s timeline, as done by `caller` at `at`.
+pub fn record(
+    conn: &mut DbConnection,
+    case_id: i64,
+    caller: &Caller,
+    at: NaiveDateTime,
+    event: &CaseEvent,
+) -> Result<(), AppError> {
+    events::append(
+        conn,
+        &NewEvent::of(
+            case_id,
+            &caller.subject,
+            caller.acting_role().as_str(),
+            at,
+            event,
+        ),
+    )?;
+    Ok(())
+}
+
+/// A request for stage 2, as the caller sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Escalation {
+    /// Why the customer is still dissatisfied.
+    pub reason: Option<String>,
+    /// The grounds given, each once.
+    pub grounds: Vec<Ground>,
+    /// The complaints manager's reason to accept a request after the window.
+    pub late_acceptance_reason: Option<String>,
+}
+
+/// Stage 2 is asked for at `now`: inside the policy's window, or later with the complaints
+/// manager's reason; a complaint closed after its stage 1 response reopens. Stage 2 opens
+/// with its acknowledgement due from the request. Gives the case as it was before.
+pub fn escalate(
+    conn: &mut DbConnection,
+    deadlines: &Deadlines<'_>,
+    now: NaiveDateTime,
+    caller: &Caller,
+    reference: &str,
+    expected: i32,
+    request: &Escalation,
+) -> Result<CaseRow, AppError> {
+    let case = cases::find(conn, reference, caller, false)?;
+    cases::check_version(&case, expected)?;
+    let stages = stages::for_case(conn, case.id)?;
+    let state = cases::state(&case, &stages)?;
+    let today = uk_date(now);
+    let next = lifecycle::step(
+        &state,
+        Command::Escalate {
+            today,
+            late_accepted: request.late_acceptance_reason.is_some(),
+        },
+    )?;
+    let late = state
+        .current
+        .and_then(|stage_1| stage_1.window_closes)
+        .filter(|closes| today > *closes);
+    let acknowledgement_due = deadlines
+        .stage_acknowledgement_due(Stage::Stage2, today)
+        .map_err(|e| AppError::Internal(format!("stage 2 acknowledgement date: {e}")))?;
+    cases::claim_version(conn, &case, expected, now)?;
+    let grounds: Vec<String> = request
+        .grounds
+        .iter()
+        .map(|g| g.as_str().to_string())
+        .collect();
+    let late_acceptance_reason = late.and(request.late_acceptance_reason.clone());
+    stages::open(
+        conn,
+        &StageRow {
+            id: 0,
+            case_id: case.id,
+            stage: Stage::Stage2.as_str().into(),
+            opened_at: now,
+            acknowledgement_due,
+            acknowledged_at: None,
+            acknowledgement_method: None,
+            acknowledged_by: None,
+            grade: None,
+            response_due: None,
+            investigator: None,
+            assigned_by: None,
+            assigned_at: None,
+            original_response_due: None,
+            outcome: None,
+            responded_at: None,
+            responded_on_time: None,
+            escalation_window_closes: None,
+            requested_by: Some(caller.subject.clone()),
+            request_grounds: Some(
+                serde_json::to_string(&grounds).map_err(|e| AppError::Internal(e.to_string()))?,
+            ),
+            request_reason: request.reason.clone(),
+            late_acceptance_reason: late_acceptance_reason.clone(),
+            acknowledged_on_time: None,
+            working_days_taken: None,
+            extended: false,
+        },
+    )?;
+    repo::set_stage(conn, case.id, Stage::Stage2.as_str())?;
+    if next.status != state.status {
+        repo::set_status(conn, case.id, next.status.as_str())?;
+    }
+    record(
+        conn,
+        case.id,
+        caller,
+        now,
+        &CaseEvent::Escalated {
+            stage: Stage::Stage2,
+            grounds,
+            late: late.is_some(),
+            reopened: next.reopens,
+            late_acceptance_reason,
+            acknowledgement_due,
+        },
+    )?;
+    Ok(case)
+}
+
+/// Moves a case as the lifecycle table allows `command`, and records the event `event`
+/// builds from where it was, where it goes and what `facts` found: `facts` fills in what the
+/// command reads beyond the case's row and stages. Gives the case as it was before.
+#[allow(clippy::too_many_arguments)]
+fn move_status<T>(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    caller: &Caller,
+    case: CaseRow,
+    expected: i32,
+    command: Command,
+    facts: impl FnOnce(&mut DbConnection, &CaseRow, &mut CaseState) -> Result<T, AppError>,
+    event: impl FnOnce(Status, Status, T) -> CaseEvent,
+) -> Result<CaseRow, AppError> {
+    let stages = stages::for_case(conn, case.id)?;
+    let mut state = cases::state(&case, &stages)?;
+    let found = facts(conn, &case, &mut state)?;
+    let next = lifecycle::step(&state, command)?;
+    cases::claim_version(conn, &case, expected, now)?;
+    repo::set_status(conn, case.id, next.status.as_str())?;
+    record(
+        conn,
+        case.id,
+        caller,
+        now,
+        &event(state.status, next.status, found),
+    )?;
+    Ok(case)
+}
+
+/// The customer (or staff for them) withdraws a case still being handled.
+pub fn withdraw(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    caller: &Caller,
+    reference: &str,
+    expected: i32,
+    reason: Option<String>,
+) -> Result<CaseRow, AppError> {
+    let case = cases::find(conn, reference, caller, false)?;
+    cases::check_version(&case, expected)?;
+    move_status(
+        conn,
+        now,
+        caller,
+        case,
+        expected,
+        Command::Withdraw,
+        |_, _, _| Ok(()),
+        |from, to, ()| CaseEvent::Withdrawn { from, to, reason },
+    )
+}
+
+/// A closure, as the caller asked for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Closure {
+    pub reason: Option<String>,
+    /// The complaints manager's reason to close with promised remedies outstanding.
+    pub outstanding_remedies_reason: Option<String>,
+}
+
+/// A case whose handling is over closes; with promised remedies outstanding only with the
+/// complaints manager's reason. A compliment or comment is first asked of its own table.
+pub fn close(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    caller: &Caller,
+    reference: &str,
+    expected: i32,
+    closure: Closure,
+) -> Result<CaseRow, AppError> {
+    let case = cases::find(conn, reference, caller, false)?;
+    cases::check_version(&case, expected)?;
+    let state = cases::state(&case, &[])?;
+    if state.kind != Kind::Complaint {
+        let handling = crate::db::feedback::find(conn, case.id)?;
+        feedback::check(
+            Step::Close,
+            state.kind,
+            state.status,
+            case.response_requested,
+            crate::db::feedback::handling(handling.as_ref()),
+        )
+        .map_err(|refusal| AppError::Conflict(refusal.to_string()))?;
+    }
+    let given = closure.outstanding_remedies_reason.is_some();
+    move_status(
+        conn,
+        now,
+        caller,
+        case,
+        expected,
+        Command::Close {
+            today: uk_date(now),
+            remedies_reason: given,
+        },
+        |conn, case, state| {
+            let outstanding: Vec<i64> = crate::db::remedies::for_case(conn, case.id)?
+                .iter()
+                .filter(|r| r.status == RemedyStatus::Promised.as_str())
+                .map(|r| r.id)
+                .collect();
+            state.outstanding_remedies = outstanding.len();
+            Ok(outstanding)
+        },
+        |from, to, outstanding| {
+            let any = !outstanding.is_empty();
+            CaseEvent::Closed {
+                from,
+                to,
+                reason: closure.reason,
+                outstanding_remedies: any.then_some(outstanding),
+                outstanding_remedies_reason: closure.outstanding_remedies_reason.filter(|_| any),
+            }
+        },
+    )
+}
+
+/// The complaints manager reopens a closed or withdrawn case: a complaint with stages goes
+/// back to its current stage, a compliment or comment passed on to `open`, anything else to
+/// triage.
+pub fn reopen(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    caller: &Caller,
+    reference: &str,
+    expected: i32,
+    reason: Option<String>,
+) -> Result<CaseRow, AppError> {
+    let case = cases::find(conn, reference, caller, false)?;
+    cases::check_version(&case, expected)?;
+    move_status(
+        conn,
+        now,
+        caller,
+        case,
+        expected,
+        Command::Reopen,
+        |conn, case, state| {
+            state.forwarded =
+                crate::db::feedback::find(conn, case.id)?.is_some_and(|f| f.forwarded_at.is_some());
+            Ok(())
+        },
+        |from, to, ()| CaseEvent::Reopened { from, to, reason },
+    )
+}

@@ -1,0 +1,51 @@
+//! The application layer: one function per use case. Each loads the case, checks the caller
+//! may see it, checks the version it was asked against, asks the domain's lifecycle table,
+//! saves what changed and appends the event, all inside the caller's transaction. It knows
+//! nothing of HTTP: handlers parse the request, call a function here, and map its answer.
+
+pub mod cases;
+pub mod lifecycle;
+pub mod time;
+
+use crate::db::DbError;
+use crate::domain::case::lifecycle::Refusal;
+use crate::error::FieldError;
+
+/// Why a use case did not go ahead.
+#[derive(Debug)]
+pub enum AppError {
+    /// There is no such case, or none this caller may see.
+    NotFound(String),
+    /// The caller may see the case but not do this to it.
+    Forbidden(String),
+    /// The case has changed since the version the caller named.
+    Stale { expected: i32 },
+    /// Values the caller sent break a rule that needs the case to check.
+    Invalid(Vec<FieldError>),
+    /// The lifecycle does not allow this in the case's state.
+    Refused(Refusal),
+    /// Another of the domain's tables (a compliment's or comment's handling) does not allow it.
+    Conflict(String),
+    /// The storage failed.
+    Db(DbError),
+    /// A stored value this code cannot read, or a date it cannot count.
+    Internal(String),
+}
+
+impl From<DbError> for AppError {
+    fn from(error: DbError) -> Self {
+        AppError::Db(error)
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(error: diesel::result::Error) -> Self {
+        AppError::Db(error.into())
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(refusal: Refusal) -> Self {
+        AppError::Refused(refusal)
+    }
+}
