@@ -118,6 +118,7 @@ impl Application {
                     .app_data(body_limit.clone())
                     .app_data(route_table.clone())
                     .app_data(clock.clone())
+                    .app_data(web::Data::new(crate::app::time::Now::System))
                     .app_data(
                         web::QueryConfig::default()
                             .error_handler(|e, _| api::query::unreadable(&e).into()),

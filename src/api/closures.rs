@@ -11,8 +11,9 @@ use super::json::{JsonBody, OptionalJson};
 use super::validation::{field_errors, not_blank};
 use super::{precondition, responses};
 use crate::app::lifecycle;
+use crate::app::time::Now;
 use crate::auth::{AnyCaller, ComplaintsManager, Staff};
-use crate::db::{self, Database};
+use crate::db::Database;
 use crate::domain::case::Role;
 use crate::error::{ApiError, FieldError};
 
@@ -80,6 +81,7 @@ pub async fn withdraw(
     req: HttpRequest,
     caller: AnyCaller,
     db: web::Data<Database>,
+    now: web::Data<Now>,
     reference: web::Path<String>,
     body: OptionalJson<Reason>,
 ) -> Result<HttpResponse, ApiError> {
@@ -94,7 +96,7 @@ pub async fn withdraw(
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            lifecycle::withdraw(conn, db::now(), &caller, &reference, expected, reason)?;
+            lifecycle::withdraw(conn, now.now(), &caller, &reference, expected, reason)?;
             reload_after_change(conn, &reference, &caller)
         })
         .await?;
@@ -136,6 +138,7 @@ pub async fn close(
     req: HttpRequest,
     staff: Staff,
     db: web::Data<Database>,
+    now: web::Data<Now>,
     reference: web::Path<String>,
     body: OptionalJson<Closure>,
 ) -> Result<HttpResponse, ApiError> {
@@ -165,7 +168,7 @@ pub async fn close(
                 reason,
                 outstanding_remedies_reason: outstanding_reason,
             };
-            lifecycle::close(conn, db::now(), &caller, &reference, expected, closure)?;
+            lifecycle::close(conn, now.now(), &caller, &reference, expected, closure)?;
             reload_after_change(conn, &reference, &caller)
         })
         .await?;
@@ -210,6 +213,7 @@ pub async fn reopen(
     req: HttpRequest,
     manager: ComplaintsManager,
     db: web::Data<Database>,
+    now: web::Data<Now>,
     reference: web::Path<String>,
     body: JsonBody<Reopening>,
 ) -> Result<HttpResponse, ApiError> {
@@ -222,7 +226,7 @@ pub async fn reopen(
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            lifecycle::reopen(conn, db::now(), &caller, &reference, expected, reason)?;
+            lifecycle::reopen(conn, now.now(), &caller, &reference, expected, reason)?;
             reload_after_change(conn, &reference, &caller)
         })
         .await?;

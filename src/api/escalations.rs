@@ -13,8 +13,9 @@ use super::json::JsonBody;
 use super::validation::report_of;
 use super::{precondition, responses};
 use crate::app::lifecycle;
+use crate::app::time::Now;
 use crate::auth::AnyCaller;
-use crate::db::{self, Database};
+use crate::db::Database;
 use crate::domain::case::Role;
 use crate::domain::clock::Clock;
 use crate::domain::escalation::Ground;
@@ -71,6 +72,7 @@ pub async fn escalate(
     req: HttpRequest,
     caller: AnyCaller,
     db: web::Data<Database>,
+    now: web::Data<Now>,
     clock: web::Data<Clock>,
     reference: web::Path<String>,
     body: JsonBody<EscalationRequest>,
@@ -132,7 +134,7 @@ pub async fn escalate(
             lifecycle::escalate(
                 conn,
                 &clock.deadlines(),
-                db::now(),
+                now.now(),
                 &caller,
                 &reference,
                 expected,

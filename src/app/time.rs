@@ -4,9 +4,10 @@
 use chrono::NaiveDateTime;
 
 /// Where "now" comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Now {
     /// The system clock, in UTC to the microsecond.
+    #[default]
     System,
     /// Always this instant.
     Fixed(NaiveDateTime),
@@ -19,12 +20,6 @@ impl Now {
             Now::System => crate::db::now(),
             Now::Fixed(at) => at,
         }
-    }
-}
-
-impl Default for Now {
-    fn default() -> Self {
-        Now::System
     }
 }
 
