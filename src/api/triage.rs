@@ -5,18 +5,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::cases::{case_response, reload_after_change, Case};
 use super::database::ApiDatabase;
 use super::json::JsonBody;
 use super::validation::{one_of, report_of};
 use super::{precondition, responses};
+use crate::app::lifecycle;
+use crate::app::time::Now;
 use crate::auth::ComplaintsManager;
-use crate::db::stages::{self, StageRow};
-use crate::db::{self, cases as repo, Database};
-use crate::domain::case::events::{CaseEvent, TriageDetails};
-use crate::domain::case::{Kind, Status};
-use crate::domain::clock::{uk_date, Clock};
-use crate::domain::triage::{self, Decision, Procedure};
+use crate::db::Database;
+use crate::domain::clock::Clock;
+use crate::domain::triage::{Decision, Procedure};
 use crate::error::{ApiError, FieldError};
 
 /// A triage decision.
@@ -51,47 +50,6 @@ pub struct TriageRequest {
     pub organisation: Option<String>,
 }
 
-fn given(value: &Option<String>) -> bool {
-    value.as_deref().is_some_and(|v| !v.trim().is_empty())
-}
-
-/// The fields each decision needs.
-fn required_fields(
-    decision: Decision,
-    request: &TriageRequest,
-    out_of_time: bool,
-) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    let mut need = |ok: bool, field: &str, message: &str| {
-        if !ok {
-            errors.push(FieldError::new(field, message));
-        }
-    };
-    match decision {
-        Decision::Accept => need(
-            !out_of_time || given(&request.special_circumstances),
-            "special_circumstances",
-            "the complaint was raised after the policy's time limit: record the special circumstances to accept it",
-        ),
-        Decision::ResolveInformally => need(given(&request.resolution), "resolution", "is required to resolve informally"),
-        Decision::ServiceRequest => need(given(&request.referral), "referral", "say where the request was passed"),
-        Decision::Excluded => {
-            match request.procedure.as_deref() {
-                None => need(false, "procedure", "is required for an exclusion"),
-                Some(p) => need(
-                    Procedure::parse(p).is_some(),
-                    "procedure",
-                    &format!("must be one of {}", Procedure::expected()),
-                ),
-            }
-            need(given(&request.referral), "referral", "tell the customer which procedure applies and how to use it");
-        }
-        Decision::OutsideRemit => need(given(&request.organisation), "organisation", "name the organisation the customer is referred to"),
-        Decision::OutOfTime => {}
-    }
-    errors
-}
-
 #[utoipa::path(
     tag = "cases",
     operation_id = "triage_case",
@@ -120,6 +78,7 @@ pub async fn decide(
     req: HttpRequest,
     manager: ComplaintsManager,
     db: web::Data<Database>,
+    now: web::Data<Now>,
     clock: web::Data<Clock>,
     reference: web::Path<String>,
     body: JsonBody<TriageRequest>,
@@ -134,133 +93,45 @@ pub async fn decide(
         Decision::expected,
         &mut errors,
     );
+    let procedure = match request.procedure.as_deref() {
+        Some(p) => {
+            let parsed = Procedure::parse(p);
+            if parsed.is_none() {
+                errors.push(FieldError::new(
+                    "procedure",
+                    format!("must be one of {}", Procedure::expected()),
+                ));
+            }
+            parsed
+        }
+        None => None,
+    };
+    let Some(decision) = decision.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let triage = lifecycle::Triage {
+        reason: request.reason,
+        special_circumstances: request.special_circumstances,
+        resolution: request.resolution,
+        procedure,
+        referral: request.referral,
+        organisation: request.organisation,
+    };
     let caller = manager.0;
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            let row = visible_case(conn, &reference, &caller)?;
-            precondition::check(&row, expected)?;
-            let policy = clock.policy();
-            let kind = Kind::parse(&row.kind).unwrap_or(Kind::Complaint);
-            let status = Status::parse(&row.status).unwrap_or(Status::Received);
-            let deadlines = clock.deadlines();
-            let received = uk_date(row.received_at);
-            let out_of_time = deadlines.is_out_of_time(row.problem_date, received);
-            if let Some(decision) = decision {
-                errors.extend(required_fields(decision, &request, out_of_time));
-            }
-            let Some(decision) = decision.filter(|_| errors.is_empty()) else {
-                return Err(ApiError::Validation(errors));
-            };
-            triage::check(decision, kind, status, policy, out_of_time).map_err(|refusal| {
-                if refusal.is_invalid_value() {
-                    ApiError::Validation(vec![FieldError::new(
-                        refusal.field(),
-                        refusal.to_string(),
-                    )])
-                } else {
-                    ApiError::Conflict {
-                        detail: refusal.to_string(),
-                        field: Some(refusal.field().into()),
-                    }
-                }
-            })?;
-
-            let now = db::now();
-            precondition::claim(conn, &row, expected, now)?;
-            let goes_formal_later = status == Status::ResolvedInformally;
-            let mut details = TriageDetails {
-                reason: request.reason.clone(),
-                out_of_time,
-                previously: goes_formal_later.then_some(Decision::ResolveInformally),
-                ..TriageDetails::default()
-            };
-            match decision {
-                Decision::Accept if out_of_time => {
-                    details.special_circumstances = request.special_circumstances.clone();
-                }
-                Decision::ResolveInformally => details.resolution = request.resolution.clone(),
-                Decision::ServiceRequest => details.referral = request.referral.clone(),
-                Decision::Excluded => {
-                    details.procedure = request.procedure.clone();
-                    details.referral = request.referral.clone();
-                }
-                Decision::OutsideRemit => {
-                    details.organisation = request.organisation.clone();
-                    details.referral_due = deadlines.outside_remit_referral_due(received);
-                }
-                Decision::Accept | Decision::OutOfTime => {}
-            }
-            let stage = decision.opens();
-            repo::record_triage(
+            lifecycle::triage(
                 conn,
-                row.id,
-                decision.status().as_str(),
-                stage.map(|s| s.as_str()),
-                decision.as_str(),
-                &serde_json::to_string(&details).map_err(ApiError::internal)?,
-                now,
-            )?;
-            if let Some(stage) = stage {
-                // The acknowledgement clock started at receipt; for a complaint resolved
-                // informally that now goes formal, on the day it does.
-                let asked = if goes_formal_later {
-                    uk_date(now)
-                } else {
-                    received
-                };
-                let due = match row.acknowledgement_due.filter(|_| !goes_formal_later) {
-                    Some(due) => due,
-                    None => deadlines
-                        .stage_acknowledgement_due(stage, asked)
-                        .map_err(|e| {
-                            ApiError::internal(format!("stage 1 acknowledgement date: {e}"))
-                        })?,
-                };
-                stages::open(
-                    conn,
-                    &StageRow {
-                        id: 0,
-                        case_id: row.id,
-                        stage: stage.as_str().into(),
-                        opened_at: now,
-                        acknowledgement_due: due,
-                        acknowledged_at: None,
-                        acknowledgement_method: None,
-                        acknowledged_by: None,
-                        grade: None,
-                        response_due: None,
-                        investigator: None,
-                        assigned_by: None,
-                        assigned_at: None,
-                        original_response_due: None,
-                        outcome: None,
-                        responded_at: None,
-                        responded_on_time: None,
-                        escalation_window_closes: None,
-                        requested_by: None,
-                        request_grounds: None,
-                        request_reason: None,
-                        late_acceptance_reason: None,
-                        acknowledged_on_time: None,
-                        working_days_taken: None,
-                        extended: false,
-                    },
-                )?;
-            }
-            record_event(
-                conn,
-                row.id,
+                &clock.deadlines(),
+                now.now(),
                 &caller,
-                now,
-                CaseEvent::Triaged {
-                    decision,
-                    status: decision.status(),
-                    stage,
-                    details,
-                },
+                &reference,
+                expected,
+                decision,
+                &triage,
             )?;
-            reload_after_change(conn, &row.reference, &caller)
+            reload_after_change(conn, &reference, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

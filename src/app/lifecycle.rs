@@ -10,7 +10,7 @@ use crate::db::cases::{self as repo, CaseRow};
 use crate::db::events::{self, NewEvent};
 use crate::db::stages::{self, StageRow};
 use crate::db::DbConnection;
-use crate::domain::case::events::CaseEvent;
+use crate::domain::case::events::{CaseEvent, TriageDetails};
 use crate::domain::case::lifecycle::{self, CaseState, Command};
 use crate::domain::case::{Kind, Stage, Status};
 use crate::domain::clock::uk_date;
@@ -18,6 +18,8 @@ use crate::domain::deadlines::Deadlines;
 use crate::domain::escalation::Ground;
 use crate::domain::feedback::{self, Step};
 use crate::domain::remedy::RemedyStatus;
+use crate::domain::triage::{Decision, Procedure};
+use crate::error::FieldError;
 
 /// Appends `event` to case `case_id`'s timeline, as done by `caller` at `at`.
 pub fn record(
@@ -92,33 +94,13 @@ pub fn escalate(
     stages::open(
         conn,
         &StageRow {
-            id: 0,
-            case_id: case.id,
-            stage: Stage::Stage2.as_str().into(),
-            opened_at: now,
-            acknowledgement_due,
-            acknowledged_at: None,
-            acknowledgement_method: None,
-            acknowledged_by: None,
-            grade: None,
-            response_due: None,
-            investigator: None,
-            assigned_by: None,
-            assigned_at: None,
-            original_response_due: None,
-            outcome: None,
-            responded_at: None,
-            responded_on_time: None,
-            escalation_window_closes: None,
             requested_by: Some(caller.subject.clone()),
             request_grounds: Some(
                 serde_json::to_string(&grounds).map_err(|e| AppError::Internal(e.to_string()))?,
             ),
             request_reason: request.reason.clone(),
             late_acceptance_reason: late_acceptance_reason.clone(),
-            acknowledged_on_time: None,
-            working_days_taken: None,
-            extended: false,
+            ..StageRow::opened(case.id, Stage::Stage2, now, acknowledgement_due)
         },
     )?;
     repo::set_stage(conn, case.id, Stage::Stage2.as_str())?;
@@ -287,4 +269,165 @@ pub fn reopen(
         },
         |from, to, ()| CaseEvent::Reopened { from, to, reason },
     )
+}
+
+/// A triage decision, as the complaints manager sent it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Triage {
+    pub reason: Option<String>,
+    pub special_circumstances: Option<String>,
+    pub resolution: Option<String>,
+    pub procedure: Option<Procedure>,
+    pub referral: Option<String>,
+    pub organisation: Option<String>,
+}
+
+fn given(value: &Option<String>) -> bool {
+    value.as_deref().is_some_and(|v| !v.trim().is_empty())
+}
+
+/// The fields each decision needs, given whether the complaint is out of time.
+fn required_fields(decision: Decision, request: &Triage, out_of_time: bool) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    let mut need = |ok: bool, field: &str, message: &str| {
+        if !ok {
+            errors.push(FieldError::new(field, message));
+        }
+    };
+    match decision {
+        Decision::Accept => need(
+            !out_of_time || given(&request.special_circumstances),
+            "special_circumstances",
+            "the complaint was raised after the policy's time limit: record the special \
+             circumstances to accept it",
+        ),
+        Decision::ResolveInformally => need(
+            given(&request.resolution),
+            "resolution",
+            "is required to resolve informally",
+        ),
+        Decision::ServiceRequest => need(
+            given(&request.referral),
+            "referral",
+            "say where the request was passed",
+        ),
+        Decision::Excluded => {
+            need(
+                request.procedure.is_some(),
+                "procedure",
+                "is required for an exclusion",
+            );
+            need(
+                given(&request.referral),
+                "referral",
+                "tell the customer which procedure applies and how to use it",
+            );
+        }
+        Decision::OutsideRemit => need(
+            given(&request.organisation),
+            "organisation",
+            "name the organisation the customer is referred to",
+        ),
+        Decision::OutOfTime => {}
+    }
+    errors
+}
+
+/// Triage decides what a new complaint is (or that one resolved informally goes formal):
+/// accepted, stage 1 opens with its acknowledgement due from receipt (from today when it goes
+/// formal later); otherwise where it goes, with what the decision needs recorded.
+#[allow(clippy::too_many_arguments)]
+pub fn triage(
+    conn: &mut DbConnection,
+    deadlines: &Deadlines<'_>,
+    now: NaiveDateTime,
+    caller: &Caller,
+    reference: &str,
+    expected: i32,
+    decision: Decision,
+    request: &Triage,
+) -> Result<CaseRow, AppError> {
+    let row = cases::find(conn, reference, caller, false)?;
+    cases::check_version(&row, expected)?;
+    let state = cases::state(&row, &[])?;
+    let received = uk_date(row.received_at);
+    let out_of_time = deadlines.is_out_of_time(row.problem_date, received);
+    let missing = required_fields(decision, request, out_of_time);
+    if !missing.is_empty() {
+        return Err(AppError::Invalid(missing));
+    }
+    let policy = deadlines.policy();
+    let next = lifecycle::step(
+        &state,
+        Command::Triage {
+            decision,
+            informal_resolution_allowed: policy.informal_resolution_allowed,
+            out_of_time,
+            time_limit_months: policy.time_limit_to_raise_months,
+        },
+    )?;
+    cases::claim_version(conn, &row, expected, now)?;
+    let goes_formal_later = state.status == Status::ResolvedInformally;
+    let mut details = TriageDetails {
+        reason: request.reason.clone(),
+        out_of_time,
+        previously: goes_formal_later.then_some(Decision::ResolveInformally),
+        ..TriageDetails::default()
+    };
+    match decision {
+        Decision::Accept if out_of_time => {
+            details.special_circumstances = request.special_circumstances.clone();
+        }
+        Decision::ResolveInformally => details.resolution = request.resolution.clone(),
+        Decision::ServiceRequest => details.referral = request.referral.clone(),
+        Decision::Excluded => {
+            details.procedure = request.procedure.map(|p| p.as_str().to_string());
+            details.referral = request.referral.clone();
+        }
+        Decision::OutsideRemit => {
+            details.organisation = request.organisation.clone();
+            details.referral_due = deadlines.outside_remit_referral_due(received);
+        }
+        Decision::Accept | Decision::OutOfTime => {}
+    }
+    repo::record_triage(
+        conn,
+        row.id,
+        next.status.as_str(),
+        next.stage.map(|s| s.as_str()),
+        decision.as_str(),
+        &serde_json::to_string(&details).map_err(|e| AppError::Internal(e.to_string()))?,
+        now,
+    )?;
+    if let Some(stage) = next.opens {
+        // The acknowledgement clock started at receipt; for a complaint resolved informally
+        // that now goes formal, on the day it does.
+        let due = match row.acknowledgement_due.filter(|_| !goes_formal_later) {
+            Some(due) => due,
+            None => {
+                let asked = if goes_formal_later {
+                    uk_date(now)
+                } else {
+                    received
+                };
+                deadlines
+                    .stage_acknowledgement_due(stage, asked)
+                    .map_err(|e| AppError::Internal(format!("stage 1 acknowledgement date: {e}")))?
+            }
+        };
+        stages::open(conn, &StageRow::opened(row.id, stage, now, due))?;
+    }
+    record(
+        conn,
+        row.id,
+        caller,
+        now,
+        &CaseEvent::Triaged {
+            decision,
+            status: next.status,
+            stage: next.stage,
+            details,
+        },
+    )?;
+    Ok(row)
 }

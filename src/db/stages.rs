@@ -48,6 +48,45 @@ pub struct StageRow {
     pub extended: bool,
 }
 
+impl StageRow {
+    /// A stage of case `case_id` opened at `at`, its acknowledgement due on
+    /// `acknowledgement_due`, nothing else done yet.
+    pub fn opened(
+        case_id: i64,
+        stage: crate::domain::case::Stage,
+        at: chrono::NaiveDateTime,
+        acknowledgement_due: chrono::NaiveDate,
+    ) -> StageRow {
+        StageRow {
+            id: 0,
+            case_id,
+            stage: stage.as_str().into(),
+            opened_at: at,
+            acknowledgement_due,
+            acknowledged_at: None,
+            acknowledgement_method: None,
+            acknowledged_by: None,
+            grade: None,
+            response_due: None,
+            investigator: None,
+            assigned_by: None,
+            assigned_at: None,
+            original_response_due: None,
+            outcome: None,
+            responded_at: None,
+            responded_on_time: None,
+            escalation_window_closes: None,
+            requested_by: None,
+            request_grounds: None,
+            request_reason: None,
+            late_acceptance_reason: None,
+            acknowledged_on_time: None,
+            working_days_taken: None,
+            extended: false,
+        }
+    }
+}
+
 pub fn open(conn: &mut DbConnection, row: &StageRow) -> QueryResult<StageRow> {
     diesel::insert_into(case_stages::table)
         .values(row)
