@@ -7,21 +7,20 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::cases::{case_response, reload_after_change, visible_case, Case};
 use super::database::ApiDatabase;
 use super::json::JsonBody;
 use super::validation::{one_of, report_of};
 use super::{precondition, responses};
+use crate::app::lifecycle;
 use crate::auth::Caller;
 use crate::auth::Staff;
 use crate::db::cases::CaseRow;
 use crate::db::DbConnection;
-use crate::db::{self, stages, Database};
+use crate::db::{self, Database};
 use crate::domain::acknowledgement::AcknowledgementMethod;
-use crate::domain::case::events::{Acknowledgement, CaseEvent, Instant};
-use crate::domain::case::{Kind, Stage, Status};
-use crate::domain::clock::{uk_date, Clock};
-use crate::domain::deadlines::StageStart;
+use crate::domain::case::Kind;
+use crate::domain::clock::Clock;
 use crate::error::{ApiError, FieldError};
 
 /// An acknowledgement.
@@ -102,89 +101,30 @@ pub async fn acknowledge(
     let (case, etag) = db
         .write(move |conn| {
             let row = visible_case(conn, &reference, &caller)?;
-            precondition::check(&row, expected)?;
-            let conflict = |detail: &str| ApiError::Conflict {
-                detail: detail.into(),
-                field: None,
-            };
             if Kind::parse(&row.kind) != Some(Kind::Complaint) {
+                precondition::check(&row, expected)?;
                 return acknowledge_feedback(
                     conn, &row, &caller, &clock, expected, request, method, errors,
                 );
             }
-            if Status::parse(&row.status) != Some(Status::Open) {
-                return Err(conflict(
-                    "only an accepted complaint at a stage is acknowledged",
-                ));
-            }
-            let stage_row = stages::for_case(conn, row.id)?
-                .pop()
-                .ok_or_else(|| conflict("the case has no open stage"))?;
-            if stage_row.acknowledged_at.is_some() {
-                return Err(conflict("this stage has been acknowledged already"));
-            }
-            let acknowledged_at =
-                db::truncate_to_micros(request.acknowledged_at.unwrap_or(now).naive_utc());
-            let stage = Stage::parse(&stage_row.stage).unwrap_or(Stage::Stage1);
-            // Stage 2's clock starts with the request: an acknowledgement dated before it
-            // would shorten the time the council has.
-            if stage == Stage::Stage2 && acknowledged_at < stage_row.opened_at {
-                errors.push(FieldError::new(
-                    "acknowledged_at",
-                    format!(
-                        "must not be before stage 2 was asked for, {}",
-                        super::rfc3339(stage_row.opened_at)
-                    ),
-                ));
-            } else if acknowledged_at < row.received_at {
-                errors.push(FieldError::new(
-                    "acknowledged_at",
-                    "must not be before the complaint was received",
-                ));
-            }
             let (Some(method), true) = (method, errors.is_empty()) else {
                 return Err(ApiError::Validation(errors));
             };
-            let start = StageStart {
-                complaint_received: uk_date(row.received_at),
-                stage_received: match stage {
-                    Stage::Stage1 => uk_date(row.received_at),
-                    _ => uk_date(stage_row.opened_at),
-                },
-                acknowledged: uk_date(acknowledged_at),
+            let acknowledging = lifecycle::Acknowledging {
+                at: db::truncate_to_micros(request.acknowledged_at.unwrap_or(now).naive_utc()),
+                method,
+                grade: request.grade,
             };
-            let due = clock
-                .deadlines()
-                .response_due(stage, start, request.grade)
-                .map_err(|e| ApiError::invalid("acknowledged_at", e.to_string()))?;
-            let changed_at = db::now();
-            precondition::claim(conn, &row, expected, changed_at)?;
-            let stage_row = stages::acknowledge(
+            lifecycle::acknowledge_stage(
                 conn,
-                stage_row.id,
-                &stages::Acknowledgement {
-                    at: acknowledged_at,
-                    method: method.as_str(),
-                    by: &caller.subject,
-                    grade: request.grade,
-                    response_due: due,
-                    on_time: uk_date(acknowledged_at) <= stage_row.acknowledgement_due,
-                },
-            )?;
-            record_event(
-                conn,
-                row.id,
+                &clock.deadlines(),
+                db::now(),
                 &caller,
-                changed_at,
-                CaseEvent::Acknowledged(Acknowledgement::Stage {
-                    stage,
-                    method: method.as_str().into(),
-                    acknowledged_at: Instant(acknowledged_at),
-                    on_time: uk_date(acknowledged_at) <= stage_row.acknowledgement_due,
-                    response_due: due,
-                }),
+                row,
+                expected,
+                acknowledging,
             )?;
-            reload_after_change(conn, &row.reference, &caller)
+            reload_after_change(conn, &reference, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

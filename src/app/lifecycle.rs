@@ -10,11 +10,12 @@ use crate::db::cases::{self as repo, CaseRow};
 use crate::db::events::{self, NewEvent};
 use crate::db::stages::{self, StageRow};
 use crate::db::DbConnection;
-use crate::domain::case::events::{CaseEvent, TriageDetails};
+use crate::domain::acknowledgement::AcknowledgementMethod;
+use crate::domain::case::events::{Acknowledgement, CaseEvent, Instant, TriageDetails};
 use crate::domain::case::lifecycle::{self, CaseState, Command};
 use crate::domain::case::{Kind, Stage, Status};
 use crate::domain::clock::uk_date;
-use crate::domain::deadlines::Deadlines;
+use crate::domain::deadlines::{Deadlines, StageStart};
 use crate::domain::escalation::Ground;
 use crate::domain::feedback::{self, Step};
 use crate::domain::remedy::RemedyStatus;
@@ -430,4 +431,96 @@ pub fn triage(
         },
     )?;
     Ok(row)
+}
+
+/// An acknowledgement, as the caller sent it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Acknowledging {
+    /// When it was sent.
+    pub at: NaiveDateTime,
+    pub method: AcknowledgementMethod,
+    /// Where the policy grades complaints: 1, or 2 for a complex one.
+    pub grade: Option<i32>,
+}
+
+/// A complaint's current stage is acknowledged: recorded with when and how, and its response
+/// due date set from the policy (see [`Deadlines::response_due`]). An acknowledgement dated
+/// before the complaint was received, or before stage 2 was asked for, is refused.
+pub fn acknowledge_stage(
+    conn: &mut DbConnection,
+    deadlines: &Deadlines<'_>,
+    now: NaiveDateTime,
+    caller: &Caller,
+    case: CaseRow,
+    expected: i32,
+    request: Acknowledging,
+) -> Result<CaseRow, AppError> {
+    cases::check_version(&case, expected)?;
+    let stages = stages::for_case(conn, case.id)?;
+    let state = cases::state(&case, &stages)?;
+    lifecycle::step(&state, Command::Acknowledge)?;
+    let (Some(stage_row), Some(current)) = (stages.last(), state.current) else {
+        return Err(AppError::Internal(
+            "an open complaint without a stage".into(),
+        ));
+    };
+    let stage = current.stage;
+    let acknowledged_at = request.at;
+    // Stage 2's clock starts with the request: an acknowledgement dated before it would
+    // shorten the time the council has.
+    let too_early = if stage == Stage::Stage2 && acknowledged_at < stage_row.opened_at {
+        Some(format!(
+            "must not be before stage 2 was asked for, {}",
+            Instant(stage_row.opened_at).rfc3339()
+        ))
+    } else if acknowledged_at < case.received_at {
+        Some("must not be before the complaint was received".to_string())
+    } else {
+        None
+    };
+    if let Some(message) = too_early {
+        return Err(AppError::Invalid(vec![FieldError::new(
+            "acknowledged_at",
+            message,
+        )]));
+    }
+    let start = StageStart {
+        complaint_received: uk_date(case.received_at),
+        stage_received: match stage {
+            Stage::Stage1 => uk_date(case.received_at),
+            _ => uk_date(stage_row.opened_at),
+        },
+        acknowledged: uk_date(acknowledged_at),
+    };
+    let due = deadlines
+        .response_due(stage, start, request.grade)
+        .map_err(|e| AppError::Invalid(vec![FieldError::new("acknowledged_at", e.to_string())]))?;
+    cases::claim_version(conn, &case, expected, now)?;
+    let on_time = uk_date(acknowledged_at) <= stage_row.acknowledgement_due;
+    stages::acknowledge(
+        conn,
+        stage_row.id,
+        &stages::Acknowledgement {
+            at: acknowledged_at,
+            method: request.method.as_str(),
+            by: &caller.subject,
+            grade: request.grade,
+            response_due: due,
+            on_time,
+        },
+    )?;
+    record(
+        conn,
+        case.id,
+        caller,
+        now,
+        &CaseEvent::Acknowledged(Acknowledgement::Stage {
+            stage,
+            method: request.method.as_str().into(),
+            acknowledged_at: Instant(acknowledged_at),
+            on_time,
+            response_due: due,
+        }),
+    )?;
+    Ok(case)
 }
