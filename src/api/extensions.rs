@@ -14,14 +14,15 @@ use super::idempotency::{self, Created};
 use super::json::JsonBody;
 use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses, rfc3339};
+use crate::app::lifecycle;
+use crate::app::time::Now;
 use crate::auth::{Caller, Staff};
 use crate::db::extensions::{self as repo, ExtensionRow};
-use crate::db::stages::{self, StageRow};
-use crate::db::{self, Database, DbConnection};
-use crate::domain::case::events::{Agreement, CaseEvent, Instant};
-use crate::domain::case::{Role, Stage, Status};
-use crate::domain::clock::{uk_date, Clock};
-use crate::domain::deadlines::DeadlineError;
+use crate::db::stages::{self};
+use crate::db::{self, Database};
+use crate::domain::case::events::CaseEvent;
+use crate::domain::case::{Role, Stage};
+use crate::domain::clock::Clock;
 use crate::domain::extension::{AgreementMethod, ExtensionDecision, ExtensionStatus};
 use crate::error::{ApiError, FieldError};
 
@@ -143,29 +144,6 @@ pub struct ExtensionDecisionRequest {
     pub customer_told_at: Option<DateTime<Utc>>,
 }
 
-/// The case's current stage, which must be acknowledged (it has a response due date).
-fn current_stage(
-    conn: &mut DbConnection,
-    case_id: i64,
-    status: &str,
-) -> Result<(StageRow, Stage, NaiveDate), ApiError> {
-    let conflict = |detail: &str| ApiError::Conflict {
-        detail: detail.into(),
-        field: None,
-    };
-    if Status::parse(status) != Some(Status::Open) {
-        return Err(conflict("only an open complaint at a stage is extended"));
-    }
-    let stage = stages::for_case(conn, case_id)?
-        .pop()
-        .ok_or_else(|| conflict("the case has no open stage"))?;
-    let due = stage
-        .response_due
-        .ok_or_else(|| conflict("the stage has no response due date yet: acknowledge it first"))?;
-    let name = Stage::parse(&stage.stage).unwrap_or(Stage::Stage1);
-    Ok((stage, name, due))
-}
-
 #[utoipa::path(
     tag = "cases",
     operation_id = "request_extension",
@@ -198,6 +176,7 @@ pub async fn ask(
     req: HttpRequest,
     staff: Staff,
     db: web::Data<Database>,
+    now: web::Data<Now>,
     clock: web::Data<Clock>,
     reference: web::Path<String>,
     body: JsonBody<ExtensionRequest>,
@@ -231,103 +210,30 @@ pub async fn ask(
         (Some(at), Some(method)) => Some((db::truncate_to_micros(at.naive_utc()), method)),
         _ => None,
     };
+    let (Some(new_due), Some(reason), true) = (
+        request.new_response_due,
+        request.reason.clone(),
+        errors.is_empty(),
+    ) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let ask = lifecycle::ExtensionAsk {
+        new_due,
+        reason,
+        agreement: agreed,
+        agreement_given,
+    };
     let caller = staff.0;
     let subject = caller.subject.clone();
     idempotency::create_once(&db, &subject, key, fingerprint, move |conn| {
-        let case = visible_case(conn, &reference, &caller)?;
-        precondition::check(&case, expected)?;
-        let (stage_row, stage, current_due) = current_stage(conn, case.id, &case.status)?;
-        let senior = caller.has(Role::HeadOfService) || caller.has(Role::ComplaintsManager);
-        if !senior && stage_row.investigator.as_deref() != Some(caller.subject.as_str()) {
-            return Err(ApiError::Forbidden(
-                "only the stage's investigator asks for an extension".into(),
-            ));
-        }
-        let mut errors = errors.clone();
-        let (Some(new_due), Some(reason)) = (request.new_response_due, request.reason.clone())
-        else {
-            return Err(ApiError::Validation(errors));
-        };
-        if repo::for_case(conn, case.id)?
-            .iter()
-            .any(|e| e.stage_id == stage_row.id && e.status == ExtensionStatus::Requested.as_str())
-        {
-            return Err(ApiError::Conflict {
-                detail: "an extension of this stage is already waiting for a decision".into(),
-                field: None,
-            });
-        }
-        let deadlines = clock.deadlines();
-        if new_due <= current_due {
-            errors.push(FieldError::new(
-                "new_response_due",
-                format!("must be after the current due date, {current_due}"),
-            ));
-        } else if !deadlines.calendar().is_working_day(new_due) {
-            errors.push(FieldError::new("new_response_due", "must be a working day"));
-        }
-        let original = stage_row.original_response_due.unwrap_or(current_due);
-        let beyond = match deadlines.check_extension(
-            stage,
-            uk_date(case.received_at),
-            original,
-            new_due,
-            agreement_given,
-        ) {
-            Ok(beyond) => beyond,
-            Err(e @ DeadlineError::NeedsCustomerAgreement { .. }) => {
-                errors.push(FieldError::new(
-                    "customer_agreement",
-                    format!("{new_due} is {e}"),
-                ));
-                0
-            }
-            Err(e) => {
-                errors.push(FieldError::new("new_response_due", e.to_string()));
-                0
-            }
-        };
-        if !errors.is_empty() {
-            return Err(ApiError::Validation(errors));
-        }
-        let now = db::now();
-        precondition::claim(conn, &case, expected, now)?;
-        let row = repo::insert(
+        let (case, row, stage) = lifecycle::request_extension(
             conn,
-            &ExtensionRow {
-                id: 0,
-                case_id: case.id,
-                stage_id: stage_row.id,
-                status: ExtensionStatus::Requested.as_str().into(),
-                reason: reason.trim().to_string(),
-                previous_due: current_due,
-                new_due,
-                working_days_beyond_original: i32::try_from(beyond).unwrap_or(i32::MAX),
-                customer_agreed: agreed.is_some(),
-                requested_by: caller.subject.clone(),
-                requested_at: now,
-                decided_by: None,
-                decided_at: None,
-                customer_told_at: None,
-                customer_agreed_at: agreed.map(|(at, _)| at),
-                customer_agreement_method: agreed.map(|(_, method)| method.as_str().to_string()),
-            },
-        )?;
-        record_event(
-            conn,
-            case.id,
+            &clock.deadlines(),
+            now.now(),
             &caller,
-            now,
-            CaseEvent::ExtensionRequested {
-                extension: row.id,
-                stage,
-                new_due,
-                reason: row.reason.clone(),
-                customer_agreement: agreed.map(|(at, method)| Agreement {
-                    agreed_at: Instant(at),
-                    method: method.as_str().into(),
-                }),
-            },
+            &reference,
+            expected,
+            &ask,
         )?;
         let extension = view(&row, stage)?;
         Ok(Created {

@@ -2,21 +2,23 @@
 //! it was asked against, asks [`crate::domain::case::lifecycle::step`], saves what changed and
 //! appends the event, in the caller's transaction.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 
 use super::{cases, AppError};
 use crate::auth::Caller;
 use crate::db::cases::{self as repo, CaseRow};
 use crate::db::events::{self, NewEvent};
+use crate::db::extensions::ExtensionRow;
 use crate::db::stages::{self, StageRow};
 use crate::db::DbConnection;
 use crate::domain::acknowledgement::AcknowledgementMethod;
-use crate::domain::case::events::{Acknowledgement, CaseEvent, Instant, TriageDetails};
+use crate::domain::case::events::{Acknowledgement, Agreement, CaseEvent, Instant, TriageDetails};
 use crate::domain::case::lifecycle::{self, CaseState, Command};
-use crate::domain::case::{Kind, Stage, Status};
+use crate::domain::case::{Kind, Role, Stage, Status};
 use crate::domain::clock::uk_date;
-use crate::domain::deadlines::{Deadlines, StageStart};
+use crate::domain::deadlines::{DeadlineError, Deadlines, StageStart};
 use crate::domain::escalation::Ground;
+use crate::domain::extension::{AgreementMethod, ExtensionStatus};
 use crate::domain::feedback::{self, Step};
 use crate::domain::remedy::RemedyStatus;
 use crate::domain::triage::{Decision, Procedure};
@@ -523,4 +525,126 @@ pub fn acknowledge_stage(
         }),
     )?;
     Ok(case)
+}
+
+/// A request for more time, as the investigator sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtensionAsk {
+    pub new_due: NaiveDate,
+    pub reason: String,
+    /// When and how the customer agreed, where they did.
+    pub agreement: Option<(NaiveDateTime, AgreementMethod)>,
+    /// Whether an agreement was sent at all (a faulty one is reported on its own fields).
+    pub agreement_given: bool,
+}
+
+/// The stage's investigator (or a senior) asks for a later response due date: after the
+/// current one, a working day, within the policy's extension limit unless the customer
+/// agreed, and never past the policy's calendar-month ceiling. One waits for a decision at a
+/// time. Gives the case as it was, the extension and its stage.
+pub fn request_extension(
+    conn: &mut DbConnection,
+    deadlines: &Deadlines<'_>,
+    now: NaiveDateTime,
+    caller: &Caller,
+    reference: &str,
+    expected: i32,
+    ask: &ExtensionAsk,
+) -> Result<(CaseRow, ExtensionRow, Stage), AppError> {
+    let case = cases::find(conn, reference, caller, false)?;
+    cases::check_version(&case, expected)?;
+    let stages = stages::for_case(conn, case.id)?;
+    let mut state = cases::state(&case, &stages)?;
+    let (Some(stage_row), Some(current)) = (stages.last(), state.current) else {
+        return Err(lifecycle::step(&state, Command::RequestExtension)
+            .err()
+            .map(AppError::Refused)
+            .unwrap_or_else(|| AppError::Internal("a stage without a row".into())));
+    };
+    let senior = caller.has(Role::HeadOfService) || caller.has(Role::ComplaintsManager);
+    if !senior && stage_row.investigator.as_deref() != Some(caller.subject.as_str()) {
+        return Err(AppError::Forbidden(
+            "only the stage's investigator asks for an extension".into(),
+        ));
+    }
+    state.extension_waiting = crate::db::extensions::for_case(conn, case.id)?
+        .iter()
+        .any(|e| e.stage_id == stage_row.id && e.status == ExtensionStatus::Requested.as_str());
+    lifecycle::step(&state, Command::RequestExtension)?;
+    let stage = current.stage;
+    let current_due = current
+        .response_due
+        .ok_or_else(|| AppError::Internal("an acknowledged stage without a due date".into()))?;
+    let mut errors = Vec::new();
+    if ask.new_due <= current_due {
+        errors.push(FieldError::new(
+            "new_response_due",
+            format!("must be after the current due date, {current_due}"),
+        ));
+    } else if !deadlines.calendar().is_working_day(ask.new_due) {
+        errors.push(FieldError::new("new_response_due", "must be a working day"));
+    }
+    let original = stage_row.original_response_due.unwrap_or(current_due);
+    let beyond = match deadlines.check_extension(
+        stage,
+        uk_date(case.received_at),
+        original,
+        ask.new_due,
+        ask.agreement_given,
+    ) {
+        Ok(beyond) => beyond,
+        Err(e @ DeadlineError::NeedsCustomerAgreement { .. }) => {
+            errors.push(FieldError::new(
+                "customer_agreement",
+                format!("{} is {e}", ask.new_due),
+            ));
+            0
+        }
+        Err(e) => {
+            errors.push(FieldError::new("new_response_due", e.to_string()));
+            0
+        }
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    cases::claim_version(conn, &case, expected, now)?;
+    let row = crate::db::extensions::insert(
+        conn,
+        &ExtensionRow {
+            id: 0,
+            case_id: case.id,
+            stage_id: stage_row.id,
+            status: ExtensionStatus::Requested.as_str().into(),
+            reason: ask.reason.trim().to_string(),
+            previous_due: current_due,
+            new_due: ask.new_due,
+            working_days_beyond_original: i32::try_from(beyond).unwrap_or(i32::MAX),
+            customer_agreed: ask.agreement.is_some(),
+            requested_by: caller.subject.clone(),
+            requested_at: now,
+            decided_by: None,
+            decided_at: None,
+            customer_told_at: None,
+            customer_agreed_at: ask.agreement.map(|(at, _)| at),
+            customer_agreement_method: ask.agreement.map(|(_, method)| method.as_str().into()),
+        },
+    )?;
+    record(
+        conn,
+        case.id,
+        caller,
+        now,
+        &CaseEvent::ExtensionRequested {
+            extension: row.id,
+            stage,
+            new_due: ask.new_due,
+            reason: row.reason.clone(),
+            customer_agreement: ask.agreement.map(|(at, method)| Agreement {
+                agreed_at: Instant(at),
+                method: method.as_str().into(),
+            }),
+        },
+    )?;
+    Ok((case, row, stage))
 }
