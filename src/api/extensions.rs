@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::cases::{case_response, reload_after_change, Case};
 use super::database::ApiDatabase;
 use super::idempotency::{self, Created};
 use super::json::JsonBody;
@@ -17,10 +17,8 @@ use super::{precondition, responses, rfc3339};
 use crate::app::lifecycle;
 use crate::app::time::Now;
 use crate::auth::{Caller, Staff};
-use crate::db::extensions::{self as repo, ExtensionRow};
-use crate::db::stages::{self};
+use crate::db::extensions::ExtensionRow;
 use crate::db::{self, Database};
-use crate::domain::case::events::CaseEvent;
 use crate::domain::case::{Role, Stage};
 use crate::domain::clock::Clock;
 use crate::domain::extension::{AgreementMethod, ExtensionDecision, ExtensionStatus};
@@ -270,6 +268,7 @@ pub async fn decide(
     req: HttpRequest,
     staff: Staff,
     db: web::Data<Database>,
+    now: web::Data<Now>,
     path: web::Path<(String, String)>,
     body: JsonBody<ExtensionDecisionRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -290,72 +289,39 @@ pub async fn decide(
         ExtensionDecision::expected,
         &mut errors,
     );
-    let now = Utc::now();
+    let latest = Utc::now() + chrono::Duration::minutes(5);
     match (decision, request.customer_told_at) {
         (Some(ExtensionDecision::Agree), None) => errors.push(FieldError::new(
             "customer_told_at",
             "record when the customer was told of the new date",
         )),
-        (_, Some(at)) if at > now + chrono::Duration::minutes(5) => errors.push(FieldError::new(
+        (_, Some(at)) if at > latest => errors.push(FieldError::new(
             "customer_told_at",
             "must not be in the future",
         )),
         _ => {}
     }
+    let Some(decision) = decision.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let told = request
+        .customer_told_at
+        .map(|t| db::truncate_to_micros(t.naive_utc()));
     let (case, etag) = db
         .write(move |conn| {
-            let case = visible_case(conn, &reference, &caller)?;
-            precondition::check(&case, expected)?;
-            let not_found = || ApiError::NotFound("there is no such extension on this case".into());
-            let id = id.parse::<i64>().map_err(|_| not_found())?;
-            let extension = repo::find(conn, case.id, id)?.ok_or_else(not_found)?;
-            let Some(decision) = decision.filter(|_| errors.is_empty()) else {
-                return Err(ApiError::Validation(errors));
-            };
-            if extension.status != ExtensionStatus::Requested.as_str() {
-                return Err(ApiError::Conflict {
-                    detail: format!("the extension has been {} already", extension.status),
-                    field: None,
-                });
-            }
-            let changed_at = db::now();
-            precondition::claim(conn, &case, expected, changed_at)?;
-            let told = request
-                .customer_told_at
-                .map(|t| db::truncate_to_micros(t.naive_utc()));
-            let status = match decision {
-                ExtensionDecision::Agree => ExtensionStatus::Agreed,
-                ExtensionDecision::Refuse => ExtensionStatus::Refused,
-            };
-            let row = repo::decide(
+            // An id that is not a number names no extension.
+            let id = id.parse::<i64>().unwrap_or(-1);
+            lifecycle::decide_extension(
                 conn,
-                extension.id,
-                status.as_str(),
-                &caller.subject,
-                changed_at,
+                now.now(),
+                &caller,
+                &reference,
+                expected,
+                id,
+                decision,
                 told,
             )?;
-            if decision == ExtensionDecision::Agree {
-                stages::extend(conn, row.stage_id, row.new_due)?;
-            }
-            let (extension, previous_due, new_due, reason) =
-                (row.id, row.previous_due, row.new_due, row.reason.clone());
-            let event = match decision {
-                ExtensionDecision::Agree => CaseEvent::Extended {
-                    extension,
-                    previous_due,
-                    new_due,
-                    reason,
-                },
-                ExtensionDecision::Refuse => CaseEvent::ExtensionRefused {
-                    extension,
-                    previous_due,
-                    new_due,
-                    reason,
-                },
-            };
-            record_event(conn, case.id, &caller, changed_at, event)?;
-            reload_after_change(conn, &case.reference, &caller)
+            reload_after_change(conn, &reference, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

@@ -18,7 +18,7 @@ use crate::domain::case::{Kind, Role, Stage, Status};
 use crate::domain::clock::uk_date;
 use crate::domain::deadlines::{DeadlineError, Deadlines, StageStart};
 use crate::domain::escalation::Ground;
-use crate::domain::extension::{AgreementMethod, ExtensionStatus};
+use crate::domain::extension::{AgreementMethod, ExtensionDecision, ExtensionStatus};
 use crate::domain::feedback::{self, Step};
 use crate::domain::remedy::RemedyStatus;
 use crate::domain::triage::{Decision, Procedure};
@@ -647,4 +647,63 @@ pub fn request_extension(
         },
     )?;
     Ok((case, row, stage))
+}
+
+/// The Head of Service or the complaints manager agrees (the stage's response moves to the new
+/// date) or refuses a requested extension; agreeing records when the customer was told.
+#[allow(clippy::too_many_arguments)]
+pub fn decide_extension(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    caller: &Caller,
+    reference: &str,
+    expected: i32,
+    extension_id: i64,
+    decision: ExtensionDecision,
+    customer_told_at: Option<NaiveDateTime>,
+) -> Result<CaseRow, AppError> {
+    let case = cases::find(conn, reference, caller, false)?;
+    cases::check_version(&case, expected)?;
+    let extension = crate::db::extensions::find(conn, case.id, extension_id)?
+        .ok_or_else(|| AppError::NotFound("there is no such extension on this case".into()))?;
+    if extension.status != ExtensionStatus::Requested.as_str() {
+        return Err(AppError::Conflict(format!(
+            "the extension has been {} already",
+            extension.status
+        )));
+    }
+    cases::claim_version(conn, &case, expected, now)?;
+    let status = match decision {
+        ExtensionDecision::Agree => ExtensionStatus::Agreed,
+        ExtensionDecision::Refuse => ExtensionStatus::Refused,
+    };
+    let row = crate::db::extensions::decide(
+        conn,
+        extension.id,
+        status.as_str(),
+        &caller.subject,
+        now,
+        customer_told_at,
+    )?;
+    if decision == ExtensionDecision::Agree {
+        stages::extend(conn, row.stage_id, row.new_due)?;
+    }
+    let (extension, previous_due, new_due, reason) =
+        (row.id, row.previous_due, row.new_due, row.reason);
+    let event = match decision {
+        ExtensionDecision::Agree => CaseEvent::Extended {
+            extension,
+            previous_due,
+            new_due,
+            reason,
+        },
+        ExtensionDecision::Refuse => CaseEvent::ExtensionRefused {
+            extension,
+            previous_due,
+            new_due,
+            reason,
+        },
+    };
+    record(conn, case.id, caller, now, &event)?;
+    Ok(case)
 }
