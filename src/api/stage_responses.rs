@@ -13,15 +13,14 @@ use super::idempotency::{self, Created};
 use super::json::{JsonBody, OptionalJson};
 use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses, rfc3339};
+use crate::app::lifecycle;
 use crate::auth::{Caller, Senior, Staff};
 use crate::db::responses::{self as repo, ResponseRow};
 use crate::db::{self, stages, Database};
 use crate::domain::acknowledgement::AcknowledgementMethod;
-use crate::domain::case::events::{CaseEvent, Instant};
+use crate::domain::case::events::CaseEvent;
 use crate::domain::case::{Outcome, Role, Stage, Status};
-use crate::domain::clock::{uk_date, Clock};
-use crate::domain::deadlines::StageStart;
-use crate::domain::performance::{stage_started, working_days_taken};
+use crate::domain::clock::Clock;
 use crate::error::{ApiError, FieldError};
 
 /// The finding on one point the customer raised.
@@ -346,122 +345,29 @@ pub async fn approve_and_send(
         ));
     }
     let (reference, id) = path.into_inner();
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let sending = lifecycle::Sending {
+        sent_at,
+        back_dated_because,
+        method,
+    };
     let (case, etag) = db
         .write(move |conn| {
-            let case = visible_case(conn, &reference, &caller)?;
-            precondition::check(&case, expected)?;
-            let not_found = || ApiError::NotFound("there is no such response on this case".into());
-            let id = id.parse::<i64>().map_err(|_| not_found())?;
-            let draft = repo::find(conn, case.id, id)?.ok_or_else(not_found)?;
-            let conflict = |detail: &str| ApiError::Conflict {
-                detail: detail.into(),
-                field: None,
-            };
-            if draft.status != "draft" {
-                return Err(conflict("this response has been sent already"));
-            }
-            let stage_row = stages::for_case(conn, case.id)?
-                .into_iter()
-                .find(|s| s.id == draft.stage_id)
-                .ok_or_else(|| ApiError::internal("the response's stage is missing"))?;
-            if stage_row.responded_at.is_some() {
-                return Err(conflict("this stage's response has been sent already"));
-            }
-            if sent_at < stage_row.opened_at {
-                errors.push(FieldError::new(
-                    "sent_at",
-                    format!("must not be before the stage opened, {}", rfc3339(stage_row.opened_at)),
-                ));
-            }
-            let sent_on = uk_date(sent_at);
-            let stage = Stage::parse(&stage_row.stage).unwrap_or(Stage::Stage1);
-            let deadlines = clock.deadlines();
-            // A full response sent within the acknowledgement time stands as the
-            // acknowledgement (seed 004: "acknowledgement, or full response if possible").
-            let stands_as_acknowledgement = stage_row.acknowledged_at.is_none()
-                && deadlines.response_stands_as_acknowledgement(stage_row.acknowledgement_due, sent_on);
-            let due = match stage_row.response_due {
-                Some(due) => due,
-                None if stands_as_acknowledgement => {
-                    let start = StageStart {
-                        complaint_received: uk_date(case.received_at),
-                        stage_received: match stage {
-                            Stage::Stage1 => uk_date(case.received_at),
-                            _ => uk_date(stage_row.opened_at),
-                        },
-                        acknowledged: sent_on,
-                    };
-                    deadlines
-                        .response_due(stage, start, None)
-                        .map_err(|e| ApiError::invalid("sent_at", e.to_string()))?
-                }
-                None => {
-                    return Err(conflict(
-                        "the stage has no response due date yet: acknowledge it first (a response \
-                         stands as the acknowledgement only when sent within the acknowledgement time)",
-                    ))
-                }
-            };
-            if stands_as_acknowledgement && method.is_none() && !errors.iter().any(|e| e.field == "method") {
-                errors.push(FieldError::new(
-                    "method",
-                    "say how the response was sent: it stands as the stage's acknowledgement",
-                ));
-            }
-            if !errors.is_empty() {
-                return Err(ApiError::Validation(errors));
-            }
-            let on_time = sent_on <= due;
-            let window = deadlines.stage_2_window_closes(stage, sent_on);
-            precondition::claim(conn, &case, expected, now)?;
-            if let (true, Some(method)) = (stands_as_acknowledgement, method) {
-                stages::acknowledge(
-                    conn,
-                    stage_row.id,
-                    &stages::Acknowledgement {
-                        at: sent_at,
-                        method: method.as_str(),
-                        by: &caller.subject,
-                        grade: None,
-                        response_due: due,
-                        on_time: true,
-                    },
-                )?;
-            }
-            let sent = repo::send(conn, draft.id, &caller.subject, sent_at, back_dated_because.as_deref())?;
-            let started = stage_started(
-                stage,
-                uk_date(case.received_at),
-                uk_date(stage_row.opened_at),
-            );
-            let taken = working_days_taken(clock.council_calendar(), started, sent_on);
-            stages::respond(
+            // An id that is not a number names no response.
+            let id = id.parse::<i64>().unwrap_or(-1);
+            lifecycle::send_response(
                 conn,
-                stage_row.id,
-                &sent.outcome,
-                sent_at,
-                on_time,
-                window,
-                taken,
-            )?;
-            record_event(
-                conn,
-                case.id,
-                &caller,
+                &clock.deadlines(),
                 now,
-                CaseEvent::ResponseSent {
-                    response: sent.id,
-                    stage,
-                    outcome: Outcome::parse(&sent.outcome)
-                        .ok_or_else(|| ApiError::internal("stored outcome"))?,
-                    on_time,
-                    sent_at: Instant(sent_at),
-                    back_dated_because: back_dated_because.clone(),
-                    stands_as_acknowledgement,
-                    escalation_window_closes: window,
-                },
+                &caller,
+                &reference,
+                expected,
+                id,
+                &sending,
             )?;
-            reload_after_change(conn, &case.reference, &caller)
+            reload_after_change(conn, &reference, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

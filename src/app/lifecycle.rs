@@ -14,12 +14,13 @@ use crate::db::DbConnection;
 use crate::domain::acknowledgement::AcknowledgementMethod;
 use crate::domain::case::events::{Acknowledgement, Agreement, CaseEvent, Instant, TriageDetails};
 use crate::domain::case::lifecycle::{self, CaseState, Command};
-use crate::domain::case::{Kind, Role, Stage, Status};
+use crate::domain::case::{Kind, Outcome, Role, Stage, Status};
 use crate::domain::clock::uk_date;
 use crate::domain::deadlines::{DeadlineError, Deadlines, StageStart};
 use crate::domain::escalation::Ground;
 use crate::domain::extension::{AgreementMethod, ExtensionDecision, ExtensionStatus};
 use crate::domain::feedback::{self, Step};
+use crate::domain::performance::{stage_started, working_days_taken};
 use crate::domain::remedy::RemedyStatus;
 use crate::domain::triage::{Decision, Procedure};
 use crate::error::FieldError;
@@ -705,5 +706,153 @@ pub fn decide_extension(
         },
     };
     record(conn, case.id, caller, now, &event)?;
+    Ok(case)
+}
+
+/// How a response was sent, as the Head of Service recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sending {
+    /// When it was really sent.
+    pub sent_at: NaiveDateTime,
+    /// Why it is recorded after it was sent.
+    pub back_dated_because: Option<String>,
+    /// How it was sent; needed when it stands as the acknowledgement.
+    pub method: Option<AcknowledgementMethod>,
+}
+
+/// The Head of Service approves a draft and sends it: the stage's outcome, when it was sent
+/// and whether on time are recorded, and the window for asking for the next stage opens. A
+/// full response sent within the acknowledgement time of a stage not yet acknowledged stands
+/// as its acknowledgement. A response is not sent before its stage opened.
+#[allow(clippy::too_many_arguments)]
+pub fn send_response(
+    conn: &mut DbConnection,
+    deadlines: &Deadlines<'_>,
+    now: NaiveDateTime,
+    caller: &Caller,
+    reference: &str,
+    expected: i32,
+    response_id: i64,
+    sending: &Sending,
+) -> Result<CaseRow, AppError> {
+    let case = cases::find(conn, reference, caller, false)?;
+    cases::check_version(&case, expected)?;
+    let not_found = || AppError::NotFound("there is no such response on this case".into());
+    let draft = crate::db::responses::find(conn, case.id, response_id)?.ok_or_else(not_found)?;
+    if draft.status != "draft" {
+        return Err(AppError::Conflict(
+            "this response has been sent already".into(),
+        ));
+    }
+    let stages = stages::for_case(conn, case.id)?;
+    let Some(position) = stages.iter().position(|s| s.id == draft.stage_id) else {
+        return Err(AppError::Internal("the response's stage is missing".into()));
+    };
+    let stage_row = &stages[position];
+    // The draft answers its own stage: the table is asked about that one.
+    let state = cases::state(&case, &stages[..=position])?;
+    let stage = state.current.map(|s| s.stage).unwrap_or(Stage::Stage1);
+    let sent_at = sending.sent_at;
+    let sent_on = uk_date(sent_at);
+    let stands_as_acknowledgement = stage_row.acknowledged_at.is_none()
+        && deadlines.response_stands_as_acknowledgement(stage_row.acknowledgement_due, sent_on);
+    lifecycle::step(
+        &state,
+        Command::SendResponse {
+            stands_as_acknowledgement,
+        },
+    )?;
+    let mut errors = Vec::new();
+    if sent_at < stage_row.opened_at {
+        errors.push(FieldError::new(
+            "sent_at",
+            format!(
+                "must not be before the stage opened, {}",
+                Instant(stage_row.opened_at).rfc3339()
+            ),
+        ));
+    }
+    if stands_as_acknowledgement && sending.method.is_none() {
+        errors.push(FieldError::new(
+            "method",
+            "say how the response was sent: it stands as the stage's acknowledgement",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let due = match stage_row.response_due {
+        Some(due) => due,
+        None => {
+            let start = StageStart {
+                complaint_received: uk_date(case.received_at),
+                stage_received: match stage {
+                    Stage::Stage1 => uk_date(case.received_at),
+                    _ => uk_date(stage_row.opened_at),
+                },
+                acknowledged: sent_on,
+            };
+            deadlines
+                .response_due(stage, start, None)
+                .map_err(|e| AppError::Invalid(vec![FieldError::new("sent_at", e.to_string())]))?
+        }
+    };
+    let on_time = sent_on <= due;
+    let window = deadlines.stage_2_window_closes(stage, sent_on);
+    cases::claim_version(conn, &case, expected, now)?;
+    if let (true, Some(method)) = (stands_as_acknowledgement, sending.method) {
+        stages::acknowledge(
+            conn,
+            stage_row.id,
+            &stages::Acknowledgement {
+                at: sent_at,
+                method: method.as_str(),
+                by: &caller.subject,
+                grade: None,
+                response_due: due,
+                on_time: true,
+            },
+        )?;
+    }
+    let sent = crate::db::responses::send(
+        conn,
+        draft.id,
+        &caller.subject,
+        sent_at,
+        sending.back_dated_because.as_deref(),
+    )?;
+    let started = stage_started(
+        stage,
+        uk_date(case.received_at),
+        uk_date(stage_row.opened_at),
+    );
+    let taken = working_days_taken(deadlines.calendar(), started, sent_on);
+    stages::respond(
+        conn,
+        stage_row.id,
+        &sent.outcome,
+        sent_at,
+        on_time,
+        window,
+        taken,
+    )?;
+    let outcome = Outcome::parse(&sent.outcome)
+        .ok_or_else(|| AppError::Internal(format!("stored outcome `{}`", sent.outcome)))?;
+    record(
+        conn,
+        case.id,
+        caller,
+        now,
+        &CaseEvent::ResponseSent {
+            response: sent.id,
+            stage,
+            outcome,
+            on_time,
+            sent_at: Instant(sent_at),
+            back_dated_because: sending.back_dated_because.clone(),
+            stands_as_acknowledgement,
+            escalation_window_closes: window,
+        },
+    )?;
     Ok(case)
 }
