@@ -277,6 +277,24 @@ async fn every_kind_of_event_is_listed_in_order_with_who_sees_it_and_its_details
         "date-time"
     );
 
+    // Words from a closed set name their vocabulary, so an integrator knows every word.
+    assert_eq!(
+        item(&items, "replied")["details"]["properties"]["method"]["$ref"],
+        "#/components/schemas/AcknowledgementMethod"
+    );
+    assert_eq!(
+        item(&items, "escalated")["details"]["properties"]["grounds"]["items"]["$ref"],
+        "#/components/schemas/Ground"
+    );
+    assert_eq!(
+        item(&items, "remedy_promised")["details"]["properties"]["type"]["$ref"],
+        "#/components/schemas/RemedyType"
+    );
+    assert_eq!(
+        forms[0]["properties"]["method"]["$ref"],
+        "#/components/schemas/AcknowledgementMethod"
+    );
+
     // The note is the simplest: its text.
     let note = &item(&items, "note")["details"];
     assert_eq!(keys(note), ["text"]);
