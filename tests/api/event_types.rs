@@ -605,3 +605,85 @@ async fn every_event_real_cases_record_is_listed_and_has_the_listed_shape() {
     let story = check_timeline(&app, &request, &items, &doc).await;
     assert_eq!(story, vec!["received", "triaged", "closed", "reopened"]);
 }
+
+#[actix_web::test]
+async fn every_seeded_event_is_listed_and_has_the_shape_the_service_records() {
+    use council_feedback::db::schema::{case_events, cases};
+    use council_feedback::db::DbConnection;
+    use council_feedback::domain::clock::Clock;
+    use council_feedback::seed::{seed, SeedOptions};
+    use diesel::prelude::*;
+
+    let app = spawn_app().await;
+    let clock = Clock::new(settings_for("sqlite://unused.db", &[]).policy).expect("clock");
+    let options = SeedOptions {
+        cases: 400,
+        seed: 11,
+        from: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
+        to: chrono::NaiveDate::from_ymd_opt(2026, 6, 30).expect("date"),
+    };
+    seed(&app.db, &clock, &options, |_| {}).expect("seeded");
+    let items = listed(&app).await;
+    let doc = document(&app).await;
+
+    let mut conn = app.db.connection().expect("connection");
+    let conn: &mut DbConnection = &mut conn;
+    let events: Vec<(String, String, String)> = case_events::table
+        .select((
+            case_events::event_type,
+            case_events::visibility,
+            case_events::details,
+        ))
+        .load(conn)
+        .expect("events");
+    let mut seen: Vec<&str> = vec![];
+    for (name, visibility, details) in &events {
+        assert!(NAMES.contains(&name.as_str()), "{name} is not listed");
+        let kind = item(&items, name);
+        assert_eq!(kind["visibility"], visibility.as_str(), "{name}");
+        let details: Value = serde_json::from_str(details).expect("details are JSON");
+        if let Err(e) = fits(&details, &kind["details"], &doc) {
+            panic!("seeded {name}: {e}\n{details}");
+        }
+        if !seen.contains(&name.as_str()) {
+            seen.push(name);
+        }
+    }
+    seen.sort_unstable();
+    assert_eq!(
+        seen,
+        [
+            "acknowledged",
+            "assigned",
+            "closed",
+            "comment_action_recorded",
+            "escalated",
+            "extension_requested",
+            "forwarded",
+            "ombudsman_decision",
+            "received",
+            "referred_to_ombudsman",
+            "remedy_promised",
+            "replied",
+            "response_sent",
+            "triaged",
+            "withdrawn"
+        ]
+    );
+
+    // What triage recorded is also kept on the case, in the same shape.
+    let recorded = resolve("#/components/schemas/TriageDetails", &doc);
+    let triaged: Vec<Option<String>> = cases::table
+        .filter(cases::triage_decision.is_not_null())
+        .select(cases::triage_details)
+        .load(conn)
+        .expect("cases");
+    assert!(!triaged.is_empty());
+    for details in triaged {
+        let details: Value =
+            serde_json::from_str(details.as_deref().unwrap_or("null")).expect("JSON");
+        if let Err(e) = fits(&details, recorded, &doc) {
+            panic!("a seeded case's triage details: {e}\n{details}");
+        }
+    }
+}
