@@ -8,6 +8,7 @@ pub mod cases;
 pub mod closures;
 pub mod database;
 pub mod escalations;
+pub mod event_types;
 pub mod extensions;
 pub mod feedback;
 pub mod flags;
@@ -174,7 +175,13 @@ impl Modify for BearerAuth {
     ),
     modifiers(&BearerAuth),
     components(
-        schemas(crate::error::Problem, crate::error::FieldError),
+        schemas(
+            crate::error::Problem,
+            crate::error::FieldError,
+            // What the timeline's events carry: the schemas `GET /event-types` serves
+            // point into these.
+            crate::domain::case::events::CaseEvent,
+        ),
         responses(
             responses::MalformedJson,
             responses::Unauthorized,
@@ -191,6 +198,7 @@ impl Modify for BearerAuth {
     ),
     tags(
         (name = "cases", description = "Complaints, compliments and comments"),
+        (name = "events", description = "The kinds of event on a case's timeline, with the schema of each one's details"),
         (name = "services", description = "The service directory"),
         (name = "learning", description = "Learning actions: what complaints taught the council and the changes made"),
         (name = "reports", description = "Anonymised performance reports"),
@@ -211,6 +219,7 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(cases::list)
         .service(cases::get)
         .service(cases::timeline)
+        .service(event_types::list)
         .service(triage::decide)
         .service(acknowledgements::acknowledge)
         .service(assignments::assign)

@@ -13,6 +13,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::cases::{CustomerRow, NewCaseRow};
+use crate::db::events::NewEvent;
 use crate::db::extensions::ExtensionRow;
 use crate::db::feedback::FeedbackRow;
 use crate::db::ombudsman::ReferralRow;
@@ -39,7 +40,8 @@ pub struct SeededCase {
     pub investigator: Option<String>,
 }
 
-/// An event of a case's timeline.
+/// An event of a case's timeline: the row the service writes for the same
+/// `CaseEvent` ([`NewEvent::of`]), owned so it can wait for its batch.
 #[derive(Insertable)]
 #[diesel(table_name = case_events)]
 pub struct SeededEvent {
@@ -50,6 +52,20 @@ pub struct SeededEvent {
     pub actor_role: String,
     pub occurred_at: NaiveDateTime,
     pub details: String,
+}
+
+impl From<NewEvent<'_>> for SeededEvent {
+    fn from(event: NewEvent<'_>) -> SeededEvent {
+        SeededEvent {
+            case_id: event.case_id,
+            event_type: event.event_type.into(),
+            visibility: event.visibility.into(),
+            actor_subject: event.actor_subject.into(),
+            actor_role: event.actor_role.into(),
+            occurred_at: event.occurred_at,
+            details: event.details,
+        }
+    }
 }
 
 /// The last id given out in each table with its own ids.
@@ -224,16 +240,18 @@ impl Batch {
         self.last.extension
     }
 
-    pub fn response(&mut self, mut row: ResponseRow) {
+    pub fn response(&mut self, mut row: ResponseRow) -> i64 {
         self.last.response += 1;
         row.id = self.last.response;
         self.responses.push(row);
+        self.last.response
     }
 
-    pub fn remedy(&mut self, mut row: RemedyRow) {
+    pub fn remedy(&mut self, mut row: RemedyRow) -> i64 {
         self.last.remedy += 1;
         row.id = self.last.remedy;
         self.remedies.push(row);
+        self.last.remedy
     }
 
     pub fn referral(&mut self, mut row: ReferralRow) {

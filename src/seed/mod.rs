@@ -17,9 +17,10 @@ use diesel::prelude::*;
 use diesel::Connection;
 
 mod batch;
-use batch::{Batch, SeededEvent};
+use batch::Batch;
 
 use crate::db::cases::{CustomerRow, NewCaseRow};
+use crate::db::events::NewEvent;
 use crate::db::extensions::ExtensionRow;
 use crate::db::feedback::FeedbackRow;
 use crate::db::ombudsman::ReferralRow;
@@ -27,7 +28,8 @@ use crate::db::remedies::RemedyRow;
 use crate::db::responses::ResponseRow;
 use crate::db::stages::StageRow;
 use crate::db::{services, Database, DbConnection};
-use crate::domain::case::{Channel, Kind, Outcome, Stage, Status, Visibility};
+use crate::domain::case::events::{Acknowledgement, CaseEvent, Instant, TriageDetails};
+use crate::domain::case::{Channel, Kind, Outcome, Stage, Status};
 use crate::domain::clock::{uk_date, Clock};
 use crate::domain::deadlines::{self, StageStart};
 use crate::domain::performance::{stage_started, working_days_taken};
@@ -350,6 +352,7 @@ impl Story {
                 "investigating_officer",
             ),
         };
+        let problem_date = Some(uk_date(self.received_at) - Duration::days(rng.below(40) as i64));
         let case_id = batch.case(NewCaseRow {
             reference: reference.to_string(),
             kind: self.kind.as_str().into(),
@@ -364,7 +367,7 @@ impl Story {
                 .then(|| "Put it right and tell me why it happened".to_string()),
             service_id: self.service.clone(),
             category: Some(self.category.to_string()),
-            problem_date: Some(uk_date(self.received_at) - Duration::days(rng.below(40) as i64)),
+            problem_date,
             response_requested: self.response_requested,
             staff_named,
             customer_id,
@@ -384,16 +387,29 @@ impl Story {
             case_id,
             events: 1,
             last: self.received_at,
+            remedies: vec![],
         };
         history.event(
             batch,
-            "received",
             (created_by.0.as_str(), created_by.1),
             self.received_at,
-            serde_json::json!({"kind": self.kind, "channel": self.channel, "service": self.service}),
+            CaseEvent::Received {
+                kind: self.kind,
+                channel: self.channel,
+                service: self.service.clone(),
+                received_at: Instant(self.received_at),
+                back_dated_because: None,
+            },
         );
         let end = match self.kind {
-            Kind::Complaint => self.complaint(batch, rng, clock, &mut history, acknowledgement_due),
+            Kind::Complaint => self.complaint(
+                batch,
+                rng,
+                clock,
+                &mut history,
+                acknowledgement_due,
+                problem_date,
+            ),
             _ => self.feedback(batch, rng, clock, &mut history, acknowledgement_due),
         };
         if let Some(case) = batch.case_mut() {
@@ -406,7 +422,7 @@ impl Story {
             row.updated_at = history.last;
             if let Some((decision, details, at)) = end.triage {
                 case.triage_decision = Some(decision.as_str().into());
-                case.triage_details = Some(details);
+                case.triage_details = details;
                 case.triaged_at = Some(at);
             }
             case.investigator = end.investigator;
@@ -448,18 +464,22 @@ impl Story {
         if self.in_time(forwarded_at) {
             handling.forwarded_at = Some(forwarded_at);
             handling.forwarded_by = Some(officer.clone());
-            handling.forwarded_to_staff = Some(if self.kind == Kind::Compliment {
-                "[\"Sam Driver\"]".into()
+            // The staff the customer named: the service passes it to them by default.
+            let staff: &[&str] = if self.kind == Kind::Compliment {
+                &["Sam Driver"]
             } else {
-                "[]".into()
-            });
+                &[]
+            };
+            handling.forwarded_to_staff = Some(serde_json::Value::from(staff).to_string());
             status = Status::Open;
             history.event(
                 batch,
-                "forwarded",
                 (&officer, "investigating_officer"),
                 forwarded_at,
-                serde_json::json!({"service": self.service}),
+                CaseEvent::Forwarded {
+                    service: self.service.clone(),
+                    staff: staff.len(),
+                },
             );
         }
         if self.response_requested {
@@ -479,10 +499,15 @@ impl Story {
                 handling.reply = Some("Thank you for taking the time to tell us.".into());
                 history.event(
                     batch,
-                    "replied",
                     (&officer, "investigating_officer"),
                     replied_at,
-                    serde_json::json!({"method": "email"}),
+                    CaseEvent::Replied {
+                        method: "email".into(),
+                        replied_at: Instant(replied_at),
+                        on_time: handling.response_due.map(|due| uk_date(replied_at) <= due),
+                        // Nothing acknowledged it before: the reply stands for that too.
+                        stands_for_acknowledgement: true,
+                    },
                 );
             }
         }
@@ -501,17 +526,19 @@ impl Story {
                     ("not_adopted", 20),
                     ("noted", 25),
                 ]);
+                let details = "Considered by the service's management team.";
                 handling.action = Some(action.into());
-                handling.action_details =
-                    Some("Considered by the service's management team.".into());
+                handling.action_details = Some(details.into());
                 handling.action_recorded_by = Some(officer.clone());
                 handling.action_recorded_at = Some(recorded_at);
                 history.event(
                     batch,
-                    "comment_action_recorded",
                     (&officer, "investigating_officer"),
                     recorded_at,
-                    serde_json::json!({"action": action}),
+                    CaseEvent::CommentActionRecorded {
+                        action: action.into(),
+                        details: details.into(),
+                    },
                 );
             }
         }
@@ -531,14 +558,19 @@ impl Story {
         )
         .is_ok();
         if finished && self.in_time(closed_at) {
-            status = Status::Closed;
             history.event(
                 batch,
-                "closed",
                 (&format!("head-{}", self.service), "head_of_service"),
                 closed_at,
-                serde_json::json!({"to": "closed"}),
+                CaseEvent::Closed {
+                    from: status,
+                    to: Status::Closed,
+                    reason: None,
+                    outstanding_remedies: None,
+                    outstanding_remedies_reason: None,
+                },
             );
+            status = Status::Closed;
         }
         if handling.forwarded_at.is_some() || handling.replied_at.is_some() {
             batch.feedback(handling.clone());
@@ -567,6 +599,7 @@ impl Story {
         clock: &Clock,
         history: &mut History,
         acknowledgement_due: Option<NaiveDate>,
+        problem_date: Option<NaiveDate>,
     ) -> End {
         let policy = clock.policy();
         let calendar = clock.council_calendar();
@@ -597,34 +630,58 @@ impl Story {
             decisions.push((Decision::ResolveInformally, 5));
         }
         let decision = *rng.pick(&decisions);
-        let details = match decision {
+        // What the service records with the decision (and keeps on the case).
+        let mut details = TriageDetails {
+            out_of_time: clock.deadlines().is_out_of_time(problem_date, received),
+            ..TriageDetails::default()
+        };
+        match decision {
             Decision::Excluded => {
-                serde_json::json!({"procedure": "appeal_route", "referral": "Your appeal goes to the tribunal."})
+                details.procedure = Some("appeal_route".into());
+                details.referral = Some("Your appeal goes to the tribunal.".into());
             }
-            Decision::OutsideRemit => serde_json::json!({"organisation": "the water company"}),
+            Decision::OutsideRemit => {
+                details.organisation = Some("the water company".into());
+                details.referral_due = clock.deadlines().outside_remit_referral_due(received);
+            }
             Decision::ServiceRequest => {
-                serde_json::json!({"referral": "Passed to the service as a first request."})
+                details.referral = Some("Passed to the service as a first request.".into());
             }
             Decision::ResolveInformally => {
-                serde_json::json!({"resolution": "Put right on the day."})
+                details.resolution = Some("Put right on the day.".into());
             }
-            _ => serde_json::json!({}),
-        };
-        end.triage = Some((decision, details.to_string(), triaged_at));
+            Decision::Accept | Decision::OutOfTime => {}
+        }
+        end.triage = Some((decision, serde_json::to_string(&details).ok(), triaged_at));
         end.status = decision.status();
         end.stage = decision.opens();
         end.next = None;
-        history.event(batch, "triaged", manager, triaged_at, serde_json::json!({"decision": decision, "status": decision.status(), "stage": decision.opens(), "details": details}));
+        history.event(
+            batch,
+            manager,
+            triaged_at,
+            CaseEvent::Triaged {
+                decision,
+                status: decision.status(),
+                stage: decision.opens(),
+                details,
+            },
+        );
         if decision != Decision::Accept {
             let closed_at = at(wd(uk_date(triaged_at), rng.between(1, 5)), rng);
             if self.in_time(closed_at) {
                 end.status = Status::Closed;
                 history.event(
                     batch,
-                    "closed",
                     manager,
                     closed_at,
-                    serde_json::json!({"from": decision.status(), "to": "closed"}),
+                    CaseEvent::Closed {
+                        from: decision.status(),
+                        to: Status::Closed,
+                        reason: None,
+                        outstanding_remedies: None,
+                        outstanding_remedies_reason: None,
+                    },
                 );
             }
             return end;
@@ -673,34 +730,61 @@ impl Story {
             );
             let stage_id = batch.stage(row.clone());
             if stage == Stage::Stage2 {
+                // Asked within the window, with no grounds given, while the case was open.
                 history.event(
                     batch,
-                    "escalated",
                     ("customer", "customer"),
                     opened_at,
-                    serde_json::json!({"stage": stage}),
+                    CaseEvent::Escalated {
+                        stage,
+                        grounds: vec![],
+                        late: false,
+                        reopened: false,
+                        late_acceptance_reason: None,
+                        acknowledgement_due: row.acknowledgement_due,
+                    },
                 );
             }
-            if let Some(ack) = row.acknowledged_at {
-                history.event(batch, "acknowledged", (&head, "head_of_service"), ack, serde_json::json!({"stage": stage, "on_time": uk_date(ack) <= ack_due, "response_due": row.original_response_due.map(|d| d.to_string())}));
-            }
-            if let (Some(investigator), Some(assigned_at)) = (&row.investigator, row.assigned_at) {
+            if let (Some(ack), Some(method), Some(response_due)) = (
+                row.acknowledged_at,
+                &row.acknowledgement_method,
+                row.original_response_due,
+            ) {
                 history.event(
                     batch,
-                    "assigned",
+                    (&head, "head_of_service"),
+                    ack,
+                    CaseEvent::Acknowledged(Acknowledgement::Stage {
+                        stage,
+                        method: method.clone(),
+                        acknowledged_at: Instant(ack),
+                        on_time: uk_date(ack) <= row.acknowledgement_due,
+                        response_due,
+                    }),
+                );
+            }
+            if let (Some(investigator), Some(assigned_at)) = (&row.investigator, row.assigned_at) {
+                // Each stage is assigned once, so no one had it before.
+                history.event(
+                    batch,
                     (&head, "head_of_service"),
                     assigned_at,
-                    serde_json::json!({"stage": stage, "investigator": investigator}),
+                    CaseEvent::Assigned {
+                        stage,
+                        investigator: investigator.clone(),
+                        previous_investigator: None,
+                    },
                 );
                 end.investigator = Some(investigator.clone());
             }
             if let Some((asked_at, previous, new_due)) = dates.extension {
+                let reason = "Waiting for a contractor's report";
                 let extension = batch.extension(ExtensionRow {
                     id: 0,
                     case_id: history.case_id,
                     stage_id,
                     status: "agreed".into(),
-                    reason: "Waiting for a contractor's report".into(),
+                    reason: reason.into(),
                     previous_due: previous,
                     new_due,
                     working_days_beyond_original: calendar
@@ -715,7 +799,18 @@ impl Story {
                     customer_agreed_at: None,
                     customer_agreement_method: None,
                 });
-                history.event(batch, "extension_requested", (&head, "head_of_service"), asked_at, serde_json::json!({"stage": stage, "extension": extension, "new_due": new_due.to_string(), "status": "agreed"}));
+                history.event(
+                    batch,
+                    (&head, "head_of_service"),
+                    asked_at,
+                    CaseEvent::ExtensionRequested {
+                        extension,
+                        stage,
+                        new_due,
+                        reason: reason.into(),
+                        customer_agreement: None,
+                    },
+                );
             }
             end.next = deadlines::next_for_complaint(
                 Status::Open,
@@ -730,25 +825,29 @@ impl Story {
             .map(|(date, due)| (date, due.as_str()));
             end.stage = Some(stage);
             end.status = Status::Open;
-            let (Some(responded_at), Some(outcome)) = (
+            let (Some(responded_at), Some(outcome), Some(on_time)) = (
                 row.responded_at,
                 row.outcome.as_deref().and_then(Outcome::parse),
+                row.responded_on_time,
             ) else {
                 // Still being handled at the horizon, or withdrawn on the way.
                 if dates.withdrawn && self.in_time(history.last + Duration::days(3)) {
-                    end.status = Status::Withdrawn;
-                    end.next = None;
                     history.event(
                         batch,
-                        "withdrawn",
                         ("customer", "customer"),
                         history.last + Duration::days(3),
-                        serde_json::json!({"to": "withdrawn"}),
+                        CaseEvent::Withdrawn {
+                            from: end.status,
+                            to: Status::Withdrawn,
+                            reason: None,
+                        },
                     );
+                    end.status = Status::Withdrawn;
+                    end.next = None;
                 }
                 return end;
             };
-            batch.response(ResponseRow {
+            let response = batch.response(ResponseRow {
                 id: 0,
                 case_id: history.case_id,
                 stage_id,
@@ -765,7 +864,22 @@ impl Story {
                 sent_at: Some(responded_at),
                 sent_at_reason: None,
             });
-            history.event(batch, "response_sent", (&head, "head_of_service"), responded_at, serde_json::json!({"stage": stage, "outcome": outcome, "on_time": row.responded_on_time}));
+            // Sent when it was written, after the acknowledgement.
+            history.event(
+                batch,
+                (&head, "head_of_service"),
+                responded_at,
+                CaseEvent::ResponseSent {
+                    response,
+                    stage,
+                    outcome,
+                    on_time,
+                    sent_at: Instant(responded_at),
+                    back_dated_because: None,
+                    stands_as_acknowledgement: false,
+                    escalation_window_closes: row.escalation_window_closes,
+                },
+            );
             if outcome != Outcome::NotUpheld && rng.chance(70) {
                 self.remedy(batch, rng, clock, history, uk_date(responded_at), &head);
             }
@@ -802,12 +916,24 @@ impl Story {
             let closed_at = at(closes, rng).max(responded_at);
             if self.in_time(closed_at) {
                 end.status = Status::Closed;
+                // The complaints manager closes it, saying why, while a promised
+                // remedy is still to be done.
+                let outstanding = history.outstanding_remedies(uk_date(closed_at));
+                let any = !outstanding.is_empty();
                 history.event(
                     batch,
-                    "closed",
                     manager,
                     closed_at,
-                    serde_json::json!({"from": "open", "to": "closed"}),
+                    CaseEvent::Closed {
+                        from: Status::Open,
+                        to: Status::Closed,
+                        reason: None,
+                        outstanding_remedies: any.then_some(outstanding),
+                        outstanding_remedies_reason: any.then(|| {
+                            "The complaint is answered; the service is still putting it right."
+                                .into()
+                        }),
+                    },
                 );
                 if stage == Stage::Stage2
                     && rng.chance(12)
@@ -961,12 +1087,13 @@ impl Story {
             .unwrap_or(responded);
         let done = rng.chance(85) && due <= self.horizon;
         let done_on = done.then(|| due - Duration::days(rng.below(7) as i64));
-        batch.remedy(RemedyRow {
+        let description = "Put right what went wrong";
+        let remedy = batch.remedy(RemedyRow {
             id: 0,
             case_id: history.case_id,
             service_id: self.service.clone(),
             remedy_type: remedy_type.into(),
-            description: "Put right what went wrong".into(),
+            description: description.into(),
             due,
             owner: head.into(),
             amount_pence: (remedy_type == "financial")
@@ -978,13 +1105,18 @@ impl Story {
             created_by: head.into(),
             created_at: at(responded, rng),
         });
+        history.remedies.push((remedy, done_on));
         let at_response = at(responded, rng);
         history.event(
             batch,
-            "remedy_promised",
             (head, "head_of_service"),
             at_response.max(history.last),
-            serde_json::json!({"type": remedy_type, "due": due.to_string()}),
+            CaseEvent::RemedyPromised {
+                remedy,
+                remedy_type: remedy_type.into(),
+                description: description.into(),
+                due,
+            },
         );
     }
 
@@ -1008,17 +1140,17 @@ impl Story {
                 ("upheld_fault", 30),
             ])
         });
-        let housing = self.service.starts_with("housing");
+        let body = if self.service.starts_with("housing") {
+            "housing_ombudsman"
+        } else {
+            "lgsco"
+        };
+        let their_reference = format!("{}-{:06}", referred_on.year(), history.case_id);
         batch.referral(ReferralRow {
             id: 0,
             case_id: history.case_id,
-            body: if housing {
-                "housing_ombudsman"
-            } else {
-                "lgsco"
-            }
-            .into(),
-            their_reference: format!("{}-{:06}", referred_on.year(), history.case_id),
+            body: body.into(),
+            their_reference: their_reference.clone(),
             referred_on,
             information_requested_on: Some(referred_on + Duration::days(14)),
             information_provided_on: Some(referred_on + Duration::days(30)),
@@ -1031,18 +1163,23 @@ impl Story {
         let manager = ("manager-1", "complaints_manager");
         history.event(
             batch,
-            "referred_to_ombudsman",
             manager,
             referred_on.and_time(NaiveTime::MIN) + Duration::hours(10),
-            serde_json::json!({"body": if housing { "housing_ombudsman" } else { "lgsco" }}),
+            CaseEvent::ReferredToOmbudsman {
+                body: body.into(),
+                their_reference: Some(their_reference),
+                referred_on,
+            },
         );
         if let Some(decision) = decision {
             history.event(
                 batch,
-                "ombudsman_decision",
                 manager,
                 decided_on.and_time(NaiveTime::MIN) + Duration::hours(10),
-                serde_json::json!({"decision": decision}),
+                CaseEvent::OmbudsmanDecision {
+                    decision: decision.into(),
+                    decided_on,
+                },
             );
         }
         true
@@ -1060,7 +1197,8 @@ struct StageDates {
 struct End {
     status: Status,
     stage: Option<Stage>,
-    triage: Option<(Decision, String, NaiveDateTime)>,
+    /// The decision, its details as stored on the case, and when.
+    triage: Option<(Decision, Option<String>, NaiveDateTime)>,
     next: Option<(NaiveDate, &'static str)>,
     investigator: Option<String>,
 }
@@ -1071,35 +1209,34 @@ struct History {
     /// How many changes: the case's version at the end.
     events: i32,
     last: NaiveDateTime,
+    /// The remedies promised, with the day each was done.
+    remedies: Vec<(i64, Option<NaiveDate>)>,
 }
 
 impl History {
+    /// Records `event`, done by `subject` acting as `role`, as the service
+    /// records it: its name, visibility and details come from the event.
     fn event(
         &mut self,
         batch: &mut Batch,
-        event_type: &str,
         (subject, role): (&str, &str),
         occurred_at: NaiveDateTime,
-        details: serde_json::Value,
+        event: CaseEvent,
     ) {
-        if event_type != "received" {
+        if !matches!(event, CaseEvent::Received { .. }) {
             self.events += 1;
         }
         self.last = self.last.max(occurred_at);
-        batch.event(SeededEvent {
-            case_id: self.case_id,
-            event_type: event_type.into(),
-            visibility: match event_type {
-                "assigned" | "extension_requested" => Visibility::Internal,
-                _ => Visibility::Public,
-            }
-            .as_str()
-            .into(),
-            actor_subject: subject.into(),
-            actor_role: role.into(),
-            occurred_at,
-            details: details.to_string(),
-        });
+        batch.event(NewEvent::of(self.case_id, subject, role, occurred_at, &event).into());
+    }
+
+    /// The remedies still promised on `day`: not done by then.
+    fn outstanding_remedies(&self, day: NaiveDate) -> Vec<i64> {
+        self.remedies
+            .iter()
+            .filter(|(_, done_on)| done_on.is_none_or(|done| done > day))
+            .map(|(id, _)| *id)
+            .collect()
     }
 }
 

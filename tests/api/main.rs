@@ -9,6 +9,7 @@ mod cases_create;
 mod cases_read;
 mod contract;
 mod docs;
+mod event_types;
 mod feedback;
 mod idempotency;
 mod lifecycle;

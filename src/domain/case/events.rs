@@ -49,6 +49,7 @@ pub struct TriageDetails {
     pub referral: Option<String>,
     /// The procedure that applies (an exclusion).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::domain::triage::Procedure>)]
     pub procedure: Option<String>,
     /// The organisation a matter outside the remit is referred to.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -63,7 +64,7 @@ pub struct TriageDetails {
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct Agreement {
     pub agreed_at: Instant,
-    /// How: `email`, `letter`, `telephone` or `in_person`.
+    #[schema(value_type = crate::domain::extension::AgreementMethod)]
     pub method: String,
 }
 
@@ -75,6 +76,7 @@ pub enum Acknowledgement {
     /// A complaint's stage.
     Stage {
         stage: Stage,
+        #[schema(value_type = crate::domain::acknowledgement::AcknowledgementMethod)]
         method: String,
         acknowledged_at: Instant,
         on_time: bool,
@@ -83,6 +85,7 @@ pub enum Acknowledgement {
     },
     /// A compliment or comment.
     Feedback {
+        #[schema(value_type = crate::domain::acknowledgement::AcknowledgementMethod)]
         method: String,
         acknowledged_at: Instant,
         on_time: Option<bool>,
@@ -168,6 +171,7 @@ pub enum CaseEvent {
     /// Stage 2 was asked for.
     Escalated {
         stage: Stage,
+        #[schema(value_type = Vec<crate::domain::escalation::Ground>)]
         grounds: Vec<String>,
         late: bool,
         reopened: bool,
@@ -200,6 +204,7 @@ pub enum CaseEvent {
     },
     /// The complaint was referred to the Ombudsman.
     ReferredToOmbudsman {
+        #[schema(value_type = crate::domain::ombudsman::OmbudsmanBody)]
         body: String,
         their_reference: Option<String>,
         #[schema(value_type = String, format = Date)]
@@ -207,6 +212,7 @@ pub enum CaseEvent {
     },
     /// The Ombudsman decided.
     OmbudsmanDecision {
+        #[schema(value_type = crate::domain::ombudsman::OmbudsmanDecision)]
         decision: String,
         #[schema(value_type = String, format = Date)]
         decided_on: NaiveDate,
@@ -215,6 +221,7 @@ pub enum CaseEvent {
     RemedyPromised {
         remedy: i64,
         #[serde(rename = "type")]
+        #[schema(value_type = crate::domain::remedy::RemedyType)]
         remedy_type: String,
         description: String,
         #[schema(value_type = String, format = Date)]
@@ -223,12 +230,15 @@ pub enum CaseEvent {
     /// A remedy was done, or reported undeliverable.
     RemedyOutcome {
         remedy: i64,
+        /// `done`, or `cannot_deliver`.
+        #[schema(value_type = crate::domain::remedy::RemedyStatus)]
         status: String,
         #[schema(value_type = String, format = Date)]
         done_on: NaiveDate,
     },
     /// A flag that changes handling was raised, with its referral.
     Flagged {
+        #[schema(value_type = crate::domain::flag::Flag)]
         flag: String,
         referred_to: Option<String>,
         #[schema(value_type = String, format = Date)]
@@ -254,13 +264,18 @@ pub enum CaseEvent {
     },
     /// A compliment or comment was answered.
     Replied {
+        #[schema(value_type = crate::domain::acknowledgement::AcknowledgementMethod)]
         method: String,
         replied_at: Instant,
         on_time: Option<bool>,
         stands_for_acknowledgement: bool,
     },
     /// What was done with a comment.
-    CommentActionRecorded { action: String, details: String },
+    CommentActionRecorded {
+        #[schema(value_type = crate::domain::feedback::CommentAction)]
+        action: String,
+        details: String,
+    },
 }
 
 /// One kind of event, as published.
