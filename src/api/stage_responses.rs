@@ -7,19 +7,19 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::cases::{case_response, reload_after_change, Case};
 use super::database::ApiDatabase;
 use super::idempotency::{self, Created};
 use super::json::{JsonBody, OptionalJson};
 use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses, rfc3339};
 use crate::app::lifecycle;
+use crate::app::time::Now;
 use crate::auth::{Caller, Senior, Staff};
-use crate::db::responses::{self as repo, ResponseRow};
-use crate::db::{self, stages, Database};
+use crate::db::responses::ResponseRow;
+use crate::db::{self, Database};
 use crate::domain::acknowledgement::AcknowledgementMethod;
-use crate::domain::case::events::CaseEvent;
-use crate::domain::case::{Outcome, Role, Stage, Status};
+use crate::domain::case::{Outcome, Stage};
 use crate::domain::clock::Clock;
 use crate::error::{ApiError, FieldError};
 
@@ -156,6 +156,7 @@ pub async fn write_draft(
     req: HttpRequest,
     staff: Staff,
     db: web::Data<Database>,
+    now: web::Data<Now>,
     reference: web::Path<String>,
     body: JsonBody<DraftResponse>,
 ) -> Result<HttpResponse, ApiError> {
@@ -188,64 +189,18 @@ pub async fn write_draft(
     let findings = serde_json::to_string(&draft.findings).map_err(ApiError::internal)?;
     let caller = staff.0;
     let subject = caller.subject.clone();
+    let draft = lifecycle::Draft {
+        outcome,
+        findings,
+        apology: draft
+            .apology
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty()),
+        letter: draft.letter.unwrap_or_default(),
+    };
     idempotency::create_once(&db, &subject, key, fingerprint, move |conn| {
-        let case = visible_case(conn, &reference, &caller)?;
-        let conflict = |detail: &str| ApiError::Conflict {
-            detail: detail.into(),
-            field: None,
-        };
-        if Status::parse(&case.status) != Some(Status::Open) {
-            return Err(conflict(
-                "only an open complaint at a stage gets a response",
-            ));
-        }
-        let stage_row = stages::for_case(conn, case.id)?
-            .pop()
-            .ok_or_else(|| conflict("the case has no open stage"))?;
-        if stage_row.responded_at.is_some() {
-            return Err(conflict("this stage's response has been sent already"));
-        }
-        let senior = caller.has(Role::HeadOfService) || caller.has(Role::ComplaintsManager);
-        if !senior && stage_row.investigator.as_deref() != Some(caller.subject.as_str()) {
-            return Err(ApiError::Forbidden(
-                "only the stage's investigator drafts its response".into(),
-            ));
-        }
-        let stage = Stage::parse(&stage_row.stage).unwrap_or(Stage::Stage1);
-        let now = db::now();
-        let row = repo::insert(
-            conn,
-            &ResponseRow {
-                id: 0,
-                case_id: case.id,
-                stage_id: stage_row.id,
-                status: "draft".into(),
-                outcome: outcome.as_str().into(),
-                findings: findings.clone(),
-                apology: draft
-                    .apology
-                    .clone()
-                    .map(|a| a.trim().to_string())
-                    .filter(|a| !a.is_empty()),
-                letter: draft.letter.clone().unwrap_or_default(),
-                drafted_by: caller.subject.clone(),
-                drafted_at: now,
-                approved_by: None,
-                sent_at: None,
-                sent_at_reason: None,
-            },
-        )?;
-        record_event(
-            conn,
-            case.id,
-            &caller,
-            now,
-            CaseEvent::ResponseDrafted {
-                response: row.id,
-                stage,
-                outcome,
-            },
-        )?;
+        let (case, row, stage) =
+            lifecycle::draft_response(conn, now.now(), &caller, &reference, &draft)?;
         let response = view(&row, stage, &caller)?;
         Ok(Created {
             location: format!("/api/v1/cases/{}", case.reference),

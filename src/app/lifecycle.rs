@@ -9,6 +9,7 @@ use crate::auth::Caller;
 use crate::db::cases::{self as repo, CaseRow};
 use crate::db::events::{self, NewEvent};
 use crate::db::extensions::ExtensionRow;
+use crate::db::responses::ResponseRow;
 use crate::db::stages::{self, StageRow};
 use crate::db::DbConnection;
 use crate::domain::acknowledgement::AcknowledgementMethod;
@@ -855,4 +856,71 @@ pub fn send_response(
         },
     )?;
     Ok(case)
+}
+
+/// A draft response, as the investigator wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Draft {
+    pub outcome: Outcome,
+    /// The findings on each point raised, as JSON.
+    pub findings: String,
+    pub apology: Option<String>,
+    pub letter: String,
+}
+
+/// The current stage's investigator (or a senior) drafts its response, until one is sent.
+/// Drafts are staff's: the case's version does not change. Gives the case, the draft and
+/// its stage.
+pub fn draft_response(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    caller: &Caller,
+    reference: &str,
+    draft: &Draft,
+) -> Result<(CaseRow, ResponseRow, Stage), AppError> {
+    let case = cases::find(conn, reference, caller, false)?;
+    let stages = stages::for_case(conn, case.id)?;
+    let state = cases::state(&case, &stages)?;
+    lifecycle::step(&state, Command::DraftResponse)?;
+    let (Some(stage_row), Some(current)) = (stages.last(), state.current) else {
+        return Err(AppError::Internal(
+            "an open complaint without a stage".into(),
+        ));
+    };
+    let senior = caller.has(Role::HeadOfService) || caller.has(Role::ComplaintsManager);
+    if !senior && stage_row.investigator.as_deref() != Some(caller.subject.as_str()) {
+        return Err(AppError::Forbidden(
+            "only the stage's investigator drafts its response".into(),
+        ));
+    }
+    let row = crate::db::responses::insert(
+        conn,
+        &ResponseRow {
+            id: 0,
+            case_id: case.id,
+            stage_id: stage_row.id,
+            status: "draft".into(),
+            outcome: draft.outcome.as_str().into(),
+            findings: draft.findings.clone(),
+            apology: draft.apology.clone(),
+            letter: draft.letter.clone(),
+            drafted_by: caller.subject.clone(),
+            drafted_at: now,
+            approved_by: None,
+            sent_at: None,
+            sent_at_reason: None,
+        },
+    )?;
+    record(
+        conn,
+        case.id,
+        caller,
+        now,
+        &CaseEvent::ResponseDrafted {
+            response: row.id,
+            stage: current.stage,
+            outcome: draft.outcome,
+        },
+    )?;
+    Ok((case, row, current.stage))
 }
