@@ -15,13 +15,13 @@ use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses, rfc3339};
 use crate::auth::{Caller, Staff};
 use crate::db::cases::CaseRow;
-use crate::db::feedback::{self as repo, handling, FeedbackRow};
+use crate::db::feedback::{self as repo, FeedbackRow};
 use crate::db::{self, Database, DbConnection};
 use crate::domain::acknowledgement::AcknowledgementMethod;
-use crate::domain::case::events::{Acknowledgement, CaseEvent, Instant};
-use crate::domain::case::{Kind, Status};
+use crate::domain::case::events::{CaseEvent, Instant};
+use crate::domain::case::Status;
 use crate::domain::clock::{uk_date, Clock};
-use crate::domain::feedback::{self as rules, CommentAction, Step};
+use crate::domain::feedback::{CommentAction, Step};
 use crate::error::{ApiError, FieldError};
 
 /// How a compliment or comment was handled, as the case shows it.
@@ -93,52 +93,24 @@ pub fn view(
     })
 }
 
-/// The case's handling so far, after checking `step` may be taken now.
-pub(crate) fn check_step(
-    conn: &mut DbConnection,
-    case: &CaseRow,
-    step: Step,
-) -> Result<Option<FeedbackRow>, ApiError> {
-    let stored = repo::find(conn, case.id)?;
-    let kind = Kind::parse(&case.kind).unwrap_or(Kind::Complaint);
-    let status = Status::parse(&case.status).unwrap_or(Status::Received);
-    rules::check(
-        step,
-        kind,
-        status,
-        case.response_requested,
-        handling(stored.as_ref()),
-    )
-    .map_err(|refusal| ApiError::Conflict {
-        detail: refusal.to_string(),
-        field: None,
-    })?;
-    Ok(stored)
-}
-
-/// As [`check_step`], with a fresh handling (and its reply due date) if
-/// nothing was done yet.
+/// The handling so far after checking `step` may be taken, or a fresh one if nothing was done yet
+/// (see [`crate::app::feedback::allowed`]).
 pub(crate) fn allowed(
     conn: &mut DbConnection,
     case: &CaseRow,
     step: Step,
     clock: &Clock,
 ) -> Result<FeedbackRow, ApiError> {
-    let stored = check_step(conn, case, step)?;
-    let kind = Kind::parse(&case.kind).unwrap_or(Kind::Complaint);
-    Ok(stored.unwrap_or_else(|| FeedbackRow {
-        case_id: case.id,
-        response_due: clock.deadlines().feedback_reply_due(
-            kind,
-            crate::domain::clock::uk_date(case.received_at),
-            case.response_requested,
-        ),
-        ..FeedbackRow::default()
-    }))
+    Ok(crate::app::feedback::allowed(
+        conn,
+        case,
+        step,
+        &clock.deadlines(),
+    )?)
 }
 
-/// Records the acknowledgement of a compliment or comment, on the handling
-/// [`allowed`] gave for [`Step::Acknowledge`].
+/// Records the acknowledgement of a compliment or comment
+/// (see [`crate::app::feedback::acknowledge`]).
 pub(crate) fn acknowledge(
     conn: &mut DbConnection,
     case: &CaseRow,
@@ -147,27 +119,15 @@ pub(crate) fn acknowledge(
     acknowledged_at: NaiveDateTime,
     method: AcknowledgementMethod,
 ) -> Result<(), ApiError> {
-    let row = FeedbackRow {
-        acknowledged_at: Some(acknowledged_at),
-        acknowledgement_method: Some(method.as_str().into()),
-        acknowledged_by: Some(caller.subject.clone()),
-        ..row
-    };
-    repo::save(conn, &row)?;
-    record_event(
+    Ok(crate::app::feedback::acknowledge(
         conn,
-        case.id,
-        caller,
         db::now(),
-        CaseEvent::Acknowledged(Acknowledgement::Feedback {
-            method: method.as_str().into(),
-            acknowledged_at: Instant(acknowledged_at),
-            on_time: case
-                .acknowledgement_due
-                .map(|due| uk_date(acknowledged_at) <= due),
-            reply_due: row.response_due,
-        }),
-    )
+        case,
+        caller,
+        row,
+        acknowledged_at,
+        method,
+    )?)
 }
 
 /// Who else to pass it to, and a note.

@@ -4,6 +4,7 @@
 //! nothing of HTTP: handlers parse the request, call a function here, and map its answer.
 
 pub mod cases;
+pub mod feedback;
 pub mod lifecycle;
 pub mod time;
 
