@@ -115,7 +115,7 @@ pub async fn acknowledge(
                 method,
                 grade: request.grade,
             };
-            lifecycle::acknowledge_stage(
+            let changed = lifecycle::acknowledge_stage(
                 conn,
                 &clock.deadlines(),
                 db::now(),
@@ -124,7 +124,7 @@ pub async fn acknowledge(
                 expected,
                 acknowledging,
             )?;
-            reload_after_change(conn, &reference, &caller)
+            reload_after_change(conn, &changed.reference, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

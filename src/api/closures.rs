@@ -96,8 +96,9 @@ pub async fn withdraw(
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            lifecycle::withdraw(conn, now.now(), &caller, &reference, expected, reason)?;
-            reload_after_change(conn, &reference, &caller)
+            let changed =
+                lifecycle::withdraw(conn, now.now(), &caller, &reference, expected, reason)?;
+            reload_after_change(conn, &changed.reference, &caller)
         })
         .await?;
     Ok(case_response(case, etag))
@@ -168,8 +169,9 @@ pub async fn close(
                 reason,
                 outstanding_remedies_reason: outstanding_reason,
             };
-            lifecycle::close(conn, now.now(), &caller, &reference, expected, closure)?;
-            reload_after_change(conn, &reference, &caller)
+            let changed =
+                lifecycle::close(conn, now.now(), &caller, &reference, expected, closure)?;
+            reload_after_change(conn, &changed.reference, &caller)
         })
         .await?;
     Ok(case_response(case, etag))
@@ -226,8 +228,9 @@ pub async fn reopen(
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            lifecycle::reopen(conn, now.now(), &caller, &reference, expected, reason)?;
-            reload_after_change(conn, &reference, &caller)
+            let changed =
+                lifecycle::reopen(conn, now.now(), &caller, &reference, expected, reason)?;
+            reload_after_change(conn, &changed.reference, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

@@ -131,7 +131,7 @@ pub async fn escalate(
     };
     let (case, etag) = db
         .write(move |conn| {
-            lifecycle::escalate(
+            let changed = lifecycle::escalate(
                 conn,
                 &clock.deadlines(),
                 now.now(),
@@ -140,7 +140,7 @@ pub async fn escalate(
                 expected,
                 &escalation,
             )?;
-            reload_after_change(conn, &reference, &caller)
+            reload_after_change(conn, &changed.reference, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

@@ -311,7 +311,7 @@ pub async fn decide(
         .write(move |conn| {
             // An id that is not a number names no extension.
             let id = id.parse::<i64>().unwrap_or(-1);
-            lifecycle::decide_extension(
+            let changed = lifecycle::decide_extension(
                 conn,
                 now.now(),
                 &caller,
@@ -321,7 +321,7 @@ pub async fn decide(
                 decision,
                 told,
             )?;
-            reload_after_change(conn, &reference, &caller)
+            reload_after_change(conn, &changed.reference, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

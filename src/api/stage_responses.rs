@@ -312,7 +312,7 @@ pub async fn approve_and_send(
         .write(move |conn| {
             // An id that is not a number names no response.
             let id = id.parse::<i64>().unwrap_or(-1);
-            lifecycle::send_response(
+            let changed = lifecycle::send_response(
                 conn,
                 &clock.deadlines(),
                 now,
@@ -322,7 +322,7 @@ pub async fn approve_and_send(
                 id,
                 &sending,
             )?;
-            reload_after_change(conn, &reference, &caller)
+            reload_after_change(conn, &changed.reference, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

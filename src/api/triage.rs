@@ -121,7 +121,7 @@ pub async fn decide(
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            lifecycle::triage(
+            let changed = lifecycle::triage(
                 conn,
                 &clock.deadlines(),
                 now.now(),
@@ -131,7 +131,7 @@ pub async fn decide(
                 decision,
                 &triage,
             )?;
-            reload_after_change(conn, &reference, &caller)
+            reload_after_change(conn, &changed.reference, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

@@ -713,3 +713,30 @@ async fn a_response_sent_on_paper_is_recorded_with_the_date_it_was_really_sent()
         "2026-11-27T16:00:00Z"
     );
 }
+
+#[actix_web::test]
+async fn a_change_addressed_by_a_lower_case_reference_answers_with_the_case() {
+    let app = spawn_app().await;
+    let (reference, etag) = new_complaint(&app, complaint()).await;
+    let lower = reference.to_lowercase();
+    let etag = step(&app, &lower, "triage", &etag, json!({"decision": "accept"})).await;
+    let etag = step(
+        &app,
+        &lower,
+        "acknowledgement",
+        &etag,
+        json!({"method": "email"}),
+    )
+    .await;
+    let response = change(
+        &app,
+        &format!("/api/v1/cases/{lower}/withdrawal"),
+        &app.manager(),
+        Some(&etag),
+        json!({"reason": "The customer rang to withdraw"}),
+    )
+    .await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    assert_eq!(response.json()["reference"], reference.as_str());
+    assert_eq!(response.json()["status"], "withdrawn");
+}
