@@ -5,6 +5,7 @@
 
 pub mod cases;
 pub mod lifecycle;
+pub mod ombudsman;
 pub mod time;
 
 use crate::db::DbError;
