@@ -6,6 +6,7 @@
 pub mod cases;
 pub mod lifecycle;
 pub mod ombudsman;
+pub mod remedies;
 pub mod time;
 
 use crate::db::DbError;
