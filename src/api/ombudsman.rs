@@ -7,16 +7,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::cases::{case_response, reload_after_change, Case};
 use super::database::ApiDatabase;
 use super::json::JsonBody;
 use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses};
+use crate::app::ombudsman;
+use crate::app::time::Now;
 use crate::auth::ComplaintsManager;
-use crate::db::ombudsman::{self as repo, ReferralRow};
-use crate::db::{self, cases, stages, Database};
-use crate::domain::case::events::CaseEvent;
-use crate::domain::case::{Kind, Stage};
+use crate::db::ombudsman::ReferralRow;
+use crate::db::Database;
 use crate::domain::clock::uk_date;
 use crate::domain::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
 use crate::error::{ApiError, FieldError};
@@ -154,6 +154,7 @@ pub async fn refer(
     req: HttpRequest,
     manager: ComplaintsManager,
     db: web::Data<Database>,
+    now: web::Data<Now>,
     reference: web::Path<String>,
     body: JsonBody<Referral>,
 ) -> Result<HttpResponse, ApiError> {
@@ -170,74 +171,27 @@ pub async fn refer(
     not_in_future(
         referral.referred_on,
         "referred_on",
-        uk_date(db::now()),
+        uk_date(now.now()),
         &mut errors,
     );
+    let (Some(body), Some(their_reference), Some(referred_on), true) = (
+        ombudsman,
+        referral.their_reference,
+        referral.referred_on,
+        errors.is_empty(),
+    ) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let referral = ombudsman::Referral {
+        body,
+        their_reference,
+        referred_on,
+    };
     let caller = manager.0;
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            let case = visible_case(conn, &reference, &caller)?;
-            precondition::check(&case, expected)?;
-            let (Some(ombudsman), Some(referred_on), true) =
-                (ombudsman, referral.referred_on, errors.is_empty())
-            else {
-                return Err(ApiError::Validation(errors));
-            };
-            let conflict = |detail: &str| ApiError::Conflict {
-                detail: detail.into(),
-                field: None,
-            };
-            if Kind::parse(&case.kind) != Some(Kind::Complaint) {
-                return Err(conflict("only complaints go to the Ombudsman"));
-            }
-            if repo::for_case(conn, case.id)?.is_some() {
-                return Err(conflict("the Ombudsman referral has been recorded already"));
-            }
-            if !stages::for_case(conn, case.id)?
-                .iter()
-                .any(|s| s.responded_at.is_some())
-            {
-                return Err(conflict(
-                    "the complaint has had no response from the council yet",
-                ));
-            }
-            let now = db::now();
-            precondition::claim(conn, &case, expected, now)?;
-            repo::insert(
-                conn,
-                &ReferralRow {
-                    id: 0,
-                    case_id: case.id,
-                    body: ombudsman.as_str().into(),
-                    their_reference: referral
-                        .their_reference
-                        .clone()
-                        .unwrap_or_default()
-                        .trim()
-                        .to_string(),
-                    referred_on,
-                    information_requested_on: None,
-                    information_provided_on: None,
-                    decision: None,
-                    decided_on: None,
-                    recommendations: "[]".into(),
-                    recorded_by: caller.subject.clone(),
-                    created_at: now,
-                },
-            )?;
-            cases::set_stage(conn, case.id, Stage::Ombudsman.as_str())?;
-            record_event(
-                conn,
-                case.id,
-                &caller,
-                now,
-                CaseEvent::ReferredToOmbudsman {
-                    body: ombudsman.as_str().into(),
-                    their_reference: referral.their_reference.clone(),
-                    referred_on,
-                },
-            )?;
+            let case = ombudsman::refer(conn, now.now(), &caller, &reference, expected, &referral)?;
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
@@ -269,6 +223,7 @@ pub async fn record_decision(
     req: HttpRequest,
     manager: ComplaintsManager,
     db: web::Data<Database>,
+    now: web::Data<Now>,
     reference: web::Path<String>,
     body: JsonBody<Decision>,
 ) -> Result<HttpResponse, ApiError> {
@@ -285,7 +240,7 @@ pub async fn record_decision(
             format!("must be one of {}", OmbudsmanDecision::expected()),
         ));
     }
-    let today = uk_date(db::now());
+    let today = uk_date(now.now());
     not_in_future(decision.decided_on, "decided_on", today, &mut errors);
     not_in_future(
         decision.information_requested_on,
@@ -299,50 +254,29 @@ pub async fn record_decision(
         today,
         &mut errors,
     );
-    let recommendations =
-        serde_json::to_string(&decision.recommendations.clone().unwrap_or_default())
-            .map_err(ApiError::internal)?;
+    let (Some(outcome), Some(decided_on), true) = (outcome, decision.decided_on, errors.is_empty())
+    else {
+        return Err(ApiError::Validation(errors));
+    };
+    let decision = ombudsman::Decision {
+        decision: outcome,
+        decided_on,
+        information_requested_on: decision.information_requested_on,
+        information_provided_on: decision.information_provided_on,
+        recommendations: serde_json::to_string(&decision.recommendations.unwrap_or_default())
+            .map_err(ApiError::internal)?,
+    };
     let caller = manager.0;
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            let case = visible_case(conn, &reference, &caller)?;
-            precondition::check(&case, expected)?;
-            let referral = repo::for_case(conn, case.id)?.ok_or_else(|| ApiError::Conflict {
-                detail: "record the Ombudsman referral first".into(),
-                field: None,
-            })?;
-            let (Some(outcome), Some(decided_on), true) =
-                (outcome, decision.decided_on, errors.is_empty())
-            else {
-                return Err(ApiError::Validation(errors));
-            };
-            if decided_on < referral.referred_on {
-                return Err(ApiError::invalid(
-                    "decided_on",
-                    "must not be before the referral",
-                ));
-            }
-            let now = db::now();
-            precondition::claim(conn, &case, expected, now)?;
-            repo::decide(
+            let case = ombudsman::record_decision(
                 conn,
-                referral.id,
-                outcome.as_str(),
-                decided_on,
-                &recommendations,
-                decision.information_requested_on,
-                decision.information_provided_on,
-            )?;
-            record_event(
-                conn,
-                case.id,
+                now.now(),
                 &caller,
-                now,
-                CaseEvent::OmbudsmanDecision {
-                    decision: outcome.as_str().into(),
-                    decided_on,
-                },
+                &reference,
+                expected,
+                &decision,
             )?;
             reload_after_change(conn, &case.reference, &caller)
         })

@@ -8,17 +8,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::cases::{case_response, reload_after_change, Case};
 use super::database::ApiDatabase;
 use super::idempotency::{self, Created};
 use super::json::JsonBody;
 use super::validation::{not_blank, one_of, report_of};
 use super::{pagination, precondition, responses};
+use crate::app::remedies;
+use crate::app::time::Now;
 use crate::auth::Staff;
 use crate::db::remedies::{self as repo, RemedyRow};
 use crate::db::{self, Database};
-use crate::domain::case::events::CaseEvent;
-use crate::domain::case::Kind;
 use crate::domain::clock::uk_date;
 use crate::domain::remedy::{RemedyStatus, RemedyType};
 use crate::error::{ApiError, FieldError};
@@ -147,6 +147,7 @@ pub async fn promise(
     req: HttpRequest,
     staff: Staff,
     db: web::Data<Database>,
+    now: web::Data<Now>,
     reference: web::Path<String>,
     body: JsonBody<NewRemedy>,
 ) -> Result<HttpResponse, ApiError> {
@@ -178,56 +179,26 @@ pub async fn promise(
             errors.push(FieldError::new("amount.currency", "must be GBP"));
         }
     }
-    if !errors.is_empty() {
+    let (Some(remedy_type), Some(description), Some(due), Some(owner), true) = (
+        remedy_type,
+        remedy.description,
+        remedy.due,
+        remedy.owner,
+        errors.is_empty(),
+    ) else {
         return Err(ApiError::Validation(errors));
-    }
+    };
+    let promise = remedies::Promise {
+        remedy_type,
+        description,
+        due,
+        owner,
+        amount_pence: remedy.amount.and_then(|a| a.amount_pence),
+    };
     let caller = staff.0;
     let subject = caller.subject.clone();
     idempotency::create_once(&db, &subject, key, fingerprint, move |conn| {
-        let case = visible_case(conn, &reference, &caller)?;
-        if Kind::parse(&case.kind) != Some(Kind::Complaint) || case.stage.is_none() {
-            return Err(ApiError::Conflict {
-                detail: "remedies are promised on accepted complaints".into(),
-                field: None,
-            });
-        }
-        let now = db::now();
-        let row = repo::insert(
-            conn,
-            &RemedyRow {
-                id: 0,
-                case_id: case.id,
-                service_id: case.service_id.clone(),
-                remedy_type: remedy_type.map(|t| t.as_str()).unwrap_or_default().into(),
-                description: remedy
-                    .description
-                    .clone()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string(),
-                due: remedy.due.unwrap_or(now.date()),
-                owner: remedy.owner.clone().unwrap_or_default().trim().to_string(),
-                amount_pence: remedy.amount.as_ref().and_then(|a| a.amount_pence),
-                currency: remedy.amount.as_ref().map(|_| "GBP".to_string()),
-                status: RemedyStatus::Promised.as_str().into(),
-                done_on: None,
-                evidence: None,
-                created_by: caller.subject.clone(),
-                created_at: now,
-            },
-        )?;
-        record_event(
-            conn,
-            case.id,
-            &caller,
-            now,
-            CaseEvent::RemedyPromised {
-                remedy: row.id,
-                remedy_type: row.remedy_type.clone(),
-                description: row.description.clone(),
-                due: row.due,
-            },
-        )?;
+        let (case, row) = remedies::promise(conn, now.now(), &caller, &reference, &promise)?;
         let remedy = view(&row, &case.reference, true)?;
         Ok(Created {
             location: format!("/api/v1/cases/{}", case.reference),
@@ -284,6 +255,7 @@ pub async fn complete(
     req: HttpRequest,
     staff: Staff,
     db: web::Data<Database>,
+    now: web::Data<Now>,
     path: web::Path<(String, String)>,
     body: JsonBody<RemedyOutcome>,
 ) -> Result<HttpResponse, ApiError> {
@@ -298,46 +270,27 @@ pub async fn complete(
     if outcome.status.is_some() && status.is_none() {
         errors.push(FieldError::new("status", "must be done or cannot_deliver"));
     }
-    if outcome.done_on.is_some_and(|d| d > uk_date(db::now())) {
+    if outcome.done_on.is_some_and(|d| d > uk_date(now.now())) {
         errors.push(FieldError::new("done_on", "must not be in the future"));
     }
+    let (Some(status), Some(done_on), Some(evidence), true) =
+        (status, outcome.done_on, outcome.evidence, errors.is_empty())
+    else {
+        return Err(ApiError::Validation(errors));
+    };
+    let outcome = remedies::Outcome {
+        status,
+        done_on,
+        evidence,
+    };
     let caller = staff.0;
     let (reference, id) = path.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            let case = visible_case(conn, &reference, &caller)?;
-            precondition::check(&case, expected)?;
-            let not_found = || ApiError::NotFound("there is no such remedy on this case".into());
-            let id = id.parse::<i64>().map_err(|_| not_found())?;
-            let remedy = repo::find(conn, case.id, id)?.ok_or_else(not_found)?;
-            let (Some(status), Some(done_on), Some(evidence), true) = (
-                status,
-                outcome.done_on,
-                outcome.evidence.clone(),
-                errors.is_empty(),
-            ) else {
-                return Err(ApiError::Validation(errors));
-            };
-            if remedy.status != RemedyStatus::Promised.as_str() {
-                return Err(ApiError::Conflict {
-                    detail: format!("the remedy is {} already", remedy.status),
-                    field: None,
-                });
-            }
-            let now = db::now();
-            precondition::claim(conn, &case, expected, now)?;
-            repo::complete(conn, remedy.id, status.as_str(), done_on, evidence.trim())?;
-            record_event(
-                conn,
-                case.id,
-                &caller,
-                now,
-                CaseEvent::RemedyOutcome {
-                    remedy: remedy.id,
-                    status: status.as_str().into(),
-                    done_on,
-                },
-            )?;
+            // An id that is not a number names no remedy.
+            let id = id.parse::<i64>().unwrap_or(-1);
+            let case =
+                remedies::complete(conn, now.now(), &caller, &reference, expected, id, &outcome)?;
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;

@@ -6,6 +6,8 @@
 pub mod cases;
 pub mod feedback;
 pub mod lifecycle;
+pub mod ombudsman;
+pub mod remedies;
 pub mod time;
 
 use crate::db::DbError;
