@@ -6,6 +6,7 @@
 pub mod assignment;
 pub mod cases;
 pub mod lifecycle;
+pub mod ownership;
 pub mod time;
 
 use crate::db::DbError;
