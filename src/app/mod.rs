@@ -5,6 +5,7 @@
 
 pub mod assignment;
 pub mod cases;
+pub mod flags;
 pub mod lifecycle;
 pub mod ownership;
 pub mod time;
