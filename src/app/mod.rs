@@ -7,6 +7,7 @@ pub mod assignment;
 pub mod cases;
 pub mod flags;
 pub mod lifecycle;
+pub mod notes;
 pub mod ownership;
 pub mod time;
 
