@@ -5,16 +5,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::cases::{case_response, reload_after_change, Case};
 use super::database::ApiDatabase;
 use super::json::JsonBody;
 use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses};
+use crate::app::time::Now;
+use crate::app::{self, AppError};
 use crate::auth::Staff;
-use crate::db::{self, stages, Database};
-use crate::domain::assignment;
-use crate::domain::case::events::CaseEvent;
-use crate::domain::case::{Role, Stage, Status};
+use crate::db::Database;
+use crate::domain::case::Role;
 use crate::error::ApiError;
 
 /// An assignment.
@@ -60,6 +60,7 @@ pub async fn assign(
     req: HttpRequest,
     staff: Staff,
     db: web::Data<Database>,
+    now: web::Data<Now>,
     reference: web::Path<String>,
     body: JsonBody<AssignmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -82,52 +83,24 @@ pub async fn assign(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let investigator = request.investigator.unwrap_or_default().trim().to_string();
+    let request = app::assignment::Assignment {
+        investigator: request.investigator.unwrap_or_default().trim().to_string(),
+        role,
+    };
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            let row = visible_case(conn, &reference, &caller)?;
-            precondition::check(&row, expected)?;
-            let conflict = |detail: String| ApiError::Conflict {
-                detail,
-                field: None,
-            };
-            if Status::parse(&row.status) != Some(Status::Open) {
-                return Err(conflict(
-                    "only an accepted complaint at a stage is assigned".into(),
-                ));
-            }
-            let all = stages::for_case(conn, row.id)?;
-            let current = all
-                .last()
-                .cloned()
-                .ok_or_else(|| conflict("the case has no open stage".into()))?;
-            let stage = Stage::parse(&current.stage).unwrap_or(Stage::Stage1);
-            let stage_1 = all
-                .iter()
-                .find(|s| s.stage == Stage::Stage1.as_str())
-                .and_then(|s| s.investigator.clone());
-            assignment::check(stage, &investigator, role, stage_1.as_deref()).map_err(
-                |refusal| ApiError::Conflict {
-                    detail: refusal.to_string(),
-                    field: Some("investigator".into()),
-                },
-            )?;
-            let now = db::now();
-            precondition::claim(conn, &row, expected, now)?;
-            stages::assign(conn, current.id, &investigator, &caller.subject, now)?;
-            record_event(
-                conn,
-                row.id,
-                &caller,
-                now,
-                CaseEvent::Assigned {
-                    stage,
-                    investigator: investigator.clone(),
-                    previous_investigator: current.investigator.clone(),
-                },
-            )?;
-            reload_after_change(conn, &row.reference, &caller)
+            let case =
+                app::assignment::assign(conn, now.now(), &caller, &reference, expected, &request)
+                    .map_err(|error| match error {
+                    // The investigator rules' refusals are about the investigator named.
+                    AppError::Conflict(detail) => ApiError::Conflict {
+                        detail,
+                        field: Some("investigator".into()),
+                    },
+                    other => other.into(),
+                })?;
+            reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

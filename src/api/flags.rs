@@ -7,18 +7,30 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::cases::{case_response, reload_after_change, Case};
 use super::database::ApiDatabase;
 use super::json::JsonBody;
 use super::validation::{field_errors, not_blank, one_of, report_of};
 use super::{precondition, responses, rfc3339};
+use crate::app::time::Now;
+use crate::app::{self, AppError};
 use crate::auth::ComplaintsManager;
-use crate::db::flags::{self as repo, FlagRow};
-use crate::db::{self, Database};
-use crate::domain::case::events::CaseEvent;
+use crate::db::flags::FlagRow;
+use crate::db::Database;
 use crate::domain::clock::uk_date;
 use crate::domain::flag::Flag;
 use crate::error::{ApiError, FieldError};
+
+/// The use cases' conflicts here are about `field`: the flag raised, or the case linked.
+fn conflict_on(field: &'static str) -> impl Fn(AppError) -> ApiError {
+    move |error| match error {
+        AppError::Conflict(detail) => ApiError::Conflict {
+            detail,
+            field: Some(field.into()),
+        },
+        other => other.into(),
+    }
+}
 
 /// A flag to record.
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
@@ -89,6 +101,7 @@ pub async fn add_flag(
     req: HttpRequest,
     manager: ComplaintsManager,
     db: web::Data<Database>,
+    now: web::Data<Now>,
     reference: web::Path<String>,
     body: JsonBody<NewFlag>,
 ) -> Result<HttpResponse, ApiError> {
@@ -102,59 +115,32 @@ pub async fn add_flag(
         Flag::expected,
         &mut errors,
     );
-    if new.referred_on.is_some_and(|d| d > uk_date(db::now())) {
+    if new.referred_on.is_some_and(|d| d > uk_date(now.now())) {
         errors.push(FieldError::new("referred_on", "must not be in the future"));
     }
+    let flagging = match (flag, new.referred_on, errors.is_empty()) {
+        (Some(flag), Some(referred_on), true) => Some(app::flags::Flagging {
+            flag,
+            referred_to: new.referred_to.unwrap_or_default(),
+            referred_on,
+            note: new.note,
+        }),
+        _ => None,
+    };
     let caller = manager.0;
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            let case = visible_case(conn, &reference, &caller)?;
-            precondition::check(&case, expected)?;
-            let (Some(flag), Some(referred_on), true) = (flag, new.referred_on, errors.is_empty())
-            else {
+            let Some(flagging) = flagging else {
+                // As it always has, a case the caller cannot see or a stale version is
+                // reported before the body's faults.
+                let case = app::cases::find(conn, &reference, &caller, false)?;
+                app::cases::check_version(&case, expected)?;
                 return Err(ApiError::Validation(errors));
             };
-            if repo::for_case(conn, case.id)?
-                .iter()
-                .any(|f| f.flag == flag.as_str())
-            {
-                return Err(ApiError::Conflict {
-                    detail: format!("the case is flagged {flag} already"),
-                    field: Some("flag".into()),
-                });
-            }
-            let now = db::now();
-            precondition::claim(conn, &case, expected, now)?;
-            repo::insert(
-                conn,
-                &FlagRow {
-                    id: 0,
-                    case_id: case.id,
-                    flag: flag.as_str().into(),
-                    referred_to: new
-                        .referred_to
-                        .clone()
-                        .unwrap_or_default()
-                        .trim()
-                        .to_string(),
-                    referred_on,
-                    note: new.note.clone(),
-                    recorded_by: caller.subject.clone(),
-                    recorded_at: now,
-                },
-            )?;
-            record_event(
-                conn,
-                case.id,
-                &caller,
-                now,
-                CaseEvent::Flagged {
-                    flag: flag.as_str().into(),
-                    referred_to: new.referred_to.clone(),
-                    referred_on,
-                },
-            )?;
+            let case =
+                app::flags::add_flag(conn, now.now(), &caller, &reference, expected, &flagging)
+                    .map_err(conflict_on("flag"))?;
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
@@ -193,6 +179,7 @@ pub async fn link(
     req: HttpRequest,
     manager: ComplaintsManager,
     db: web::Data<Database>,
+    now: web::Data<Now>,
     reference: web::Path<String>,
     body: JsonBody<NewLink>,
 ) -> Result<HttpResponse, ApiError> {
@@ -205,34 +192,8 @@ pub async fn link(
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            let case = visible_case(conn, &reference, &caller)?;
-            precondition::check(&case, expected)?;
-            let target = visible_case(conn, &other, &caller)
-                .map_err(|_| ApiError::invalid("reference", "is not a case reference"))?;
-            if target.id == case.id {
-                return Err(ApiError::invalid(
-                    "reference",
-                    "a case cannot be linked to itself",
-                ));
-            }
-            if repo::linked(conn, case.id)?.contains(&target.reference) {
-                return Err(ApiError::Conflict {
-                    detail: "the cases are linked already".into(),
-                    field: Some("reference".into()),
-                });
-            }
-            let now = db::now();
-            precondition::claim(conn, &case, expected, now)?;
-            repo::link(conn, case.id, target.id, &caller.subject, now)?;
-            record_event(
-                conn,
-                case.id,
-                &caller,
-                now,
-                CaseEvent::Linked {
-                    linked_to: target.reference.clone(),
-                },
-            )?;
+            let case = app::flags::link(conn, now.now(), &caller, &reference, expected, &other)
+                .map_err(conflict_on("reference"))?;
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;

@@ -13,10 +13,11 @@ use super::idempotency::{self, Created};
 use super::json::JsonBody;
 use super::validation::{field_errors, not_blank};
 use super::{pagination, responses};
+use crate::app;
+use crate::app::time::Now;
 use crate::auth::Staff;
-use crate::db::events::{self, NewEvent};
-use crate::db::{self, Database};
-use crate::domain::case::events::CaseEvent;
+use crate::db::events;
+use crate::db::Database;
 use crate::error::ApiError;
 
 /// A note to add.
@@ -74,6 +75,7 @@ pub async fn add(
     req: HttpRequest,
     staff: Staff,
     db: web::Data<Database>,
+    now: web::Data<Now>,
     reference: web::Path<String>,
     body: JsonBody<NewNote>,
 ) -> Result<HttpResponse, ApiError> {
@@ -88,17 +90,7 @@ pub async fn add(
     let caller = staff.0;
     let subject = caller.subject.clone();
     idempotency::create_once(&db, &subject, key, fingerprint, move |conn| {
-        let case = readable_case(conn, &reference, &caller)?;
-        let row = events::append_returning(
-            conn,
-            &NewEvent::of(
-                case.id,
-                &caller.subject,
-                caller.acting_role().as_str(),
-                db::now(),
-                &CaseEvent::Note { text: text.clone() },
-            ),
-        )?;
+        let (case, row) = app::notes::add(conn, now.now(), &caller, &reference, &text)?;
         let event = timeline_event(row, &caller)?;
         Ok(Created {
             location: format!("/api/v1/cases/{}/notes", case.reference),

@@ -7,16 +7,15 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::cases::{case_response, reload_after_change, Case};
 use super::database::ApiDatabase;
 use super::json::JsonBody;
 use super::validation::{field_errors, not_blank};
 use super::{precondition, responses};
+use crate::app::time::Now;
+use crate::app::{self, AppError};
 use crate::auth::{Caller, ComplaintsManager};
-use crate::db::cases::CaseRow;
-use crate::db::{self, ownership as repo, services, Database, DbConnection};
-use crate::domain::case::events::CaseEvent;
-use crate::domain::case::Status;
+use crate::db::Database;
 use crate::error::ApiError;
 
 /// A new lead service for the case.
@@ -48,30 +47,15 @@ pub struct Contributor {
     pub service: Option<String>,
 }
 
-/// A case still being handled: the lead and contributors of a closed or
-/// withdrawn one stay as they were.
-fn still_handled(case: &CaseRow) -> Result<(), ApiError> {
-    match Status::parse(&case.status) {
-        Some(Status::Closed | Status::Withdrawn) => Err(ApiError::Conflict {
-            detail: format!(
-                "the case is {}: reopen it before changing who handles it",
-                case.status
-            ),
-            field: None,
-        }),
-        _ => Ok(()),
-    }
-}
-
-/// An active service from the directory, or 422 on `service`.
-fn active_service(conn: &mut DbConnection, id: &str) -> Result<(), ApiError> {
-    match services::find(conn, id)? {
-        Some(service) if service.active => Ok(()),
-        Some(_) => Err(ApiError::invalid(
-            "service",
-            "is no longer taking new cases",
-        )),
-        None => Err(ApiError::invalid("service", "is not a known service")),
+/// The use cases' conflicts here are about the service named; the lifecycle table's
+/// refusals (a closed or withdrawn case) are about the case.
+fn on_service(error: AppError) -> ApiError {
+    match error {
+        AppError::Conflict(detail) => ApiError::Conflict {
+            detail,
+            field: Some("service".into()),
+        },
+        other => other.into(),
     }
 }
 
@@ -100,6 +84,7 @@ pub async fn change_lead(
     req: HttpRequest,
     manager: ComplaintsManager,
     db: web::Data<Database>,
+    now: web::Data<Now>,
     reference: web::Path<String>,
     body: JsonBody<LeadServiceChange>,
 ) -> Result<HttpResponse, ApiError> {
@@ -114,31 +99,16 @@ pub async fn change_lead(
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            let case = visible_case(conn, &reference, &caller)?;
-            precondition::check(&case, expected)?;
-            still_handled(&case)?;
-            active_service(conn, &service)?;
-            if case.service_id == service {
-                return Err(ApiError::Conflict {
-                    detail: format!("{service} leads the case already"),
-                    field: Some("service".into()),
-                });
-            }
-            let now = db::now();
-            precondition::claim(conn, &case, expected, now)?;
-            repo::set_lead(conn, case.id, &service)?;
-            repo::remove(conn, case.id, &service)?;
-            record_event(
+            let case = app::ownership::change_lead(
                 conn,
-                case.id,
+                now.now(),
                 &caller,
-                now,
-                CaseEvent::LeadServiceChanged {
-                    from: case.service_id.clone(),
-                    to: service.clone(),
-                    reason: reason.clone(),
-                },
-            )?;
+                &reference,
+                expected,
+                &service,
+                &reason,
+            )
+            .map_err(on_service)?;
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
@@ -168,6 +138,7 @@ pub async fn add_contributor(
     req: HttpRequest,
     manager: ComplaintsManager,
     db: web::Data<Database>,
+    now: web::Data<Now>,
     reference: web::Path<String>,
     body: JsonBody<Contributor>,
 ) -> Result<HttpResponse, ApiError> {
@@ -186,32 +157,15 @@ pub async fn add_contributor(
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            let case = visible_case(conn, &reference, &caller)?;
-            precondition::check(&case, expected)?;
-            still_handled(&case)?;
-            active_service(conn, &service)?;
-            let conflict = |detail: String| ApiError::Conflict {
-                detail,
-                field: Some("service".into()),
-            };
-            if case.service_id == service {
-                return Err(conflict(format!("{service} leads the case")));
-            }
-            if repo::contributing(conn, case.id)?.contains(&service) {
-                return Err(conflict(format!("{service} contributes already")));
-            }
-            let now = db::now();
-            precondition::claim(conn, &case, expected, now)?;
-            repo::add(conn, case.id, &service, &caller.subject, now)?;
-            record_event(
+            let case = app::ownership::add_contributor(
                 conn,
-                case.id,
+                now.now(),
                 &caller,
-                now,
-                CaseEvent::ContributingServiceAdded {
-                    service: service.clone(),
-                },
-            )?;
+                &reference,
+                expected,
+                &service,
+            )
+            .map_err(on_service)?;
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
@@ -245,6 +199,7 @@ pub async fn remove_contributor(
     req: HttpRequest,
     manager: ComplaintsManager,
     db: web::Data<Database>,
+    now: web::Data<Now>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = precondition::expected_version(&req)?;
@@ -252,26 +207,13 @@ pub async fn remove_contributor(
     let caller = manager.0;
     let (case, etag) = db
         .write(move |conn| {
-            let case = visible_case(conn, &reference, &caller)?;
-            precondition::check(&case, expected)?;
-            still_handled(&case)?;
-            if !repo::contributing(conn, case.id)?.contains(&service) {
-                return Err(ApiError::NotFound(format!(
-                    "{service} does not contribute to case {}",
-                    case.reference
-                )));
-            }
-            let now = db::now();
-            precondition::claim(conn, &case, expected, now)?;
-            repo::remove(conn, case.id, &service)?;
-            record_event(
+            let case = app::ownership::remove_contributor(
                 conn,
-                case.id,
+                now.now(),
                 &caller,
-                now,
-                CaseEvent::ContributingServiceRemoved {
-                    service: service.clone(),
-                },
+                &reference,
+                expected,
+                &service,
             )?;
             reload_after_change(conn, &case.reference, &caller)
         })

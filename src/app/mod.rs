@@ -3,10 +3,14 @@
 //! saves what changed and appends the event, all inside the caller's transaction. It knows
 //! nothing of HTTP: handlers parse the request, call a function here, and map its answer.
 
+pub mod assignment;
 pub mod cases;
 pub mod feedback;
+pub mod flags;
 pub mod lifecycle;
+pub mod notes;
 pub mod ombudsman;
+pub mod ownership;
 pub mod remedies;
 pub mod time;
 

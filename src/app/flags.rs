@@ -1,0 +1,114 @@
+//! Flags that change handling (SPEC §3) and links between related cases: both internal,
+//! for staff only.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::lifecycle::record;
+use super::{cases, AppError};
+use crate::auth::Caller;
+use crate::db::cases::CaseRow;
+use crate::db::flags::{self as repo, FlagRow};
+use crate::db::DbConnection;
+use crate::domain::case::events::CaseEvent;
+use crate::domain::flag::Flag;
+use crate::error::FieldError;
+
+/// A flag, as the complaints manager raised it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flagging {
+    pub flag: Flag,
+    /// Who the matter was referred to, as sent (stored trimmed).
+    pub referred_to: String,
+    pub referred_on: NaiveDate,
+    pub note: Option<String>,
+}
+
+/// The case is flagged, with the referral; each flag once, a second one being an
+/// [`AppError::Conflict`] about the flag. Gives the case as it was before.
+pub fn add_flag(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    caller: &Caller,
+    reference: &str,
+    expected: i32,
+    flagging: &Flagging,
+) -> Result<CaseRow, AppError> {
+    let case = cases::find(conn, reference, caller, false)?;
+    cases::check_version(&case, expected)?;
+    let flag = flagging.flag;
+    if repo::for_case(conn, case.id)?
+        .iter()
+        .any(|f| f.flag == flag.as_str())
+    {
+        return Err(AppError::Conflict(format!(
+            "the case is flagged {flag} already"
+        )));
+    }
+    cases::claim_version(conn, &case, expected, now)?;
+    repo::insert(
+        conn,
+        &FlagRow {
+            id: 0,
+            case_id: case.id,
+            flag: flag.as_str().into(),
+            referred_to: flagging.referred_to.trim().to_string(),
+            referred_on: flagging.referred_on,
+            note: flagging.note.clone(),
+            recorded_by: caller.subject.clone(),
+            recorded_at: now,
+        },
+    )?;
+    record(
+        conn,
+        case.id,
+        caller,
+        now,
+        &CaseEvent::Flagged {
+            flag: flag.as_str().into(),
+            referred_to: Some(flagging.referred_to.clone()),
+            referred_on: flagging.referred_on,
+        },
+    )?;
+    Ok(case)
+}
+
+/// The case is linked, both ways, to another the caller may change. A reference that names
+/// no such case, or this one, is not valid on `reference`; cases linked already are an
+/// [`AppError::Conflict`] about the reference. Gives the case as it was before.
+pub fn link(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    caller: &Caller,
+    reference: &str,
+    expected: i32,
+    other: &str,
+) -> Result<CaseRow, AppError> {
+    let invalid = |message: &str| AppError::Invalid(vec![FieldError::new("reference", message)]);
+    let case = cases::find(conn, reference, caller, false)?;
+    cases::check_version(&case, expected)?;
+    let target = match cases::find(conn, other, caller, false) {
+        Ok(target) => target,
+        Err(AppError::NotFound(_) | AppError::Forbidden(_)) => {
+            return Err(invalid("is not a case reference"))
+        }
+        Err(error) => return Err(error),
+    };
+    if target.id == case.id {
+        return Err(invalid("a case cannot be linked to itself"));
+    }
+    if repo::linked(conn, case.id)?.contains(&target.reference) {
+        return Err(AppError::Conflict("the cases are linked already".into()));
+    }
+    cases::claim_version(conn, &case, expected, now)?;
+    repo::link(conn, case.id, target.id, &caller.subject, now)?;
+    record(
+        conn,
+        case.id,
+        caller,
+        now,
+        &CaseEvent::Linked {
+            linked_to: target.reference.clone(),
+        },
+    )?;
+    Ok(case)
+}
