@@ -71,7 +71,8 @@ for backend in $BACKENDS; do
   for rate in "" 300 600; do
     for side in old new; do
       if [ "$side" = old ]; then start_server "$OLD" "$old_url" old; else start_server "$NEW" "$new_url" new; fi
-      printf '%s %s: ' "$side" "${rate:+paced $rate/s}${rate:-flat out}"
+      if [ -n "$rate" ]; then label="paced $rate/s"; else label="flat out"; fi
+      printf '%s %s: ' "$side" "$label"
       ./target/release/examples/bench_http --url "http://127.0.0.1:$PORT" --secret "$SECRET" \
         --scenario mixed --concurrency 16 ${rate:+--rate "$rate"} --seconds "$SECONDS_PER_RUN" | tr '\n' ' '
       echo
