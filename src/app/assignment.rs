@@ -34,10 +34,8 @@ pub fn assign(
     expected: i32,
     request: &Assignment,
 ) -> Result<CaseRow, AppError> {
-    let case = cases::find(conn, reference, caller, false)?;
-    cases::check_version(&case, expected)?;
-    let all = stages::for_case(conn, case.id)?;
-    let state = cases::state(&case, &all)?;
+    let case = cases::changing(conn, reference, caller, expected)?;
+    let (all, state) = cases::with_stages(conn, &case)?;
     lifecycle::step(&state, Command::Assign)?;
     let (Some(current), Some(stage)) = (all.last(), state.current.map(|s| s.stage)) else {
         return Err(AppError::Internal("a stage without a row".into()));

@@ -47,6 +47,29 @@ pub fn find(
     Err(not_found())
 }
 
+/// The case `reference` for a change by `caller` asked against version `expected`: found as
+/// [`find`] finds it for a change, and refused at once if `expected` is no longer current.
+pub fn changing(
+    conn: &mut DbConnection,
+    reference: &str,
+    caller: &Caller,
+    expected: i32,
+) -> Result<CaseRow, AppError> {
+    let case = find(conn, reference, caller, false)?;
+    check_version(&case, expected)?;
+    Ok(case)
+}
+
+/// The case's stages, and what the lifecycle table reads of it with them.
+pub fn with_stages(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+) -> Result<(Vec<StageRow>, CaseState), AppError> {
+    let stages = crate::db::stages::for_case(conn, case.id)?;
+    let state = state(case, &stages)?;
+    Ok((stages, state))
+}
+
 /// Refuses at once a change made against a version that is no longer current, before any
 /// rule about the case's state is applied to it.
 pub fn check_version(case: &CaseRow, expected: i32) -> Result<(), AppError> {

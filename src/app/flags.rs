@@ -33,8 +33,7 @@ pub fn add_flag(
     expected: i32,
     flagging: &Flagging,
 ) -> Result<CaseRow, AppError> {
-    let case = cases::find(conn, reference, caller, false)?;
-    cases::check_version(&case, expected)?;
+    let case = cases::changing(conn, reference, caller, expected)?;
     let flag = flagging.flag;
     if repo::for_case(conn, case.id)?
         .iter()
@@ -84,8 +83,7 @@ pub fn link(
     other: &str,
 ) -> Result<CaseRow, AppError> {
     let invalid = |message: &str| AppError::Invalid(vec![FieldError::new("reference", message)]);
-    let case = cases::find(conn, reference, caller, false)?;
-    cases::check_version(&case, expected)?;
+    let case = cases::changing(conn, reference, caller, expected)?;
     let target = match cases::find(conn, other, caller, false) {
         Ok(target) => target,
         Err(AppError::NotFound(_) | AppError::Forbidden(_)) => {

@@ -70,10 +70,8 @@ pub fn escalate(
     expected: i32,
     request: &Escalation,
 ) -> Result<CaseRow, AppError> {
-    let case = cases::find(conn, reference, caller, false)?;
-    cases::check_version(&case, expected)?;
-    let stages = stages::for_case(conn, case.id)?;
-    let state = cases::state(&case, &stages)?;
+    let case = cases::changing(conn, reference, caller, expected)?;
+    let (_, state) = cases::with_stages(conn, &case)?;
     let today = uk_date(now);
     let next = lifecycle::step(
         &state,
@@ -143,8 +141,7 @@ fn move_status<T>(
     facts: impl FnOnce(&mut DbConnection, &CaseRow, &mut CaseState) -> Result<T, AppError>,
     event: impl FnOnce(Status, Status, T) -> CaseEvent,
 ) -> Result<CaseRow, AppError> {
-    let stages = stages::for_case(conn, case.id)?;
-    let mut state = cases::state(&case, &stages)?;
+    let (_, mut state) = cases::with_stages(conn, &case)?;
     let found = facts(conn, &case, &mut state)?;
     let next = lifecycle::step(&state, command)?;
     cases::claim_version(conn, &case, expected, now)?;
@@ -168,8 +165,7 @@ pub fn withdraw(
     expected: i32,
     reason: Option<String>,
 ) -> Result<CaseRow, AppError> {
-    let case = cases::find(conn, reference, caller, false)?;
-    cases::check_version(&case, expected)?;
+    let case = cases::changing(conn, reference, caller, expected)?;
     move_status(
         conn,
         now,
@@ -200,8 +196,7 @@ pub fn close(
     expected: i32,
     closure: Closure,
 ) -> Result<CaseRow, AppError> {
-    let case = cases::find(conn, reference, caller, false)?;
-    cases::check_version(&case, expected)?;
+    let case = cases::changing(conn, reference, caller, expected)?;
     let state = cases::state(&case, &[])?;
     if state.kind != Kind::Complaint {
         let handling = crate::db::feedback::find(conn, case.id)?;
@@ -258,8 +253,7 @@ pub fn reopen(
     expected: i32,
     reason: Option<String>,
 ) -> Result<CaseRow, AppError> {
-    let case = cases::find(conn, reference, caller, false)?;
-    cases::check_version(&case, expected)?;
+    let case = cases::changing(conn, reference, caller, expected)?;
     move_status(
         conn,
         now,
@@ -352,8 +346,7 @@ pub fn triage(
     decision: Decision,
     request: &Triage,
 ) -> Result<CaseRow, AppError> {
-    let row = cases::find(conn, reference, caller, false)?;
-    cases::check_version(&row, expected)?;
+    let row = cases::changing(conn, reference, caller, expected)?;
     let state = cases::state(&row, &[])?;
     let received = uk_date(row.received_at);
     let out_of_time = deadlines.is_out_of_time(row.problem_date, received);
@@ -460,8 +453,7 @@ pub fn acknowledge_stage(
     request: Acknowledging,
 ) -> Result<CaseRow, AppError> {
     cases::check_version(&case, expected)?;
-    let stages = stages::for_case(conn, case.id)?;
-    let state = cases::state(&case, &stages)?;
+    let (stages, state) = cases::with_stages(conn, &case)?;
     lifecycle::step(&state, Command::Acknowledge)?;
     let (Some(stage_row), Some(current)) = (stages.last(), state.current) else {
         return Err(AppError::Internal(
@@ -553,10 +545,8 @@ pub fn request_extension(
     expected: i32,
     ask: &ExtensionAsk,
 ) -> Result<(CaseRow, ExtensionRow, Stage), AppError> {
-    let case = cases::find(conn, reference, caller, false)?;
-    cases::check_version(&case, expected)?;
-    let stages = stages::for_case(conn, case.id)?;
-    let mut state = cases::state(&case, &stages)?;
+    let case = cases::changing(conn, reference, caller, expected)?;
+    let (stages, mut state) = cases::with_stages(conn, &case)?;
     let (Some(stage_row), Some(current)) = (stages.last(), state.current) else {
         return Err(lifecycle::step(&state, Command::RequestExtension)
             .err()
@@ -664,8 +654,7 @@ pub fn decide_extension(
     decision: ExtensionDecision,
     customer_told_at: Option<NaiveDateTime>,
 ) -> Result<CaseRow, AppError> {
-    let case = cases::find(conn, reference, caller, false)?;
-    cases::check_version(&case, expected)?;
+    let case = cases::changing(conn, reference, caller, expected)?;
     let extension = crate::db::extensions::find(conn, case.id, extension_id)?
         .ok_or_else(|| AppError::NotFound("there is no such extension on this case".into()))?;
     if extension.status != ExtensionStatus::Requested.as_str() {
@@ -736,8 +725,7 @@ pub fn send_response(
     response_id: i64,
     sending: &Sending,
 ) -> Result<CaseRow, AppError> {
-    let case = cases::find(conn, reference, caller, false)?;
-    cases::check_version(&case, expected)?;
+    let case = cases::changing(conn, reference, caller, expected)?;
     let not_found = || AppError::NotFound("there is no such response on this case".into());
     let draft = crate::db::responses::find(conn, case.id, response_id)?.ok_or_else(not_found)?;
     if draft.status != "draft" {
@@ -879,8 +867,7 @@ pub fn draft_response(
     draft: &Draft,
 ) -> Result<(CaseRow, ResponseRow, Stage), AppError> {
     let case = cases::find(conn, reference, caller, false)?;
-    let stages = stages::for_case(conn, case.id)?;
-    let state = cases::state(&case, &stages)?;
+    let (stages, state) = cases::with_stages(conn, &case)?;
     lifecycle::step(&state, Command::DraftResponse)?;
     let (Some(stage_row), Some(current)) = (stages.last(), state.current) else {
         return Err(AppError::Internal(

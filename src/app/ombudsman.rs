@@ -9,7 +9,6 @@ use super::{cases, AppError};
 use crate::auth::Caller;
 use crate::db::cases::{self as repo, CaseRow};
 use crate::db::ombudsman::{self as referrals, ReferralRow};
-use crate::db::stages;
 use crate::db::DbConnection;
 use crate::domain::case::events::CaseEvent;
 use crate::domain::case::lifecycle::{self, Command};
@@ -37,10 +36,8 @@ pub fn refer(
     expected: i32,
     referral: &Referral,
 ) -> Result<CaseRow, AppError> {
-    let case = cases::find(conn, reference, caller, false)?;
-    cases::check_version(&case, expected)?;
-    let stages = stages::for_case(conn, case.id)?;
-    let mut state = cases::state(&case, &stages)?;
+    let case = cases::changing(conn, reference, caller, expected)?;
+    let (_, mut state) = cases::with_stages(conn, &case)?;
     state.referred_to_ombudsman = referrals::for_case(conn, case.id)?.is_some();
     lifecycle::step(&state, Command::ReferToOmbudsman)?;
     cases::claim_version(conn, &case, expected, now)?;
@@ -98,8 +95,7 @@ pub fn record_decision(
     expected: i32,
     decision: &Decision,
 ) -> Result<CaseRow, AppError> {
-    let case = cases::find(conn, reference, caller, false)?;
-    cases::check_version(&case, expected)?;
+    let case = cases::changing(conn, reference, caller, expected)?;
     // The command reads only whether the referral is recorded: the stages are not needed.
     let mut state = cases::state(&case, &[])?;
     let referral = referrals::for_case(conn, case.id)?;

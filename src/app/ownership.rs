@@ -22,8 +22,7 @@ fn changeable(
     reference: &str,
     expected: i32,
 ) -> Result<CaseRow, AppError> {
-    let case = cases::find(conn, reference, caller, false)?;
-    cases::check_version(&case, expected)?;
+    let case = cases::changing(conn, reference, caller, expected)?;
     // The command reads only the case's status: its stages are not needed.
     let state = cases::state(&case, &[])?;
     lifecycle::step(&state, Command::ChangeOwnership)?;

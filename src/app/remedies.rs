@@ -8,7 +8,6 @@ use super::{cases, AppError};
 use crate::auth::Caller;
 use crate::db::cases::CaseRow;
 use crate::db::remedies::{self as repo, RemedyRow};
-use crate::db::stages;
 use crate::db::DbConnection;
 use crate::domain::case::events::CaseEvent;
 use crate::domain::case::lifecycle::{self, Command};
@@ -38,8 +37,7 @@ pub fn promise(
     promise: &Promise,
 ) -> Result<(CaseRow, RemedyRow), AppError> {
     let case = cases::find(conn, reference, caller, false)?;
-    let stages = stages::for_case(conn, case.id)?;
-    let state = cases::state(&case, &stages)?;
+    let (_, state) = cases::with_stages(conn, &case)?;
     lifecycle::step(&state, Command::PromiseRemedy)?;
     let row = repo::insert(
         conn,
@@ -96,8 +94,7 @@ pub fn complete(
     remedy_id: i64,
     outcome: &Outcome,
 ) -> Result<CaseRow, AppError> {
-    let case = cases::find(conn, reference, caller, false)?;
-    cases::check_version(&case, expected)?;
+    let case = cases::changing(conn, reference, caller, expected)?;
     let remedy = repo::find(conn, case.id, remedy_id)?
         .ok_or_else(|| AppError::NotFound("there is no such remedy on this case".into()))?;
     if remedy.status != RemedyStatus::Promised.as_str() {
