@@ -368,9 +368,9 @@ impl From<AppError> for ApiError {
                 detail: refusal.to_string(),
                 field: refusal.field().map(String::from),
             },
-            AppError::Conflict(detail) => ApiError::Conflict {
+            AppError::Conflict { detail, field } => ApiError::Conflict {
                 detail,
-                field: None,
+                field: field.map(String::from),
             },
             AppError::Db(error) => error.into(),
             AppError::Internal(cause) => ApiError::Internal(cause),

@@ -11,7 +11,7 @@ use super::json::JsonBody;
 use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses};
 use crate::app::time::Now;
-use crate::app::{self, AppError};
+use crate::app::{self};
 use crate::auth::Staff;
 use crate::db::Database;
 use crate::domain::case::Role;
@@ -91,15 +91,7 @@ pub async fn assign(
     let (case, etag) = db
         .write(move |conn| {
             let case =
-                app::assignment::assign(conn, now.now(), &caller, &reference, expected, &request)
-                    .map_err(|error| match error {
-                    // The investigator rules' refusals are about the investigator named.
-                    AppError::Conflict(detail) => ApiError::Conflict {
-                        detail,
-                        field: Some("investigator".into()),
-                    },
-                    other => other.into(),
-                })?;
+                app::assignment::assign(conn, now.now(), &caller, &reference, expected, &request)?;
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;

@@ -13,24 +13,13 @@ use super::json::JsonBody;
 use super::validation::{field_errors, not_blank, one_of, report_of};
 use super::{precondition, responses, rfc3339};
 use crate::app::time::Now;
-use crate::app::{self, AppError};
+use crate::app::{self};
 use crate::auth::ComplaintsManager;
 use crate::db::flags::FlagRow;
 use crate::db::Database;
 use crate::domain::clock::uk_date;
 use crate::domain::flag::Flag;
 use crate::error::{ApiError, FieldError};
-
-/// The use cases' conflicts here are about `field`: the flag raised, or the case linked.
-fn conflict_on(field: &'static str) -> impl Fn(AppError) -> ApiError {
-    move |error| match error {
-        AppError::Conflict(detail) => ApiError::Conflict {
-            detail,
-            field: Some(field.into()),
-        },
-        other => other.into(),
-    }
-}
 
 /// A flag to record.
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
@@ -139,8 +128,7 @@ pub async fn add_flag(
                 return Err(ApiError::Validation(errors));
             };
             let case =
-                app::flags::add_flag(conn, now.now(), &caller, &reference, expected, &flagging)
-                    .map_err(conflict_on("flag"))?;
+                app::flags::add_flag(conn, now.now(), &caller, &reference, expected, &flagging)?;
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
@@ -192,8 +180,7 @@ pub async fn link(
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            let case = app::flags::link(conn, now.now(), &caller, &reference, expected, &other)
-                .map_err(conflict_on("reference"))?;
+            let case = app::flags::link(conn, now.now(), &caller, &reference, expected, &other)?;
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;

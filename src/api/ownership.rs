@@ -13,7 +13,7 @@ use super::json::JsonBody;
 use super::validation::{field_errors, not_blank};
 use super::{precondition, responses};
 use crate::app::time::Now;
-use crate::app::{self, AppError};
+use crate::app::{self};
 use crate::auth::{Caller, ComplaintsManager};
 use crate::db::Database;
 use crate::error::ApiError;
@@ -45,18 +45,6 @@ pub struct Contributor {
     #[validate(required(message = "is required"), custom(function = "not_blank"))]
     #[schema(value_type = String, min_length = 1)]
     pub service: Option<String>,
-}
-
-/// The use cases' conflicts here are about the service named; the lifecycle table's
-/// refusals (a closed or withdrawn case) are about the case.
-fn on_service(error: AppError) -> ApiError {
-    match error {
-        AppError::Conflict(detail) => ApiError::Conflict {
-            detail,
-            field: Some("service".into()),
-        },
-        other => other.into(),
-    }
 }
 
 #[utoipa::path(
@@ -107,8 +95,7 @@ pub async fn change_lead(
                 expected,
                 &service,
                 &reason,
-            )
-            .map_err(on_service)?;
+            )?;
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;
@@ -164,8 +151,7 @@ pub async fn add_contributor(
                 &reference,
                 expected,
                 &service,
-            )
-            .map_err(on_service)?;
+            )?;
             reload_after_change(conn, &case.reference, &caller)
         })
         .await?;

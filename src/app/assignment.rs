@@ -44,8 +44,12 @@ pub fn assign(
         .iter()
         .find(|s| s.stage == Stage::Stage1.as_str())
         .and_then(|s| s.investigator.as_deref());
-    assignment::check(stage, &request.investigator, request.role, stage_1)
-        .map_err(|refusal| AppError::Conflict(refusal.to_string()))?;
+    assignment::check(stage, &request.investigator, request.role, stage_1).map_err(|refusal| {
+        AppError::Conflict {
+            detail: refusal.to_string(),
+            field: Some("investigator"),
+        }
+    })?;
     cases::claim_version(conn, &case, expected, now)?;
     stages::assign(
         conn,

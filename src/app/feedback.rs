@@ -35,7 +35,10 @@ pub fn check_step(
         case.response_requested,
         repo::handling(handling.as_ref()),
     )
-    .map_err(|refusal| AppError::Conflict(refusal.to_string()))?;
+    .map_err(|refusal| AppError::Conflict {
+        detail: refusal.to_string(),
+        field: None,
+    })?;
     Ok(handling)
 }
 

@@ -39,9 +39,10 @@ pub fn add_flag(
         .iter()
         .any(|f| f.flag == flag.as_str())
     {
-        return Err(AppError::Conflict(format!(
-            "the case is flagged {flag} already"
-        )));
+        return Err(AppError::Conflict {
+            detail: format!("the case is flagged {flag} already"),
+            field: Some("flag"),
+        });
     }
     cases::claim_version(conn, &case, expected, now)?;
     repo::insert(
@@ -95,7 +96,10 @@ pub fn link(
         return Err(invalid("a case cannot be linked to itself"));
     }
     if repo::linked(conn, case.id)?.contains(&target.reference) {
-        return Err(AppError::Conflict("the cases are linked already".into()));
+        return Err(AppError::Conflict {
+            detail: "the cases are linked already".into(),
+            field: Some("reference"),
+        });
     }
     cases::claim_version(conn, &case, expected, now)?;
     repo::link(conn, case.id, target.id, &caller.subject, now)?;

@@ -207,7 +207,10 @@ pub fn close(
             case.response_requested,
             crate::db::feedback::handling(handling.as_ref()),
         )
-        .map_err(|refusal| AppError::Conflict(refusal.to_string()))?;
+        .map_err(|refusal| AppError::Conflict {
+            detail: refusal.to_string(),
+            field: None,
+        })?;
     }
     let given = closure.outstanding_remedies_reason.is_some();
     move_status(
@@ -658,10 +661,10 @@ pub fn decide_extension(
     let extension = crate::db::extensions::find(conn, case.id, extension_id)?
         .ok_or_else(|| AppError::NotFound("there is no such extension on this case".into()))?;
     if extension.status != ExtensionStatus::Requested.as_str() {
-        return Err(AppError::Conflict(format!(
-            "the extension has been {} already",
-            extension.status
-        )));
+        return Err(AppError::Conflict {
+            detail: format!("the extension has been {} already", extension.status),
+            field: None,
+        });
     }
     cases::claim_version(conn, &case, expected, now)?;
     let status = match decision {
@@ -729,9 +732,10 @@ pub fn send_response(
     let not_found = || AppError::NotFound("there is no such response on this case".into());
     let draft = crate::db::responses::find(conn, case.id, response_id)?.ok_or_else(not_found)?;
     if draft.status != "draft" {
-        return Err(AppError::Conflict(
-            "this response has been sent already".into(),
-        ));
+        return Err(AppError::Conflict {
+            detail: "this response has been sent already".into(),
+            field: None,
+        });
     }
     let stages = stages::for_case(conn, case.id)?;
     let Some(position) = stages.iter().position(|s| s.id == draft.stage_id) else {

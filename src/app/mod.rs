@@ -31,8 +31,13 @@ pub enum AppError {
     Invalid(Vec<FieldError>),
     /// The lifecycle does not allow this in the case's state.
     Refused(Refusal),
-    /// Another of the domain's tables (a compliment's or comment's handling) does not allow it.
-    Conflict(String),
+    /// Another rule about what is stored does not allow it (a compliment's or comment's
+    /// handling, a duplicate flag or link, a service leading already): `field`, where one is
+    /// at fault.
+    Conflict {
+        detail: String,
+        field: Option<&'static str>,
+    },
     /// The storage failed.
     Db(DbError),
     /// A stored value this code cannot read, or a date it cannot count.

@@ -54,9 +54,10 @@ pub fn change_lead(
     let case = changeable(conn, caller, reference, expected)?;
     active_service(conn, service)?;
     if case.service_id == service {
-        return Err(AppError::Conflict(format!(
-            "{service} leads the case already"
-        )));
+        return Err(AppError::Conflict {
+            detail: format!("{service} leads the case already"),
+            field: Some("service"),
+        });
     }
     cases::claim_version(conn, &case, expected, now)?;
     repo::set_lead(conn, case.id, service)?;
@@ -89,13 +90,19 @@ pub fn add_contributor(
     let case = changeable(conn, caller, reference, expected)?;
     active_service(conn, service)?;
     if case.service_id == service {
-        return Err(AppError::Conflict(format!("{service} leads the case")));
+        return Err(AppError::Conflict {
+            detail: format!("{service} leads the case"),
+            field: Some("service"),
+        });
     }
     if repo::contributing(conn, case.id)?
         .iter()
         .any(|s| s == service)
     {
-        return Err(AppError::Conflict(format!("{service} contributes already")));
+        return Err(AppError::Conflict {
+            detail: format!("{service} contributes already"),
+            field: Some("service"),
+        });
     }
     cases::claim_version(conn, &case, expected, now)?;
     repo::add(conn, case.id, service, &caller.subject, now)?;

@@ -98,10 +98,10 @@ pub fn complete(
     let remedy = repo::find(conn, case.id, remedy_id)?
         .ok_or_else(|| AppError::NotFound("there is no such remedy on this case".into()))?;
     if remedy.status != RemedyStatus::Promised.as_str() {
-        return Err(AppError::Conflict(format!(
-            "the remedy is {} already",
-            remedy.status
-        )));
+        return Err(AppError::Conflict {
+            detail: format!("the remedy is {} already", remedy.status),
+            field: None,
+        });
     }
     cases::claim_version(conn, &case, expected, now)?;
     repo::complete(
