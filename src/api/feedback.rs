@@ -8,18 +8,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::cases::{case_response, record_event, reload_after_change, visible_case, Case};
+use super::cases::{case_response, reload_after_change, Case};
 use super::database::ApiDatabase;
 use super::json::JsonBody;
 use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses, rfc3339};
+use crate::app::{self, time::Now};
 use crate::auth::{Caller, Staff};
 use crate::db::cases::CaseRow;
-use crate::db::feedback::{self as repo, FeedbackRow};
+use crate::db::feedback::FeedbackRow;
 use crate::db::{self, Database, DbConnection};
 use crate::domain::acknowledgement::AcknowledgementMethod;
-use crate::domain::case::events::{CaseEvent, Instant};
-use crate::domain::case::Status;
 use crate::domain::clock::{uk_date, Clock};
 use crate::domain::feedback::{CommentAction, Step};
 use crate::error::{ApiError, FieldError};
@@ -177,6 +176,7 @@ pub async fn forward(
     staff: Staff,
     db: web::Data<Database>,
     clock: web::Data<Clock>,
+    now: web::Data<Now>,
     reference: web::Path<String>,
     body: super::json::OptionalJson<Forwarding>,
 ) -> Result<HttpResponse, ApiError> {
@@ -190,42 +190,15 @@ pub async fn forward(
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            let case = visible_case(conn, &reference, &caller)?;
-            precondition::check(&case, expected)?;
-            let row = allowed(conn, &case, Step::Forward, &clock)?;
-            let staff: Vec<String> = match forwarding.staff {
-                Some(staff) => staff.iter().map(|s| s.trim().to_string()).collect(),
-                None => match &case.staff_named {
-                    Some(json) => serde_json::from_str(json).map_err(ApiError::internal)?,
-                    None => vec![],
-                },
-            };
-            let now = db::now();
-            precondition::claim(conn, &case, expected, now)?;
-            repo::save(
+            let case = app::feedback::forward(
                 conn,
-                &FeedbackRow {
-                    forwarded_at: Some(now),
-                    forwarded_by: Some(caller.subject.clone()),
-                    forwarded_to_staff: Some(
-                        serde_json::to_string(&staff).map_err(ApiError::internal)?,
-                    ),
-                    forward_note: forwarding.note.clone().filter(|n| !n.trim().is_empty()),
-                    ..row
-                },
-            )?;
-            if Status::parse(&case.status) == Some(Status::Received) {
-                db::cases::set_status(conn, case.id, Status::Open.as_str())?;
-            }
-            record_event(
-                conn,
-                case.id,
+                &clock.deadlines(),
+                now.now(),
                 &caller,
-                now,
-                CaseEvent::Forwarded {
-                    service: case.service_id.clone(),
-                    staff: staff.len(),
-                },
+                &reference,
+                expected,
+                forwarding.staff,
+                forwarding.note,
             )?;
             reload_after_change(conn, &case.reference, &caller)
         })
@@ -281,6 +254,7 @@ pub async fn send_reply(
     staff: Staff,
     db: web::Data<Database>,
     clock: web::Data<Clock>,
+    now: web::Data<Now>,
     reference: web::Path<String>,
     body: JsonBody<Reply>,
 ) -> Result<HttpResponse, ApiError> {
@@ -294,57 +268,34 @@ pub async fn send_reply(
         AcknowledgementMethod::expected,
         &mut errors,
     );
-    let now = Utc::now();
+    let asked_at = Utc::now();
     if reply
         .replied_at
-        .is_some_and(|at| at > now + chrono::Duration::minutes(5))
+        .is_some_and(|at| at > asked_at + chrono::Duration::minutes(5))
     {
         errors.push(FieldError::new("replied_at", "must not be in the future"));
     }
-    let replied_at = db::truncate_to_micros(reply.replied_at.unwrap_or(now).naive_utc());
+    let replied_at = db::truncate_to_micros(reply.replied_at.unwrap_or(asked_at).naive_utc());
     let caller = staff.0;
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            let case = visible_case(conn, &reference, &caller)?;
-            precondition::check(&case, expected)?;
-            let row = allowed(conn, &case, Step::Reply, &clock)?;
-            if replied_at < case.received_at {
-                errors.push(FieldError::new(
-                    "replied_at",
-                    "must not be before it was received",
-                ));
-            }
             let (Some(method), true) = (method, errors.is_empty()) else {
                 return Err(ApiError::Validation(errors));
             };
-            let now = db::now();
-            precondition::claim(conn, &case, expected, now)?;
-            let first_contact = row.acknowledged_at.is_none();
-            let row = FeedbackRow {
-                acknowledged_at: row.acknowledged_at.or(Some(replied_at)),
-                acknowledgement_method: row
-                    .acknowledgement_method
-                    .or_else(|| Some(method.as_str().into())),
-                acknowledged_by: row.acknowledged_by.or_else(|| Some(caller.subject.clone())),
-                replied_at: Some(replied_at),
-                reply_method: Some(method.as_str().into()),
-                replied_by: Some(caller.subject.clone()),
-                reply: reply.reply.clone().map(|r| r.trim().to_string()),
-                ..row
+            let reply = app::feedback::Reply {
+                replied_at,
+                method,
+                text: reply.reply,
             };
-            repo::save(conn, &row)?;
-            record_event(
+            let case = app::feedback::reply(
                 conn,
-                case.id,
+                &clock.deadlines(),
+                now.now(),
                 &caller,
-                now,
-                CaseEvent::Replied {
-                    method: method.as_str().into(),
-                    replied_at: Instant(replied_at),
-                    on_time: row.response_due.map(|due| uk_date(replied_at) <= due),
-                    stands_for_acknowledgement: first_contact,
-                },
+                &reference,
+                expected,
+                &reply,
             )?;
             reload_after_change(conn, &case.reference, &caller)
         })
@@ -396,6 +347,7 @@ pub async fn record_action(
     staff: Staff,
     db: web::Data<Database>,
     clock: web::Data<Clock>,
+    now: web::Data<Now>,
     reference: web::Path<String>,
     body: JsonBody<ActionTaken>,
 ) -> Result<HttpResponse, ApiError> {
@@ -417,30 +369,15 @@ pub async fn record_action(
     let reference = reference.into_inner();
     let (case, etag) = db
         .write(move |conn| {
-            let case = visible_case(conn, &reference, &caller)?;
-            precondition::check(&case, expected)?;
-            let row = allowed(conn, &case, Step::RecordAction, &clock)?;
-            let now = db::now();
-            precondition::claim(conn, &case, expected, now)?;
-            repo::save(
+            let case = app::feedback::record_action(
                 conn,
-                &FeedbackRow {
-                    action: Some(action.as_str().into()),
-                    action_details: Some(details.clone()),
-                    action_recorded_by: Some(caller.subject.clone()),
-                    action_recorded_at: Some(now),
-                    ..row
-                },
-            )?;
-            record_event(
-                conn,
-                case.id,
+                &clock.deadlines(),
+                now.now(),
                 &caller,
-                now,
-                CaseEvent::CommentActionRecorded {
-                    action: action.as_str().into(),
-                    details: details.clone(),
-                },
+                &reference,
+                expected,
+                action,
+                &details,
             )?;
             reload_after_change(conn, &case.reference, &caller)
         })

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 
 use super::lifecycle::record;
-use super::AppError;
+use super::{cases, AppError};
 use crate::auth::Caller;
 use crate::db::cases::CaseRow;
 use crate::db::feedback::{self as repo, FeedbackRow};
@@ -14,7 +14,7 @@ use crate::domain::case::events::{Acknowledgement, CaseEvent, Instant};
 use crate::domain::case::{Kind, Status};
 use crate::domain::clock::uk_date;
 use crate::domain::deadlines::Deadlines;
-use crate::domain::feedback::{self as rules, Step};
+use crate::domain::feedback::{self as rules, CommentAction, Step};
 
 fn stored<T>(value: &str, parse: impl Fn(&str) -> Option<T>, column: &str) -> Result<T, AppError> {
     parse(value)
@@ -94,4 +94,151 @@ pub fn acknowledge(
             reply_due: row.response_due,
         }),
     )
+}
+
+/// A compliment or comment is passed to its service and the staff named (by default those the
+/// customer named); a new one opens. Gives the case as it was before.
+#[allow(clippy::too_many_arguments)]
+pub fn forward(
+    conn: &mut DbConnection,
+    deadlines: &Deadlines<'_>,
+    now: NaiveDateTime,
+    caller: &Caller,
+    reference: &str,
+    expected: i32,
+    staff: Option<Vec<String>>,
+    note: Option<String>,
+) -> Result<CaseRow, AppError> {
+    let case = cases::changing(conn, reference, caller, expected)?;
+    let row = allowed(conn, &case, Step::Forward, deadlines)?;
+    let staff: Vec<String> = match staff {
+        Some(staff) => staff.iter().map(|s| s.trim().to_string()).collect(),
+        None => match &case.staff_named {
+            Some(json) => {
+                serde_json::from_str(json).map_err(|e| AppError::Internal(e.to_string()))?
+            }
+            None => vec![],
+        },
+    };
+    cases::claim_version(conn, &case, expected, now)?;
+    repo::save(
+        conn,
+        &FeedbackRow {
+            forwarded_at: Some(now),
+            forwarded_by: Some(caller.subject.clone()),
+            forwarded_to_staff: Some(
+                serde_json::to_string(&staff).map_err(|e| AppError::Internal(e.to_string()))?,
+            ),
+            forward_note: note.filter(|n| !n.trim().is_empty()),
+            ..row
+        },
+    )?;
+    if stored(&case.status, Status::parse, "status")? == Status::Received {
+        crate::db::cases::set_status(conn, case.id, Status::Open.as_str())?;
+    }
+    record(
+        conn,
+        case.id,
+        caller,
+        now,
+        &CaseEvent::Forwarded {
+            service: case.service_id.clone(),
+            staff: staff.len(),
+        },
+    )?;
+    Ok(case)
+}
+
+/// A reply to a compliment or comment, as the caller sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub replied_at: NaiveDateTime,
+    pub method: AcknowledgementMethod,
+    pub text: Option<String>,
+}
+
+/// A compliment or comment whose customer asked is answered; a first reply stands for the
+/// acknowledgement. Gives the case as it was before.
+pub fn reply(
+    conn: &mut DbConnection,
+    deadlines: &Deadlines<'_>,
+    now: NaiveDateTime,
+    caller: &Caller,
+    reference: &str,
+    expected: i32,
+    reply: &Reply,
+) -> Result<CaseRow, AppError> {
+    let case = cases::changing(conn, reference, caller, expected)?;
+    let row = allowed(conn, &case, Step::Reply, deadlines)?;
+    if reply.replied_at < case.received_at {
+        return Err(AppError::Invalid(vec![crate::error::FieldError::new(
+            "replied_at",
+            "must not be before it was received",
+        )]));
+    }
+    cases::claim_version(conn, &case, expected, now)?;
+    let first_contact = row.acknowledged_at.is_none();
+    let method = reply.method.as_str();
+    let row = FeedbackRow {
+        acknowledged_at: row.acknowledged_at.or(Some(reply.replied_at)),
+        acknowledgement_method: row.acknowledgement_method.or_else(|| Some(method.into())),
+        acknowledged_by: row.acknowledged_by.or_else(|| Some(caller.subject.clone())),
+        replied_at: Some(reply.replied_at),
+        reply_method: Some(method.into()),
+        replied_by: Some(caller.subject.clone()),
+        reply: reply.text.clone().map(|r| r.trim().to_string()),
+        ..row
+    };
+    repo::save(conn, &row)?;
+    record(
+        conn,
+        case.id,
+        caller,
+        now,
+        &CaseEvent::Replied {
+            method: method.into(),
+            replied_at: Instant(reply.replied_at),
+            on_time: row.response_due.map(|due| uk_date(reply.replied_at) <= due),
+            stands_for_acknowledgement: first_contact,
+        },
+    )?;
+    Ok(case)
+}
+
+/// What was done with a comment is recorded. Gives the case as it was before.
+#[allow(clippy::too_many_arguments)]
+pub fn record_action(
+    conn: &mut DbConnection,
+    deadlines: &Deadlines<'_>,
+    now: NaiveDateTime,
+    caller: &Caller,
+    reference: &str,
+    expected: i32,
+    action: CommentAction,
+    details: &str,
+) -> Result<CaseRow, AppError> {
+    let case = cases::changing(conn, reference, caller, expected)?;
+    let row = allowed(conn, &case, Step::RecordAction, deadlines)?;
+    cases::claim_version(conn, &case, expected, now)?;
+    repo::save(
+        conn,
+        &FeedbackRow {
+            action: Some(action.as_str().into()),
+            action_details: Some(details.to_string()),
+            action_recorded_by: Some(caller.subject.clone()),
+            action_recorded_at: Some(now),
+            ..row
+        },
+    )?;
+    record(
+        conn,
+        case.id,
+        caller,
+        now,
+        &CaseEvent::CommentActionRecorded {
+            action: action.as_str().into(),
+            details: details.to_string(),
+        },
+    )?;
+    Ok(case)
 }
