@@ -12,11 +12,8 @@ use super::database::ApiDatabase;
 use super::json::JsonBody;
 use super::validation::{one_of, report_of};
 use super::{precondition, responses};
-use crate::app::lifecycle;
-use crate::auth::Caller;
+use crate::app::{self, lifecycle};
 use crate::auth::Staff;
-use crate::db::cases::CaseRow;
-use crate::db::DbConnection;
 use crate::db::{self, Database};
 use crate::domain::acknowledgement::AcknowledgementMethod;
 use crate::domain::case::Kind;
@@ -101,17 +98,26 @@ pub async fn acknowledge(
     let (case, etag) = db
         .write(move |conn| {
             let row = visible_case(conn, &reference, &caller)?;
-            if Kind::parse(&row.kind) != Some(Kind::Complaint) {
-                precondition::check(&row, expected)?;
-                return acknowledge_feedback(
-                    conn, &row, &caller, &clock, expected, request, method, errors,
-                );
-            }
             let (Some(method), true) = (method, errors.is_empty()) else {
                 return Err(ApiError::Validation(errors));
             };
+            let at = db::truncate_to_micros(request.acknowledged_at.unwrap_or(now).naive_utc());
+            if Kind::parse(&row.kind) != Some(Kind::Complaint) {
+                let changed = app::feedback::acknowledge_on_request(
+                    conn,
+                    &clock.deadlines(),
+                    db::now(),
+                    &caller,
+                    row,
+                    expected,
+                    at,
+                    method,
+                    request.grade.is_some(),
+                )?;
+                return reload_after_change(conn, &changed.reference, &caller);
+            }
             let acknowledging = lifecycle::Acknowledging {
-                at: db::truncate_to_micros(request.acknowledged_at.unwrap_or(now).naive_utc()),
+                at,
                 method,
                 grade: request.grade,
             };
@@ -128,38 +134,4 @@ pub async fn acknowledge(
         })
         .await?;
     Ok(case_response(case, etag))
-}
-
-/// A compliment or comment whose customer asked for a reply: no stage, no
-/// grade; the acknowledgement is recorded with its handling.
-#[allow(clippy::too_many_arguments)]
-fn acknowledge_feedback(
-    conn: &mut DbConnection,
-    row: &CaseRow,
-    caller: &Caller,
-    clock: &Clock,
-    expected: i32,
-    request: AcknowledgementRequest,
-    method: Option<AcknowledgementMethod>,
-    mut errors: Vec<FieldError>,
-) -> Result<(Case, String), ApiError> {
-    let handling =
-        super::feedback::allowed(conn, row, crate::domain::feedback::Step::Acknowledge, clock)?;
-    if request.grade.is_some() && !errors.iter().any(|e| e.field == "grade") {
-        errors.push(FieldError::new("grade", "only complaints are graded"));
-    }
-    let acknowledged_at =
-        db::truncate_to_micros(request.acknowledged_at.unwrap_or_else(Utc::now).naive_utc());
-    if acknowledged_at < row.received_at {
-        errors.push(FieldError::new(
-            "acknowledged_at",
-            "must not be before it was received",
-        ));
-    }
-    let (Some(method), true) = (method, errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
-    };
-    precondition::claim(conn, row, expected, db::now())?;
-    super::feedback::acknowledge(conn, row, caller, handling, acknowledged_at, method)?;
-    reload_after_change(conn, &row.reference, caller)
 }

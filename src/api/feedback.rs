@@ -15,12 +15,11 @@ use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses, rfc3339};
 use crate::app::{self, time::Now};
 use crate::auth::{Caller, Staff};
-use crate::db::cases::CaseRow;
 use crate::db::feedback::FeedbackRow;
-use crate::db::{self, Database, DbConnection};
+use crate::db::{self, Database};
 use crate::domain::acknowledgement::AcknowledgementMethod;
 use crate::domain::clock::{uk_date, Clock};
-use crate::domain::feedback::{CommentAction, Step};
+use crate::domain::feedback::CommentAction;
 use crate::error::{ApiError, FieldError};
 
 /// How a compliment or comment was handled, as the case shows it.
@@ -90,43 +89,6 @@ pub fn view(
         action_details: row.action_details.clone(),
         action_recorded_at: row.action_recorded_at.map(rfc3339),
     })
-}
-
-/// The handling so far after checking `step` may be taken, or a fresh one if nothing was done yet
-/// (see [`crate::app::feedback::allowed`]).
-pub(crate) fn allowed(
-    conn: &mut DbConnection,
-    case: &CaseRow,
-    step: Step,
-    clock: &Clock,
-) -> Result<FeedbackRow, ApiError> {
-    Ok(crate::app::feedback::allowed(
-        conn,
-        case,
-        step,
-        &clock.deadlines(),
-    )?)
-}
-
-/// Records the acknowledgement of a compliment or comment
-/// (see [`crate::app::feedback::acknowledge`]).
-pub(crate) fn acknowledge(
-    conn: &mut DbConnection,
-    case: &CaseRow,
-    caller: &Caller,
-    row: FeedbackRow,
-    acknowledged_at: NaiveDateTime,
-    method: AcknowledgementMethod,
-) -> Result<(), ApiError> {
-    Ok(crate::app::feedback::acknowledge(
-        conn,
-        db::now(),
-        case,
-        caller,
-        row,
-        acknowledged_at,
-        method,
-    )?)
 }
 
 /// Who else to pass it to, and a note.

@@ -242,3 +242,41 @@ pub fn record_action(
     )?;
     Ok(case)
 }
+
+/// A compliment or comment whose customer asked for a reply is acknowledged, found already
+/// (`case`): it has no stage and no grade; the acknowledgement is recorded with its handling.
+/// `graded` says whether the caller sent a grade (refused). Gives the case as it was.
+#[allow(clippy::too_many_arguments)]
+pub fn acknowledge_on_request(
+    conn: &mut DbConnection,
+    deadlines: &Deadlines<'_>,
+    now: NaiveDateTime,
+    caller: &Caller,
+    case: CaseRow,
+    expected: i32,
+    acknowledged_at: NaiveDateTime,
+    method: AcknowledgementMethod,
+    graded: bool,
+) -> Result<CaseRow, AppError> {
+    cases::check_version(&case, expected)?;
+    let handling = allowed(conn, &case, Step::Acknowledge, deadlines)?;
+    let mut errors = Vec::new();
+    if graded {
+        errors.push(crate::error::FieldError::new(
+            "grade",
+            "only complaints are graded",
+        ));
+    }
+    if acknowledged_at < case.received_at {
+        errors.push(crate::error::FieldError::new(
+            "acknowledged_at",
+            "must not be before it was received",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    cases::claim_version(conn, &case, expected, now)?;
+    acknowledge(conn, now, &case, caller, handling, acknowledged_at, method)?;
+    Ok(case)
+}
