@@ -17,14 +17,12 @@ use crate::auth::{AnyCaller, Caller};
 use crate::db::cases::{
     self as repo, CaseFilter, CaseRow, CustomerRow, NewCaseRow, RepresentativeRow,
 };
-use crate::db::events::{self, EventRow, NewEvent};
+use crate::db::events::{self, EventRow};
 use crate::db::stages::StageRow;
-use crate::db::{self, services, Database, DbConnection};
-use crate::domain::case::events::{CaseEvent, Instant};
+use crate::db::{self, Database, DbConnection};
 use crate::domain::case::{Channel, ContactMethod, Kind, Role, Stage, Status, Visibility};
 use crate::domain::clock::Clock;
 use crate::domain::deadlines;
-use crate::domain::reference::Reference;
 use crate::error::{ApiError, FieldError};
 
 // ---------------------------------------------------------------- requests
@@ -898,105 +896,85 @@ struct Intake {
     errors: Vec<FieldError>,
 }
 
-fn write_case(conn: &mut DbConnection, intake: &Intake) -> Result<Created, ApiError> {
+fn write_case(
+    conn: &mut DbConnection,
+    intake: &Intake,
+    now: NaiveDateTime,
+) -> Result<Created, ApiError> {
     let new = &intake.new;
-    let service_id = new.service.clone().unwrap_or_default();
-    let mut errors = intake.errors.clone();
-    match services::find(conn, &service_id)? {
-        Some(service) if service.active => {}
-        Some(_) => errors.push(FieldError::new("service", "is no longer taking new cases")),
-        None if !service_id.is_empty() => {
-            errors.push(FieldError::new("service", "is not a known service"))
-        }
-        None => {}
-    }
-    if !errors.is_empty() {
-        errors.sort_by(|a, b| a.field.cmp(&b.field));
-        return Err(ApiError::Validation(errors));
-    }
-
-    let now = db::now();
     let role = intake.caller.acting_role();
     let details = new.customer.clone().unwrap_or_default();
     let accessibility = details.accessibility.clone().unwrap_or_default();
     let customer_subject = (role == Role::Customer).then(|| intake.caller.subject.clone());
-    let customer = repo::insert_customer(
-        conn,
-        &CustomerRow {
-            id: 0,
-            subject: customer_subject.clone(),
-            name: details.name.unwrap_or_default().trim().to_string(),
-            email: clean(details.email),
-            phone: clean(details.phone),
-            address: clean(details.address),
-            postcode: clean(details.postcode).map(|p| p.to_uppercase()),
-            preferred_contact: details.preferred_contact,
-            interpreter_language: clean(accessibility.interpreter_language),
-            large_print: accessibility.large_print,
-            audio: accessibility.audio,
-            other_adjustments: clean(accessibility.other_adjustments),
-            created_at: now,
-        },
-    )?;
-
-    let year = intake.received_at.year();
-    let number = intake
-        .db
-        .next_reference_number(conn, intake.kind.reference_prefix(), year)?;
-    let reference = Reference::new(intake.kind, year, number);
     let staff_named = match &new.staff_named {
         Some(names) if !names.is_empty() => {
             Some(serde_json::to_string(names).map_err(ApiError::internal)?)
         }
         _ => None,
     };
-    let row = repo::insert_case(
+    let logged = crate::app::cases::create(
         conn,
-        &NewCaseRow {
-            reference: reference.to_string(),
-            kind: intake.kind.as_str().into(),
-            status: Status::Received.as_str().into(),
-            stage: None,
-            channel: intake.channel.as_str().into(),
-            received_at: intake.received_at,
-            received_at_reason: clean(new.received_at_reason.clone()),
-            summary: new.summary.clone().unwrap_or_default().trim().to_string(),
-            description: new
-                .description
-                .clone()
-                .unwrap_or_default()
-                .trim()
-                .to_string(),
-            desired_outcome: clean(new.desired_outcome.clone()),
-            service_id,
-            category: clean(new.category.clone()),
-            problem_date: new.problem_date,
-            response_requested: intake.kind == Kind::Complaint
-                || new.response_requested.unwrap_or(false),
-            staff_named,
-            customer_id: customer.id,
-            customer_subject,
-            created_by_subject: intake.caller.subject.clone(),
-            created_by_role: role.as_str().into(),
-            partner_client_id: (role == Role::Partner).then(|| intake.caller.subject.clone()),
-            partner_reference: clean(new.partner_reference.clone()),
-            acknowledgement_due: intake.acknowledgement_due,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            next_deadline: intake.acknowledgement_due,
-            next_deadline_kind: intake
-                .acknowledgement_due
-                .map(|_| "acknowledgement".to_string()),
-        },
-    )?;
-
-    let representative = match &new.representative {
-        Some(r) => Some(repo::insert_representative(
-            conn,
-            &RepresentativeRow {
+        &intake.db,
+        now,
+        &intake.caller,
+        crate::app::cases::Intake {
+            kind: intake.kind,
+            channel: intake.channel,
+            customer: CustomerRow {
                 id: 0,
-                case_id: row.id,
+                subject: customer_subject.clone(),
+                name: details.name.unwrap_or_default().trim().to_string(),
+                email: clean(details.email),
+                phone: clean(details.phone),
+                address: clean(details.address),
+                postcode: clean(details.postcode).map(|p| p.to_uppercase()),
+                preferred_contact: details.preferred_contact,
+                interpreter_language: clean(accessibility.interpreter_language),
+                large_print: accessibility.large_print,
+                audio: accessibility.audio,
+                other_adjustments: clean(accessibility.other_adjustments),
+                created_at: now,
+            },
+            case: NewCaseRow {
+                reference: String::new(),
+                kind: intake.kind.as_str().into(),
+                status: Status::Received.as_str().into(),
+                stage: None,
+                channel: intake.channel.as_str().into(),
+                received_at: intake.received_at,
+                received_at_reason: clean(new.received_at_reason.clone()),
+                summary: new.summary.clone().unwrap_or_default().trim().to_string(),
+                description: new
+                    .description
+                    .clone()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+                desired_outcome: clean(new.desired_outcome.clone()),
+                service_id: new.service.clone().unwrap_or_default(),
+                category: clean(new.category.clone()),
+                problem_date: new.problem_date,
+                response_requested: intake.kind == Kind::Complaint
+                    || new.response_requested.unwrap_or(false),
+                staff_named,
+                customer_id: 0,
+                customer_subject,
+                created_by_subject: intake.caller.subject.clone(),
+                created_by_role: role.as_str().into(),
+                partner_client_id: (role == Role::Partner).then(|| intake.caller.subject.clone()),
+                partner_reference: clean(new.partner_reference.clone()),
+                acknowledgement_due: intake.acknowledgement_due,
+                version: 1,
+                created_at: now,
+                updated_at: now,
+                next_deadline: intake.acknowledgement_due,
+                next_deadline_kind: intake
+                    .acknowledgement_due
+                    .map(|_| "acknowledgement".to_string()),
+            },
+            representative: new.representative.as_ref().map(|r| RepresentativeRow {
+                id: 0,
+                case_id: 0,
                 name: r.name.clone().unwrap_or_default().trim().to_string(),
                 organisation: clean(r.organisation.clone()),
                 relationship: clean(r.relationship.clone()),
@@ -1007,27 +985,18 @@ fn write_case(conn: &mut DbConnection, intake: &Intake) -> Result<Created, ApiEr
                 consent_to_release_information: r.consent_to_release_information.unwrap_or(false),
                 consent_recorded_at: now,
                 created_at: now,
-            },
-        )?),
-        None => None,
-    };
-
-    record_event(
-        conn,
-        row.id,
-        &intake.caller,
-        now,
-        CaseEvent::Received {
-            kind: intake.kind,
-            channel: intake.channel,
-            service: row.service_id.clone(),
-            received_at: Instant(row.received_at),
-            back_dated_because: row.received_at_reason.clone(),
+            }),
+            errors: intake.errors.clone(),
         },
     )?;
-
-    let etag = etag(&row);
-    let case = case_of(row, customer, representative, vec![], &intake.caller)?;
+    let etag = etag(&logged.case);
+    let case = case_of(
+        logged.case,
+        logged.customer,
+        logged.representative,
+        vec![],
+        &intake.caller,
+    )?;
     Ok(Created {
         location: format!("/api/v1/cases/{}", case.reference),
         body: serde_json::to_string(&case).map_err(ApiError::internal)?,
@@ -1070,6 +1039,7 @@ pub async fn create(
     req: HttpRequest,
     caller: AnyCaller,
     db: web::Data<Database>,
+    time: web::Data<crate::app::time::Now>,
     clock: web::Data<Clock>,
     body: JsonBody<NewCase>,
 ) -> Result<HttpResponse, ApiError> {
@@ -1103,7 +1073,7 @@ pub async fn create(
         errors,
     };
     idempotency::create_once(&db, &caller.subject, key, fingerprint, move |conn| {
-        write_case(conn, &intake)
+        write_case(conn, &intake, time.now())
     })
     .await
 }
@@ -1477,25 +1447,4 @@ pub async fn timeline(
         .map(|row| timeline_event(row, &viewer))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(web::Json(Timeline { items, next_cursor }))
-}
-
-/// Appends `event` to the case's timeline, as done by `caller` at `occurred_at`.
-pub(crate) fn record_event(
-    conn: &mut DbConnection,
-    case_id: i64,
-    caller: &Caller,
-    occurred_at: NaiveDateTime,
-    event: CaseEvent,
-) -> Result<(), ApiError> {
-    events::append(
-        conn,
-        &NewEvent::of(
-            case_id,
-            &caller.subject,
-            caller.acting_role().as_str(),
-            occurred_at,
-            &event,
-        ),
-    )?;
-    Ok(())
 }

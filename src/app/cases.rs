@@ -124,3 +124,108 @@ pub fn state(row: &CaseRow, stages: &[StageRow]) -> Result<CaseState, AppError> 
         forwarded: false,
     })
 }
+
+/// A case to log, its rows built from the request.
+#[derive(Debug, Clone)]
+pub struct Intake {
+    pub kind: Kind,
+    pub channel: crate::domain::case::Channel,
+    /// The customer, as given (`id` and `created_at` are set here).
+    pub customer: crate::db::cases::CustomerRow,
+    /// The case (`reference`, `customer_id` and the times are set here).
+    pub case: crate::db::cases::NewCaseRow,
+    /// A representative, as given (`case_id` and the times are set here).
+    pub representative: Option<crate::db::cases::RepresentativeRow>,
+    /// Faults found in the request before the database was consulted, reported with those
+    /// found here so the caller sees them all at once.
+    pub errors: Vec<crate::error::FieldError>,
+}
+
+/// What logging a case wrote.
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub case: CaseRow,
+    pub customer: crate::db::cases::CustomerRow,
+    pub representative: Option<crate::db::cases::RepresentativeRow>,
+}
+
+/// A complaint, compliment or comment is logged for an active service of the directory: it is
+/// given the next reference of its kind and year, its customer and representative are
+/// recorded, and the timeline starts with `received`.
+pub fn create(
+    conn: &mut DbConnection,
+    references: &crate::db::Database,
+    now: NaiveDateTime,
+    caller: &Caller,
+    intake: Intake,
+) -> Result<Logged, AppError> {
+    let mut errors = intake.errors;
+    let service_id = intake.case.service_id.clone();
+    match crate::db::services::find(conn, &service_id)? {
+        Some(service) if service.active => {}
+        Some(_) => errors.push(crate::error::FieldError::new(
+            "service",
+            "is no longer taking new cases",
+        )),
+        None if !service_id.is_empty() => errors.push(crate::error::FieldError::new(
+            "service",
+            "is not a known service",
+        )),
+        None => {}
+    }
+    if !errors.is_empty() {
+        errors.sort_by(|a, b| a.field.cmp(&b.field));
+        return Err(AppError::Invalid(errors));
+    }
+    let customer = repo::insert_customer(
+        conn,
+        &crate::db::cases::CustomerRow {
+            id: 0,
+            created_at: now,
+            ..intake.customer
+        },
+    )?;
+    let year = chrono::Datelike::year(&intake.case.received_at);
+    let number = references.next_reference_number(conn, intake.kind.reference_prefix(), year)?;
+    let row = repo::insert_case(
+        conn,
+        &crate::db::cases::NewCaseRow {
+            reference: Reference::new(intake.kind, year, number).to_string(),
+            customer_id: customer.id,
+            created_at: now,
+            updated_at: now,
+            ..intake.case
+        },
+    )?;
+    let representative = match intake.representative {
+        Some(r) => Some(repo::insert_representative(
+            conn,
+            &crate::db::cases::RepresentativeRow {
+                id: 0,
+                case_id: row.id,
+                consent_recorded_at: now,
+                created_at: now,
+                ..r
+            },
+        )?),
+        None => None,
+    };
+    super::lifecycle::record(
+        conn,
+        row.id,
+        caller,
+        now,
+        &crate::domain::case::events::CaseEvent::Received {
+            kind: intake.kind,
+            channel: intake.channel,
+            service: row.service_id.clone(),
+            received_at: crate::domain::case::events::Instant(row.received_at),
+            back_dated_because: row.received_at_reason.clone(),
+        },
+    )?;
+    Ok(Logged {
+        case: row,
+        customer,
+        representative,
+    })
+}
