@@ -65,7 +65,7 @@ pub async fn assign(
     body: JsonBody<AssignmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = staff.0;
-    if !(caller.has(Role::HeadOfService) || caller.has(Role::ComplaintsManager)) {
+    if !caller.is_senior() {
         return Err(ApiError::Forbidden(
             "only the Head of Service or the complaints manager assigns an investigator".into(),
         ));

@@ -144,7 +144,7 @@ pub async fn close(
     body: OptionalJson<Closure>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = staff.0;
-    if !(caller.has(Role::HeadOfService) || caller.has(Role::ComplaintsManager)) {
+    if !caller.is_senior() {
         return Err(ApiError::Forbidden(
             "only the Head of Service or the complaints manager closes a case".into(),
         ));

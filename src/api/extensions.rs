@@ -19,7 +19,7 @@ use crate::app::time::Now;
 use crate::auth::{Caller, Staff};
 use crate::db::extensions::ExtensionRow;
 use crate::db::{self, Database};
-use crate::domain::case::{Role, Stage};
+use crate::domain::case::Stage;
 use crate::domain::clock::Clock;
 use crate::domain::extension::{AgreementMethod, ExtensionDecision, ExtensionStatus};
 use crate::error::{ApiError, FieldError};
@@ -273,7 +273,7 @@ pub async fn decide(
     body: JsonBody<ExtensionDecisionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = staff.0;
-    if !(caller.has(Role::HeadOfService) || caller.has(Role::ComplaintsManager)) {
+    if !caller.is_senior() {
         return Err(ApiError::Forbidden(
             "only the Head of Service or the complaints manager agrees an extension".into(),
         ));

@@ -4,8 +4,6 @@
 use actix_web::http::header;
 use actix_web::HttpRequest;
 
-use crate::db::cases::CaseRow;
-use crate::db::DbConnection;
 use crate::error::ApiError;
 
 /// The version `If-Match` names.
@@ -25,21 +23,4 @@ pub fn expected_version(req: &HttpRequest) -> Result<i32, ApiError> {
         .ok_or_else(|| {
             ApiError::PreconditionFailed("If-Match is not an ETag this service gave out".into())
         })
-}
-
-/// Refuses at once a change made against a version that is no longer
-/// current, before any rule about the case's state is applied to it.
-pub fn check(case: &CaseRow, expected: i32) -> Result<(), ApiError> {
-    Ok(crate::app::cases::check_version(case, expected)?)
-}
-
-/// Takes the next version of `case` if `expected` is still current: of
-/// several changes racing from one version exactly one goes ahead.
-pub fn claim(
-    conn: &mut DbConnection,
-    case: &CaseRow,
-    expected: i32,
-    at: chrono::NaiveDateTime,
-) -> Result<i32, ApiError> {
-    Ok(crate::app::cases::claim_version(conn, case, expected, at)?)
 }

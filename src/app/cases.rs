@@ -94,7 +94,12 @@ pub fn claim_version(
     Ok(expected + 1)
 }
 
-fn stored<T>(value: &str, parse: impl Fn(&str) -> Option<T>, column: &str) -> Result<T, AppError> {
+/// A stored word read into its vocabulary; an unknown one is a fault of ours, never a default.
+pub(super) fn stored<T>(
+    value: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    column: &str,
+) -> Result<T, AppError> {
     parse(value)
         .ok_or_else(|| AppError::Internal(format!("stored {column} `{value}` is not known")))
 }

@@ -3,8 +3,9 @@
 
 use chrono::NaiveDateTime;
 
+use super::cases::{self, stored};
 use super::lifecycle::record;
-use super::{cases, AppError};
+use super::AppError;
 use crate::auth::Caller;
 use crate::db::cases::CaseRow;
 use crate::db::feedback::{self as repo, FeedbackRow};
@@ -15,11 +16,6 @@ use crate::domain::case::{Kind, Status};
 use crate::domain::clock::uk_date;
 use crate::domain::deadlines::Deadlines;
 use crate::domain::feedback::{self as rules, CommentAction, Step};
-
-fn stored<T>(value: &str, parse: impl Fn(&str) -> Option<T>, column: &str) -> Result<T, AppError> {
-    parse(value)
-        .ok_or_else(|| AppError::Internal(format!("stored {column} `{value}` is not known")))
-}
 
 /// The case's handling so far, after checking `step` may be taken now.
 pub fn check_step(

@@ -15,7 +15,7 @@ use crate::db::DbConnection;
 use crate::domain::acknowledgement::AcknowledgementMethod;
 use crate::domain::case::events::{Acknowledgement, Agreement, CaseEvent, Instant, TriageDetails};
 use crate::domain::case::lifecycle::{self, CaseState, Command};
-use crate::domain::case::{Kind, Outcome, Role, Stage, Status};
+use crate::domain::case::{Kind, Outcome, Stage, Status};
 use crate::domain::clock::uk_date;
 use crate::domain::deadlines::{DeadlineError, Deadlines, StageStart};
 use crate::domain::escalation::Ground;
@@ -551,12 +551,11 @@ pub fn request_extension(
     let case = cases::changing(conn, reference, caller, expected)?;
     let (stages, mut state) = cases::with_stages(conn, &case)?;
     let (Some(stage_row), Some(current)) = (stages.last(), state.current) else {
-        return Err(lifecycle::step(&state, Command::RequestExtension)
-            .err()
-            .map(AppError::Refused)
-            .unwrap_or_else(|| AppError::Internal("a stage without a row".into())));
+        // No stage: the table says why not.
+        lifecycle::step(&state, Command::RequestExtension)?;
+        return Err(AppError::Internal("a stage without a row".into()));
     };
-    let senior = caller.has(Role::HeadOfService) || caller.has(Role::ComplaintsManager);
+    let senior = caller.is_senior();
     if !senior && stage_row.investigator.as_deref() != Some(caller.subject.as_str()) {
         return Err(AppError::Forbidden(
             "only the stage's investigator asks for an extension".into(),
@@ -878,7 +877,7 @@ pub fn draft_response(
             "an open complaint without a stage".into(),
         ));
     };
-    let senior = caller.has(Role::HeadOfService) || caller.has(Role::ComplaintsManager);
+    let senior = caller.is_senior();
     if !senior && stage_row.investigator.as_deref() != Some(caller.subject.as_str()) {
         return Err(AppError::Forbidden(
             "only the stage's investigator drafts its response".into(),

@@ -123,7 +123,7 @@ role_extractor!(
     /// Senior staff: a Head of Service or the complaints team, who approve
     /// and send responses, agree extensions, close cases and read reports.
     Senior,
-    [HeadOfService, ComplaintsManager],
+    |caller| caller.is_senior(),
     "the Head of Service or the complaints manager"
 );
 

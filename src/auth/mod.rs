@@ -28,6 +28,11 @@ impl Caller {
         self.roles.contains(&role)
     }
 
+    /// A Head of Service or the complaints team: who approve, send, agree and close.
+    pub fn is_senior(&self) -> bool {
+        self.has(Role::HeadOfService) || self.has(Role::ComplaintsManager)
+    }
+
     pub fn is_staff(&self) -> bool {
         self.roles.iter().any(|r| r.is_staff())
     }

@@ -2,7 +2,6 @@
 //! what each decision needs and leads to.
 
 use super::case::{vocabulary, Kind, Stage, Status};
-use super::policy::Policy;
 
 vocabulary! {
     /// What a complaint is, once triaged.
@@ -108,28 +107,11 @@ impl std::fmt::Display for Refusal {
     }
 }
 
-/// Whether `decision` may be taken on a case of `kind` that is `status`. A new complaint
-/// takes any decision; one resolved informally can still go formal (`accept`, SPEC §3).
-/// `out_of_time` says whether the complaint is past the policy's time limit (see
+/// Whether `decision` may be taken on a case of `kind` that is `status`, under a policy that
+/// allows an informal step or not and sets `time_limit_months` to raise a complaint. A new
+/// complaint takes any decision; one resolved informally can still go formal (`accept`,
+/// SPEC §3). `out_of_time` says whether the complaint is past the time limit (see
 /// [`super::deadlines::Deadlines::is_out_of_time`]).
-pub fn check(
-    decision: Decision,
-    kind: Kind,
-    status: Status,
-    policy: &Policy,
-    out_of_time: bool,
-) -> Result<(), Refusal> {
-    check_with(
-        decision,
-        kind,
-        status,
-        policy.informal_resolution_allowed,
-        policy.time_limit_to_raise_months,
-        out_of_time,
-    )
-}
-
-/// [`check`] with the two policy values it reads.
 pub fn check_with(
     decision: Decision,
     kind: Kind,
@@ -159,7 +141,25 @@ pub fn check_with(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::policy::Preset;
+
+    /// The rules as a policy sets them.
+    fn check(
+        decision: Decision,
+        kind: Kind,
+        status: Status,
+        policy: &Policy,
+        out_of_time: bool,
+    ) -> Result<(), Refusal> {
+        check_with(
+            decision,
+            kind,
+            status,
+            policy.informal_resolution_allowed,
+            policy.time_limit_to_raise_months,
+            out_of_time,
+        )
+    }
+    use crate::domain::policy::{Policy, Preset};
 
     #[test]
     fn the_code_forbids_an_informal_stage_and_dudley_allows_one() {
