@@ -102,7 +102,7 @@ pub async fn acknowledge(
                 return Err(ApiError::Validation(errors));
             };
             let at = db::truncate_to_micros(request.acknowledged_at.unwrap_or(now).naive_utc());
-            if Kind::parse(&row.kind) != Some(Kind::Complaint) {
+            if row.kind != Kind::Complaint {
                 let changed = app::feedback::acknowledge_on_request(
                     conn,
                     &clock.deadlines(),

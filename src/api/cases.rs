@@ -446,26 +446,13 @@ pub struct Timeline {
 
 // ---------------------------------------------------------------- mapping
 
-fn parse_stored<T>(
-    value: &str,
-    parse: impl Fn(&str) -> Option<T>,
-    column: &str,
-) -> Result<T, ApiError> {
-    parse(value)
-        .ok_or_else(|| ApiError::internal(format!("stored {column} `{value}` is not known")))
-}
-
 fn summary_of(row: &CaseRow) -> Result<CaseSummary, ApiError> {
     Ok(CaseSummary {
         reference: row.reference.clone(),
-        kind: parse_stored(&row.kind, Kind::parse, "kind")?,
-        status: parse_stored(&row.status, Status::parse, "status")?,
-        stage: row
-            .stage
-            .as_deref()
-            .map(|s| parse_stored(s, Stage::parse, "stage"))
-            .transpose()?,
-        channel: parse_stored(&row.channel, Channel::parse, "channel")?,
+        kind: row.kind,
+        status: row.status,
+        stage: row.stage,
+        channel: row.channel,
         received_at: rfc3339(row.received_at),
         summary: row.summary.clone(),
         service: row.service_id.clone(),
@@ -488,20 +475,16 @@ fn stage_clock(row: StageRow, viewer: &Caller) -> Result<StageClock, ApiError> {
         .acknowledged_at
         .map(|at| crate::domain::clock::uk_date(at) <= row.acknowledgement_due);
     Ok(StageClock {
-        stage: parse_stored(&row.stage, Stage::parse, "stage")?,
+        stage: row.stage,
         opened_at: rfc3339(row.opened_at),
         acknowledgement_due: row.acknowledgement_due,
         acknowledged_at: row.acknowledged_at.map(rfc3339),
-        acknowledgement_method: row.acknowledgement_method,
+        acknowledgement_method: row.acknowledgement_method.map(|m| m.as_str().to_string()),
         acknowledged_on_time,
         grade: row.grade,
         response_due: row.response_due,
         investigator: row.investigator.filter(|_| viewer.is_staff()),
-        outcome: row
-            .outcome
-            .as_deref()
-            .map(|o| parse_stored(o, crate::domain::case::Outcome::parse, "outcome"))
-            .transpose()?,
+        outcome: row.outcome,
         responded_at: row.responded_at.map(rfc3339),
         responded_on_time: row.responded_on_time,
         escalation_window_closes: row.escalation_window_closes,
@@ -525,8 +508,8 @@ pub(crate) fn reload_after_change(
         .ok_or_else(|| ApiError::internal("the case vanished"))?;
     let stages = crate::db::stages::for_case(conn, row.id)?;
     let current = stages.last();
-    let status = parse_stored(&row.status, Status::parse, "status")?;
-    let next = if parse_stored(&row.kind, Kind::parse, "kind")? == Kind::Complaint {
+    let status = row.status;
+    let next = if row.kind == Kind::Complaint {
         deadlines::next_for_complaint(
             status,
             row.acknowledgement_due,
@@ -589,8 +572,8 @@ fn load_case_with(
         stages
             .iter()
             .find(|s| s.id == stage_id)
-            .and_then(|s| Stage::parse(&s.stage))
-            .unwrap_or(Stage::Stage1)
+            .map(|s| s.stage)
+            .ok_or_else(|| ApiError::internal(format!("no stage {stage_id} on the case")))
     };
     let mut extensions = vec![];
     let mut responses = vec![];
@@ -598,12 +581,14 @@ fn load_case_with(
         extensions = crate::db::extensions::for_case(conn, row.id)?
             .iter()
             .filter(|e| super::extensions::visible_to(e, viewer))
-            .map(|e| super::extensions::view(e, stage_of(e.stage_id)))
+            .map(|e| super::extensions::view(e, stage_of(e.stage_id)?))
             .collect::<Result<Vec<_>, _>>()?;
         responses = crate::db::responses::for_case(conn, row.id)?
             .iter()
-            .filter(|r| viewer.is_staff() || r.status == "sent")
-            .map(|r| super::stage_responses::view(r, stage_of(r.stage_id), viewer))
+            .filter(|r| {
+                viewer.is_staff() || r.status == crate::domain::response::ResponseStatus::Sent
+            })
+            .map(|r| super::stage_responses::view(r, stage_of(r.stage_id)?, viewer))
             .collect::<Result<Vec<_>, _>>()?;
     }
     let etag = etag(&row);
@@ -647,13 +632,9 @@ fn case_of(
     stages: Vec<StageRow>,
     viewer: &Caller,
 ) -> Result<Case, ApiError> {
-    let triage = match (&row.triage_decision, &row.triaged_at) {
+    let triage = match (row.triage_decision, &row.triaged_at) {
         (Some(decision), Some(at)) => Some(Triage {
-            decision: parse_stored(
-                decision,
-                crate::domain::triage::Decision::parse,
-                "triage_decision",
-            )?,
+            decision,
             details: match &row.triage_details {
                 Some(json) => serde_json::from_str(json).map_err(ApiError::internal)?,
                 None => serde_json::json!({}),
@@ -717,7 +698,7 @@ fn case_of(
             consent_recorded_at: rfc3339(r.consent_recorded_at),
         }),
         created_by: CreatedBy {
-            role: parse_stored(&row.created_by_role, Role::parse, "created_by_role")?,
+            role: row.created_by_role,
             subject: viewer.is_staff().then_some(row.created_by_subject),
         },
         partner_reference: row.partner_reference,
@@ -937,10 +918,10 @@ fn write_case(
             },
             case: NewCaseRow {
                 reference: String::new(),
-                kind: intake.kind.as_str().into(),
-                status: Status::Received.as_str().into(),
+                kind: intake.kind,
+                status: Status::Received,
                 stage: None,
-                channel: intake.channel.as_str().into(),
+                channel: intake.channel,
                 received_at: intake.received_at,
                 received_at_reason: clean(new.received_at_reason.clone()),
                 summary: new.summary.clone().unwrap_or_default().trim().to_string(),
@@ -960,7 +941,7 @@ fn write_case(
                 customer_id: 0,
                 customer_subject,
                 created_by_subject: intake.caller.subject.clone(),
-                created_by_role: role.as_str().into(),
+                created_by_role: role,
                 partner_client_id: (role == Role::Partner).then(|| intake.caller.subject.clone()),
                 partner_reference: clean(new.partner_reference.clone()),
                 acknowledgement_due: intake.acknowledgement_due,
@@ -1391,11 +1372,11 @@ pub(crate) fn timeline_event(row: EventRow, viewer: &Caller) -> Result<TimelineE
         event_type: row.event_type,
         occurred_at: rfc3339(row.occurred_at),
         actor: Actor {
-            role: parse_stored(&row.actor_role, Role::parse, "actor_role")?,
+            role: row.actor_role,
             subject: (viewer.is_staff() || viewer.subject == row.actor_subject)
                 .then_some(row.actor_subject),
         },
-        visibility: parse_stored(&row.visibility, Visibility::parse, "visibility")?,
+        visibility: row.visibility,
         details: serde_json::from_str(&row.details).map_err(ApiError::internal)?,
     })
 }

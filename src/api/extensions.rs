@@ -63,20 +63,16 @@ pub fn view(row: &ExtensionRow, stage: Stage) -> Result<Extension, ApiError> {
     Ok(Extension {
         id: row.id,
         stage,
-        status: ExtensionStatus::parse(&row.status).ok_or_else(|| {
-            ApiError::internal(format!("stored extension status `{}`", row.status))
-        })?,
+        status: row.status,
         reason: row.reason.clone(),
         previous_due: row.previous_due,
         new_due: row.new_due,
         working_days_beyond_original: row.working_days_beyond_original,
         customer_agreed: row.customer_agreed,
-        customer_agreement: match (row.customer_agreed_at, &row.customer_agreement_method) {
+        customer_agreement: match (row.customer_agreed_at, row.customer_agreement_method) {
             (Some(at), Some(method)) => Some(CustomerAgreementRecord {
                 agreed_at: rfc3339(at),
-                method: AgreementMethod::parse(method).ok_or_else(|| {
-                    ApiError::internal(format!("stored agreement method `{method}`"))
-                })?,
+                method,
             }),
             _ => None,
         },
@@ -88,7 +84,7 @@ pub fn view(row: &ExtensionRow, stage: Stage) -> Result<Extension, ApiError> {
 
 /// Whether a customer or partner may see this extension: only agreed ones.
 pub fn visible_to(row: &ExtensionRow, viewer: &Caller) -> bool {
-    viewer.is_staff() || row.status == ExtensionStatus::Agreed.as_str()
+    viewer.is_staff() || row.status == ExtensionStatus::Agreed
 }
 
 /// A request for more time.

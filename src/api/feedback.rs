@@ -54,10 +54,6 @@ pub struct FeedbackHandling {
     pub action_recorded_at: Option<String>,
 }
 
-fn method_of(stored: Option<&str>) -> Option<AcknowledgementMethod> {
-    stored.and_then(AcknowledgementMethod::parse)
-}
-
 /// The stored handling as `viewer` may see it; `acknowledgement_due` is the case's.
 pub fn view(
     row: &FeedbackRow,
@@ -78,14 +74,14 @@ pub fn view(
         forwarded_to_staff,
         forward_note: row.forward_note.clone().filter(|_| staff),
         acknowledged_at: row.acknowledged_at.map(rfc3339),
-        acknowledgement_method: method_of(row.acknowledgement_method.as_deref()),
+        acknowledgement_method: row.acknowledgement_method,
         acknowledged_on_time: on_time(row.acknowledged_at, acknowledgement_due),
         reply_due: row.response_due,
         replied_at: row.replied_at.map(rfc3339),
-        reply_method: method_of(row.reply_method.as_deref()),
+        reply_method: row.reply_method,
         reply: row.reply.clone(),
         replied_on_time: on_time(row.replied_at, row.response_due),
-        action: row.action.as_deref().and_then(CommentAction::parse),
+        action: row.action,
         action_details: row.action_details.clone(),
         action_recorded_at: row.action_recorded_at.map(rfc3339),
     })

@@ -59,7 +59,7 @@ pub struct CaseFlag {
 /// The stored flag as the case shows it.
 pub fn view(row: &FlagRow) -> Result<CaseFlag, ApiError> {
     Ok(CaseFlag {
-        flag: Flag::parse(&row.flag).ok_or_else(|| ApiError::internal("stored flag"))?,
+        flag: row.flag,
         referred_to: row.referred_to.clone(),
         referred_on: row.referred_on,
         note: row.note.clone(),

@@ -62,8 +62,7 @@ pub struct LearningAction {
 }
 
 fn view(row: &LearningActionRow, cases: Vec<String>) -> Result<LearningAction, ApiError> {
-    let status = LearningStatus::parse(&row.status)
-        .ok_or_else(|| ApiError::internal(format!("stored learning status `{}`", row.status)))?;
+    let status = row.status;
     Ok(LearningAction {
         id: row.id,
         learned: row.learned.clone(),
@@ -269,7 +268,7 @@ pub async fn create(
                 service_id: service.clone(),
                 owner: trimmed(&new.owner),
                 due: new.due.unwrap_or_default(),
-                status: LearningStatus::Agreed.as_str().into(),
+                status: LearningStatus::Agreed,
                 evidence: None,
                 completed_on: None,
                 created_by: caller.subject.clone(),
@@ -428,8 +427,7 @@ pub async fn update(
                     row.version
                 )));
             }
-            let status = status
-                .unwrap_or(LearningStatus::parse(&row.status).unwrap_or(LearningStatus::Agreed));
+            let status = status.unwrap_or(row.status);
             let evidence = change
                 .evidence
                 .clone()
@@ -459,7 +457,7 @@ pub async fn update(
                 change_agreed: trimmed_or(change.change_agreed.as_deref(), &row.change_agreed),
                 owner: trimmed_or(change.owner.as_deref(), &row.owner),
                 due: change.due.unwrap_or(row.due),
-                status: status.as_str().into(),
+                status,
                 evidence,
                 completed_on,
                 updated_at: now,

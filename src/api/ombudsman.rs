@@ -107,13 +107,12 @@ pub struct OmbudsmanCase {
 /// The stored referral as the case shows it.
 pub fn view(row: &ReferralRow) -> Result<OmbudsmanCase, ApiError> {
     Ok(OmbudsmanCase {
-        body: OmbudsmanBody::parse(&row.body)
-            .ok_or_else(|| ApiError::internal("stored ombudsman body"))?,
+        body: row.body,
         their_reference: row.their_reference.clone(),
         referred_on: row.referred_on,
         information_requested_on: row.information_requested_on,
         information_provided_on: row.information_provided_on,
-        decision: row.decision.as_deref().and_then(OmbudsmanDecision::parse),
+        decision: row.decision,
         decided_on: row.decided_on,
         recommendations: serde_json::from_str(&row.recommendations).map_err(ApiError::internal)?,
     })

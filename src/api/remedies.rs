@@ -97,13 +97,11 @@ pub struct Remedy {
 
 /// The remedy as `staff` (or not) may see it.
 pub fn view(row: &RemedyRow, reference: &str, staff: bool) -> Result<Remedy, ApiError> {
-    let status = RemedyStatus::parse(&row.status)
-        .ok_or_else(|| ApiError::internal("stored remedy status"))?;
+    let status = row.status;
     Ok(Remedy {
         id: row.id,
         case_reference: reference.to_string(),
-        remedy_type: RemedyType::parse(&row.remedy_type)
-            .ok_or_else(|| ApiError::internal("stored remedy type"))?,
+        remedy_type: row.remedy_type,
         description: row.description.clone(),
         due: row.due,
         owner: staff.then(|| row.owner.clone()),

@@ -1092,7 +1092,7 @@ pub async fn annual(
                 service: a.service_id,
                 learned: a.learned,
                 change_agreed: a.change_agreed,
-                status: a.status,
+                status: a.status.as_str().to_string(),
                 due: a.due,
                 completed_on: a.completed_on,
             })

@@ -42,7 +42,7 @@ pub fn assign(
     };
     let stage_1 = all
         .iter()
-        .find(|s| s.stage == Stage::Stage1.as_str())
+        .find(|s| s.stage == Stage::Stage1)
         .and_then(|s| s.investigator.as_deref());
     assignment::check(stage, &request.investigator, request.role, stage_1).map_err(|refusal| {
         AppError::Conflict {

@@ -9,7 +9,7 @@ use crate::db::cases::{self as repo, CaseRow};
 use crate::db::stages::StageRow;
 use crate::db::DbConnection;
 use crate::domain::case::lifecycle::{CaseState, StageState};
-use crate::domain::case::{Kind, Stage, Status};
+use crate::domain::case::Kind;
 use crate::domain::reference::Reference;
 
 /// The case `reference`, if `caller` may change it: its own, its services', its partner's,
@@ -66,7 +66,7 @@ pub fn with_stages(
     case: &CaseRow,
 ) -> Result<(Vec<StageRow>, CaseState), AppError> {
     let stages = crate::db::stages::for_case(conn, case.id)?;
-    let state = state(case, &stages)?;
+    let state = state(case, &stages);
     Ok((stages, state))
 }
 
@@ -94,40 +94,27 @@ pub fn claim_version(
     Ok(expected + 1)
 }
 
-/// A stored word read into its vocabulary; an unknown one is a fault of ours, never a default.
-pub(super) fn stored<T>(
-    value: &str,
-    parse: impl Fn(&str) -> Option<T>,
-    column: &str,
-) -> Result<T, AppError> {
-    parse(value)
-        .ok_or_else(|| AppError::Internal(format!("stored {column} `{value}` is not known")))
-}
-
 /// What the lifecycle table reads of a case, from its row and its stages. The facts that need
 /// other tables (a waiting extension, outstanding remedies, the Ombudsman referral, a
 /// compliment's forwarding) start unset: the use case whose command reads one fills it in.
-pub fn state(row: &CaseRow, stages: &[StageRow]) -> Result<CaseState, AppError> {
-    let current = match stages.last() {
-        Some(stage) => Some(StageState {
-            stage: stored(&stage.stage, Stage::parse, "stage")?,
-            acknowledged: stage.acknowledged_at.is_some(),
-            response_due: stage.response_due,
-            responded: stage.responded_at.is_some(),
-            window_closes: stage.escalation_window_closes,
-        }),
-        None => None,
-    };
-    Ok(CaseState {
-        kind: stored(&row.kind, Kind::parse, "kind")?,
-        status: stored(&row.status, Status::parse, "status")?,
+pub fn state(row: &CaseRow, stages: &[StageRow]) -> CaseState {
+    let current = stages.last().map(|stage| StageState {
+        stage: stage.stage,
+        acknowledged: stage.acknowledged_at.is_some(),
+        response_due: stage.response_due,
+        responded: stage.responded_at.is_some(),
+        window_closes: stage.escalation_window_closes,
+    });
+    CaseState {
+        kind: row.kind,
+        status: row.status,
         current,
         answered: stages.iter().any(|s| s.responded_at.is_some()),
         extension_waiting: false,
         outstanding_remedies: 0,
         referred_to_ombudsman: false,
         forwarded: false,
-    })
+    }
 }
 
 /// A case to log, its rows built from the request.

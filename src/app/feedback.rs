@@ -3,7 +3,7 @@
 
 use chrono::NaiveDateTime;
 
-use super::cases::{self, stored};
+use super::cases;
 use super::lifecycle::record;
 use super::AppError;
 use crate::auth::Caller;
@@ -12,7 +12,7 @@ use crate::db::feedback::{self as repo, FeedbackRow};
 use crate::db::DbConnection;
 use crate::domain::acknowledgement::AcknowledgementMethod;
 use crate::domain::case::events::{Acknowledgement, CaseEvent, Instant};
-use crate::domain::case::{Kind, Status};
+use crate::domain::case::Status;
 use crate::domain::clock::uk_date;
 use crate::domain::deadlines::Deadlines;
 use crate::domain::feedback::{self as rules, CommentAction, Step};
@@ -26,8 +26,8 @@ pub fn check_step(
     let handling = repo::find(conn, case.id)?;
     rules::check(
         step,
-        stored(&case.kind, Kind::parse, "kind")?,
-        stored(&case.status, Status::parse, "status")?,
+        case.kind,
+        case.status,
         case.response_requested,
         repo::handling(handling.as_ref()),
     )
@@ -46,7 +46,7 @@ pub fn allowed(
     deadlines: &Deadlines<'_>,
 ) -> Result<FeedbackRow, AppError> {
     let handling = check_step(conn, case, step)?;
-    let kind = stored(&case.kind, Kind::parse, "kind")?;
+    let kind = case.kind;
     Ok(handling.unwrap_or_else(|| FeedbackRow {
         case_id: case.id,
         response_due: deadlines.feedback_reply_due(
@@ -71,7 +71,7 @@ pub fn acknowledge(
 ) -> Result<(), AppError> {
     let row = FeedbackRow {
         acknowledged_at: Some(acknowledged_at),
-        acknowledgement_method: Some(method.as_str().into()),
+        acknowledgement_method: Some(method),
         acknowledged_by: Some(caller.subject.clone()),
         ..row
     };
@@ -129,8 +129,8 @@ pub fn forward(
             ..row
         },
     )?;
-    if stored(&case.status, Status::parse, "status")? == Status::Received {
-        crate::db::cases::set_status(conn, case.id, Status::Open.as_str())?;
+    if case.status == Status::Received {
+        crate::db::cases::set_status(conn, case.id, Status::Open)?;
     }
     record(
         conn,
@@ -174,13 +174,13 @@ pub fn reply(
     }
     cases::claim_version(conn, &case, expected, now)?;
     let first_contact = row.acknowledged_at.is_none();
-    let method = reply.method.as_str();
+    let method = reply.method;
     let row = FeedbackRow {
         acknowledged_at: row.acknowledged_at.or(Some(reply.replied_at)),
-        acknowledgement_method: row.acknowledgement_method.or_else(|| Some(method.into())),
+        acknowledgement_method: row.acknowledgement_method.or(Some(method)),
         acknowledged_by: row.acknowledged_by.or_else(|| Some(caller.subject.clone())),
         replied_at: Some(reply.replied_at),
-        reply_method: Some(method.into()),
+        reply_method: Some(method),
         replied_by: Some(caller.subject.clone()),
         reply: reply.text.clone().map(|r| r.trim().to_string()),
         ..row
@@ -192,7 +192,7 @@ pub fn reply(
         caller,
         now,
         &CaseEvent::Replied {
-            method: method.into(),
+            method: method.as_str().into(),
             replied_at: Instant(reply.replied_at),
             on_time: row.response_due.map(|due| uk_date(reply.replied_at) <= due),
             stands_for_acknowledgement: first_contact,
@@ -219,7 +219,7 @@ pub fn record_action(
     repo::save(
         conn,
         &FeedbackRow {
-            action: Some(action.as_str().into()),
+            action: Some(action),
             action_details: Some(details.to_string()),
             action_recorded_by: Some(caller.subject.clone()),
             action_recorded_at: Some(now),

@@ -37,7 +37,7 @@ pub fn add_flag(
     let flag = flagging.flag;
     if repo::for_case(conn, case.id)?
         .iter()
-        .any(|f| f.flag == flag.as_str())
+        .any(|f| f.flag == flag)
     {
         return Err(AppError::Conflict {
             detail: format!("the case is flagged {flag} already"),
@@ -50,7 +50,7 @@ pub fn add_flag(
         &FlagRow {
             id: 0,
             case_id: case.id,
-            flag: flag.as_str().into(),
+            flag,
             referred_to: flagging.referred_to.trim().to_string(),
             referred_on: flagging.referred_on,
             note: flagging.note.clone(),

@@ -23,6 +23,7 @@ use crate::domain::extension::{AgreementMethod, ExtensionDecision, ExtensionStat
 use crate::domain::feedback::{self, Step};
 use crate::domain::performance::{stage_started, working_days_taken};
 use crate::domain::remedy::RemedyStatus;
+use crate::domain::response::ResponseStatus;
 use crate::domain::triage::{Decision, Procedure};
 use crate::error::FieldError;
 
@@ -36,13 +37,7 @@ pub fn record(
 ) -> Result<(), AppError> {
     events::append(
         conn,
-        &NewEvent::of(
-            case_id,
-            &caller.subject,
-            caller.acting_role().as_str(),
-            at,
-            event,
-        ),
+        &NewEvent::of(case_id, &caller.subject, caller.acting_role(), at, event),
     )?;
     Ok(())
 }
@@ -106,9 +101,9 @@ pub fn escalate(
             ..StageRow::opened(case.id, Stage::Stage2, now, acknowledgement_due)
         },
     )?;
-    repo::set_stage(conn, case.id, Stage::Stage2.as_str())?;
+    repo::set_stage(conn, case.id, Stage::Stage2)?;
     if next.status != state.status {
-        repo::set_status(conn, case.id, next.status.as_str())?;
+        repo::set_status(conn, case.id, next.status)?;
     }
     record(
         conn,
@@ -145,7 +140,7 @@ fn move_status<T>(
     let found = facts(conn, &case, &mut state)?;
     let next = lifecycle::step(&state, command)?;
     cases::claim_version(conn, &case, expected, now)?;
-    repo::set_status(conn, case.id, next.status.as_str())?;
+    repo::set_status(conn, case.id, next.status)?;
     record(
         conn,
         case.id,
@@ -197,7 +192,7 @@ pub fn close(
     closure: Closure,
 ) -> Result<CaseRow, AppError> {
     let case = cases::changing(conn, reference, caller, expected)?;
-    let state = cases::state(&case, &[])?;
+    let state = cases::state(&case, &[]);
     if state.kind != Kind::Complaint {
         let handling = crate::db::feedback::find(conn, case.id)?;
         feedback::check(
@@ -226,7 +221,7 @@ pub fn close(
         |conn, case, state| {
             let outstanding: Vec<i64> = crate::db::remedies::for_case(conn, case.id)?
                 .iter()
-                .filter(|r| r.status == RemedyStatus::Promised.as_str())
+                .filter(|r| r.status == RemedyStatus::Promised)
                 .map(|r| r.id)
                 .collect();
             state.outstanding_remedies = outstanding.len();
@@ -350,7 +345,7 @@ pub fn triage(
     request: &Triage,
 ) -> Result<CaseRow, AppError> {
     let row = cases::changing(conn, reference, caller, expected)?;
-    let state = cases::state(&row, &[])?;
+    let state = cases::state(&row, &[]);
     let received = uk_date(row.received_at);
     let out_of_time = deadlines.is_out_of_time(row.problem_date, received);
     let missing = required_fields(decision, request, out_of_time);
@@ -394,9 +389,9 @@ pub fn triage(
     repo::record_triage(
         conn,
         row.id,
-        next.status.as_str(),
-        next.stage.map(|s| s.as_str()),
-        decision.as_str(),
+        next.status,
+        next.stage,
+        decision,
         &serde_json::to_string(&details).map_err(|e| AppError::Internal(e.to_string()))?,
         now,
     )?;
@@ -563,7 +558,7 @@ pub fn request_extension(
     }
     state.extension_waiting = crate::db::extensions::for_case(conn, case.id)?
         .iter()
-        .any(|e| e.stage_id == stage_row.id && e.status == ExtensionStatus::Requested.as_str());
+        .any(|e| e.stage_id == stage_row.id && e.status == ExtensionStatus::Requested);
     lifecycle::step(&state, Command::RequestExtension)?;
     let stage = current.stage;
     let current_due = current
@@ -609,7 +604,7 @@ pub fn request_extension(
             id: 0,
             case_id: case.id,
             stage_id: stage_row.id,
-            status: ExtensionStatus::Requested.as_str().into(),
+            status: ExtensionStatus::Requested,
             reason: ask.reason.trim().to_string(),
             previous_due: current_due,
             new_due: ask.new_due,
@@ -621,7 +616,7 @@ pub fn request_extension(
             decided_at: None,
             customer_told_at: None,
             customer_agreed_at: ask.agreement.map(|(at, _)| at),
-            customer_agreement_method: ask.agreement.map(|(_, method)| method.as_str().into()),
+            customer_agreement_method: ask.agreement.map(|(_, method)| method),
         },
     )?;
     record(
@@ -659,7 +654,7 @@ pub fn decide_extension(
     let case = cases::changing(conn, reference, caller, expected)?;
     let extension = crate::db::extensions::find(conn, case.id, extension_id)?
         .ok_or_else(|| AppError::NotFound("there is no such extension on this case".into()))?;
-    if extension.status != ExtensionStatus::Requested.as_str() {
+    if extension.status != ExtensionStatus::Requested {
         return Err(AppError::Conflict {
             detail: format!("the extension has been {} already", extension.status),
             field: None,
@@ -730,7 +725,7 @@ pub fn send_response(
     let case = cases::changing(conn, reference, caller, expected)?;
     let not_found = || AppError::NotFound("there is no such response on this case".into());
     let draft = crate::db::responses::find(conn, case.id, response_id)?.ok_or_else(not_found)?;
-    if draft.status != "draft" {
+    if draft.status != ResponseStatus::Draft {
         return Err(AppError::Conflict {
             detail: "this response has been sent already".into(),
             field: None,
@@ -742,7 +737,7 @@ pub fn send_response(
     };
     let stage_row = &stages[position];
     // The draft answers its own stage: the table is asked about that one.
-    let state = cases::state(&case, &stages[..=position])?;
+    let state = cases::state(&case, &stages[..=position]);
     let stage = state.current.map(|s| s.stage).unwrap_or(Stage::Stage1);
     let sent_at = sending.sent_at;
     let sent_on = uk_date(sent_at);
@@ -822,14 +817,13 @@ pub fn send_response(
     stages::respond(
         conn,
         stage_row.id,
-        &sent.outcome,
+        sent.outcome,
         sent_at,
         on_time,
         window,
         taken,
     )?;
-    let outcome = Outcome::parse(&sent.outcome)
-        .ok_or_else(|| AppError::Internal(format!("stored outcome `{}`", sent.outcome)))?;
+    let outcome = sent.outcome;
     record(
         conn,
         case.id,
@@ -889,8 +883,8 @@ pub fn draft_response(
             id: 0,
             case_id: case.id,
             stage_id: stage_row.id,
-            status: "draft".into(),
-            outcome: draft.outcome.as_str().into(),
+            status: ResponseStatus::Draft,
+            outcome: draft.outcome,
             findings: draft.findings.clone(),
             apology: draft.apology.clone(),
             letter: draft.letter.clone(),

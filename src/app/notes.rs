@@ -25,7 +25,7 @@ pub fn add(
         &NewEvent::of(
             case.id,
             &caller.subject,
-            caller.acting_role().as_str(),
+            caller.acting_role(),
             now,
             &CaseEvent::Note {
                 text: text.to_string(),

@@ -46,7 +46,7 @@ pub fn refer(
         &ReferralRow {
             id: 0,
             case_id: case.id,
-            body: referral.body.as_str().into(),
+            body: referral.body,
             their_reference: referral.their_reference.trim().to_string(),
             referred_on: referral.referred_on,
             information_requested_on: None,
@@ -58,7 +58,7 @@ pub fn refer(
             created_at: now,
         },
     )?;
-    repo::set_stage(conn, case.id, Stage::Ombudsman.as_str())?;
+    repo::set_stage(conn, case.id, Stage::Ombudsman)?;
     record(
         conn,
         case.id,
@@ -97,7 +97,7 @@ pub fn record_decision(
 ) -> Result<CaseRow, AppError> {
     let case = cases::changing(conn, reference, caller, expected)?;
     // The command reads only whether the referral is recorded: the stages are not needed.
-    let mut state = cases::state(&case, &[])?;
+    let mut state = cases::state(&case, &[]);
     let referral = referrals::for_case(conn, case.id)?;
     state.referred_to_ombudsman = referral.is_some();
     lifecycle::step(&state, Command::RecordOmbudsmanDecision)?;

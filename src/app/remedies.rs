@@ -45,13 +45,13 @@ pub fn promise(
             id: 0,
             case_id: case.id,
             service_id: case.service_id.clone(),
-            remedy_type: promise.remedy_type.as_str().into(),
+            remedy_type: promise.remedy_type,
             description: promise.description.trim().to_string(),
             due: promise.due,
             owner: promise.owner.trim().to_string(),
             amount_pence: promise.amount_pence,
             currency: promise.amount_pence.map(|_| "GBP".to_string()),
-            status: RemedyStatus::Promised.as_str().into(),
+            status: RemedyStatus::Promised,
             done_on: None,
             evidence: None,
             created_by: caller.subject.clone(),
@@ -65,7 +65,7 @@ pub fn promise(
         now,
         &CaseEvent::RemedyPromised {
             remedy: row.id,
-            remedy_type: row.remedy_type.clone(),
+            remedy_type: row.remedy_type.as_str().into(),
             description: row.description.clone(),
             due: row.due,
         },
@@ -97,7 +97,7 @@ pub fn complete(
     let case = cases::changing(conn, reference, caller, expected)?;
     let remedy = repo::find(conn, case.id, remedy_id)?
         .ok_or_else(|| AppError::NotFound("there is no such remedy on this case".into()))?;
-    if remedy.status != RemedyStatus::Promised.as_str() {
+    if remedy.status != RemedyStatus::Promised {
         return Err(AppError::Conflict {
             detail: format!("the remedy is {} already", remedy.status),
             field: None,

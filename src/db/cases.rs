@@ -5,16 +5,18 @@ use diesel::prelude::*;
 use super::schema::{cases, customers, reference_sequences, representatives};
 use super::{is_unique_violation, DbConnection};
 use crate::domain::access::CaseScope;
+use crate::domain::case::{Channel, Kind, Role, Stage, Status};
+use crate::domain::triage::Decision;
 
 /// A case as stored.
 #[derive(Debug, Clone, Queryable)]
 pub struct CaseRow {
     pub id: i64,
     pub reference: String,
-    pub kind: String,
-    pub status: String,
-    pub stage: Option<String>,
-    pub channel: String,
+    pub kind: Kind,
+    pub status: Status,
+    pub stage: Option<Stage>,
+    pub channel: Channel,
     pub received_at: chrono::NaiveDateTime,
     pub received_at_reason: Option<String>,
     pub summary: String,
@@ -28,14 +30,14 @@ pub struct CaseRow {
     pub customer_id: i64,
     pub customer_subject: Option<String>,
     pub created_by_subject: String,
-    pub created_by_role: String,
+    pub created_by_role: Role,
     pub partner_client_id: Option<String>,
     pub partner_reference: Option<String>,
     pub acknowledgement_due: Option<chrono::NaiveDate>,
     pub version: i32,
     pub created_at: chrono::NaiveDateTime,
     pub updated_at: chrono::NaiveDateTime,
-    pub triage_decision: Option<String>,
+    pub triage_decision: Option<Decision>,
     pub triage_details: Option<String>,
     pub triaged_at: Option<chrono::NaiveDateTime>,
     pub next_deadline: Option<chrono::NaiveDate>,
@@ -64,10 +66,10 @@ impl CaseRow {
 #[diesel(table_name = cases)]
 pub struct NewCaseRow {
     pub reference: String,
-    pub kind: String,
-    pub status: String,
-    pub stage: Option<String>,
-    pub channel: String,
+    pub kind: Kind,
+    pub status: Status,
+    pub stage: Option<Stage>,
+    pub channel: Channel,
     pub received_at: chrono::NaiveDateTime,
     pub received_at_reason: Option<String>,
     pub summary: String,
@@ -81,7 +83,7 @@ pub struct NewCaseRow {
     pub customer_id: i64,
     pub customer_subject: Option<String>,
     pub created_by_subject: String,
-    pub created_by_role: String,
+    pub created_by_role: Role,
     pub partner_client_id: Option<String>,
     pub partner_reference: Option<String>,
     pub acknowledgement_due: Option<chrono::NaiveDate>,
@@ -339,9 +341,9 @@ pub fn claim_version(
 pub fn record_triage(
     conn: &mut DbConnection,
     case_id: i64,
-    status: &str,
-    stage: Option<&str>,
-    decision: &str,
+    status: Status,
+    stage: Option<Stage>,
+    decision: Decision,
     details: &str,
     at: chrono::NaiveDateTime,
 ) -> QueryResult<usize> {
@@ -357,14 +359,14 @@ pub fn record_triage(
 }
 
 /// Moves the case to another stage.
-pub fn set_stage(conn: &mut DbConnection, case_id: i64, stage: &str) -> QueryResult<usize> {
+pub fn set_stage(conn: &mut DbConnection, case_id: i64, stage: Stage) -> QueryResult<usize> {
     diesel::update(cases::table.find(case_id))
         .set(cases::stage.eq(Some(stage)))
         .execute(conn)
 }
 
 /// Sets where a case stands.
-pub fn set_status(conn: &mut DbConnection, case_id: i64, status: &str) -> QueryResult<usize> {
+pub fn set_status(conn: &mut DbConnection, case_id: i64, status: Status) -> QueryResult<usize> {
     diesel::update(cases::table.find(case_id))
         .set(cases::status.eq(status))
         .execute(conn)

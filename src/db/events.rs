@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use super::schema::case_events;
 use super::DbConnection;
 use crate::domain::case::events::CaseEvent;
+use crate::domain::case::{Role, Visibility};
 
 /// An event as stored.
 #[derive(Debug, Clone, Queryable)]
@@ -12,9 +13,9 @@ pub struct EventRow {
     pub id: i64,
     pub case_id: i64,
     pub event_type: String,
-    pub visibility: String,
+    pub visibility: Visibility,
     pub actor_subject: String,
-    pub actor_role: String,
+    pub actor_role: Role,
     pub occurred_at: chrono::NaiveDateTime,
     pub details: String,
 }
@@ -25,9 +26,9 @@ pub struct EventRow {
 pub struct NewEvent<'a> {
     pub case_id: i64,
     pub event_type: &'a str,
-    pub visibility: &'a str,
+    pub visibility: Visibility,
     pub actor_subject: &'a str,
-    pub actor_role: &'a str,
+    pub actor_role: Role,
     pub occurred_at: chrono::NaiveDateTime,
     pub details: String,
 }
@@ -37,14 +38,14 @@ impl<'a> NewEvent<'a> {
     pub fn of(
         case_id: i64,
         actor_subject: &'a str,
-        actor_role: &'a str,
+        actor_role: Role,
         occurred_at: chrono::NaiveDateTime,
         event: &CaseEvent,
     ) -> NewEvent<'a> {
         NewEvent {
             case_id,
             event_type: event.name(),
-            visibility: event.visibility().as_str(),
+            visibility: event.visibility(),
             actor_subject,
             actor_role,
             occurred_at,

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::schema::case_extensions;
 use super::DbConnection;
+use crate::domain::extension::{AgreementMethod, ExtensionStatus};
 
 /// An extension as stored.
 #[derive(Debug, Clone, Queryable, Insertable)]
@@ -13,7 +14,7 @@ pub struct ExtensionRow {
     pub id: i64,
     pub case_id: i64,
     pub stage_id: i64,
-    pub status: String,
+    pub status: ExtensionStatus,
     pub reason: String,
     pub previous_due: chrono::NaiveDate,
     pub new_due: chrono::NaiveDate,
@@ -27,7 +28,7 @@ pub struct ExtensionRow {
     /// When the customer agreed to an extension beyond the policy's limit.
     pub customer_agreed_at: Option<chrono::NaiveDateTime>,
     /// How they agreed: an `AgreementMethod` word.
-    pub customer_agreement_method: Option<String>,
+    pub customer_agreement_method: Option<AgreementMethod>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &ExtensionRow) -> QueryResult<ExtensionRow> {

@@ -4,6 +4,8 @@ use diesel::prelude::*;
 
 use super::schema::feedback_handling;
 use super::DbConnection;
+use crate::domain::acknowledgement::AcknowledgementMethod;
+use crate::domain::feedback::CommentAction;
 use crate::domain::feedback::Handling;
 
 /// The handling of one compliment or comment, as stored. A case has a row
@@ -18,14 +20,14 @@ pub struct FeedbackRow {
     pub forwarded_to_staff: Option<String>,
     pub forward_note: Option<String>,
     pub acknowledged_at: Option<chrono::NaiveDateTime>,
-    pub acknowledgement_method: Option<String>,
+    pub acknowledgement_method: Option<AcknowledgementMethod>,
     pub acknowledged_by: Option<String>,
     pub response_due: Option<chrono::NaiveDate>,
     pub replied_at: Option<chrono::NaiveDateTime>,
-    pub reply_method: Option<String>,
+    pub reply_method: Option<AcknowledgementMethod>,
     pub replied_by: Option<String>,
     pub reply: Option<String>,
-    pub action: Option<String>,
+    pub action: Option<CommentAction>,
     pub action_details: Option<String>,
     pub action_recorded_by: Option<String>,
     pub action_recorded_at: Option<chrono::NaiveDateTime>,

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::schema::{case_flags, case_links, cases};
 use super::DbConnection;
+use crate::domain::flag::Flag;
 
 /// A flag as stored.
 #[derive(Debug, Clone, Queryable, Insertable)]
@@ -12,7 +13,7 @@ pub struct FlagRow {
     #[diesel(skip_insertion)]
     pub id: i64,
     pub case_id: i64,
-    pub flag: String,
+    pub flag: Flag,
     pub referred_to: String,
     pub referred_on: chrono::NaiveDate,
     pub note: Option<String>,

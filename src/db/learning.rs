@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::schema::{cases, learning_action_cases, learning_actions};
 use super::DbConnection;
+use crate::domain::learning::LearningStatus;
 
 /// A learning action as stored.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset)]
@@ -16,7 +17,7 @@ pub struct LearningActionRow {
     pub service_id: String,
     pub owner: String,
     pub due: chrono::NaiveDate,
-    pub status: String,
+    pub status: LearningStatus,
     pub evidence: Option<String>,
     pub completed_on: Option<chrono::NaiveDate>,
     pub created_by: String,

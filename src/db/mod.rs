@@ -19,6 +19,7 @@ pub mod responses;
 pub mod schema;
 pub mod services;
 pub mod stages;
+pub mod text;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

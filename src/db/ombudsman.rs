@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::schema::ombudsman_referrals;
 use super::DbConnection;
+use crate::domain::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
 
 /// A referral as stored.
 #[derive(Debug, Clone, Queryable, Insertable)]
@@ -12,12 +13,12 @@ pub struct ReferralRow {
     #[diesel(skip_insertion)]
     pub id: i64,
     pub case_id: i64,
-    pub body: String,
+    pub body: OmbudsmanBody,
     pub their_reference: String,
     pub referred_on: chrono::NaiveDate,
     pub information_requested_on: Option<chrono::NaiveDate>,
     pub information_provided_on: Option<chrono::NaiveDate>,
-    pub decision: Option<String>,
+    pub decision: Option<OmbudsmanDecision>,
     pub decided_on: Option<chrono::NaiveDate>,
     /// JSON: the recommendations with their due and compliance dates.
     pub recommendations: String,

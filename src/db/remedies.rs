@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use super::schema::case_remedies;
 use super::DbConnection;
 use crate::domain::access::CaseScope;
+use crate::domain::remedy::{RemedyStatus, RemedyType};
 
 /// A remedy as stored.
 #[derive(Debug, Clone, Queryable, Insertable)]
@@ -15,13 +16,13 @@ pub struct RemedyRow {
     pub case_id: i64,
     /// The case's service when the remedy was promised: the list's scope.
     pub service_id: String,
-    pub remedy_type: String,
+    pub remedy_type: RemedyType,
     pub description: String,
     pub due: chrono::NaiveDate,
     pub owner: String,
     pub amount_pence: Option<i64>,
     pub currency: Option<String>,
-    pub status: String,
+    pub status: RemedyStatus,
     pub done_on: Option<chrono::NaiveDate>,
     pub evidence: Option<String>,
     pub created_by: String,

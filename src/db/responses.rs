@@ -4,6 +4,8 @@ use diesel::prelude::*;
 
 use super::schema::case_responses;
 use super::DbConnection;
+use crate::domain::case::Outcome;
+use crate::domain::response::ResponseStatus;
 
 /// A response as stored.
 #[derive(Debug, Clone, Queryable, Insertable)]
@@ -13,8 +15,8 @@ pub struct ResponseRow {
     pub id: i64,
     pub case_id: i64,
     pub stage_id: i64,
-    pub status: String,
-    pub outcome: String,
+    pub status: ResponseStatus,
+    pub outcome: Outcome,
     /// JSON: the findings on each point raised.
     pub findings: String,
     pub apology: Option<String>,

@@ -4,6 +4,8 @@ use diesel::prelude::*;
 
 use super::schema::case_stages;
 use super::DbConnection;
+use crate::domain::acknowledgement::AcknowledgementMethod;
+use crate::domain::case::{Outcome, Stage};
 
 /// A stage as stored.
 #[derive(Debug, Clone, Queryable, Insertable)]
@@ -12,11 +14,11 @@ pub struct StageRow {
     #[diesel(skip_insertion)]
     pub id: i64,
     pub case_id: i64,
-    pub stage: String,
+    pub stage: Stage,
     pub opened_at: chrono::NaiveDateTime,
     pub acknowledgement_due: chrono::NaiveDate,
     pub acknowledged_at: Option<chrono::NaiveDateTime>,
-    pub acknowledgement_method: Option<String>,
+    pub acknowledgement_method: Option<AcknowledgementMethod>,
     pub acknowledged_by: Option<String>,
     pub grade: Option<i32>,
     pub response_due: Option<chrono::NaiveDate>,
@@ -25,7 +27,7 @@ pub struct StageRow {
     pub assigned_at: Option<chrono::NaiveDateTime>,
     /// The response due date set at acknowledgement, before any extension.
     pub original_response_due: Option<chrono::NaiveDate>,
-    pub outcome: Option<String>,
+    pub outcome: Option<Outcome>,
     pub responded_at: Option<chrono::NaiveDateTime>,
     pub responded_on_time: Option<bool>,
     /// The last day the customer may ask for the next stage, where the policy has a window.
@@ -60,7 +62,7 @@ impl StageRow {
         StageRow {
             id: 0,
             case_id,
-            stage: stage.as_str().into(),
+            stage,
             opened_at: at,
             acknowledgement_due,
             acknowledged_at: None,
@@ -170,7 +172,7 @@ pub fn extend(
 pub fn respond(
     conn: &mut DbConnection,
     stage_id: i64,
-    outcome: &str,
+    outcome: Outcome,
     at: chrono::NaiveDateTime,
     on_time: bool,
     window_closes: Option<chrono::NaiveDate>,
@@ -196,7 +198,6 @@ pub fn record_missing_facts(
     calendar: &crate::domain::calendar::Calendar,
 ) -> QueryResult<usize> {
     use super::schema::cases;
-    use crate::domain::case::Stage;
     use crate::domain::clock::uk_date;
     use crate::domain::performance::{stage_started, working_days_taken};
     let missing: Vec<(StageRow, chrono::NaiveDateTime)> = case_stages::table
@@ -220,11 +221,8 @@ pub fn record_missing_facts(
                 .acknowledged_at
                 .map(|at| uk_date(at) <= stage.acknowledgement_due);
             let taken = stage.responded_at.and_then(|responded| {
-                let started = stage_started(
-                    Stage::parse(&stage.stage).unwrap_or(Stage::Stage1),
-                    uk_date(*received_at),
-                    uk_date(stage.opened_at),
-                );
+                let started =
+                    stage_started(stage.stage, uk_date(*received_at), uk_date(stage.opened_at));
                 working_days_taken(calendar, started, uk_date(responded))
             });
             diesel::update(case_stages::table.find(stage.id))

@@ -20,4 +20,5 @@ pub mod policy;
 pub mod reference;
 pub mod remedy;
 pub mod reporting;
+pub mod response;
 pub mod triage;

@@ -25,6 +25,7 @@ use crate::db::schema::{
 };
 use crate::db::stages::StageRow;
 use crate::db::DbConnection;
+use crate::domain::case::{Role, Visibility};
 
 /// Rows per statement: the widest table (cases) stays well under
 /// PostgreSQL's 65,535 parameters.
@@ -47,9 +48,9 @@ pub struct SeededCase {
 pub struct SeededEvent {
     pub case_id: i64,
     pub event_type: String,
-    pub visibility: String,
+    pub visibility: Visibility,
     pub actor_subject: String,
-    pub actor_role: String,
+    pub actor_role: Role,
     pub occurred_at: NaiveDateTime,
     pub details: String,
 }
@@ -59,9 +60,9 @@ impl From<NewEvent<'_>> for SeededEvent {
         SeededEvent {
             case_id: event.case_id,
             event_type: event.event_type.into(),
-            visibility: event.visibility.into(),
+            visibility: event.visibility,
             actor_subject: event.actor_subject.into(),
-            actor_role: event.actor_role.into(),
+            actor_role: event.actor_role,
             occurred_at: event.occurred_at,
             details: event.details,
         }

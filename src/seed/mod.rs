@@ -28,12 +28,18 @@ use crate::db::remedies::RemedyRow;
 use crate::db::responses::ResponseRow;
 use crate::db::stages::StageRow;
 use crate::db::{services, Database, DbConnection};
+use crate::domain::acknowledgement::AcknowledgementMethod;
 use crate::domain::case::events::{Acknowledgement, CaseEvent, Instant, TriageDetails};
-use crate::domain::case::{Channel, Kind, Outcome, Stage, Status};
+use crate::domain::case::{Channel, Kind, Outcome, Role, Stage, Status};
 use crate::domain::clock::{uk_date, Clock};
 use crate::domain::deadlines::{self, StageStart};
+use crate::domain::extension::ExtensionStatus;
+use crate::domain::feedback::CommentAction;
+use crate::domain::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
 use crate::domain::performance::{stage_started, working_days_taken};
 use crate::domain::reference::Reference;
+use crate::domain::remedy::{RemedyStatus, RemedyType};
+use crate::domain::response::ResponseStatus;
 use crate::domain::triage::Decision;
 use crate::error::ApiError;
 
@@ -345,20 +351,20 @@ impl Story {
             ),
         };
         let created_by = match (&subject, partner) {
-            (Some(subject), _) => (subject.clone(), "customer"),
-            (None, true) => ("partner-acme-housing".to_string(), "partner"),
+            (Some(subject), _) => (subject.clone(), Role::Customer),
+            (None, true) => ("partner-acme-housing".to_string(), Role::Partner),
             (None, false) => (
                 format!("officer-{}-1", self.service),
-                "investigating_officer",
+                Role::InvestigatingOfficer,
             ),
         };
         let problem_date = Some(uk_date(self.received_at) - Duration::days(rng.below(40) as i64));
         let case_id = batch.case(NewCaseRow {
             reference: reference.to_string(),
-            kind: self.kind.as_str().into(),
-            status: Status::Received.as_str().into(),
+            kind: self.kind,
+            status: Status::Received,
             stage: None,
-            channel: self.channel.as_str().into(),
+            channel: self.channel,
             received_at: self.received_at,
             received_at_reason: None,
             summary,
@@ -373,7 +379,7 @@ impl Story {
             customer_id,
             customer_subject: subject,
             created_by_subject: created_by.0.clone(),
-            created_by_role: created_by.1.into(),
+            created_by_role: created_by.1,
             partner_client_id: partner.then(|| "partner-acme-housing".into()),
             partner_reference: partner.then(|| format!("ACME-{number}")),
             acknowledgement_due,
@@ -414,8 +420,8 @@ impl Story {
         };
         if let Some(case) = batch.case_mut() {
             let row = &mut case.row;
-            row.status = end.status.as_str().into();
-            row.stage = end.stage.map(|s| s.as_str().into());
+            row.status = end.status;
+            row.stage = end.stage;
             row.next_deadline = end.next.map(|(d, _)| d);
             row.next_deadline_kind = end.next.map(|(_, k)| k.into());
             row.version = history.events;
@@ -474,7 +480,7 @@ impl Story {
             status = Status::Open;
             history.event(
                 batch,
-                (&officer, "investigating_officer"),
+                (&officer, Role::InvestigatingOfficer),
                 forwarded_at,
                 CaseEvent::Forwarded {
                     service: self.service.clone(),
@@ -491,15 +497,15 @@ impl Story {
             );
             if self.in_time(replied_at) {
                 handling.acknowledged_at = Some(replied_at);
-                handling.acknowledgement_method = Some("email".into());
+                handling.acknowledgement_method = Some(AcknowledgementMethod::Email);
                 handling.acknowledged_by = Some(officer.clone());
                 handling.replied_at = Some(replied_at);
-                handling.reply_method = Some("email".into());
+                handling.reply_method = Some(AcknowledgementMethod::Email);
                 handling.replied_by = Some(officer.clone());
                 handling.reply = Some("Thank you for taking the time to tell us.".into());
                 history.event(
                     batch,
-                    (&officer, "investigating_officer"),
+                    (&officer, Role::InvestigatingOfficer),
                     replied_at,
                     CaseEvent::Replied {
                         method: "email".into(),
@@ -520,23 +526,23 @@ impl Story {
             );
             if self.in_time(recorded_at) {
                 let action = *rng.pick(&[
-                    ("adopted", 20),
-                    ("planned", 15),
-                    ("under_consideration", 20),
-                    ("not_adopted", 20),
-                    ("noted", 25),
+                    (CommentAction::Adopted, 20),
+                    (CommentAction::Planned, 15),
+                    (CommentAction::UnderConsideration, 20),
+                    (CommentAction::NotAdopted, 20),
+                    (CommentAction::Noted, 25),
                 ]);
                 let details = "Considered by the service's management team.";
-                handling.action = Some(action.into());
+                handling.action = Some(action);
                 handling.action_details = Some(details.into());
                 handling.action_recorded_by = Some(officer.clone());
                 handling.action_recorded_at = Some(recorded_at);
                 history.event(
                     batch,
-                    (&officer, "investigating_officer"),
+                    (&officer, Role::InvestigatingOfficer),
                     recorded_at,
                     CaseEvent::CommentActionRecorded {
-                        action: action.into(),
+                        action: action.as_str().into(),
                         details: details.into(),
                     },
                 );
@@ -560,7 +566,7 @@ impl Story {
         if finished && self.in_time(closed_at) {
             history.event(
                 batch,
-                (&format!("head-{}", self.service), "head_of_service"),
+                (&format!("head-{}", self.service), Role::HeadOfService),
                 closed_at,
                 CaseEvent::Closed {
                     from: status,
@@ -604,7 +610,7 @@ impl Story {
         let policy = clock.policy();
         let calendar = clock.council_calendar();
         let received = uk_date(self.received_at);
-        let manager = ("manager-1", "complaints_manager");
+        let manager = ("manager-1", Role::ComplaintsManager);
         let head = format!("head-{}", self.service);
         let mut end = End {
             status: Status::Received,
@@ -696,7 +702,7 @@ impl Story {
             let mut row = StageRow {
                 id: 0,
                 case_id: history.case_id,
-                stage: stage.as_str().into(),
+                stage,
                 opened_at,
                 acknowledgement_due: ack_due,
                 acknowledged_at: None,
@@ -733,7 +739,7 @@ impl Story {
                 // Asked within the window, with no grounds given, while the case was open.
                 history.event(
                     batch,
-                    ("customer", "customer"),
+                    ("customer", Role::Customer),
                     opened_at,
                     CaseEvent::Escalated {
                         stage,
@@ -752,11 +758,11 @@ impl Story {
             ) {
                 history.event(
                     batch,
-                    (&head, "head_of_service"),
+                    (&head, Role::HeadOfService),
                     ack,
                     CaseEvent::Acknowledged(Acknowledgement::Stage {
                         stage,
-                        method: method.clone(),
+                        method: method.as_str().into(),
                         acknowledged_at: Instant(ack),
                         on_time: uk_date(ack) <= row.acknowledgement_due,
                         response_due,
@@ -767,7 +773,7 @@ impl Story {
                 // Each stage is assigned once, so no one had it before.
                 history.event(
                     batch,
-                    (&head, "head_of_service"),
+                    (&head, Role::HeadOfService),
                     assigned_at,
                     CaseEvent::Assigned {
                         stage,
@@ -783,7 +789,7 @@ impl Story {
                     id: 0,
                     case_id: history.case_id,
                     stage_id,
-                    status: "agreed".into(),
+                    status: ExtensionStatus::Agreed,
                     reason: reason.into(),
                     previous_due: previous,
                     new_due,
@@ -801,7 +807,7 @@ impl Story {
                 });
                 history.event(
                     batch,
-                    (&head, "head_of_service"),
+                    (&head, Role::HeadOfService),
                     asked_at,
                     CaseEvent::ExtensionRequested {
                         extension,
@@ -825,16 +831,14 @@ impl Story {
             .map(|(date, due)| (date, due.as_str()));
             end.stage = Some(stage);
             end.status = Status::Open;
-            let (Some(responded_at), Some(outcome), Some(on_time)) = (
-                row.responded_at,
-                row.outcome.as_deref().and_then(Outcome::parse),
-                row.responded_on_time,
-            ) else {
+            let (Some(responded_at), Some(outcome), Some(on_time)) =
+                (row.responded_at, row.outcome, row.responded_on_time)
+            else {
                 // Still being handled at the horizon, or withdrawn on the way.
                 if dates.withdrawn && self.in_time(history.last + Duration::days(3)) {
                     history.event(
                         batch,
-                        ("customer", "customer"),
+                        ("customer", Role::Customer),
                         history.last + Duration::days(3),
                         CaseEvent::Withdrawn {
                             from: end.status,
@@ -851,8 +855,8 @@ impl Story {
                 id: 0,
                 case_id: history.case_id,
                 stage_id,
-                status: "sent".into(),
-                outcome: outcome.as_str().into(),
+                status: ResponseStatus::Sent,
+                outcome,
                 findings:
                     "[{\"point\":\"What happened\",\"finding\":\"We looked at the records.\"}]"
                         .into(),
@@ -867,7 +871,7 @@ impl Story {
             // Sent when it was written, after the acknowledgement.
             history.event(
                 batch,
-                (&head, "head_of_service"),
+                (&head, Role::HeadOfService),
                 responded_at,
                 CaseEvent::ResponseSent {
                     response,
@@ -959,7 +963,7 @@ impl Story {
         let policy = clock.policy();
         let calendar = clock.council_calendar();
         let wd = |date: NaiveDate, n: u32| calendar.add_working_days(date, n).unwrap_or(date);
-        let stage = Stage::parse(&row.stage).unwrap_or(Stage::Stage1);
+        let stage = row.stage;
         let opened = uk_date(row.opened_at);
         let mut dates = StageDates {
             extension: None,
@@ -989,7 +993,7 @@ impl Story {
         };
         row.acknowledged_at = Some(acknowledged_at);
         row.acknowledged_on_time = Some(uk_date(acknowledged_at) <= row.acknowledgement_due);
-        row.acknowledgement_method = Some("email".into());
+        row.acknowledgement_method = Some(AcknowledgementMethod::Email);
         row.acknowledged_by = Some(head.into());
         row.grade = grade;
         row.response_due = Some(due);
@@ -1047,7 +1051,7 @@ impl Story {
                 (Outcome::NotUpheld, 48),
             ]
         };
-        row.outcome = Some(rng.pick(outcomes).as_str().into());
+        row.outcome = Some(*rng.pick(outcomes));
         row.responded_at = Some(responded_at);
         row.responded_on_time = Some(uk_date(responded_at) <= due);
         row.working_days_taken = working_days_taken(
@@ -1074,12 +1078,12 @@ impl Story {
         head: &str,
     ) {
         let remedy_type = *rng.pick(&[
-            ("apology", 40),
-            ("explanation", 18),
-            ("service_provided", 20),
-            ("financial", 8),
-            ("staff_training", 6),
-            ("process_change", 8),
+            (RemedyType::Apology, 40),
+            (RemedyType::Explanation, 18),
+            (RemedyType::ServiceProvided, 20),
+            (RemedyType::Financial, 8),
+            (RemedyType::StaffTraining, 6),
+            (RemedyType::ProcessChange, 8),
         ]);
         let due = clock
             .council_calendar()
@@ -1092,14 +1096,18 @@ impl Story {
             id: 0,
             case_id: history.case_id,
             service_id: self.service.clone(),
-            remedy_type: remedy_type.into(),
+            remedy_type,
             description: description.into(),
             due,
             owner: head.into(),
-            amount_pence: (remedy_type == "financial")
+            amount_pence: (remedy_type == RemedyType::Financial)
                 .then(|| i64::from(rng.between(25, 250)) * 100),
-            currency: (remedy_type == "financial").then(|| "GBP".into()),
-            status: if done { "done" } else { "promised" }.into(),
+            currency: (remedy_type == RemedyType::Financial).then(|| "GBP".into()),
+            status: if done {
+                RemedyStatus::Done
+            } else {
+                RemedyStatus::Promised
+            },
             done_on,
             evidence: done.then(|| "Confirmed with the customer".into()),
             created_by: head.into(),
@@ -1109,11 +1117,11 @@ impl Story {
         let at_response = at(responded, rng);
         history.event(
             batch,
-            (head, "head_of_service"),
+            (head, Role::HeadOfService),
             at_response.max(history.last),
             CaseEvent::RemedyPromised {
                 remedy,
-                remedy_type: remedy_type.into(),
+                remedy_type: remedy_type.as_str().into(),
                 description: description.into(),
                 due,
             },
@@ -1134,39 +1142,39 @@ impl Story {
         let decided_on = referred_on + Duration::days(i64::from(rng.between(60, 220)));
         let decision = (decided_on <= self.horizon).then(|| {
             *rng.pick(&[
-                ("not_investigated", 35),
-                ("premature", 10),
-                ("not_upheld", 25),
-                ("upheld_fault", 30),
+                (OmbudsmanDecision::NotInvestigated, 35),
+                (OmbudsmanDecision::Premature, 10),
+                (OmbudsmanDecision::NotUpheld, 25),
+                (OmbudsmanDecision::UpheldFault, 30),
             ])
         });
         let body = if self.service.starts_with("housing") {
-            "housing_ombudsman"
+            OmbudsmanBody::HousingOmbudsman
         } else {
-            "lgsco"
+            OmbudsmanBody::Lgsco
         };
         let their_reference = format!("{}-{:06}", referred_on.year(), history.case_id);
         batch.referral(ReferralRow {
             id: 0,
             case_id: history.case_id,
-            body: body.into(),
+            body,
             their_reference: their_reference.clone(),
             referred_on,
             information_requested_on: Some(referred_on + Duration::days(14)),
             information_provided_on: Some(referred_on + Duration::days(30)),
-            decision: decision.map(String::from),
+            decision,
             decided_on: decision.map(|_| decided_on),
             recommendations: "[]".into(),
             recorded_by: "manager-1".into(),
             created_at: referred_on.and_time(NaiveTime::MIN) + Duration::hours(10),
         });
-        let manager = ("manager-1", "complaints_manager");
+        let manager = ("manager-1", Role::ComplaintsManager);
         history.event(
             batch,
             manager,
             referred_on.and_time(NaiveTime::MIN) + Duration::hours(10),
             CaseEvent::ReferredToOmbudsman {
-                body: body.into(),
+                body: body.as_str().into(),
                 their_reference: Some(their_reference),
                 referred_on,
             },
@@ -1177,7 +1185,7 @@ impl Story {
                 manager,
                 decided_on.and_time(NaiveTime::MIN) + Duration::hours(10),
                 CaseEvent::OmbudsmanDecision {
-                    decision: decision.into(),
+                    decision: decision.as_str().into(),
                     decided_on,
                 },
             );
@@ -1219,7 +1227,7 @@ impl History {
     fn event(
         &mut self,
         batch: &mut Batch,
-        (subject, role): (&str, &str),
+        (subject, role): (&str, Role),
         occurred_at: NaiveDateTime,
         event: CaseEvent,
     ) {
