@@ -12,7 +12,7 @@ use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses};
 use crate::app::time::Now;
 use crate::app::{self};
-use crate::auth::Staff;
+use crate::auth::Senior;
 use crate::db::Database;
 use crate::domain::case::Role;
 use crate::error::ApiError;
@@ -58,18 +58,13 @@ pub struct AssignmentRequest {
 #[post("/cases/{reference}/assignment")]
 pub async fn assign(
     req: HttpRequest,
-    staff: Staff,
+    caller: Senior,
     db: web::Data<Database>,
     now: web::Data<Now>,
     reference: web::Path<String>,
     body: JsonBody<AssignmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = staff.0;
-    if !caller.is_senior() {
-        return Err(ApiError::Forbidden(
-            "only the Head of Service or the complaints manager assigns an investigator".into(),
-        ));
-    }
+    let caller = caller.0;
     let expected = precondition::expected_version(&req)?;
     let request = body.value;
     let mut errors = report_of(&request);

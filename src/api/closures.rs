@@ -12,7 +12,7 @@ use super::validation::{field_errors, not_blank};
 use super::{precondition, responses};
 use crate::app::lifecycle;
 use crate::app::time::Now;
-use crate::auth::{AnyCaller, ComplaintsManager, Staff};
+use crate::auth::{ComplaintsManager, NotPartner, Senior};
 use crate::db::Database;
 use crate::domain::case::Role;
 use crate::error::{ApiError, FieldError};
@@ -79,18 +79,13 @@ fn trimmed(text: Option<String>) -> Option<String> {
 #[post("/cases/{reference}/withdrawal")]
 pub async fn withdraw(
     req: HttpRequest,
-    caller: AnyCaller,
+    caller: NotPartner,
     db: web::Data<Database>,
     now: web::Data<Now>,
     reference: web::Path<String>,
     body: OptionalJson<Reason>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller.0;
-    if caller.acting_role() == Role::Partner {
-        return Err(ApiError::Forbidden(
-            "the customer or staff withdraw a case".into(),
-        ));
-    }
     let expected = precondition::expected_version(&req)?;
     let reason = reason_of(body)?;
     let reference = reference.into_inner();
@@ -137,18 +132,13 @@ pub async fn withdraw(
 #[post("/cases/{reference}/closure")]
 pub async fn close(
     req: HttpRequest,
-    staff: Staff,
+    caller: Senior,
     db: web::Data<Database>,
     now: web::Data<Now>,
     reference: web::Path<String>,
     body: OptionalJson<Closure>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = staff.0;
-    if !caller.is_senior() {
-        return Err(ApiError::Forbidden(
-            "only the Head of Service or the complaints manager closes a case".into(),
-        ));
-    }
+    let caller = caller.0;
     let expected = precondition::expected_version(&req)?;
     let closure = body.0.unwrap_or_default();
     if let Err(report) = closure.validate() {

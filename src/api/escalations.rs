@@ -14,7 +14,7 @@ use super::validation::report_of;
 use super::{precondition, responses};
 use crate::app::lifecycle;
 use crate::app::time::Now;
-use crate::auth::AnyCaller;
+use crate::auth::NotPartner;
 use crate::db::Database;
 use crate::domain::case::Role;
 use crate::domain::clock::Clock;
@@ -70,7 +70,7 @@ pub struct EscalationRequest {
 #[post("/cases/{reference}/escalations")]
 pub async fn escalate(
     req: HttpRequest,
-    caller: AnyCaller,
+    caller: NotPartner,
     db: web::Data<Database>,
     now: web::Data<Now>,
     clock: web::Data<Clock>,
@@ -78,11 +78,6 @@ pub async fn escalate(
     body: JsonBody<EscalationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller.0;
-    if caller.acting_role() == Role::Partner {
-        return Err(ApiError::Forbidden(
-            "partners do not ask for stage 2; the customer or staff do".into(),
-        ));
-    }
     let expected = precondition::expected_version(&req)?;
     let request = body.value;
     let mut errors = report_of(&request);

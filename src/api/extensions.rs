@@ -16,7 +16,7 @@ use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses, rfc3339};
 use crate::app::lifecycle;
 use crate::app::time::Now;
-use crate::auth::{Caller, Staff};
+use crate::auth::{Caller, Senior, Staff};
 use crate::db::extensions::ExtensionRow;
 use crate::db::{self, Database};
 use crate::domain::case::Stage;
@@ -262,18 +262,13 @@ pub async fn ask(
 #[post("/cases/{reference}/extensions/{id}/decision")]
 pub async fn decide(
     req: HttpRequest,
-    staff: Staff,
+    caller: Senior,
     db: web::Data<Database>,
     now: web::Data<Now>,
     path: web::Path<(String, String)>,
     body: JsonBody<ExtensionDecisionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = staff.0;
-    if !caller.is_senior() {
-        return Err(ApiError::Forbidden(
-            "only the Head of Service or the complaints manager agrees an extension".into(),
-        ));
-    }
+    let caller = caller.0;
     let expected = precondition::expected_version(&req)?;
     let (reference, id) = path.into_inner();
     let request = body.value;

@@ -2096,3 +2096,41 @@ async fn withdrawal_and_closure_take_null_or_no_body_as_no_reason() {
         );
     }
 }
+
+#[actix_web::test]
+async fn a_partner_reads_the_case_it_posted_but_neither_withdraws_it_nor_asks_for_stage_2() {
+    let app = spawn_app().await;
+    let partner = app.partner("acme-grounds-maintenance");
+    let case = app
+        .create_case(
+            &partner,
+            &with(
+                complaint(),
+                json!({"service": "green-care", "partner_reference": "ACME-1"}),
+            ),
+        )
+        .await;
+    let reference = case["reference"].as_str().expect("reference");
+    let read = app
+        .get(&format!("/api/v1/cases/{reference}"), &partner)
+        .await;
+    assert_eq!(read.status, 200, "{}", read.text());
+    let etag = read.header("etag").expect("etag");
+    for step in ["withdrawal", "escalations"] {
+        change(
+            &app,
+            &format!("/api/v1/cases/{reference}/{step}"),
+            &partner,
+            Some(&etag),
+            json!({"reason": "the contractor would rather it went away"}),
+        )
+        .await
+        .problem(403, "/problems/forbidden");
+    }
+    // Nothing changed: the case is as the partner posted it.
+    let after = app
+        .get(&format!("/api/v1/cases/{reference}"), &partner)
+        .await;
+    assert_eq!(after.header("etag").as_deref(), Some(etag.as_str()));
+    assert_eq!(after.json()["status"], "received");
+}
