@@ -53,8 +53,9 @@ where
         let created = db.write(move |conn| create(conn)).await?;
         return Ok(respond(StatusCode::CREATED, &created, false));
     };
-    // A second request with the same key waits for the first to commit,
-    // loses the race to claim the key, and then finds the stored answer.
+    // The key and the answer are written once, with the create. A second request with the
+    // same key finds the stored answer; one racing the first loses at that write, rolls back
+    // and finds it on the next round.
     for _ in 0..5 {
         let caller = caller.to_string();
         let key = key.clone();
@@ -65,8 +66,20 @@ where
                 if let Some(stored) = idempotency::find(conn, &caller, &key)? {
                     return replay(stored, &fingerprint);
                 }
-                match idempotency::claim(conn, &caller, &key, &fingerprint) {
+                let created = create(conn)?;
+                match idempotency::record(
+                    conn,
+                    &caller,
+                    &key,
+                    &fingerprint,
+                    StatusCode::CREATED.as_u16(),
+                    &created.body,
+                    Some(&created.location),
+                    created.etag.as_deref(),
+                ) {
                     Ok(_) => {}
+                    // Another request with this key committed first: this one rolls back and
+                    // the next round replays that answer.
                     Err(e) if db::is_unique_violation(&e) => {
                         return Err(ApiError::Conflict {
                             detail: RACE.into(),
@@ -75,16 +88,6 @@ where
                     }
                     Err(e) => return Err(e.into()),
                 }
-                let created = create(conn)?;
-                idempotency::complete(
-                    conn,
-                    &caller,
-                    &key,
-                    StatusCode::CREATED.as_u16(),
-                    &created.body,
-                    Some(&created.location),
-                    created.etag.as_deref(),
-                )?;
                 Ok((created, false))
             })
             .await;

@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use super::schema::idempotency_records as records;
 use super::DbConnection;
 
-/// A stored record. `response_status` is `None` while the first request is
-/// still being handled (only visible to that request's own transaction).
+/// A stored record: the key, the request's fingerprint and the first answer, written together
+/// with the create. (Records written before the answer was stored with the key may lack it.)
 #[derive(Debug, Clone, Queryable)]
 pub struct IdempotencyRow {
     pub caller: String,
@@ -28,40 +28,30 @@ pub fn find(
     records::table.find((caller, key)).first(conn).optional()
 }
 
-/// Claims the key. On PostgreSQL a second request with the same key waits
-/// here until the first commits, then fails with a unique violation.
-pub fn claim(
+/// Stores the first answer under the key, in the transaction that made it. Of two requests
+/// racing with one key, the second fails here with a unique violation (on PostgreSQL once the
+/// first commits), its transaction rolls back and it replays the first's answer.
+#[allow(clippy::too_many_arguments)]
+pub fn record(
     conn: &mut DbConnection,
     caller: &str,
     key: &str,
     request_hash: &str,
+    status: u16,
+    body: &str,
+    location: Option<&str>,
+    etag: Option<&str>,
 ) -> QueryResult<usize> {
     diesel::insert_into(records::table)
         .values((
             records::caller.eq(caller),
             records::idempotency_key.eq(key),
             records::request_hash.eq(request_hash),
-            records::created_at.eq(super::now()),
-        ))
-        .execute(conn)
-}
-
-/// Stores the answer under a claimed key.
-pub fn complete(
-    conn: &mut DbConnection,
-    caller: &str,
-    key: &str,
-    status: u16,
-    body: &str,
-    location: Option<&str>,
-    etag: Option<&str>,
-) -> QueryResult<usize> {
-    diesel::update(records::table.find((caller, key)))
-        .set((
             records::response_status.eq(Some(i32::from(status))),
             records::response_body.eq(Some(body)),
             records::response_location.eq(location),
             records::response_etag.eq(etag),
+            records::created_at.eq(super::now()),
         ))
         .execute(conn)
 }
