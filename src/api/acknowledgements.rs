@@ -114,7 +114,7 @@ pub async fn acknowledge(
                     method,
                     request.grade.is_some(),
                 )?;
-                return reload_after_change(conn, &changed.reference, &caller);
+                return reload_after_change(conn, changed, &caller);
             }
             let acknowledging = lifecycle::Acknowledging {
                 at,
@@ -130,7 +130,7 @@ pub async fn acknowledge(
                 expected,
                 acknowledging,
             )?;
-            reload_after_change(conn, &changed.reference, &caller)
+            reload_after_change(conn, changed, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

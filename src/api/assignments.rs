@@ -87,7 +87,7 @@ pub async fn assign(
         .write(move |conn| {
             let case =
                 app::assignment::assign(conn, now.now(), &caller, &reference, expected, &request)?;
-            reload_after_change(conn, &case.reference, &caller)
+            reload_after_change(conn, case, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

@@ -497,15 +497,14 @@ fn stage_clock(row: StageRow, viewer: &Caller) -> Result<StageClock, ApiError> {
     })
 }
 
-/// After a change: stores the case's next deadline and investigator for the
-/// work queues, then reads the case back as `viewer` may see it.
+/// After a change to `row` (the case row as the change left it): stores the case's next
+/// deadline and investigator for the work queues where they moved, then reads the rest of the
+/// case as `viewer` may see it.
 pub(crate) fn reload_after_change(
     conn: &mut DbConnection,
-    reference: &str,
+    row: CaseRow,
     viewer: &Caller,
 ) -> Result<(Case, String), ApiError> {
-    let row = repo::find_by_reference(conn, reference)?
-        .ok_or_else(|| ApiError::internal("the case vanished"))?;
     let stages = crate::db::stages::for_case(conn, row.id)?;
     let current = stages.last();
     let status = row.status;
@@ -533,7 +532,12 @@ pub(crate) fn reload_after_change(
     }
     .map(|(date, due)| (date, due.as_str()));
     let investigator = current.and_then(|s| s.investigator.clone());
-    repo::set_work_queue(conn, row.id, next, investigator.as_deref())?;
+    let moved = row.next_deadline != next.map(|(date, _)| date)
+        || row.next_deadline_kind.as_deref() != next.map(|(_, kind)| kind)
+        || row.investigator != investigator;
+    if moved {
+        repo::set_work_queue(conn, row.id, next, investigator.as_deref())?;
+    }
     // What was just stored, without reading the row again.
     let row = CaseRow {
         next_deadline: next.map(|(date, _)| date),
@@ -561,8 +565,7 @@ fn load_case_with(
     stages: Vec<StageRow>,
     viewer: &Caller,
 ) -> Result<(Case, String), ApiError> {
-    let customer = repo::customer(conn, row.customer_id)?;
-    let representative = repo::representative(conn, row.id)?;
+    let (customer, representative) = repo::people(conn, row.id)?;
     // Extensions, responses, remedies and the Ombudsman all hang off a
     // formal stage, the Ombudsman off a stage's response: a case without
     // them is read without asking.
@@ -578,11 +581,15 @@ fn load_case_with(
     let mut extensions = vec![];
     let mut responses = vec![];
     if formal {
-        extensions = crate::db::extensions::for_case(conn, row.id)?
-            .iter()
-            .filter(|e| super::extensions::visible_to(e, viewer))
-            .map(|e| super::extensions::view(e, stage_of(e.stage_id)?))
-            .collect::<Result<Vec<_>, _>>()?;
+        // An extension is asked for on an acknowledged stage, which has a response due date.
+        let extensible = stages.iter().any(|s| s.response_due.is_some());
+        if extensible {
+            extensions = crate::db::extensions::for_case(conn, row.id)?
+                .iter()
+                .filter(|e| super::extensions::visible_to(e, viewer))
+                .map(|e| super::extensions::view(e, stage_of(e.stage_id)?))
+                .collect::<Result<Vec<_>, _>>()?;
+        }
         responses = crate::db::responses::for_case(conn, row.id)?
             .iter()
             .filter(|r| {

@@ -93,7 +93,7 @@ pub async fn withdraw(
         .write(move |conn| {
             let changed =
                 lifecycle::withdraw(conn, now.now(), &caller, &reference, expected, reason)?;
-            reload_after_change(conn, &changed.reference, &caller)
+            reload_after_change(conn, changed, &caller)
         })
         .await?;
     Ok(case_response(case, etag))
@@ -161,7 +161,7 @@ pub async fn close(
             };
             let changed =
                 lifecycle::close(conn, now.now(), &caller, &reference, expected, closure)?;
-            reload_after_change(conn, &changed.reference, &caller)
+            reload_after_change(conn, changed, &caller)
         })
         .await?;
     Ok(case_response(case, etag))
@@ -220,7 +220,7 @@ pub async fn reopen(
         .write(move |conn| {
             let changed =
                 lifecycle::reopen(conn, now.now(), &caller, &reference, expected, reason)?;
-            reload_after_change(conn, &changed.reference, &caller)
+            reload_after_change(conn, changed, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

@@ -135,7 +135,7 @@ pub async fn escalate(
                 expected,
                 &escalation,
             )?;
-            reload_after_change(conn, &changed.reference, &caller)
+            reload_after_change(conn, changed, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

@@ -233,7 +233,7 @@ pub async fn ask(
         Ok(Created {
             location: format!("/api/v1/cases/{}", case.reference),
             body: serde_json::to_string(&extension).map_err(ApiError::internal)?,
-            etag: Some(format!("\"{}\"", case.version + 1)),
+            etag: Some(format!("\"{}\"", case.version)),
         })
     })
     .await
@@ -312,7 +312,7 @@ pub async fn decide(
                 decision,
                 told,
             )?;
-            reload_after_change(conn, &changed.reference, &caller)
+            reload_after_change(conn, changed, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

@@ -158,7 +158,7 @@ pub async fn forward(
                 forwarding.staff,
                 forwarding.note,
             )?;
-            reload_after_change(conn, &case.reference, &caller)
+            reload_after_change(conn, case, &caller)
         })
         .await?;
     Ok(case_response(case, etag))
@@ -255,7 +255,7 @@ pub async fn send_reply(
                 expected,
                 &reply,
             )?;
-            reload_after_change(conn, &case.reference, &caller)
+            reload_after_change(conn, case, &caller)
         })
         .await?;
     Ok(case_response(case, etag))
@@ -337,7 +337,7 @@ pub async fn record_action(
                 action,
                 &details,
             )?;
-            reload_after_change(conn, &case.reference, &caller)
+            reload_after_change(conn, case, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

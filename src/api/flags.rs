@@ -129,7 +129,7 @@ pub async fn add_flag(
             };
             let case =
                 app::flags::add_flag(conn, now.now(), &caller, &reference, expected, &flagging)?;
-            reload_after_change(conn, &case.reference, &caller)
+            reload_after_change(conn, case, &caller)
         })
         .await?;
     Ok(case_response(case, etag))
@@ -181,7 +181,7 @@ pub async fn link(
     let (case, etag) = db
         .write(move |conn| {
             let case = app::flags::link(conn, now.now(), &caller, &reference, expected, &other)?;
-            reload_after_change(conn, &case.reference, &caller)
+            reload_after_change(conn, case, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

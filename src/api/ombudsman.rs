@@ -191,7 +191,7 @@ pub async fn refer(
     let (case, etag) = db
         .write(move |conn| {
             let case = ombudsman::refer(conn, now.now(), &caller, &reference, expected, &referral)?;
-            reload_after_change(conn, &case.reference, &caller)
+            reload_after_change(conn, case, &caller)
         })
         .await?;
     Ok(case_response(case, etag))
@@ -277,7 +277,7 @@ pub async fn record_decision(
                 expected,
                 &decision,
             )?;
-            reload_after_change(conn, &case.reference, &caller)
+            reload_after_change(conn, case, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

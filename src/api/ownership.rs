@@ -96,7 +96,7 @@ pub async fn change_lead(
                 &service,
                 &reason,
             )?;
-            reload_after_change(conn, &case.reference, &caller)
+            reload_after_change(conn, case, &caller)
         })
         .await?;
     Ok(case_response(case, etag))
@@ -152,7 +152,7 @@ pub async fn add_contributor(
                 expected,
                 &service,
             )?;
-            reload_after_change(conn, &case.reference, &caller)
+            reload_after_change(conn, case, &caller)
         })
         .await?;
     Ok(case_response(case, etag))
@@ -201,7 +201,7 @@ pub async fn remove_contributor(
                 expected,
                 &service,
             )?;
-            reload_after_change(conn, &case.reference, &caller)
+            reload_after_change(conn, case, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

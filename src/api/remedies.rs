@@ -289,7 +289,7 @@ pub async fn complete(
             let id = id.parse::<i64>().unwrap_or(-1);
             let case =
                 remedies::complete(conn, now.now(), &caller, &reference, expected, id, &outcome)?;
-            reload_after_change(conn, &case.reference, &caller)
+            reload_after_change(conn, case, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

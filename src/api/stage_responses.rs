@@ -321,7 +321,7 @@ pub async fn approve_and_send(
                 id,
                 &sending,
             )?;
-            reload_after_change(conn, &changed.reference, &caller)
+            reload_after_change(conn, changed, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

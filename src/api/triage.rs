@@ -131,7 +131,7 @@ pub async fn decide(
                 decision,
                 &triage,
             )?;
-            reload_after_change(conn, &changed.reference, &caller)
+            reload_after_change(conn, changed, &caller)
         })
         .await?;
     Ok(case_response(case, etag))

@@ -25,7 +25,7 @@ pub struct Assignment {
 /// The current stage of an open complaint gets its investigator (again to reassign). At
 /// stage 2 the investigator differs from stage 1's and is senior
 /// ([`crate::domain::assignment::check`]); a refusal of that rule is a
-/// [`AppError::Conflict`] about the investigator. Gives the case as it was before.
+/// [`AppError::Conflict`] about the investigator. Gives the case as it now is.
 pub fn assign(
     conn: &mut DbConnection,
     now: NaiveDateTime,
@@ -50,7 +50,7 @@ pub fn assign(
             field: Some("investigator"),
         }
     })?;
-    cases::claim_version(conn, &case, expected, now)?;
+    let case = cases::claim_version(conn, &case, expected, now)?;
     stages::assign(
         conn,
         current.id,

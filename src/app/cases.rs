@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 
 use super::AppError;
 use crate::auth::{Caller, CaseScope};
-use crate::db::cases::{self as repo, CaseRow};
+use crate::db::cases::{self as repo, CaseRow, Claim};
 use crate::db::stages::StageRow;
 use crate::db::DbConnection;
 use crate::domain::case::lifecycle::{CaseState, StageState};
@@ -80,18 +80,29 @@ pub fn check_version(case: &CaseRow, expected: i32) -> Result<(), AppError> {
     }
 }
 
-/// Takes the next version of `case` if `expected` is still current: of several changes
-/// racing from one version exactly one goes ahead.
+/// Takes the next version of `case` if `expected` is still current, and gives the row as it
+/// now is: of several changes racing from one version exactly one goes ahead.
 pub fn claim_version(
     conn: &mut DbConnection,
     case: &CaseRow,
     expected: i32,
     at: NaiveDateTime,
-) -> Result<i32, AppError> {
-    if case.version != expected || !repo::claim_version(conn, case.id, expected, at)? {
+) -> Result<CaseRow, AppError> {
+    claim(conn, case, expected, at, &Claim::default())
+}
+
+/// As [`claim_version`], writing where the case now stands (`claim`) in the same statement.
+pub fn claim(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    expected: i32,
+    at: NaiveDateTime,
+    claim: &Claim,
+) -> Result<CaseRow, AppError> {
+    if case.version != expected {
         return Err(AppError::Stale { expected });
     }
-    Ok(expected + 1)
+    repo::claim_version(conn, case.id, expected, at, claim)?.ok_or(AppError::Stale { expected })
 }
 
 /// What the lifecycle table reads of a case, from its row and its stages. The facts that need

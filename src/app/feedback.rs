@@ -7,7 +7,7 @@ use super::cases;
 use super::lifecycle::record;
 use super::AppError;
 use crate::auth::Caller;
-use crate::db::cases::CaseRow;
+use crate::db::cases::{CaseRow, Claim};
 use crate::db::feedback::{self as repo, FeedbackRow};
 use crate::db::DbConnection;
 use crate::domain::acknowledgement::AcknowledgementMethod;
@@ -93,7 +93,7 @@ pub fn acknowledge(
 }
 
 /// A compliment or comment is passed to its service and the staff named (by default those the
-/// customer named); a new one opens. Gives the case as it was before.
+/// customer named); a new one opens. Gives the case as it now is.
 #[allow(clippy::too_many_arguments)]
 pub fn forward(
     conn: &mut DbConnection,
@@ -116,7 +116,17 @@ pub fn forward(
             None => vec![],
         },
     };
-    cases::claim_version(conn, &case, expected, now)?;
+    // A compliment or comment passed to its service is being handled.
+    let case = cases::claim(
+        conn,
+        &case,
+        expected,
+        now,
+        &Claim {
+            status: (case.status == Status::Received).then_some(Status::Open),
+            ..Claim::default()
+        },
+    )?;
     repo::save(
         conn,
         &FeedbackRow {
@@ -129,9 +139,6 @@ pub fn forward(
             ..row
         },
     )?;
-    if case.status == Status::Received {
-        crate::db::cases::set_status(conn, case.id, Status::Open)?;
-    }
     record(
         conn,
         case.id,
@@ -154,7 +161,7 @@ pub struct Reply {
 }
 
 /// A compliment or comment whose customer asked is answered; a first reply stands for the
-/// acknowledgement. Gives the case as it was before.
+/// acknowledgement. Gives the case as it now is.
 pub fn reply(
     conn: &mut DbConnection,
     deadlines: &Deadlines<'_>,
@@ -172,7 +179,7 @@ pub fn reply(
             "must not be before it was received",
         )]));
     }
-    cases::claim_version(conn, &case, expected, now)?;
+    let case = cases::claim_version(conn, &case, expected, now)?;
     let first_contact = row.acknowledged_at.is_none();
     let method = reply.method;
     let row = FeedbackRow {
@@ -201,7 +208,7 @@ pub fn reply(
     Ok(case)
 }
 
-/// What was done with a comment is recorded. Gives the case as it was before.
+/// What was done with a comment is recorded. Gives the case as it now is.
 #[allow(clippy::too_many_arguments)]
 pub fn record_action(
     conn: &mut DbConnection,
@@ -215,7 +222,7 @@ pub fn record_action(
 ) -> Result<CaseRow, AppError> {
     let case = cases::changing(conn, reference, caller, expected)?;
     let row = allowed(conn, &case, Step::RecordAction, deadlines)?;
-    cases::claim_version(conn, &case, expected, now)?;
+    let case = cases::claim_version(conn, &case, expected, now)?;
     repo::save(
         conn,
         &FeedbackRow {
@@ -272,7 +279,7 @@ pub fn acknowledge_on_request(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    cases::claim_version(conn, &case, expected, now)?;
+    let case = cases::claim_version(conn, &case, expected, now)?;
     acknowledge(conn, now, &case, caller, handling, acknowledged_at, method)?;
     Ok(case)
 }

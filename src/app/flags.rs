@@ -24,7 +24,7 @@ pub struct Flagging {
 }
 
 /// The case is flagged, with the referral; each flag once, a second one being an
-/// [`AppError::Conflict`] about the flag. Gives the case as it was before.
+/// [`AppError::Conflict`] about the flag. Gives the case as it now is.
 pub fn add_flag(
     conn: &mut DbConnection,
     now: NaiveDateTime,
@@ -44,7 +44,7 @@ pub fn add_flag(
             field: Some("flag"),
         });
     }
-    cases::claim_version(conn, &case, expected, now)?;
+    let case = cases::claim_version(conn, &case, expected, now)?;
     repo::insert(
         conn,
         &FlagRow {
@@ -74,7 +74,7 @@ pub fn add_flag(
 
 /// The case is linked, both ways, to another the caller may change. A reference that names
 /// no such case, or this one, is not valid on `reference`; cases linked already are an
-/// [`AppError::Conflict`] about the reference. Gives the case as it was before.
+/// [`AppError::Conflict`] about the reference. Gives the case as it now is.
 pub fn link(
     conn: &mut DbConnection,
     now: NaiveDateTime,
@@ -101,7 +101,7 @@ pub fn link(
             field: Some("reference"),
         });
     }
-    cases::claim_version(conn, &case, expected, now)?;
+    let case = cases::claim_version(conn, &case, expected, now)?;
     repo::link(conn, case.id, target.id, &caller.subject, now)?;
     record(
         conn,

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use super::{cases, AppError};
 use crate::auth::Caller;
-use crate::db::cases::{self as repo, CaseRow};
+use crate::db::cases::{CaseRow, Claim};
 use crate::db::events::{self, NewEvent};
 use crate::db::extensions::ExtensionRow;
 use crate::db::responses::ResponseRow;
@@ -55,7 +55,7 @@ pub struct Escalation {
 
 /// Stage 2 is asked for at `now`: inside the policy's window, or later with the complaints
 /// manager's reason; a complaint closed after its stage 1 response reopens. Stage 2 opens
-/// with its acknowledgement due from the request. Gives the case as it was before.
+/// with its acknowledgement due from the request. Gives the case as it now is.
 pub fn escalate(
     conn: &mut DbConnection,
     deadlines: &Deadlines<'_>,
@@ -82,7 +82,17 @@ pub fn escalate(
     let acknowledgement_due = deadlines
         .stage_acknowledgement_due(Stage::Stage2, today)
         .map_err(|e| AppError::Internal(format!("stage 2 acknowledgement date: {e}")))?;
-    cases::claim_version(conn, &case, expected, now)?;
+    let case = cases::claim(
+        conn,
+        &case,
+        expected,
+        now,
+        &Claim {
+            status: (next.status != state.status).then_some(next.status),
+            stage: Some(Some(Stage::Stage2)),
+            ..Claim::default()
+        },
+    )?;
     let grounds: Vec<String> = request
         .grounds
         .iter()
@@ -101,10 +111,6 @@ pub fn escalate(
             ..StageRow::opened(case.id, Stage::Stage2, now, acknowledgement_due)
         },
     )?;
-    repo::set_stage(conn, case.id, Stage::Stage2)?;
-    if next.status != state.status {
-        repo::set_status(conn, case.id, next.status)?;
-    }
     record(
         conn,
         case.id,
@@ -124,7 +130,7 @@ pub fn escalate(
 
 /// Moves a case as the lifecycle table allows `command`, and records the event `event`
 /// builds from where it was, where it goes and what `facts` found: `facts` fills in what the
-/// command reads beyond the case's row and stages. Gives the case as it was before.
+/// command reads beyond the case's row and stages. Gives the case as it now is.
 #[allow(clippy::too_many_arguments)]
 fn move_status<T>(
     conn: &mut DbConnection,
@@ -139,8 +145,16 @@ fn move_status<T>(
     let (_, mut state) = cases::with_stages(conn, &case)?;
     let found = facts(conn, &case, &mut state)?;
     let next = lifecycle::step(&state, command)?;
-    cases::claim_version(conn, &case, expected, now)?;
-    repo::set_status(conn, case.id, next.status)?;
+    let case = cases::claim(
+        conn,
+        &case,
+        expected,
+        now,
+        &Claim {
+            status: Some(next.status),
+            ..Claim::default()
+        },
+    )?;
     record(
         conn,
         case.id,
@@ -362,7 +376,6 @@ pub fn triage(
             time_limit_months: policy.time_limit_to_raise_months,
         },
     )?;
-    cases::claim_version(conn, &row, expected, now)?;
     let goes_formal_later = state.status == Status::ResolvedInformally;
     let mut details = TriageDetails {
         reason: request.reason.clone(),
@@ -386,14 +399,21 @@ pub fn triage(
         }
         Decision::Accept | Decision::OutOfTime => {}
     }
-    repo::record_triage(
+    let row = cases::claim(
         conn,
-        row.id,
-        next.status,
-        next.stage,
-        decision,
-        &serde_json::to_string(&details).map_err(|e| AppError::Internal(e.to_string()))?,
+        &row,
+        expected,
         now,
+        &Claim {
+            status: Some(next.status),
+            stage: Some(next.stage),
+            triage_decision: Some(decision),
+            triage_details: Some(
+                serde_json::to_string(&details).map_err(|e| AppError::Internal(e.to_string()))?,
+            ),
+            triaged_at: Some(now),
+            lead_service: None,
+        },
     )?;
     if let Some(stage) = next.opens {
         // The acknowledgement clock started at receipt; for a complaint resolved informally
@@ -489,7 +509,7 @@ pub fn acknowledge_stage(
     let due = deadlines
         .response_due(stage, start, request.grade)
         .map_err(|e| AppError::Invalid(vec![FieldError::new("acknowledged_at", e.to_string())]))?;
-    cases::claim_version(conn, &case, expected, now)?;
+    let case = cases::claim_version(conn, &case, expected, now)?;
     let on_time = uk_date(acknowledged_at) <= stage_row.acknowledgement_due;
     stages::acknowledge(
         conn,
@@ -597,7 +617,7 @@ pub fn request_extension(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    cases::claim_version(conn, &case, expected, now)?;
+    let case = cases::claim_version(conn, &case, expected, now)?;
     let row = crate::db::extensions::insert(
         conn,
         &ExtensionRow {
@@ -660,7 +680,7 @@ pub fn decide_extension(
             field: None,
         });
     }
-    cases::claim_version(conn, &case, expected, now)?;
+    let case = cases::claim_version(conn, &case, expected, now)?;
     let status = match decision {
         ExtensionDecision::Agree => ExtensionStatus::Agreed,
         ExtensionDecision::Refuse => ExtensionStatus::Refused,
@@ -786,7 +806,7 @@ pub fn send_response(
     };
     let on_time = sent_on <= due;
     let window = deadlines.stage_2_window_closes(stage, sent_on);
-    cases::claim_version(conn, &case, expected, now)?;
+    let case = cases::claim_version(conn, &case, expected, now)?;
     if let (true, Some(method)) = (stands_as_acknowledgement, sending.method) {
         stages::acknowledge(
             conn,

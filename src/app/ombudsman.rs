@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use super::lifecycle::record;
 use super::{cases, AppError};
 use crate::auth::Caller;
-use crate::db::cases::{self as repo, CaseRow};
+use crate::db::cases::{CaseRow, Claim};
 use crate::db::ombudsman::{self as referrals, ReferralRow};
 use crate::db::DbConnection;
 use crate::domain::case::events::CaseEvent;
@@ -27,7 +27,7 @@ pub struct Referral {
 }
 
 /// The customer took an answered complaint to the Ombudsman: the referral is recorded once,
-/// and the case moves to the `ombudsman` stage. Gives the case as it was before.
+/// and the case moves to the `ombudsman` stage. Gives the case as it now is.
 pub fn refer(
     conn: &mut DbConnection,
     now: NaiveDateTime,
@@ -40,7 +40,16 @@ pub fn refer(
     let (_, mut state) = cases::with_stages(conn, &case)?;
     state.referred_to_ombudsman = referrals::for_case(conn, case.id)?.is_some();
     lifecycle::step(&state, Command::ReferToOmbudsman)?;
-    cases::claim_version(conn, &case, expected, now)?;
+    let case = cases::claim(
+        conn,
+        &case,
+        expected,
+        now,
+        &Claim {
+            stage: Some(Some(Stage::Ombudsman)),
+            ..Claim::default()
+        },
+    )?;
     referrals::insert(
         conn,
         &ReferralRow {
@@ -58,7 +67,6 @@ pub fn refer(
             created_at: now,
         },
     )?;
-    repo::set_stage(conn, case.id, Stage::Ombudsman)?;
     record(
         conn,
         case.id,
@@ -86,7 +94,7 @@ pub struct Decision {
 
 /// The Ombudsman's decision on a referred complaint is recorded, or recorded again as the
 /// council complies with the recommendations; it is not dated before the referral. Gives the
-/// case as it was before.
+/// case as it now is.
 pub fn record_decision(
     conn: &mut DbConnection,
     now: NaiveDateTime,
@@ -109,7 +117,7 @@ pub fn record_decision(
             "must not be before the referral",
         )]));
     }
-    cases::claim_version(conn, &case, expected, now)?;
+    let case = cases::claim_version(conn, &case, expected, now)?;
     referrals::decide(
         conn,
         referral.id,

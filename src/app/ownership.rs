@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use super::lifecycle::record;
 use super::{cases, AppError};
 use crate::auth::Caller;
-use crate::db::cases::CaseRow;
+use crate::db::cases::{CaseRow, Claim};
 use crate::db::{ownership as repo, services, DbConnection};
 use crate::domain::case::events::CaseEvent;
 use crate::domain::case::lifecycle::{self, Command};
@@ -41,7 +41,7 @@ fn active_service(conn: &mut DbConnection, id: &str) -> Result<(), AppError> {
 
 /// The case goes to another, active, lead service, with the reason; a service that was
 /// contributing and now leads stops contributing. Naming the service that leads already is
-/// an [`AppError::Conflict`] about the service. Gives the case as it was before.
+/// an [`AppError::Conflict`] about the service. Gives the case as it now is.
 pub fn change_lead(
     conn: &mut DbConnection,
     now: NaiveDateTime,
@@ -59,8 +59,17 @@ pub fn change_lead(
             field: Some("service"),
         });
     }
-    cases::claim_version(conn, &case, expected, now)?;
-    repo::set_lead(conn, case.id, service)?;
+    let from = case.service_id.clone();
+    let case = cases::claim(
+        conn,
+        &case,
+        expected,
+        now,
+        &Claim {
+            lead_service: Some(service.to_string()),
+            ..Claim::default()
+        },
+    )?;
     repo::remove(conn, case.id, service)?;
     record(
         conn,
@@ -68,7 +77,7 @@ pub fn change_lead(
         caller,
         now,
         &CaseEvent::LeadServiceChanged {
-            from: case.service_id.clone(),
+            from,
             to: service.to_string(),
             reason: reason.to_string(),
         },
@@ -104,7 +113,7 @@ pub fn add_contributor(
             field: Some("service"),
         });
     }
-    cases::claim_version(conn, &case, expected, now)?;
+    let case = cases::claim_version(conn, &case, expected, now)?;
     repo::add(conn, case.id, service, &caller.subject, now)?;
     record(
         conn,
@@ -119,7 +128,7 @@ pub fn add_contributor(
 }
 
 /// A contributing service stops contributing: its staff no longer see the case. A service
-/// that does not contribute is not found. Gives the case as it was before.
+/// that does not contribute is not found. Gives the case as it now is.
 pub fn remove_contributor(
     conn: &mut DbConnection,
     now: NaiveDateTime,
@@ -138,7 +147,7 @@ pub fn remove_contributor(
             case.reference
         )));
     }
-    cases::claim_version(conn, &case, expected, now)?;
+    let case = cases::claim_version(conn, &case, expected, now)?;
     repo::remove(conn, case.id, service)?;
     record(
         conn,

@@ -84,7 +84,7 @@ pub struct Outcome {
 }
 
 /// A promised remedy is marked done with its evidence, or reported undeliverable; once only.
-/// Gives the case as it was before.
+/// Gives the case as it now is.
 pub fn complete(
     conn: &mut DbConnection,
     now: NaiveDateTime,
@@ -103,7 +103,7 @@ pub fn complete(
             field: None,
         });
     }
-    cases::claim_version(conn, &case, expected, now)?;
+    let case = cases::claim_version(conn, &case, expected, now)?;
     repo::complete(
         conn,
         remedy.id,

@@ -202,6 +202,22 @@ pub fn customer(conn: &mut DbConnection, id: i64) -> QueryResult<CustomerRow> {
     customers::table.find(id).first(conn)
 }
 
+/// The case's customer and representative (if any), in one statement.
+pub fn people(
+    conn: &mut DbConnection,
+    case_id: i64,
+) -> QueryResult<(CustomerRow, Option<RepresentativeRow>)> {
+    cases::table
+        .inner_join(customers::table)
+        .left_join(representatives::table)
+        .filter(cases::id.eq(case_id))
+        .select((
+            customers::all_columns,
+            representatives::all_columns.nullable(),
+        ))
+        .first(conn)
+}
+
 pub fn representative(
     conn: &mut DbConnection,
     case_id: i64,
@@ -318,58 +334,48 @@ pub fn list(conn: &mut DbConnection, filter: &CaseFilter, limit: i64) -> QueryRe
         .load(conn)
 }
 
-/// Claims the next version of a case for a change: bumps `version` only if
-/// it is still `expected`. Of several changes racing from the same version,
-/// exactly one gets `true`; the rest must answer 412.
+/// What a change's claim writes to the case row besides the new version: where the case now
+/// stands, when the change moves it.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = cases)]
+pub struct Claim {
+    pub status: Option<Status>,
+    /// The stage the case is now at (`Some(None)`: at none).
+    pub stage: Option<Option<Stage>>,
+    /// The triage decision, its details (JSON) and when, at triage.
+    pub triage_decision: Option<Decision>,
+    pub triage_details: Option<String>,
+    pub triaged_at: Option<chrono::NaiveDateTime>,
+    /// The lead service, when the case is handed to another.
+    #[diesel(column_name = service_id)]
+    pub lead_service: Option<String>,
+}
+
+/// Claims the next version of a case for a change: bumps `version` only if it is still
+/// `expected`, writing `claim` with it, and gives the row as it now is. Of several changes
+/// racing from the same version exactly one gets the row; the rest get `None` and must answer
+/// 412. On PostgreSQL the row stays locked until the change commits, so changes to one case
+/// queue here, before any of their other writes.
 pub fn claim_version(
     conn: &mut DbConnection,
     case_id: i64,
     expected: i32,
     at: chrono::NaiveDateTime,
-) -> QueryResult<bool> {
-    let updated = diesel::update(
+    claim: &Claim,
+) -> QueryResult<Option<CaseRow>> {
+    diesel::update(
         cases::table
             .filter(cases::id.eq(case_id))
             .filter(cases::version.eq(expected)),
     )
-    .set((cases::version.eq(expected + 1), cases::updated_at.eq(at)))
-    .execute(conn)?;
-    Ok(updated == 1)
-}
-
-/// Records the triage decision and where the case now stands.
-pub fn record_triage(
-    conn: &mut DbConnection,
-    case_id: i64,
-    status: Status,
-    stage: Option<Stage>,
-    decision: Decision,
-    details: &str,
-    at: chrono::NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::update(cases::table.find(case_id))
-        .set((
-            cases::status.eq(status),
-            cases::stage.eq(stage),
-            cases::triage_decision.eq(Some(decision)),
-            cases::triage_details.eq(Some(details)),
-            cases::triaged_at.eq(Some(at)),
-        ))
-        .execute(conn)
-}
-
-/// Moves the case to another stage.
-pub fn set_stage(conn: &mut DbConnection, case_id: i64, stage: Stage) -> QueryResult<usize> {
-    diesel::update(cases::table.find(case_id))
-        .set(cases::stage.eq(Some(stage)))
-        .execute(conn)
-}
-
-/// Sets where a case stands.
-pub fn set_status(conn: &mut DbConnection, case_id: i64, status: Status) -> QueryResult<usize> {
-    diesel::update(cases::table.find(case_id))
-        .set(cases::status.eq(status))
-        .execute(conn)
+    .set((
+        cases::version.eq(expected + 1),
+        cases::updated_at.eq(at),
+        claim,
+    ))
+    .returning(cases::all_columns)
+    .get_result(conn)
+    .optional()
 }
 
 /// Stores a case's next deadline and investigator, for the work queues.

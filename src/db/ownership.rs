@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 
-use super::schema::{case_services, cases};
+use super::schema::case_services;
 use super::DbConnection;
 
 /// The services contributing to a case, by id.
@@ -62,11 +62,4 @@ pub fn remove(conn: &mut DbConnection, case_id: i64, service_id: &str) -> QueryR
             .filter(case_services::service_id.eq(service_id)),
     )
     .execute(conn)
-}
-
-/// Hands the case to another lead service.
-pub fn set_lead(conn: &mut DbConnection, case_id: i64, service_id: &str) -> QueryResult<usize> {
-    diesel::update(cases::table.find(case_id))
-        .set(cases::service_id.eq(service_id))
-        .execute(conn)
 }
