@@ -610,12 +610,13 @@ fn load_case_with(
             .collect::<Result<Vec<_>, _>>()?;
     }
     if viewer.is_staff() {
-        case.flags = crate::db::flags::for_case(conn, case_id)?
+        let (flags, linked, contributing) = crate::db::flags::staff_parts(conn, case_id)?;
+        case.flags = flags
             .iter()
             .map(super::flags::view)
             .collect::<Result<Vec<_>, _>>()?;
-        case.linked_cases = crate::db::flags::linked(conn, case_id)?;
-        case.contributing_services = crate::db::ownership::contributing(conn, case_id)?;
+        case.linked_cases = linked;
+        case.contributing_services = contributing;
     }
     if case.kind != Kind::Complaint {
         case.feedback = crate::db::feedback::find(conn, case_id)?

@@ -2134,3 +2134,51 @@ async fn a_partner_reads_the_case_it_posted_but_neither_withdraws_it_nor_asks_fo
     assert_eq!(after.header("etag").as_deref(), Some(etag.as_str()));
     assert_eq!(after.json()["status"], "received");
 }
+
+#[actix_web::test]
+async fn staff_see_every_flag_link_and_contributing_service_of_a_case_together_in_order() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    let customer = app.customer("sam");
+    let mut references = vec![];
+    for _ in 0..3 {
+        let case = app.create_case(&customer, &complaint()).await;
+        references.push(case["reference"].as_str().expect("reference").to_string());
+    }
+    let (reference, _) = accepted(&app).await;
+    let base = format!("/api/v1/cases/{reference}");
+    let mut etag = app.get(&base, &manager).await.header("etag").expect("etag");
+    let steps = [
+        (
+            "flags",
+            json!({"flag": "claim", "referred_to": "Insurance team", "referred_on": "2026-11-21"}),
+        ),
+        ("links", json!({"reference": references[2]})),
+        ("contributing-services", json!({"service": "highways"})),
+        (
+            "flags",
+            json!({"flag": "staff_conduct", "referred_to": "Crew line manager", "referred_on": "2026-11-20", "note": "Second"}),
+        ),
+        ("links", json!({"reference": references[0]})),
+        ("contributing-services", json!({"service": "green-care"})),
+    ];
+    for (path, body) in steps {
+        let changed = change(&app, &format!("{base}/{path}"), &manager, Some(&etag), body).await;
+        assert_eq!(changed.status, 200, "{path}: {}", changed.text());
+        etag = changed.header("etag").expect("etag");
+    }
+    let case = app.get(&base, &manager).await.json();
+    // Flags in the order recorded; links and services sorted.
+    assert_eq!(case["flags"][0]["flag"], "claim");
+    assert_eq!(case["flags"][0]["referred_to"], "Insurance team");
+    assert_eq!(case["flags"][0]["referred_on"], "2026-11-21");
+    assert_eq!(case["flags"][0]["note"], serde_json::Value::Null);
+    assert_eq!(case["flags"][1]["flag"], "staff_conduct");
+    assert_eq!(case["flags"][1]["note"], "Second");
+    assert_eq!(case["flags"].as_array().map(Vec::len), Some(2));
+    assert_eq!(case["linked_cases"], json!([references[0], references[2]]));
+    assert_eq!(
+        case["contributing_services"],
+        json!(["green-care", "highways"])
+    );
+}
