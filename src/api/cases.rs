@@ -502,10 +502,14 @@ fn stage_clock(row: StageRow, viewer: &Caller) -> Result<StageClock, ApiError> {
 /// case as `viewer` may see it.
 pub(crate) fn reload_after_change(
     conn: &mut DbConnection,
-    row: CaseRow,
+    changed: impl Into<crate::app::cases::Changed>,
     viewer: &Caller,
 ) -> Result<(Case, String), ApiError> {
-    let stages = crate::db::stages::for_case(conn, row.id)?;
+    let crate::app::cases::Changed { case: row, stages } = changed.into();
+    let stages = match stages {
+        Some(stages) => stages,
+        None => crate::db::stages::for_case(conn, row.id)?,
+    };
     let current = stages.last();
     let status = row.status;
     let next = if row.kind == Kind::Complaint {

@@ -2,10 +2,10 @@
 
 use chrono::NaiveDateTime;
 
+use super::cases::{self, Changed};
 use super::lifecycle::record;
-use super::{cases, AppError};
+use super::AppError;
 use crate::auth::Caller;
-use crate::db::cases::CaseRow;
 use crate::db::stages;
 use crate::db::DbConnection;
 use crate::domain::assignment;
@@ -33,7 +33,7 @@ pub fn assign(
     reference: &str,
     expected: i32,
     request: &Assignment,
-) -> Result<CaseRow, AppError> {
+) -> Result<Changed, AppError> {
     let case = cases::changing(conn, reference, caller, expected)?;
     let (all, state) = cases::with_stages(conn, &case)?;
     lifecycle::step(&state, Command::Assign)?;
@@ -51,7 +51,7 @@ pub fn assign(
         }
     })?;
     let case = cases::claim_version(conn, &case, expected, now)?;
-    stages::assign(
+    let assigned = stages::assign(
         conn,
         current.id,
         &request.investigator,
@@ -69,5 +69,5 @@ pub fn assign(
             previous_investigator: current.investigator.clone(),
         },
     )?;
-    Ok(case)
+    Ok(Changed::with_stage(case, all, assigned))
 }

@@ -70,6 +70,40 @@ pub fn with_stages(
     Ok((stages, state))
 }
 
+/// A case as a change left it: its row, and its stages where the change had them to hand
+/// (the read-back that answers the change reads them otherwise).
+#[derive(Debug, Clone)]
+pub struct Changed {
+    pub case: CaseRow,
+    pub stages: Option<Vec<StageRow>>,
+}
+
+impl Changed {
+    /// The case and its stages as they now are.
+    pub fn with(case: CaseRow, stages: Vec<StageRow>) -> Changed {
+        Changed {
+            case,
+            stages: Some(stages),
+        }
+    }
+
+    /// The case with one stage rewritten (`stage`, as the change stored it), the others as
+    /// they were read.
+    pub fn with_stage(case: CaseRow, mut stages: Vec<StageRow>, stage: StageRow) -> Changed {
+        match stages.iter_mut().find(|s| s.id == stage.id) {
+            Some(slot) => *slot = stage,
+            None => stages.push(stage),
+        }
+        Changed::with(case, stages)
+    }
+}
+
+impl From<CaseRow> for Changed {
+    fn from(case: CaseRow) -> Changed {
+        Changed { case, stages: None }
+    }
+}
+
 /// Refuses at once a change made against a version that is no longer current, before any
 /// rule about the case's state is applied to it.
 pub fn check_version(case: &CaseRow, expected: i32) -> Result<(), AppError> {

@@ -4,7 +4,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::{cases, AppError};
+use super::cases::{self, Changed};
+use super::AppError;
 use crate::auth::Caller;
 use crate::db::cases::{CaseRow, Claim};
 use crate::db::events::{self, NewEvent};
@@ -64,9 +65,9 @@ pub fn escalate(
     reference: &str,
     expected: i32,
     request: &Escalation,
-) -> Result<CaseRow, AppError> {
+) -> Result<Changed, AppError> {
     let case = cases::changing(conn, reference, caller, expected)?;
-    let (_, state) = cases::with_stages(conn, &case)?;
+    let (stages, state) = cases::with_stages(conn, &case)?;
     let today = uk_date(now);
     let next = lifecycle::step(
         &state,
@@ -99,7 +100,7 @@ pub fn escalate(
         .map(|g| g.as_str().to_string())
         .collect();
     let late_acceptance_reason = late.and(request.late_acceptance_reason.clone());
-    stages::open(
+    let opened = stages::open(
         conn,
         &StageRow {
             requested_by: Some(caller.subject.clone()),
@@ -125,7 +126,7 @@ pub fn escalate(
             acknowledgement_due,
         },
     )?;
-    Ok(case)
+    Ok(Changed::with_stage(case, stages, opened))
 }
 
 /// Moves a case as the lifecycle table allows `command`, and records the event `event`
@@ -141,8 +142,8 @@ fn move_status<T>(
     command: Command,
     facts: impl FnOnce(&mut DbConnection, &CaseRow, &mut CaseState) -> Result<T, AppError>,
     event: impl FnOnce(Status, Status, T) -> CaseEvent,
-) -> Result<CaseRow, AppError> {
-    let (_, mut state) = cases::with_stages(conn, &case)?;
+) -> Result<Changed, AppError> {
+    let (stages, mut state) = cases::with_stages(conn, &case)?;
     let found = facts(conn, &case, &mut state)?;
     let next = lifecycle::step(&state, command)?;
     let case = cases::claim(
@@ -162,7 +163,7 @@ fn move_status<T>(
         now,
         &event(state.status, next.status, found),
     )?;
-    Ok(case)
+    Ok(Changed::with(case, stages))
 }
 
 /// The customer (or staff for them) withdraws a case still being handled.
@@ -173,7 +174,7 @@ pub fn withdraw(
     reference: &str,
     expected: i32,
     reason: Option<String>,
-) -> Result<CaseRow, AppError> {
+) -> Result<Changed, AppError> {
     let case = cases::changing(conn, reference, caller, expected)?;
     move_status(
         conn,
@@ -204,7 +205,7 @@ pub fn close(
     reference: &str,
     expected: i32,
     closure: Closure,
-) -> Result<CaseRow, AppError> {
+) -> Result<Changed, AppError> {
     let case = cases::changing(conn, reference, caller, expected)?;
     let state = cases::state(&case, &[]);
     if state.kind != Kind::Complaint {
@@ -264,7 +265,7 @@ pub fn reopen(
     reference: &str,
     expected: i32,
     reason: Option<String>,
-) -> Result<CaseRow, AppError> {
+) -> Result<Changed, AppError> {
     let case = cases::changing(conn, reference, caller, expected)?;
     move_status(
         conn,
@@ -469,7 +470,7 @@ pub fn acknowledge_stage(
     case: CaseRow,
     expected: i32,
     request: Acknowledging,
-) -> Result<CaseRow, AppError> {
+) -> Result<Changed, AppError> {
     cases::check_version(&case, expected)?;
     let (stages, state) = cases::with_stages(conn, &case)?;
     lifecycle::step(&state, Command::Acknowledge)?;
@@ -511,7 +512,7 @@ pub fn acknowledge_stage(
         .map_err(|e| AppError::Invalid(vec![FieldError::new("acknowledged_at", e.to_string())]))?;
     let case = cases::claim_version(conn, &case, expected, now)?;
     let on_time = uk_date(acknowledged_at) <= stage_row.acknowledgement_due;
-    stages::acknowledge(
+    let acknowledged = stages::acknowledge(
         conn,
         stage_row.id,
         &stages::Acknowledgement {
@@ -536,7 +537,7 @@ pub fn acknowledge_stage(
             response_due: due,
         }),
     )?;
-    Ok(case)
+    Ok(Changed::with_stage(case, stages, acknowledged))
 }
 
 /// A request for more time, as the investigator sent it.
@@ -670,7 +671,7 @@ pub fn decide_extension(
     extension_id: i64,
     decision: ExtensionDecision,
     customer_told_at: Option<NaiveDateTime>,
-) -> Result<CaseRow, AppError> {
+) -> Result<Changed, AppError> {
     let case = cases::changing(conn, reference, caller, expected)?;
     let extension = crate::db::extensions::find(conn, case.id, extension_id)?
         .ok_or_else(|| AppError::NotFound("there is no such extension on this case".into()))?;
@@ -713,7 +714,8 @@ pub fn decide_extension(
         },
     };
     record(conn, case.id, caller, now, &event)?;
-    Ok(case)
+    // The stages were not read here: the read-back reads them.
+    Ok(case.into())
 }
 
 /// How a response was sent, as the Head of Service recorded it.
@@ -741,7 +743,7 @@ pub fn send_response(
     expected: i32,
     response_id: i64,
     sending: &Sending,
-) -> Result<CaseRow, AppError> {
+) -> Result<Changed, AppError> {
     let case = cases::changing(conn, reference, caller, expected)?;
     let not_found = || AppError::NotFound("there is no such response on this case".into());
     let draft = crate::db::responses::find(conn, case.id, response_id)?.ok_or_else(not_found)?;
@@ -758,7 +760,10 @@ pub fn send_response(
     let stage_row = &stages[position];
     // The draft answers its own stage: the table is asked about that one.
     let state = cases::state(&case, &stages[..=position]);
-    let stage = state.current.map(|s| s.stage).unwrap_or(Stage::Stage1);
+    let stage = state
+        .current
+        .map(|s| s.stage)
+        .ok_or_else(|| AppError::Internal("the response's stage is missing".into()))?;
     let sent_at = sending.sent_at;
     let sent_on = uk_date(sent_at);
     let stands_as_acknowledgement = stage_row.acknowledged_at.is_none()
@@ -834,7 +839,7 @@ pub fn send_response(
         uk_date(stage_row.opened_at),
     );
     let taken = working_days_taken(deadlines.calendar(), started, sent_on);
-    stages::respond(
+    let answered = stages::respond(
         conn,
         stage_row.id,
         sent.outcome,
@@ -860,7 +865,7 @@ pub fn send_response(
             escalation_window_closes: window,
         },
     )?;
-    Ok(case)
+    Ok(Changed::with_stage(case, stages, answered))
 }
 
 /// A draft response, as the investigator wrote it.

@@ -159,13 +159,14 @@ pub fn extend(
     conn: &mut DbConnection,
     stage_id: i64,
     response_due: chrono::NaiveDate,
-) -> QueryResult<usize> {
+) -> QueryResult<StageRow> {
     diesel::update(case_stages::table.find(stage_id))
         .set((
             case_stages::response_due.eq(Some(response_due)),
             case_stages::extended.eq(true),
         ))
-        .execute(conn)
+        .returning(case_stages::all_columns)
+        .get_result(conn)
 }
 
 /// Records that the stage's response was sent, with its outcome.
@@ -177,7 +178,7 @@ pub fn respond(
     on_time: bool,
     window_closes: Option<chrono::NaiveDate>,
     working_days_taken: Option<i32>,
-) -> QueryResult<usize> {
+) -> QueryResult<StageRow> {
     diesel::update(case_stages::table.find(stage_id))
         .set((
             case_stages::outcome.eq(Some(outcome)),
@@ -186,7 +187,8 @@ pub fn respond(
             case_stages::escalation_window_closes.eq(window_closes),
             case_stages::working_days_taken.eq(working_days_taken),
         ))
-        .execute(conn)
+        .returning(case_stages::all_columns)
+        .get_result(conn)
 }
 
 /// Records the facts the reports count on the stages acknowledged or
