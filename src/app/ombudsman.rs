@@ -4,8 +4,9 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
+use super::cases::{self, Changed};
 use super::lifecycle::record;
-use super::{cases, AppError};
+use super::AppError;
 use crate::auth::Caller;
 use crate::db::cases::{CaseRow, Claim};
 use crate::db::ombudsman::{self as referrals, ReferralRow};
@@ -35,9 +36,9 @@ pub fn refer(
     reference: &str,
     expected: i32,
     referral: &Referral,
-) -> Result<CaseRow, AppError> {
+) -> Result<Changed, AppError> {
     let case = cases::changing(conn, reference, caller, expected)?;
-    let (_, mut state) = cases::with_stages(conn, &case)?;
+    let (stages, mut state) = cases::with_stages(conn, &case)?;
     state.referred_to_ombudsman = referrals::for_case(conn, case.id)?.is_some();
     lifecycle::step(&state, Command::ReferToOmbudsman)?;
     let case = cases::claim(
@@ -78,7 +79,7 @@ pub fn refer(
             referred_on: referral.referred_on,
         },
     )?;
-    Ok(case)
+    Ok(Changed::with(case, stages))
 }
 
 /// The Ombudsman's decision, as the complaints manager recorded it.
