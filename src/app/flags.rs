@@ -10,6 +10,7 @@ use crate::db::cases::CaseRow;
 use crate::db::flags::{self as repo, FlagRow};
 use crate::db::DbConnection;
 use crate::domain::case::events::CaseEvent;
+use crate::domain::case::lifecycle::{self, Command};
 use crate::domain::flag::Flag;
 use crate::error::FieldError;
 
@@ -35,15 +36,16 @@ pub fn add_flag(
 ) -> Result<CaseRow, AppError> {
     let case = cases::changing(conn, reference, caller, expected)?;
     let flag = flagging.flag;
-    if repo::for_case(conn, case.id)?
+    let flagged_already = repo::for_case(conn, case.id)?
         .iter()
-        .any(|f| f.flag == flag)
-    {
-        return Err(AppError::Conflict {
-            detail: format!("the case is flagged {flag} already"),
-            field: Some("flag"),
-        });
-    }
+        .any(|f| f.flag == flag);
+    lifecycle::step(
+        &cases::state(&case, &[]),
+        Command::Flag {
+            flag,
+            flagged_already,
+        },
+    )?;
     let case = cases::claim_version(conn, &case, expected, now)?;
     repo::insert(
         conn,
@@ -92,15 +94,15 @@ pub fn link(
         }
         Err(error) => return Err(error),
     };
-    if target.id == case.id {
-        return Err(invalid("a case cannot be linked to itself"));
-    }
-    if repo::linked(conn, case.id)?.contains(&target.reference) {
-        return Err(AppError::Conflict {
-            detail: "the cases are linked already".into(),
-            field: Some("reference"),
-        });
-    }
+    let to_itself = target.id == case.id;
+    let linked_already = !to_itself && repo::linked(conn, case.id)?.contains(&target.reference);
+    lifecycle::step(
+        &cases::state(&case, &[]),
+        Command::Link {
+            to_itself,
+            linked_already,
+        },
+    )?;
     let case = cases::claim_version(conn, &case, expected, now)?;
     repo::link(conn, case.id, target.id, &caller.subject, now)?;
     record(

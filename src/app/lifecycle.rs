@@ -675,12 +675,12 @@ pub fn decide_extension(
     let case = cases::changing(conn, reference, caller, expected)?;
     let extension = crate::db::extensions::find(conn, case.id, extension_id)?
         .ok_or_else(|| AppError::NotFound("there is no such extension on this case".into()))?;
-    if extension.status != ExtensionStatus::Requested {
-        return Err(AppError::Conflict {
-            detail: format!("the extension has been {} already", extension.status),
-            field: None,
-        });
-    }
+    lifecycle::step(
+        &cases::state(&case, &[]),
+        Command::DecideExtension {
+            extension: extension.status,
+        },
+    )?;
     let case = cases::claim_version(conn, &case, expected, now)?;
     let status = match decision {
         ExtensionDecision::Agree => ExtensionStatus::Agreed,

@@ -97,12 +97,12 @@ pub fn complete(
     let case = cases::changing(conn, reference, caller, expected)?;
     let remedy = repo::find(conn, case.id, remedy_id)?
         .ok_or_else(|| AppError::NotFound("there is no such remedy on this case".into()))?;
-    if remedy.status != RemedyStatus::Promised {
-        return Err(AppError::Conflict {
-            detail: format!("the remedy is {} already", remedy.status),
-            field: None,
-        });
-    }
+    lifecycle::step(
+        &cases::state(&case, &[]),
+        Command::RecordRemedyOutcome {
+            remedy: remedy.status,
+        },
+    )?;
     let case = cases::claim_version(conn, &case, expected, now)?;
     repo::complete(
         conn,

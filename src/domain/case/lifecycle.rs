@@ -8,6 +8,9 @@
 use chrono::NaiveDate;
 
 use super::{Kind, Stage, Status};
+use crate::domain::extension::ExtensionStatus;
+use crate::domain::flag::Flag;
+use crate::domain::remedy::RemedyStatus;
 use crate::domain::triage::{self, Decision};
 
 /// What the lifecycle needs to know of a case's current (latest) stage.
@@ -57,6 +60,8 @@ pub enum Command {
     Assign,
     /// More time for the current stage's response is asked for.
     RequestExtension,
+    /// An extension, now `extension`, is agreed or refused.
+    DecideExtension { extension: ExtensionStatus },
     /// The current stage's response is drafted.
     DraftResponse,
     /// A draft is approved and sent; `stands_as_acknowledgement` where it is sent within the
@@ -84,6 +89,16 @@ pub enum Command {
     RecordOmbudsmanDecision,
     /// A remedy is promised.
     PromiseRemedy,
+    /// What became of a promised remedy, now `remedy`, is recorded.
+    RecordRemedyOutcome { remedy: RemedyStatus },
+    /// The case is flagged `flag` (a claim, staff conduct); `flagged_already` if it carries it.
+    Flag { flag: Flag, flagged_already: bool },
+    /// The case is linked to another; `to_itself` if the other is this case,
+    /// `linked_already` if the two are linked.
+    Link {
+        to_itself: bool,
+        linked_already: bool,
+    },
     /// The lead or contributing services change.
     ChangeOwnership,
 }
@@ -141,6 +156,16 @@ pub enum Refusal {
     NotReferred,
     /// The case is closed or withdrawn: reopen it first.
     NotBeingHandled(Status),
+    /// The extension was agreed or refused already.
+    DecidedAlready(ExtensionStatus),
+    /// What became of the remedy was recorded already.
+    RemedySettled(RemedyStatus),
+    /// The case carries the flag already.
+    FlaggedAlready(Flag),
+    /// A case is not linked to itself.
+    LinkedToItself,
+    /// The two cases are linked already.
+    LinkedAlready,
 }
 
 impl Refusal {
@@ -150,13 +175,19 @@ impl Refusal {
             Refusal::Triage(refusal) => Some(refusal.field()),
             Refusal::WindowClosed(_) => Some("late_acceptance_reason"),
             Refusal::RemediesOutstanding(_) => Some("outstanding_remedies_reason"),
+            Refusal::FlaggedAlready(_) => Some("flag"),
+            Refusal::LinkedToItself | Refusal::LinkedAlready => Some("reference"),
             _ => None,
         }
     }
 
     /// Whether the refusal is about the values sent (422) rather than the case's state (409).
     pub fn is_invalid_value(&self) -> bool {
-        matches!(self, Refusal::Triage(refusal) if refusal.is_invalid_value())
+        match self {
+            Refusal::Triage(refusal) => refusal.is_invalid_value(),
+            Refusal::LinkedToItself => true,
+            _ => false,
+        }
     }
 }
 
@@ -204,6 +235,11 @@ impl std::fmt::Display for Refusal {
                 f,
                 "the case is {status}: reopen it before changing who handles it"
             ),
+            Refusal::DecidedAlready(status) => write!(f, "the extension has been {status} already"),
+            Refusal::RemedySettled(status) => write!(f, "the remedy is {status} already"),
+            Refusal::FlaggedAlready(flag) => write!(f, "the case is flagged {flag} already"),
+            Refusal::LinkedToItself => f.write_str("a case cannot be linked to itself"),
+            Refusal::LinkedAlready => f.write_str("the cases are linked already"),
         }
     }
 }
@@ -421,6 +457,35 @@ pub fn step(state: &CaseState, command: Command) -> Result<Transition, Refusal> 
             Status::Closed | Status::Withdrawn => Err(Refusal::NotBeingHandled(state.status)),
             _ => Ok(stay),
         },
+        Command::DecideExtension { extension } => match extension {
+            ExtensionStatus::Requested => Ok(stay),
+            decided => Err(Refusal::DecidedAlready(decided)),
+        },
+        Command::RecordRemedyOutcome { remedy } => match remedy {
+            RemedyStatus::Promised => Ok(stay),
+            settled => Err(Refusal::RemedySettled(settled)),
+        },
+        Command::Flag {
+            flag,
+            flagged_already,
+        } => {
+            if flagged_already {
+                return Err(Refusal::FlaggedAlready(flag));
+            }
+            Ok(stay)
+        }
+        Command::Link {
+            to_itself,
+            linked_already,
+        } => {
+            if to_itself {
+                return Err(Refusal::LinkedToItself);
+            }
+            if linked_already {
+                return Err(Refusal::LinkedAlready);
+            }
+            Ok(stay)
+        }
     }
 }
 
@@ -840,5 +905,97 @@ mod tests {
             Err(Refusal::NotBeingHandled(Status::Closed))
         );
         assert!(step(&at(stage_1()), Command::ChangeOwnership).is_ok());
+    }
+
+    #[test]
+    fn an_extension_is_agreed_or_refused_once() {
+        let waiting = at(acknowledged());
+        assert!(step(
+            &waiting,
+            Command::DecideExtension {
+                extension: ExtensionStatus::Requested
+            }
+        )
+        .is_ok());
+        for decided in [ExtensionStatus::Agreed, ExtensionStatus::Refused] {
+            assert_eq!(
+                step(&waiting, Command::DecideExtension { extension: decided }),
+                Err(Refusal::DecidedAlready(decided))
+            );
+        }
+    }
+
+    #[test]
+    fn what_became_of_a_promised_remedy_is_recorded_once() {
+        let answered = at(answered(None));
+        assert_eq!(
+            step(
+                &answered,
+                Command::RecordRemedyOutcome {
+                    remedy: RemedyStatus::Promised
+                }
+            )
+            .map(|t| t.status),
+            Ok(Status::Open)
+        );
+        for settled in [RemedyStatus::Done, RemedyStatus::CannotDeliver] {
+            assert_eq!(
+                step(&answered, Command::RecordRemedyOutcome { remedy: settled }),
+                Err(Refusal::RemedySettled(settled))
+            );
+        }
+    }
+
+    #[test]
+    fn a_case_carries_each_flag_once_in_any_state() {
+        let closed = CaseState {
+            status: Status::Closed,
+            ..received()
+        };
+        for state in [received(), closed] {
+            assert_eq!(
+                step(
+                    &state,
+                    Command::Flag {
+                        flag: Flag::Claim,
+                        flagged_already: false
+                    }
+                )
+                .map(|t| t.status),
+                Ok(state.status)
+            );
+            let again = step(
+                &state,
+                Command::Flag {
+                    flag: Flag::StaffConduct,
+                    flagged_already: true,
+                },
+            );
+            assert_eq!(again, Err(Refusal::FlaggedAlready(Flag::StaffConduct)));
+            assert_eq!(again.unwrap_err().field(), Some("flag"));
+        }
+    }
+
+    #[test]
+    fn a_case_is_linked_to_another_once_and_never_to_itself() {
+        let state = received();
+        let link = |to_itself, linked_already| {
+            step(
+                &state,
+                Command::Link {
+                    to_itself,
+                    linked_already,
+                },
+            )
+        };
+        assert!(link(false, false).is_ok());
+        let itself = link(true, false).unwrap_err();
+        assert_eq!(itself, Refusal::LinkedToItself);
+        assert!(itself.is_invalid_value(), "a value at fault: 422");
+        assert_eq!(itself.field(), Some("reference"));
+        let again = link(false, true).unwrap_err();
+        assert_eq!(again, Refusal::LinkedAlready);
+        assert!(!again.is_invalid_value(), "the case's state: 409");
+        assert_eq!(again.field(), Some("reference"));
     }
 }
