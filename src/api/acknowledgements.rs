@@ -12,7 +12,7 @@ use super::database::ApiDatabase;
 use super::json::JsonBody;
 use super::validation::{one_of, report_of};
 use super::{precondition, responses};
-use crate::app::{self, lifecycle};
+use crate::app::{self, lifecycle, time::Now};
 use crate::auth::Staff;
 use crate::db::{self, Database};
 use crate::domain::acknowledgement::AcknowledgementMethod;
@@ -64,6 +64,7 @@ pub async fn acknowledge(
     staff: Staff,
     db: web::Data<Database>,
     clock: web::Data<Clock>,
+    time: web::Data<Now>,
     reference: web::Path<String>,
     body: JsonBody<AcknowledgementRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -77,7 +78,7 @@ pub async fn acknowledge(
         AcknowledgementMethod::expected,
         &mut errors,
     );
-    let now = Utc::now();
+    let now = time.now().and_utc();
     if request
         .acknowledged_at
         .is_some_and(|at| at > now + chrono::Duration::minutes(5))
@@ -106,7 +107,7 @@ pub async fn acknowledge(
                 let changed = app::feedback::acknowledge_on_request(
                     conn,
                     &clock.deadlines(),
-                    db::now(),
+                    now.naive_utc(),
                     &caller,
                     row,
                     expected,
@@ -124,7 +125,7 @@ pub async fn acknowledge(
             let changed = lifecycle::acknowledge_stage(
                 conn,
                 &clock.deadlines(),
-                db::now(),
+                now.naive_utc(),
                 &caller,
                 row,
                 expected,

@@ -1040,7 +1040,7 @@ pub async fn create(
     let fingerprint = body.fingerprint("POST /api/v1/cases");
     let new = body.value;
     let caller = caller.0;
-    let now = Utc::now();
+    let now = time.now().and_utc();
     let mut errors = report_of(&new);
     let (channel, rule_errors) = role_rules(&new, &caller, now);
     errors.extend(rule_errors);
@@ -1242,6 +1242,7 @@ fn vocabulary_filter<T>(
 pub async fn list(
     caller: AnyCaller,
     db: web::Data<Database>,
+    time: web::Data<crate::app::time::Now>,
     query: web::Query<CaseQuery>,
 ) -> Result<web::Json<CaseList>, ApiError> {
     let query = query.into_inner();
@@ -1306,7 +1307,7 @@ pub async fn list(
         }
         parsed
     });
-    let today = crate::domain::clock::uk_date(Utc::now().naive_utc());
+    let today = crate::domain::clock::uk_date(time.now());
     let overdue = match query.overdue.as_deref() {
         None => None,
         Some("true") => Some((true, today)),

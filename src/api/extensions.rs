@@ -192,7 +192,7 @@ pub async fn ask(
         )
     });
     let agreed_at = agreement.and_then(|a| a.agreed_at);
-    if agreed_at.is_some_and(|at| at > Utc::now() + chrono::Duration::minutes(5)) {
+    if agreed_at.is_some_and(|at| at > now.now().and_utc() + chrono::Duration::minutes(5)) {
         errors.push(FieldError::new(
             "customer_agreement.agreed_at",
             "must not be in the future",
@@ -280,7 +280,7 @@ pub async fn decide(
         ExtensionDecision::expected,
         &mut errors,
     );
-    let latest = Utc::now() + chrono::Duration::minutes(5);
+    let latest = now.now().and_utc() + chrono::Duration::minutes(5);
     match (decision, request.customer_told_at) {
         (Some(ExtensionDecision::Agree), None) => errors.push(FieldError::new(
             "customer_told_at",

@@ -226,7 +226,7 @@ pub async fn send_reply(
         AcknowledgementMethod::expected,
         &mut errors,
     );
-    let asked_at = Utc::now();
+    let asked_at = now.now().and_utc();
     if reply
         .replied_at
         .is_some_and(|at| at > asked_at + chrono::Duration::minutes(5))
