@@ -104,8 +104,7 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<JsonBody<T>, ApiError> 
             "the body is empty; send a JSON object".into(),
         ));
     }
-    let tree: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::MalformedJson(format!("the body is not valid JSON: {e}")))?;
+    let tree = tree_of(body)?;
     // serde would take an array for a struct, field by field: refuse it.
     if !tree.is_object() {
         return Err(ApiError::invalid("body", "must be a JSON object"));
@@ -122,6 +121,91 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<JsonBody<T>, ApiError> 
         ApiError::Validation(vec![FieldError::new(field, describe(e.inner()))])
     })?;
     Ok(JsonBody { value, canonical })
+}
+
+/// The body as a JSON tree, refusing an object that names a key twice: JSON leaves what that
+/// means to the reader (RFC 8259 §4), and taking the last one silently would let
+/// `{"decision": "reject", "decision": "accept"}` say one thing to a log or a proxy and another
+/// to the service.
+fn tree_of(body: &[u8]) -> Result<serde_json::Value, ApiError> {
+    use serde::de::DeserializeSeed;
+
+    let mut reader = serde_json::Deserializer::from_slice(body);
+    let tree = UniqueKeys
+        .deserialize(&mut reader)
+        .and_then(|tree| reader.end().map(|()| tree))
+        .map_err(|e| ApiError::MalformedJson(format!("the body is not valid JSON: {e}")))?;
+    Ok(tree)
+}
+
+/// Reads any JSON value, as `serde_json::Value` does, but fails on a repeated key.
+#[derive(Clone, Copy)]
+struct UniqueKeys;
+
+impl<'de> serde::de::DeserializeSeed<'de> for UniqueKeys {
+    type Value = serde_json::Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(UniqueKeys)? {
+            items.push(item);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "the key `{key}` is given twice"
+                )));
+            }
+            let value = map.next_value_seed(UniqueKeys)?;
+            object.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(object))
+    }
 }
 
 /// serde's messages, without Rust type names.

@@ -236,3 +236,84 @@ async fn bodies_that_are_not_json_are_400_415_or_413() {
     assert_eq!(array.invalid_fields(), vec!["body"]);
     assert_eq!(app.row_counts(), before);
 }
+
+#[actix_web::test]
+async fn a_body_naming_a_key_twice_is_refused_and_changes_nothing() {
+    async fn raw(
+        app: &TestApp,
+        token: &str,
+        path: String,
+        etag: Option<String>,
+        body: String,
+    ) -> TestResponse {
+        let mut headers = vec![("Content-Type", "application/json".to_string())];
+        if let Some(etag) = etag {
+            headers.push(("If-Match", etag));
+        }
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        app.send(
+            Method::POST,
+            &path,
+            Some(token),
+            &headers,
+            Some(body.into_bytes()),
+        )
+        .await
+    }
+    let app = spawn_app().await;
+    let manager = app.manager();
+    let before = app.row_counts();
+    // The last `kind` would make it a compliment.
+    let twice = r#"{"kind": "complaint", "channel": "telephone", "summary": "Bin missed",
+        "description": "Missed three weeks running", "service": "waste-care",
+        "customer": {"name": "Alex Example", "email": "alex@example.org"},
+        "kind": "compliment"}"#;
+    let refused = raw(&app, &manager, "/api/v1/cases".into(), None, twice.into()).await;
+    let problem = refused.problem(400, "/problems/malformed-json");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("`kind` is given twice"),
+        "{problem}"
+    );
+    // Nested objects too.
+    let nested = r#"{"kind": "complaint", "channel": "telephone", "summary": "Bin missed",
+        "description": "Missed three weeks running", "service": "waste-care",
+        "customer": {"name": "Alex Example", "name": "Someone Else"}}"#;
+    raw(&app, &manager, "/api/v1/cases".into(), None, nested.into())
+        .await
+        .problem(400, "/problems/malformed-json");
+    assert_eq!(app.row_counts(), before, "a refused body wrote something");
+
+    // A triage with two decisions neither rejects nor accepts.
+    let created = app
+        .post(
+            "/api/v1/cases",
+            &manager,
+            &with(complaint(), json!({"channel": "telephone"})),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let reference = created.json()["reference"]
+        .as_str()
+        .expect("reference")
+        .to_string();
+    let etag = created.header("etag").expect("etag");
+    raw(
+        &app,
+        &manager,
+        format!("/api/v1/cases/{reference}/triage"),
+        Some(etag.clone()),
+        r#"{"decision": "service_request", "referral": "Passed to the crew", "decision": "accept"}"#
+            .into(),
+    )
+    .await
+    .problem(400, "/problems/malformed-json");
+    let after = app
+        .get(&format!("/api/v1/cases/{reference}"), &manager)
+        .await;
+    assert_eq!(after.header("etag"), Some(etag));
+    assert_eq!(after.json()["status"], "received");
+    assert_eq!(after.json()["stages"], json!([]));
+}
