@@ -52,6 +52,7 @@ pub async fn request_context(
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }
+    secure_headers(&path, response.headers_mut());
     log::info!(
         target: "access",
         "{request_id} {method} {path} {} {:.1}ms",
@@ -59,6 +60,19 @@ pub async fn request_context(
         started.elapsed().as_secs_f64() * 1000.0
     );
     Ok(response)
+}
+
+/// Every answer tells browsers not to guess its type; the API's answers, which carry people's
+/// cases, are never stored by a browser or a shared cache (a handler may say otherwise for
+/// its own).
+fn secure_headers(path: &str, headers: &mut actix_web::http::header::HeaderMap) {
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if path.starts_with("/api/") && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
 }
 
 async fn as_problem(

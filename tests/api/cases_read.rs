@@ -302,3 +302,46 @@ async fn empty_parameters_mean_not_given_and_repeated_ones_are_refused() {
         .await;
     assert_eq!(repeated.invalid_fields(), vec!["kind"]);
 }
+
+#[actix_web::test]
+async fn case_data_is_never_stored_by_a_cache_and_no_answer_is_sniffed() {
+    let app = spawn_app().await;
+    let customer = app.customer("c-cache");
+    let created = app.post("/api/v1/cases", &customer, &complaint()).await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let reference = created.json()["reference"]
+        .as_str()
+        .expect("reference")
+        .to_string();
+    let read = app
+        .get(&format!("/api/v1/cases/{reference}"), &customer)
+        .await;
+    let listed = app.get("/api/v1/cases", &customer).await;
+    let missing = app.get("/api/v1/cases/CMP-2026-999999", &customer).await;
+    assert_eq!(missing.status, 404);
+    for (what, answer) in [
+        ("create", &created),
+        ("read", &read),
+        ("list", &listed),
+        ("problem", &missing),
+    ] {
+        assert_eq!(
+            answer.header("cache-control").as_deref(),
+            Some("no-store"),
+            "{what}"
+        );
+        assert_eq!(
+            answer.header("x-content-type-options").as_deref(),
+            Some("nosniff"),
+            "{what}"
+        );
+    }
+    let health = app
+        .send(awc::http::Method::GET, "/healthz", None, &[], None)
+        .await;
+    assert_eq!(health.status, 200);
+    assert_eq!(
+        health.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+}
