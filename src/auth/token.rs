@@ -145,14 +145,17 @@ impl TokenVerifier {
                 "the token is signed with an algorithm this service does not accept".into(),
             );
         }
-        let key = match (&header.kid, self.keys.len()) {
-            (_, 1) => &self.keys[0].1,
-            (Some(kid), _) => self
-                .keys
+        // A token naming its key must name one of ours; a key given without an id (a shared
+        // secret, a single PEM) has nothing to match, and takes a token whatever it names.
+        let unknown = || "the token's key id is not known".to_string();
+        let key = match (&header.kid, self.keys.as_slice()) {
+            (_, [(None, key)]) => key,
+            (Some(kid), keys) => keys
                 .iter()
                 .find(|(id, _)| id.as_deref() == Some(kid.as_str()))
                 .map(|(_, k)| k)
-                .ok_or_else(|| "the token's key id is not known".to_string())?,
+                .ok_or_else(unknown)?,
+            (None, [(Some(_), key)]) => key,
             (None, _) => return Err("the token has no key id".into()),
         };
         let data = decode::<IncomingClaims>(token, key, &self.validation).map_err(|e| {

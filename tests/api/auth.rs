@@ -220,6 +220,25 @@ async fn es256_keys_from_a_jwks_file_verify_tokens_by_key_id() {
         &app.get("/api/v1/cases", &hs256(SECRET, &claims(json!({}))))
             .await,
     );
+    // Signed with the right key but naming another: the set's one key is not taken for it.
+    let mut elsewhere = Header::new(Algorithm::ES256);
+    elsewhere.kid = Some("idp-key-2".into());
+    let misnamed = encode(&elsewhere, &claims(json!({})), &encoding).expect("sign");
+    let refused = app.get("/api/v1/cases", &misnamed).await;
+    assert_invalid_token(&refused);
+    assert!(
+        refused.text().contains("key id is not known"),
+        "{}",
+        refused.text()
+    );
+    // Naming no key, the set's only key is the one.
+    let unnamed = encode(
+        &Header::new(Algorithm::ES256),
+        &claims(json!({})),
+        &encoding,
+    )
+    .expect("sign");
+    assert_eq!(app.get("/api/v1/cases", &unnamed).await.status, 200);
     let _ = std::fs::remove_file(jwks_path);
 }
 
