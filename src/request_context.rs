@@ -42,7 +42,13 @@ pub async fn request_context(
     let path = req.path().to_string();
     // Handlers' and extractors' errors arrive here as responses; an `Err`
     // could only come from a middleware inside this one, and there is none.
-    let response = next.call(req).await?.map_into_boxed_body();
+    let response = match nul_in_uri(&req) {
+        Some(refusal) => {
+            use actix_web::ResponseError;
+            req.into_response(refusal.error_response())
+        }
+        None => next.call(req).await?.map_into_boxed_body(),
+    };
     let status = response.status();
     let mut response = if status.is_client_error() || status.is_server_error() {
         as_problem(response, &path, &request_id).await
@@ -60,6 +66,31 @@ pub async fn request_context(
         started.elapsed().as_secs_f64() * 1000.0
     );
     Ok(response)
+}
+
+/// A NUL character (`%00`) in the path or a query parameter: no text column of either database
+/// stores one (PostgreSQL refuses it, SQLite would keep it), so it is refused before any
+/// handler reads it, naming the parameter.
+fn nul_in_uri(req: &ServiceRequest) -> Option<ApiError> {
+    let is_nul = |text: &str| text.contains("%00");
+    if is_nul(req.path()) {
+        return Some(ApiError::BadRequest(
+            "the path must not contain a NUL character (%00)".into(),
+        ));
+    }
+    let query = req.query_string();
+    if !is_nul(query) {
+        return None;
+    }
+    let parameter = query
+        .split('&')
+        .find(|pair| is_nul(pair))
+        .map(|pair| pair.split('=').next().unwrap_or(pair))
+        .filter(|name| !is_nul(name))
+        .unwrap_or("the query");
+    Some(ApiError::BadRequest(format!(
+        "`{parameter}` must not contain a NUL character (%00)"
+    )))
 }
 
 /// Every answer tells browsers not to guess its type; the API's answers, which carry people's

@@ -105,6 +105,12 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<JsonBody<T>, ApiError> 
         ));
     }
     let tree = tree_of(body)?;
+    if let Some(field) = nul_at(&tree, String::new()) {
+        return Err(ApiError::invalid(
+            &field,
+            "must not contain a NUL character (\\u0000)",
+        ));
+    }
     // serde would take an array for a struct, field by field: refuse it.
     if !tree.is_object() {
         return Err(ApiError::invalid("body", "must be a JSON object"));
@@ -136,6 +142,35 @@ fn tree_of(body: &[u8]) -> Result<serde_json::Value, ApiError> {
         .and_then(|tree| reader.end().map(|()| tree))
         .map_err(|e| ApiError::MalformedJson(format!("the body is not valid JSON: {e}")))?;
     Ok(tree)
+}
+
+/// The first field (as `customer.name` or `staff_named[1]`) holding text with a NUL character,
+/// which neither database stores alike (PostgreSQL refuses it, SQLite keeps it).
+fn nul_at(value: &serde_json::Value, path: String) -> Option<String> {
+    let at = |name: &str| {
+        if path.is_empty() {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    match value {
+        serde_json::Value::String(text) if text.contains('\0') => {
+            Some(if path.is_empty() { "body".into() } else { path })
+        }
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_at(item, format!("{path}[{i}]"))),
+        serde_json::Value::Object(fields) => fields.iter().find_map(|(name, field)| {
+            if name.contains('\0') {
+                Some(at(&name.replace('\0', "\\u0000")))
+            } else {
+                nul_at(field, at(name))
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// Reads any JSON value, as `serde_json::Value` does, but fails on a repeated key.

@@ -181,6 +181,10 @@ impl TokenVerifier {
         if claims.sub.trim().is_empty() {
             return Err("the token's `sub` is empty".into());
         }
+        // No text column stores a NUL: a subject or service holding one could never match.
+        if claims.sub.contains('\0') || claims.services.iter().any(|s| s.contains('\0')) {
+            return Err("the token's `sub` or `services` holds a NUL character".into());
+        }
         Ok(Caller {
             subject: claims.sub,
             roles: claims.roles.iter().filter_map(|r| Role::parse(r)).collect(),

@@ -317,3 +317,52 @@ async fn a_body_naming_a_key_twice_is_refused_and_changes_nothing() {
     assert_eq!(after.json()["status"], "received");
     assert_eq!(after.json()["stages"], json!([]));
 }
+
+#[actix_web::test]
+async fn a_nul_character_is_refused_wherever_it_is_sent_and_nothing_is_written() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    let before = app.row_counts();
+    for (body, field) in [
+        (json!({"summary": "Bin\u{0}missed"}), "summary"),
+        (json!({"description": "x\u{0}"}), "description"),
+        (json!({"category": "\u{0}"}), "category"),
+        (
+            json!({"customer": {"name": "Alex\u{0}Example", "email": "alex@example.org"}}),
+            "customer.name",
+        ),
+        (json!({"staff_named": ["Sam", "Jo\u{0}"]}), "staff_named[1]"),
+    ] {
+        let body = with(with(complaint(), json!({"channel": "telephone"})), body);
+        let refused = app.post("/api/v1/cases", &manager, &body).await;
+        assert_eq!(refused.invalid_fields(), vec![field], "{}", refused.text());
+    }
+    assert_eq!(app.row_counts(), before, "a refused body wrote something");
+    // In a query parameter or a path segment: 400, naming the parameter.
+    let listed = app
+        .get("/api/v1/cases?status=open&service=a%00b", &manager)
+        .await;
+    let problem = listed.problem(400, "/problems/bad-request");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("`service`"),
+        "{problem}"
+    );
+    app.get("/api/v1/services/a%00b", &manager)
+        .await
+        .problem(400, "/problems/bad-request");
+    app.get("/api/v1/cases/CMP-2026-0%0001", &manager)
+        .await
+        .problem(400, "/problems/bad-request");
+    // In a token's subject: not a caller.
+    let token = app.token(
+        "officer\u{0}1",
+        &[council_feedback::domain::case::Role::InvestigatingOfficer],
+        &["waste-care"],
+    );
+    let refused = app.get("/api/v1/cases", &token).await;
+    assert_eq!(refused.status, 401, "{}", refused.text());
+    assert_eq!(app.row_counts(), before);
+}
