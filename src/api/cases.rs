@@ -88,7 +88,7 @@ pub struct NewCase {
     pub service: Option<String>,
     #[validate(length(max = 100))]
     pub category: Option<String>,
-    /// When the problem happened or came to light.
+    /// When the problem happened or came to light: from 1900-01-01, not in the future.
     #[schema(value_type = Option<String>, format = Date, example = "2026-11-02")]
     pub problem_date: Option<NaiveDate>,
     /// Compliments and comments: whether the customer asked for an acknowledgement and reply (default false).
@@ -816,6 +816,11 @@ fn role_rules(new: &NewCase, caller: &Caller, now: DateTime<Utc>) -> (Channel, V
     if let Some(problem_date) = new.problem_date {
         if problem_date > now.date_naive() {
             errors.push(FieldError::new("problem_date", "must not be in the future"));
+        } else if problem_date < crate::domain::dates::EARLIEST {
+            errors.push(FieldError::new(
+                "problem_date",
+                format!("must not be before {}", crate::domain::dates::EARLIEST),
+            ));
         }
     }
     if new.kind.as_deref() == Some("complaint") && new.response_requested == Some(false) {
@@ -1251,7 +1256,7 @@ pub async fn list(
     let after = pagination::decode_as(query.cursor.as_deref(), &mut errors, |position| {
         let (micros, id) = position.split_once('|')?;
         let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
-        Some((at, id.parse().ok()?))
+        crate::domain::dates::plausible_instant(at).then_some((at, id.parse().ok()?))
     });
     let kind = vocabulary_filter(
         query.kind,
@@ -1277,13 +1282,17 @@ pub async fn list(
     let mut bound = |raw: Option<String>, field: &str, end: bool| {
         let raw = raw?;
         let parsed = instant(&raw, end);
-        if parsed.is_none() {
-            errors.push(FieldError::new(
+        match parsed {
+            None => errors.push(FieldError::new(
                 field,
                 "must be a date (2026-11-01) or an RFC 3339 instant",
-            ));
+            )),
+            Some(at) if !crate::domain::dates::plausible_instant(at) => {
+                errors.push(FieldError::new(field, crate::domain::dates::range()))
+            }
+            Some(_) => {}
         }
-        parsed
+        parsed.filter(|at| crate::domain::dates::plausible_instant(*at))
     };
     let received_from = bound(query.received_from, "received_from", false);
     let received_before = bound(query.received_to, "received_to", true);
@@ -1299,13 +1308,17 @@ pub async fn list(
     );
     let due_on_or_before = query.due_before.as_deref().and_then(|raw| {
         let parsed = NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok();
-        if parsed.is_none() {
-            errors.push(FieldError::new(
+        match parsed {
+            None => errors.push(FieldError::new(
                 "due_before",
                 "must be a date written YYYY-MM-DD",
-            ));
+            )),
+            Some(date) if !crate::domain::dates::plausible(date) => {
+                errors.push(FieldError::new("due_before", crate::domain::dates::range()))
+            }
+            Some(_) => {}
         }
-        parsed
+        parsed.filter(|date| crate::domain::dates::plausible(*date))
     });
     let today = crate::domain::clock::uk_date(time.now());
     let overdue = match query.overdue.as_deref() {

@@ -155,6 +155,16 @@ fn references_of(
     Ok(out)
 }
 
+/// A due date inside the range the service takes ([`crate::domain::dates`]).
+fn plausible_due(due: &NaiveDate) -> Result<(), validator::ValidationError> {
+    if crate::domain::dates::plausible(*due) {
+        return Ok(());
+    }
+    let mut error = validator::ValidationError::new("range");
+    error.message = Some(crate::domain::dates::range().into());
+    Err(error)
+}
+
 fn references_ok(references: &[String]) -> Result<(), validator::ValidationError> {
     if references.len() > 100 {
         let mut error = validator::ValidationError::new("length");
@@ -199,7 +209,8 @@ pub struct NewLearningAction {
     )]
     #[schema(value_type = String, min_length = 1)]
     pub owner: Option<String>,
-    #[validate(required(message = "is required"))]
+    /// From 1900-01-01 to 2199-12-31.
+    #[validate(required(message = "is required"), custom(function = "plausible_due"))]
     #[schema(value_type = String, format = Date)]
     pub due: Option<NaiveDate>,
     /// References of the cases it came from.
@@ -344,6 +355,8 @@ pub struct LearningActionChange {
     pub change_agreed: Option<String>,
     #[validate(custom(function = "not_blank"), length(max = 200))]
     pub owner: Option<String>,
+    /// From 1900-01-01 to 2199-12-31.
+    #[validate(custom(function = "plausible_due"))]
     #[schema(value_type = Option<String>, format = Date)]
     pub due: Option<NaiveDate>,
     #[schema(value_type = Option<LearningStatus>)]
@@ -548,7 +561,9 @@ pub async fn list(
     let after = pagination::decode_as(query.cursor.as_deref(), &mut errors, |p| {
         let (due, id) = p.split_once('|')?;
         Some((
-            NaiveDate::parse_from_str(due, "%Y-%m-%d").ok()?,
+            NaiveDate::parse_from_str(due, "%Y-%m-%d")
+                .ok()
+                .filter(|due| crate::domain::dates::plausible(*due))?,
             id.parse().ok()?,
         ))
     });

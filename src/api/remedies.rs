@@ -348,7 +348,9 @@ pub async fn list(
     let after = pagination::decode_as(query.cursor.as_deref(), &mut errors, |p| {
         let (due, id) = p.split_once('|')?;
         Some((
-            NaiveDate::parse_from_str(due, "%Y-%m-%d").ok()?,
+            NaiveDate::parse_from_str(due, "%Y-%m-%d")
+                .ok()
+                .filter(|due| crate::domain::dates::plausible(*due))?,
             id.parse().ok()?,
         ))
     });

@@ -81,10 +81,14 @@ pub struct ReportRequest {
 fn date_param(raw: Option<&str>, field: &str, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
     let raw = raw?;
     let date = NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok();
-    if date.is_none() {
-        errors.push(FieldError::new(field, "must be a date such as 2026-04-01"));
+    match date {
+        None => errors.push(FieldError::new(field, "must be a date such as 2026-04-01")),
+        Some(date) if !crate::domain::dates::plausible(date) => {
+            errors.push(FieldError::new(field, crate::domain::dates::range()))
+        }
+        Some(_) => {}
     }
-    date
+    date.filter(|date| crate::domain::dates::plausible(*date))
 }
 
 /// The period, the services the caller may and asked to see, and the grouping.

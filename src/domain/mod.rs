@@ -8,6 +8,7 @@ pub mod bank_holidays;
 pub mod calendar;
 pub mod case;
 pub mod clock;
+pub mod dates;
 pub mod deadlines;
 pub mod escalation;
 pub mod extension;

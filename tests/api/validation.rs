@@ -366,3 +366,88 @@ async fn a_nul_character_is_refused_wherever_it_is_sent_and_nothing_is_written()
     assert_eq!(refused.status, 401, "{}", refused.text());
     assert_eq!(app.row_counts(), before);
 }
+
+#[actix_web::test]
+async fn dates_outside_1900_to_2199_get_422_naming_the_parameter_on_both_backends() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    for (query, field) in [
+        ("received_from=-5000-01-01", "received_from"),
+        ("received_to=9999-12-31", "received_to"),
+        ("due_before=0000-01-01", "due_before"),
+        ("received_from=1899-12-31T23:00:00Z", "received_from"),
+    ] {
+        let answer = app.get(&format!("/api/v1/cases?{query}"), &manager).await;
+        assert_eq!(
+            answer.invalid_fields(),
+            vec![field],
+            "{query}: {}",
+            answer.text()
+        );
+    }
+    for (query, field) in [
+        ("from=0000-01-01&to=2026-03-31", "from"),
+        ("to=9999-12-31", "to"),
+    ] {
+        let answer = app
+            .get(&format!("/api/v1/reports/performance?{query}"), &manager)
+            .await;
+        assert!(
+            answer.invalid_fields().contains(&field.to_string()),
+            "{query}: {}",
+            answer.text()
+        );
+    }
+    // Cursors carrying such a date are not ours.
+    use base64::Engine;
+    let forged =
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("v1|{}|1", i64::MAX));
+    let answer = app
+        .get(&format!("/api/v1/cases?cursor={forged}"), &manager)
+        .await;
+    assert_eq!(answer.invalid_fields(), vec!["cursor"], "{}", answer.text());
+    let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("v1|9999-12-31|1");
+    for list in ["remedies", "learning-actions"] {
+        let answer = app
+            .get(&format!("/api/v1/{list}?cursor={forged}"), &manager)
+            .await;
+        assert_eq!(
+            answer.invalid_fields(),
+            vec!["cursor"],
+            "{list}: {}",
+            answer.text()
+        );
+    }
+    // In bodies: a problem date before 1900, a learning action due after 2199.
+    let before = app.row_counts();
+    let answer = app
+        .post(
+            "/api/v1/cases",
+            &manager,
+            &with(
+                complaint(),
+                json!({"channel": "telephone", "problem_date": "0000-01-01"}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        answer.invalid_fields(),
+        vec!["problem_date"],
+        "{}",
+        answer.text()
+    );
+    let answer = app
+        .post(
+            "/api/v1/learning-actions",
+            &manager,
+            &json!({"learned": "x", "change_agreed": "y", "service": "waste-care",
+                    "owner": "Ops", "due": "9999-12-31"}),
+        )
+        .await;
+    assert_eq!(answer.invalid_fields(), vec!["due"], "{}", answer.text());
+    assert_eq!(
+        app.row_counts(),
+        before,
+        "a refused request wrote something"
+    );
+}
