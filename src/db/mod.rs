@@ -144,6 +144,25 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup 
     }
 }
 
+/// Connections the pool failed to open or set up, since the process started: each is also
+/// logged, as r2d2's own handler does.
+static POOL_ERRORS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many times the request pool failed to open or set up a connection.
+pub fn pool_errors() -> u64 {
+    POOL_ERRORS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+#[derive(Debug)]
+struct PoolErrors;
+
+impl diesel::r2d2::HandleError<diesel::r2d2::Error> for PoolErrors {
+    fn handle_error(&self, error: diesel::r2d2::Error) {
+        POOL_ERRORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        log::error!("{error}");
+    }
+}
+
 /// The report connections read a great deal and write nothing: on SQLite
 /// they read the file through a memory map (up to SQLite's 2 GiB limit)
 /// instead of a system call and a copy per page. A million-case annual
@@ -240,6 +259,17 @@ impl Database {
             }
             (Backend::Sqlite, path.to_string())
         };
+        if backend == Backend::Sqlite {
+            // The pool opens its connections at once, on several threads; on a new file each
+            // would switch it to write-ahead logging, which takes the file for itself, and one
+            // in a dozen starts logged `database is locked`. One connection switches it first:
+            // the mode is kept in the file, and for the pool's it is then already set.
+            let mut first = SqliteConnection::establish(&connection_url)
+                .map_err(|e| DbStartError(format!("DATABASE_URL: cannot open: {e}")))?;
+            first
+                .batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")
+                .map_err(|e| DbStartError(format!("DATABASE_URL: cannot open: {e}")))?;
+        }
         let url_for_reports = connection_url.clone();
         let manager = ConnectionManager::<DbConnection>::new(connection_url);
         // r2d2 would run a query on every checkout to test the connection: a
@@ -250,6 +280,7 @@ impl Database {
             .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(10))
             .connection_customizer(Box::new(ConnectionSetup))
+            .error_handler(Box::new(PoolErrors))
             .build(manager)
             .map_err(|e| DbStartError(format!("DATABASE_URL: cannot connect: {e}")))?;
         let write_gate = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));

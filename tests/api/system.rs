@@ -170,3 +170,23 @@ async fn bad_configuration_stops_start_up_with_one_line_naming_the_variable() {
         "{stderr}"
     );
 }
+
+#[test]
+fn fresh_sqlite_files_open_every_pooled_connection_first_time() {
+    let folder = std::env::temp_dir().join(format!("cf-starts-{}", uuid::Uuid::new_v4().simple()));
+    let before = council_feedback::db::pool_errors();
+    for start in 0..24 {
+        let url = format!(
+            "sqlite://{}",
+            folder.join(format!("start-{start}.db")).display()
+        );
+        let db = council_feedback::db::Database::connect(&url, 8).expect("connect");
+        db.migrate().expect("migrate");
+    }
+    assert_eq!(
+        council_feedback::db::pool_errors() - before,
+        0,
+        "a pooled connection failed to open on a fresh file"
+    );
+    let _ = std::fs::remove_dir_all(folder);
+}
