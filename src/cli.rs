@@ -1,4 +1,8 @@
-//! The command line: `serve` (the default), `migrate`, `token`, `openapi`.
+//! The command line: `serve` (the default), `migrate`, `token`, `openapi`, `seed`, read by clap:
+//! every command has `--help`, `--version` works, and a bad value is one clear line.
+
+use clap::error::ErrorKind;
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::domain::case::Role;
 
@@ -10,7 +14,6 @@ pub enum Command {
     Token(TokenRequest),
     Seed(SeedRequest),
     OpenApi,
-    Help,
 }
 
 /// `seed --cases N [--seed S] [--from DATE] [--to DATE]`.
@@ -31,145 +34,133 @@ pub struct TokenRequest {
     pub ttl_seconds: i64,
 }
 
-pub const USAGE: &str = "\
-council-feedback — the council's compliments, comments and complaints service
-
-USAGE:
-    council-feedback [serve]      migrate the database and serve the API (the default)
-    council-feedback migrate      apply pending database migrations and exit
-    council-feedback token --sub ID --role ROLE [--role ROLE ...] [--service ID ...] [--ttl 1h]
-                                  print a JWT signed with the configured secret (JWT_SECRET or local mode)
-    council-feedback openapi      print the OpenAPI document (regenerate openapi/openapi.json with it)
-    council-feedback seed --cases N [--seed 1] [--from DATE] [--to DATE]
-                                  migrate, then add N realistic cases received between the dates
-                                  (default: 1 January two years ago to today), each played
-                                  forward to --to; the same options give the same data
-
-Roles: customer, investigating_officer, head_of_service, complaints_manager, partner.
---ttl takes seconds, or a number with s, m, h or d (default 1h).
-Configuration comes from the environment and .env: see .env.example.";
-
-/// Parses the arguments after the program name.
-pub fn parse(args: &[String]) -> Result<Command, String> {
-    let Some(first) = args.first() else {
-        return Ok(Command::Serve);
-    };
-    match first.as_str() {
-        "serve" if args.len() == 1 => Ok(Command::Serve),
-        "migrate" if args.len() == 1 => Ok(Command::Migrate),
-        "openapi" if args.len() == 1 => Ok(Command::OpenApi),
-        "help" | "--help" | "-h" => Ok(Command::Help),
-        "token" => parse_token(&args[1..]).map(Command::Token),
-        "seed" => parse_seed(&args[1..]).map(Command::Seed),
-        "serve" | "migrate" | "openapi" => Err(format!("`{first}` takes no arguments")),
-        other => Err(format!("unknown command `{other}`; try --help")),
-    }
+/// The council's compliments, comments and complaints service.
+///
+/// Configuration comes from the environment and .env: see .env.example.
+#[derive(Debug, Parser)]
+#[command(name = "council-feedback", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Sub>,
 }
 
-fn parse_token(args: &[String]) -> Result<TokenRequest, String> {
-    let mut subject = None;
-    let mut roles = Vec::new();
-    let mut services = Vec::new();
-    let mut ttl_seconds = 3600;
-    let mut rest = args.iter();
-    while let Some(flag) = rest.next() {
-        let mut value = || {
-            rest.next()
-                .cloned()
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        match flag.as_str() {
-            "--sub" => subject = Some(value()?),
-            "--role" => {
-                let text = value()?;
-                roles.push(Role::parse(&text).ok_or_else(|| {
-                    format!("unknown role `{text}`; one of {}", Role::expected())
-                })?);
+#[derive(Debug, Subcommand)]
+enum Sub {
+    /// Migrate the database and serve the API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print a JWT signed with the configured secret (JWT_SECRET, or local mode).
+    Token(TokenArgs),
+    /// Print the OpenAPI document (regenerate openapi/openapi.json with it).
+    Openapi,
+    /// Migrate, then add realistic cases received between the dates, each played forward to
+    /// --to; the same options give the same data.
+    Seed(SeedArgs),
+}
+
+#[derive(Debug, Args)]
+struct TokenArgs {
+    /// Whom the token speaks for (its `sub`).
+    #[arg(long = "sub", value_name = "ID", value_parser = non_blank)]
+    subject: String,
+    /// customer, investigating_officer, head_of_service, complaints_manager or partner;
+    /// repeat for several.
+    #[arg(long = "role", value_name = "ROLE", required = true, value_parser = role)]
+    roles: Vec<Role>,
+    /// A service the caller works in; repeat for several.
+    #[arg(long = "service", value_name = "ID")]
+    services: Vec<String>,
+    /// How long it is valid: seconds, or a number with s, m, h or d.
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = ttl)]
+    ttl: i64,
+}
+
+#[derive(Debug, Args)]
+struct SeedArgs {
+    /// How many cases to add (0 to 10000000).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=10_000_000))]
+    cases: u64,
+    /// The random seed: the same seed and dates give the same cases.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    seed: u64,
+    /// The first day cases are received (default: 1 January two years ago).
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    from: Option<chrono::NaiveDate>,
+    /// The day the cases are played forward to (default: today).
+    #[arg(long, value_name = "DATE", value_parser = date)]
+    to: Option<chrono::NaiveDate>,
+}
+
+/// Parses the arguments after the program name. `--help` and `--version` come back as errors
+/// of their own kind, which print to standard output and exit 0 (`clap::Error::exit_code`).
+pub fn parse(args: &[String]) -> Result<Command, clap::Error> {
+    let cli = Cli::try_parse_from(
+        std::iter::once("council-feedback".to_string()).chain(args.iter().cloned()),
+    )?;
+    Ok(match cli.command.unwrap_or(Sub::Serve) {
+        Sub::Serve => Command::Serve,
+        Sub::Migrate => Command::Migrate,
+        Sub::Openapi => Command::OpenApi,
+        Sub::Token(t) => Command::Token(TokenRequest {
+            subject: t.subject,
+            roles: t.roles,
+            services: t.services,
+            ttl_seconds: t.ttl,
+        }),
+        Sub::Seed(s) => {
+            if let (Some(from), Some(to)) = (s.from, s.to) {
+                if from > to {
+                    return Err(Cli::command()
+                        .error(ErrorKind::ArgumentConflict, "--from must not be after --to"));
+                }
             }
-            "--service" => services.push(value()?),
-            "--ttl" => ttl_seconds = parse_ttl(&value()?)?,
-            other => return Err(format!("unknown option `{other}`")),
+            Command::Seed(SeedRequest {
+                cases: s.cases,
+                seed: s.seed,
+                from: s.from,
+                to: s.to,
+            })
         }
-    }
-    let subject = subject
-        .filter(|s| !s.trim().is_empty())
-        .ok_or("--sub is required")?;
-    if roles.is_empty() {
-        return Err("give at least one --role".into());
-    }
-    Ok(TokenRequest {
-        subject,
-        roles,
-        services,
-        ttl_seconds,
     })
 }
 
-fn parse_seed(args: &[String]) -> Result<SeedRequest, String> {
-    let mut request = SeedRequest {
-        cases: 0,
-        seed: 1,
-        from: None,
-        to: None,
-    };
-    let mut cases = None;
-    let mut rest = args.iter();
-    while let Some(flag) = rest.next() {
-        let value = rest.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        let date = || {
-            chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
-                .map_err(|_| format!("{flag} `{value}` is not a date such as 2026-01-31"))
-        };
-        match flag.as_str() {
-            "--cases" => {
-                cases = Some(
-                    value
-                        .parse::<u64>()
-                        .ok()
-                        .filter(|n| *n <= 10_000_000)
-                        .ok_or_else(|| {
-                            format!("--cases `{value}` is not a number from 0 to 10000000")
-                        })?,
-                )
-            }
-            "--seed" => {
-                request.seed = value
-                    .parse()
-                    .map_err(|_| format!("--seed `{value}` is not a whole number"))?
-            }
-            "--from" => request.from = Some(date()?),
-            "--to" => request.to = Some(date()?),
-            other => return Err(format!("unknown option `{other}`")),
-        }
+fn non_blank(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        Err("must not be blank".into())
+    } else {
+        Ok(text.to_string())
     }
-    request.cases = cases.ok_or("--cases is required")?;
-    if let (Some(from), Some(to)) = (request.from, request.to) {
-        if from > to {
-            return Err("--from must not be after --to".into());
-        }
-    }
-    Ok(request)
 }
 
-fn parse_ttl(text: &str) -> Result<i64, String> {
+fn role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| format!("unknown role `{text}`; one of {}", Role::expected()))
+}
+
+fn date(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date such as 2026-01-31"))
+}
+
+fn ttl(text: &str) -> Result<i64, String> {
     let (number, unit) = match text.char_indices().last() {
         Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c),
         _ => (text, 's'),
     };
     let n: i64 = number
         .parse()
-        .map_err(|_| format!("--ttl `{text}` is not a duration such as 3600, 15m or 8h"))?;
+        .map_err(|_| format!("`{text}` is not a duration such as 3600, 15m or 8h"))?;
     let seconds = match unit {
-        's' => n,
-        'm' => n * 60,
-        'h' => n * 3600,
-        'd' => n * 86_400,
-        _ => return Err(format!("--ttl `{text}`: the unit must be s, m, h or d")),
+        's' => Some(n),
+        'm' => n.checked_mul(60),
+        'h' => n.checked_mul(3600),
+        'd' => n.checked_mul(86_400),
+        _ => return Err(format!("`{text}`: the unit must be s, m, h or d")),
     };
-    if !(1..=366 * 86_400).contains(&seconds) {
-        return Err("--ttl must be between 1 second and 366 days".into());
+    match seconds {
+        Some(seconds) if (1..=366 * 86_400).contains(&seconds) => Ok(seconds),
+        _ => Err("must be between 1 second and 366 days".into()),
     }
-    Ok(seconds)
 }
 
 #[cfg(test)]
@@ -180,28 +171,37 @@ mod tests {
         text.split_whitespace().map(str::to_string).collect()
     }
 
+    fn refusal(text: &str) -> String {
+        parse(&args(text)).expect_err(text).to_string()
+    }
+
     #[test]
     fn seed_takes_a_count_a_seed_and_dates() {
         assert_eq!(
             parse(&args(
                 "seed --cases 1000 --seed 42 --from 2025-01-01 --to 2025-12-31"
-            )),
-            Ok(Command::Seed(SeedRequest {
+            ))
+            .ok(),
+            Some(Command::Seed(SeedRequest {
                 cases: 1000,
                 seed: 42,
                 from: chrono::NaiveDate::from_ymd_opt(2025, 1, 1),
                 to: chrono::NaiveDate::from_ymd_opt(2025, 12, 31),
             }))
         );
-        assert!(parse(&args("seed")).is_err());
-        assert!(parse(&args("seed --cases many")).is_err());
-        assert!(parse(&args("seed --cases 5 --from 2026-01-02 --to 2026-01-01")).is_err());
+        assert!(refusal("seed").contains("--cases"));
+        assert!(refusal("seed --cases many").contains("--cases"));
+        assert!(refusal("seed --cases 10000001").contains("--cases"));
+        assert!(refusal("seed --cases 5 --from 2026-01-02 --to 2026-01-01")
+            .contains("--from must not be after --to"));
+        assert!(refusal("seed --cases 5 --to 2026-02-30").contains("not a date"));
     }
 
     #[test]
     fn serve_is_the_default() {
-        assert_eq!(parse(&[]), Ok(Command::Serve));
-        assert_eq!(parse(&args("serve")), Ok(Command::Serve));
+        assert_eq!(parse(&[]).ok(), Some(Command::Serve));
+        assert_eq!(parse(&args("serve")).ok(), Some(Command::Serve));
+        assert!(refusal("serve --port 1").contains("--port"));
     }
 
     #[test]
@@ -218,20 +218,33 @@ mod tests {
         );
         assert_eq!(t.services, vec!["waste-care", "highways"]);
         assert_eq!(t.ttl_seconds, 7200);
+        let Ok(Command::Token(t)) = parse(&args("token --sub a --role customer")) else {
+            panic!("expected a token command")
+        };
+        assert_eq!(t.ttl_seconds, 3600, "an hour unless told");
     }
 
     #[test]
     fn token_mistakes_are_explained() {
-        assert!(parse(&args("token --role customer"))
-            .unwrap_err()
-            .contains("--sub"));
-        assert!(parse(&args("token --sub a"))
-            .unwrap_err()
-            .contains("--role"));
-        assert!(parse(&args("token --sub a --role admin"))
-            .unwrap_err()
-            .contains("unknown role"));
-        assert!(parse(&args("token --sub a --role customer --ttl 5y")).is_err());
-        assert!(parse(&args("frobnicate")).is_err());
+        assert!(refusal("token --role customer").contains("--sub"));
+        assert!(refusal("token --sub a").contains("--role"));
+        assert!(refusal("token --sub a --role admin").contains("unknown role `admin`"));
+        assert!(refusal("token --sub a --role customer --ttl 5y").contains("s, m, h or d"));
+        assert!(refusal("token --sub a --role customer --ttl 400d").contains("366 days"));
+        assert!(refusal("frobnicate").contains("frobnicate"));
+    }
+
+    #[test]
+    fn every_command_has_help_and_the_binary_a_version() {
+        for command in ["", "serve", "migrate", "token", "openapi", "seed"] {
+            let asked = parse(&args(&format!("{command} --help"))).expect_err(command);
+            assert_eq!(asked.kind(), ErrorKind::DisplayHelp, "{command}");
+            assert_eq!(asked.exit_code(), 0, "{command}");
+        }
+        let help = parse(&args("seed --help")).expect_err("help").to_string();
+        assert!(help.contains("--cases <N>"), "{help}");
+        let version = parse(&args("--version")).expect_err("version");
+        assert_eq!(version.kind(), ErrorKind::DisplayVersion);
+        assert!(version.to_string().contains(env!("CARGO_PKG_VERSION")));
     }
 }

@@ -10,29 +10,24 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let command = match cli::parse(&args) {
         Ok(command) => command,
-        Err(message) => {
-            eprintln!("error: {message}\n\n{}", cli::USAGE);
-            return ExitCode::from(2);
+        // --help and --version print to standard output and exit 0; a mistake prints one
+        // line and the usage to standard error and exits 2.
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
         }
     };
-    match command {
-        Command::Help => {
-            println!("{}", cli::USAGE);
-            return ExitCode::SUCCESS;
-        }
-        Command::OpenApi => {
-            return match api::openapi().to_pretty_json() {
-                Ok(json) => {
-                    println!("{json}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::FAILURE
-                }
-            };
-        }
-        _ => {}
+    if command == Command::OpenApi {
+        return match api::openapi().to_pretty_json() {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
     }
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
