@@ -12,7 +12,7 @@ use super::cases::{case_response, reload_after_change, Case};
 use super::database::ApiDatabase;
 use super::idempotency::{self, Created};
 use super::json::JsonBody;
-use super::validation::{not_blank, one_of, report_of};
+use super::validation::{not_blank, one_of, plausible_date, report_of};
 use super::{precondition, responses, rfc3339};
 use crate::app::lifecycle;
 use crate::app::time::Now;
@@ -104,7 +104,7 @@ pub struct ExtensionRequest {
     pub reason: Option<String>,
     /// The new response due date: a working day after the current one.
     #[schema(value_type = String, format = Date)]
-    #[validate(required(message = "is required"))]
+    #[validate(required(message = "is required"), custom(function = "plausible_date"))]
     pub new_response_due: Option<NaiveDate>,
     /// When and how the customer agreed: needed to go beyond the policy's extension limit.
     #[validate(nested)]

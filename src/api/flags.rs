@@ -10,7 +10,7 @@ use validator::Validate;
 use super::cases::{case_response, reload_after_change, Case};
 use super::database::ApiDatabase;
 use super::json::JsonBody;
-use super::validation::{field_errors, not_blank, one_of, report_of};
+use super::validation::{field_errors, not_blank, one_of, plausible_date, report_of};
 use super::{precondition, responses, rfc3339};
 use crate::app::time::Now;
 use crate::app::{self};
@@ -37,7 +37,7 @@ pub struct NewFlag {
     )]
     #[schema(value_type = String, min_length = 1)]
     pub referred_to: Option<String>,
-    #[validate(required(message = "is required"))]
+    #[validate(required(message = "is required"), custom(function = "plausible_date"))]
     #[schema(value_type = String, format = Date)]
     pub referred_on: Option<NaiveDate>,
     #[validate(length(max = 2000))]

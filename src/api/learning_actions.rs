@@ -155,16 +155,6 @@ fn references_of(
     Ok(out)
 }
 
-/// A due date inside the range the service takes ([`crate::domain::dates`]).
-fn plausible_due(due: &NaiveDate) -> Result<(), validator::ValidationError> {
-    if crate::domain::dates::plausible(*due) {
-        return Ok(());
-    }
-    let mut error = validator::ValidationError::new("range");
-    error.message = Some(crate::domain::dates::range().into());
-    Err(error)
-}
-
 fn references_ok(references: &[String]) -> Result<(), validator::ValidationError> {
     if references.len() > 100 {
         let mut error = validator::ValidationError::new("length");
@@ -210,7 +200,10 @@ pub struct NewLearningAction {
     #[schema(value_type = String, min_length = 1)]
     pub owner: Option<String>,
     /// From 1900-01-01 to 2199-12-31.
-    #[validate(required(message = "is required"), custom(function = "plausible_due"))]
+    #[validate(
+        required(message = "is required"),
+        custom(function = "super::validation::plausible_date")
+    )]
     #[schema(value_type = String, format = Date)]
     pub due: Option<NaiveDate>,
     /// References of the cases it came from.
@@ -356,7 +349,7 @@ pub struct LearningActionChange {
     #[validate(custom(function = "not_blank"), length(max = 200))]
     pub owner: Option<String>,
     /// From 1900-01-01 to 2199-12-31.
-    #[validate(custom(function = "plausible_due"))]
+    #[validate(custom(function = "super::validation::plausible_date"))]
     #[schema(value_type = Option<String>, format = Date)]
     pub due: Option<NaiveDate>,
     #[schema(value_type = Option<LearningStatus>)]

@@ -10,7 +10,7 @@ use validator::Validate;
 use super::cases::{case_response, reload_after_change, Case};
 use super::database::ApiDatabase;
 use super::json::JsonBody;
-use super::validation::{not_blank, one_of, report_of};
+use super::validation::{not_blank, one_of, plausible_date, report_of};
 use super::{precondition, responses};
 use crate::app::ombudsman;
 use crate::app::time::Now;
@@ -37,7 +37,7 @@ pub struct Referral {
     #[schema(value_type = String, min_length = 1)]
     pub their_reference: Option<String>,
     /// When the Ombudsman told the council of the complaint.
-    #[validate(required(message = "is required"))]
+    #[validate(required(message = "is required"), custom(function = "plausible_date"))]
     #[schema(value_type = String, format = Date)]
     pub referred_on: Option<NaiveDate>,
 }
@@ -53,11 +53,12 @@ pub struct Recommendation {
     )]
     #[schema(value_type = String, min_length = 1)]
     pub action: Option<String>,
-    #[validate(required(message = "is required"))]
+    #[validate(required(message = "is required"), custom(function = "plausible_date"))]
     #[schema(value_type = String, format = Date)]
     pub due: Option<NaiveDate>,
     /// When the council complied, once it has.
     #[schema(value_type = Option<String>, format = Date)]
+    #[validate(custom(function = "plausible_date"))]
     pub complied_on: Option<NaiveDate>,
 }
 
@@ -76,12 +77,14 @@ pub struct Decision {
     #[validate(required(message = "is required"))]
     #[schema(value_type = OmbudsmanDecision)]
     pub decision: Option<String>,
-    #[validate(required(message = "is required"))]
+    #[validate(required(message = "is required"), custom(function = "plausible_date"))]
     #[schema(value_type = String, format = Date)]
     pub decided_on: Option<NaiveDate>,
     #[schema(value_type = Option<String>, format = Date)]
+    #[validate(custom(function = "plausible_date"))]
     pub information_requested_on: Option<NaiveDate>,
     #[schema(value_type = Option<String>, format = Date)]
+    #[validate(custom(function = "plausible_date"))]
     pub information_provided_on: Option<NaiveDate>,
     #[validate(length(max = 50), nested)]
     pub recommendations: Option<Vec<Recommendation>>,

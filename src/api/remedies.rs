@@ -12,7 +12,7 @@ use super::cases::{case_response, reload_after_change, Case};
 use super::database::ApiDatabase;
 use super::idempotency::{self, Created};
 use super::json::JsonBody;
-use super::validation::{not_blank, one_of, report_of};
+use super::validation::{not_blank, one_of, plausible_date, report_of};
 use super::{pagination, precondition, responses};
 use crate::app::remedies;
 use crate::app::time::Now;
@@ -58,7 +58,7 @@ pub struct NewRemedy {
     )]
     #[schema(value_type = String, min_length = 1)]
     pub description: Option<String>,
-    #[validate(required(message = "is required"))]
+    #[validate(required(message = "is required"), custom(function = "plausible_date"))]
     #[schema(value_type = String, format = Date)]
     pub due: Option<NaiveDate>,
     /// Who will do it: a member of staff's id.
@@ -216,7 +216,7 @@ pub struct RemedyOutcome {
     #[validate(required(message = "is required"))]
     #[schema(value_type = RemedyStatus)]
     pub status: Option<String>,
-    #[validate(required(message = "is required"))]
+    #[validate(required(message = "is required"), custom(function = "plausible_date"))]
     #[schema(value_type = String, format = Date)]
     pub done_on: Option<NaiveDate>,
     /// The evidence that it was done, or why it cannot be.

@@ -15,6 +15,17 @@ pub fn field_errors(report: &ValidationErrors) -> Vec<FieldError> {
     out
 }
 
+/// A date inside the range the service takes ([`crate::domain::dates`]), for
+/// `#[validate(custom(function = "plausible_date"))]`.
+pub fn plausible_date(date: &chrono::NaiveDate) -> Result<(), ValidationError> {
+    if crate::domain::dates::plausible(*date) {
+        return Ok(());
+    }
+    let mut error = ValidationError::new("range");
+    error.message = Some(Cow::Owned(crate::domain::dates::range()));
+    Err(error)
+}
+
 /// The field errors of a request body's own rules (none when it passes).
 pub fn report_of(body: &impl validator::Validate) -> Vec<FieldError> {
     match body.validate() {

@@ -2182,3 +2182,40 @@ async fn staff_see_every_flag_link_and_contributing_service_of_a_case_together_i
         json!(["green-care", "highways"])
     );
 }
+
+#[actix_web::test]
+async fn dates_in_bodies_outside_1900_to_2199_are_refused_naming_the_field() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    let (reference, etag) = responded(&app, "dee").await;
+    let base = format!("/api/v1/cases/{reference}");
+    let before = app.get(&base, &manager).await.header("etag");
+    assert_eq!(before.as_deref(), Some(etag.as_str()));
+    for (path, body, field) in [
+        (
+            "remedies",
+            json!({"type": "apology", "description": "Say sorry", "due": "9999-12-31", "owner": "h"}),
+            "due",
+        ),
+        (
+            "flags",
+            json!({"flag": "claim", "referred_to": "Insurance", "referred_on": "0000-01-01"}),
+            "referred_on",
+        ),
+        (
+            "ombudsman-referral",
+            json!({"body": "lgsco", "their_reference": "L-1", "referred_on": "1066-10-14"}),
+            "referred_on",
+        ),
+    ] {
+        let refused = change(&app, &format!("{base}/{path}"), &manager, Some(&etag), body).await;
+        assert_eq!(
+            refused.invalid_fields(),
+            vec![field],
+            "{path}: {}",
+            refused.text()
+        );
+    }
+    // Nothing changed.
+    assert_eq!(app.get(&base, &manager).await.header("etag"), before);
+}
