@@ -68,7 +68,6 @@ pub async fn acknowledge(
     reference: web::Path<String>,
     body: JsonBody<AcknowledgementRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = precondition::expected_version(&req)?;
     let request = body.value;
     let mut errors = report_of(&request);
     let method = one_of(
@@ -94,14 +93,15 @@ pub async fn acknowledge(
             "the council's policy does not grade complaints",
         ));
     }
+    let (Some(method), true) = (method, errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
     let caller = staff.0;
     let reference = reference.into_inner();
+    let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             let row = visible_case(conn, &reference, &caller)?;
-            let (Some(method), true) = (method, errors.is_empty()) else {
-                return Err(ApiError::Validation(errors));
-            };
             let at = db::truncate_to_micros(request.acknowledged_at.unwrap_or(now).naive_utc());
             if row.kind != Kind::Complaint {
                 let changed = app::feedback::acknowledge_on_request(

@@ -65,7 +65,6 @@ pub async fn assign(
     body: JsonBody<AssignmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller.0;
-    let expected = precondition::expected_version(&req)?;
     let request = body.value;
     let mut errors = report_of(&request);
     let role = one_of(
@@ -83,6 +82,7 @@ pub async fn assign(
         role,
     };
     let reference = reference.into_inner();
+    let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             let case =

@@ -86,9 +86,9 @@ pub async fn withdraw(
     body: OptionalJson<Reason>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller.0;
-    let expected = precondition::expected_version(&req)?;
     let reason = reason_of(body)?;
     let reference = reference.into_inner();
+    let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             let changed =
@@ -139,7 +139,6 @@ pub async fn close(
     body: OptionalJson<Closure>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller.0;
-    let expected = precondition::expected_version(&req)?;
     let closure = body.0.unwrap_or_default();
     if let Err(report) = closure.validate() {
         return Err(ApiError::Validation(field_errors(&report)));
@@ -153,6 +152,7 @@ pub async fn close(
         )]));
     }
     let reference = reference.into_inner();
+    let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             let closure = lifecycle::Closure {
@@ -209,13 +209,13 @@ pub async fn reopen(
     reference: web::Path<String>,
     body: JsonBody<Reopening>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = precondition::expected_version(&req)?;
     if let Err(report) = body.value.validate() {
         return Err(ApiError::Validation(field_errors(&report)));
     }
     let reason = body.value.reason.clone().map(|r| r.trim().to_string());
     let caller = manager.0;
     let reference = reference.into_inner();
+    let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             let changed =

@@ -78,7 +78,6 @@ pub async fn escalate(
     body: JsonBody<EscalationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller.0;
-    let expected = precondition::expected_version(&req)?;
     let request = body.value;
     let mut errors = report_of(&request);
     let mut grounds = Vec::new();
@@ -124,6 +123,7 @@ pub async fn escalate(
         grounds,
         late_acceptance_reason: late_reason,
     };
+    let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             let changed = lifecycle::escalate(

@@ -176,7 +176,6 @@ pub async fn ask(
     body: JsonBody<ExtensionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency::key(&req)?;
-    let expected = precondition::expected_version(&req)?;
     let reference = reference.into_inner();
     let fingerprint = body.fingerprint(&format!("POST /api/v1/cases/{reference}/extensions"));
     let request = body.value;
@@ -219,6 +218,7 @@ pub async fn ask(
     };
     let caller = staff.0;
     let subject = caller.subject.clone();
+    let expected = precondition::expected_version(&req)?;
     idempotency::create_once(&db, &subject, key, fingerprint, move |conn| {
         let (case, row, stage) = lifecycle::request_extension(
             conn,
@@ -269,7 +269,6 @@ pub async fn decide(
     body: JsonBody<ExtensionDecisionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller.0;
-    let expected = precondition::expected_version(&req)?;
     let (reference, id) = path.into_inner();
     let request = body.value;
     let mut errors = report_of(&request);
@@ -298,6 +297,7 @@ pub async fn decide(
     let told = request
         .customer_told_at
         .map(|t| db::truncate_to_micros(t.naive_utc()));
+    let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             // An id that is not a number names no extension.

@@ -138,7 +138,6 @@ pub async fn forward(
     reference: web::Path<String>,
     body: super::json::OptionalJson<Forwarding>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = precondition::expected_version(&req)?;
     let forwarding = body.0.unwrap_or_default();
     let errors = report_of(&forwarding);
     if !errors.is_empty() {
@@ -146,6 +145,7 @@ pub async fn forward(
     }
     let caller = staff.0;
     let reference = reference.into_inner();
+    let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             let case = app::feedback::forward(
@@ -216,7 +216,6 @@ pub async fn send_reply(
     reference: web::Path<String>,
     body: JsonBody<Reply>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = precondition::expected_version(&req)?;
     let reply = body.value;
     let mut errors = report_of(&reply);
     let method = one_of(
@@ -234,13 +233,14 @@ pub async fn send_reply(
         errors.push(FieldError::new("replied_at", "must not be in the future"));
     }
     let replied_at = db::truncate_to_micros(reply.replied_at.unwrap_or(asked_at).naive_utc());
+    let (Some(method), true) = (method, errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
     let caller = staff.0;
     let reference = reference.into_inner();
+    let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
-            let (Some(method), true) = (method, errors.is_empty()) else {
-                return Err(ApiError::Validation(errors));
-            };
             let reply = app::feedback::Reply {
                 replied_at,
                 method,
@@ -309,7 +309,6 @@ pub async fn record_action(
     reference: web::Path<String>,
     body: JsonBody<ActionTaken>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = precondition::expected_version(&req)?;
     let taken = body.value;
     let mut errors = report_of(&taken);
     let action = one_of(
@@ -325,6 +324,7 @@ pub async fn record_action(
     let details = taken.details.unwrap_or_default().trim().to_string();
     let caller = staff.0;
     let reference = reference.into_inner();
+    let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             let case = app::feedback::record_action(

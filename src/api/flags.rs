@@ -94,7 +94,6 @@ pub async fn add_flag(
     reference: web::Path<String>,
     body: JsonBody<NewFlag>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = precondition::expected_version(&req)?;
     let new = body.value;
     let mut errors = report_of(&new);
     let flag = one_of(
@@ -107,26 +106,21 @@ pub async fn add_flag(
     if new.referred_on.is_some_and(|d| d > uk_date(now.now())) {
         errors.push(FieldError::new("referred_on", "must not be in the future"));
     }
+    // The body's faults come first, before the precondition and the case (issue 11 §11).
     let flagging = match (flag, new.referred_on, errors.is_empty()) {
-        (Some(flag), Some(referred_on), true) => Some(app::flags::Flagging {
+        (Some(flag), Some(referred_on), true) => app::flags::Flagging {
             flag,
             referred_to: new.referred_to.unwrap_or_default(),
             referred_on,
             note: new.note,
-        }),
-        _ => None,
+        },
+        _ => return Err(ApiError::Validation(errors)),
     };
     let caller = manager.0;
     let reference = reference.into_inner();
+    let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
-            let Some(flagging) = flagging else {
-                // As it always has, a case the caller cannot see or a stale version is
-                // reported before the body's faults.
-                let case = app::cases::find(conn, &reference, &caller, false)?;
-                app::cases::check_version(&case, expected)?;
-                return Err(ApiError::Validation(errors));
-            };
             let case =
                 app::flags::add_flag(conn, now.now(), &caller, &reference, expected, &flagging)?;
             reload_after_change(conn, case, &caller)
@@ -171,13 +165,13 @@ pub async fn link(
     reference: web::Path<String>,
     body: JsonBody<NewLink>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = precondition::expected_version(&req)?;
     if let Err(report) = body.value.validate() {
         return Err(ApiError::Validation(field_errors(&report)));
     }
     let other = body.value.reference.clone().unwrap_or_default();
     let caller = manager.0;
     let reference = reference.into_inner();
+    let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             let case = app::flags::link(conn, now.now(), &caller, &reference, expected, &other)?;

@@ -398,7 +398,6 @@ pub async fn update(
     id: web::Path<String>,
     body: JsonBody<LearningActionChange>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = precondition::expected_version(&req)?;
     let change = body.value;
     let mut errors = report_of(&change);
     let status = match change.status.as_deref() {
@@ -420,6 +419,7 @@ pub async fn update(
     }
     let caller = staff.0;
     let id = id.into_inner();
+    let expected = precondition::expected_version(&req)?;
     let (action, etag) = db
         .write(move |conn| {
             let id = id.parse::<i64>().map_err(|_| {

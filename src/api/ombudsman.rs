@@ -160,7 +160,6 @@ pub async fn refer(
     reference: web::Path<String>,
     body: JsonBody<Referral>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = precondition::expected_version(&req)?;
     let referral = body.value;
     let mut errors = report_of(&referral);
     let ombudsman = one_of(
@@ -191,6 +190,7 @@ pub async fn refer(
     };
     let caller = manager.0;
     let reference = reference.into_inner();
+    let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             let case = ombudsman::refer(conn, now.now(), &caller, &reference, expected, &referral)?;
@@ -229,7 +229,6 @@ pub async fn record_decision(
     reference: web::Path<String>,
     body: JsonBody<Decision>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = precondition::expected_version(&req)?;
     let decision = body.value;
     let mut errors = report_of(&decision);
     let outcome = decision
@@ -270,6 +269,7 @@ pub async fn record_decision(
     };
     let caller = manager.0;
     let reference = reference.into_inner();
+    let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             let case = ombudsman::record_decision(

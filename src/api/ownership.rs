@@ -76,7 +76,6 @@ pub async fn change_lead(
     reference: web::Path<String>,
     body: JsonBody<LeadServiceChange>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = precondition::expected_version(&req)?;
     let change = body.value;
     if let Err(report) = change.validate() {
         return Err(ApiError::Validation(field_errors(&report)));
@@ -85,6 +84,7 @@ pub async fn change_lead(
     let reason = change.reason.unwrap_or_default().trim().to_string();
     let caller: Caller = manager.0;
     let reference = reference.into_inner();
+    let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             let case = app::ownership::change_lead(
@@ -129,7 +129,6 @@ pub async fn add_contributor(
     reference: web::Path<String>,
     body: JsonBody<Contributor>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = precondition::expected_version(&req)?;
     if let Err(report) = body.value.validate() {
         return Err(ApiError::Validation(field_errors(&report)));
     }
@@ -142,6 +141,7 @@ pub async fn add_contributor(
         .to_string();
     let caller = manager.0;
     let reference = reference.into_inner();
+    let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             let case = app::ownership::add_contributor(
@@ -188,9 +188,9 @@ pub async fn remove_contributor(
     now: web::Data<Now>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = precondition::expected_version(&req)?;
     let (reference, service) = path.into_inner();
     let caller = manager.0;
+    let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             let case = app::ownership::remove_contributor(

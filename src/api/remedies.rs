@@ -257,7 +257,6 @@ pub async fn complete(
     path: web::Path<(String, String)>,
     body: JsonBody<RemedyOutcome>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = precondition::expected_version(&req)?;
     let outcome = body.value;
     let mut errors = report_of(&outcome);
     let status = outcome
@@ -283,6 +282,7 @@ pub async fn complete(
     };
     let caller = staff.0;
     let (reference, id) = path.into_inner();
+    let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             // An id that is not a number names no remedy.

@@ -267,7 +267,6 @@ pub async fn approve_and_send(
     body: OptionalJson<Sending>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = staff.0;
-    let expected = precondition::expected_version(&req)?;
     let sending = body.0.unwrap_or_default();
     let mut errors = report_of(&sending);
     let method = sending.method.as_deref().and_then(|m| {
@@ -307,6 +306,7 @@ pub async fn approve_and_send(
         back_dated_because,
         method,
     };
+    let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             // An id that is not a number names no response.

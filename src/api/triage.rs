@@ -83,7 +83,6 @@ pub async fn decide(
     reference: web::Path<String>,
     body: JsonBody<TriageRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = precondition::expected_version(&req)?;
     let request = body.value;
     let mut errors = report_of(&request);
     let decision = one_of(
@@ -119,6 +118,7 @@ pub async fn decide(
     };
     let caller = manager.0;
     let reference = reference.into_inner();
+    let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             let changed = lifecycle::triage(

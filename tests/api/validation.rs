@@ -451,3 +451,62 @@ async fn dates_outside_1900_to_2199_get_422_naming_the_parameter_on_both_backend
         "a refused request wrote something"
     );
 }
+
+#[actix_web::test]
+async fn a_bad_body_is_answered_422_before_a_missing_if_match_is_asked_for() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    let created = app
+        .post(
+            "/api/v1/cases",
+            &manager,
+            &with(complaint(), json!({"channel": "telephone"})),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let reference = created.json()["reference"]
+        .as_str()
+        .expect("reference")
+        .to_string();
+    let base = format!("/api/v1/cases/{reference}");
+    // Each body breaks the contract (an unknown word, a blank that must not be), and no
+    // If-Match is sent: the body is read and refused first.
+    for (path, body, field) in [
+        ("triage", json!({"decision": "maybe"}), "decision"),
+        ("acknowledgement", json!({"method": "pigeon"}), "method"),
+        (
+            "assignment",
+            json!({"investigator": "o-1", "investigator_role": "wizard"}),
+            "investigator_role",
+        ),
+        (
+            "flags",
+            json!({"flag": "gossip", "referred_to": "x", "referred_on": "2026-11-01"}),
+            "flag",
+        ),
+        ("escalations", json!({"grounds": ["bored"]}), "grounds[0]"),
+        (
+            "extensions",
+            json!({"reason": "", "new_response_due": "2026-12-24"}),
+            "reason",
+        ),
+        ("reply", json!({"method": "pigeon"}), "method"),
+        ("closure", json!({"reason": "x".repeat(2001)}), "reason"),
+    ] {
+        let answer = app.post(&format!("{base}/{path}"), &manager, &body).await;
+        assert!(
+            answer.invalid_fields().contains(&field.to_string()),
+            "{path}: {} {}",
+            answer.status,
+            answer.text()
+        );
+    }
+    // A good body without If-Match is still asked for one.
+    app.post(
+        &format!("{base}/triage"),
+        &manager,
+        &json!({"decision": "accept"}),
+    )
+    .await
+    .problem(428, "/problems/precondition-required");
+}
