@@ -198,10 +198,6 @@ pub fn find_by_reference(conn: &mut DbConnection, reference: &str) -> QueryResul
         .optional()
 }
 
-pub fn customer(conn: &mut DbConnection, id: i64) -> QueryResult<CustomerRow> {
-    customers::table.find(id).first(conn)
-}
-
 /// The case's customer and representative (if any), in one statement.
 pub fn people(
     conn: &mut DbConnection,
@@ -216,16 +212,6 @@ pub fn people(
             representatives::all_columns.nullable(),
         ))
         .first(conn)
-}
-
-pub fn representative(
-    conn: &mut DbConnection,
-    case_id: i64,
-) -> QueryResult<Option<RepresentativeRow>> {
-    representatives::table
-        .filter(representatives::case_id.eq(case_id))
-        .first(conn)
-        .optional()
 }
 
 /// Filters on the case list. Instants are UTC.

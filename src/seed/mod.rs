@@ -700,32 +700,10 @@ impl Story {
         let mut previous_investigator: Option<String> = None;
         loop {
             let mut row = StageRow {
-                id: 0,
-                case_id: history.case_id,
-                stage,
-                opened_at,
-                acknowledgement_due: ack_due,
-                acknowledged_at: None,
-                acknowledgement_method: None,
-                acknowledged_by: None,
-                grade: None,
-                response_due: None,
-                investigator: None,
-                assigned_by: None,
-                assigned_at: None,
-                original_response_due: None,
-                outcome: None,
-                responded_at: None,
-                responded_on_time: None,
-                escalation_window_closes: None,
                 requested_by: (stage == Stage::Stage2).then(|| "customer".into()),
-                request_grounds: None,
                 request_reason: (stage == Stage::Stage2)
                     .then(|| "The response did not deal with all my points.".into()),
-                late_acceptance_reason: None,
-                acknowledged_on_time: None,
-                working_days_taken: None,
-                extended: false,
+                ..StageRow::opened(history.case_id, stage, opened_at, ack_due)
             };
             let dates = self.play_stage(
                 rng,

@@ -287,19 +287,7 @@ async fn a_body_naming_a_key_twice_is_refused_and_changes_nothing() {
     assert_eq!(app.row_counts(), before, "a refused body wrote something");
 
     // A triage with two decisions neither rejects nor accepts.
-    let created = app
-        .post(
-            "/api/v1/cases",
-            &manager,
-            &with(complaint(), json!({"channel": "telephone"})),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{}", created.text());
-    let reference = created.json()["reference"]
-        .as_str()
-        .expect("reference")
-        .to_string();
-    let etag = created.header("etag").expect("etag");
+    let (reference, etag) = crate::lifecycle::new_complaint(&app, complaint()).await;
     raw(
         &app,
         &manager,
@@ -456,18 +444,7 @@ async fn dates_outside_1900_to_2199_get_422_naming_the_parameter_on_both_backend
 async fn a_bad_body_is_answered_422_before_a_missing_if_match_is_asked_for() {
     let app = spawn_app().await;
     let manager = app.manager();
-    let created = app
-        .post(
-            "/api/v1/cases",
-            &manager,
-            &with(complaint(), json!({"channel": "telephone"})),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{}", created.text());
-    let reference = created.json()["reference"]
-        .as_str()
-        .expect("reference")
-        .to_string();
+    let (reference, _) = crate::lifecycle::new_complaint(&app, complaint()).await;
     let base = format!("/api/v1/cases/{reference}");
     // Each body breaks the contract (an unknown word, a blank that must not be), and no
     // If-Match is sent: the body is read and refused first.
