@@ -3,8 +3,11 @@
 
 use diesel::prelude::*;
 
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::sql_types::Timestamp;
+
 use super::schema::{case_extensions, case_stages, cases, learning_actions, ombudsman_referrals};
-use super::DbConnection;
+use super::{DbConnection, MultiBackend};
 
 /// Which cases a report covers: received in `[from, before)` (UTC), in
 /// these services (`None`: all).
@@ -35,13 +38,14 @@ impl Scope {
         before: chrono::NaiveDateTime,
         services: Option<Vec<String>>,
     ) -> QueryResult<Scope> {
-        let bounds: IdBounds = diesel::sql_query(format!(
+        let mut binds = Binds::for_connection(conn);
+        let text = format!(
             "SELECT MIN(c.id) AS lo, MAX(c.id) AS hi FROM cases c \
              WHERE c.received_at >= {} AND c.received_at < {}",
-            literal(from),
-            literal(before)
-        ))
-        .get_result(conn)?;
+            binds.at(from),
+            binds.at(before)
+        );
+        let bounds: IdBounds = binds.query(text).get_result(conn)?;
         Ok(Scope {
             from,
             before,
@@ -182,12 +186,13 @@ struct Details {
 /// With the decision written out, so both databases read the partial index
 /// of excluded cases (a bound parameter would hide it from their planners).
 pub fn exclusions(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<Option<String>>> {
-    let range = dimensions(scope, &Breakdown::default()).range;
-    let rows: Vec<Details> = diesel::sql_query(format!(
-        "SELECT c.triage_details AS details FROM cases c \
-         WHERE c.triage_decision = 'excluded' AND {range}"
-    ))
-    .load(conn)?;
+    let Dimensions { range, binds, .. } = dimensions(conn, scope, &Breakdown::default());
+    let rows: Vec<Details> = binds
+        .query(format!(
+            "SELECT c.triage_details AS details FROM cases c \
+             WHERE c.triage_decision = 'excluded' AND {range}"
+        ))
+        .load(conn)?;
     Ok(rows.into_iter().map(|r| r.details).collect())
 }
 
@@ -349,25 +354,51 @@ pub struct Counts {
     pub referrals: Vec<ReferralCount>,
 }
 
-/// A timestamp as an SQL literal both databases compare with a stored
-/// one: PostgreSQL casts it, SQLite compares the text diesel stores.
-/// Only instants worked out here from dates are written this way.
-fn literal(at: chrono::NaiveDateTime) -> String {
-    format!("'{}'", at.format("%Y-%m-%d %H:%M:%S"))
+/// The instants a report's SQL compares with, bound as parameters in the
+/// order they are written: raw SQL names its placeholders itself, `$n` on
+/// PostgreSQL and `?n` on SQLite (both let one be used twice).
+struct Binds {
+    postgres: bool,
+    values: Vec<chrono::NaiveDateTime>,
+}
+
+impl Binds {
+    fn for_connection(conn: &DbConnection) -> Binds {
+        Binds {
+            postgres: matches!(conn, DbConnection::Pg(_)),
+            values: Vec::new(),
+        }
+    }
+
+    /// The placeholder for `at`.
+    fn at(&mut self, at: chrono::NaiveDateTime) -> String {
+        self.values.push(at);
+        let sigil = if self.postgres { '$' } else { '?' };
+        format!("{sigil}{}", self.values.len())
+    }
+
+    /// `text`, with every instant it names bound.
+    fn query(self, text: String) -> BoxedSqlQuery<'static, MultiBackend, SqlQuery> {
+        self.values
+            .into_iter()
+            .fold(diesel::sql_query(text).into_boxed(), |query, at| {
+                query.bind::<Timestamp, _>(at)
+            })
+    }
 }
 
 /// The month of `c.received_at` as a number, by halving the month starts:
 /// a dozen comparisons at most for ten years of months.
-fn month_of(starts: &[chrono::NaiveDateTime], before: usize) -> String {
+fn month_of(binds: &mut Binds, starts: &[chrono::NaiveDateTime], before: usize) -> String {
     if starts.is_empty() {
         return before.to_string();
     }
     let middle = starts.len() / 2;
+    let start = binds.at(starts[middle]);
     format!(
-        "CASE WHEN c.received_at < {} THEN {} ELSE {} END",
-        literal(starts[middle]),
-        month_of(&starts[..middle], before),
-        month_of(&starts[middle + 1..], before + middle + 1)
+        "CASE WHEN c.received_at < {start} THEN {} ELSE {} END",
+        month_of(binds, &starts[..middle], before),
+        month_of(binds, &starts[middle + 1..], before + middle + 1)
     )
 }
 
@@ -379,10 +410,16 @@ struct Dimensions {
     range: String,
     /// `BETWEEN` the period's case ids, for the tables joined to `c`.
     ids: String,
+    /// The instants the month and the period name.
+    binds: Binds,
 }
 
-fn dimensions(scope: &Scope, breakdown: &Breakdown) -> Dimensions {
-    let month = month_of(&breakdown.month_starts, 0);
+/// The SQL naming a breakdown's dimensions for one query on `conn`. The
+/// month is grouped by its place in the SELECT list (1), so its
+/// expression and the instants in it are written once.
+fn dimensions(conn: &DbConnection, scope: &Scope, breakdown: &Breakdown) -> Dimensions {
+    let mut binds = Binds::for_connection(conn);
+    let month = month_of(&mut binds, &breakdown.month_starts, 0);
     let channel = if breakdown.channel {
         "c.channel"
     } else {
@@ -395,7 +432,7 @@ fn dimensions(scope: &Scope, breakdown: &Breakdown) -> Dimensions {
     };
     let mut group_by = vec!["c.service_id"];
     if !breakdown.month_starts.is_empty() {
-        group_by.push(&month);
+        group_by.push("1");
     }
     if breakdown.channel {
         group_by.push("c.channel");
@@ -403,19 +440,21 @@ fn dimensions(scope: &Scope, breakdown: &Breakdown) -> Dimensions {
     if breakdown.category {
         group_by.push("c.category");
     }
+    let range = format!(
+        "c.received_at >= {} AND c.received_at < {} AND c.id BETWEEN {} AND {}",
+        binds.at(scope.from),
+        binds.at(scope.before),
+        scope.ids.0,
+        scope.ids.1
+    );
     Dimensions {
         select: format!(
             "{month} AS month, c.service_id AS service, {channel} AS channel, {category} AS category"
         ),
         group_by: group_by.join(", "),
-        range: format!(
-            "c.received_at >= {} AND c.received_at < {} AND c.id BETWEEN {} AND {}",
-            literal(scope.from),
-            literal(scope.before),
-            scope.ids.0,
-            scope.ids.1
-        ),
+        range,
         ids: format!("BETWEEN {} AND {}", scope.ids.0, scope.ids.1),
+        binds,
     }
 }
 
@@ -438,9 +477,11 @@ pub fn stage_counts(
         group_by,
         range,
         ids,
-    } = dimensions(scope, breakdown);
-    diesel::sql_query(format!(
-        "SELECT {select}, s.stage AS stage, \
+        binds,
+    } = dimensions(conn, scope, breakdown);
+    binds
+        .query(format!(
+            "SELECT {select}, s.stage AS stage, \
          s.acknowledged_at IS NOT NULL AS acknowledged, \
          s.acknowledged_on_time AS acknowledged_on_time, \
          s.responded_at IS NOT NULL AS responded, \
@@ -452,8 +493,8 @@ pub fn stage_counts(
          GROUP BY {group_by}, s.stage, s.acknowledged_at IS NOT NULL, s.acknowledged_on_time, \
          s.responded_at IS NOT NULL, s.responded_on_time, s.outcome, s.working_days_taken, \
          s.extended"
-    ))
-    .load(conn)
+        ))
+        .load(conn)
 }
 
 /// Counts the cases received in the scope's period and their Ombudsman
@@ -467,34 +508,48 @@ pub fn case_counts(
         select,
         group_by,
         range,
+        binds,
+        ..
+    } = dimensions(conn, scope, breakdown);
+    let cases = binds
+        .query(format!(
+            "SELECT {select}, c.kind AS kind, c.triage_decision AS triage, COUNT(*) AS n \
+             FROM cases c WHERE {range} \
+             GROUP BY {group_by}, c.kind, c.triage_decision"
+        ))
+        .load(conn)?;
+    // Each statement binds its own instants.
+    let Dimensions {
+        select,
+        group_by,
+        range,
         ids,
-    } = dimensions(scope, breakdown);
-    let cases = diesel::sql_query(format!(
-        "SELECT {select}, c.kind AS kind, c.triage_decision AS triage, COUNT(*) AS n \
-         FROM cases c WHERE {range} \
-         GROUP BY {group_by}, c.kind, c.triage_decision"
-    ))
-    .load(conn)?;
-    let referrals = diesel::sql_query(format!(
-        "SELECT {select}, o.decision AS decision, COUNT(*) AS n \
+        binds,
+    } = dimensions(conn, scope, breakdown);
+    let referrals = binds
+        .query(format!(
+            "SELECT {select}, o.decision AS decision, COUNT(*) AS n \
          FROM ombudsman_referrals o JOIN cases c ON c.id = o.case_id \
          WHERE {range} AND o.case_id {ids} GROUP BY {group_by}, o.decision"
-    ))
-    .load(conn)?;
+        ))
+        .load(conn)?;
     Ok((cases, referrals))
 }
 
 /// Complaints upheld in whole or part at stage 1, by service and category.
 pub fn upheld_at_stage_1(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<UpheldCount>> {
-    let Dimensions { range, ids, .. } = dimensions(scope, &Breakdown::default());
-    diesel::sql_query(format!(
-        "SELECT c.service_id AS service, c.category AS category, COUNT(*) AS n \
+    let Dimensions {
+        range, ids, binds, ..
+    } = dimensions(conn, scope, &Breakdown::default());
+    binds
+        .query(format!(
+            "SELECT c.service_id AS service, c.category AS category, COUNT(*) AS n \
          FROM cases c CROSS JOIN case_stages s \
          WHERE {range} AND s.case_id {ids} AND s.case_id = c.id AND s.stage = 'stage_1' \
          AND s.outcome IN ('upheld', 'partially_upheld') \
          GROUP BY c.service_id, c.category"
-    ))
-    .load(conn)
+        ))
+        .load(conn)
 }
 
 /// By service: the complaints with an investigator at both stages, and
@@ -503,15 +558,18 @@ pub fn investigator_pairs(
     conn: &mut DbConnection,
     scope: &Scope,
 ) -> QueryResult<Vec<InvestigatorPairs>> {
-    let Dimensions { range, ids, .. } = dimensions(scope, &Breakdown::default());
-    diesel::sql_query(format!(
-        "SELECT c.service_id AS service, COUNT(*) AS pairs, \
+    let Dimensions {
+        range, ids, binds, ..
+    } = dimensions(conn, scope, &Breakdown::default());
+    binds
+        .query(format!(
+            "SELECT c.service_id AS service, COUNT(*) AS pairs, \
          SUM(CASE WHEN one.investigator <> two.investigator THEN 1 ELSE 0 END) AS different \
          FROM cases c CROSS JOIN case_stages two CROSS JOIN case_stages one \
          WHERE {range} AND two.case_id {ids} AND two.case_id = c.id AND two.stage = 'stage_2' \
          AND one.case_id {ids} AND one.case_id = c.id AND one.stage = 'stage_1' \
          AND one.investigator IS NOT NULL AND two.investigator IS NOT NULL \
          GROUP BY c.service_id"
-    ))
-    .load(conn)
+        ))
+        .load(conn)
 }
