@@ -58,6 +58,7 @@ pub struct Problem {
     /// `/problems/not-acceptable`, `/problems/conflict`, `/problems/idempotency-key-reused`,
     /// `/problems/precondition-failed`, `/problems/payload-too-large`,
     /// `/problems/unsupported-media-type`, `/problems/precondition-required`,
+    /// `/problems/uri-too-long`, `/problems/request-header-fields-too-large`,
     /// `/problems/service-unavailable`, `/problems/internal`.
     #[serde(rename = "type")]
     #[schema(example = "/problems/validation")]
@@ -114,6 +115,10 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     /// 415.
     UnsupportedMediaType(String),
+    /// 414: the URI is longer than the service reads.
+    UriTooLong,
+    /// 431: the request's headers are larger than the service reads.
+    HeadersTooLarge,
     /// 503: the database is out of reach or its pool is exhausted.
     Unavailable(String),
     /// 500: a fault of ours. The text is logged, never sent.
@@ -147,6 +152,8 @@ impl ApiError {
             ApiError::PreconditionRequired(_) => "/problems/precondition-required",
             ApiError::PayloadTooLarge { .. } => "/problems/payload-too-large",
             ApiError::UnsupportedMediaType(_) => "/problems/unsupported-media-type",
+            ApiError::UriTooLong => "/problems/uri-too-long",
+            ApiError::HeadersTooLarge => "/problems/request-header-fields-too-large",
             ApiError::Unavailable(_) => "/problems/service-unavailable",
             ApiError::Internal(_) => "/problems/internal",
         }
@@ -203,6 +210,20 @@ impl ApiError {
                 Some(format!("the request body is larger than {limit} bytes")),
                 vec![],
             ),
+            ApiError::UriTooLong => (
+                Some(format!(
+                    "the URI (path and query) is longer than the {} bytes this service reads",
+                    crate::wire::MAX_URI_BYTES
+                )),
+                vec![],
+            ),
+            ApiError::HeadersTooLarge => (
+                Some(format!(
+                    "the request's headers are larger than the {} bytes this service reads",
+                    crate::wire::MAX_HEADER_BYTES
+                )),
+                vec![],
+            ),
             ApiError::Internal(_) => (
                 Some("something went wrong on our side; it has been logged".into()),
                 vec![],
@@ -232,9 +253,11 @@ pub fn title_for(status: StatusCode) -> &'static str {
         409 => "Conflict",
         412 => "The resource has changed",
         413 => "The request body is too large",
+        414 => "The URI is too long",
         415 => "Unsupported media type",
         422 => "The request is not valid",
         428 => "A precondition is required",
+        431 => "The request's headers are too large",
         503 => "The service is unavailable",
         500 => "Internal error",
         _ => status.canonical_reason().unwrap_or("Error"),
@@ -254,9 +277,11 @@ pub fn problem_type_for(status: StatusCode) -> &'static str {
         409 => "/problems/conflict",
         412 => "/problems/precondition-failed",
         413 => "/problems/payload-too-large",
+        414 => "/problems/uri-too-long",
         415 => "/problems/unsupported-media-type",
         422 => "/problems/validation",
         428 => "/problems/precondition-required",
+        431 => "/problems/request-header-fields-too-large",
         503 => "/problems/service-unavailable",
         _ => "/problems/internal",
     }
@@ -286,6 +311,8 @@ impl ResponseError for ApiError {
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
+            ApiError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -15,3 +15,4 @@ pub mod report;
 pub mod request_context;
 pub mod seed;
 pub mod startup;
+pub mod wire;

@@ -36,7 +36,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    init_logging();
     let outcome = match command {
         Command::Token(request) => auth::mint(
             &settings.jwt,
@@ -66,6 +66,31 @@ fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// env_logger, less actix's line for each request head its codec refused: those are a
+/// client's mistakes, answered and logged by `wire::Guarded` (not errors of ours).
+fn init_logging() {
+    struct WithoutCodecRefusals(env_logger::Logger);
+    impl log::Log for WithoutCodecRefusals {
+        fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+            self.0.enabled(metadata)
+        }
+        fn log(&self, record: &log::Record<'_>) {
+            if self.0.matches(record) && !council_feedback::wire::is_codec_refusal_log(record) {
+                self.0.log(record);
+            }
+        }
+        fn flush(&self) {
+            self.0.flush();
+        }
+    }
+    let logger =
+        env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).build();
+    let level = logger.filter();
+    if log::set_boxed_logger(Box::new(WithoutCodecRefusals(logger))).is_ok() {
+        log::set_max_level(level);
     }
 }
 

@@ -42,7 +42,7 @@ pub async fn request_context(
     let path = req.path().to_string();
     // Handlers' and extractors' errors arrive here as responses; an `Err`
     // could only come from a middleware inside this one, and there is none.
-    let response = match nul_in_uri(&req) {
+    let response = match oversized(&req).or_else(|| nul_in_uri(&req)) {
         Some(refusal) => {
             use actix_web::ResponseError;
             req.into_response(refusal.error_response())
@@ -66,6 +66,21 @@ pub async fn request_context(
         started.elapsed().as_secs_f64() * 1000.0
     );
     Ok(response)
+}
+
+/// A URI or headers larger than the service reads (see [`crate::wire`] for those larger
+/// still, which actix's codec refuses before this runs).
+fn oversized(req: &ServiceRequest) -> Option<ApiError> {
+    let uri = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if uri > crate::wire::MAX_URI_BYTES {
+        return Some(ApiError::UriTooLong);
+    }
+    let headers: usize = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    (headers > crate::wire::MAX_HEADER_BYTES).then_some(ApiError::HeadersTooLarge)
 }
 
 /// A NUL character (`%00`) in the path or a query parameter: no text column of either database

@@ -3,9 +3,14 @@
 
 use std::net::TcpListener;
 
-use actix_web::dev::{Server, ServiceFactory, ServiceRequest};
+use std::time::Duration;
+
+use actix_http::{error::DispatchError, HttpService, KeepAlive};
+use actix_service::{fn_service, map_config, IntoServiceFactory, ServiceFactoryExt};
+use actix_web::dev::{AppConfig, Server, ServiceFactory, ServiceRequest};
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpServer};
+use actix_web::rt::net::TcpStream;
+use actix_web::{web, App};
 use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
@@ -17,6 +22,7 @@ use crate::db::Database;
 use crate::domain::clock::Clock;
 use crate::error::ApiError;
 use crate::request_context::{request_context, unmatched, RouteTable};
+use crate::wire::Guarded;
 
 /// A start-up failure, in one line for the operator.
 #[derive(Debug)]
@@ -110,7 +116,7 @@ impl Application {
         if filled > 0 {
             log::info!("recorded the reports' facts on {filled} earlier stages");
         }
-        let mut server = HttpServer::new(move || {
+        let app = move || {
             let (app, doc) = routes(
                 App::new()
                     .app_data(db.clone())
@@ -131,16 +137,41 @@ impl Application {
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
                 .default_service(web::to(unmatched))
                 .wrap(from_fn(request_context))
-        })
-        .listen(listener)
-        .map_err(|e| StartError(e.to_string()))?;
+        };
+        // actix-web's HttpServer, put together by hand so that each connection is wrapped in
+        // `wire::Guarded` (the codec's refusals answered as problem+json); the settings are
+        // HttpServer's defaults.
+        let local = listener
+            .local_addr()
+            .map_err(|e| StartError(e.to_string()))?;
+        let mut builder = actix_server::Server::build();
         if let Some(workers) = settings.workers {
-            server = server.workers(workers);
+            builder = builder.workers(workers);
         }
-        Ok(Application {
-            server: server.run(),
-            port,
-        })
+        let server = builder
+            .listen("council-feedback", listener, move || {
+                let host = local.to_string();
+                let app = app()
+                    .into_factory()
+                    .map_err(|err: actix_web::Error| err.error_response());
+                let http = HttpService::build()
+                    .keep_alive(KeepAlive::default())
+                    .client_request_timeout(Duration::from_secs(5))
+                    .client_disconnect_timeout(Duration::from_secs(1))
+                    .h1_allow_half_closed(true)
+                    .local_addr(local)
+                    .h1(map_config(app, move |_| {
+                        AppConfig::__priv_test_new(false, host.clone(), local)
+                    }));
+                fn_service(|io: TcpStream| {
+                    let peer = io.peer_addr().ok();
+                    std::future::ready(Ok::<_, DispatchError>((Guarded::new(io), peer)))
+                })
+                .and_then(http)
+            })
+            .map_err(|e| StartError(e.to_string()))?
+            .run();
+        Ok(Application { server, port })
     }
 
     /// The port the server listens on.

@@ -170,7 +170,10 @@ impl Modify for BearerAuth {
         description = "The system of record for a council's compliments, comments and complaints.\n\n\
                        Every error is `application/problem+json` (RFC 9457) with a stable `type`. \
                        Every response carries `X-Request-Id`. Lists are `{\"items\": [...], \"next_cursor\": ...}` \
-                       with `limit` (default 50, at most 200) and `cursor`.",
+                       with `limit` (default 50, at most 200) and `cursor`. \
+                       A URI (path and query) longer than 8 KiB is refused with 414 \
+                       (`/problems/uri-too-long`), headers over 64 KiB in all with 431 \
+                       (`/problems/request-header-fields-too-large`), on every operation.",
         license(name = "MIT")
     ),
     modifiers(&BearerAuth),

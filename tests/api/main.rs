@@ -14,6 +14,7 @@ mod feedback;
 mod idempotency;
 mod lifecycle;
 mod lifecycle_rules;
+mod oversized;
 mod ownership;
 mod report_counts;
 mod reports;
