@@ -148,13 +148,20 @@ impl Application {
         if let Some(workers) = settings.workers {
             builder = builder.workers(workers);
         }
+        // As HttpServer does: on a graceful stop, idle keep-alive connections close at once.
+        let shutdown = builder.graceful_shutdown_signal();
         let server = builder
             .listen("council-feedback", listener, move || {
                 let host = local.to_string();
+                let shutdown = shutdown.clone();
                 let app = app()
                     .into_factory()
                     .map_err(|err: actix_web::Error| err.error_response());
                 let http = HttpService::build()
+                    .graceful_shutdown_signal(move || {
+                        let signal = shutdown.clone();
+                        async move { signal.notified().await }
+                    })
                     .keep_alive(KeepAlive::default())
                     .client_request_timeout(Duration::from_secs(5))
                     .client_disconnect_timeout(Duration::from_secs(1))
