@@ -121,6 +121,8 @@ pub struct Settings {
     pub jwt: JwtSettings,
     pub max_body_bytes: usize,
     pub workers: Option<usize>,
+    /// How many days events stay in the event feed.
+    pub event_feed_retention_days: u32,
     /// The council's complaints policy: timescales and calendar.
     pub policy: Policy,
 }
@@ -135,6 +137,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("BIND_ADDRESS", "address and port to listen on (default 127.0.0.1:8080)"),
     ("WORKERS", "HTTP worker threads (default: one per core)"),
     ("MAX_BODY_BYTES", "largest request body accepted (default 262144)"),
+    ("EVENT_FEED_RETENTION_DAYS", "days an event stays in the event feed, GET /api/v1/events (default 90, 1-3650; the case's timeline keeps it for good)"),
     ("JWT_SECRET", "HS256 shared secret, at least 32 characters"),
     ("JWT_PUBLIC_KEY_FILE", "path to the identity provider's RS256/ES256 public key (PEM)"),
     ("JWT_JWKS_FILE", "path to the identity provider's JWKS document"),
@@ -203,6 +206,8 @@ impl Settings {
         };
         let max_body_bytes =
             parse_number(&get, "MAX_BODY_BYTES", 256 * 1024, 1024, 16 * 1024 * 1024)? as usize;
+        let event_feed_retention_days =
+            parse_number(&get, "EVENT_FEED_RETENTION_DAYS", 90, 1, 3650)? as u32;
 
         let keys = jwt_keys(&get, app_env, &data_dir)?;
         let jwt = JwtSettings {
@@ -237,6 +242,7 @@ impl Settings {
             jwt,
             max_body_bytes,
             workers,
+            event_feed_retention_days,
             policy,
         })
     }

@@ -116,6 +116,9 @@ impl Application {
         if filled > 0 {
             log::info!("recorded the reports' facts on {filled} earlier stages");
         }
+        let feed_retention = web::Data::new(api::events::FeedRetention {
+            days: settings.event_feed_retention_days,
+        });
         let app = move || {
             let (app, doc) = routes(
                 App::new()
@@ -125,6 +128,7 @@ impl Application {
                     .app_data(route_table.clone())
                     .app_data(clock.clone())
                     .app_data(web::Data::new(crate::app::time::Now::System))
+                    .app_data(feed_retention.clone())
                     .app_data(
                         web::QueryConfig::default()
                             .error_handler(|e, _| api::query::unreadable(&e).into()),

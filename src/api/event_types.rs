@@ -39,10 +39,32 @@ impl ToSchema for EventTypeName {
     }
 }
 
+/// The `type` of an event in the feed and on webhooks: one of `EVENT_TYPES`' feed names.
+pub struct FeedTypeName;
+
+impl PartialSchema for FeedTypeName {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "What happened to a case, as the event feed names it: the thing, then what \
+                 happened to it.",
+            ))
+            .enum_values(Some(EVENT_TYPES.iter().map(|t| t.feed_name)))
+            .into()
+    }
+}
+
+impl ToSchema for FeedTypeName {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("FeedTypeName")
+    }
+}
+
 /// One kind of event.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
-    "type": "note", "visibility": "internal",
+    "type": "note", "feed_type": "case.note_added", "version": 1, "visibility": "internal",
     "description": "A member of staff added an internal note.",
     "details": {"type": "object", "description": "A member of staff added an internal note.",
                 "required": ["text"], "properties": {"text": {"type": "string"}}}
@@ -52,6 +74,12 @@ pub struct EventTypeItem {
     #[serde(rename = "type")]
     #[schema(value_type = EventTypeName)]
     pub event_type: &'static str,
+    /// The `type` in the event feed (`GET /api/v1/events`) and on webhooks.
+    #[schema(value_type = FeedTypeName)]
+    pub feed_type: &'static str,
+    /// The version of the feed's payload for this type.
+    #[schema(example = 1)]
+    pub version: u32,
     /// Who may see it: `public` events are shown to the customer and the partner who posted
     /// the case, `internal` ones to staff only.
     pub visibility: Visibility,
@@ -108,6 +136,8 @@ pub fn event_types() -> Result<EventTypeList, ApiError> {
                 })?;
             Ok(EventTypeItem {
                 event_type: t.name,
+                feed_type: t.feed_name,
+                version: crate::domain::case::events::FEED_VERSION,
                 visibility: t.visibility,
                 description: t.description,
                 details,
@@ -125,7 +155,8 @@ pub fn event_types() -> Result<EventTypeList, ApiError> {
     operation_id = "list_event_types",
     description = "Roles: any authenticated caller.\n\n\
                    Every kind of event a case's timeline can carry, in the order a case usually \
-                   meets them: its `type`, whether customers and partners see it (`public`) or \
+                   meets them: its `type`, its `feed_type` in the event feed (`GET /api/v1/events`) \
+                   and the payload's `version` there, whether customers and partners see it (`public`) or \
                    staff only (`internal`), what it means, and the JSON Schema of its `details`. \
                    The schemas are those of the `CaseEvent` component, generated from the code \
                    that records the events; their `$ref`s point into this document.",

@@ -9,6 +9,7 @@ pub mod closures;
 pub mod database;
 pub mod escalations;
 pub mod event_types;
+pub mod events;
 pub mod extensions;
 pub mod feedback;
 pub mod flags;
@@ -223,6 +224,7 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(cases::get)
         .service(cases::timeline)
         .service(event_types::list)
+        .service(events::list)
         .service(triage::decide)
         .service(acknowledgements::acknowledge)
         .service(assignments::assign)

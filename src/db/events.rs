@@ -4,8 +4,9 @@ use diesel::prelude::*;
 
 use super::schema::case_events;
 use super::DbConnection;
+use crate::domain::access::CaseScope;
 use crate::domain::case::events::CaseEvent;
-use crate::domain::case::{Role, Visibility};
+use crate::domain::case::{Role, Stage, Visibility};
 
 /// An event as stored.
 #[derive(Debug, Clone, Queryable)]
@@ -18,6 +19,11 @@ pub struct EventRow {
     pub actor_role: Role,
     pub occurred_at: chrono::NaiveDateTime,
     pub details: String,
+    /// The feed's order: see [`feed`].
+    pub commit_order: i64,
+    pub feed_type: String,
+    pub stage: Option<Stage>,
+    pub due: Option<chrono::NaiveDate>,
 }
 
 /// An event to append.
@@ -31,6 +37,9 @@ pub struct NewEvent<'a> {
     pub actor_role: Role,
     pub occurred_at: chrono::NaiveDateTime,
     pub details: String,
+    pub feed_type: &'static str,
+    pub stage: Option<Stage>,
+    pub due: Option<chrono::NaiveDate>,
 }
 
 impl<'a> NewEvent<'a> {
@@ -42,8 +51,12 @@ impl<'a> NewEvent<'a> {
         occurred_at: chrono::NaiveDateTime,
         event: &CaseEvent,
     ) -> NewEvent<'a> {
+        let (stage, due) = event.feed_facts();
         NewEvent {
             case_id,
+            feed_type: event.feed_name(),
+            stage,
+            due,
             event_type: event.name(),
             visibility: event.visibility(),
             actor_subject,
@@ -104,4 +117,80 @@ pub fn append_returning(conn: &mut DbConnection, event: &NewEvent<'_>) -> QueryR
         .values(event)
         .returning(case_events::all_columns)
         .get_result(conn)
+}
+
+/// An event in the feed, with its case's reference.
+pub type FeedRow = (EventRow, String);
+
+/// What the feed shows a caller.
+#[derive(Debug, Clone)]
+pub struct FeedFilter {
+    pub scope: CaseScope,
+    /// Only events a customer may see (partners, customers).
+    pub public_only: bool,
+    /// Only these feed types (`None`: every type).
+    pub types: Option<Vec<String>>,
+    /// The last event of the previous page: (commit order, id).
+    pub after: Option<(i64, i64)>,
+    /// Events before this instant are no longer kept in the feed.
+    pub kept_since: chrono::NaiveDateTime,
+}
+
+/// The event feed: events in the order of (commit order, id), after the cursor, at most
+/// `limit`.
+///
+/// On PostgreSQL an event's commit order is the id of the transaction that wrote it, and only
+/// events of transactions older than every transaction still running are shown: any event
+/// that becomes visible later belongs to a transaction at least that new, so it sorts after
+/// every event already shown and a consumer following the cursor never passes it. On SQLite
+/// one transaction writes at a time, so ids are already in commit order.
+pub fn feed(conn: &mut DbConnection, filter: &FeedFilter, limit: i64) -> QueryResult<Vec<FeedRow>> {
+    use super::schema::cases;
+    let settled = matches!(conn, DbConnection::Pg(_));
+    let mut query = case_events::table
+        .inner_join(cases::table)
+        .select((case_events::all_columns, cases::reference))
+        .filter(case_events::occurred_at.ge(filter.kept_since))
+        .into_boxed();
+    if settled {
+        query = query.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "case_events.commit_order < pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+        ));
+    }
+    query = match &filter.scope {
+        CaseScope::All => query,
+        CaseScope::Services(services) => {
+            use super::schema::case_services;
+            query.filter(
+                cases::service_id
+                    .eq_any(services.clone())
+                    .or(cases::id.eq_any(
+                        case_services::table
+                            .filter(case_services::service_id.eq_any(services.clone()))
+                            .select(case_services::case_id),
+                    )),
+            )
+        }
+        CaseScope::PostedBy(client) => query.filter(cases::partner_client_id.eq(client.clone())),
+        CaseScope::Customer(subject) => query.filter(cases::customer_subject.eq(subject.clone())),
+    };
+    if filter.public_only {
+        query = query.filter(case_events::visibility.eq("public"));
+    }
+    if let Some(types) = &filter.types {
+        query = query.filter(case_events::feed_type.eq_any(types.clone()));
+    }
+    if let Some((order, id)) = filter.after {
+        query = query.filter(
+            case_events::commit_order
+                .gt(order)
+                .or(case_events::commit_order
+                    .eq(order)
+                    .and(case_events::id.gt(id))),
+        );
+    }
+    query
+        .order((case_events::commit_order.asc(), case_events::id.asc()))
+        .limit(limit)
+        .load(conn)
 }

@@ -173,6 +173,10 @@ diesel::table! {
         actor_role -> Text,
         occurred_at -> Timestamp,
         details -> Text,
+        commit_order -> BigInt,
+        feed_type -> Text,
+        stage -> Nullable<Text>,
+        due -> Nullable<Date>,
     }
 }
 

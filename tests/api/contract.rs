@@ -134,6 +134,13 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
             "EventTypeName",
             EVENT_TYPES.iter().map(|t| t.name.to_string()).collect(),
         ),
+        (
+            "FeedTypeName",
+            EVENT_TYPES
+                .iter()
+                .map(|t| t.feed_name.to_string())
+                .collect(),
+        ),
         ("Flag", words(Flag::ALL, Flag::as_str)),
         ("Ground", words(Ground::ALL, Ground::as_str)),
         ("Kind", words(Kind::ALL, Kind::as_str)),

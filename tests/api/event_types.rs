@@ -38,6 +38,36 @@ const NAMES: [&str; 26] = [
     "comment_action_recorded",
 ];
 
+/// The feed's names for them, in the same order, written out for the same reason.
+const FEED_NAMES: [&str; 26] = [
+    "case.created",
+    "case.triaged",
+    "stage.acknowledged",
+    "stage.assigned",
+    "case.note_added",
+    "extension.requested",
+    "extension.agreed",
+    "extension.refused",
+    "response.drafted",
+    "response.sent",
+    "stage_2.requested",
+    "case.withdrawn",
+    "case.closed",
+    "case.reopened",
+    "ombudsman.referred",
+    "ombudsman.decision_recorded",
+    "remedy.promised",
+    "remedy.outcome_recorded",
+    "case.flagged",
+    "case.linked",
+    "case.lead_service_changed",
+    "case.contributing_service_added",
+    "case.contributing_service_removed",
+    "feedback.forwarded",
+    "feedback.replied",
+    "feedback.comment_action_recorded",
+];
+
 async fn listed(app: &TestApp) -> Vec<Value> {
     let response = app
         .get("/api/v1/event-types", &app.customer("anyone"))
@@ -181,6 +211,12 @@ async fn every_kind_of_event_is_listed_in_order_with_who_sees_it_and_its_details
     let items = listed(&app).await;
     let names: Vec<&str> = items.iter().filter_map(|i| i["type"].as_str()).collect();
     assert_eq!(names, NAMES);
+    let feed_names: Vec<&str> = items
+        .iter()
+        .filter_map(|i| i["feed_type"].as_str())
+        .collect();
+    assert_eq!(feed_names, FEED_NAMES);
+    assert!(items.iter().all(|i| i["version"] == 1));
     for item in &items {
         assert!(
             ["public", "internal"].contains(&item["visibility"].as_str().unwrap_or_default()),

@@ -10,6 +10,7 @@ mod cases_read;
 mod contract;
 mod docs;
 mod event_types;
+mod events;
 mod feedback;
 mod idempotency;
 mod lifecycle;

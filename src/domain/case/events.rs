@@ -281,20 +281,31 @@ pub enum CaseEvent {
 /// One kind of event, as published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EventType {
-    /// The `type` on the timeline and in the feed.
+    /// The `type` on the timeline.
     pub name: &'static str,
+    /// The `type` in the event feed and on webhooks: dotted, the thing then what happened to
+    /// it (`case.created`), at [`FEED_VERSION`].
+    pub feed_name: &'static str,
     /// Who may see it.
     pub visibility: Visibility,
     /// What it means.
     pub description: &'static str,
 }
 
+/// The version of the feed's events: a payload's fields change only with a new version.
+pub const FEED_VERSION: u32 = 1;
+
 macro_rules! event_types {
-    ($($variant:ident => $name:literal, $visibility:ident, $description:literal;)+) => {
+    ($($variant:ident => $name:literal, $feed_name:literal, $visibility:ident, $description:literal;)+) => {
         impl CaseEvent {
             /// The event's `type`.
             pub fn name(&self) -> &'static str {
                 match self { $(CaseEvent::$variant { .. } => $name),+ }
+            }
+
+            /// The event's `type` in the feed and on webhooks.
+            pub fn feed_name(&self) -> &'static str {
+                match self { $(CaseEvent::$variant { .. } => $feed_name),+ }
             }
 
             /// Who may see the event: the customer (and the partner who posted the case), or
@@ -306,41 +317,96 @@ macro_rules! event_types {
 
         /// Every kind of event, in the order a case usually meets them.
         pub const EVENT_TYPES: &[EventType] = &[
-            $(EventType { name: $name, visibility: Visibility::$visibility, description: $description }),+
+            $(EventType {
+                name: $name,
+                feed_name: $feed_name,
+                visibility: Visibility::$visibility,
+                description: $description,
+            }),+
         ];
     };
 }
 
 event_types! {
-    Received => "received", Public, "The case was logged.";
-    Triaged => "triaged", Public, "Triage decided what the complaint is.";
-    Acknowledged => "acknowledged", Public, "A stage, or a compliment or comment, was acknowledged.";
-    Assigned => "assigned", Internal, "The stage's investigating officer was named.";
-    Note => "note", Internal, "A member of staff added an internal note.";
-    ExtensionRequested => "extension_requested", Internal, "The investigator asked for more time.";
-    Extended => "extended", Public, "An extension was agreed: the stage's response is due later.";
-    ExtensionRefused => "extension_refused", Internal, "An extension was refused.";
-    ResponseDrafted => "response_drafted", Internal, "The investigator drafted the stage's response.";
-    ResponseSent => "response_sent", Public, "The stage's response was approved and sent.";
-    Escalated => "escalated", Public, "Stage 2 was asked for.";
-    Withdrawn => "withdrawn", Public, "The customer withdrew the case.";
-    Closed => "closed", Public, "The case was closed.";
-    Reopened => "reopened", Public, "The complaints manager reopened the case.";
-    ReferredToOmbudsman => "referred_to_ombudsman", Public, "The complaint was referred to the Ombudsman.";
-    OmbudsmanDecision => "ombudsman_decision", Public, "The Ombudsman decided.";
-    RemedyPromised => "remedy_promised", Public, "The council promised a remedy.";
-    RemedyOutcome => "remedy_outcome", Public, "A remedy was done, or reported undeliverable.";
-    Flagged => "flagged", Internal, "A flag that changes handling was raised, with its referral.";
-    Linked => "linked", Internal, "The case was linked to a related one.";
-    LeadServiceChanged => "lead_service_changed", Internal, "The complaints manager moved the lead service.";
-    ContributingServiceAdded => "contributing_service_added", Internal, "A service was named as contributing.";
-    ContributingServiceRemoved => "contributing_service_removed", Internal, "A contributing service was taken off.";
-    Forwarded => "forwarded", Public, "A compliment or comment was passed to its service and the staff named.";
-    Replied => "replied", Public, "A compliment or comment was answered.";
-    CommentActionRecorded => "comment_action_recorded", Public, "What was done with a comment was recorded.";
+    Received => "received", "case.created", Public, "The case was logged.";
+    Triaged => "triaged", "case.triaged", Public, "Triage decided what the complaint is.";
+    Acknowledged => "acknowledged", "stage.acknowledged", Public, "A stage, or a compliment or comment, was acknowledged.";
+    Assigned => "assigned", "stage.assigned", Internal, "The stage's investigating officer was named.";
+    Note => "note", "case.note_added", Internal, "A member of staff added an internal note.";
+    ExtensionRequested => "extension_requested", "extension.requested", Internal, "The investigator asked for more time.";
+    Extended => "extended", "extension.agreed", Public, "An extension was agreed: the stage's response is due later.";
+    ExtensionRefused => "extension_refused", "extension.refused", Internal, "An extension was refused.";
+    ResponseDrafted => "response_drafted", "response.drafted", Internal, "The investigator drafted the stage's response.";
+    ResponseSent => "response_sent", "response.sent", Public, "The stage's response was approved and sent.";
+    Escalated => "escalated", "stage_2.requested", Public, "Stage 2 was asked for.";
+    Withdrawn => "withdrawn", "case.withdrawn", Public, "The customer withdrew the case.";
+    Closed => "closed", "case.closed", Public, "The case was closed.";
+    Reopened => "reopened", "case.reopened", Public, "The complaints manager reopened the case.";
+    ReferredToOmbudsman => "referred_to_ombudsman", "ombudsman.referred", Public, "The complaint was referred to the Ombudsman.";
+    OmbudsmanDecision => "ombudsman_decision", "ombudsman.decision_recorded", Public, "The Ombudsman decided.";
+    RemedyPromised => "remedy_promised", "remedy.promised", Public, "The council promised a remedy.";
+    RemedyOutcome => "remedy_outcome", "remedy.outcome_recorded", Public, "A remedy was done, or reported undeliverable.";
+    Flagged => "flagged", "case.flagged", Internal, "A flag that changes handling was raised, with its referral.";
+    Linked => "linked", "case.linked", Internal, "The case was linked to a related one.";
+    LeadServiceChanged => "lead_service_changed", "case.lead_service_changed", Internal, "The complaints manager moved the lead service.";
+    ContributingServiceAdded => "contributing_service_added", "case.contributing_service_added", Internal, "A service was named as contributing.";
+    ContributingServiceRemoved => "contributing_service_removed", "case.contributing_service_removed", Internal, "A contributing service was taken off.";
+    Forwarded => "forwarded", "feedback.forwarded", Public, "A compliment or comment was passed to its service and the staff named.";
+    Replied => "replied", "feedback.replied", Public, "A compliment or comment was answered.";
+    CommentActionRecorded => "comment_action_recorded", "feedback.comment_action_recorded", Public, "What was done with a comment was recorded.";
 }
 
 impl CaseEvent {
+    /// The stage the event concerns, and the due date it sets, where it has them: all the
+    /// feed says of an event beyond its type, case and time (no personal data; a consumer
+    /// reads the rest through the API, where access is checked).
+    pub fn feed_facts(&self) -> (Option<Stage>, Option<NaiveDate>) {
+        match self {
+            CaseEvent::Triaged { stage, details, .. } => (*stage, details.referral_due),
+            CaseEvent::Acknowledged(Acknowledgement::Stage {
+                stage,
+                response_due,
+                ..
+            }) => (Some(*stage), Some(*response_due)),
+            CaseEvent::Acknowledged(Acknowledgement::Feedback { reply_due, .. }) => {
+                (None, *reply_due)
+            }
+            CaseEvent::Assigned { stage, .. } | CaseEvent::ResponseDrafted { stage, .. } => {
+                (Some(*stage), None)
+            }
+            CaseEvent::ExtensionRequested { stage, new_due, .. } => (Some(*stage), Some(*new_due)),
+            CaseEvent::Extended { new_due, .. } => (None, Some(*new_due)),
+            CaseEvent::ResponseSent {
+                stage,
+                escalation_window_closes,
+                ..
+            } => (Some(*stage), *escalation_window_closes),
+            CaseEvent::Escalated {
+                stage,
+                acknowledgement_due,
+                ..
+            } => (Some(*stage), Some(*acknowledgement_due)),
+            CaseEvent::RemedyPromised { due, .. } => (None, Some(*due)),
+            CaseEvent::Received { .. }
+            | CaseEvent::Note { .. }
+            | CaseEvent::ExtensionRefused { .. }
+            | CaseEvent::Withdrawn { .. }
+            | CaseEvent::Closed { .. }
+            | CaseEvent::Reopened { .. }
+            | CaseEvent::ReferredToOmbudsman { .. }
+            | CaseEvent::OmbudsmanDecision { .. }
+            | CaseEvent::RemedyOutcome { .. }
+            | CaseEvent::Flagged { .. }
+            | CaseEvent::Linked { .. }
+            | CaseEvent::LeadServiceChanged { .. }
+            | CaseEvent::ContributingServiceAdded { .. }
+            | CaseEvent::ContributingServiceRemoved { .. }
+            | CaseEvent::Forwarded { .. }
+            | CaseEvent::Replied { .. }
+            | CaseEvent::CommentActionRecorded { .. } => (None, None),
+        }
+    }
+
     /// The event's details, as stored on the timeline.
     pub fn details(&self) -> serde_json::Value {
         match serde_json::to_value(self) {
@@ -375,6 +441,11 @@ mod tests {
             response_due: date("2026-01-09"),
         });
         assert_eq!(event.name(), "acknowledged");
+        assert_eq!(event.feed_name(), "stage.acknowledged");
+        assert_eq!(
+            event.feed_facts(),
+            (Some(Stage::Stage1), Some(date("2026-01-09")))
+        );
         assert_eq!(event.visibility(), Visibility::Public);
         assert_eq!(
             event.details(),
@@ -430,6 +501,30 @@ mod tests {
                 "contributing_service_removed"
             ]
         );
+    }
+
+    #[test]
+    fn feed_names_are_dotted_unique_and_the_issues_examples() {
+        let mut names: Vec<&str> = EVENT_TYPES.iter().map(|t| t.feed_name).collect();
+        for name in &names {
+            let (thing, happened) = name.split_once('.').expect("dotted");
+            assert!(!thing.is_empty() && !happened.is_empty() && !happened.contains('.'));
+        }
+        for example in [
+            "case.created",
+            "case.triaged",
+            "stage.acknowledged",
+            "extension.agreed",
+            "response.sent",
+            "stage_2.requested",
+            "case.closed",
+            "ombudsman.decision_recorded",
+        ] {
+            assert!(names.contains(&example), "{example}");
+        }
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), 26);
     }
 
     #[test]
