@@ -7,6 +7,7 @@
 #   bash bench/reports.sh                       # 100,000 cases, both backends
 #   REPORT_CASES=1000000 bash bench/reports.sh  # issue 5's million
 #   BACKENDS=sqlite bash bench/reports.sh
+#   BIN=/tmp/old/target/release/council-feedback bash bench/reports.sh  # another binary
 #
 # Needs a PostgreSQL at PG_URL (default postgres://postgres@127.0.0.1:5432)
 # for the PostgreSQL run; its database council_feedback_reports is recreated.
@@ -21,8 +22,11 @@ SECRET="bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 WORK=$(mktemp -d /tmp/cf-reports.XXXXXX)
 trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-cargo build --release --quiet --bin council-feedback
-BIN=./target/release/council-feedback
+# BIN=/path/to/another/council-feedback times that binary instead (an old one, side by side).
+if [ -z "${BIN:-}" ]; then
+  cargo build --release --quiet --bin council-feedback
+  BIN=./target/release/council-feedback
+fi
 TODAY=$(date -u +%F)
 YEAR=$(date -u +%Y); MONTH=$(date -u +%-m)
 # The last financial year that has ended (1 April to 31 March).
