@@ -116,6 +116,8 @@ pub struct Settings {
     pub app_env: AppEnv,
     pub database_url: String,
     pub database_pool_size: u32,
+    /// How long a request waits for a database connection before it is answered 503.
+    pub database_timeout: std::time::Duration,
     pub data_dir: PathBuf,
     pub bind_address: SocketAddr,
     pub jwt: JwtSettings,
@@ -133,6 +135,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("APP_ENV", "development (default) or production; production refuses to start without a configured JWT key"),
     ("DATABASE_URL", "postgres://user@host/db, or sqlite://path/to/file.db (default: sqlite://data/council-feedback.db)"),
     ("DATABASE_POOL_SIZE", "connections in the pool (default 10)"),
+    ("DATABASE_TIMEOUT_MS", "longest a request waits for a database connection before it is answered 503 (default 2000, 100-60000)"),
     ("DATA_DIR", "folder for the SQLite file and the local-mode secret (default ./data)"),
     ("BIND_ADDRESS", "address and port to listen on (default 127.0.0.1:8080)"),
     ("WORKERS", "HTTP worker threads (default: one per core)"),
@@ -191,6 +194,13 @@ impl Settings {
             ));
         }
         let database_pool_size = parse_number(&get, "DATABASE_POOL_SIZE", 10, 1, 200)? as u32;
+        let database_timeout = std::time::Duration::from_millis(parse_number(
+            &get,
+            "DATABASE_TIMEOUT_MS",
+            2000,
+            100,
+            60_000,
+        )?);
         let bind_address = match get("BIND_ADDRESS") {
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
             Some(text) => text.parse().map_err(|_| {
@@ -237,6 +247,7 @@ impl Settings {
             app_env,
             database_url,
             database_pool_size,
+            database_timeout,
             data_dir,
             bind_address,
             jwt,

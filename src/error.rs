@@ -11,7 +11,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::app::AppError;
-use crate::db::DbError;
+use crate::db::{DbError, DbFailure};
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -188,8 +188,12 @@ impl ApiError {
             | ApiError::NotAcceptable(d)
             | ApiError::PreconditionFailed(d)
             | ApiError::PreconditionRequired(d)
-            | ApiError::UnsupportedMediaType(d)
-            | ApiError::Unavailable(d) => (Some(d.clone()), vec![]),
+            | ApiError::UnsupportedMediaType(d) => (Some(d.clone()), vec![]),
+            // The cause is for the log (see `error_response`), never for a client.
+            ApiError::Unavailable(_) => (
+                Some("the database is out of reach for the moment; try again shortly".into()),
+                vec![],
+            ),
             ApiError::Unauthorized { detail, .. } => (Some(detail.clone()), vec![]),
             ApiError::MethodNotAllowed => (
                 Some("this resource does not support that method".into()),
@@ -319,10 +323,11 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        match self {
-            ApiError::Internal(cause) => log::error!("internal error: {cause}"),
-            ApiError::Unavailable(cause) => log::warn!("unavailable: {cause}"),
-            _ => {}
+        // An unavailable database is not logged here: storage logs an outage once as it
+        // starts, and a pool with no connection free while the database answers each time
+        // (db::connect::Health, db::checkout).
+        if let ApiError::Internal(cause) = self {
+            log::error!("internal error: {cause}");
         }
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
@@ -337,6 +342,15 @@ impl ResponseError for ApiError {
         }
         let body = serde_json::to_vec(&self.to_problem()).unwrap_or_default();
         response.body(body)
+    }
+}
+
+impl DbFailure for ApiError {
+    fn unavailable(&self) -> Option<&str> {
+        match self {
+            ApiError::Unavailable(cause) => Some(cause),
+            _ => None,
+        }
     }
 }
 

@@ -66,8 +66,12 @@ pub struct Application {
 impl Application {
     /// Connects, migrates and binds as the settings say.
     pub fn build(settings: &Settings) -> Result<Application, StartError> {
-        let db = Database::connect(&settings.database_url, settings.database_pool_size)
-            .map_err(|e| StartError(e.to_string()))?;
+        let db = Database::connect_with(
+            &settings.database_url,
+            settings.database_pool_size,
+            settings.database_timeout,
+        )
+        .map_err(|e| StartError(e.to_string()))?;
         db.migrate().map_err(|e| StartError(e.to_string()))?;
         let listener = TcpListener::bind(settings.bind_address).map_err(|e| {
             StartError(format!(

@@ -116,7 +116,9 @@ pub mod responses {
     );
     problem_response!(
         Unavailable,
-        "The database cannot be reached (`/problems/service-unavailable`)."
+        "The database cannot be reached (`/problems/service-unavailable`): answered within \
+         `DATABASE_TIMEOUT_MS` (2 s by default; at once while an outage is known) with \
+         `Retry-After: 1`. Readiness answers it within a second."
     );
 
     /// Every way a change to a case (a `POST` under `/cases/{reference}/` with

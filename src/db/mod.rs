@@ -4,6 +4,7 @@
 //! written once against it. Blocking work runs on actix's blocking pool.
 
 pub mod cases;
+pub mod connect;
 mod error;
 pub mod events;
 pub mod extensions;
@@ -26,12 +27,13 @@ use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{CustomizeConnection, Pool, PooledConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::config::{is_postgres_url, sqlite_path};
 
-pub use error::DbError;
+pub use connect::{Manager, Tracked};
+pub use error::{DbError, DbFailure};
 
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -130,9 +132,9 @@ where
 #[derive(Debug)]
 struct ConnectionSetup;
 
-impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup {
-    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
-        if let DbConnection::Sqlite(sqlite) = conn {
+impl CustomizeConnection<Tracked, diesel::r2d2::Error> for ConnectionSetup {
+    fn on_acquire(&self, conn: &mut Tracked) -> Result<(), diesel::r2d2::Error> {
+        if let DbConnection::Sqlite(sqlite) = &mut **conn {
             sqlite
                 .batch_execute(
                     "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
@@ -144,23 +146,10 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ConnectionSetup 
     }
 }
 
-/// Connections the pool failed to open or set up, since the process started: each is also
-/// logged, as r2d2's own handler does.
-static POOL_ERRORS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// How many times the request pool failed to open or set up a connection.
+/// How many times a pool failed to open or set up a connection, since the process started
+/// (each is also noted by [`connect::unreachable`]).
 pub fn pool_errors() -> u64 {
-    POOL_ERRORS.load(std::sync::atomic::Ordering::Relaxed)
-}
-
-#[derive(Debug)]
-struct PoolErrors;
-
-impl diesel::r2d2::HandleError<diesel::r2d2::Error> for PoolErrors {
-    fn handle_error(&self, error: diesel::r2d2::Error) {
-        POOL_ERRORS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        log::error!("{error}");
-    }
+    connect::failed_connects()
 }
 
 /// The report connections read a great deal and write nothing: on SQLite
@@ -172,10 +161,10 @@ impl diesel::r2d2::HandleError<diesel::r2d2::Error> for PoolErrors {
 #[derive(Debug)]
 struct ReportConnectionSetup;
 
-impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ReportConnectionSetup {
-    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+impl CustomizeConnection<Tracked, diesel::r2d2::Error> for ReportConnectionSetup {
+    fn on_acquire(&self, conn: &mut Tracked) -> Result<(), diesel::r2d2::Error> {
         ConnectionSetup.on_acquire(conn)?;
-        if let DbConnection::Sqlite(sqlite) = conn {
+        if let DbConnection::Sqlite(sqlite) = &mut **conn {
             sqlite
                 .batch_execute("PRAGMA mmap_size = 2147418112;")
                 .map_err(diesel::r2d2::Error::QueryError)?;
@@ -189,8 +178,8 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for ReportConnection
 #[derive(Debug)]
 struct AsynchronousCommit;
 
-impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for AsynchronousCommit {
-    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+impl CustomizeConnection<Tracked, diesel::r2d2::Error> for AsynchronousCommit {
+    fn on_acquire(&self, conn: &mut Tracked) -> Result<(), diesel::r2d2::Error> {
         conn.batch_execute("SET synchronous_commit TO OFF")
             .map_err(diesel::r2d2::Error::QueryError)
     }
@@ -199,7 +188,12 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for AsynchronousComm
 /// The connection pool, shared by every worker.
 #[derive(Clone)]
 pub struct Database {
-    pool: Pool<ConnectionManager<DbConnection>>,
+    pool: Pool<Manager>,
+    /// Whether the database is within reach: shared by the pools, so that an outage is
+    /// logged once and requests fail fast while it lasts.
+    health: Arc<connect::Health>,
+    /// How long a request waits for a connection before it is answered 503.
+    wait: Duration,
     backend: Backend,
     /// SQLite takes one writer at a time; queueing writers here, rather than
     /// inside SQLite, avoids its busy errors on lock upgrades.
@@ -207,14 +201,14 @@ pub struct Database {
     /// PostgreSQL: a small pool of its own for reference numbers, so taking a
     /// number never waits for a connection held by a create (see
     /// [`Database::next_reference_number`]).
-    sequences: Option<Pool<ConnectionManager<DbConnection>>>,
+    sequences: Option<Pool<Manager>>,
     /// Two connections of the reports' own, taken by one report at a time
     /// (see [`Database::report_snapshot`]).
     reports: Arc<ReportConnections>,
 }
 
 struct ReportConnections {
-    pool: Pool<ConnectionManager<DbConnection>>,
+    pool: Pool<Manager>,
     turn: Mutex<()>,
 }
 
@@ -239,8 +233,19 @@ impl std::fmt::Display for DbStartError {
 impl std::error::Error for DbStartError {}
 
 impl Database {
-    /// Opens a pool on `url` (creating the SQLite file and its folder if needed).
+    /// Opens a pool on `url` (creating the SQLite file and its folder if needed), waiting
+    /// [`DEFAULT_WAIT`] for a connection.
     pub fn connect(url: &str, pool_size: u32) -> Result<Database, DbStartError> {
+        Database::connect_with(url, pool_size, DEFAULT_WAIT)
+    }
+
+    /// Opens a pool on `url` whose requests wait at most `wait` for a connection: while the
+    /// database is out of reach, each is answered 503 within that time.
+    pub fn connect_with(
+        url: &str,
+        pool_size: u32,
+        wait: Duration,
+    ) -> Result<Database, DbStartError> {
         let (backend, connection_url) = if is_postgres_url(url) {
             (Backend::Postgres, url.to_string())
         } else {
@@ -270,18 +275,18 @@ impl Database {
                 .batch_execute("PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL;")
                 .map_err(|e| DbStartError(format!("DATABASE_URL: cannot open: {e}")))?;
         }
-        let url_for_reports = connection_url.clone();
-        let manager = ConnectionManager::<DbConnection>::new(connection_url);
+        let health = Arc::new(connect::Health::default());
+        let manager = Manager::new(backend, &connection_url, wait, health.clone());
         // r2d2 would run a query on every checkout to test the connection: a
         // round trip per request. A dead connection is noticed when a query
         // fails on it (an error once, then r2d2 replaces it).
         let pool = Pool::builder()
             .max_size(pool_size)
             .test_on_check_out(false)
-            .connection_timeout(Duration::from_secs(10))
+            .connection_timeout(wait)
             .connection_customizer(Box::new(ConnectionSetup))
-            .error_handler(Box::new(PoolErrors))
-            .build(manager)
+            .error_handler(Box::new(connect::PoolErrors(health.clone())))
+            .build(manager.clone())
             .map_err(|e| DbStartError(format!("DATABASE_URL: cannot connect: {e}")))?;
         let write_gate = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
         let sequences = match backend {
@@ -290,9 +295,10 @@ impl Database {
                     .max_size(2)
                     .min_idle(Some(1))
                     .test_on_check_out(false)
-                    .connection_timeout(Duration::from_secs(10))
+                    .connection_timeout(wait)
                     .connection_customizer(Box::new(AsynchronousCommit))
-                    .build(ConnectionManager::<DbConnection>::new(url))
+                    .error_handler(Box::new(connect::PoolErrors(health.clone())))
+                    .build(manager.clone())
                     .map_err(|e| DbStartError(format!("DATABASE_URL: cannot connect: {e}")))?,
             ),
             Backend::Sqlite => None,
@@ -303,11 +309,14 @@ impl Database {
             .max_size(2)
             .min_idle(Some(0))
             .test_on_check_out(false)
-            .connection_timeout(Duration::from_secs(10))
+            .connection_timeout(wait)
             .connection_customizer(Box::new(ReportConnectionSetup))
-            .build_unchecked(ConnectionManager::<DbConnection>::new(url_for_reports));
+            .error_handler(Box::new(connect::PoolErrors(health.clone())))
+            .build_unchecked(manager);
         Ok(Database {
             pool,
+            health,
+            wait,
             backend,
             write_gate,
             sequences,
@@ -332,7 +341,7 @@ impl Database {
     }
 
     /// A pooled connection, for blocking code outside a request (the CLI, tests).
-    pub fn connection(&self) -> Result<PooledConnection<ConnectionManager<DbConnection>>, DbError> {
+    pub fn connection(&self) -> Result<PooledConnection<Manager>, DbError> {
         Ok(self.pool.get()?)
     }
 
@@ -341,13 +350,16 @@ impl Database {
     pub async fn with_connection<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
-        E: From<DbError> + Send + 'static,
+        E: From<DbError> + DbFailure + Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let (wait, health) = (self.wait, self.health.clone());
         actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(DbError::from)?;
-            work(&mut conn)
+            let mut conn = checkout(&pool, wait, &health)?;
+            let done = work(&mut conn);
+            note_lost(&mut conn, &done, &health);
+            done
         })
         .await
         .map_err(|e| DbError::other(format!("blocking task: {e}")))?
@@ -366,10 +378,11 @@ impl Database {
     pub async fn report_snapshot<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
-        E: From<DbError> + Send + 'static,
+        E: From<DbError> + DbFailure + Send + 'static,
         F: FnOnce(&mut DbConnection, &mut DbConnection) -> Result<T, E> + Send + 'static,
     {
         let reports = self.reports.clone();
+        let (wait, health) = (self.wait, self.health.clone());
         let gate = self.write_gate.clone();
         actix_web::web::block(move || {
             let _turn = reports
@@ -377,19 +390,24 @@ impl Database {
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             let (mut first, mut second) = (
-                reports.pool.get().map_err(DbError::from)?,
-                reports.pool.get().map_err(DbError::from)?,
+                checkout(&reports.pool, wait, &health)?,
+                checkout(&reports.pool, wait, &health)?,
             );
-            let first: &mut DbConnection = &mut first;
-            let second: &mut DbConnection = &mut second;
-            first
-                .transaction(|first| {
-                    second.transaction(|second| {
-                        same_moment(first, second, gate.as_deref())?;
-                        work(first, second).map_err(Failed::Work)
+            let done = {
+                let first: &mut DbConnection = &mut first;
+                let second: &mut DbConnection = &mut second;
+                first
+                    .transaction(|first| {
+                        second.transaction(|second| {
+                            same_moment(first, second, gate.as_deref())?;
+                            work(first, second).map_err(Failed::Work)
+                        })
                     })
-                })
-                .map_err(Failed::into_error)
+                    .map_err(Failed::into_error)
+            };
+            note_lost(&mut first, &done, &health);
+            note_lost(&mut second, &done, &health);
+            done
         })
         .await
         .map_err(|e| DbError::other(format!("blocking task: {e}")))?
@@ -401,18 +419,22 @@ impl Database {
     pub async fn transaction<T, E, F>(&self, work: F) -> Result<T, E>
     where
         T: Send + 'static,
-        E: From<DbError> + Send + 'static,
+        E: From<DbError> + DbFailure + Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let (wait, health) = (self.wait, self.health.clone());
         let gate = self.write_gate.clone();
         actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(DbError::from)?;
+            let mut conn = checkout(&pool, wait, &health)?;
             let _turn = gate
                 .as_ref()
                 .map(|gate| gate.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
-            conn.transaction(|conn| work(conn).map_err(Failed::Work))
-                .map_err(Failed::into_error)
+            let done = conn
+                .transaction(|conn| work(conn).map_err(Failed::Work))
+                .map_err(Failed::into_error);
+            note_lost(&mut conn, &done, &health);
+            done
         })
         .await
         .map_err(|e| DbError::other(format!("blocking task: {e}")))?
@@ -438,21 +460,86 @@ impl Database {
         match &self.sequences {
             None => Ok(cases::next_reference_number(conn, prefix, year)?),
             // One statement in autocommit: one round trip.
-            Some(pool) => Ok(cases::next_reference_number(
-                &mut *pool.get()?,
-                prefix,
-                year,
-            )?),
+            Some(pool) => {
+                let mut sequence = checkout(pool, self.wait, &self.health)?;
+                let taken = cases::next_reference_number(&mut sequence, prefix, year)
+                    .map_err(DbError::from);
+                note_lost(&mut sequence, &taken, &self.health);
+                taken
+            }
         }
     }
 
-    /// Whether the database answers a trivial query.
+    /// Whether the database answers a trivial query, within [`PING_WAIT`] (or the requests'
+    /// wait, if shorter) for a connection.
     pub async fn ping(&self) -> Result<(), DbError> {
-        self.with_connection(|conn| {
-            diesel::sql_query("SELECT 1").execute(conn)?;
-            Ok(())
+        let pool = self.pool.clone();
+        let wait = self.wait.min(PING_WAIT);
+        let health = self.health.clone();
+        actix_web::web::block(move || {
+            let mut conn = checkout(&pool, wait, &health)?;
+            let done = diesel::sql_query("SELECT 1")
+                .execute(&mut **conn)
+                .map(|_| ())
+                .map_err(DbError::from);
+            note_lost(&mut conn, &done, &health);
+            done
         })
         .await
+        .map_err(|e| DbError::other(format!("blocking task: {e}")))?
+    }
+}
+
+/// How long a request waits for a connection unless configured otherwise.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(2);
+
+/// The longest a readiness check waits for a connection.
+pub const PING_WAIT: Duration = Duration::from_millis(800);
+
+/// While the database is known to be out of reach, a request waits this long for a
+/// connection (the pool keeps trying to open them meanwhile) instead of the whole wait.
+const WAIT_WHILE_DOWN: Duration = Duration::from_millis(250);
+
+/// A connection from `pool` within `wait`, or sooner while the database is out of reach.
+fn checkout(
+    pool: &Pool<Manager>,
+    wait: Duration,
+    health: &connect::Health,
+) -> Result<PooledConnection<Manager>, DbError> {
+    let down = health.is_down();
+    let wait = if down {
+        wait.min(WAIT_WHILE_DOWN)
+    } else {
+        wait
+    };
+    let started = std::time::Instant::now();
+    loop {
+        let left = wait.saturating_sub(started.elapsed());
+        let mut conn = pool.get_timeout(left).map_err(|error| {
+            if !down && !health.is_down() {
+                // Every connection busy while the database answers: a load to hear of each time.
+                log::warn!("no database connection came free within {wait:?}: {error}");
+            }
+            DbError::from(error)
+        })?;
+        if health.is_current(&conn) {
+            return Ok(conn);
+        }
+        // Opened before the latest outage: its server has gone. The pool drops it and opens
+        // another.
+        conn.lost = true;
+    }
+}
+
+/// A connection whose work found the database out of reach is not lent again, and the
+/// outage is noted (and logged, if it is new).
+fn note_lost<T, E: DbFailure>(conn: &mut Tracked, done: &Result<T, E>, health: &connect::Health) {
+    if let Some(cause) = done.as_ref().err().and_then(DbFailure::unavailable) {
+        conn.lost = true;
+        // A connection from before the latest outage tells of that one, not of a new one.
+        if health.is_current(conn) {
+            health.unreachable(&cause);
+        }
     }
 }
 

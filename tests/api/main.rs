@@ -15,6 +15,7 @@ mod feedback;
 mod idempotency;
 mod lifecycle;
 mod lifecycle_rules;
+mod outage;
 mod oversized;
 mod ownership;
 mod report_counts;

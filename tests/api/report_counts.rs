@@ -134,7 +134,7 @@ async fn the_counts_agree_with_the_figures_worked_out_case_by_case() {
             case_stages::acknowledged_on_time.eq(None::<bool>),
             case_stages::working_days_taken.eq(None::<i32>),
         ))
-        .execute(&mut conn)
+        .execute(&mut **conn)
         .expect("forget");
     let filled = record_missing_facts(&mut conn, clock.council_calendar()).expect("filled");
     drop(conn);
