@@ -191,7 +191,7 @@ impl ApiError {
             | ApiError::UnsupportedMediaType(d) => (Some(d.clone()), vec![]),
             // The cause is for the log (see `error_response`), never for a client.
             ApiError::Unavailable(_) => (
-                Some("the database is out of reach for the moment; try again shortly".into()),
+                Some("the database is out of reach or busy just now; try again shortly".into()),
                 vec![],
             ),
             ApiError::Unauthorized { detail, .. } => (Some(detail.clone()), vec![]),

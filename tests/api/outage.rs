@@ -382,7 +382,7 @@ async fn postgres_stopped_under_load_is_answered_503_fast_and_served_again_when_
         assert_eq!(problem["type"], "/problems/service-unavailable");
         assert_eq!(
             problem["detail"],
-            json!("the database is out of reach for the moment; try again shortly"),
+            json!("the database is out of reach or busy just now; try again shortly"),
             "no driver's text"
         );
         assert!(
