@@ -1151,34 +1151,34 @@ pub async fn get(
 #[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     #[param(value_type = Option<Kind>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub kind: Option<String>,
     #[param(value_type = Option<Status>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub status: Option<String>,
     /// A service id.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub service: Option<String>,
     #[param(value_type = Option<Channel>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub channel: Option<String>,
     #[param(value_type = Option<Stage>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub stage: Option<String>,
     /// Only cases carrying this flag (staff only).
     #[param(value_type = Option<crate::domain::flag::Flag>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub flag: Option<String>,
     /// The current stage's investigator: an id, or `me` for the caller.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub investigator: Option<String>,
     /// Cases whose next deadline falls on or before this date (`YYYY-MM-DD`).
     #[param(value_type = Option<String>, format = Date)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub due_before: Option<String>,
     /// `true`: cases whose next deadline has passed; `false`: those whose has not.
     #[param(value_type = Option<bool>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub overdue: Option<String>,
     /// Received on or after: a date (`2026-11-01`) or an instant (`2026-11-01T09:00:00Z`).
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
@@ -1188,7 +1188,7 @@ pub struct CaseQuery {
     pub received_to: Option<String>,
     /// 1 to 200, default 50.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
@@ -1253,11 +1253,11 @@ pub async fn list(
     let query = query.into_inner();
     let mut errors = Vec::new();
     let limit = pagination::limit(query.limit.as_deref(), &mut errors);
-    let after = pagination::decode_as(query.cursor.as_deref(), &mut errors, |position| {
+    let after = pagination::decode_as(query.cursor.as_deref(), |position| {
         let (micros, id) = position.split_once('|')?;
         let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
-        crate::domain::dates::plausible_instant(at).then_some((at, id.parse().ok()?))
-    });
+        crate::domain::dates::plausible_instant(at).then_some((at, pagination::row_id(id)?))
+    })?;
     let kind = vocabulary_filter(
         query.kind,
         "kind",
@@ -1385,7 +1385,7 @@ pub async fn list(
 pub struct TimelineQuery {
     /// 1 to 200, default 50.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
@@ -1433,9 +1433,7 @@ pub async fn timeline(
     let query = query.into_inner();
     let mut errors = Vec::new();
     let limit = pagination::limit(query.limit.as_deref(), &mut errors);
-    let after = pagination::decode_as(query.cursor.as_deref(), &mut errors, |p| {
-        p.parse::<i64>().ok()
-    });
+    let after = pagination::decode_as(query.cursor.as_deref(), pagination::row_id)?;
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

@@ -302,7 +302,7 @@ pub async fn create(
     operation_id = "get_learning_action",
     description = "Roles: investigating_officer and head_of_service (their services' actions), \
                    complaints_manager (all).",
-    params(("id" = i64, Path, description = "The action's id", example = 12)),
+    params(("id" = i64, Path, description = "The action's id", minimum = 1, example = 12)),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The learning action", body = LearningAction,
@@ -319,12 +319,9 @@ pub async fn get(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = staff.0;
-    let id = id.into_inner();
+    let id = super::path_id(&id.into_inner(), "learning action")?;
     let (action, etag) = db
         .read(move |conn| {
-            let id = id.parse::<i64>().map_err(|_| {
-                ApiError::NotFound(format!("there is no learning action {id} that you can see"))
-            })?;
             let row = visible_action(conn, id, &caller)?;
             let references = references_of(conn, &[row.id])?
                 .remove(&row.id)
@@ -373,7 +370,7 @@ pub struct LearningActionChange {
                    the evidence that the change was embedded, `cancelled` with why), moves its \
                    due date, or links more cases. Needs `If-Match` with the action's ETag.",
     params(
-        ("id" = i64, Path, description = "The action's id", example = 12),
+        ("id" = i64, Path, description = "The action's id", minimum = 1, example = 12),
         ("If-Match" = String, Header, description = "The action's ETag")
     ),
     request_body = LearningActionChange,
@@ -418,13 +415,10 @@ pub async fn update(
         return Err(ApiError::Validation(errors));
     }
     let caller = staff.0;
-    let id = id.into_inner();
+    let id = super::path_id(&id.into_inner(), "learning action")?;
     let expected = precondition::expected_version(&req)?;
     let (action, etag) = db
         .write(move |conn| {
-            let id = id.parse::<i64>().map_err(|_| {
-                ApiError::NotFound(format!("there is no learning action {id} that you can see"))
-            })?;
             let row = visible_action(conn, id, &caller)?;
             may_change(&caller, &row.service_id)?;
             if row.version != expected {
@@ -503,17 +497,17 @@ pub struct LearningQuery {
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub service: Option<String>,
     #[param(value_type = Option<LearningStatus>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub status: Option<String>,
     /// `true`: actions still to be done and past their due date; `false`: the rest.
     #[param(value_type = Option<bool>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub overdue: Option<String>,
     /// Only actions that came from this case.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub case: Option<String>,
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub limit: Option<String>,
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub cursor: Option<String>,
@@ -551,15 +545,15 @@ pub async fn list(
     let query = query.into_inner();
     let mut errors = Vec::new();
     let limit = pagination::limit(query.limit.as_deref(), &mut errors);
-    let after = pagination::decode_as(query.cursor.as_deref(), &mut errors, |p| {
+    let after = pagination::decode_as(query.cursor.as_deref(), |p| {
         let (due, id) = p.split_once('|')?;
         Some((
             NaiveDate::parse_from_str(due, "%Y-%m-%d")
                 .ok()
                 .filter(|due| crate::domain::dates::plausible(*due))?,
-            id.parse().ok()?,
+            pagination::row_id(id)?,
         ))
-    });
+    })?;
     let status = match query.status.as_deref() {
         None => None,
         raw => one_of(

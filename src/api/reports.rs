@@ -32,11 +32,11 @@ use crate::error::{ApiError, FieldError};
 pub struct PerformanceQuery {
     /// First day (`YYYY-MM-DD`) of cases received; default: the first of the month a year ago.
     #[param(value_type = Option<String>, format = Date)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub from: Option<String>,
     /// Last day, included; default today.
     #[param(value_type = Option<String>, format = Date)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub to: Option<String>,
     /// Only this service.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
@@ -681,15 +681,15 @@ pub async fn performance(
 pub struct AnnualQuery {
     /// The financial year starting 1 April of this year (`2025` is 1 April 2025 to 31 March 2026).
     #[param(value_type = Option<i32>, minimum = 2000, maximum = 2100)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub year: Option<String>,
     /// Or a period: its first day (`YYYY-MM-DD`), with `to`.
     #[param(value_type = Option<String>, format = Date)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub from: Option<String>,
     /// The period's last day, included.
     #[param(value_type = Option<String>, format = Date)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub to: Option<String>,
     /// Only this service.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
@@ -699,7 +699,7 @@ pub struct AnnualQuery {
     pub directorate: Option<String>,
     /// For publishing: withhold counts from 1 to this minus one (e.g. 5), so no one can be identified.
     #[param(value_type = Option<u32>, minimum = 2, maximum = 100)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub suppress_below: Option<String>,
 }
 
@@ -1159,11 +1159,11 @@ pub async fn annual(
 pub struct DigestQuery {
     /// First day (`YYYY-MM-DD`); compared with the same number of days just before it.
     #[param(value_type = String, format = Date)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub from: Option<String>,
     /// Last day, included.
     #[param(value_type = String, format = Date)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub to: Option<String>,
     /// Only this service.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
@@ -1427,7 +1427,7 @@ fn answer_year(raw: &str) -> Result<i32, ApiError> {
                    `learning_reported`, `self_assessment_published`) for a financial year. A \
                    later answer replaces the earlier one. The annual report shows it.",
     params(
-        ("year" = i32, Path, description = "The financial year's first year: 2025 is 2025/26", example = 2025),
+        ("year" = i32, Path, description = "The financial year's first year: 2025 is 2025/26", minimum = 2000, maximum = 2100, example = 2025),
         ("item" = String, Path, description = "The line", example = "member_responsible")
     ),
     request_body = SelfAssessmentAnswer,
@@ -1489,7 +1489,7 @@ pub async fn answer_self_assessment(
     description = "Roles: head_of_service, complaints_manager.\n\n\
                    The lines of the self-assessment the complaints manager answers, with the \
                    answers recorded for a financial year.",
-    params(("year" = i32, Path, description = "The financial year's first year: 2025 is 2025/26", example = 2025)),
+    params(("year" = i32, Path, description = "The financial year's first year: 2025 is 2025/26", minimum = 2000, maximum = 2100, example = 2025)),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The manager's lines", body = Vec<crate::report::annual::SelfAssessmentItem>),

@@ -246,7 +246,7 @@ pub struct Sending {
                    Needs `If-Match`.",
     params(
         ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
-        ("id" = i64, Path, description = "The draft's id"),
+        ("id" = i64, Path, description = "The draft's id", minimum = 1),
         ("If-Match" = String, Header, description = "The case's ETag")
     ),
     request_body(content = Option<Sending>, description = "Optional: when and how it was sent"),
@@ -306,11 +306,10 @@ pub async fn approve_and_send(
         back_dated_because,
         method,
     };
+    let id = super::path_id(&id, "draft response")?;
     let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
-            // An id that is not a number names no response.
-            let id = id.parse::<i64>().unwrap_or(-1);
             let changed = lifecycle::send_response(
                 conn,
                 &clock.deadlines(),

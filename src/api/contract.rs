@@ -1,0 +1,102 @@
+//! The refusals that apply across operations, added to the document in one
+//! place from what each operation takes, so that the contract says exactly
+//! what the extractors and middleware do:
+//!
+//! - a path or query parameter holding a NUL character is a 400 on every
+//!   operation that has one (`request_context`), and a list's `cursor` that it
+//!   did not give out is a 400 (`pagination::decode`);
+//! - a JSON body that is not JSON is a 400, one over the limit a 413, one not
+//!   sent as `application/json` a 415 (`json::JsonBody`, `json::OptionalJson`);
+//! - a change taking `If-Match` is a 428 without it and a 412 when it is stale
+//!   (`precondition::expected_version`).
+
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+
+use crate::error::PROBLEM_JSON;
+
+/// Adds the cross-cutting refusals to every operation of `doc`.
+pub fn add_common_refusals(doc: &mut OpenApi) {
+    for item in doc.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            add_to(operation);
+        }
+    }
+}
+
+fn add_to(operation: &mut Operation) {
+    let parameters = operation.parameters.as_deref().unwrap_or_default();
+    let takes = |place: ParameterIn, name: Option<&str>| {
+        parameters
+            .iter()
+            .any(|p| p.parameter_in == place && name.is_none_or(|n| p.name == n))
+    };
+    let has_path_or_query = takes(ParameterIn::Path, None) || takes(ParameterIn::Query, None);
+    let has_cursor = takes(ParameterIn::Query, Some("cursor"));
+    let has_if_match = takes(ParameterIn::Header, Some("If-Match"));
+    let has_body = operation.request_body.is_some();
+
+    let mut unreadable = Vec::new();
+    if has_body {
+        unreadable.push("the body is not valid JSON (`/problems/malformed-json`)");
+    }
+    if has_path_or_query {
+        unreadable.push(
+            "a path segment or query parameter holds a NUL character, `%00` \
+             (`/problems/bad-request`)",
+        );
+    }
+    if has_cursor {
+        unreadable.push(
+            "`cursor` is not one this list gave out: altered, made up or from another list; \
+             `errors` names `cursor` (`/problems/invalid-cursor`)",
+        );
+    }
+    if !unreadable.is_empty() {
+        let description = format!("The request cannot be read: {}.", unreadable.join("; or "));
+        set(operation, "400", &description);
+    }
+    if has_body {
+        set_ref(operation, "413", "PayloadTooLarge");
+        set_ref(operation, "415", "UnsupportedMediaType");
+    }
+    if has_if_match {
+        set_ref(operation, "412", "PreconditionFailed");
+        set_ref(operation, "428", "PreconditionRequired");
+    }
+}
+
+/// Sets the response for `status` to a problem with this description.
+fn set(operation: &mut Operation, status: &str, description: &str) {
+    let response = ResponseBuilder::new()
+        .description(description)
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build();
+    operation
+        .responses
+        .responses
+        .insert(status.to_string(), RefOr::T(response));
+}
+
+/// Adds a reusable response for `status` unless the operation says more.
+fn set_ref(operation: &mut Operation, status: &str, name: &str) {
+    operation
+        .responses
+        .responses
+        .entry(status.to_string())
+        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+}
