@@ -192,9 +192,11 @@ pub struct DueDateQuery {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WorkingDaysQuery {
+    /// The first day, `YYYY-MM-DD`, 2015 to 2040.
     #[param(value_type = String, format = Date, required = true, example = "2026-12-18")]
     #[serde(default)]
     pub from: Option<String>,
+    /// The last day, `YYYY-MM-DD`, 2015 to 2040.
     #[param(value_type = String, format = Date, required = true, example = "2027-01-06")]
     #[serde(default)]
     pub to: Option<String>,

@@ -33,7 +33,23 @@ pub fn add_common_refusals(doc: &mut OpenApi) {
     }
 }
 
+/// What `If-Match` must hold, as `precondition::expected_version` reads it.
+const IF_MATCH: &str = "The ETag of the version this change is made against, exactly as the \
+    `ETag` header gave it: the version number in double quotes, e.g. `\"3\"` \
+    (`^\"[0-9]+\"$`). A version that is no longer current, `*`, a weak tag (`W/\"3\"`) or \
+    anything else is refused with 412; leaving it out, with 428.";
+
 fn add_to(operation: &mut Operation) {
+    for parameter in operation.parameters.iter_mut().flatten() {
+        if parameter.parameter_in == ParameterIn::Header && parameter.name == "If-Match" {
+            let whose = parameter.description.take().unwrap_or_default();
+            parameter.description = Some(
+                format!("{whose}. {IF_MATCH}")
+                    .trim_start_matches(". ")
+                    .to_string(),
+            );
+        }
+    }
     let parameters = operation.parameters.as_deref().unwrap_or_default();
     let takes = |place: ParameterIn, name: Option<&str>| {
         parameters

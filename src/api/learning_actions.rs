@@ -17,7 +17,7 @@ use super::idempotency::{self, Created};
 use super::json::JsonBody;
 use super::validation::{not_blank, one_of, report_of};
 use super::{pagination, precondition, responses, rfc3339};
-use crate::auth::{Caller, Staff};
+use crate::auth::{Caller, Senior, Staff};
 use crate::db::learning::{self as repo, LearningActionRow, LearningFilter};
 use crate::db::{self, services, Database, DbConnection};
 use crate::domain::case::Role;
@@ -179,14 +179,14 @@ pub struct NewLearningAction {
         custom(function = "not_blank"),
         length(max = 5000)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 5000)]
     pub learned: Option<String>,
     #[validate(
         required(message = "is required"),
         custom(function = "not_blank"),
         length(max = 5000)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 5000)]
     pub change_agreed: Option<String>,
     /// The owning service's id.
     #[validate(required(message = "is required"), custom(function = "not_blank"))]
@@ -197,7 +197,7 @@ pub struct NewLearningAction {
         custom(function = "not_blank"),
         length(max = 200)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
     pub owner: Option<String>,
     /// From 1900-01-01 to 2199-12-31.
     #[validate(
@@ -340,10 +340,13 @@ pub async fn get(
 #[schema(example = json!({"status": "completed", "evidence": "Round sheets for all 14 crews show assisted collections; no missed assisted collection since 3 January"}))]
 pub struct LearningActionChange {
     #[validate(custom(function = "not_blank"), length(max = 5000))]
+    #[schema(max_length = 5000, min_length = 1)]
     pub learned: Option<String>,
     #[validate(custom(function = "not_blank"), length(max = 5000))]
+    #[schema(max_length = 5000, min_length = 1)]
     pub change_agreed: Option<String>,
     #[validate(custom(function = "not_blank"), length(max = 200))]
+    #[schema(max_length = 200, min_length = 1)]
     pub owner: Option<String>,
     /// From 1900-01-01 to 2199-12-31.
     #[validate(custom(function = "super::validation::plausible_date"))]
@@ -353,6 +356,7 @@ pub struct LearningActionChange {
     pub status: Option<String>,
     /// Required to complete or cancel an action.
     #[validate(custom(function = "not_blank"), length(max = 5000))]
+    #[schema(max_length = 5000, min_length = 1)]
     pub evidence: Option<String>,
     /// When it was completed (default today; not in the future).
     #[schema(value_type = Option<String>, format = Date)]
@@ -390,7 +394,7 @@ pub struct LearningActionChange {
 #[patch("/learning-actions/{id}")]
 pub async fn update(
     req: HttpRequest,
-    staff: Staff,
+    staff: Senior,
     db: web::Data<Database>,
     id: web::Path<String>,
     body: JsonBody<LearningActionChange>,

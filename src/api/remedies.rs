@@ -56,7 +56,7 @@ pub struct NewRemedy {
         custom(function = "not_blank"),
         length(max = 2000)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 2000)]
     pub description: Option<String>,
     #[validate(required(message = "is required"), custom(function = "plausible_date"))]
     #[schema(value_type = String, format = Date)]
@@ -67,7 +67,7 @@ pub struct NewRemedy {
         custom(function = "not_blank"),
         length(max = 200)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
     pub owner: Option<String>,
     /// A financial remedy's amount.
     #[validate(nested)]
@@ -225,7 +225,7 @@ pub struct RemedyOutcome {
         custom(function = "not_blank"),
         length(max = 2000)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 2000)]
     pub evidence: Option<String>,
 }
 

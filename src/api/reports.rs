@@ -30,11 +30,12 @@ use crate::error::{ApiError, FieldError};
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PerformanceQuery {
-    /// First day (`YYYY-MM-DD`) of cases received; default: the first of the month a year ago.
+    /// First day (`YYYY-MM-DD`, 1900-01-01 to 2199-12-31) of cases received; default: the first of the month a
+    /// year ago. Not after `to`; a report covers at most ten years.
     #[param(value_type = Option<String>, format = Date)]
     #[serde(default)]
     pub from: Option<String>,
-    /// Last day, included; default today.
+    /// Last day, included (`YYYY-MM-DD`, 1900-01-01 to 2199-12-31); default today.
     #[param(value_type = Option<String>, format = Date)]
     #[serde(default)]
     pub to: Option<String>,
@@ -680,14 +681,15 @@ pub async fn performance(
 #[into_params(parameter_in = Query)]
 pub struct AnnualQuery {
     /// The financial year starting 1 April of this year (`2025` is 1 April 2025 to 31 March 2026).
+    /// Give `year`, or a period with both `from` and `to`: one of the two, not both.
     #[param(value_type = Option<i32>, minimum = 2000, maximum = 2100)]
     #[serde(default)]
     pub year: Option<String>,
-    /// Or a period: its first day (`YYYY-MM-DD`), with `to`.
+    /// Or a period: its first day (`YYYY-MM-DD`, 1900-01-01 to 2199-12-31), with `to`; at most ten years.
     #[param(value_type = Option<String>, format = Date)]
     #[serde(default)]
     pub from: Option<String>,
-    /// The period's last day, included.
+    /// The period's last day, included (`YYYY-MM-DD`, 1900-01-01 to 2199-12-31), with `from`.
     #[param(value_type = Option<String>, format = Date)]
     #[serde(default)]
     pub to: Option<String>,
@@ -1157,12 +1159,12 @@ pub async fn annual(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DigestQuery {
-    /// First day (`YYYY-MM-DD`); compared with the same number of days just before it.
-    #[param(value_type = String, format = Date)]
+    /// First day (`YYYY-MM-DD`, 1900-01-01 to 2199-12-31); compared with the same number of days just before it.
+    #[param(value_type = String, format = Date, required = true)]
     #[serde(default)]
     pub from: Option<String>,
-    /// Last day, included.
-    #[param(value_type = String, format = Date)]
+    /// Last day, included (`YYYY-MM-DD`, 1900-01-01 to 2199-12-31), not before `from`.
+    #[param(value_type = String, format = Date, required = true)]
     #[serde(default)]
     pub to: Option<String>,
     /// Only this service.
@@ -1406,7 +1408,7 @@ pub struct SelfAssessmentAnswer {
         custom(function = "super::validation::not_blank"),
         length(max = 5000)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 5000)]
     pub evidence: Option<String>,
 }
 

@@ -118,8 +118,10 @@ pub struct NewService {
     #[schema(value_type = String, min_length = 1)]
     pub directorate: Option<String>,
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub area: Option<String>,
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    #[schema(max_length = 254)]
     pub email: Option<String>,
     /// Default true.
     pub active: Option<bool>,

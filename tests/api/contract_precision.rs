@@ -216,3 +216,21 @@ async fn the_document_lists_the_refusals_every_operation_can_give() {
         assert_eq!(id["schema"]["minimum"], 1, "{path}");
     }
 }
+
+#[actix_web::test]
+async fn a_role_that_may_never_change_a_learning_action_is_403_before_if_match_is_read() {
+    let app = spawn_app().await;
+    let officer = app.officer("o-1", &["waste-care"]);
+    for if_match in [None, Some("*"), Some("\"1\"")] {
+        let headers: Vec<(&str, &str)> = if_match.map(|v| ("If-Match", v)).into_iter().collect();
+        app.send(
+            Method::PATCH,
+            "/api/v1/learning-actions/1",
+            Some(&officer),
+            &headers,
+            Some(json!({"status": "completed"}).to_string().into_bytes()),
+        )
+        .await
+        .problem(403, "/problems/forbidden");
+    }
+}
