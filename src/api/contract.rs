@@ -11,6 +11,7 @@
 //!   (`precondition::expected_version`).
 
 use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 
 use crate::error::PROBLEM_JSON;
@@ -39,8 +40,26 @@ const IF_MATCH: &str = "The ETag of the version this change is made against, exa
     (`^\"[0-9]+\"$`). A version that is no longer current, `*`, a weak tag (`W/\"3\"`) or \
     anything else is refused with 412; leaving it out, with 428.";
 
+/// What `domain::reference::Reference::parse` accepts: a kind's prefix, the
+/// year and a number of 6 to 12 digits, in any letter case.
+const REFERENCE_PATTERN: &str = r"^\s*[Cc]([Mm][PpTt]|[Pp][Ll])-[0-9]{4}-[0-9]{6,12}\s*$";
+
 fn add_to(operation: &mut Operation) {
     for parameter in operation.parameters.iter_mut().flatten() {
+        if parameter.parameter_in == ParameterIn::Path && parameter.name == "reference" {
+            parameter.schema = Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(REFERENCE_PATTERN))
+                    .into(),
+            );
+            parameter.description = Some(
+                "The case reference: `CMP` (complaint), `CPL` (compliment) or `CMT` (comment), \
+                 the year received and its number, as `CMP-2026-000042`; any letter case. \
+                 One of another shape names no case (404)."
+                    .into(),
+            );
+        }
         if parameter.parameter_in == ParameterIn::Header && parameter.name == "If-Match" {
             let whose = parameter.description.take().unwrap_or_default();
             parameter.description = Some(

@@ -234,3 +234,34 @@ async fn a_role_that_may_never_change_a_learning_action_is_403_before_if_match_i
         .problem(403, "/problems/forbidden");
     }
 }
+
+#[actix_web::test]
+async fn a_reference_of_the_wrong_shape_is_404_before_if_match_is_read() {
+    let app = spawn_app().await;
+    let manager = app.manager();
+    let before = app.row_counts();
+    for reference in ["0", "CMP-2026-1", "XYZ-2026-000001", "cmp-26-000001"] {
+        app.send(
+            Method::POST,
+            &format!("/api/v1/cases/{reference}/closure"),
+            Some(&manager),
+            &[("If-Match", "*")],
+            Some(json!({"reason": "done"}).to_string().into_bytes()),
+        )
+        .await
+        .problem(404, "/problems/not-found");
+    }
+    assert_eq!(app.row_counts(), before);
+    let doc = serde_json::to_value(council_feedback::api::openapi()).unwrap_or_default();
+    let reference = doc["paths"]["/api/v1/cases/{reference}/closure"]["post"]["parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|p| p["name"] == "reference")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        reference["schema"]["pattern"],
+        r"^\s*[Cc]([Mm][PpTt]|[Pp][Ll])-[0-9]{4}-[0-9]{6,12}\s*$"
+    );
+}
