@@ -53,7 +53,7 @@ impl FieldError {
 }))]
 pub struct Problem {
     /// A stable identifier of the kind of problem: one of `/problems/validation`,
-    /// `/problems/malformed-json`, `/problems/bad-request`, `/problems/unauthorized`,
+    /// `/problems/malformed-json`, `/problems/bad-request`, `/problems/invalid-cursor`, `/problems/unauthorized`,
     /// `/problems/forbidden`, `/problems/not-found`, `/problems/method-not-allowed`,
     /// `/problems/not-acceptable`, `/problems/conflict`, `/problems/idempotency-key-reused`,
     /// `/problems/precondition-failed`, `/problems/payload-too-large`,
@@ -90,6 +90,12 @@ pub enum ApiError {
     MalformedJson(String),
     /// 400: something else about the request is unreadable.
     BadRequest(String),
+    /// 400: a list's `cursor` is not one that list gave out (altered, made up,
+    /// or from another list).
+    InvalidCursor {
+        /// The query parameter that carried it: `cursor`, or the feed's `after`.
+        parameter: &'static str,
+    },
     /// 401: no token, or a token that cannot be trusted.
     Unauthorized { detail: String, token_sent: bool },
     /// 403: a known caller whose role does not allow this.
@@ -141,6 +147,7 @@ impl ApiError {
             ApiError::Validation(_) => "/problems/validation",
             ApiError::MalformedJson(_) => "/problems/malformed-json",
             ApiError::BadRequest(_) => "/problems/bad-request",
+            ApiError::InvalidCursor { .. } => "/problems/invalid-cursor",
             ApiError::Unauthorized { .. } => "/problems/unauthorized",
             ApiError::Forbidden(_) => "/problems/forbidden",
             ApiError::NotFound(_) => "/problems/not-found",
@@ -198,6 +205,15 @@ impl ApiError {
             ApiError::MethodNotAllowed => (
                 Some("this resource does not support that method".into()),
                 vec![],
+            ),
+            ApiError::InvalidCursor { parameter } => (
+                Some(format!(
+                    "{parameter}: is not a cursor this list gave out; start again without it"
+                )),
+                vec![FieldError::new(
+                    *parameter,
+                    "is not a cursor this list gave out",
+                )],
             ),
             ApiError::IdempotencyKeyReused => (
                 Some(
@@ -304,7 +320,9 @@ impl ResponseError for ApiError {
             ApiError::Validation(_) | ApiError::IdempotencyKeyReused => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            ApiError::MalformedJson(_) | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::MalformedJson(_)
+            | ApiError::BadRequest(_)
+            | ApiError::InvalidCursor { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,

@@ -42,12 +42,15 @@ pub fn routes<T>(app: App<T>) -> (App<T>, utoipa::openapi::OpenApi)
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
-    app.into_utoipa_app()
+    let (app, mut doc) = app
+        .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .service(health::healthz)
         .service(health::readyz)
         .service(scope::scope("/api/v1").configure(api::v1))
-        .split_for_parts()
+        .split_for_parts();
+    api::contract::add_common_refusals(&mut doc);
+    (app, doc)
 }
 
 /// `/docs` is the address people type; Swagger UI lives under `/docs/`.

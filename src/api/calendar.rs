@@ -176,15 +176,15 @@ pub struct PolicyAnswer {
 pub struct DueDateQuery {
     /// The start date (day 0), `YYYY-MM-DD`, 2015 to 2040.
     #[param(value_type = String, format = Date, required = true, example = "2026-12-18")]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub from: Option<String>,
     /// Working days to add: 0 to 1000.
     #[param(value_type = u32, required = true, minimum = 0, maximum = 1000, example = 5)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub working_days: Option<String>,
     /// Default: the policy's region.
     #[param(value_type = Option<Region>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub region: Option<String>,
 }
 
@@ -192,15 +192,17 @@ pub struct DueDateQuery {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WorkingDaysQuery {
+    /// The first day, `YYYY-MM-DD`, 2015 to 2040.
     #[param(value_type = String, format = Date, required = true, example = "2026-12-18")]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub from: Option<String>,
+    /// The last day, `YYYY-MM-DD`, 2015 to 2040.
     #[param(value_type = String, format = Date, required = true, example = "2027-01-06")]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub to: Option<String>,
     /// Default: the policy's region.
     #[param(value_type = Option<Region>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub region: Option<String>,
 }
 
@@ -210,11 +212,11 @@ pub struct WorkingDaysQuery {
 pub struct BankHolidayQuery {
     /// Default: the policy's region.
     #[param(value_type = Option<Region>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub region: Option<String>,
     /// 2015 to 2040; default this year.
     #[param(value_type = Option<i32>, minimum = 2015, maximum = 2040)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub year: Option<String>,
 }
 

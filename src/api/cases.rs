@@ -64,6 +64,7 @@ pub struct NewCase {
     #[schema(value_type = Option<String>, format = DateTime, example = "2026-11-20T09:15:00Z")]
     pub received_at: Option<DateTime<Utc>>,
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub received_at_reason: Option<String>,
     #[validate(
         required(message = "is required"),
@@ -81,12 +82,14 @@ pub struct NewCase {
     pub description: Option<String>,
     /// What the customer wants to happen.
     #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
     pub desired_outcome: Option<String>,
     /// The service's id, from `GET /api/v1/services`.
     #[validate(required(message = "is required"), length(min = 1, max = 64))]
     #[schema(value_type = String, min_length = 1, max_length = 64, example = "waste-care")]
     pub service: Option<String>,
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub category: Option<String>,
     /// When the problem happened or came to light: from 1900-01-01, not in the future.
     #[schema(value_type = Option<String>, format = Date, example = "2026-11-02")]
@@ -95,6 +98,7 @@ pub struct NewCase {
     pub response_requested: Option<bool>,
     /// Members of staff the feedback names.
     #[validate(length(max = 20), custom(function = "staff_names"))]
+    #[schema(max_items = 20)]
     pub staff_named: Option<Vec<String>>,
     #[validate(required(message = "is required"), nested)]
     #[schema(value_type = CustomerDetails)]
@@ -103,6 +107,7 @@ pub struct NewCase {
     pub representative: Option<RepresentativeDetails>,
     /// Partners only: the partner's own reference for this case.
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub partner_reference: Option<String>,
 }
 
@@ -118,12 +123,15 @@ pub struct CustomerDetails {
     #[schema(value_type = String, min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    #[schema(max_length = 254)]
     pub email: Option<String>,
     #[validate(custom(function = "phone_number"))]
     pub phone: Option<String>,
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub address: Option<String>,
     #[validate(length(max = 10))]
+    #[schema(max_length = 10)]
     pub postcode: Option<String>,
     #[validate(custom(function = "known_contact_method"))]
     #[schema(value_type = Option<ContactMethod>)]
@@ -138,6 +146,7 @@ pub struct CustomerDetails {
 pub struct Accessibility {
     /// The language an interpreter is needed for.
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub interpreter_language: Option<String>,
     #[serde(default)]
     pub large_print: bool,
@@ -145,6 +154,7 @@ pub struct Accessibility {
     pub audio: bool,
     /// Any other reasonable adjustment.
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub other_adjustments: Option<String>,
 }
 
@@ -160,15 +170,19 @@ pub struct RepresentativeDetails {
     #[schema(value_type = String, min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub organisation: Option<String>,
     /// E.g. daughter, councillor, advocate, solicitor.
     #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
     pub relationship: Option<String>,
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    #[schema(max_length = 254)]
     pub email: Option<String>,
     #[validate(custom(function = "phone_number"))]
     pub phone: Option<String>,
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub address: Option<String>,
     /// The customer's consent to the representative acting for them: must be true.
     #[validate(required(message = "is required"))]
@@ -1151,34 +1165,34 @@ pub async fn get(
 #[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     #[param(value_type = Option<Kind>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub kind: Option<String>,
     #[param(value_type = Option<Status>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub status: Option<String>,
     /// A service id.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub service: Option<String>,
     #[param(value_type = Option<Channel>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub channel: Option<String>,
     #[param(value_type = Option<Stage>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub stage: Option<String>,
     /// Only cases carrying this flag (staff only).
     #[param(value_type = Option<crate::domain::flag::Flag>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub flag: Option<String>,
     /// The current stage's investigator: an id, or `me` for the caller.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub investigator: Option<String>,
     /// Cases whose next deadline falls on or before this date (`YYYY-MM-DD`).
     #[param(value_type = Option<String>, format = Date)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub due_before: Option<String>,
     /// `true`: cases whose next deadline has passed; `false`: those whose has not.
     #[param(value_type = Option<bool>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub overdue: Option<String>,
     /// Received on or after: a date (`2026-11-01`) or an instant (`2026-11-01T09:00:00Z`).
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
@@ -1188,7 +1202,7 @@ pub struct CaseQuery {
     pub received_to: Option<String>,
     /// 1 to 200, default 50.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
@@ -1253,11 +1267,11 @@ pub async fn list(
     let query = query.into_inner();
     let mut errors = Vec::new();
     let limit = pagination::limit(query.limit.as_deref(), &mut errors);
-    let after = pagination::decode_as(query.cursor.as_deref(), &mut errors, |position| {
+    let after = pagination::decode_as(query.cursor.as_deref(), |position| {
         let (micros, id) = position.split_once('|')?;
         let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
-        crate::domain::dates::plausible_instant(at).then_some((at, id.parse().ok()?))
-    });
+        crate::domain::dates::plausible_instant(at).then_some((at, pagination::row_id(id)?))
+    })?;
     let kind = vocabulary_filter(
         query.kind,
         "kind",
@@ -1385,7 +1399,7 @@ pub async fn list(
 pub struct TimelineQuery {
     /// 1 to 200, default 50.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
@@ -1433,9 +1447,7 @@ pub async fn timeline(
     let query = query.into_inner();
     let mut errors = Vec::new();
     let limit = pagination::limit(query.limit.as_deref(), &mut errors);
-    let after = pagination::decode_as(query.cursor.as_deref(), &mut errors, |p| {
-        p.parse::<i64>().ok()
-    });
+    let after = pagination::decode_as(query.cursor.as_deref(), pagination::row_id)?;
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

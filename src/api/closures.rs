@@ -23,6 +23,7 @@ use crate::error::{ApiError, FieldError};
 #[schema(example = json!({"reason": "The customer says the bin has been collected and they are happy"}))]
 pub struct Reason {
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
 }
 
@@ -33,10 +34,12 @@ pub struct Reason {
 #[schema(example = json!({"reason": "Stage 1 answered; no request for stage 2"}))]
 pub struct Closure {
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
     /// Complaints manager only: why the case closes while a promised remedy is neither done
     /// nor reported undeliverable.
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub outstanding_remedies_reason: Option<String>,
 }
 
@@ -177,7 +180,7 @@ pub struct Reopening {
         custom(function = "not_blank"),
         length(max = 2000)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
 }
 

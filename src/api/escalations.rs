@@ -35,13 +35,14 @@ pub struct EscalationRequest {
         custom(function = "super::validation::not_blank"),
         length(max = 5000)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 5000)]
     pub reason: Option<String>,
     /// Required where the policy insists on grounds.
     #[schema(value_type = Option<Vec<Ground>>)]
     pub grounds: Option<Vec<String>>,
     /// Complaints manager only: why a request after the window closed is accepted.
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub late_acceptance_reason: Option<String>,
 }
 

@@ -88,7 +88,7 @@ pub struct FeedQuery {
     pub types: Option<String>,
     /// 1 to 200, default 50.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub limit: Option<String>,
 }
 
@@ -148,11 +148,11 @@ pub async fn list(
     let query = query.into_inner();
     let mut errors = Vec::new();
     let limit = pagination::limit(query.limit.as_deref(), &mut errors);
-    let after = pagination::decode_as(query.after.as_deref(), &mut errors, |position| {
+    let after = pagination::decode_named_as("after", query.after.as_deref(), |position| {
         let (order, id) = position.split_once('|')?;
         let (order, id) = (order.parse::<i64>().ok()?, id.parse::<i64>().ok()?);
         (order >= 0 && id >= 0).then_some((order, id))
-    });
+    })?;
     let types = requested_types(query.types.as_deref(), &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));

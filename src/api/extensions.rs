@@ -248,7 +248,7 @@ pub async fn ask(
                    customer was told. Needs `If-Match`.",
     params(
         ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
-        ("id" = i64, Path, description = "The extension's id"),
+        ("id" = i64, Path, description = "The extension's id", minimum = 1),
         ("If-Match" = String, Header, description = "The case's ETag")
     ),
     request_body = ExtensionDecisionRequest,
@@ -297,11 +297,11 @@ pub async fn decide(
     let told = request
         .customer_told_at
         .map(|t| db::truncate_to_micros(t.naive_utc()));
+    let id = super::path_id(&id, "extension")?;
     let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             // An id that is not a number names no extension.
-            let id = id.parse::<i64>().unwrap_or(-1);
             let changed = lifecycle::decide_extension(
                 conn,
                 now.now(),

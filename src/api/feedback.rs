@@ -94,8 +94,10 @@ pub fn view(
 pub struct Forwarding {
     /// The staff it was passed to: defaults to the staff the customer named.
     #[validate(length(max = 20), custom(function = "names"))]
+    #[schema(max_items = 20)]
     pub staff: Option<Vec<String>>,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -178,7 +180,7 @@ pub struct Reply {
         custom(function = "not_blank"),
         length(max = 20000)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 20000)]
     pub reply: Option<String>,
     /// When it was sent (default now; not in the future, not before receipt).
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -275,7 +277,7 @@ pub struct ActionTaken {
         custom(function = "not_blank"),
         length(max = 5000)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 5000)]
     pub details: Option<String>,
 }
 

@@ -35,12 +35,13 @@ pub struct NewFlag {
         custom(function = "not_blank"),
         length(max = 200)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
     pub referred_to: Option<String>,
     #[validate(required(message = "is required"), custom(function = "plausible_date"))]
     #[schema(value_type = String, format = Date)]
     pub referred_on: Option<NaiveDate>,
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 

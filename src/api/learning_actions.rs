@@ -17,7 +17,7 @@ use super::idempotency::{self, Created};
 use super::json::JsonBody;
 use super::validation::{not_blank, one_of, report_of};
 use super::{pagination, precondition, responses, rfc3339};
-use crate::auth::{Caller, Staff};
+use crate::auth::{Caller, Senior, Staff};
 use crate::db::learning::{self as repo, LearningActionRow, LearningFilter};
 use crate::db::{self, services, Database, DbConnection};
 use crate::domain::case::Role;
@@ -179,14 +179,14 @@ pub struct NewLearningAction {
         custom(function = "not_blank"),
         length(max = 5000)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 5000)]
     pub learned: Option<String>,
     #[validate(
         required(message = "is required"),
         custom(function = "not_blank"),
         length(max = 5000)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 5000)]
     pub change_agreed: Option<String>,
     /// The owning service's id.
     #[validate(required(message = "is required"), custom(function = "not_blank"))]
@@ -197,7 +197,7 @@ pub struct NewLearningAction {
         custom(function = "not_blank"),
         length(max = 200)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
     pub owner: Option<String>,
     /// From 1900-01-01 to 2199-12-31.
     #[validate(
@@ -302,7 +302,7 @@ pub async fn create(
     operation_id = "get_learning_action",
     description = "Roles: investigating_officer and head_of_service (their services' actions), \
                    complaints_manager (all).",
-    params(("id" = i64, Path, description = "The action's id", example = 12)),
+    params(("id" = i64, Path, description = "The action's id", minimum = 1, example = 12)),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The learning action", body = LearningAction,
@@ -319,12 +319,9 @@ pub async fn get(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = staff.0;
-    let id = id.into_inner();
+    let id = super::path_id(&id.into_inner(), "learning action")?;
     let (action, etag) = db
         .read(move |conn| {
-            let id = id.parse::<i64>().map_err(|_| {
-                ApiError::NotFound(format!("there is no learning action {id} that you can see"))
-            })?;
             let row = visible_action(conn, id, &caller)?;
             let references = references_of(conn, &[row.id])?
                 .remove(&row.id)
@@ -343,10 +340,13 @@ pub async fn get(
 #[schema(example = json!({"status": "completed", "evidence": "Round sheets for all 14 crews show assisted collections; no missed assisted collection since 3 January"}))]
 pub struct LearningActionChange {
     #[validate(custom(function = "not_blank"), length(max = 5000))]
+    #[schema(max_length = 5000, min_length = 1)]
     pub learned: Option<String>,
     #[validate(custom(function = "not_blank"), length(max = 5000))]
+    #[schema(max_length = 5000, min_length = 1)]
     pub change_agreed: Option<String>,
     #[validate(custom(function = "not_blank"), length(max = 200))]
+    #[schema(max_length = 200, min_length = 1)]
     pub owner: Option<String>,
     /// From 1900-01-01 to 2199-12-31.
     #[validate(custom(function = "super::validation::plausible_date"))]
@@ -356,6 +356,7 @@ pub struct LearningActionChange {
     pub status: Option<String>,
     /// Required to complete or cancel an action.
     #[validate(custom(function = "not_blank"), length(max = 5000))]
+    #[schema(max_length = 5000, min_length = 1)]
     pub evidence: Option<String>,
     /// When it was completed (default today; not in the future).
     #[schema(value_type = Option<String>, format = Date)]
@@ -373,7 +374,7 @@ pub struct LearningActionChange {
                    the evidence that the change was embedded, `cancelled` with why), moves its \
                    due date, or links more cases. Needs `If-Match` with the action's ETag.",
     params(
-        ("id" = i64, Path, description = "The action's id", example = 12),
+        ("id" = i64, Path, description = "The action's id", minimum = 1, example = 12),
         ("If-Match" = String, Header, description = "The action's ETag")
     ),
     request_body = LearningActionChange,
@@ -393,7 +394,7 @@ pub struct LearningActionChange {
 #[patch("/learning-actions/{id}")]
 pub async fn update(
     req: HttpRequest,
-    staff: Staff,
+    staff: Senior,
     db: web::Data<Database>,
     id: web::Path<String>,
     body: JsonBody<LearningActionChange>,
@@ -418,13 +419,10 @@ pub async fn update(
         return Err(ApiError::Validation(errors));
     }
     let caller = staff.0;
-    let id = id.into_inner();
+    let id = super::path_id(&id.into_inner(), "learning action")?;
     let expected = precondition::expected_version(&req)?;
     let (action, etag) = db
         .write(move |conn| {
-            let id = id.parse::<i64>().map_err(|_| {
-                ApiError::NotFound(format!("there is no learning action {id} that you can see"))
-            })?;
             let row = visible_action(conn, id, &caller)?;
             may_change(&caller, &row.service_id)?;
             if row.version != expected {
@@ -503,17 +501,17 @@ pub struct LearningQuery {
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub service: Option<String>,
     #[param(value_type = Option<LearningStatus>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub status: Option<String>,
     /// `true`: actions still to be done and past their due date; `false`: the rest.
     #[param(value_type = Option<bool>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub overdue: Option<String>,
     /// Only actions that came from this case.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub case: Option<String>,
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub limit: Option<String>,
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub cursor: Option<String>,
@@ -551,15 +549,15 @@ pub async fn list(
     let query = query.into_inner();
     let mut errors = Vec::new();
     let limit = pagination::limit(query.limit.as_deref(), &mut errors);
-    let after = pagination::decode_as(query.cursor.as_deref(), &mut errors, |p| {
+    let after = pagination::decode_as(query.cursor.as_deref(), |p| {
         let (due, id) = p.split_once('|')?;
         Some((
             NaiveDate::parse_from_str(due, "%Y-%m-%d")
                 .ok()
                 .filter(|due| crate::domain::dates::plausible(*due))?,
-            id.parse().ok()?,
+            pagination::row_id(id)?,
         ))
-    });
+    })?;
     let status = match query.status.as_deref() {
         None => None,
         raw => one_of(

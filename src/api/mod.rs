@@ -6,6 +6,7 @@ pub mod assignments;
 pub mod calendar;
 pub mod cases;
 pub mod closures;
+pub mod contract;
 pub mod database;
 pub mod escalations;
 pub mod event_types;
@@ -32,6 +33,16 @@ pub mod validation;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+
+/// Reads a row id from the path: a positive whole number, as the document
+/// says; anything else names nothing, a 404, answered before `If-Match` is
+/// looked at so a made-up id is never reported as a stale version.
+pub fn path_id(raw: &str, what: &str) -> Result<i64, crate::error::ApiError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| crate::error::ApiError::NotFound(format!("there is no {what} {raw}")))
+}
 
 /// Instants go out as RFC 3339 in UTC.
 pub fn rfc3339(at: chrono::NaiveDateTime) -> String {

@@ -40,7 +40,7 @@ pub struct NewNote {
 pub struct NotesQuery {
     /// 1 to 200, default 50.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
@@ -125,9 +125,7 @@ pub async fn list(
 ) -> Result<web::Json<Timeline>, ApiError> {
     let mut errors = Vec::new();
     let limit = pagination::limit(query.limit.as_deref(), &mut errors);
-    let after = pagination::decode_as(query.cursor.as_deref(), &mut errors, |p| {
-        p.parse::<i64>().ok()
-    });
+    let after = pagination::decode_as(query.cursor.as_deref(), pagination::row_id)?;
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }

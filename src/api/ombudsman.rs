@@ -34,7 +34,7 @@ pub struct Referral {
         custom(function = "not_blank"),
         length(max = 100)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 100)]
     pub their_reference: Option<String>,
     /// When the Ombudsman told the council of the complaint.
     #[validate(required(message = "is required"), custom(function = "plausible_date"))]
@@ -51,7 +51,7 @@ pub struct Recommendation {
         custom(function = "not_blank"),
         length(max = 2000)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 2000)]
     pub action: Option<String>,
     #[validate(required(message = "is required"), custom(function = "plausible_date"))]
     #[schema(value_type = String, format = Date)]
@@ -87,6 +87,7 @@ pub struct Decision {
     #[validate(custom(function = "plausible_date"))]
     pub information_provided_on: Option<NaiveDate>,
     #[validate(length(max = 50), nested)]
+    #[schema(max_items = 50)]
     pub recommendations: Option<Vec<Recommendation>>,
 }
 

@@ -33,7 +33,7 @@ pub struct LeadServiceChange {
         custom(function = "not_blank"),
         length(max = 2000)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
 }
 

@@ -4,7 +4,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
-use crate::error::FieldError;
+use crate::error::{ApiError, FieldError};
 
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
@@ -31,39 +31,57 @@ pub fn encode(position: &str) -> String {
     URL_SAFE_NO_PAD.encode(format!("v1|{position}"))
 }
 
-/// Decodes a cursor made by [`encode`].
-pub fn decode(raw: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
-    let raw = raw?;
-    let position = URL_SAFE_NO_PAD
+/// Decodes a cursor made by [`encode`]. A cursor this service did not give
+/// out is a 400 (`/problems/invalid-cursor`): it is not a value a caller chose
+/// badly but a token it altered or made up, and it never reaches a query.
+pub fn decode(raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    decode_named("cursor", raw)
+}
+
+/// [`decode`] for a cursor carried by the query parameter `parameter`.
+fn decode_named(parameter: &'static str, raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    let invalid = || ApiError::InvalidCursor { parameter };
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    URL_SAFE_NO_PAD
         .decode(raw)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| text.strip_prefix("v1|").map(str::to_string));
-    if position.is_none() {
-        errors.push(FieldError::new(
-            "cursor",
-            "is not a cursor this list gave out",
-        ));
-    }
-    position
+        .and_then(|text| text.strip_prefix("v1|").map(str::to_string))
+        .filter(|position| !position.is_empty() && !position.contains('\0'))
+        .map(Some)
+        .ok_or_else(invalid)
 }
 
-/// Decodes a cursor and reads the position in it with `read`; a cursor
-/// that does not decode or read is one field error.
+/// Decodes a cursor and reads the position in it with `read`, which must
+/// check every part of it (a date inside the plausible range, an id that is
+/// a positive number): a cursor that does not decode or read is a 400.
 pub fn decode_as<T>(
     raw: Option<&str>,
-    errors: &mut Vec<FieldError>,
     read: impl Fn(&str) -> Option<T>,
-) -> Option<T> {
-    let position = decode(raw, errors)?;
-    let value = read(&position);
-    if value.is_none() {
-        errors.push(FieldError::new(
-            "cursor",
-            "is not a cursor this list gave out",
-        ));
+) -> Result<Option<T>, ApiError> {
+    decode_named_as("cursor", raw, read)
+}
+
+/// [`decode_as`] for a cursor carried by the query parameter `parameter` (the event feed's
+/// `after`).
+pub fn decode_named_as<T>(
+    parameter: &'static str,
+    raw: Option<&str>,
+    read: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>, ApiError> {
+    match decode_named(parameter, raw)? {
+        None => Ok(None),
+        Some(position) => read(&position)
+            .map(Some)
+            .ok_or(ApiError::InvalidCursor { parameter }),
     }
-    value
+}
+
+/// Reads a positive row id, as the positions of the id-ordered lists carry.
+pub fn row_id(text: &str) -> Option<i64> {
+    text.parse::<i64>().ok().filter(|id| *id > 0)
 }
 
 /// A list page: a page of rows one longer than `limit` means there is more.
@@ -88,14 +106,36 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_strangers_are_refused() {
-        let mut errors = vec![];
         assert_eq!(
-            decode(Some(&encode("abc|1")), &mut errors).as_deref(),
+            decode(Some(&encode("abc|1"))).ok().flatten().as_deref(),
             Some("abc|1")
         );
-        assert!(errors.is_empty());
-        assert_eq!(decode(Some("not-a-cursor!"), &mut errors), None);
-        assert_eq!(errors[0].field, "cursor");
+        assert!(matches!(decode(None), Ok(None)));
+        for stranger in ["not-a-cursor!", "", "djE", "eDF8MQ"] {
+            assert!(
+                matches!(
+                    decode(Some(stranger)),
+                    Err(ApiError::InvalidCursor {
+                        parameter: "cursor"
+                    })
+                ),
+                "{stranger}"
+            );
+        }
+        let unreadable = decode_as(Some(&encode("x")), row_id);
+        assert!(matches!(
+            unreadable,
+            Err(ApiError::InvalidCursor {
+                parameter: "cursor"
+            })
+        ));
+        assert!(matches!(
+            decode_as(Some(&encode("0")), row_id),
+            Err(ApiError::InvalidCursor {
+                parameter: "cursor"
+            })
+        ));
+        assert!(matches!(decode_as(Some(&encode("7")), row_id), Ok(Some(7))));
     }
 
     #[test]

@@ -56,7 +56,7 @@ pub struct NewRemedy {
         custom(function = "not_blank"),
         length(max = 2000)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 2000)]
     pub description: Option<String>,
     #[validate(required(message = "is required"), custom(function = "plausible_date"))]
     #[schema(value_type = String, format = Date)]
@@ -67,7 +67,7 @@ pub struct NewRemedy {
         custom(function = "not_blank"),
         length(max = 200)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
     pub owner: Option<String>,
     /// A financial remedy's amount.
     #[validate(nested)]
@@ -225,7 +225,7 @@ pub struct RemedyOutcome {
         custom(function = "not_blank"),
         length(max = 2000)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 2000)]
     pub evidence: Option<String>,
 }
 
@@ -238,7 +238,7 @@ pub struct RemedyOutcome {
                    be delivered. Needs `If-Match`.",
     params(
         ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
-        ("id" = i64, Path, description = "The remedy's id"),
+        ("id" = i64, Path, description = "The remedy's id", minimum = 1),
         ("If-Match" = String, Header, description = "The case's ETag")
     ),
     request_body = RemedyOutcome,
@@ -282,11 +282,10 @@ pub async fn complete(
     };
     let caller = staff.0;
     let (reference, id) = path.into_inner();
+    let id = super::path_id(&id, "remedy")?;
     let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
-            // An id that is not a number names no remedy.
-            let id = id.parse::<i64>().unwrap_or(-1);
             let case =
                 remedies::complete(conn, now.now(), &caller, &reference, expected, id, &outcome)?;
             reload_after_change(conn, case, &caller)
@@ -300,14 +299,14 @@ pub async fn complete(
 #[into_params(parameter_in = Query)]
 pub struct RemedyQuery {
     #[param(value_type = Option<RemedyStatus>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub status: Option<String>,
     /// `true`: promised remedies past their due date.
     #[param(value_type = Option<bool>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub overdue: Option<String>,
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub limit: Option<String>,
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub cursor: Option<String>,
@@ -345,15 +344,15 @@ pub async fn list(
     let query = query.into_inner();
     let mut errors = Vec::new();
     let limit = pagination::limit(query.limit.as_deref(), &mut errors);
-    let after = pagination::decode_as(query.cursor.as_deref(), &mut errors, |p| {
+    let after = pagination::decode_as(query.cursor.as_deref(), |p| {
         let (due, id) = p.split_once('|')?;
         Some((
             NaiveDate::parse_from_str(due, "%Y-%m-%d")
                 .ok()
                 .filter(|due| crate::domain::dates::plausible(*due))?,
-            id.parse().ok()?,
+            pagination::row_id(id)?,
         ))
-    });
+    })?;
     let mut status = query.status.clone();
     if status
         .as_deref()

@@ -30,13 +30,14 @@ use crate::error::{ApiError, FieldError};
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PerformanceQuery {
-    /// First day (`YYYY-MM-DD`) of cases received; default: the first of the month a year ago.
+    /// First day (`YYYY-MM-DD`, 1900-01-01 to 2199-12-31) of cases received; default: the first of the month a
+    /// year ago. Not after `to`; a report covers at most ten years.
     #[param(value_type = Option<String>, format = Date)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub from: Option<String>,
-    /// Last day, included; default today.
+    /// Last day, included (`YYYY-MM-DD`, 1900-01-01 to 2199-12-31); default today.
     #[param(value_type = Option<String>, format = Date)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub to: Option<String>,
     /// Only this service.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
@@ -680,16 +681,17 @@ pub async fn performance(
 #[into_params(parameter_in = Query)]
 pub struct AnnualQuery {
     /// The financial year starting 1 April of this year (`2025` is 1 April 2025 to 31 March 2026).
+    /// Give `year`, or a period with both `from` and `to`: one of the two, not both.
     #[param(value_type = Option<i32>, minimum = 2000, maximum = 2100)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub year: Option<String>,
-    /// Or a period: its first day (`YYYY-MM-DD`), with `to`.
+    /// Or a period: its first day (`YYYY-MM-DD`, 1900-01-01 to 2199-12-31), with `to`; at most ten years.
     #[param(value_type = Option<String>, format = Date)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub from: Option<String>,
-    /// The period's last day, included.
+    /// The period's last day, included (`YYYY-MM-DD`, 1900-01-01 to 2199-12-31), with `from`.
     #[param(value_type = Option<String>, format = Date)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub to: Option<String>,
     /// Only this service.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
@@ -699,7 +701,7 @@ pub struct AnnualQuery {
     pub directorate: Option<String>,
     /// For publishing: withhold counts from 1 to this minus one (e.g. 5), so no one can be identified.
     #[param(value_type = Option<u32>, minimum = 2, maximum = 100)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub suppress_below: Option<String>,
 }
 
@@ -1157,13 +1159,13 @@ pub async fn annual(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DigestQuery {
-    /// First day (`YYYY-MM-DD`); compared with the same number of days just before it.
-    #[param(value_type = String, format = Date)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    /// First day (`YYYY-MM-DD`, 1900-01-01 to 2199-12-31); compared with the same number of days just before it.
+    #[param(value_type = String, format = Date, required = true)]
+    #[serde(default)]
     pub from: Option<String>,
-    /// Last day, included.
-    #[param(value_type = String, format = Date)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    /// Last day, included (`YYYY-MM-DD`, 1900-01-01 to 2199-12-31), not before `from`.
+    #[param(value_type = String, format = Date, required = true)]
+    #[serde(default)]
     pub to: Option<String>,
     /// Only this service.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
@@ -1406,7 +1408,7 @@ pub struct SelfAssessmentAnswer {
         custom(function = "super::validation::not_blank"),
         length(max = 5000)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 5000)]
     pub evidence: Option<String>,
 }
 
@@ -1427,7 +1429,7 @@ fn answer_year(raw: &str) -> Result<i32, ApiError> {
                    `learning_reported`, `self_assessment_published`) for a financial year. A \
                    later answer replaces the earlier one. The annual report shows it.",
     params(
-        ("year" = i32, Path, description = "The financial year's first year: 2025 is 2025/26", example = 2025),
+        ("year" = i32, Path, description = "The financial year's first year: 2025 is 2025/26", minimum = 2000, maximum = 2100, example = 2025),
         ("item" = String, Path, description = "The line", example = "member_responsible")
     ),
     request_body = SelfAssessmentAnswer,
@@ -1489,7 +1491,7 @@ pub async fn answer_self_assessment(
     description = "Roles: head_of_service, complaints_manager.\n\n\
                    The lines of the self-assessment the complaints manager answers, with the \
                    answers recorded for a financial year.",
-    params(("year" = i32, Path, description = "The financial year's first year: 2025 is 2025/26", example = 2025)),
+    params(("year" = i32, Path, description = "The financial year's first year: 2025 is 2025/26", minimum = 2000, maximum = 2100, example = 2025)),
     security(("bearer_auth" = [])),
     responses(
         (status = 200, description = "The manager's lines", body = Vec<crate::report::annual::SelfAssessmentItem>),

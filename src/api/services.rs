@@ -83,11 +83,11 @@ pub struct ServiceQuery {
     pub directorate: Option<String>,
     /// `true` or `false`.
     #[param(value_type = Option<bool>)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub active: Option<String>,
     /// 1 to 200, default 50.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
-    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    #[serde(default)]
     pub limit: Option<String>,
     /// The `next_cursor` of the previous page.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
@@ -118,8 +118,10 @@ pub struct NewService {
     #[schema(value_type = String, min_length = 1)]
     pub directorate: Option<String>,
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub area: Option<String>,
     #[validate(email(message = "must be a valid email address"), length(max = 254))]
+    #[schema(max_length = 254)]
     pub email: Option<String>,
     /// Default true.
     pub active: Option<bool>,
@@ -148,7 +150,16 @@ pub async fn list(
     let query = query.into_inner();
     let mut errors = Vec::new();
     let limit = pagination::limit(query.limit.as_deref(), &mut errors);
-    let after = pagination::decode(query.cursor.as_deref(), &mut errors);
+    let after = pagination::decode_as(query.cursor.as_deref(), |id| {
+        let well_formed = id.len() <= 64
+            && id.split('-').all(|part| {
+                !part.is_empty()
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
+        well_formed.then(|| id.to_string())
+    })?;
     let active = match query.active.as_deref() {
         None => None,
         Some("true") => Some(true),

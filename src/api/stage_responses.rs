@@ -32,14 +32,14 @@ pub struct Finding {
         custom(function = "not_blank"),
         length(max = 2000)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 2000)]
     pub point: Option<String>,
     #[validate(
         required(message = "is required"),
         custom(function = "not_blank"),
         length(max = 5000)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 5000)]
     pub finding: Option<String>,
     /// Whether this point is upheld.
     #[validate(required(message = "is required"))]
@@ -69,10 +69,11 @@ pub struct DraftResponse {
         length(min = 1, max = 50, message = "give 1 to 50 findings"),
         nested
     )]
-    #[schema(value_type = Vec<Finding>)]
+    #[schema(value_type = Vec<Finding>, max_items = 50, min_items = 1)]
     pub findings: Option<Vec<Finding>>,
     /// Needed when the complaint is upheld or partially upheld.
     #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
     pub apology: Option<String>,
     /// The letter to the customer.
     #[validate(
@@ -80,7 +81,7 @@ pub struct DraftResponse {
         custom(function = "not_blank"),
         length(max = 50000)
     )]
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 50000)]
     pub letter: Option<String>,
 }
 
@@ -225,6 +226,7 @@ pub struct Sending {
     pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Why the response is recorded after it was sent.
     #[validate(length(max = 1000))]
+    #[schema(max_length = 1000)]
     pub sent_at_reason: Option<String>,
     /// How it was sent. Required when the stage was not acknowledged: a full response sent
     /// within the acknowledgement time stands as the acknowledgement.
@@ -246,7 +248,7 @@ pub struct Sending {
                    Needs `If-Match`.",
     params(
         ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
-        ("id" = i64, Path, description = "The draft's id"),
+        ("id" = i64, Path, description = "The draft's id", minimum = 1),
         ("If-Match" = String, Header, description = "The case's ETag")
     ),
     request_body(content = Option<Sending>, description = "Optional: when and how it was sent"),
@@ -306,11 +308,10 @@ pub async fn approve_and_send(
         back_dated_because,
         method,
     };
+    let id = super::path_id(&id, "draft response")?;
     let expected = precondition::expected_version(&req)?;
     let (case, etag) = db
         .write(move |conn| {
-            // An id that is not a number names no response.
-            let id = id.parse::<i64>().unwrap_or(-1);
             let changed = lifecycle::send_response(
                 conn,
                 &clock.deadlines(),

@@ -32,21 +32,26 @@ pub struct TriageRequest {
     pub decision: Option<String>,
     /// Why: recorded on the case.
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
     /// `accept` of a complaint raised after the policy's time limit: the special circumstances.
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub special_circumstances: Option<String>,
     /// `resolve_informally`: how it was put right.
     #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
     pub resolution: Option<String>,
     /// `excluded`: the procedure that applies.
     #[schema(value_type = Option<Procedure>)]
     pub procedure: Option<String>,
     /// `excluded` and `service_request`: what the customer is told and where they are sent.
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub referral: Option<String>,
     /// `outside_remit`: the organisation the customer is referred to.
     #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
     pub organisation: Option<String>,
 }
 

@@ -53,6 +53,9 @@ pub struct SeededEvent {
     pub actor_role: Role,
     pub occurred_at: NaiveDateTime,
     pub details: String,
+    pub feed_type: &'static str,
+    pub stage: Option<crate::domain::case::Stage>,
+    pub due: Option<chrono::NaiveDate>,
 }
 
 impl From<NewEvent<'_>> for SeededEvent {
@@ -65,6 +68,9 @@ impl From<NewEvent<'_>> for SeededEvent {
             actor_role: event.actor_role,
             occurred_at: event.occurred_at,
             details: event.details,
+            feed_type: event.feed_type,
+            stage: event.stage,
+            due: event.due,
         }
     }
 }

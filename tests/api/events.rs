@@ -243,6 +243,19 @@ async fn the_feed_carries_every_change_in_order_with_its_stage_and_due_date_and_
         )
         .await;
     assert_eq!(unknown.invalid_fields(), ["types"]);
+    let empty = app.get("/api/v1/events?limit=", &app.manager()).await;
+    assert_eq!(empty.invalid_fields(), ["limit"]);
+    // A cursor the feed did not give out: one that is not ours at all, and one whose
+    // position is negative.
+    use base64::Engine;
+    let negative = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("v1|-5|1");
+    for forged in ["not-a-cursor", negative.as_str()] {
+        let refused = app
+            .get(&format!("/api/v1/events?after={forged}"), &app.manager())
+            .await;
+        let problem = refused.problem(400, "/problems/invalid-cursor");
+        assert_eq!(problem["errors"][0]["field"], "after", "{problem}");
+    }
 }
 
 #[actix_web::test]

@@ -151,6 +151,17 @@ impl TestResponse {
         body
     }
 
+    /// Asserts the 400 a cursor the list did not give out gets (issue 11 §2).
+    #[track_caller]
+    pub fn invalid_cursor(&self) {
+        let body = self.problem(400, "/problems/invalid-cursor");
+        assert_eq!(
+            body["errors"],
+            serde_json::json!([{"field": "cursor", "message": "is not a cursor this list gave out"}]),
+            "{body}"
+        );
+    }
+
     /// The fields a validation problem names.
     #[track_caller]
     pub fn invalid_fields(&self) -> Vec<String> {

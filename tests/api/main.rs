@@ -8,6 +8,7 @@ mod calendar;
 mod cases_create;
 mod cases_read;
 mod contract;
+mod contract_precision;
 mod docs;
 mod event_types;
 mod events;

@@ -114,4 +114,24 @@ async fn the_same_seed_gives_the_same_cases_and_the_api_reads_every_one() {
             );
         }
     }
+
+    // Every seeded event carries the feed's name for it, as the service writes it.
+    use council_feedback::db::schema::case_events;
+    use council_feedback::db::DbConnection;
+    use council_feedback::domain::case::events::EVENT_TYPES;
+    use diesel::prelude::*;
+    let mut conn = first.db.connection().expect("connection");
+    let conn: &mut DbConnection = &mut conn;
+    let rows: Vec<(String, String)> = case_events::table
+        .select((case_events::event_type, case_events::feed_type))
+        .load(conn)
+        .expect("events");
+    assert!(rows.len() > 300);
+    for (name, feed_type) in rows {
+        let expected = EVENT_TYPES
+            .iter()
+            .find(|t| t.name == name)
+            .map(|t| t.feed_name);
+        assert_eq!(Some(feed_type.as_str()), expected, "{name}");
+    }
 }

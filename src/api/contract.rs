@@ -1,0 +1,142 @@
+//! The refusals that apply across operations, added to the document in one
+//! place from what each operation takes, so that the contract says exactly
+//! what the extractors and middleware do:
+//!
+//! - a path or query parameter holding a NUL character is a 400 on every
+//!   operation that has one (`request_context`), and a list's `cursor` that it
+//!   did not give out is a 400 (`pagination::decode`);
+//! - a JSON body that is not JSON is a 400, one over the limit a 413, one not
+//!   sent as `application/json` a 415 (`json::JsonBody`, `json::OptionalJson`);
+//! - a change taking `If-Match` is a 428 without it and a 412 when it is stale
+//!   (`precondition::expected_version`).
+
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+
+use crate::error::PROBLEM_JSON;
+
+/// Adds the cross-cutting refusals to every operation of `doc`.
+pub fn add_common_refusals(doc: &mut OpenApi) {
+    for item in doc.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            add_to(operation);
+        }
+    }
+}
+
+/// What `If-Match` must hold, as `precondition::expected_version` reads it.
+const IF_MATCH: &str = "The ETag of the version this change is made against, exactly as the \
+    `ETag` header gave it: the version number in double quotes, e.g. `\"3\"` \
+    (`^\"[0-9]+\"$`). A version that is no longer current, `*`, a weak tag (`W/\"3\"`) or \
+    anything else is refused with 412; leaving it out, with 428.";
+
+/// What `domain::reference::Reference::parse` accepts: a kind's prefix, the
+/// year and a number of 6 to 12 digits, in any letter case.
+const REFERENCE_PATTERN: &str = r"^\s*[Cc]([Mm][PpTt]|[Pp][Ll])-[0-9]{4}-[0-9]{6,12}\s*$";
+
+fn add_to(operation: &mut Operation) {
+    for parameter in operation.parameters.iter_mut().flatten() {
+        if parameter.parameter_in == ParameterIn::Path && parameter.name == "reference" {
+            parameter.schema = Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(REFERENCE_PATTERN))
+                    .into(),
+            );
+            parameter.description = Some(
+                "The case reference: `CMP` (complaint), `CPL` (compliment) or `CMT` (comment), \
+                 the year received and its number, as `CMP-2026-000042`; any letter case. \
+                 One of another shape names no case (404)."
+                    .into(),
+            );
+        }
+        if parameter.parameter_in == ParameterIn::Header && parameter.name == "If-Match" {
+            let whose = parameter.description.take().unwrap_or_default();
+            parameter.description = Some(
+                format!("{whose}. {IF_MATCH}")
+                    .trim_start_matches(". ")
+                    .to_string(),
+            );
+        }
+    }
+    let parameters = operation.parameters.as_deref().unwrap_or_default();
+    let takes = |place: ParameterIn, name: Option<&str>| {
+        parameters
+            .iter()
+            .any(|p| p.parameter_in == place && name.is_none_or(|n| p.name == n))
+    };
+    let has_path_or_query = takes(ParameterIn::Path, None) || takes(ParameterIn::Query, None);
+    // Lists page with `cursor`; the event feed follows with `after`.
+    let cursor = ["cursor", "after"]
+        .into_iter()
+        .find(|name| takes(ParameterIn::Query, Some(name)));
+    let has_if_match = takes(ParameterIn::Header, Some("If-Match"));
+    let has_body = operation.request_body.is_some();
+
+    let mut unreadable = Vec::new();
+    if has_body {
+        unreadable.push("the body is not valid JSON (`/problems/malformed-json`)");
+    }
+    if has_path_or_query {
+        unreadable.push(
+            "a path segment or query parameter holds a NUL character, `%00` \
+             (`/problems/bad-request`)",
+        );
+    }
+    let bad_cursor;
+    if let Some(name) = cursor {
+        bad_cursor = format!(
+            "`{name}` is not a cursor this list gave out: altered, made up or from another \
+             list; `errors` names `{name}` (`/problems/invalid-cursor`)"
+        );
+        unreadable.push(&bad_cursor);
+    }
+    if !unreadable.is_empty() {
+        let description = format!("The request cannot be read: {}.", unreadable.join("; or "));
+        set(operation, "400", &description);
+    }
+    if has_body {
+        set_ref(operation, "413", "PayloadTooLarge");
+        set_ref(operation, "415", "UnsupportedMediaType");
+    }
+    if has_if_match {
+        set_ref(operation, "412", "PreconditionFailed");
+        set_ref(operation, "428", "PreconditionRequired");
+    }
+}
+
+/// Sets the response for `status` to a problem with this description.
+fn set(operation: &mut Operation, status: &str, description: &str) {
+    let response = ResponseBuilder::new()
+        .description(description)
+        .content(
+            PROBLEM_JSON,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build();
+    operation
+        .responses
+        .responses
+        .insert(status.to_string(), RefOr::T(response));
+}
+
+/// Adds a reusable response for `status` unless the operation says more.
+fn set_ref(operation: &mut Operation, status: &str, name: &str) {
+    operation
+        .responses
+        .responses
+        .entry(status.to_string())
+        .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+}
