@@ -13,6 +13,7 @@ pub mod ombudsman;
 pub mod ownership;
 pub mod remedies;
 pub mod time;
+pub mod webhooks;
 
 use crate::db::DbError;
 use crate::domain::case::lifecycle::Refusal;

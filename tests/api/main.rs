@@ -24,3 +24,4 @@ mod seed;
 mod services;
 mod system;
 mod validation;
+mod webhooks;
