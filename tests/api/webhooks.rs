@@ -403,6 +403,42 @@ async fn a_receiver_answering_410_gone_has_its_endpoint_disabled_at_once() {
 }
 
 #[actix_web::test]
+async fn an_endpoint_failing_for_three_days_is_disabled_with_the_reason_kept_on_it() {
+    use council_feedback::db::schema::webhook_endpoints;
+    use diesel::prelude::*;
+
+    let app = spawn_app_with(FAST).await;
+    let down = receiver(&[500, 500, 500, 500, 500]).await;
+    let manager = app.manager();
+    let endpoint = register(&app, &manager, &down.url, &["case.created"]).await;
+    let id = endpoint["id"].as_i64().expect("id");
+    // It has been failing since four days ago (no test waits three days).
+    let since = chrono::Utc::now().naive_utc() - chrono::Duration::days(4);
+    {
+        let mut conn = app.db.connection().expect("connection");
+        let conn: &mut council_feedback::db::DbConnection = &mut conn;
+        diesel::update(webhook_endpoints::table.find(id))
+            .set(webhook_endpoints::failing_since.eq(Some(since)))
+            .execute(conn)
+            .expect("update");
+    }
+    app.create_case(&app.customer("c1"), &complaint()).await;
+    let path = format!("/api/v1/webhook-endpoints/{id}");
+    let read = until(&app, &path, &manager, |e| e["enabled"] == false).await;
+    assert!(
+        read["disabled_reason"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("every delivery failed from")),
+        "{read}"
+    );
+    assert_eq!(
+        down.seen().len(),
+        1,
+        "disabled at the first failure past three days"
+    );
+}
+
+#[actix_web::test]
 async fn a_partners_endpoint_carries_only_public_events_of_the_cases_it_posted() {
     let app = spawn_app_with(FAST).await;
     let acme_hooks = receiver(&[]).await;
@@ -578,7 +614,20 @@ async fn a_rotated_secret_and_the_old_one_both_sign_during_the_overlap() {
     let app = spawn_app_with(FAST).await;
     let hooks = receiver(&[]).await;
     let manager = app.manager();
-    let endpoint = register(&app, &manager, &hooks.url, &["case.created"]).await;
+    // Registered with an Idempotency-Key: a retry replays the answer, registering nothing.
+    let body = json!({"url": hooks.url, "event_types": ["case.created"]});
+    let first = app
+        .post_with_key("/api/v1/webhook-endpoints", &manager, "hook-1", &body)
+        .await;
+    assert_eq!(first.status, 201, "{}", first.text());
+    let again = app
+        .post_with_key("/api/v1/webhook-endpoints", &manager, "hook-1", &body)
+        .await;
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    assert_eq!(again.json(), first.json());
+    let listed = app.get("/api/v1/webhook-endpoints", &manager).await.json();
+    assert_eq!(listed["items"].as_array().expect("items").len(), 1);
+    let endpoint = first.json();
     let old = endpoint["secret"].as_str().expect("secret").to_string();
     let path = format!("/api/v1/webhook-endpoints/{}", endpoint["id"]);
 
