@@ -91,8 +91,20 @@ pub async fn round(db: &Database, settings: &JobSettings) -> Result<usize, AppEr
     Ok(done)
 }
 
-/// Sends an endpoint's due deliveries in the order they were made, then lets it go.
+/// Sends an endpoint's due deliveries in the order they were made, then lets it go (also
+/// when recording failed: the next round tries again, and the receiver may see a repeat).
 async fn send_to(
+    db: &Database,
+    settings: &JobSettings,
+    endpoint_id: i64,
+) -> Result<usize, AppError> {
+    let sent = send_due(db, settings, endpoint_id).await;
+    db.job_transaction(move |conn| Ok::<_, AppError>(webhooks::release(conn, endpoint_id)?))
+        .await?;
+    sent
+}
+
+async fn send_due(
     db: &Database,
     settings: &JobSettings,
     endpoint_id: i64,
@@ -105,37 +117,29 @@ async fn send_to(
             Ok::<_, AppError>((endpoint, due))
         })
         .await?;
+    let Some(endpoint) = endpoint else {
+        return Ok(0);
+    };
     let mut sent = 0;
-    if let Some(endpoint) = endpoint {
-        for (delivery, event, reference) in due {
-            let body = payload(&event, &reference);
-            let result = attempt(&endpoint, settings, &message_id(event.id), body.as_bytes()).await;
-            let schedule = settings.retry_schedule.clone();
-            let jitter: f64 = rand::random();
-            let disabled = db
-                .job_transaction(move |conn| {
-                    use_case::record_attempt(
-                        conn,
-                        endpoint_id,
-                        &delivery,
-                        &result,
-                        &schedule,
-                        jitter,
-                    )
-                })
-                .await?;
-            sent += 1;
-            if let Some(reason) = disabled {
-                log::warn!(
-                    "webhook endpoint {endpoint_id} ({}) disabled: {reason}",
-                    endpoint.url
-                );
-                break;
-            }
+    for (delivery, event, reference) in due {
+        let body = payload(&event, &reference);
+        let result = attempt(&endpoint, settings, &message_id(event.id), body.as_bytes()).await;
+        let schedule = settings.retry_schedule.clone();
+        let jitter: f64 = rand::random();
+        let disabled = db
+            .job_transaction(move |conn| {
+                use_case::record_attempt(conn, endpoint_id, &delivery, &result, &schedule, jitter)
+            })
+            .await?;
+        sent += 1;
+        if let Some(reason) = disabled {
+            log::warn!(
+                "webhook endpoint {endpoint_id} ({}) disabled: {reason}",
+                endpoint.url
+            );
+            break;
         }
     }
-    db.job_transaction(move |conn| Ok::<_, AppError>(webhooks::release(conn, endpoint_id)?))
-        .await?;
     Ok(sent)
 }
 

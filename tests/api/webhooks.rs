@@ -688,3 +688,38 @@ async fn a_rotated_secret_and_the_old_one_both_sign_during_the_overlap() {
         verifier.verify(&seen[0].body, &headers).expect("verifies");
     }
 }
+
+#[actix_web::test]
+async fn two_dispatchers_on_one_database_deliver_each_event_once_and_in_commit_order() {
+    let app = spawn_app_with(FAST).await;
+    // A second dispatcher, as `council-feedback worker` runs it, beside the one in serve.
+    let _worker = council_feedback::jobs::start(
+        app.db.clone(),
+        council_feedback::jobs::JobSettings {
+            allowed_targets: council_feedback::domain::webhook::AllowedTargets::parse("127.0.0.1")
+                .expect("targets"),
+            retry_schedule: council_feedback::domain::webhook::RetrySchedule::parse("0,1s")
+                .expect("schedule"),
+            poll_interval: Duration::from_millis(50),
+        },
+    )
+    .expect("worker");
+    let hooks = receiver(&[]).await;
+    let manager = app.manager();
+    register(&app, &manager, &hooks.url, &["case.created"]).await;
+    let mut references = Vec::new();
+    for n in 0..12 {
+        let created = app
+            .create_case(&app.customer(&format!("c{n}")), &complaint())
+            .await;
+        references.push(created["reference"].clone());
+    }
+    hooks.wait_for(12).await;
+    actix_web::rt::time::sleep(Duration::from_secs(1)).await;
+    let seen = hooks.seen();
+    let cases: Vec<Value> = seen
+        .iter()
+        .map(|r| r.json()["data"]["case"].clone())
+        .collect();
+    assert_eq!(cases, references, "each once, in the order they were made");
+}
