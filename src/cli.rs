@@ -1,4 +1,4 @@
-//! The command line: `serve` (the default), `migrate`, `token`, `openapi`, `seed`, read by clap:
+//! The command line: `serve` (the default), `worker`, `migrate`, `token`, `openapi`, `seed`, read by clap:
 //! every command has `--help`, `--version` works, and a bad value is one clear line.
 
 use clap::error::ErrorKind;
@@ -10,6 +10,7 @@ use crate::domain::case::Role;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Serve,
+    Worker,
     Migrate,
     Token(TokenRequest),
     Seed(SeedRequest),
@@ -46,8 +47,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Sub {
-    /// Migrate the database and serve the API (the default).
+    /// Migrate the database and serve the API (the default); the background jobs (webhook
+    /// delivery) run inside it.
     Serve,
+    /// Migrate the database and run the background jobs (webhook delivery) alone, without
+    /// serving: several may run at once on PostgreSQL.
+    Worker,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Print a JWT signed with the configured secret (JWT_SECRET, or local mode).
@@ -100,6 +105,7 @@ pub fn parse(args: &[String]) -> Result<Command, clap::Error> {
     )?;
     Ok(match cli.command.unwrap_or(Sub::Serve) {
         Sub::Serve => Command::Serve,
+        Sub::Worker => Command::Worker,
         Sub::Migrate => Command::Migrate,
         Sub::Openapi => Command::OpenApi,
         Sub::Token(t) => Command::Token(TokenRequest {
@@ -236,7 +242,7 @@ mod tests {
 
     #[test]
     fn every_command_has_help_and_the_binary_a_version() {
-        for command in ["", "serve", "migrate", "token", "openapi", "seed"] {
+        for command in ["", "serve", "worker", "migrate", "token", "openapi", "seed"] {
             let asked = parse(&args(&format!("{command} --help"))).expect_err(command);
             assert_eq!(asked.kind(), ErrorKind::DisplayHelp, "{command}");
             assert_eq!(asked.exit_code(), 0, "{command}");

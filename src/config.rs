@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use crate::domain::policy::Policy;
+use crate::domain::webhook::{parse_duration, AllowedTargets, RetrySchedule};
 
 /// A configuration error: the variable at fault and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +126,12 @@ pub struct Settings {
     pub workers: Option<usize>,
     /// How many days events stay in the event feed.
     pub event_feed_retention_days: u32,
+    /// Non-public addresses webhooks may go to (and over plain http).
+    pub webhook_allowed_targets: AllowedTargets,
+    /// When a webhook delivery's attempts are made.
+    pub webhook_retry_schedule: RetrySchedule,
+    /// How often the background jobs look for work when nothing wakes them.
+    pub jobs_poll_interval: std::time::Duration,
     /// The council's complaints policy: timescales and calendar.
     pub policy: Policy,
 }
@@ -141,6 +148,9 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("WORKERS", "HTTP worker threads (default: one per core)"),
     ("MAX_BODY_BYTES", "largest request body accepted (default 262144)"),
     ("EVENT_FEED_RETENTION_DAYS", "days an event stays in the event feed, GET /api/v1/events (default 90, 1-3650; the case's timeline keeps it for good)"),
+    ("WEBHOOK_ALLOWED_TARGETS", "comma-separated hosts, addresses or CIDR blocks webhooks may reach although not public (loopback, private, link-local); plain http is allowed only for these (default: none)"),
+    ("WEBHOOK_RETRY_SCHEDULE", "comma-separated waits before each attempt of a webhook delivery, e.g. 0,5s,5m (default 0,5s,5m,30m,2h,5h,10h,10h: the Standard Webhooks schedule)"),
+    ("JOBS_POLL_INTERVAL", "how often the background jobs (webhook delivery) look for work when not woken, e.g. 5s or 500ms (default 5s)"),
     ("JWT_SECRET", "HS256 shared secret, at least 32 characters"),
     ("JWT_PUBLIC_KEY_FILE", "path to the identity provider's RS256/ES256 public key (PEM)"),
     ("JWT_JWKS_FILE", "path to the identity provider's JWKS document"),
@@ -218,6 +228,28 @@ impl Settings {
             parse_number(&get, "MAX_BODY_BYTES", 256 * 1024, 1024, 16 * 1024 * 1024)? as usize;
         let event_feed_retention_days =
             parse_number(&get, "EVENT_FEED_RETENTION_DAYS", 90, 1, 3650)? as u32;
+        let webhook_allowed_targets =
+            AllowedTargets::parse(&get("WEBHOOK_ALLOWED_TARGETS").unwrap_or_default())
+                .map_err(|e| ConfigError::new("WEBHOOK_ALLOWED_TARGETS", e))?;
+        let webhook_retry_schedule = match get("WEBHOOK_RETRY_SCHEDULE") {
+            None => RetrySchedule::standard(),
+            Some(text) => RetrySchedule::parse(&text)
+                .map_err(|e| ConfigError::new("WEBHOOK_RETRY_SCHEDULE", e))?,
+        };
+        let jobs_poll_interval = match get("JOBS_POLL_INTERVAL") {
+            None => std::time::Duration::from_secs(5),
+            Some(text) => parse_duration(&text)
+                .filter(|d| {
+                    (std::time::Duration::from_millis(10)..=std::time::Duration::from_secs(3600))
+                        .contains(d)
+                })
+                .ok_or_else(|| {
+                    ConfigError::new(
+                        "JOBS_POLL_INTERVAL",
+                        format!("`{text}` is not a duration from 10ms to 1h, such as 5s or 500ms"),
+                    )
+                })?,
+        };
 
         let keys = jwt_keys(&get, app_env, &data_dir)?;
         let jwt = JwtSettings {
@@ -254,6 +286,9 @@ impl Settings {
             max_body_bytes,
             workers,
             event_feed_retention_days,
+            webhook_allowed_targets,
+            webhook_retry_schedule,
+            jobs_poll_interval,
             policy,
         })
     }
@@ -473,6 +508,15 @@ mod tests {
                 "JWT_ALGORITHM",
             ),
             (&[("JWT_LEEWAY_SECONDS", "-1")], "JWT_LEEWAY_SECONDS"),
+            (
+                &[("WEBHOOK_ALLOWED_TARGETS", "10.0.0.0/40")],
+                "WEBHOOK_ALLOWED_TARGETS",
+            ),
+            (
+                &[("WEBHOOK_RETRY_SCHEDULE", "0,5s,soon")],
+                "WEBHOOK_RETRY_SCHEDULE",
+            ),
+            (&[("JOBS_POLL_INTERVAL", "0")], "JOBS_POLL_INTERVAL"),
             (&[("POLICY_PRESET", "leeds")], "POLICY_PRESET"),
             (&[("CALENDAR_REGION", "wales")], "CALENDAR_REGION"),
             (

@@ -58,6 +58,7 @@ fn main() -> ExitCode {
             })
             .map_err(|e| e.to_string()),
         Command::Seed(request) => seed(&settings, &request),
+        Command::Worker => worker(&settings),
         _ => serve(&settings),
     };
     match outcome {
@@ -106,6 +107,21 @@ fn serve(settings: &Settings) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())
     })
+}
+
+/// The background jobs alone, until the process is stopped. A delivery cut off mid-send is
+/// sent again once its endpoint's lease runs out (at least once).
+fn worker(settings: &Settings) -> Result<(), String> {
+    let db = Database::connect(&settings.database_url, 4).map_err(|e| e.to_string())?;
+    db.migrate().map_err(|e| e.to_string())?;
+    log::info!("running the background jobs (webhook delivery)");
+    let (_keep, stop) = tokio::sync::watch::channel(false);
+    actix_web::rt::System::new().block_on(council_feedback::jobs::run(
+        db,
+        council_feedback::jobs::JobSettings::from_settings(settings),
+        stop,
+    ));
+    Ok(())
 }
 
 fn seed(settings: &Settings, request: &cli::SeedRequest) -> Result<(), String> {

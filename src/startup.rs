@@ -64,6 +64,8 @@ async fn docs_redirect() -> actix_web::HttpResponse {
 pub struct Application {
     server: Server,
     port: u16,
+    /// The background jobs (webhook delivery), stopped with the server.
+    jobs: crate::jobs::Running,
 }
 
 impl Application {
@@ -105,6 +107,12 @@ impl Application {
             .local_addr()
             .map_err(|e| StartError(e.to_string()))?
             .port();
+        let jobs = crate::jobs::start(
+            db.clone(),
+            crate::jobs::JobSettings::from_settings(settings),
+        )
+        .map_err(|e| StartError(format!("starting the background jobs: {e}")))?;
+        let allowed_targets = web::Data::new(settings.webhook_allowed_targets.clone());
         let db = web::Data::new(db);
         let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));
         let route_table = web::Data::new(RouteTable::from_openapi(&api::openapi()));
@@ -136,6 +144,7 @@ impl Application {
                     .app_data(clock.clone())
                     .app_data(web::Data::new(crate::app::time::Now::System))
                     .app_data(feed_retention.clone())
+                    .app_data(allowed_targets.clone())
                     .app_data(
                         web::QueryConfig::default()
                             .error_handler(|e, _| api::query::unreadable(&e).into()),
@@ -189,7 +198,7 @@ impl Application {
             })
             .map_err(|e| StartError(e.to_string()))?
             .run();
-        Ok(Application { server, port })
+        Ok(Application { server, port, jobs })
     }
 
     /// The port the server listens on.
@@ -204,6 +213,8 @@ impl Application {
 
     /// Serves until a signal stops the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        // Dropped when the server ends (or this future is dropped): the jobs stop too.
+        let _jobs = self.jobs;
         self.server.await
     }
 }

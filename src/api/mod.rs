@@ -30,6 +30,7 @@ pub mod services;
 pub mod stage_responses;
 pub mod triage;
 pub mod validation;
+pub mod webhooks;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -216,6 +217,7 @@ impl Modify for BearerAuth {
     tags(
         (name = "cases", description = "Complaints, compliments and comments"),
         (name = "events", description = "The kinds of event on a case's timeline, with the schema of each one's details"),
+        (name = "webhooks", description = "Webhook endpoints: events pushed to the CRM and partners, signed as Standard Webhooks says"),
         (name = "services", description = "The service directory"),
         (name = "learning", description = "Learning actions: what complaints taught the council and the changes made"),
         (name = "reports", description = "Anonymised performance reports"),
@@ -238,6 +240,13 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(cases::timeline)
         .service(event_types::list)
         .service(events::list)
+        .service(webhooks::create)
+        .service(webhooks::list)
+        .service(webhooks::get)
+        .service(webhooks::change)
+        .service(webhooks::rotate_secret)
+        .service(webhooks::deliveries)
+        .service(webhooks::redeliver)
         .service(triage::decide)
         .service(acknowledgements::acknowledge)
         .service(assignments::assign)

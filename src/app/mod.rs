@@ -13,6 +13,7 @@ pub mod ombudsman;
 pub mod ownership;
 pub mod remedies;
 pub mod time;
+pub mod webhooks;
 
 use crate::db::DbError;
 use crate::domain::case::lifecycle::Refusal;
@@ -42,6 +43,15 @@ pub enum AppError {
     Db(DbError),
     /// A stored value this code cannot read, or a date it cannot count.
     Internal(String),
+}
+
+impl crate::db::DbFailure for AppError {
+    fn unavailable(&self) -> Option<&str> {
+        match self {
+            AppError::Db(error) => error.unavailable(),
+            _ => None,
+        }
+    }
 }
 
 impl From<DbError> for AppError {

@@ -128,6 +128,14 @@ role_extractor!(
 );
 
 role_extractor!(
+    /// Who registers webhook endpoints: the complaints manager (for the CRM) or a partner
+    /// (for its own system), as the caller acts (see [`Caller::acting_role`]).
+    Integrator,
+    |caller| matches!(caller.acting_role(), Role::ComplaintsManager | Role::Partner),
+    "complaints_manager or partner"
+);
+
+role_extractor!(
     /// The corporate complaints team.
     ComplaintsManager,
     [ComplaintsManager],

@@ -5,7 +5,7 @@
 mod extract;
 mod token;
 
-pub use extract::{AnyCaller, ComplaintsManager, NotPartner, Senior, Staff};
+pub use extract::{AnyCaller, ComplaintsManager, Integrator, NotPartner, Senior, Staff};
 pub use token::{mint, Claims, TokenVerifier};
 // Re-exported: what a caller may see is decided here, from the token.
 pub use crate::domain::access::CaseScope;

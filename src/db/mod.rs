@@ -21,6 +21,7 @@ pub mod schema;
 pub mod services;
 pub mod stages;
 pub mod text;
+pub mod webhooks;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -205,6 +206,9 @@ pub struct Database {
     /// Two connections of the reports' own, taken by one report at a time
     /// (see [`Database::report_snapshot`]).
     reports: Arc<ReportConnections>,
+    /// Told after every committed write, so the background jobs (webhook delivery) look for
+    /// work at once instead of at their next poll.
+    committed: Arc<tokio::sync::Notify>,
 }
 
 struct ReportConnections {
@@ -324,6 +328,7 @@ impl Database {
                 pool: reports,
                 turn: Mutex::new(()),
             }),
+            committed: Arc::new(tokio::sync::Notify::new()),
         })
     }
 
@@ -422,9 +427,30 @@ impl Database {
         E: From<DbError> + DbFailure + Send + 'static,
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     {
+        self.run_transaction(work, true).await
+    }
+
+    /// [`Database::transaction`] for the background jobs' own bookkeeping: it does not wake
+    /// them (they would wake themselves for ever).
+    pub async fn job_transaction<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + DbFailure + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    {
+        self.run_transaction(work, false).await
+    }
+
+    async fn run_transaction<T, E, F>(&self, work: F, wake_jobs: bool) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + DbFailure + Send + 'static,
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    {
         let pool = self.pool.clone();
         let (wait, health) = (self.wait, self.health.clone());
         let gate = self.write_gate.clone();
+        let committed = self.committed.clone();
         actix_web::web::block(move || {
             let mut conn = checkout(&pool, wait, &health)?;
             let _turn = gate
@@ -434,10 +460,18 @@ impl Database {
                 .transaction(|conn| work(conn).map_err(Failed::Work))
                 .map_err(Failed::into_error);
             note_lost(&mut conn, &done, &health);
+            if wake_jobs && done.is_ok() {
+                committed.notify_one();
+            }
             done
         })
         .await
         .map_err(|e| DbError::other(format!("blocking task: {e}")))?
+    }
+
+    /// Notified after each committed write (see [`Database::transaction`]).
+    pub fn committed(&self) -> Arc<tokio::sync::Notify> {
+        self.committed.clone()
     }
 
     /// The next number in a reference sequence, for a create running in a

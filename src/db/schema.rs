@@ -328,6 +328,61 @@ diesel::table! {
 
 diesel::joinable!(services -> directorates (directorate_id));
 diesel::joinable!(cases -> services (service_id));
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> BigInt,
+        owner_role -> Text,
+        owner_subject -> Text,
+        url -> Text,
+        event_types -> Text,
+        description -> Text,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_expires_at -> Nullable<Timestamp>,
+        enabled -> Bool,
+        disabled_reason -> Nullable<Text>,
+        failing_since -> Nullable<Timestamp>,
+        leased_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        endpoint_id -> BigInt,
+        event_id -> BigInt,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        last_status_code -> Nullable<Integer>,
+        last_latency_ms -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> BigInt,
+        delivery_id -> BigInt,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<Integer>,
+        latency_ms -> BigInt,
+        error -> Nullable<Text>,
+        succeeded -> Bool,
+    }
+}
+
+diesel::table! {
+    webhook_cursor (id) {
+        id -> Integer,
+        commit_order -> BigInt,
+        event_id -> BigInt,
+    }
+}
+
 diesel::joinable!(cases -> customers (customer_id));
 diesel::joinable!(representatives -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
@@ -342,6 +397,9 @@ diesel::joinable!(feedback_handling -> cases (case_id));
 diesel::joinable!(learning_actions -> services (service_id));
 diesel::joinable!(learning_action_cases -> learning_actions (action_id));
 diesel::joinable!(learning_action_cases -> cases (case_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(webhook_deliveries -> case_events (event_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     directorates,
@@ -364,4 +422,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     self_assessment_answers,
     idempotency_records,
     reference_sequences,
+    webhook_endpoints,
+    webhook_deliveries,
+    webhook_attempts,
+    webhook_cursor,
 );

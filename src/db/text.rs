@@ -25,6 +25,7 @@ use crate::domain::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
 use crate::domain::remedy::{RemedyStatus, RemedyType};
 use crate::domain::response::ResponseStatus;
 use crate::domain::triage::Decision;
+use crate::domain::webhook::DeliveryStatus;
 
 macro_rules! stored_as_text {
     ($($name:ident => $column:literal),+ $(,)?) => {$(
@@ -124,6 +125,7 @@ stored_as_text! {
     LearningStatus => "learning action status",
     OmbudsmanBody => "ombudsman",
     OmbudsmanDecision => "ombudsman decision",
+    DeliveryStatus => "webhook delivery status",
 }
 
 #[cfg(test)]

@@ -23,3 +23,4 @@ pub mod remedy;
 pub mod reporting;
 pub mod response;
 pub mod triage;
+pub mod webhook;

@@ -119,6 +119,13 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
         ),
         ("Decision", words(Decision::ALL, Decision::as_str)),
         (
+            "DeliveryStatus",
+            words(
+                council_feedback::domain::webhook::DeliveryStatus::ALL,
+                council_feedback::domain::webhook::DeliveryStatus::as_str,
+            ),
+        ),
+        (
             "AgreementMethod",
             words(AgreementMethod::ALL, AgreementMethod::as_str),
         ),

@@ -370,6 +370,9 @@ impl TestApp {
             "learning_actions",
             "learning_action_cases",
             "self_assessment_answers",
+            "webhook_endpoints",
+            "webhook_deliveries",
+            "webhook_attempts",
         ]
         .iter()
         .map(|table| {

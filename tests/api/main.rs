@@ -26,3 +26,4 @@ mod seed;
 mod services;
 mod system;
 mod validation;
+mod webhooks;

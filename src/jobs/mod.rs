@@ -1,0 +1,89 @@
+//! Background jobs: the outbox dispatcher (signed webhooks). They run inside `serve` on a
+//! thread and runtime of their own, or alone as `council-feedback worker`; several instances
+//! may run at once on PostgreSQL (work is claimed with `FOR UPDATE SKIP LOCKED`), one on
+//! SQLite.
+
+pub mod webhooks;
+
+use std::time::Duration;
+
+use futures_util::future::{select, Either};
+use tokio::sync::watch;
+
+use crate::config::Settings;
+use crate::db::Database;
+use crate::domain::webhook::{AllowedTargets, RetrySchedule};
+
+/// What the jobs need from the configuration.
+#[derive(Debug, Clone)]
+pub struct JobSettings {
+    pub allowed_targets: AllowedTargets,
+    pub retry_schedule: RetrySchedule,
+    pub poll_interval: Duration,
+}
+
+impl JobSettings {
+    pub fn from_settings(settings: &Settings) -> JobSettings {
+        JobSettings {
+            allowed_targets: settings.webhook_allowed_targets.clone(),
+            retry_schedule: settings.webhook_retry_schedule.clone(),
+            poll_interval: settings.jobs_poll_interval,
+        }
+    }
+}
+
+/// Runs the jobs until `stop` turns true: a round of work, then (when there was none) a wait
+/// for a committed change, the poll interval, or the stop.
+pub async fn run(db: Database, settings: JobSettings, mut stop: watch::Receiver<bool>) {
+    let committed = db.committed();
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let busy = match webhooks::round(&db, &settings).await {
+            Ok(done) => done > 0,
+            // An unreachable database is logged once, by storage, as it goes and as it comes
+            // back; the dispatcher tries again at its next round.
+            Err(e) if crate::db::DbFailure::is_unavailable(&e) => false,
+            Err(e) => {
+                log::error!("webhook dispatcher: {e:?}");
+                false
+            }
+        };
+        if busy {
+            continue;
+        }
+        let woken = Box::pin(committed.notified());
+        let timer = Box::pin(tokio::time::sleep(settings.poll_interval));
+        let stopped = Box::pin(stop.changed());
+        let outcome = select(select(woken, timer), stopped).await;
+        // The sender dropped (the server is gone) counts as a stop.
+        if let Either::Right((Err(_), _)) = outcome {
+            return;
+        }
+    }
+}
+
+/// The jobs running on a thread of their own; they stop when this is dropped.
+pub struct Running {
+    stop: watch::Sender<bool>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// Starts the jobs on a thread with a runtime of its own, so a slow receiver never holds up
+/// a request.
+pub fn start(db: Database, settings: JobSettings) -> std::io::Result<Running> {
+    let (stop, stopped) = watch::channel(false);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    std::thread::Builder::new()
+        .name("council-feedback-jobs".into())
+        .spawn(move || runtime.block_on(run(db, settings, stopped)))?;
+    Ok(Running { stop })
+}
