@@ -18,7 +18,7 @@ pub fn expected_version(req: &HttpRequest) -> Result<i32, ApiError> {
     }
     let Some(value) = req.headers().get(header::IF_MATCH) else {
         return Err(ApiError::PreconditionRequired(
-            "send If-Match with the case's ETag, so a change never overwrites one you have not seen".into(),
+            "send If-Match with the ETag you last read, so a change never overwrites one you have not seen".into(),
         ));
     };
     value
