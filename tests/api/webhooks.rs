@@ -294,6 +294,7 @@ async fn a_case_journey_reaches_the_crm_in_order_signed_and_only_the_types_asked
 
 #[actix_web::test]
 async fn a_failing_receiver_gets_the_same_webhook_id_until_it_recovers_and_a_redelivery_too() {
+    let started = std::time::Instant::now();
     let app = spawn_app_with(FAST).await;
     let flaky = receiver(&[500, 503, 500]).await;
     let manager = app.manager();
@@ -326,7 +327,14 @@ async fn a_failing_receiver_gets_the_same_webhook_id_until_it_recovers_and_a_red
         .map(|a| a["status_code"].clone())
         .collect();
     assert_eq!(codes, [json!(500), json!(503), json!(500), json!(204)]);
-    assert!(delivery["attempts"][0]["latency_ms"].is_i64());
+    // Each attempt took no longer than this test has run so far.
+    let ran_ms = started.elapsed().as_millis() as i64;
+    for attempt in delivery["attempts"].as_array().expect("attempts") {
+        let latency = attempt["latency_ms"]
+            .as_i64()
+            .expect("a whole number of ms");
+        assert!((0..=ran_ms).contains(&latency), "{attempt}");
+    }
     // The endpoint is healthy again.
     let read = app
         .get(&format!("/api/v1/webhook-endpoints/{id}"), &manager)
@@ -636,6 +644,7 @@ async fn a_rotated_secret_and_the_old_one_both_sign_during_the_overlap() {
         .await
         .problem(428, "/problems/precondition-required");
     let etag = app.get(&path, &manager).await.header("etag").expect("etag");
+    let asked = chrono::Utc::now();
     let rotated = app
         .send(
             awc::http::Method::POST,
@@ -650,7 +659,19 @@ async fn a_rotated_secret_and_the_old_one_both_sign_during_the_overlap() {
     let rotated = rotated.json();
     let new = rotated["secret"].as_str().expect("secret").to_string();
     assert!(new.starts_with("whsec_") && new != old);
-    assert!(rotated["previous_secret_expires_at"].is_string());
+    // The old secret signs for 24 hours after the rotation.
+    let answered = chrono::Utc::now();
+    let expires: chrono::DateTime<chrono::Utc> = rotated["previous_secret_expires_at"]
+        .as_str()
+        .expect("an instant")
+        .parse()
+        .expect("RFC 3339");
+    let day = chrono::Duration::hours(24);
+    let slack = chrono::Duration::milliseconds(1);
+    assert!(
+        asked + day - slack <= expires && expires <= answered + day,
+        "{expires}"
+    );
     app.send(
         awc::http::Method::POST,
         &format!("{path}/secret-rotation"),
