@@ -1445,12 +1445,11 @@ pub async fn timeline(
     query: web::Query<TimelineQuery>,
 ) -> Result<web::Json<Timeline>, ApiError> {
     let query = query.into_inner();
-    let mut errors = Vec::new();
-    let limit = pagination::limit(query.limit.as_deref(), &mut errors);
-    let after = pagination::decode_as(query.cursor.as_deref(), pagination::row_id)?;
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    let (limit, after) = pagination::page(
+        query.limit.as_deref(),
+        query.cursor.as_deref(),
+        pagination::row_id,
+    )?;
     let reference = reference.into_inner();
     let caller = caller.0;
     let (rows, viewer) = db

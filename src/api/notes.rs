@@ -123,12 +123,11 @@ pub async fn list(
     reference: web::Path<String>,
     query: web::Query<NotesQuery>,
 ) -> Result<web::Json<Timeline>, ApiError> {
-    let mut errors = Vec::new();
-    let limit = pagination::limit(query.limit.as_deref(), &mut errors);
-    let after = pagination::decode_as(query.cursor.as_deref(), pagination::row_id)?;
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    let (limit, after) = pagination::page(
+        query.limit.as_deref(),
+        query.cursor.as_deref(),
+        pagination::row_id,
+    )?;
     let caller = staff.0;
     let reference = reference.into_inner();
     let (rows, caller) = db

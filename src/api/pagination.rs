@@ -79,6 +79,23 @@ pub fn decode_named_as<T>(
     }
 }
 
+/// A page's `limit` and the position its cursor carries, for a list that takes nothing else:
+/// a forged cursor is a 400, then a bad limit a 422.
+pub fn page<T>(
+    limit_raw: Option<&str>,
+    cursor_raw: Option<&str>,
+    read: impl Fn(&str) -> Option<T>,
+) -> Result<(i64, Option<T>), ApiError> {
+    let after = decode_as(cursor_raw, read)?;
+    let mut errors = Vec::new();
+    let limit = limit(limit_raw, &mut errors);
+    if errors.is_empty() {
+        Ok((limit, after))
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
 /// Reads a positive row id, as the positions of the id-ordered lists carry.
 pub fn row_id(text: &str) -> Option<i64> {
     text.parse::<i64>().ok().filter(|id| *id > 0)

@@ -342,12 +342,11 @@ pub async fn list(
     db: web::Data<Database>,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<WebhookEndpointPage>, ApiError> {
-    let mut errors = Vec::new();
-    let limit = pagination::limit(query.limit.as_deref(), &mut errors);
-    let before = pagination::decode_as(query.cursor.as_deref(), pagination::row_id)?;
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    let (limit, before) = pagination::page(
+        query.limit.as_deref(),
+        query.cursor.as_deref(),
+        pagination::row_id,
+    )?;
     let caller = caller.0;
     let owner = (role_of(&caller)? == Role::Partner).then(|| caller.subject.clone());
     let rows = db
@@ -539,12 +538,11 @@ pub async fn deliveries(
     id: web::Path<i64>,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<WebhookDeliveryPage>, ApiError> {
-    let mut errors = Vec::new();
-    let limit = pagination::limit(query.limit.as_deref(), &mut errors);
-    let before = pagination::decode_as(query.cursor.as_deref(), pagination::row_id)?;
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    let (limit, before) = pagination::page(
+        query.limit.as_deref(),
+        query.cursor.as_deref(),
+        pagination::row_id,
+    )?;
     let caller = caller.0;
     let id = id.into_inner();
     let (rows, attempts) = db

@@ -98,7 +98,7 @@ async fn journey(app: &TestApp, customer: &str) -> String {
 }
 
 /// Triage (accept), the acknowledgement (on `acknowledged_at`, or now) and a note.
-async fn steps(app: &TestApp, reference: &str, acknowledged_at: Option<&str>) {
+pub async fn steps(app: &TestApp, reference: &str, acknowledged_at: Option<&str>) {
     let base = format!("/api/v1/cases/{reference}");
     let manager = app.manager();
     let officer = app.officer("o-waste", &["waste-care"]);
