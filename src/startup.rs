@@ -50,6 +50,7 @@ where
         .service(scope::scope("/api/v1").configure(api::v1))
         .split_for_parts();
     api::contract::add_common_refusals(&mut doc);
+    api::contract::withheld_counts(&mut doc);
     (app, doc)
 }
 

@@ -140,3 +140,116 @@ fn set_ref(operation: &mut Operation, status: &str, name: &str) {
         .entry(status.to_string())
         .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
 }
+
+/// The annual report's JSON with `suppress_below` withholds every count from 1 to one under
+/// the threshold as null (`report::annual::to_json`), so the document gives that operation
+/// its own copies of the report's schemas, suffixed `Published`, in which every integer may
+/// be null (the threshold itself, `suppressed_below`, stays an integer). The other reports,
+/// which share some of those schemas, keep their integers.
+pub fn withheld_counts(doc: &mut OpenApi) {
+    let Ok(mut value) = serde_json::to_value(&*doc) else {
+        return;
+    };
+    let pointer =
+        "/paths/~1api~1v1~1reports~1annual/get/responses/200/content/application~1json/schema/$ref";
+    let Some(root) = value
+        .pointer(pointer)
+        .and_then(|r| r.as_str())
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .map(str::to_string)
+    else {
+        return;
+    };
+    // Every schema the report reaches.
+    let mut reached = vec![root.clone()];
+    let mut i = 0;
+    while i < reached.len() {
+        let mut refs = Vec::new();
+        if let Some(schema) = value.pointer(&format!("/components/schemas/{}", reached[i])) {
+            schema_refs(schema, &mut refs);
+        }
+        for name in refs {
+            if !reached.contains(&name) {
+                reached.push(name);
+            }
+        }
+        i += 1;
+    }
+    // Vocabularies (enums of words) hold no counts: they stay shared.
+    reached.retain(|name| {
+        value
+            .pointer(&format!("/components/schemas/{name}/enum"))
+            .is_none()
+    });
+    let Some(schemas) = value
+        .pointer_mut("/components/schemas")
+        .and_then(|s| s.as_object_mut())
+    else {
+        return;
+    };
+    for name in &reached {
+        if let Some(mut copy) = schemas.get(name).cloned() {
+            publish(&mut copy, &reached, None);
+            schemas.insert(format!("{name}Published"), copy);
+        }
+    }
+    if let Some(reference) = value.pointer_mut(pointer) {
+        *reference = serde_json::Value::String(format!("#/components/schemas/{root}Published"));
+    }
+    if let Ok(published) = serde_json::from_value(value) {
+        *doc = published;
+    }
+}
+
+fn schema_refs(value: &serde_json::Value, found: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(|r| r.as_str())
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                found.push(name.to_string());
+            }
+            map.values().for_each(|v| schema_refs(v, found));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| schema_refs(v, found)),
+        _ => {}
+    }
+}
+
+/// Integers may be null, and references point at the `Published` copies.
+fn publish(value: &mut serde_json::Value, reached: &[String], key: Option<&str>) {
+    let serde_json::Value::Object(map) = value else {
+        if let serde_json::Value::Array(items) = value {
+            items.iter_mut().for_each(|v| publish(v, reached, key));
+        }
+        return;
+    };
+    if let Some(name) = map
+        .get("$ref")
+        .and_then(|r| r.as_str())
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .filter(|name| reached.iter().any(|n| n == name))
+        .map(str::to_string)
+    {
+        map.insert(
+            "$ref".into(),
+            format!("#/components/schemas/{name}Published").into(),
+        );
+    }
+    if key != Some("suppressed_below") && map.get("type") == Some(&"integer".into()) {
+        map.insert("type".into(), serde_json::json!(["integer", "null"]));
+    }
+    for (k, v) in map.iter_mut() {
+        match (k.as_str(), v) {
+            ("properties", serde_json::Value::Object(properties)) => {
+                for (name, schema) in properties.iter_mut() {
+                    publish(schema, reached, Some(name));
+                }
+            }
+            // `items`, `oneOf` and the like belong to the same property.
+            (_, v) => publish(v, reached, key),
+        }
+    }
+}
