@@ -114,13 +114,10 @@ fn serve(settings: &Settings) -> Result<(), String> {
 fn worker(settings: &Settings) -> Result<(), String> {
     let db = Database::connect(&settings.database_url, 4).map_err(|e| e.to_string())?;
     db.migrate().map_err(|e| e.to_string())?;
-    log::info!("running the background jobs (webhook delivery)");
+    log::info!("running the background jobs (deadline alerts, webhook delivery)");
+    let jobs = council_feedback::jobs::JobSettings::from_settings(settings)?;
     let (_keep, stop) = tokio::sync::watch::channel(false);
-    actix_web::rt::System::new().block_on(council_feedback::jobs::run(
-        db,
-        council_feedback::jobs::JobSettings::from_settings(settings),
-        stop,
-    ));
+    actix_web::rt::System::new().block_on(council_feedback::jobs::run(db, jobs, stop));
     Ok(())
 }
 

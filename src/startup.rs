@@ -65,13 +65,23 @@ async fn docs_redirect() -> actix_web::HttpResponse {
 pub struct Application {
     server: Server,
     port: u16,
-    /// The background jobs (webhook delivery), stopped with the server.
-    jobs: crate::jobs::Running,
+    /// The background jobs (deadline alerts, webhook delivery), stopped with the server; none
+    /// when `SERVE_JOBS` is false.
+    jobs: Option<crate::jobs::Running>,
 }
 
 impl Application {
     /// Connects, migrates and binds as the settings say.
     pub fn build(settings: &Settings) -> Result<Application, StartError> {
+        Application::build_at(settings, crate::app::time::Now::System)
+    }
+
+    /// [`Application::build`] on a clock of the caller's: the handlers and the background
+    /// jobs take it to be the time `now` says (tests fix it to state dates exactly).
+    pub fn build_at(
+        settings: &Settings,
+        now: crate::app::time::Now,
+    ) -> Result<Application, StartError> {
         let db = Database::connect_with(
             &settings.database_url,
             settings.database_pool_size,
@@ -85,7 +95,7 @@ impl Application {
                 settings.bind_address
             ))
         })?;
-        Application::with_listener(settings, db, listener)
+        Application::with_listener_at(settings, db, listener, now)
     }
 
     /// Serves on an already-bound listener with an already-migrated database.
@@ -93,6 +103,16 @@ impl Application {
         settings: &Settings,
         db: Database,
         listener: TcpListener,
+    ) -> Result<Application, StartError> {
+        Application::with_listener_at(settings, db, listener, crate::app::time::Now::System)
+    }
+
+    /// [`Application::with_listener`] on a clock of the caller's.
+    pub fn with_listener_at(
+        settings: &Settings,
+        db: Database,
+        listener: TcpListener,
+        now: crate::app::time::Now,
     ) -> Result<Application, StartError> {
         if let JwtKeys::Local { path, .. } = &settings.jwt.keys {
             log::warn!(
@@ -108,11 +128,18 @@ impl Application {
             .local_addr()
             .map_err(|e| StartError(e.to_string()))?
             .port();
-        let jobs = crate::jobs::start(
-            db.clone(),
-            crate::jobs::JobSettings::from_settings(settings),
-        )
-        .map_err(|e| StartError(format!("starting the background jobs: {e}")))?;
+        let jobs = if settings.serve_jobs {
+            let settings = crate::jobs::JobSettings {
+                now,
+                ..crate::jobs::JobSettings::from_settings(settings).map_err(StartError)?
+            };
+            Some(
+                crate::jobs::start(db.clone(), settings)
+                    .map_err(|e| StartError(format!("starting the background jobs: {e}")))?,
+            )
+        } else {
+            None
+        };
         let allowed_targets = web::Data::new(settings.webhook_allowed_targets.clone());
         let db = web::Data::new(db);
         let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));
@@ -132,6 +159,17 @@ impl Application {
         if filled > 0 {
             log::info!("recorded the reports' facts on {filled} earlier stages");
         }
+        // Cases from before the deadline alerts get their deadlines put on record once.
+        let put_down = db
+            .connection()
+            .map_err(|e| StartError(e.to_string()))
+            .and_then(|mut conn| {
+                diesel::Connection::transaction(&mut **conn, crate::app::alerts::record_missing)
+                    .map_err(|e| StartError(format!("recording the cases' deadlines: {e:?}")))
+            })?;
+        if put_down > 0 {
+            log::info!("put the deadlines of {put_down} running cases on record for alerts");
+        }
         let feed_retention = web::Data::new(api::events::FeedRetention {
             days: settings.event_feed_retention_days,
         });
@@ -143,7 +181,7 @@ impl Application {
                     .app_data(body_limit.clone())
                     .app_data(route_table.clone())
                     .app_data(clock.clone())
-                    .app_data(web::Data::new(crate::app::time::Now::System))
+                    .app_data(web::Data::new(now))
                     .app_data(feed_retention.clone())
                     .app_data(allowed_targets.clone())
                     .app_data(

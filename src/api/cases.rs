@@ -429,7 +429,7 @@ pub struct CaseList {
 /// Who did something on a case.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Actor {
-    pub role: Role,
+    pub role: crate::domain::case::ActorRole,
     /// Shown to staff only.
     pub subject: Option<String>,
 }
@@ -556,6 +556,7 @@ pub(crate) fn reload_after_change(
     if moved {
         repo::set_work_queue(conn, row.id, next, investigator.as_deref())?;
     }
+    crate::app::alerts::sync_case(conn, &row, &stages)?;
     // What was just stored, without reading the row again.
     let row = CaseRow {
         next_deadline: next.map(|(date, _)| date),

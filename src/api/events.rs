@@ -35,7 +35,7 @@ pub struct FeedEventData {
     /// The due date the event sets, where it sets one: the response's after an
     /// acknowledgement, the new date after an extension, the stage 2 acknowledgement's after a
     /// request, a remedy's when it is promised, the end of the window to ask for stage 2 when a
-    /// response is sent.
+    /// response is sent, the deadline's own date on a deadline alert.
     #[schema(value_type = Option<String>, format = Date, example = "2026-12-07")]
     pub due: Option<String>,
 }

@@ -284,6 +284,7 @@ pub async fn create(
         for case_id in &cases {
             repo::link_case(conn, row.id, *case_id)?;
         }
+        crate::app::alerts::sync_learning_action(conn, row.id, row.due, row.status.is_open())?;
         let references = references_of(conn, &[row.id])?
             .remove(&row.id)
             .unwrap_or_default();
@@ -477,6 +478,12 @@ pub async fn update(
             for case_id in cases.into_iter().filter(|c| !linked.contains(c)) {
                 repo::link_case(conn, stored.id, case_id)?;
             }
+            crate::app::alerts::sync_learning_action(
+                conn,
+                stored.id,
+                stored.due,
+                stored.status.is_open(),
+            )?;
             let references = references_of(conn, &[stored.id])?
                 .remove(&stored.id)
                 .unwrap_or_default();

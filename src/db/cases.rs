@@ -379,3 +379,22 @@ pub fn set_work_queue(
         ))
         .execute(conn)
 }
+
+/// Up to `limit` cases after id `after` that may still owe something by a date: those being
+/// handled or referred on, and any with a remedy still promised.
+pub fn running_after(conn: &mut DbConnection, after: i64, limit: i64) -> QueryResult<Vec<CaseRow>> {
+    use super::schema::case_remedies;
+    let promised = case_remedies::table
+        .filter(case_remedies::case_id.eq(cases::id))
+        .filter(case_remedies::status.eq(crate::domain::remedy::RemedyStatus::Promised));
+    cases::table
+        .filter(cases::id.gt(after))
+        .filter(
+            cases::status
+                .eq_any([Status::Received, Status::Open, Status::OutsideRemit])
+                .or(diesel::dsl::exists(promised)),
+        )
+        .order(cases::id.asc())
+        .limit(limit)
+        .load(conn)
+}

@@ -6,7 +6,7 @@ use super::schema::case_events;
 use super::DbConnection;
 use crate::domain::access::CaseScope;
 use crate::domain::case::events::CaseEvent;
-use crate::domain::case::{Role, Stage, Visibility};
+use crate::domain::case::{ActorRole, Stage, Visibility};
 
 /// An event as stored.
 #[derive(Debug, Clone, Queryable)]
@@ -16,7 +16,7 @@ pub struct EventRow {
     pub event_type: String,
     pub visibility: Visibility,
     pub actor_subject: String,
-    pub actor_role: Role,
+    pub actor_role: ActorRole,
     pub occurred_at: chrono::NaiveDateTime,
     pub details: String,
     /// The feed's order: see [`feed`].
@@ -34,7 +34,7 @@ pub struct NewEvent<'a> {
     pub event_type: &'a str,
     pub visibility: Visibility,
     pub actor_subject: &'a str,
-    pub actor_role: Role,
+    pub actor_role: ActorRole,
     pub occurred_at: chrono::NaiveDateTime,
     pub details: String,
     pub feed_type: &'static str,
@@ -47,7 +47,7 @@ impl<'a> NewEvent<'a> {
     pub fn of(
         case_id: i64,
         actor_subject: &'a str,
-        actor_role: Role,
+        actor_role: impl Into<ActorRole>,
         occurred_at: chrono::NaiveDateTime,
         event: &CaseEvent,
     ) -> NewEvent<'a> {
@@ -60,7 +60,7 @@ impl<'a> NewEvent<'a> {
             event_type: event.name(),
             visibility: event.visibility(),
             actor_subject,
-            actor_role,
+            actor_role: actor_role.into(),
             occurred_at,
             details: event.details().to_string(),
         }

@@ -160,3 +160,20 @@ pub fn list(
         .limit(limit)
         .load(conn)
 }
+
+/// Every learning action still to be done: id, due date, status.
+pub fn all_open(
+    conn: &mut DbConnection,
+) -> QueryResult<Vec<(i64, chrono::NaiveDate, LearningStatus)>> {
+    learning_actions::table
+        .filter(
+            learning_actions::status.eq_any([LearningStatus::Agreed, LearningStatus::InProgress]),
+        )
+        .select((
+            learning_actions::id,
+            learning_actions::due,
+            learning_actions::status,
+        ))
+        .order(learning_actions::id.asc())
+        .load(conn)
+}

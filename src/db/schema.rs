@@ -383,6 +383,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    deadline_alerts (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        subject -> Text,
+        deadline -> Text,
+        stage -> Nullable<Text>,
+        about_id -> Nullable<BigInt>,
+        due -> Date,
+        active -> Bool,
+        approaching_sent -> Bool,
+        missed_sent -> Bool,
+        next_alert_on -> Nullable<Date>,
+    }
+}
+
+diesel::joinable!(deadline_alerts -> cases (case_id));
 diesel::joinable!(cases -> customers (customer_id));
 diesel::joinable!(representatives -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
@@ -426,4 +443,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     webhook_attempts,
     webhook_cursor,
+    deadline_alerts,
 );

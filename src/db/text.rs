@@ -16,7 +16,10 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::{Nullable, SingleValue, Text};
 
 use crate::domain::acknowledgement::AcknowledgementMethod;
-use crate::domain::case::{Channel, ContactMethod, Kind, Outcome, Role, Stage, Status, Visibility};
+use crate::domain::alerts::Deadline;
+use crate::domain::case::{
+    ActorRole, Channel, ContactMethod, Kind, Outcome, Role, Stage, Status, Visibility,
+};
 use crate::domain::extension::{AgreementMethod, ExtensionStatus};
 use crate::domain::feedback::CommentAction;
 use crate::domain::flag::Flag;
@@ -111,6 +114,7 @@ stored_as_text! {
     Stage => "stage",
     Outcome => "outcome",
     Role => "role",
+    ActorRole => "actor role",
     Visibility => "visibility",
     ContactMethod => "contact method",
     Decision => "triage decision",
@@ -126,6 +130,7 @@ stored_as_text! {
     OmbudsmanBody => "ombudsman",
     OmbudsmanDecision => "ombudsman decision",
     DeliveryStatus => "webhook delivery status",
+    Deadline => "deadline",
 }
 
 #[cfg(test)]

@@ -423,6 +423,33 @@ impl Calendar {
             })
     }
 
+    /// The working day `working_days` before `date`, counting `date` as day 0 when it is a
+    /// working day and the last working day before it as day 0 when it is not: with
+    /// `working_days == 0` it is the last working day on or before `date`.
+    pub fn subtract_working_days(
+        &self,
+        date: NaiveDate,
+        working_days: u32,
+    ) -> Result<NaiveDate, CalendarError> {
+        if working_days > MAX_WORKING_DAYS {
+            return Err(CalendarError::TooManyWorkingDays {
+                requested: working_days,
+            });
+        }
+        // The first working day on or after `date`, and one back when `date` is not one.
+        let on_or_after = self.position(date)?;
+        let day_zero = if self.is_working_day(date) {
+            Some(on_or_after)
+        } else {
+            on_or_after.checked_sub(1)
+        };
+        day_zero
+            .and_then(|p| p.checked_sub(working_days as usize))
+            .and_then(|p| self.working_days.get(p))
+            .copied()
+            .ok_or(CalendarError::DateOutOfRange { date })
+    }
+
     /// Like [`Calendar::add_working_days`], with day 0 and every non-working day passed over
     /// between `start` and the due date.
     pub fn due_date(&self, start: NaiveDate, working_days: u32) -> Result<DueDate, CalendarError> {
@@ -481,6 +508,44 @@ mod tests {
 
     fn england() -> Calendar {
         calendar(Region::EnglandAndWales)
+    }
+
+    #[test]
+    fn counting_back_takes_the_due_date_as_day_zero_and_skips_what_is_not_worked() {
+        let cal = england();
+        // Thursday 7 May 2026, 2 working days back: Tuesday 5 May (Monday 4 May is the Early
+        // May bank holiday, so 3 working days back is Friday 1 May).
+        assert_eq!(
+            cal.subtract_working_days(date(2026, 5, 7), 0),
+            Ok(date(2026, 5, 7))
+        );
+        assert_eq!(
+            cal.subtract_working_days(date(2026, 5, 7), 2),
+            Ok(date(2026, 5, 5))
+        );
+        assert_eq!(
+            cal.subtract_working_days(date(2026, 5, 7), 3),
+            Ok(date(2026, 5, 1))
+        );
+        // A Saturday: day 0 is the Friday before.
+        assert_eq!(
+            cal.subtract_working_days(date(2026, 3, 7), 0),
+            Ok(date(2026, 3, 6))
+        );
+        assert_eq!(
+            cal.subtract_working_days(date(2026, 3, 7), 2),
+            Ok(date(2026, 3, 4))
+        );
+        // Christmas 2026: Friday 25 and Monday 28 December are bank holidays; two working
+        // days before Tuesday 29 December are Wednesday 23 and Thursday 24.
+        assert_eq!(
+            cal.subtract_working_days(date(2026, 12, 29), 1),
+            Ok(date(2026, 12, 24))
+        );
+        assert_eq!(
+            cal.subtract_working_days(date(2026, 12, 29), 2),
+            Ok(date(2026, 12, 23))
+        );
     }
 
     #[test]

@@ -145,6 +145,31 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// Who did something on a case's timeline: a token's role, or the service itself.
+    ActorRole {
+        Customer => "customer",
+        InvestigatingOfficer => "investigating_officer",
+        HeadOfService => "head_of_service",
+        ComplaintsManager => "complaints_manager",
+        Partner => "partner",
+        /// The service itself: its deadline alerts.
+        System => "system",
+    }
+}
+
+impl From<Role> for ActorRole {
+    fn from(role: Role) -> ActorRole {
+        match role {
+            Role::Customer => ActorRole::Customer,
+            Role::InvestigatingOfficer => ActorRole::InvestigatingOfficer,
+            Role::HeadOfService => ActorRole::HeadOfService,
+            Role::ComplaintsManager => ActorRole::ComplaintsManager,
+            Role::Partner => ActorRole::Partner,
+        }
+    }
+}
+
 impl Role {
     /// Staff act for the council: officers, Heads of Service, the complaints team.
     pub fn is_staff(self) -> bool {

@@ -1,17 +1,21 @@
-//! Background jobs: the outbox dispatcher (signed webhooks). They run inside `serve` on a
-//! thread and runtime of their own, or alone as `council-feedback worker`; several instances
+//! Background jobs: the deadline-alert scheduler and the outbox dispatcher (signed webhooks).
+//! They run inside `serve` on a thread and runtime of their own, or alone as `council-feedback worker`; several instances
 //! may run at once on PostgreSQL (work is claimed with `FOR UPDATE SKIP LOCKED`), one on
 //! SQLite.
 
+pub mod alerts;
 pub mod webhooks;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::{select, Either};
 use tokio::sync::watch;
 
+use crate::app::time::Now;
 use crate::config::Settings;
 use crate::db::Database;
+use crate::domain::clock::Clock;
 use crate::domain::webhook::{AllowedTargets, RetrySchedule};
 
 /// What the jobs need from the configuration.
@@ -20,15 +24,21 @@ pub struct JobSettings {
     pub allowed_targets: AllowedTargets,
     pub retry_schedule: RetrySchedule,
     pub poll_interval: Duration,
+    /// The council's calendar and policy, for the deadline alerts.
+    pub clock: Arc<Clock>,
+    /// What time the scheduler takes it to be.
+    pub now: Now,
 }
 
 impl JobSettings {
-    pub fn from_settings(settings: &Settings) -> JobSettings {
-        JobSettings {
+    pub fn from_settings(settings: &Settings) -> Result<JobSettings, String> {
+        Ok(JobSettings {
             allowed_targets: settings.webhook_allowed_targets.clone(),
             retry_schedule: settings.webhook_retry_schedule.clone(),
             poll_interval: settings.jobs_poll_interval,
-        }
+            clock: Arc::new(Clock::new(settings.policy.clone()).map_err(|e| e.to_string())?),
+            now: Now::System,
+        })
     }
 }
 
@@ -40,6 +50,14 @@ pub async fn run(db: Database, settings: JobSettings, mut stop: watch::Receiver<
         if *stop.borrow() {
             return;
         }
+        let alerted = match alerts::round(&db, &settings).await {
+            Ok(outcome) => !outcome.alerts.is_empty(),
+            Err(e) if crate::db::DbFailure::is_unavailable(&e) => false,
+            Err(e) => {
+                log::error!("deadline alerts: {e:?}");
+                false
+            }
+        };
         let busy = match webhooks::round(&db, &settings).await {
             Ok(done) => done > 0,
             // An unreachable database is logged once, by storage, as it goes and as it comes
@@ -50,7 +68,7 @@ pub async fn run(db: Database, settings: JobSettings, mut stop: watch::Receiver<
                 false
             }
         };
-        if busy {
+        if busy || alerted {
             continue;
         }
         let woken = Box::pin(committed.notified());

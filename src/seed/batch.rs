@@ -25,7 +25,7 @@ use crate::db::schema::{
 };
 use crate::db::stages::StageRow;
 use crate::db::DbConnection;
-use crate::domain::case::{Role, Visibility};
+use crate::domain::case::{ActorRole, Visibility};
 
 /// Rows per statement: the widest table (cases) stays well under
 /// PostgreSQL's 65,535 parameters.
@@ -50,7 +50,7 @@ pub struct SeededEvent {
     pub event_type: String,
     pub visibility: Visibility,
     pub actor_subject: String,
-    pub actor_role: Role,
+    pub actor_role: ActorRole,
     pub occurred_at: NaiveDateTime,
     pub details: String,
     pub feed_type: &'static str,

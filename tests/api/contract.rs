@@ -70,10 +70,11 @@ fn words<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> Vec<String> {
 fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
     use council_feedback::api::calendar::Source;
     use council_feedback::domain::acknowledgement::AcknowledgementMethod;
+    use council_feedback::domain::alerts::Deadline;
     use council_feedback::domain::bank_holidays::Region;
     use council_feedback::domain::case::events::EVENT_TYPES;
     use council_feedback::domain::case::{
-        Channel, ContactMethod, Kind, Outcome, Role, Stage, Status, Visibility,
+        ActorRole, Channel, ContactMethod, Kind, Outcome, Role, Stage, Status, Visibility,
     };
     use council_feedback::domain::escalation::Ground;
     use council_feedback::domain::extension::{
@@ -172,6 +173,8 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
         ),
         ("RemedyType", words(RemedyType::ALL, RemedyType::as_str)),
         ("Role", words(Role::ALL, Role::as_str)),
+        ("ActorRole", words(ActorRole::ALL, ActorRole::as_str)),
+        ("Deadline", words(Deadline::ALL, Deadline::as_str)),
         ("Source", sources),
         ("Stage", words(Stage::ALL, Stage::as_str)),
         ("Status", words(Status::ALL, Status::as_str)),

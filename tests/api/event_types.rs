@@ -9,7 +9,7 @@ use crate::lifecycle::{change, new_complaint};
 
 /// The names, written out: a new kind of event, or a renamed one, changes what integrators
 /// read, so it must change this list too.
-const NAMES: [&str; 26] = [
+const NAMES: [&str; 30] = [
     "received",
     "triaged",
     "acknowledged",
@@ -36,10 +36,14 @@ const NAMES: [&str; 26] = [
     "forwarded",
     "replied",
     "comment_action_recorded",
+    "deadline_approaching",
+    "deadline_missed",
+    "remedy_overdue",
+    "learning_action_overdue",
 ];
 
 /// The feed's names for them, in the same order, written out for the same reason.
-const FEED_NAMES: [&str; 26] = [
+const FEED_NAMES: [&str; 30] = [
     "case.created",
     "case.triaged",
     "stage.acknowledged",
@@ -66,6 +70,10 @@ const FEED_NAMES: [&str; 26] = [
     "feedback.forwarded",
     "feedback.replied",
     "feedback.comment_action_recorded",
+    "deadline.approaching",
+    "deadline.missed",
+    "remedy.overdue",
+    "learning_action.overdue",
 ];
 
 async fn listed(app: &TestApp) -> Vec<Value> {
@@ -398,7 +406,7 @@ async fn staff_and_partners_read_the_list_too_and_without_a_token_it_is_401() {
     ] {
         let response = app.get("/api/v1/event-types", &token).await;
         assert_eq!(response.status, 200, "{}", response.text());
-        assert_eq!(response.json()["items"].as_array().map(Vec::len), Some(26));
+        assert_eq!(response.json()["items"].as_array().map(Vec::len), Some(30));
     }
     let anonymous = app
         .send(Method::GET, "/api/v1/event-types", None, &[], None)

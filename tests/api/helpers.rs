@@ -184,6 +184,10 @@ pub fn settings_for(database_url: &str, overrides: &[(&str, &str)]) -> Settings 
         ("WORKERS", "2"),
         ("DATABASE_POOL_SIZE", "8"),
         ("JWT_SECRET", SECRET),
+        // The background jobs work on their own time: a test that needs them (webhook
+        // delivery) asks for them, and the rest see only what their requests did (a case
+        // back-dated a year would otherwise have its missed deadlines said at any moment).
+        ("SERVE_JOBS", "false"),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -205,9 +209,17 @@ pub async fn spawn_app() -> TestApp {
 
 /// An app with some settings changed (an empty value removes a setting).
 pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
+    spawn_app_at(council_feedback::app::time::Now::System, overrides).await
+}
+
+/// An app whose handlers and background jobs take it to be the time `now` says.
+pub async fn spawn_app_at(
+    now: council_feedback::app::time::Now,
+    overrides: &[(&str, &str)],
+) -> TestApp {
     let (store, url) = TestDatabase::new();
     let settings = settings_for(&url, overrides);
-    let application = Application::build(&settings).expect("app starts");
+    let application = Application::build_at(&settings, now).expect("app starts");
     let address = format!("http://127.0.0.1:{}", application.port());
     let handle = application.handle();
     actix_web::rt::spawn(application.run_until_stopped());

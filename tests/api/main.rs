@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod alerts;
 mod auth;
 mod calendar;
 mod cases_create;

@@ -124,6 +124,7 @@ const FAST: &[(&str, &str)] = &[
     ("WEBHOOK_ALLOWED_TARGETS", "127.0.0.1"),
     ("WEBHOOK_RETRY_SCHEDULE", "0,1s,1s,1s,1s"),
     ("JOBS_POLL_INTERVAL", "200ms"),
+    ("SERVE_JOBS", "true"),
 ];
 
 /// Registers an endpoint for `url`; returns the answer's body.
@@ -700,6 +701,13 @@ async fn two_dispatchers_on_one_database_deliver_each_event_once_and_in_commit_o
             retry_schedule: council_feedback::domain::webhook::RetrySchedule::parse("0,1s")
                 .expect("schedule"),
             poll_interval: Duration::from_millis(50),
+            clock: std::sync::Arc::new(
+                council_feedback::domain::clock::Clock::new(
+                    settings_for("sqlite://unused.db", &[]).policy,
+                )
+                .expect("clock"),
+            ),
+            now: council_feedback::app::time::Now::System,
         },
     )
     .expect("worker");

@@ -9,6 +9,7 @@ use serde::{Serialize, Serializer};
 use utoipa::ToSchema;
 
 use super::{Channel, Kind, Outcome, Stage, Status, Visibility};
+use crate::domain::alerts::Deadline;
 use crate::domain::triage::Decision;
 
 /// An instant, shown as RFC 3339 in UTC (`2026-11-22T10:31:24Z`).
@@ -276,6 +277,36 @@ pub enum CaseEvent {
         action: String,
         details: String,
     },
+    /// A deadline is the policy's reminder number of working days away (or nearer).
+    DeadlineApproaching(DeadlineAlert),
+    /// A deadline passed without being met: said on the first working day after it.
+    DeadlineMissed(DeadlineAlert),
+    /// A promised remedy was not done by its date.
+    RemedyOverdue {
+        remedy: i64,
+        #[schema(value_type = String, format = Date)]
+        due: NaiveDate,
+    },
+    /// A learning action from the case was not completed by its date.
+    LearningActionOverdue {
+        learning_action: i64,
+        #[schema(value_type = String, format = Date)]
+        due: NaiveDate,
+    },
+}
+
+/// Which deadline an alert is about.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct DeadlineAlert {
+    pub deadline: Deadline,
+    /// The stage whose deadline it is, for a complaint's stage deadlines.
+    pub stage: Option<Stage>,
+    #[schema(value_type = String, format = Date)]
+    pub due: NaiveDate,
+    /// The remedy, for a remedy's deadline.
+    pub remedy: Option<i64>,
+    /// The learning action, for a learning action's deadline.
+    pub learning_action: Option<i64>,
 }
 
 /// One kind of event, as published.
@@ -354,6 +385,10 @@ event_types! {
     Forwarded => "forwarded", "feedback.forwarded", Public, "A compliment or comment was passed to its service and the staff named.";
     Replied => "replied", "feedback.replied", Public, "A compliment or comment was answered.";
     CommentActionRecorded => "comment_action_recorded", "feedback.comment_action_recorded", Public, "What was done with a comment was recorded.";
+    DeadlineApproaching => "deadline_approaching", "deadline.approaching", Internal, "A deadline is the policy's reminder number of working days away.";
+    DeadlineMissed => "deadline_missed", "deadline.missed", Internal, "A deadline passed without being met (said on the first working day after it).";
+    RemedyOverdue => "remedy_overdue", "remedy.overdue", Internal, "A promised remedy was not done by its date.";
+    LearningActionOverdue => "learning_action_overdue", "learning_action.overdue", Internal, "A learning action from the case was not completed by its date.";
 }
 
 impl CaseEvent {
@@ -387,6 +422,12 @@ impl CaseEvent {
                 ..
             } => (Some(*stage), Some(*acknowledgement_due)),
             CaseEvent::RemedyPromised { due, .. } => (None, Some(*due)),
+            CaseEvent::DeadlineApproaching(alert) | CaseEvent::DeadlineMissed(alert) => {
+                (alert.stage, Some(alert.due))
+            }
+            CaseEvent::RemedyOverdue { due, .. } | CaseEvent::LearningActionOverdue { due, .. } => {
+                (None, Some(*due))
+            }
             CaseEvent::Received { .. }
             | CaseEvent::Note { .. }
             | CaseEvent::ExtensionRefused { .. }
@@ -498,7 +539,11 @@ mod tests {
                 "linked",
                 "lead_service_changed",
                 "contributing_service_added",
-                "contributing_service_removed"
+                "contributing_service_removed",
+                "deadline_approaching",
+                "deadline_missed",
+                "remedy_overdue",
+                "learning_action_overdue"
             ]
         );
     }
@@ -519,12 +564,16 @@ mod tests {
             "stage_2.requested",
             "case.closed",
             "ombudsman.decision_recorded",
+            "deadline.approaching",
+            "deadline.missed",
+            "remedy.overdue",
+            "learning_action.overdue",
         ] {
             assert!(names.contains(&example), "{example}");
         }
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), 26);
+        assert_eq!(names.len(), 30);
     }
 
     #[test]
@@ -534,6 +583,6 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count);
-        assert_eq!(count, 26);
+        assert_eq!(count, 30);
     }
 }

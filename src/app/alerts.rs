@@ -1,0 +1,270 @@
+//! Deadline alerts (issue 12 §5). Every change to a case brings its deadlines on record up to
+//! date in the change's own transaction: a new deadline is put down to be looked at, one met,
+//! moved or no longer owed is put to rest. The scheduler's pass takes the deadlines whose day
+//! has come, works out their alert dates on the council's calendar, writes each alert to the
+//! case's timeline (and so to the outbox) once, and sets the day to look again.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::AppError;
+use crate::db::alerts::{self as repo, AlertRow, NewAlert};
+use crate::db::cases::CaseRow;
+use crate::db::events::{self, NewEvent};
+use crate::db::stages::StageRow;
+use crate::db::DbConnection;
+use crate::domain::alerts::{
+    self, Alert, CaseClock, Deadline, FeedbackClock, OpenDeadline, Sent, StageClock,
+};
+use crate::domain::case::events::{CaseEvent, DeadlineAlert};
+use crate::domain::case::{ActorRole, Kind};
+use crate::domain::clock::{uk_date, Clock};
+
+/// Who the timeline says gave an alert.
+pub const SYSTEM_SUBJECT: &str = "council-feedback";
+
+/// A deadline put down (or woken) is looked at by the scheduler's next pass, whatever the
+/// date: its alert dates are worked out there, on the calendar.
+fn at_once() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default()
+}
+
+/// What `case` holds that sets deadlines.
+pub fn case_clock(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    stages: &[StageRow],
+) -> Result<CaseClock, AppError> {
+    let feedback = if case.kind == Kind::Complaint {
+        FeedbackClock::default()
+    } else {
+        let handling = crate::db::feedback::find(conn, case.id)?;
+        let done = crate::db::feedback::handling(handling.as_ref());
+        FeedbackClock {
+            reply_due: handling.as_ref().and_then(|h| h.response_due),
+            acknowledged: done.acknowledged,
+            replied: done.replied,
+        }
+    };
+    let referral_due = case
+        .triage_details
+        .as_deref()
+        .and_then(|details| serde_json::from_str::<serde_json::Value>(details).ok())
+        .and_then(|details| {
+            details["referral_due"]
+                .as_str()
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        });
+    let remedies = crate::db::remedies::for_case(conn, case.id)?
+        .into_iter()
+        .map(|r| (r.id, r.due, r.status))
+        .collect();
+    Ok(CaseClock {
+        kind: case.kind,
+        status: case.status,
+        acknowledgement_due: case.acknowledgement_due,
+        stages: stages
+            .iter()
+            .map(|s| StageClock {
+                stage: s.stage,
+                acknowledgement_due: s.acknowledgement_due,
+                acknowledged: s.acknowledged_at.is_some(),
+                response_due: s.response_due,
+                responded: s.responded_at.is_some(),
+                extended: s.extended,
+            })
+            .collect(),
+        referral_due,
+        feedback,
+        remedies,
+    })
+}
+
+/// Brings `case`'s deadlines on record up to date with the case as it now is.
+pub fn sync_case(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    stages: &[StageRow],
+) -> Result<(), AppError> {
+    let open = alerts::open_deadlines(&case_clock(conn, case, stages)?);
+    let recorded = repo::for_case(conn, case.id)?;
+    sync(conn, case.id, open, recorded)
+}
+
+/// Brings a learning action's deadline on record up to date: it goes on the timeline of the
+/// first case it came from (none: there is no timeline to put it on).
+pub fn sync_learning_action(
+    conn: &mut DbConnection,
+    id: i64,
+    due: NaiveDate,
+    open: bool,
+) -> Result<(), AppError> {
+    let first_case = crate::db::learning::linked_case_ids(conn, id)?
+        .into_iter()
+        .min();
+    let recorded = repo::for_subject(conn, &alerts::learning_action_subject(id))?;
+    let Some(case_id) = first_case else {
+        return sync(conn, 0, vec![], recorded);
+    };
+    let open = alerts::learning_action_deadline(id, due, open)
+        .into_iter()
+        .collect();
+    // A row on another case (an earlier first case) is put to rest too.
+    sync(conn, case_id, open, recorded)
+}
+
+fn sync(
+    conn: &mut DbConnection,
+    case_id: i64,
+    open: Vec<OpenDeadline>,
+    recorded: Vec<AlertRow>,
+) -> Result<(), AppError> {
+    let same = |row: &AlertRow, d: &OpenDeadline| {
+        row.case_id == case_id && row.subject == d.subject && row.due == d.due
+    };
+    for row in recorded.iter().filter(|r| r.active) {
+        if !open.iter().any(|d| same(row, d)) {
+            repo::set_active(conn, row.id, false, row.deadline, None)?;
+        }
+    }
+    for deadline in open {
+        match recorded.iter().find(|r| same(r, &deadline)) {
+            Some(row) if row.active && row.deadline == deadline.deadline => {}
+            // Woken again (a case reopened) with what it had said kept: no alert twice.
+            Some(row) => {
+                let next = (!row.missed_sent).then(at_once);
+                repo::set_active(conn, row.id, true, deadline.deadline, next)?;
+            }
+            None => {
+                repo::insert(
+                    conn,
+                    &NewAlert {
+                        case_id,
+                        subject: deadline.subject,
+                        deadline: deadline.deadline,
+                        stage: deadline.stage,
+                        about_id: deadline.about,
+                        due: deadline.due,
+                        active: true,
+                        approaching_sent: false,
+                        missed_sent: false,
+                        next_alert_on: Some(at_once()),
+                    },
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The event an alert writes.
+fn event_of(row: &AlertRow, alert: Alert) -> CaseEvent {
+    let about = DeadlineAlert {
+        deadline: row.deadline,
+        stage: row.stage,
+        due: row.due,
+        remedy: row.about_id.filter(|_| row.deadline == Deadline::Remedy),
+        learning_action: row
+            .about_id
+            .filter(|_| row.deadline == Deadline::LearningAction),
+    };
+    match (alert, row.deadline, row.about_id) {
+        (Alert::Approaching, _, _) => CaseEvent::DeadlineApproaching(about),
+        (Alert::Missed, Deadline::Remedy, Some(remedy)) => CaseEvent::RemedyOverdue {
+            remedy,
+            due: row.due,
+        },
+        (Alert::Missed, Deadline::LearningAction, Some(learning_action)) => {
+            CaseEvent::LearningActionOverdue {
+                learning_action,
+                due: row.due,
+            }
+        }
+        (Alert::Missed, _, _) => CaseEvent::DeadlineMissed(about),
+    }
+}
+
+/// One pass of the scheduler at `now` over up to `limit` deadlines whose day has come, in the
+/// caller's transaction. Returns the feed types of the alerts it gave.
+pub fn pass(
+    conn: &mut DbConnection,
+    clock: &Clock,
+    now: NaiveDateTime,
+    limit: i64,
+) -> Result<PassOutcome, AppError> {
+    let today = uk_date(now);
+    let rows = repo::claim_due(conn, today, limit)?;
+    let mut outcome = PassOutcome {
+        looked_at: rows.len(),
+        alerts: Vec::new(),
+    };
+    let reminder = clock.policy().deadline_reminder_working_days;
+    for row in rows {
+        let dates = match alerts::alert_dates(clock.council_calendar(), row.due, reminder) {
+            Ok(dates) => dates,
+            Err(e) => {
+                // A due date beyond the calendar (nothing the API accepts makes one): put it
+                // to rest rather than look at it on every pass.
+                log::warn!("deadline {} of case {}: {e}", row.subject, row.case_id);
+                repo::record(conn, row.id, row.approaching_sent, row.missed_sent, None)?;
+                continue;
+            }
+        };
+        let sent = Sent {
+            approaching: row.approaching_sent,
+            missed: row.missed_sent,
+        };
+        let (due_now, next) = alerts::alerts_due(row.due, dates, sent, today);
+        let mut approaching = row.approaching_sent;
+        let mut missed = row.missed_sent;
+        for alert in due_now {
+            let event = event_of(&row, alert);
+            events::append(
+                conn,
+                &NewEvent::of(row.case_id, SYSTEM_SUBJECT, ActorRole::System, now, &event),
+            )?;
+            outcome.alerts.push(event.feed_name());
+            match alert {
+                Alert::Approaching => approaching = true,
+                Alert::Missed => missed = true,
+            }
+        }
+        repo::record(conn, row.id, approaching, missed, next)?;
+    }
+    Ok(outcome)
+}
+
+/// What a pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PassOutcome {
+    /// Deadlines looked at.
+    pub looked_at: usize,
+    /// The feed type of each alert given.
+    pub alerts: Vec<&'static str>,
+}
+
+/// Puts down the deadlines of every case still running, for a database from before the
+/// alerts (or one the seeder filled): a no-op once any deadline is on record. Returns how many
+/// cases it looked at.
+pub fn record_missing(conn: &mut DbConnection) -> Result<usize, AppError> {
+    if repo::any(conn)? {
+        return Ok(0);
+    }
+    let mut looked_at = 0;
+    let mut after = 0;
+    loop {
+        let batch = crate::db::cases::running_after(conn, after, 500)?;
+        let Some(last) = batch.last() else {
+            break;
+        };
+        after = last.id;
+        for case in &batch {
+            let stages = crate::db::stages::for_case(conn, case.id)?;
+            sync_case(conn, case, &stages)?;
+            looked_at += 1;
+        }
+    }
+    for (id, due, status) in crate::db::learning::all_open(conn)? {
+        sync_learning_action(conn, id, due, status.is_open())?;
+    }
+    Ok(looked_at)
+}
