@@ -198,37 +198,48 @@ pub fn pass(
         alerts: Vec::new(),
     };
     let reminder = clock.policy().deadline_reminder_working_days;
+    // The batch's alerts go in one INSERT, and its rows' new states in one UPDATE per state
+    // (on a day's pass nearly all share one), not two statements a deadline.
+    let mut alerts_given: Vec<(i64, CaseEvent)> = Vec::new();
+    let mut states: Vec<((bool, bool, Option<NaiveDate>), Vec<i64>)> = Vec::new();
     for row in rows {
-        let dates = match alerts::alert_dates(clock.council_calendar(), row.due, reminder) {
-            Ok(dates) => dates,
-            Err(e) => {
-                // A due date beyond the calendar (nothing the API accepts makes one): put it
-                // to rest rather than look at it on every pass.
-                log::warn!("deadline {} of case {}: {e}", row.subject, row.case_id);
-                repo::record(conn, row.id, row.approaching_sent, row.missed_sent, None)?;
-                continue;
-            }
-        };
-        let sent = Sent {
-            approaching: row.approaching_sent,
-            missed: row.missed_sent,
-        };
-        let (due_now, next) = alerts::alerts_due(row.due, dates, sent, today);
-        let mut approaching = row.approaching_sent;
-        let mut missed = row.missed_sent;
+        let (due_now, state) =
+            match alerts::alert_dates(clock.council_calendar(), row.due, reminder) {
+                Ok(dates) => {
+                    let sent = Sent {
+                        approaching: row.approaching_sent,
+                        missed: row.missed_sent,
+                    };
+                    let (due_now, next) = alerts::alerts_due(row.due, dates, sent, today);
+                    let approaching = row.approaching_sent || due_now.contains(&Alert::Approaching);
+                    let missed = row.missed_sent || due_now.contains(&Alert::Missed);
+                    (due_now, (approaching, missed, next))
+                }
+                Err(e) => {
+                    // A due date beyond the calendar (nothing the API accepts makes one): put
+                    // it to rest rather than look at it on every pass.
+                    log::warn!("deadline {} of case {}: {e}", row.subject, row.case_id);
+                    (Vec::new(), (row.approaching_sent, row.missed_sent, None))
+                }
+            };
         for alert in due_now {
-            let event = event_of(&row, alert);
-            events::append(
-                conn,
-                &NewEvent::of(row.case_id, SYSTEM_SUBJECT, ActorRole::System, now, &event),
-            )?;
-            outcome.alerts.push(event.feed_name());
-            match alert {
-                Alert::Approaching => approaching = true,
-                Alert::Missed => missed = true,
-            }
+            alerts_given.push((row.case_id, event_of(&row, alert)));
         }
-        repo::record(conn, row.id, approaching, missed, next)?;
+        match states.iter_mut().find(|(s, _)| *s == state) {
+            Some((_, ids)) => ids.push(row.id),
+            None => states.push((state, vec![row.id])),
+        }
+    }
+    let new_events: Vec<NewEvent<'_>> = alerts_given
+        .iter()
+        .map(|(case_id, event)| {
+            NewEvent::of(*case_id, SYSTEM_SUBJECT, ActorRole::System, now, event)
+        })
+        .collect();
+    events::append_all(conn, &new_events)?;
+    outcome.alerts = alerts_given.iter().map(|(_, e)| e.feed_name()).collect();
+    for ((approaching, missed, next), ids) in states {
+        repo::record(conn, &ids, approaching, missed, next)?;
     }
     Ok(outcome)
 }

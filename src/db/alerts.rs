@@ -80,15 +80,15 @@ pub fn set_active(
         .execute(conn)
 }
 
-/// What the scheduler did with a row.
+/// What the scheduler did with these rows.
 pub fn record(
     conn: &mut DbConnection,
-    id: i64,
+    ids: &[i64],
     approaching_sent: bool,
     missed_sent: bool,
     next_alert_on: Option<NaiveDate>,
 ) -> QueryResult<usize> {
-    diesel::update(deadline_alerts::table.find(id))
+    diesel::update(deadline_alerts::table.filter(deadline_alerts::id.eq_any(ids.to_vec())))
         .set((
             deadline_alerts::approaching_sent.eq(approaching_sent),
             deadline_alerts::missed_sent.eq(missed_sent),

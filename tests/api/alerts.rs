@@ -471,3 +471,66 @@ async fn two_schedulers_at_once_give_each_alert_once() {
     seen.dedup();
     assert_eq!(seen.len(), 80, "no alert twice");
 }
+
+#[actix_web::test]
+async fn a_database_from_before_the_alerts_gets_its_running_cases_deadlines_once() {
+    use diesel::RunQueryDsl;
+    let app = spawn_app_at(Now::Fixed(at("2026-11-02 09:00")), &[]).await;
+    let waiting = app.create_case(&app.customer("ann"), &complaint()).await["reference"]
+        .as_str()
+        .expect("reference")
+        .to_string();
+    let (answered, _) = accepted_and_acknowledged(&app).await;
+    let withdrawn = app.create_case(&app.customer("wyn"), &complaint()).await["reference"]
+        .as_str()
+        .expect("reference")
+        .to_string();
+    let gone = change(
+        &app,
+        &format!("/api/v1/cases/{withdrawn}/withdrawal"),
+        &app.customer("wyn"),
+        Some("\"1\""),
+        json!({}),
+    )
+    .await;
+    assert_eq!(gone.status, 200, "{}", gone.text());
+    // As a database migrated from before the alerts: nothing on record.
+    let mut conn = app.db.connection().expect("connection");
+    diesel::sql_query("DELETE FROM deadline_alerts")
+        .execute(&mut **conn)
+        .expect("emptied");
+    let recorded = |conn: &mut council_feedback::db::DbConnection| {
+        use council_feedback::db::schema::{cases, deadline_alerts};
+        use diesel::prelude::*;
+        deadline_alerts::table
+            .inner_join(cases::table)
+            .select((
+                cases::reference,
+                deadline_alerts::subject,
+                deadline_alerts::due,
+            ))
+            .order(deadline_alerts::id)
+            .load::<(String, String, NaiveDate)>(conn)
+            .expect("rows")
+    };
+    assert_eq!(
+        council_feedback::app::alerts::record_missing(&mut conn).expect("recorded"),
+        2,
+        "the two running cases, not the withdrawn one"
+    );
+    let expected = vec![
+        (
+            waiting,
+            "stage_1.acknowledgement".to_string(),
+            day("2026-11-09"),
+        ),
+        (answered, "stage_1.response".into(), day("2026-11-16")),
+    ];
+    assert_eq!(recorded(&mut conn), expected);
+    // Once any deadline is on record, it does nothing.
+    assert_eq!(
+        council_feedback::app::alerts::record_missing(&mut conn).expect("again"),
+        0
+    );
+    assert_eq!(recorded(&mut conn), expected);
+}
