@@ -201,7 +201,7 @@ pub fn pass(
     // The batch's alerts go in one INSERT, and its rows' new states in one UPDATE per state
     // (on a day's pass nearly all share one), not two statements a deadline.
     let mut alerts_given: Vec<(i64, CaseEvent)> = Vec::new();
-    let mut states: Vec<((bool, bool, Option<NaiveDate>), Vec<i64>)> = Vec::new();
+    let mut states: Vec<(RowState, Vec<i64>)> = Vec::new();
     for row in rows {
         let (due_now, state) =
             match alerts::alert_dates(clock.council_calendar(), row.due, reminder) {
@@ -243,6 +243,9 @@ pub fn pass(
     }
     Ok(outcome)
 }
+
+/// A deadline's row after a pass: warned, said missed, the day to look again.
+type RowState = (bool, bool, Option<NaiveDate>);
 
 /// What a pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
