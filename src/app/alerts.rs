@@ -90,6 +90,21 @@ pub fn sync_case(
     sync(conn, case.id, open, recorded)
 }
 
+/// Puts a case just logged on record: it has no stages, remedies or rows yet, so only its
+/// acknowledgement can be due (one `INSERT`, or none).
+pub fn record_new_case(conn: &mut DbConnection, case: &CaseRow) -> Result<(), AppError> {
+    let clock = CaseClock {
+        kind: case.kind,
+        status: case.status,
+        acknowledgement_due: case.acknowledgement_due,
+        stages: vec![],
+        referral_due: None,
+        feedback: FeedbackClock::default(),
+        remedies: vec![],
+    };
+    sync(conn, case.id, alerts::open_deadlines(&clock), vec![])
+}
+
 /// Brings a learning action's deadline on record up to date: it goes on the timeline of the
 /// first case it came from (none: there is no timeline to put it on).
 pub fn sync_learning_action(

@@ -260,7 +260,7 @@ pub fn create(
             back_dated_because: row.received_at_reason.clone(),
         },
     )?;
-    super::alerts::sync_case(conn, &row, &[])?;
+    super::alerts::record_new_case(conn, &row)?;
     Ok(Logged {
         case: row,
         customer,

@@ -46,18 +46,26 @@ impl JobSettings {
 /// for a committed change, the poll interval, or the stop.
 pub async fn run(db: Database, settings: JobSettings, mut stop: watch::Receiver<bool>) {
     let committed = db.committed();
+    // Alerts go by the calendar, not by commits: the scheduler looks once a poll interval,
+    // however often commits wake the dispatcher (a new deadline already missed is said within
+    // the interval).
+    let mut alerts_due = std::time::Instant::now();
     loop {
         if *stop.borrow() {
             return;
         }
-        let alerted = match alerts::round(&db, &settings).await {
-            Ok(outcome) => !outcome.alerts.is_empty(),
-            Err(e) if crate::db::DbFailure::is_unavailable(&e) => false,
-            Err(e) => {
-                log::error!("deadline alerts: {e:?}");
-                false
-            }
-        };
+        let mut alerted = false;
+        if std::time::Instant::now() >= alerts_due {
+            alerts_due = std::time::Instant::now() + settings.poll_interval;
+            alerted = match alerts::round(&db, &settings).await {
+                Ok(outcome) => !outcome.alerts.is_empty(),
+                Err(e) if crate::db::DbFailure::is_unavailable(&e) => false,
+                Err(e) => {
+                    log::error!("deadline alerts: {e:?}");
+                    false
+                }
+            };
+        }
         let busy = match webhooks::round(&db, &settings).await {
             Ok(done) => done > 0,
             // An unreachable database is logged once, by storage, as it goes and as it comes
