@@ -102,6 +102,9 @@ fn serve(settings: &Settings) -> Result<(), String> {
             "serving on http://{} (docs at /docs)",
             settings.bind_address
         );
+        if let Some(address) = settings.metrics_bind_address {
+            log::info!("serving metrics on http://{address}/metrics");
+        }
         application
             .run_until_stopped()
             .await
@@ -116,12 +119,29 @@ fn worker(settings: &Settings) -> Result<(), String> {
     db.migrate().map_err(|e| e.to_string())?;
     log::info!("running the background jobs (webhook delivery)");
     let (_keep, stop) = tokio::sync::watch::channel(false);
-    actix_web::rt::System::new().block_on(council_feedback::jobs::run(
-        db,
-        council_feedback::jobs::JobSettings::from_settings(settings),
-        stop,
-    ));
-    Ok(())
+    let metrics = std::sync::Arc::new(council_feedback::metrics::Metrics::new());
+    actix_web::rt::System::new().block_on(async {
+        // The worker serves its own metrics (its deliveries, the outbox) when asked to.
+        if let Some(address) = settings.metrics_bind_address {
+            let listener = council_feedback::metrics::bind(address)?;
+            let server = council_feedback::metrics::serve(
+                listener,
+                metrics.clone(),
+                db.clone(),
+                settings.database_timeout,
+            )
+            .map_err(|e| format!("METRICS_BIND_ADDRESS: {e}"))?;
+            actix_web::rt::spawn(server);
+            log::info!("serving metrics on http://{address}/metrics");
+        }
+        council_feedback::jobs::run(
+            db,
+            council_feedback::jobs::JobSettings::from_settings(settings, metrics),
+            stop,
+        )
+        .await;
+        Ok(())
+    })
 }
 
 fn seed(settings: &Settings, request: &cli::SeedRequest) -> Result<(), String> {

@@ -2,6 +2,7 @@
 //! server bound to a listener (port 0 in tests).
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use std::time::Duration;
 
@@ -21,6 +22,7 @@ use crate::config::{JwtKeys, Settings};
 use crate::db::Database;
 use crate::domain::clock::Clock;
 use crate::error::ApiError;
+use crate::metrics::Metrics;
 use crate::request_context::{request_context, unmatched, RouteTable};
 use crate::wire::Guarded;
 
@@ -67,6 +69,8 @@ pub struct Application {
     port: u16,
     /// The background jobs (webhook delivery), stopped with the server.
     jobs: crate::jobs::Running,
+    /// `GET /metrics` on its own listener, when `METRICS_BIND_ADDRESS` is set.
+    metrics: Option<(Server, u16)>,
 }
 
 impl Application {
@@ -108,9 +112,32 @@ impl Application {
             .local_addr()
             .map_err(|e| StartError(e.to_string()))?
             .port();
+        let metrics = Arc::new(Metrics::new());
+        let metrics_server = match settings.metrics_bind_address {
+            None => None,
+            Some(address) => {
+                let listener = crate::metrics::bind(address).map_err(StartError)?;
+                let port = listener
+                    .local_addr()
+                    .map_err(|e| StartError(e.to_string()))?
+                    .port();
+                let server = crate::metrics::serve(
+                    listener,
+                    metrics.clone(),
+                    db.clone(),
+                    settings.database_timeout,
+                )
+                .map_err(|e| StartError(format!("METRICS_BIND_ADDRESS: {e}")))?;
+                Some((server, port))
+            }
+        };
+        // The requests are counted only when the metrics are served.
+        let counted = metrics_server
+            .as_ref()
+            .map(|_| web::Data::from(metrics.clone()));
         let jobs = crate::jobs::start(
             db.clone(),
-            crate::jobs::JobSettings::from_settings(settings),
+            crate::jobs::JobSettings::from_settings(settings, metrics),
         )
         .map_err(|e| StartError(format!("starting the background jobs: {e}")))?;
         let allowed_targets = web::Data::new(settings.webhook_allowed_targets.clone());
@@ -136,9 +163,12 @@ impl Application {
             days: settings.event_feed_retention_days,
         });
         let app = move || {
+            let mut app = App::new();
+            if let Some(metrics) = &counted {
+                app = app.app_data(metrics.clone());
+            }
             let (app, doc) = routes(
-                App::new()
-                    .app_data(db.clone())
+                app.app_data(db.clone())
                     .app_data(verifier.clone())
                     .app_data(body_limit.clone())
                     .app_data(route_table.clone())
@@ -158,6 +188,7 @@ impl Application {
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
                 .default_service(web::to(unmatched))
                 .wrap(from_fn(request_context))
+                .wrap(from_fn(crate::metrics::track))
         };
         // actix-web's HttpServer, put together by hand so that each connection is wrapped in
         // `wire::Guarded` (the codec's refusals answered as problem+json); the settings are
@@ -199,12 +230,22 @@ impl Application {
             })
             .map_err(|e| StartError(e.to_string()))?
             .run();
-        Ok(Application { server, port, jobs })
+        Ok(Application {
+            server,
+            port,
+            jobs,
+            metrics: metrics_server,
+        })
     }
 
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port `GET /metrics` is served on, if it is.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(_, port)| *port)
     }
 
     /// A handle to stop the server.
@@ -216,6 +257,15 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         // Dropped when the server ends (or this future is dropped): the jobs stop too.
         let _jobs = self.jobs;
-        self.server.await
+        let metrics = self.metrics.map(|(server, _)| {
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            handle
+        });
+        let served = self.server.await;
+        if let Some(metrics) = metrics {
+            metrics.stop(true).await;
+        }
+        served
     }
 }

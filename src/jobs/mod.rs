@@ -5,6 +5,7 @@
 
 pub mod webhooks;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::{select, Either};
@@ -13,6 +14,7 @@ use tokio::sync::watch;
 use crate::config::Settings;
 use crate::db::Database;
 use crate::domain::webhook::{AllowedTargets, RetrySchedule};
+use crate::metrics::Metrics;
 
 /// What the jobs need from the configuration.
 #[derive(Debug, Clone)]
@@ -20,14 +22,17 @@ pub struct JobSettings {
     pub allowed_targets: AllowedTargets,
     pub retry_schedule: RetrySchedule,
     pub poll_interval: Duration,
+    /// The app's metrics: the jobs count deliveries (and alerts) into them.
+    pub metrics: Arc<Metrics>,
 }
 
 impl JobSettings {
-    pub fn from_settings(settings: &Settings) -> JobSettings {
+    pub fn from_settings(settings: &Settings, metrics: Arc<Metrics>) -> JobSettings {
         JobSettings {
             allowed_targets: settings.webhook_allowed_targets.clone(),
             retry_schedule: settings.webhook_retry_schedule.clone(),
             poll_interval: settings.jobs_poll_interval,
+            metrics,
         }
     }
 }
