@@ -180,12 +180,11 @@ impl Exposition {
 
 async fn scrape(app: &TestApp) -> Exposition {
     let address = app.metrics_address.as_ref().expect("metrics are served");
-    scrape_at(app, address).await
+    scrape_at(&app.client, address).await
 }
 
-async fn scrape_at(app: &TestApp, address: &str) -> Exposition {
-    let mut response = app
-        .client
+async fn scrape_at(client: &awc::Client, address: &str) -> Exposition {
+    let mut response = client
         .get(format!("{address}/metrics"))
         .send()
         .await
@@ -545,6 +544,114 @@ async fn without_metrics_bind_address_no_metrics_are_served() {
     app.send(Method::GET, "/metrics", None, &[], None)
         .await
         .problem(404, "/problems/not-found");
+}
+
+/// `council-feedback worker`, stopped (by its own id) when the test ends.
+struct Worker(std::process::Child);
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[actix_web::test]
+async fn the_worker_alone_serves_its_deliveries_and_the_outbox_on_metrics_bind_address() {
+    use council_feedback::db::webhooks::{insert_endpoint, NewEndpoint};
+    use council_feedback::domain::case::Role;
+    use council_feedback::seed::{seed, SeedOptions};
+
+    // Dropped last: the worker stops before its database goes.
+    let (_store, url) = TestDatabase::new();
+    let db = council_feedback::db::Database::connect(&url, 2).expect("pool");
+    db.migrate().expect("migrations");
+    let flaky = receiver(&[500], false).await;
+    insert_endpoint(
+        &mut db.connection().expect("connection"),
+        &NewEndpoint {
+            owner_role: Role::ComplaintsManager,
+            owner_subject: "crm".into(),
+            url: flaky.url.clone(),
+            event_types: r#"["case.created"]"#.into(),
+            description: "the worker's".into(),
+            secret: council_feedback::app::webhooks::new_secret(),
+            enabled: true,
+            created_at: chrono::Utc::now().naive_utc(),
+            version: 1,
+        },
+    )
+    .expect("endpoint");
+    // Two cases, so two case.created events (and others the endpoint did not ask for).
+    let settings = settings_for(&url, &[]);
+    let clock =
+        council_feedback::domain::clock::Clock::new(settings.policy.clone()).expect("clock");
+    let options = SeedOptions {
+        cases: 2,
+        seed: 12,
+        from: chrono::NaiveDate::from_ymd_opt(2026, 10, 1).expect("date"),
+        to: chrono::NaiveDate::from_ymd_opt(2026, 10, 30).expect("date"),
+    };
+    assert_eq!(seed(&db, &clock, &options, |_| {}).expect("seeded"), 2);
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let data_dir =
+        std::env::temp_dir().join(format!("cf-worker-{}", uuid::Uuid::new_v4().simple()));
+    let _worker = Worker(
+        std::process::Command::new(env!("CARGO_BIN_EXE_council-feedback"))
+            .arg("worker")
+            .env_clear()
+            .env("DATABASE_URL", &url)
+            .env("DATA_DIR", &data_dir)
+            .env("JWT_SECRET", SECRET)
+            .env("METRICS_BIND_ADDRESS", format!("127.0.0.1:{port}"))
+            .env("WEBHOOK_ALLOWED_TARGETS", "127.0.0.1")
+            .env("WEBHOOK_RETRY_SCHEDULE", "0,1s")
+            .env("JOBS_POLL_INTERVAL", "200ms")
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the worker"),
+    );
+    // The first case's delivery fails once and is retried; the second's goes through.
+    flaky.wait_for(3).await;
+    let client = awc::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .finish();
+    let address = format!("http://127.0.0.1:{port}");
+    let mut done = None;
+    for _ in 0..600 {
+        if let Ok(mut answer) = client.get(format!("{address}/metrics")).send().await {
+            if answer.status().as_u16() == 200 {
+                let body = answer.body().await.expect("body");
+                let exposition = parse(std::str::from_utf8(&body).expect("UTF-8"));
+                if attempts(&exposition, "sent") == Some(2.0) {
+                    done = Some(exposition);
+                    break;
+                }
+            }
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+    }
+    let exposition = done.expect("the worker counted two deliveries sent");
+    assert_eq!(attempts(&exposition, "failed"), Some(1.0));
+    assert_eq!(
+        exposition.value("council_feedback_webhook_retries_total", &[]),
+        Some(1.0)
+    );
+    let depth = "council_feedback_outbox_depth";
+    assert_eq!(exposition.value(depth, &[("queue", "fan_out")]), Some(0.0));
+    assert_eq!(exposition.value(depth, &[("queue", "delivery")]), Some(0.0));
+    // A worker answers no API: no request was counted.
+    assert!(exposition
+        .series("council_feedback_http_requests_total")
+        .is_empty());
+    let again = scrape_at(&client, &address).await;
+    assert_eq!(attempts(&again, "sent"), Some(2.0));
 }
 
 #[test]
