@@ -654,6 +654,153 @@ async fn the_worker_alone_serves_its_deliveries_and_the_outbox_on_metrics_bind_a
     assert_eq!(attempts(&again, "sent"), Some(2.0));
 }
 
+/// A TCP relay to PostgreSQL that the test can freeze: while frozen it holds every byte, so
+/// the service's queries (and new connections) hang as on a server that stopped answering.
+struct Relay {
+    port: u16,
+    frozen: Arc<std::sync::atomic::AtomicBool>,
+    closed: Arc<std::sync::atomic::AtomicBool>,
+    streams: Arc<Mutex<Vec<std::net::TcpStream>>>,
+}
+
+impl Relay {
+    fn to(upstream: std::net::SocketAddr) -> Relay {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        let frozen = Arc::new(AtomicBool::new(false));
+        let closed = Arc::new(AtomicBool::new(false));
+        let streams: Arc<Mutex<Vec<std::net::TcpStream>>> = Arc::default();
+        let (hold, stop, open) = (frozen.clone(), closed.clone(), streams.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                if stop.load(Ordering::SeqCst) {
+                    return;
+                }
+                let (Ok(client), Ok(server)) = (client, std::net::TcpStream::connect(upstream))
+                else {
+                    continue;
+                };
+                for (from, to) in [(&client, &server), (&server, &client)] {
+                    let (Ok(mut from), Ok(mut to)) = (from.try_clone(), to.try_clone()) else {
+                        continue;
+                    };
+                    let hold = hold.clone();
+                    std::thread::spawn(move || {
+                        use std::io::{Read, Write};
+                        let mut buffer = [0u8; 16 * 1024];
+                        while let Ok(n) = from.read(&mut buffer) {
+                            if n == 0 {
+                                break;
+                            }
+                            while hold.load(Ordering::SeqCst) {
+                                std::thread::sleep(Duration::from_millis(10));
+                            }
+                            if to.write_all(&buffer[..n]).is_err() {
+                                break;
+                            }
+                        }
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+                let mut open = open.lock().expect("lock");
+                open.push(client);
+                open.push(server);
+            }
+        });
+        Relay {
+            port,
+            frozen,
+            closed,
+            streams,
+        }
+    }
+
+    fn freeze(&self, frozen: bool) {
+        self.frozen
+            .store(frozen, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.freeze(false);
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+        for stream in self.streams.lock().expect("lock").iter() {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+        // Wakes the accepting thread so that it sees it is closed.
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+#[actix_web::test]
+async fn a_scrape_while_the_database_does_not_answer_answers_without_the_outbox_gauges() {
+    // PostgreSQL only: SQLite is a file in the process, with no server to lose.
+    let Some(base) = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+    else {
+        return;
+    };
+    let server = url::Url::parse(&base).expect("TEST_DATABASE_URL");
+    let upstream = std::net::ToSocketAddrs::to_socket_addrs(&(
+        server.host_str().expect("host"),
+        server.port().unwrap_or(5432),
+    ))
+    .expect("address")
+    .next()
+    .expect("an address");
+    let relay = Relay::to(upstream);
+    let mut relayed = server.clone();
+    relayed.set_port(Some(relay.port)).expect("port");
+    // The test's own schema, reached through the relay; its harness pool goes straight there.
+    let (_store, direct) = TestDatabase::new();
+    let through = direct.replacen(base.as_str(), relayed.as_str(), 1);
+    assert_ne!(through, direct, "{direct}");
+    let app = spawn_app_with(&[
+        METRICS,
+        ("DATABASE_URL", &through),
+        ("DATABASE_TIMEOUT_MS", "500"),
+    ])
+    .await;
+    let customer = app.customer("cust-away");
+    app.create_case(&customer, &complaint()).await;
+    let depth = "council_feedback_outbox_depth";
+    // No endpoint: the fan-out passes the case's event and nothing waits.
+    scrape_until(&app, |e| {
+        e.value(depth, &[("queue", "fan_out")]) == Some(0.0)
+            && e.value(depth, &[("queue", "delivery")]) == Some(0.0)
+    })
+    .await;
+
+    relay.freeze(true);
+    let away = scrape(&app).await;
+    relay.freeze(false);
+    // The counters are all there; the gauges the database could not give are not.
+    assert_eq!(
+        away.value(
+            "council_feedback_http_requests_total",
+            &[
+                ("method", "POST"),
+                ("route", "/api/v1/cases"),
+                ("status", "201")
+            ]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(attempts(&away, "sent"), Some(0.0));
+    assert!(away.series(depth).is_empty(), "{:?}", away.series(depth));
+    assert!(away
+        .series("council_feedback_outbox_oldest_undelivered_age_seconds")
+        .is_empty());
+    assert!(!away.types.contains_key(depth));
+
+    // And once it answers again, so do the gauges.
+    let back = scrape_until(&app, |e| !e.series(depth).is_empty()).await;
+    assert_eq!(back.value(depth, &[("queue", "delivery")]), Some(0.0));
+}
+
 #[test]
 fn the_parser_reads_escapes_and_histograms() {
     let exposition = parse(
