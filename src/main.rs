@@ -122,17 +122,11 @@ fn worker(settings: &Settings) -> Result<(), String> {
     let metrics = std::sync::Arc::new(council_feedback::metrics::Metrics::new());
     actix_web::rt::System::new().block_on(async {
         // The worker serves its own metrics (its deliveries, the outbox) when asked to.
-        if let Some(address) = settings.metrics_bind_address {
-            let listener = council_feedback::metrics::bind(address)?;
-            let server = council_feedback::metrics::serve(
-                listener,
-                metrics.clone(),
-                db.clone(),
-                settings.database_timeout,
-            )
-            .map_err(|e| format!("METRICS_BIND_ADDRESS: {e}"))?;
+        if let Some((server, port)) =
+            council_feedback::metrics::listen(settings, metrics.clone(), db.clone())?
+        {
             actix_web::rt::spawn(server);
-            log::info!("serving metrics on http://{address}/metrics");
+            log::info!("serving metrics on port {port}, GET /metrics");
         }
         council_feedback::jobs::run(
             db,

@@ -25,6 +25,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
 
+use crate::config::Settings;
 use crate::db::outbox::{self, Depth};
 use crate::db::{Database, DbError, DbFailure};
 use crate::domain::webhook::DeliveryStatus;
@@ -318,7 +319,7 @@ async fn elsewhere(req: actix_web::HttpRequest) -> HttpResponse {
 /// Serves `GET /metrics` on `listener`, with one worker; `wait` bounds the outbox's count.
 /// The server takes no signals: the process's own handling (the API server's, or the
 /// worker's default) stops it.
-pub fn serve(
+fn serve(
     listener: TcpListener,
     metrics: Arc<Metrics>,
     db: Database,
@@ -337,8 +338,20 @@ pub fn serve(
     .run())
 }
 
-/// Binds `address` for the metrics, naming the setting when it cannot.
-pub fn bind(address: std::net::SocketAddr) -> Result<TcpListener, String> {
-    TcpListener::bind(address)
-        .map_err(|e| format!("METRICS_BIND_ADDRESS: cannot listen on {address}: {e}"))
+/// Serves `GET /metrics` on `METRICS_BIND_ADDRESS` when it is set: the server, to be run
+/// (spawned) by the caller, and the port it listens on. `None` when the setting is unset.
+pub fn listen(
+    settings: &Settings,
+    metrics: Arc<Metrics>,
+    db: Database,
+) -> Result<Option<(Server, u16)>, String> {
+    let Some(address) = settings.metrics_bind_address else {
+        return Ok(None);
+    };
+    let failed =
+        |e: std::io::Error| format!("METRICS_BIND_ADDRESS: cannot listen on {address}: {e}");
+    let listener = TcpListener::bind(address).map_err(failed)?;
+    let port = listener.local_addr().map_err(failed)?.port();
+    let server = serve(listener, metrics, db, settings.database_timeout).map_err(failed)?;
+    Ok(Some((server, port)))
 }

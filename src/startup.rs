@@ -113,24 +113,8 @@ impl Application {
             .map_err(|e| StartError(e.to_string()))?
             .port();
         let metrics = Arc::new(Metrics::new());
-        let metrics_server = match settings.metrics_bind_address {
-            None => None,
-            Some(address) => {
-                let listener = crate::metrics::bind(address).map_err(StartError)?;
-                let port = listener
-                    .local_addr()
-                    .map_err(|e| StartError(e.to_string()))?
-                    .port();
-                let server = crate::metrics::serve(
-                    listener,
-                    metrics.clone(),
-                    db.clone(),
-                    settings.database_timeout,
-                )
-                .map_err(|e| StartError(format!("METRICS_BIND_ADDRESS: {e}")))?;
-                Some((server, port))
-            }
-        };
+        let metrics_server =
+            crate::metrics::listen(settings, metrics.clone(), db.clone()).map_err(StartError)?;
         // The requests are counted only when the metrics are served.
         let counted = metrics_server
             .as_ref()
