@@ -58,7 +58,7 @@ fn run() -> Result<(), String> {
         started.elapsed().as_secs_f64()
     );
 
-    let jobs = JobSettings::from_settings(&settings)?;
+    let jobs = JobSettings::from_settings(&settings, Default::default())?;
     let system = actix_web::rt::System::new();
     let at = |date: NaiveDate| JobSettings {
         now: Now::Fixed(date.and_hms_opt(6, 0, 0).unwrap_or_default()),

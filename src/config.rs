@@ -134,6 +134,9 @@ pub struct Settings {
     pub jobs_poll_interval: std::time::Duration,
     /// Whether `serve` runs the background jobs itself (`SERVE_JOBS`).
     pub serve_jobs: bool,
+    /// Where `GET /metrics` (Prometheus) is served, on a listener of its own; not at all when
+    /// unset, so it is never public by default.
+    pub metrics_bind_address: Option<SocketAddr>,
     /// The council's complaints policy: timescales and calendar.
     pub policy: Policy,
 }
@@ -154,6 +157,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("WEBHOOK_RETRY_SCHEDULE", "comma-separated waits before each attempt of a webhook delivery, e.g. 0,5s,5m (default 0,5s,5m,30m,2h,5h,10h,10h: the Standard Webhooks schedule)"),
     ("JOBS_POLL_INTERVAL", "how often the background jobs (deadline alerts, webhook delivery) look for work when not woken, e.g. 5s or 500ms (default 5s)"),
     ("SERVE_JOBS", "true (default): `serve` runs the background jobs (deadline alerts, webhook delivery) itself; false: it only serves, and `council-feedback worker` runs them apart"),
+    ("METRICS_BIND_ADDRESS", "address and port of a listener of its own serving GET /metrics (Prometheus text format, no token: keep it private), e.g. 127.0.0.1:9187, for serve and worker alike (default: none, no metrics served)"),
     ("JWT_SECRET", "HS256 shared secret, at least 32 characters"),
     ("JWT_PUBLIC_KEY_FILE", "path to the identity provider's RS256/ES256 public key (PEM)"),
     ("JWT_JWKS_FILE", "path to the identity provider's JWKS document"),
@@ -253,6 +257,26 @@ impl Settings {
                     )
                 })?,
         };
+        let metrics_bind_address = match get("METRICS_BIND_ADDRESS") {
+            None => None,
+            Some(text) => {
+                let address: SocketAddr = text.parse().map_err(|_| {
+                    ConfigError::new(
+                        "METRICS_BIND_ADDRESS",
+                        format!("`{text}` is not an address and port such as 127.0.0.1:9187"),
+                    )
+                })?;
+                if address == bind_address && address.port() != 0 {
+                    return Err(ConfigError::new(
+                        "METRICS_BIND_ADDRESS",
+                        format!(
+                            "`{text}` is BIND_ADDRESS too: metrics need a listener of their own"
+                        ),
+                    ));
+                }
+                Some(address)
+            }
+        };
 
         let serve_jobs = match get("SERVE_JOBS").as_deref().map(str::trim) {
             None | Some("true") => true,
@@ -304,6 +328,7 @@ impl Settings {
             webhook_retry_schedule,
             jobs_poll_interval,
             serve_jobs,
+            metrics_bind_address,
             policy,
         })
     }
@@ -474,6 +499,10 @@ mod tests {
         let s = settings(&[]).unwrap();
         assert_eq!(s.bind_address.to_string(), "127.0.0.1:8080");
         assert!(s.database_url.starts_with("sqlite://"));
+        assert_eq!(
+            s.metrics_bind_address, None,
+            "metrics are never served unasked"
+        );
         let JwtKeys::Local { path, secret } = &s.jwt.keys else {
             panic!("expected local mode")
         };
@@ -532,6 +561,17 @@ mod tests {
                 "WEBHOOK_RETRY_SCHEDULE",
             ),
             (&[("JOBS_POLL_INTERVAL", "0")], "JOBS_POLL_INTERVAL"),
+            (
+                &[("METRICS_BIND_ADDRESS", "localhost:9187")],
+                "METRICS_BIND_ADDRESS",
+            ),
+            (
+                &[
+                    ("BIND_ADDRESS", "127.0.0.1:8080"),
+                    ("METRICS_BIND_ADDRESS", "127.0.0.1:8080"),
+                ],
+                "METRICS_BIND_ADDRESS",
+            ),
             (&[("POLICY_PRESET", "leeds")], "POLICY_PRESET"),
             (&[("CALENDAR_REGION", "wales")], "CALENDAR_REGION"),
             (

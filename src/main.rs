@@ -102,6 +102,9 @@ fn serve(settings: &Settings) -> Result<(), String> {
             "serving on http://{} (docs at /docs)",
             settings.bind_address
         );
+        if let Some(address) = settings.metrics_bind_address {
+            log::info!("serving metrics on http://{address}/metrics");
+        }
         application
             .run_until_stopped()
             .await
@@ -115,10 +118,20 @@ fn worker(settings: &Settings) -> Result<(), String> {
     let db = Database::connect(&settings.database_url, 4).map_err(|e| e.to_string())?;
     db.migrate().map_err(|e| e.to_string())?;
     log::info!("running the background jobs (deadline alerts, webhook delivery)");
-    let jobs = council_feedback::jobs::JobSettings::from_settings(settings)?;
+    let metrics = std::sync::Arc::new(council_feedback::metrics::Metrics::new());
+    let jobs = council_feedback::jobs::JobSettings::from_settings(settings, metrics.clone())?;
     let (_keep, stop) = tokio::sync::watch::channel(false);
-    actix_web::rt::System::new().block_on(council_feedback::jobs::run(db, jobs, stop));
-    Ok(())
+    actix_web::rt::System::new().block_on(async {
+        // The worker serves its own metrics (its deliveries, the outbox) when asked to.
+        if let Some((server, port)) =
+            council_feedback::metrics::listen(settings, metrics.clone(), db.clone())?
+        {
+            actix_web::rt::spawn(server);
+            log::info!("serving metrics on port {port}, GET /metrics");
+        }
+        council_feedback::jobs::run(db, jobs, stop).await;
+        Ok(())
+    })
 }
 
 fn seed(settings: &Settings, request: &cli::SeedRequest) -> Result<(), String> {

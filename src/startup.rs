@@ -2,6 +2,7 @@
 //! server bound to a listener (port 0 in tests).
 
 use std::net::TcpListener;
+use std::sync::Arc;
 
 use std::time::Duration;
 
@@ -21,6 +22,7 @@ use crate::config::{JwtKeys, Settings};
 use crate::db::Database;
 use crate::domain::clock::Clock;
 use crate::error::ApiError;
+use crate::metrics::Metrics;
 use crate::request_context::{request_context, unmatched, RouteTable};
 use crate::wire::Guarded;
 
@@ -68,6 +70,8 @@ pub struct Application {
     /// The background jobs (deadline alerts, webhook delivery), stopped with the server; none
     /// when `SERVE_JOBS` is false.
     jobs: Option<crate::jobs::Running>,
+    /// `GET /metrics` on its own listener, when `METRICS_BIND_ADDRESS` is set.
+    metrics: Option<(Server, u16)>,
 }
 
 impl Application {
@@ -128,10 +132,17 @@ impl Application {
             .local_addr()
             .map_err(|e| StartError(e.to_string()))?
             .port();
+        let metrics = Arc::new(Metrics::new());
+        let metrics_server =
+            crate::metrics::listen(settings, metrics.clone(), db.clone()).map_err(StartError)?;
+        // The requests are counted only when the metrics are served.
+        let counted = metrics_server
+            .as_ref()
+            .map(|_| web::Data::from(metrics.clone()));
         let jobs = if settings.serve_jobs {
             let settings = crate::jobs::JobSettings {
                 now,
-                ..crate::jobs::JobSettings::from_settings(settings).map_err(StartError)?
+                ..crate::jobs::JobSettings::from_settings(settings, metrics).map_err(StartError)?
             };
             Some(
                 crate::jobs::start(db.clone(), settings)
@@ -174,9 +185,12 @@ impl Application {
             days: settings.event_feed_retention_days,
         });
         let app = move || {
+            let mut app = App::new();
+            if let Some(metrics) = &counted {
+                app = app.app_data(metrics.clone());
+            }
             let (app, doc) = routes(
-                App::new()
-                    .app_data(db.clone())
+                app.app_data(db.clone())
                     .app_data(verifier.clone())
                     .app_data(body_limit.clone())
                     .app_data(route_table.clone())
@@ -196,6 +210,7 @@ impl Application {
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
                 .default_service(web::to(unmatched))
                 .wrap(from_fn(request_context))
+                .wrap(from_fn(crate::metrics::track))
         };
         // actix-web's HttpServer, put together by hand so that each connection is wrapped in
         // `wire::Guarded` (the codec's refusals answered as problem+json); the settings are
@@ -237,12 +252,22 @@ impl Application {
             })
             .map_err(|e| StartError(e.to_string()))?
             .run();
-        Ok(Application { server, port, jobs })
+        Ok(Application {
+            server,
+            port,
+            jobs,
+            metrics: metrics_server,
+        })
     }
 
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port `GET /metrics` is served on, if it is.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(_, port)| *port)
     }
 
     /// A handle to stop the server.
@@ -254,6 +279,15 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         // Dropped when the server ends (or this future is dropped): the jobs stop too.
         let _jobs = self.jobs;
-        self.server.await
+        let metrics = self.metrics.map(|(server, _)| {
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            handle
+        });
+        let served = self.server.await;
+        if let Some(metrics) = metrics {
+            metrics.stop(true).await;
+        }
+        served
     }
 }

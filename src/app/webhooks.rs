@@ -314,10 +314,18 @@ pub struct AttemptResult {
     pub error: Option<String>,
 }
 
+/// What an attempt, once recorded, left behind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// The delivery: succeeded, pending (another attempt is scheduled) or failed for good.
+    pub delivery: DeliveryStatus,
+    /// Why the endpoint was disabled, when this attempt disabled it.
+    pub disabled: Option<String>,
+}
+
 /// Records an attempt at `delivery` and what follows from it: the delivery succeeds, waits
 /// for its next attempt, or fails; the endpoint is healthy again, starts or goes on failing,
-/// or is disabled (410 Gone at once, or after failing for three days). Returns the reason
-/// when the endpoint was disabled.
+/// or is disabled (410 Gone at once, or after failing for three days).
 pub fn record_attempt(
     conn: &mut DbConnection,
     endpoint_id: i64,
@@ -325,7 +333,7 @@ pub fn record_attempt(
     result: &AttemptResult,
     schedule: &RetrySchedule,
     jitter: f64,
-) -> Result<Option<String>, AppError> {
+) -> Result<Recorded, AppError> {
     let endpoint = webhooks::find_endpoint(conn, endpoint_id)?
         .ok_or_else(|| AppError::Internal(format!("webhook endpoint {endpoint_id} is gone")))?;
     let verdict = match &result.error {
@@ -393,5 +401,8 @@ pub fn record_attempt(
     if let Some(reason) = &disabled {
         webhooks::disable(conn, endpoint.id, reason)?;
     }
-    Ok(disabled)
+    Ok(Recorded {
+        delivery: status,
+        disabled,
+    })
 }

@@ -17,6 +17,7 @@ use crate::config::Settings;
 use crate::db::Database;
 use crate::domain::clock::Clock;
 use crate::domain::webhook::{AllowedTargets, RetrySchedule};
+use crate::metrics::Metrics;
 
 /// What the jobs need from the configuration.
 #[derive(Debug, Clone)]
@@ -28,16 +29,22 @@ pub struct JobSettings {
     pub clock: Arc<Clock>,
     /// What time the scheduler takes it to be.
     pub now: Now,
+    /// The app's metrics: the jobs count deliveries and alerts into them.
+    pub metrics: Arc<Metrics>,
 }
 
 impl JobSettings {
-    pub fn from_settings(settings: &Settings) -> Result<JobSettings, String> {
+    pub fn from_settings(
+        settings: &Settings,
+        metrics: Arc<Metrics>,
+    ) -> Result<JobSettings, String> {
         Ok(JobSettings {
             allowed_targets: settings.webhook_allowed_targets.clone(),
             retry_schedule: settings.webhook_retry_schedule.clone(),
             poll_interval: settings.jobs_poll_interval,
             clock: Arc::new(Clock::new(settings.policy.clone()).map_err(|e| e.to_string())?),
             now: Now::System,
+            metrics,
         })
     }
 }
@@ -58,7 +65,12 @@ pub async fn run(db: Database, settings: JobSettings, mut stop: watch::Receiver<
         if std::time::Instant::now() >= alerts_due {
             alerts_due = std::time::Instant::now() + settings.poll_interval;
             alerted = match alerts::round(&db, &settings).await {
-                Ok(outcome) => !outcome.alerts.is_empty(),
+                Ok(outcome) => {
+                    for feed_type in &outcome.alerts {
+                        settings.metrics.alert_emitted(feed_type);
+                    }
+                    !outcome.alerts.is_empty()
+                }
                 Err(e) if crate::db::DbFailure::is_unavailable(&e) => false,
                 Err(e) => {
                     log::error!("deadline alerts: {e:?}");

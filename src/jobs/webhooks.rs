@@ -127,13 +127,16 @@ async fn send_due(
         let result = attempt(&endpoint, settings, &message_id(event.id), body.as_bytes()).await;
         let schedule = settings.retry_schedule.clone();
         let jitter: f64 = rand::random();
-        let disabled = db
+        let recorded = db
             .job_transaction(move |conn| {
                 use_case::record_attempt(conn, endpoint_id, &delivery, &result, &schedule, jitter)
             })
             .await?;
+        settings
+            .metrics
+            .webhook_attempt(recorded.delivery, recorded.disabled.is_some());
         sent += 1;
-        if let Some(reason) = disabled {
+        if let Some(reason) = recorded.disabled {
             log::warn!(
                 "webhook endpoint {endpoint_id} ({}) disabled: {reason}",
                 endpoint.url

@@ -25,7 +25,8 @@ fn day(text: &str) -> NaiveDate {
 async fn scheduler_on(app: &TestApp, date: NaiveDate) -> Vec<&'static str> {
     let settings = JobSettings {
         now: Now::Fixed(date.and_hms_opt(9, 0, 0).expect("09:00")),
-        ..JobSettings::from_settings(&settings_for("sqlite://unused.db", &[])).expect("settings")
+        ..JobSettings::from_settings(&settings_for("sqlite://unused.db", &[]), Default::default())
+            .expect("settings")
     };
     jobs::alerts::round(&app.db, &settings)
         .await

@@ -88,6 +88,8 @@ impl Drop for TestDatabase {
 /// A running app for one test.
 pub struct TestApp {
     pub address: String,
+    /// Where `GET /metrics` is served, when METRICS_BIND_ADDRESS was set.
+    pub metrics_address: Option<String>,
     pub db: Database,
 
     pub verifier: TokenVerifier,
@@ -221,6 +223,9 @@ pub async fn spawn_app_at(
     let settings = settings_for(&url, overrides);
     let application = Application::build_at(&settings, now).expect("app starts");
     let address = format!("http://127.0.0.1:{}", application.port());
+    let metrics_address = application
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}"));
     let handle = application.handle();
     actix_web::rt::spawn(application.run_until_stopped());
     let db = Database::connect(&settings.database_url, 4).expect("test pool");
@@ -230,6 +235,7 @@ pub async fn spawn_app_at(
         .finish();
     TestApp {
         address,
+        metrics_address,
         db,
         verifier,
         client,

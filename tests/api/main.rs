@@ -17,6 +17,7 @@ mod feedback;
 mod idempotency;
 mod lifecycle;
 mod lifecycle_rules;
+mod metrics;
 mod outage;
 mod oversized;
 mod ownership;

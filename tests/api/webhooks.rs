@@ -700,6 +700,7 @@ async fn two_dispatchers_on_one_database_deliver_each_event_once_and_in_commit_o
                 .expect("targets"),
             retry_schedule: council_feedback::domain::webhook::RetrySchedule::parse("0,1s")
                 .expect("schedule"),
+            metrics: Default::default(),
             poll_interval: Duration::from_millis(50),
             clock: std::sync::Arc::new(
                 council_feedback::domain::clock::Clock::new(
