@@ -763,6 +763,7 @@ async fn a_scrape_while_the_database_does_not_answer_answers_without_the_outbox_
         METRICS,
         ("DATABASE_URL", &through),
         ("DATABASE_TIMEOUT_MS", "500"),
+        ("SERVE_JOBS", "true"),
     ])
     .await;
     let customer = app.customer("cust-away");
