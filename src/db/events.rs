@@ -191,6 +191,15 @@ pub fn feed(conn: &mut DbConnection, filter: &FeedFilter, limit: i64) -> QueryRe
     if let Some(types) = &filter.types {
         query = query.filter(case_events::feed_type.eq_any(types.clone()));
     }
+    if !settled {
+        // SQLite writes one transaction at a time: commit_order stays 0 and ids are the order,
+        // so the cursor is a seek on the primary key (the two-column form scanned every event
+        // from the start, commit_order being 0 throughout).
+        if let Some((_, id)) = filter.after {
+            query = query.filter(case_events::id.gt(id));
+        }
+        return query.order(case_events::id.asc()).limit(limit).load(conn);
+    }
     if let Some((order, id)) = filter.after {
         query = query.filter(
             case_events::commit_order
