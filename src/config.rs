@@ -132,6 +132,9 @@ pub struct Settings {
     pub webhook_retry_schedule: RetrySchedule,
     /// How often the background jobs look for work when nothing wakes them.
     pub jobs_poll_interval: std::time::Duration,
+    /// Whether `serve` runs the background jobs itself (else only `council-feedback worker`
+    /// processes do).
+    pub serve_jobs: bool,
     /// The council's complaints policy: timescales and calendar.
     pub policy: Policy,
 }
@@ -151,6 +154,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("WEBHOOK_ALLOWED_TARGETS", "comma-separated hosts, addresses or CIDR blocks webhooks may reach although not public (loopback, private, link-local); plain http is allowed only for these (default: none)"),
     ("WEBHOOK_RETRY_SCHEDULE", "comma-separated waits before each attempt of a webhook delivery, e.g. 0,5s,5m (default 0,5s,5m,30m,2h,5h,10h,10h: the Standard Webhooks schedule)"),
     ("JOBS_POLL_INTERVAL", "how often the background jobs (webhook delivery) look for work when not woken, e.g. 5s or 500ms (default 5s)"),
+    ("SERVE_JOBS", "true (default) or false: whether serve runs the background jobs itself; false when separate `council-feedback worker` processes run them"),
     ("JWT_SECRET", "HS256 shared secret, at least 32 characters"),
     ("JWT_PUBLIC_KEY_FILE", "path to the identity provider's RS256/ES256 public key (PEM)"),
     ("JWT_JWKS_FILE", "path to the identity provider's JWKS document"),
@@ -250,6 +254,16 @@ impl Settings {
                     )
                 })?,
         };
+        let serve_jobs = match get("SERVE_JOBS").as_deref() {
+            None | Some("true") => true,
+            Some("false") => false,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "SERVE_JOBS",
+                    format!("`{other}` is not true or false"),
+                ))
+            }
+        };
 
         let keys = jwt_keys(&get, app_env, &data_dir)?;
         let jwt = JwtSettings {
@@ -289,6 +303,7 @@ impl Settings {
             webhook_allowed_targets,
             webhook_retry_schedule,
             jobs_poll_interval,
+            serve_jobs,
             policy,
         })
     }
@@ -517,6 +532,7 @@ mod tests {
                 "WEBHOOK_RETRY_SCHEDULE",
             ),
             (&[("JOBS_POLL_INTERVAL", "0")], "JOBS_POLL_INTERVAL"),
+            (&[("SERVE_JOBS", "no")], "SERVE_JOBS"),
             (&[("POLICY_PRESET", "leeds")], "POLICY_PRESET"),
             (&[("CALENDAR_REGION", "wales")], "CALENDAR_REGION"),
             (

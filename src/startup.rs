@@ -65,8 +65,9 @@ async fn docs_redirect() -> actix_web::HttpResponse {
 pub struct Application {
     server: Server,
     port: u16,
-    /// The background jobs (webhook delivery), stopped with the server.
-    jobs: crate::jobs::Running,
+    /// The background jobs (webhook delivery), stopped with the server; none when
+    /// `SERVE_JOBS` is false.
+    jobs: Option<crate::jobs::Running>,
 }
 
 impl Application {
@@ -108,11 +109,17 @@ impl Application {
             .local_addr()
             .map_err(|e| StartError(e.to_string()))?
             .port();
-        let jobs = crate::jobs::start(
-            db.clone(),
-            crate::jobs::JobSettings::from_settings(settings),
-        )
-        .map_err(|e| StartError(format!("starting the background jobs: {e}")))?;
+        let jobs = if settings.serve_jobs {
+            Some(
+                crate::jobs::start(
+                    db.clone(),
+                    crate::jobs::JobSettings::from_settings(settings),
+                )
+                .map_err(|e| StartError(format!("starting the background jobs: {e}")))?,
+            )
+        } else {
+            None
+        };
         let allowed_targets = web::Data::new(settings.webhook_allowed_targets.clone());
         let db = web::Data::new(db);
         let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));

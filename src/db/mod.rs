@@ -12,6 +12,7 @@ pub mod feedback;
 pub mod flags;
 pub mod idempotency;
 pub mod learning;
+pub mod listen;
 pub mod ombudsman;
 pub mod ownership;
 pub mod remedies;
@@ -209,6 +210,8 @@ pub struct Database {
     /// Told after every committed write, so the background jobs (webhook delivery) look for
     /// work at once instead of at their next poll.
     committed: Arc<tokio::sync::Notify>,
+    /// PostgreSQL: where to listen for events other instances commit (see [`listen`]).
+    listen_url: Option<String>,
 }
 
 struct ReportConnections {
@@ -281,6 +284,7 @@ impl Database {
         }
         let health = Arc::new(connect::Health::default());
         let manager = Manager::new(backend, &connection_url, wait, health.clone());
+        let listen_url = (backend == Backend::Postgres).then(|| manager.url().to_string());
         // r2d2 would run a query on every checkout to test the connection: a
         // round trip per request. A dead connection is noticed when a query
         // fails on it (an error once, then r2d2 replaces it).
@@ -329,6 +333,7 @@ impl Database {
                 turn: Mutex::new(()),
             }),
             committed: Arc::new(tokio::sync::Notify::new()),
+            listen_url,
         })
     }
 
@@ -469,9 +474,20 @@ impl Database {
         .map_err(|e| DbError::other(format!("blocking task: {e}")))?
     }
 
-    /// Notified after each committed write (see [`Database::transaction`]).
+    /// Notified after each committed write (see [`Database::transaction`]), and on
+    /// PostgreSQL, while [`Database::listen_for_commits`] runs, after each commit of events
+    /// by any instance.
     pub fn committed(&self) -> Arc<tokio::sync::Notify> {
         self.committed.clone()
+    }
+
+    /// PostgreSQL: wakes [`Database::committed`] whenever any instance commits events, until
+    /// the answer is dropped. `None` on SQLite, where one instance runs and its own commits
+    /// wake it.
+    pub fn listen_for_commits(&self) -> Option<std::io::Result<listen::Listening>> {
+        let url = self.listen_url.clone()?;
+        let committed = self.committed.clone();
+        Some(listen::listen(url, move || committed.notify_one()))
     }
 
     /// The next number in a reference sequence, for a create running in a

@@ -36,11 +36,21 @@ impl JobSettings {
 /// for a committed change, the poll interval, or the stop.
 pub async fn run(db: Database, settings: JobSettings, mut stop: watch::Receiver<bool>) {
     let committed = db.committed();
+    // PostgreSQL: other instances' commits wake these jobs too. Listening starts before the
+    // first round (and wakes it once started), so no commit falls between the two.
+    let _listening = match db.listen_for_commits() {
+        Some(Err(e)) => {
+            log::error!("jobs: cannot start listening for committed events: {e}");
+            None
+        }
+        listening => listening,
+    };
+    let http = webhooks::shared_client();
     loop {
         if *stop.borrow() {
             return;
         }
-        let busy = match webhooks::round(&db, &settings).await {
+        let busy = match webhooks::round(&db, &settings, http.as_ref()).await {
             Ok(done) => done > 0,
             // An unreachable database is logged once, by storage, as it goes and as it comes
             // back; the dispatcher tries again at its next round.

@@ -1,0 +1,2 @@
+DROP TRIGGER case_events_notify ON case_events;
+DROP FUNCTION council_feedback_events_committed();
