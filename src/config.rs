@@ -132,6 +132,8 @@ pub struct Settings {
     pub webhook_retry_schedule: RetrySchedule,
     /// How often the background jobs look for work when nothing wakes them.
     pub jobs_poll_interval: std::time::Duration,
+    /// How many days successful webhook deliveries (and their attempts) are kept.
+    pub webhook_delivery_retention_days: u32,
     /// Whether `serve` runs the background jobs itself (else only `council-feedback worker`
     /// processes do).
     pub serve_jobs: bool,
@@ -153,6 +155,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("EVENT_FEED_RETENTION_DAYS", "days an event stays in the event feed, GET /api/v1/events (default 90, 1-3650; the case's timeline keeps it for good)"),
     ("WEBHOOK_ALLOWED_TARGETS", "comma-separated hosts, addresses or CIDR blocks webhooks may reach although not public (loopback, private, link-local); plain http is allowed only for these (default: none)"),
     ("WEBHOOK_RETRY_SCHEDULE", "comma-separated waits before each attempt of a webhook delivery, e.g. 0,5s,5m (default 0,5s,5m,30m,2h,5h,10h,10h: the Standard Webhooks schedule)"),
+    ("WEBHOOK_DELIVERY_RETENTION_DAYS", "days a successful webhook delivery and its attempts are kept before the jobs remove them (default 30, 1-3650; failed and pending ones are kept)"),
     ("JOBS_POLL_INTERVAL", "how often the background jobs (webhook delivery) look for work when not woken, e.g. 5s or 500ms (default 5s)"),
     ("SERVE_JOBS", "true (default) or false: whether serve runs the background jobs itself; false when separate `council-feedback worker` processes run them"),
     ("JWT_SECRET", "HS256 shared secret, at least 32 characters"),
@@ -254,6 +257,8 @@ impl Settings {
                     )
                 })?,
         };
+        let webhook_delivery_retention_days =
+            parse_number(&get, "WEBHOOK_DELIVERY_RETENTION_DAYS", 30, 1, 3650)? as u32;
         let serve_jobs = match get("SERVE_JOBS").as_deref() {
             None | Some("true") => true,
             Some("false") => false,
@@ -303,6 +308,7 @@ impl Settings {
             webhook_allowed_targets,
             webhook_retry_schedule,
             jobs_poll_interval,
+            webhook_delivery_retention_days,
             serve_jobs,
             policy,
         })
@@ -533,6 +539,10 @@ mod tests {
             ),
             (&[("JOBS_POLL_INTERVAL", "0")], "JOBS_POLL_INTERVAL"),
             (&[("SERVE_JOBS", "no")], "SERVE_JOBS"),
+            (
+                &[("WEBHOOK_DELIVERY_RETENTION_DAYS", "0")],
+                "WEBHOOK_DELIVERY_RETENTION_DAYS",
+            ),
             (&[("POLICY_PRESET", "leeds")], "POLICY_PRESET"),
             (&[("CALENDAR_REGION", "wales")], "CALENDAR_REGION"),
             (

@@ -473,3 +473,33 @@ pub fn release(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
         .set(webhook_endpoints::leased_until.eq(None::<NaiveDateTime>))
         .execute(conn)
 }
+
+/// Removes up to `limit` successful deliveries made before `before`, oldest first, with
+/// their attempts. On PostgreSQL rows another instance is removing are skipped
+/// (`FOR UPDATE SKIP LOCKED`). Returns how many deliveries went.
+pub fn prune_succeeded(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<usize> {
+    const OLDEST: &str = "SELECT id FROM webhook_deliveries \
+         WHERE status = 'succeeded' AND created_at < $1 ORDER BY created_at, id LIMIT $2";
+    let found: Vec<Claimed> = match conn {
+        DbConnection::Pg(pg) => diesel::sql_query(format!("{OLDEST} FOR UPDATE SKIP LOCKED"))
+            .bind::<Timestamp, _>(before)
+            .bind::<BigInt, _>(limit)
+            .load(pg)?,
+        DbConnection::Sqlite(sqlite) => diesel::sql_query(OLDEST)
+            .bind::<Timestamp, _>(before)
+            .bind::<BigInt, _>(limit)
+            .load(sqlite)?,
+    };
+    let ids: Vec<i64> = found.into_iter().map(|c| c.id).collect();
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::delete(webhook_attempts::table.filter(webhook_attempts::delivery_id.eq_any(&ids)))
+        .execute(conn)?;
+    diesel::delete(webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(&ids)))
+        .execute(conn)
+}

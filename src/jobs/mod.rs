@@ -20,6 +20,8 @@ pub struct JobSettings {
     pub allowed_targets: AllowedTargets,
     pub retry_schedule: RetrySchedule,
     pub poll_interval: Duration,
+    /// How long successful deliveries are kept.
+    pub delivery_retention: chrono::Duration,
 }
 
 impl JobSettings {
@@ -28,6 +30,9 @@ impl JobSettings {
             allowed_targets: settings.webhook_allowed_targets.clone(),
             retry_schedule: settings.webhook_retry_schedule.clone(),
             poll_interval: settings.jobs_poll_interval,
+            delivery_retention: chrono::Duration::days(i64::from(
+                settings.webhook_delivery_retention_days,
+            )),
         }
     }
 }

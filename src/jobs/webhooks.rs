@@ -21,6 +21,8 @@ const FAN_OUT_BATCH: i64 = 500;
 const ENDPOINTS_PER_ROUND: i64 = 20;
 /// Deliveries one claim of an endpoint sends, one after another, in order.
 const SENDS_PER_CLAIM: i64 = 500;
+/// Old successful deliveries removed in one transaction.
+const PRUNE_BATCH: i64 = 1000;
 /// Attempts recorded in one transaction.
 const RECORD_BATCH: usize = 100;
 /// How long a receiver has to answer (the name's lookup included).
@@ -126,6 +128,16 @@ pub async fn round(
             Err(e) if crate::db::DbFailure::is_unavailable(&e) => {}
             Err(e) => log::error!("webhook delivery: {e:?}"),
         }
+    }
+    // With nothing else to do, a batch of successful deliveries past their retention goes
+    // (the next round takes the next batch, until none is left).
+    if done == 0 {
+        let before = now - settings.delivery_retention;
+        done += db
+            .job_transaction(move |conn| {
+                Ok::<_, AppError>(webhooks::prune_succeeded(conn, before, PRUNE_BATCH)?)
+            })
+            .await?;
     }
     Ok(done)
 }

@@ -1,2 +1,0 @@
-DROP TRIGGER case_events_notify ON case_events;
-DROP FUNCTION council_feedback_events_committed();
