@@ -68,6 +68,8 @@ pub struct Application {
     /// The background jobs (webhook delivery), stopped with the server; none when
     /// `SERVE_JOBS` is false.
     jobs: Option<crate::jobs::Running>,
+    /// PostgreSQL: tells the jobs of other instances of this one's commits.
+    announcing: Option<crate::db::listen::Listening>,
 }
 
 impl Application {
@@ -120,6 +122,10 @@ impl Application {
         } else {
             None
         };
+        let announcing = db
+            .announce_commits()
+            .transpose()
+            .map_err(|e| StartError(format!("starting to announce commits: {e}")))?;
         let allowed_targets = web::Data::new(settings.webhook_allowed_targets.clone());
         let db = web::Data::new(db);
         let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));
@@ -206,7 +212,12 @@ impl Application {
             })
             .map_err(|e| StartError(e.to_string()))?
             .run();
-        Ok(Application { server, port, jobs })
+        Ok(Application {
+            server,
+            port,
+            jobs,
+            announcing,
+        })
     }
 
     /// The port the server listens on.
@@ -223,6 +234,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         // Dropped when the server ends (or this future is dropped): the jobs stop too.
         let _jobs = self.jobs;
+        let _announcing = self.announcing;
         self.server.await
     }
 }

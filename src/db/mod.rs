@@ -210,8 +210,11 @@ pub struct Database {
     /// Told after every committed write, so the background jobs (webhook delivery) look for
     /// work at once instead of at their next poll.
     committed: Arc<tokio::sync::Notify>,
-    /// PostgreSQL: where to listen for events other instances commit (see [`listen`]).
+    /// PostgreSQL: where to listen for events other instances commit, and tell them of ours
+    /// (see [`listen`]).
     listen_url: Option<String>,
+    /// Set after each committed write, for [`Database::announce_commits`].
+    announce: Arc<std::sync::atomic::AtomicBool>,
 }
 
 struct ReportConnections {
@@ -334,6 +337,7 @@ impl Database {
             }),
             committed: Arc::new(tokio::sync::Notify::new()),
             listen_url,
+            announce: Arc::default(),
         })
     }
 
@@ -456,6 +460,7 @@ impl Database {
         let (wait, health) = (self.wait, self.health.clone());
         let gate = self.write_gate.clone();
         let committed = self.committed.clone();
+        let announce = self.announce.clone();
         actix_web::web::block(move || {
             let mut conn = checkout(&pool, wait, &health)?;
             let _turn = gate
@@ -467,6 +472,7 @@ impl Database {
             note_lost(&mut conn, &done, &health);
             if wake_jobs && done.is_ok() {
                 committed.notify_one();
+                announce.store(true, std::sync::atomic::Ordering::Relaxed);
             }
             done
         })
@@ -475,13 +481,19 @@ impl Database {
     }
 
     /// Notified after each committed write (see [`Database::transaction`]), and on
-    /// PostgreSQL, while [`Database::listen_for_commits`] runs, after each commit of events
-    /// by any instance.
+    /// PostgreSQL, while [`Database::listen_for_commits`] runs, after another instance's.
     pub fn committed(&self) -> Arc<tokio::sync::Notify> {
         self.committed.clone()
     }
 
-    /// PostgreSQL: wakes [`Database::committed`] whenever any instance commits events, until
+    /// PostgreSQL: tells the other instances' jobs of this process's committed writes (see
+    /// [`listen`]), until the answer is dropped. `None` on SQLite, where one instance runs.
+    pub fn announce_commits(&self) -> Option<std::io::Result<listen::Listening>> {
+        let url = self.listen_url.clone()?;
+        Some(listen::announce(url, self.announce.clone()))
+    }
+
+    /// PostgreSQL: wakes [`Database::committed`] whenever another instance commits, until
     /// the answer is dropped. `None` on SQLite, where one instance runs and its own commits
     /// wake it.
     pub fn listen_for_commits(&self) -> Option<std::io::Result<listen::Listening>> {
