@@ -14,6 +14,11 @@ use crate::config::Settings;
 use crate::db::Database;
 use crate::domain::webhook::{AllowedTargets, RetrySchedule};
 
+/// How long the jobs wait after a wake, to take the commits that follow in the same round.
+/// Each round costs a few transactions (on SQLite, each a turn of the one writer); without
+/// the wait, creates at full speed were matched by a round each, and ran 20-35% slower.
+const GATHER: Duration = Duration::from_millis(50);
+
 /// What the jobs need from the configuration.
 #[derive(Debug, Clone)]
 pub struct JobSettings {
@@ -72,9 +77,13 @@ pub async fn run(db: Database, settings: JobSettings, mut stop: watch::Receiver<
         let timer = Box::pin(tokio::time::sleep(settings.poll_interval));
         let stopped = Box::pin(stop.changed());
         let outcome = select(select(woken, timer), stopped).await;
-        // The sender dropped (the server is gone) counts as a stop.
-        if let Either::Right((Err(_), _)) = outcome {
-            return;
+        match outcome {
+            // The sender dropped (the server is gone) counts as a stop.
+            Either::Right((Err(_), _)) => return,
+            // Woken by a commit: the commits of the next moment are taken in the same round,
+            // so that busy writers are not matched round for round.
+            Either::Left((Either::Left(_), _)) => tokio::time::sleep(GATHER).await,
+            _ => {}
         }
     }
 }

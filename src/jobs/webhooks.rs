@@ -88,19 +88,16 @@ pub async fn round(
     settings: &JobSettings,
     http: Option<&reqwest::Client>,
 ) -> Result<usize, AppError> {
+    // Events passed count as work to come back for at once only when a whole batch was
+    // read (more may wait): a round that passed a few is done, and the next waits for a wake.
     let mut done = 0;
     for _ in 0..20 {
         let passed = db
             .job_transaction(|conn| use_case::fan_out(conn, db::now(), FAN_OUT_BATCH))
             .await?;
         match passed {
-            Some(n) => {
-                done += n;
-                if n < FAN_OUT_BATCH as usize {
-                    break;
-                }
-            }
-            None => break,
+            Some(n) if n == FAN_OUT_BATCH as usize => done += n,
+            _ => break,
         }
     }
     let now = db::now();
