@@ -18,6 +18,8 @@ ROUNDS=${ROUNDS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 PORT=${PORT:-18081}
+# Another run on the same machine needs its own PORT and DB_PREFIX.
+DB_PREFIX=${DB_PREFIX:-council_feedback_creates}
 SECRET="bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 WORK=$(mktemp -d /tmp/cf-creates.XXXXXX)
 trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
@@ -35,9 +37,9 @@ fresh_database() {
       rm -f "$WORK/$name.db"*
       echo "sqlite://$WORK/$name.db" ;;
     postgres)
-      psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS council_feedback_creates_$name" >/dev/null
-      psql "$PG_URL/postgres" -qc "CREATE DATABASE council_feedback_creates_$name" >/dev/null
-      echo "$PG_URL/council_feedback_creates_$name" ;;
+      psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS ${DB_PREFIX}_$name" >/dev/null
+      psql "$PG_URL/postgres" -qc "CREATE DATABASE ${DB_PREFIX}_$name" >/dev/null
+      echo "$PG_URL/${DB_PREFIX}_$name" ;;
     *) echo "unknown backend $backend" >&2; exit 2 ;;
   esac
 }

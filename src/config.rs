@@ -132,6 +132,8 @@ pub struct Settings {
     pub webhook_retry_schedule: RetrySchedule,
     /// How often the background jobs look for work when nothing wakes them.
     pub jobs_poll_interval: std::time::Duration,
+    /// How many days successful webhook deliveries (and their attempts) are kept.
+    pub webhook_delivery_retention_days: u32,
     /// Whether `serve` runs the background jobs itself (`SERVE_JOBS`).
     pub serve_jobs: bool,
     /// Where `GET /metrics` (Prometheus) is served, on a listener of its own; not at all when
@@ -155,6 +157,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("EVENT_FEED_RETENTION_DAYS", "days an event stays in the event feed, GET /api/v1/events (default 90, 1-3650; the case's timeline keeps it for good)"),
     ("WEBHOOK_ALLOWED_TARGETS", "comma-separated hosts, addresses or CIDR blocks webhooks may reach although not public (loopback, private, link-local); plain http is allowed only for these (default: none)"),
     ("WEBHOOK_RETRY_SCHEDULE", "comma-separated waits before each attempt of a webhook delivery, e.g. 0,5s,5m (default 0,5s,5m,30m,2h,5h,10h,10h: the Standard Webhooks schedule)"),
+    ("WEBHOOK_DELIVERY_RETENTION_DAYS", "days a successful webhook delivery and its attempts are kept before the jobs remove them (default 30, 1-3650; failed and pending ones are kept)"),
     ("JOBS_POLL_INTERVAL", "how often the background jobs (deadline alerts, webhook delivery) look for work when not woken, e.g. 5s or 500ms (default 5s)"),
     ("SERVE_JOBS", "true (default): `serve` runs the background jobs (deadline alerts, webhook delivery) itself; false: it only serves, and `council-feedback worker` runs them apart"),
     ("METRICS_BIND_ADDRESS", "address and port of a listener of its own serving GET /metrics (Prometheus text format, no token: keep it private), e.g. 127.0.0.1:9187, for serve and worker alike (default: none, no metrics served)"),
@@ -278,6 +281,8 @@ impl Settings {
             }
         };
 
+        let webhook_delivery_retention_days =
+            parse_number(&get, "WEBHOOK_DELIVERY_RETENTION_DAYS", 30, 1, 3650)? as u32;
         let serve_jobs = match get("SERVE_JOBS").as_deref().map(str::trim) {
             None | Some("true") => true,
             Some("false") => false,
@@ -327,6 +332,7 @@ impl Settings {
             webhook_allowed_targets,
             webhook_retry_schedule,
             jobs_poll_interval,
+            webhook_delivery_retention_days,
             serve_jobs,
             metrics_bind_address,
             policy,
@@ -571,6 +577,11 @@ mod tests {
                     ("METRICS_BIND_ADDRESS", "127.0.0.1:8080"),
                 ],
                 "METRICS_BIND_ADDRESS",
+            ),
+            (&[("SERVE_JOBS", "no")], "SERVE_JOBS"),
+            (
+                &[("WEBHOOK_DELIVERY_RETENTION_DAYS", "0")],
+                "WEBHOOK_DELIVERY_RETENTION_DAYS",
             ),
             (&[("POLICY_PRESET", "leeds")], "POLICY_PRESET"),
             (&[("CALENDAR_REGION", "wales")], "CALENDAR_REGION"),

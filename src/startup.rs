@@ -72,6 +72,8 @@ pub struct Application {
     jobs: Option<crate::jobs::Running>,
     /// `GET /metrics` on its own listener, when `METRICS_BIND_ADDRESS` is set.
     metrics: Option<(Server, u16)>,
+    /// PostgreSQL: tells the jobs of other instances of this one's commits.
+    announcing: Option<crate::db::listen::Listening>,
 }
 
 impl Application {
@@ -151,6 +153,10 @@ impl Application {
         } else {
             None
         };
+        let announcing = db
+            .announce_commits()
+            .transpose()
+            .map_err(|e| StartError(format!("starting to announce commits: {e}")))?;
         let allowed_targets = web::Data::new(settings.webhook_allowed_targets.clone());
         let db = web::Data::new(db);
         let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));
@@ -257,6 +263,7 @@ impl Application {
             port,
             jobs,
             metrics: metrics_server,
+            announcing,
         })
     }
 
@@ -279,6 +286,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         // Dropped when the server ends (or this future is dropped): the jobs stop too.
         let _jobs = self.jobs;
+        let _announcing = self.announcing;
         let metrics = self.metrics.map(|(server, _)| {
             let handle = server.handle();
             actix_web::rt::spawn(server);

@@ -276,6 +276,7 @@ pub fn fan_out(
     if !endpoints.is_empty() {
         let case_ids: Vec<i64> = events.iter().map(|(e, _)| e.case_id).collect();
         let partners = webhooks::partners_of(conn, &case_ids)?;
+        let mut made = Vec::new();
         for (event, _) in &events {
             let partner = partners
                 .iter()
@@ -294,10 +295,11 @@ pub fn fan_out(
                     _ => false,
                 };
                 if may_see {
-                    webhooks::insert_delivery(conn, endpoint.id, event.id, now)?;
+                    made.push((endpoint.id, event.id));
                 }
             }
         }
+        webhooks::insert_deliveries(conn, &made, now)?;
     }
     webhooks::advance_cursor(conn, order, id)?;
     Ok(Some(events.len()))
@@ -317,84 +319,93 @@ pub struct AttemptResult {
 /// What an attempt, once recorded, left behind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recorded {
-    /// The delivery: succeeded, pending (another attempt is scheduled) or failed for good.
-    pub delivery: DeliveryStatus,
+    /// Each delivery attempted, in order: succeeded, pending (another attempt is scheduled) or
+    /// failed for good.
+    pub deliveries: Vec<DeliveryStatus>,
     /// Why the endpoint was disabled, when this attempt disabled it.
     pub disabled: Option<String>,
 }
 
-/// Records an attempt at `delivery` and what follows from it: the delivery succeeds, waits
-/// for its next attempt, or fails; the endpoint is healthy again, starts or goes on failing,
-/// or is disabled (410 Gone at once, or after failing for three days).
-pub fn record_attempt(
+/// Records attempts at endpoint `endpoint_id`'s deliveries, in the order made, and what
+/// follows from each: the delivery succeeds, waits for its next attempt (`jitter`, from 0 to
+/// 1, spreads the wait), or fails; the endpoint is healthy again, starts or goes on failing,
+/// or is disabled (410 Gone at once, or after failing for three days). Returns
+/// what became of each delivery, and the reason when the endpoint was disabled.
+pub fn record_attempts(
     conn: &mut DbConnection,
     endpoint_id: i64,
-    delivery: &webhooks::DeliveryRow,
-    result: &AttemptResult,
+    attempts: &[(webhooks::DeliveryRow, AttemptResult, f64)],
     schedule: &RetrySchedule,
-    jitter: f64,
 ) -> Result<Recorded, AppError> {
     let endpoint = webhooks::find_endpoint(conn, endpoint_id)?
         .ok_or_else(|| AppError::Internal(format!("webhook endpoint {endpoint_id} is gone")))?;
-    let verdict = match &result.error {
-        Some(_) => Verdict::Retry,
-        None => Verdict::of(result.status),
-    };
-    let now = result.attempted_at;
-    let attempts = delivery.attempts + 1;
-    let status_code = result.status.map(i32::from);
-    webhooks::record_attempt(
-        conn,
-        &NewAttempt {
+    let mut failing_since = endpoint.failing_since;
+    let mut disabled = None;
+    let mut made = Vec::with_capacity(attempts.len());
+    let mut deliveries = Vec::with_capacity(attempts.len());
+    for (delivery, result, jitter) in attempts {
+        let verdict = match &result.error {
+            Some(_) => Verdict::Retry,
+            None => Verdict::of(result.status),
+        };
+        let now = result.attempted_at;
+        let attempts = delivery.attempts + 1;
+        let status_code = result.status.map(i32::from);
+        made.push(NewAttempt {
             delivery_id: delivery.id,
             attempted_at: now,
             status_code,
             latency_ms: result.latency_ms,
             error: result.error.clone(),
             succeeded: verdict == Verdict::Delivered,
-        },
-    )?;
-    let next = match verdict {
-        Verdict::Retry => usize::try_from(attempts)
-            .ok()
-            .and_then(|n| schedule.delay_before(n, jitter))
-            .and_then(|d| chrono::Duration::from_std(d).ok())
-            .map(|d| now + d),
-        Verdict::Delivered | Verdict::Gone => None,
-    };
-    let status = match (verdict, next) {
-        (Verdict::Delivered, _) => DeliveryStatus::Succeeded,
-        (Verdict::Retry, Some(_)) => DeliveryStatus::Pending,
-        _ => DeliveryStatus::Failed,
-    };
-    webhooks::record_outcome(
-        conn,
-        delivery.id,
-        &DeliveryOutcome {
-            status,
-            attempts,
-            next_attempt_at: next,
-            last_status_code: status_code,
-            last_latency_ms: Some(result.latency_ms),
-            last_error: result.error.clone(),
-        },
-    )?;
-    let failing_since = match verdict {
-        Verdict::Delivered => None,
-        _ => Some(endpoint.failing_since.unwrap_or(now)),
-    };
-    let disabled = match (verdict, failing_since) {
-        (Verdict::Gone, _) => Some(format!(
-            "the receiver answered 410 Gone at {}",
-            crate::domain::case::events::Instant(now).rfc3339()
-        )),
-        (_, Some(since)) if failing_too_long(since, now) => Some(format!(
-            "every delivery failed from {} to {}",
-            crate::domain::case::events::Instant(since).rfc3339(),
-            crate::domain::case::events::Instant(now).rfc3339()
-        )),
-        _ => None,
-    };
+        });
+        let next = match verdict {
+            Verdict::Retry => usize::try_from(attempts)
+                .ok()
+                .and_then(|n| schedule.delay_before(n, *jitter))
+                .and_then(|d| chrono::Duration::from_std(d).ok())
+                .map(|d| now + d),
+            Verdict::Delivered | Verdict::Gone => None,
+        };
+        let status = match (verdict, next) {
+            (Verdict::Delivered, _) => DeliveryStatus::Succeeded,
+            (Verdict::Retry, Some(_)) => DeliveryStatus::Pending,
+            _ => DeliveryStatus::Failed,
+        };
+        deliveries.push(status);
+        webhooks::record_outcome(
+            conn,
+            delivery.id,
+            &DeliveryOutcome {
+                status,
+                attempts,
+                next_attempt_at: next,
+                last_status_code: status_code,
+                last_latency_ms: Some(result.latency_ms),
+                last_error: result.error.clone(),
+            },
+        )?;
+        failing_since = match verdict {
+            Verdict::Delivered => None,
+            _ => Some(failing_since.unwrap_or(now)),
+        };
+        disabled = match (verdict, failing_since) {
+            (Verdict::Gone, _) => Some(format!(
+                "the receiver answered 410 Gone at {}",
+                crate::domain::case::events::Instant(now).rfc3339()
+            )),
+            (_, Some(since)) if failing_too_long(since, now) => Some(format!(
+                "every delivery failed from {} to {}",
+                crate::domain::case::events::Instant(since).rfc3339(),
+                crate::domain::case::events::Instant(now).rfc3339()
+            )),
+            _ => None,
+        };
+        if disabled.is_some() {
+            break;
+        }
+    }
+    webhooks::record_attempts(conn, &made)?;
     if failing_since != endpoint.failing_since {
         webhooks::set_failing_since(conn, endpoint.id, failing_since)?;
     }
@@ -402,7 +413,7 @@ pub fn record_attempt(
         webhooks::disable(conn, endpoint.id, reason)?;
     }
     Ok(Recorded {
-        delivery: status,
+        deliveries,
         disabled,
     })
 }

@@ -72,6 +72,11 @@ impl Manager {
             health,
         }
     }
+
+    /// The URL connections are opened with.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
 }
 
 impl ManageConnection for Manager {

@@ -13,6 +13,7 @@ pub mod feedback;
 pub mod flags;
 pub mod idempotency;
 pub mod learning;
+pub mod listen;
 pub mod ombudsman;
 pub mod outbox;
 pub mod ownership;
@@ -211,6 +212,11 @@ pub struct Database {
     /// Told after every committed write, so the background jobs (webhook delivery) look for
     /// work at once instead of at their next poll.
     committed: Arc<tokio::sync::Notify>,
+    /// PostgreSQL: where to listen for events other instances commit, and tell them of ours
+    /// (see [`listen`]).
+    listen_url: Option<String>,
+    /// Set after each committed write, for [`Database::announce_commits`].
+    announce: Arc<std::sync::atomic::AtomicBool>,
 }
 
 struct ReportConnections {
@@ -283,6 +289,7 @@ impl Database {
         }
         let health = Arc::new(connect::Health::default());
         let manager = Manager::new(backend, &connection_url, wait, health.clone());
+        let listen_url = (backend == Backend::Postgres).then(|| manager.url().to_string());
         // r2d2 would run a query on every checkout to test the connection: a
         // round trip per request. A dead connection is noticed when a query
         // fails on it (an error once, then r2d2 replaces it).
@@ -331,6 +338,8 @@ impl Database {
                 turn: Mutex::new(()),
             }),
             committed: Arc::new(tokio::sync::Notify::new()),
+            listen_url,
+            announce: Arc::default(),
         })
     }
 
@@ -453,6 +462,7 @@ impl Database {
         let (wait, health) = (self.wait, self.health.clone());
         let gate = self.write_gate.clone();
         let committed = self.committed.clone();
+        let announce = self.announce.clone();
         actix_web::web::block(move || {
             let mut conn = checkout(&pool, wait, &health)?;
             let _turn = gate
@@ -464,6 +474,7 @@ impl Database {
             note_lost(&mut conn, &done, &health);
             if wake_jobs && done.is_ok() {
                 committed.notify_one();
+                announce.store(true, std::sync::atomic::Ordering::Relaxed);
             }
             done
         })
@@ -471,9 +482,26 @@ impl Database {
         .map_err(|e| DbError::other(format!("blocking task: {e}")))?
     }
 
-    /// Notified after each committed write (see [`Database::transaction`]).
+    /// Notified after each committed write (see [`Database::transaction`]), and on
+    /// PostgreSQL, while [`Database::listen_for_commits`] runs, after another instance's.
     pub fn committed(&self) -> Arc<tokio::sync::Notify> {
         self.committed.clone()
+    }
+
+    /// PostgreSQL: tells the other instances' jobs of this process's committed writes (see
+    /// [`listen`]), until the answer is dropped. `None` on SQLite, where one instance runs.
+    pub fn announce_commits(&self) -> Option<std::io::Result<listen::Listening>> {
+        let url = self.listen_url.clone()?;
+        Some(listen::announce(url, self.announce.clone()))
+    }
+
+    /// PostgreSQL: wakes [`Database::committed`] whenever another instance commits, until
+    /// the answer is dropped. `None` on SQLite, where one instance runs and its own commits
+    /// wake it.
+    pub fn listen_for_commits(&self) -> Option<std::io::Result<listen::Listening>> {
+        let url = self.listen_url.clone()?;
+        let committed = self.committed.clone();
+        Some(listen::listen(url, move || committed.notify_one()))
     }
 
     /// The next number in a reference sequence, for a create running in a

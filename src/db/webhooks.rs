@@ -198,6 +198,37 @@ pub fn insert_delivery(
         .get_result(conn)
 }
 
+/// Deliveries of these (endpoint, event) pairs, due at `now`, made in the order given (so
+/// ids follow it).
+pub fn insert_deliveries(
+    conn: &mut DbConnection,
+    pairs: &[(i64, i64)],
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let rows: Vec<NewDelivery> = pairs
+        .iter()
+        .map(|&(endpoint_id, event_id)| NewDelivery {
+            endpoint_id,
+            event_id,
+            status: DeliveryStatus::Pending,
+            attempts: 0,
+            next_attempt_at: Some(now),
+            created_at: now,
+        })
+        .collect();
+    let mut made = 0;
+    // Six parameters a row: well inside both backends' limits on one statement's.
+    for chunk in rows.chunks(1000) {
+        // One statement for many rows, which diesel builds for each backend on its own.
+        let insert = diesel::insert_into(webhook_deliveries::table).values(chunk);
+        made += match conn {
+            DbConnection::Pg(pg) => insert.execute(pg)?,
+            DbConnection::Sqlite(sqlite) => insert.execute(sqlite)?,
+        };
+    }
+    Ok(made)
+}
+
 /// A change to a delivery after an attempt.
 #[derive(Debug, Clone, AsChangeset)]
 #[diesel(table_name = webhook_deliveries)]
@@ -245,10 +276,15 @@ pub struct NewAttempt {
     pub succeeded: bool,
 }
 
-pub fn record_attempt(conn: &mut DbConnection, attempt: &NewAttempt) -> QueryResult<usize> {
-    diesel::insert_into(webhook_attempts::table)
-        .values(attempt)
-        .execute(conn)
+pub fn record_attempts(conn: &mut DbConnection, attempts: &[NewAttempt]) -> QueryResult<usize> {
+    if attempts.is_empty() {
+        return Ok(0);
+    }
+    let insert = diesel::insert_into(webhook_attempts::table).values(attempts);
+    match conn {
+        DbConnection::Pg(pg) => insert.execute(pg),
+        DbConnection::Sqlite(sqlite) => insert.execute(sqlite),
+    }
 }
 
 /// A delivery with its event's feed type.
@@ -435,5 +471,35 @@ pub fn disable(conn: &mut DbConnection, id: i64, reason: &str) -> QueryResult<us
 pub fn release(conn: &mut DbConnection, id: i64) -> QueryResult<usize> {
     diesel::update(webhook_endpoints::table.find(id))
         .set(webhook_endpoints::leased_until.eq(None::<NaiveDateTime>))
+        .execute(conn)
+}
+
+/// Removes up to `limit` successful deliveries made before `before`, oldest first, with
+/// their attempts. On PostgreSQL rows another instance is removing are skipped
+/// (`FOR UPDATE SKIP LOCKED`). Returns how many deliveries went.
+pub fn prune_succeeded(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<usize> {
+    const OLDEST: &str = "SELECT id FROM webhook_deliveries \
+         WHERE status = 'succeeded' AND created_at < $1 ORDER BY created_at, id LIMIT $2";
+    let found: Vec<Claimed> = match conn {
+        DbConnection::Pg(pg) => diesel::sql_query(format!("{OLDEST} FOR UPDATE SKIP LOCKED"))
+            .bind::<Timestamp, _>(before)
+            .bind::<BigInt, _>(limit)
+            .load(pg)?,
+        DbConnection::Sqlite(sqlite) => diesel::sql_query(OLDEST)
+            .bind::<Timestamp, _>(before)
+            .bind::<BigInt, _>(limit)
+            .load(sqlite)?,
+    };
+    let ids: Vec<i64> = found.into_iter().map(|c| c.id).collect();
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    diesel::delete(webhook_attempts::table.filter(webhook_attempts::delivery_id.eq_any(&ids)))
+        .execute(conn)?;
+    diesel::delete(webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(&ids)))
         .execute(conn)
 }

@@ -19,6 +19,11 @@ use crate::domain::clock::Clock;
 use crate::domain::webhook::{AllowedTargets, RetrySchedule};
 use crate::metrics::Metrics;
 
+/// How long the jobs wait after a wake, to take the commits that follow in the same round.
+/// Each round costs a few transactions (on SQLite, each a turn of the one writer); without
+/// the wait, creates at full speed were matched by a round each, and ran 20-35% slower.
+const GATHER: Duration = Duration::from_millis(50);
+
 /// What the jobs need from the configuration.
 #[derive(Debug, Clone)]
 pub struct JobSettings {
@@ -31,6 +36,8 @@ pub struct JobSettings {
     pub now: Now,
     /// The app's metrics: the jobs count deliveries and alerts into them.
     pub metrics: Arc<Metrics>,
+    /// How long successful deliveries are kept.
+    pub delivery_retention: chrono::Duration,
 }
 
 impl JobSettings {
@@ -45,6 +52,9 @@ impl JobSettings {
             clock: Arc::new(Clock::new(settings.policy.clone()).map_err(|e| e.to_string())?),
             now: Now::System,
             metrics,
+            delivery_retention: chrono::Duration::days(i64::from(
+                settings.webhook_delivery_retention_days,
+            )),
         })
     }
 }
@@ -57,6 +67,16 @@ pub async fn run(db: Database, settings: JobSettings, mut stop: watch::Receiver<
     // however often commits wake the dispatcher (a new deadline already missed is said within
     // the interval).
     let mut alerts_due = std::time::Instant::now();
+    // PostgreSQL: other instances' commits wake these jobs too. Listening starts before the
+    // first round (and wakes it once started), so no commit falls between the two.
+    let _listening = match db.listen_for_commits() {
+        Some(Err(e)) => {
+            log::error!("jobs: cannot start listening for committed events: {e}");
+            None
+        }
+        listening => listening,
+    };
+    let http = webhooks::shared_client();
     loop {
         if *stop.borrow() {
             return;
@@ -78,7 +98,7 @@ pub async fn run(db: Database, settings: JobSettings, mut stop: watch::Receiver<
                 }
             };
         }
-        let busy = match webhooks::round(&db, &settings).await {
+        let busy = match webhooks::round(&db, &settings, http.as_ref()).await {
             Ok(done) => done > 0,
             // An unreachable database is logged once, by storage, as it goes and as it comes
             // back; the dispatcher tries again at its next round.
@@ -95,9 +115,13 @@ pub async fn run(db: Database, settings: JobSettings, mut stop: watch::Receiver<
         let timer = Box::pin(tokio::time::sleep(settings.poll_interval));
         let stopped = Box::pin(stop.changed());
         let outcome = select(select(woken, timer), stopped).await;
-        // The sender dropped (the server is gone) counts as a stop.
-        if let Either::Right((Err(_), _)) = outcome {
-            return;
+        match outcome {
+            // The sender dropped (the server is gone) counts as a stop.
+            Either::Right((Err(_), _)) => return,
+            // Woken by a commit: the commits of the next moment are taken in the same round,
+            // so that busy writers are not matched round for round.
+            Either::Left((Either::Left(_), _)) => tokio::time::sleep(GATHER).await,
+            _ => {}
         }
     }
 }

@@ -10,6 +10,7 @@ mod cases_create;
 mod cases_read;
 mod contract;
 mod contract_precision;
+mod delivery;
 mod docs;
 mod event_types;
 mod events;

@@ -709,6 +709,7 @@ async fn two_dispatchers_on_one_database_deliver_each_event_once_and_in_commit_o
                 .expect("clock"),
             ),
             now: council_feedback::app::time::Now::System,
+            delivery_retention: chrono::Duration::days(30),
         },
     )
     .expect("worker");
@@ -730,4 +731,84 @@ async fn two_dispatchers_on_one_database_deliver_each_event_once_and_in_commit_o
         .map(|r| r.json()["data"]["case"].clone())
         .collect();
     assert_eq!(cases, references, "each once, in the order they were made");
+}
+
+#[actix_web::test]
+async fn successful_deliveries_past_their_retention_are_removed_and_the_rest_kept() {
+    use council_feedback::db::schema::{webhook_attempts, webhook_deliveries};
+    use diesel::prelude::*;
+
+    let app = spawn_app_with(&[
+        ("WEBHOOK_ALLOWED_TARGETS", "127.0.0.1"),
+        ("WEBHOOK_RETRY_SCHEDULE", "0,1s"),
+        ("JOBS_POLL_INTERVAL", "200ms"),
+        ("WEBHOOK_DELIVERY_RETENTION_DAYS", "30"),
+        ("SERVE_JOBS", "true"),
+    ])
+    .await;
+    let hooks = receiver(&[]).await;
+    let manager = app.manager();
+    let endpoint = register(&app, &manager, &hooks.url, &["case.created"]).await;
+    for n in 0..3 {
+        app.create_case(&app.customer(&format!("c{n}")), &complaint())
+            .await;
+    }
+    let path = format!("/api/v1/webhook-endpoints/{}/deliveries", endpoint["id"]);
+    let page = until(&app, &path, &manager, |p| {
+        p["items"]
+            .as_array()
+            .is_some_and(|i| i.len() == 3 && i.iter().all(|d| d["status"] == "succeeded"))
+    })
+    .await;
+    // Newest first: the third, second and first case's deliveries.
+    let ids: Vec<i64> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|d| d["id"].as_i64().expect("id"))
+        .collect();
+    let (third, second, first) = (ids[0], ids[1], ids[2]);
+    let now = chrono::Utc::now().naive_utc();
+    {
+        let mut conn = app.db.connection().expect("connection");
+        let conn: &mut council_feedback::db::DbConnection = &mut conn;
+        // The first succeeded 31 days ago: past the 30 days kept. The second 29 days ago:
+        // not yet. The third failed 40 days ago: failed deliveries are kept.
+        for (id, days, status) in [
+            (first, 31, "succeeded"),
+            (second, 29, "succeeded"),
+            (third, 40, "failed"),
+        ] {
+            diesel::update(webhook_deliveries::table.find(id))
+                .set((
+                    webhook_deliveries::created_at.eq(now - chrono::Duration::days(days)),
+                    webhook_deliveries::status.eq(status),
+                ))
+                .execute(conn)
+                .expect("update");
+        }
+    }
+    let page = until(&app, &path, &manager, |p| {
+        p["items"].as_array().is_some_and(|i| i.len() == 2)
+    })
+    .await;
+    let kept: Vec<i64> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|d| d["id"].as_i64().expect("id"))
+        .collect();
+    assert_eq!(kept, [third, second]);
+    let mut conn = app.db.connection().expect("connection");
+    let conn: &mut council_feedback::db::DbConnection = &mut conn;
+    let attempts: Vec<i64> = webhook_attempts::table
+        .select(webhook_attempts::delivery_id)
+        .order(webhook_attempts::delivery_id.asc())
+        .load(conn)
+        .expect("attempts");
+    assert_eq!(
+        attempts,
+        [second, third],
+        "the first's attempt went with it"
+    );
 }
