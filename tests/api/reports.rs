@@ -4,6 +4,7 @@
 use awc::http::Method;
 use serde_json::json;
 
+use crate::event_types::fits;
 use crate::helpers::*;
 use crate::lifecycle::change;
 
@@ -623,14 +624,8 @@ async fn the_annual_report_is_data_csv_and_a_self_contained_page_with_no_persona
         .json();
     let schema = &doc["paths"]["/api/v1/reports/annual"]["get"]["responses"]["200"]["content"]
         ["application/json"]["schema"];
-    assert_eq!(
-        conformance(&doc, schema, &published, "$"),
-        Vec::<String>::new()
-    );
-    assert_eq!(
-        conformance(&doc, schema, &report, "$"),
-        Vec::<String>::new()
-    );
+    assert_eq!(fits(&published, schema, &doc), Ok(()));
+    assert_eq!(fits(&report, schema, &doc), Ok(()));
 
     // CSV: every table has its own header row, and every row its header's width.
     let csv = get("text/csv", "year=2026").await;
@@ -930,86 +925,4 @@ async fn only_heads_of_service_and_the_manager_read_the_self_assessment_answers(
         let read = app.get(path, &token).await;
         assert_eq!(read.status, 200, "{}", read.text());
     }
-}
-
-/// Where `value` breaks `schema` (types, required properties, enums; `$ref`, `oneOf`
-/// and `anyOf` followed): enough of JSON Schema to hold a response to the document.
-fn conformance(
-    doc: &serde_json::Value,
-    schema: &serde_json::Value,
-    value: &serde_json::Value,
-    at: &str,
-) -> Vec<String> {
-    use serde_json::Value;
-    if let Some(name) = schema["$ref"].as_str() {
-        let pointer = name.trim_start_matches('#');
-        return match doc.pointer(pointer) {
-            Some(target) => conformance(doc, target, value, at),
-            None => vec![format!("{at}: no schema at {name}")],
-        };
-    }
-    for key in ["oneOf", "anyOf"] {
-        if let Some(choices) = schema[key].as_array() {
-            if choices
-                .iter()
-                .any(|choice| conformance(doc, choice, value, at).is_empty())
-            {
-                return Vec::new();
-            }
-            return vec![format!("{at}: {value} matches none of {key}")];
-        }
-    }
-    let mut broken = Vec::new();
-    let kind = match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    };
-    let allowed: Vec<&str> = match &schema["type"] {
-        Value::String(t) => vec![t.as_str()],
-        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    };
-    let admits = |t: &str| t == kind || (t == "number" && kind == "integer");
-    if !allowed.is_empty() && !allowed.iter().any(|t| admits(t)) {
-        broken.push(format!("{at}: {kind} where the document says {allowed:?}"));
-        return broken;
-    }
-    if let (Some(words), false) = (schema["enum"].as_array(), value.is_null()) {
-        if !words.contains(value) {
-            broken.push(format!("{at}: {value} is not in the enum"));
-        }
-    }
-    match value {
-        Value::Object(fields) => {
-            for name in schema["required"].as_array().into_iter().flatten() {
-                if let Some(name) = name.as_str() {
-                    if !fields.contains_key(name) {
-                        broken.push(format!("{at}.{name}: required, missing"));
-                    }
-                }
-            }
-            for (name, field) in fields {
-                if let Some(property) = schema["properties"].get(name) {
-                    broken.extend(conformance(doc, property, field, &format!("{at}.{name}")));
-                }
-            }
-        }
-        Value::Array(items) if schema.get("items").is_some() => {
-            for (i, item) in items.iter().enumerate() {
-                broken.extend(conformance(
-                    doc,
-                    &schema["items"],
-                    item,
-                    &format!("{at}[{i}]"),
-                ));
-            }
-        }
-        _ => {}
-    }
-    broken
 }
