@@ -10,7 +10,8 @@ use crate::db::Database;
 /// Deadlines one transaction looks at.
 pub const BATCH: i64 = 500;
 
-/// Passes until no deadline's day has come. Returns what was done.
+/// Passes until no deadline's day has come, counting each alert in the metrics as its batch
+/// commits. Returns what was done.
 pub async fn round(db: &Database, settings: &JobSettings) -> Result<PassOutcome, AppError> {
     let now = settings.now.now();
     let mut done = PassOutcome::default();
@@ -19,6 +20,9 @@ pub async fn round(db: &Database, settings: &JobSettings) -> Result<PassOutcome,
         let pass = db
             .job_transaction(move |conn| alerts::pass(conn, &clock, now, BATCH))
             .await?;
+        for feed_type in &pass.alerts {
+            settings.metrics.alert_emitted(feed_type);
+        }
         done.looked_at += pass.looked_at;
         done.alerts.extend(pass.alerts);
         if pass.looked_at < BATCH as usize {

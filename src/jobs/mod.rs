@@ -84,30 +84,14 @@ pub async fn run(db: Database, settings: JobSettings, mut stop: watch::Receiver<
         let mut alerted = false;
         if std::time::Instant::now() >= alerts_due {
             alerts_due = std::time::Instant::now() + settings.poll_interval;
-            alerted = match alerts::round(&db, &settings).await {
-                Ok(outcome) => {
-                    for feed_type in &outcome.alerts {
-                        settings.metrics.alert_emitted(feed_type);
-                    }
-                    !outcome.alerts.is_empty()
-                }
-                Err(e) if crate::db::DbFailure::is_unavailable(&e) => false,
-                Err(e) => {
-                    log::error!("deadline alerts: {e:?}");
-                    false
-                }
-            };
+            alerted = worked("deadline alerts", alerts::round(&db, &settings).await)
+                .is_some_and(|outcome| !outcome.alerts.is_empty());
         }
-        let busy = match webhooks::round(&db, &settings, http.as_ref()).await {
-            Ok(done) => done > 0,
-            // An unreachable database is logged once, by storage, as it goes and as it comes
-            // back; the dispatcher tries again at its next round.
-            Err(e) if crate::db::DbFailure::is_unavailable(&e) => false,
-            Err(e) => {
-                log::error!("webhook dispatcher: {e:?}");
-                false
-            }
-        };
+        let busy = worked(
+            "webhook dispatcher",
+            webhooks::round(&db, &settings, http.as_ref()).await,
+        )
+        .is_some_and(|done| done > 0);
         if busy || alerted {
             continue;
         }
@@ -122,6 +106,19 @@ pub async fn run(db: Database, settings: JobSettings, mut stop: watch::Receiver<
             // so that busy writers are not matched round for round.
             Either::Left((Either::Left(_), _)) => tokio::time::sleep(GATHER).await,
             _ => {}
+        }
+    }
+}
+
+/// What a job's round did, or `None` when it failed. An unreachable database is logged once,
+/// by storage, as it goes and as it comes back; the job tries again at its next round.
+fn worked<T>(job: &str, result: Result<T, crate::app::AppError>) -> Option<T> {
+    match result {
+        Ok(done) => Some(done),
+        Err(e) if crate::db::DbFailure::is_unavailable(&e) => None,
+        Err(e) => {
+            log::error!("{job}: {e:?}");
+            None
         }
     }
 }
