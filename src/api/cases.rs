@@ -526,6 +526,10 @@ pub(crate) fn reload_after_change(
     };
     let current = stages.last();
     let status = row.status;
+    let handling = match row.kind {
+        Kind::Complaint => None,
+        _ => crate::db::feedback::find(conn, row.id)?,
+    };
     let next = if row.kind == Kind::Complaint {
         deadlines::next_for_complaint(
             status,
@@ -538,7 +542,6 @@ pub(crate) fn reload_after_change(
             }),
         )
     } else {
-        let handling = crate::db::feedback::find(conn, row.id)?;
         let done = crate::db::feedback::handling(handling.as_ref());
         deadlines::next_for_feedback(
             status,
@@ -556,7 +559,7 @@ pub(crate) fn reload_after_change(
     if moved {
         repo::set_work_queue(conn, row.id, next, investigator.as_deref())?;
     }
-    crate::app::alerts::sync_case(conn, &row, &stages)?;
+    crate::app::alerts::sync_case(conn, &row, &stages, handling.as_ref())?;
     // What was just stored, without reading the row again.
     let row = CaseRow {
         next_deadline: next.map(|(date, _)| date),

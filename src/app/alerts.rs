@@ -10,6 +10,7 @@ use super::AppError;
 use crate::db::alerts::{self as repo, AlertRow, NewAlert};
 use crate::db::cases::CaseRow;
 use crate::db::events::{self, NewEvent};
+use crate::db::feedback::FeedbackRow;
 use crate::db::stages::StageRow;
 use crate::db::DbConnection;
 use crate::domain::alerts::{
@@ -28,22 +29,19 @@ fn at_once() -> NaiveDate {
     NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or_default()
 }
 
-/// What `case` holds that sets deadlines.
+/// What `case` holds that sets deadlines; `handling` is a compliment's or comment's handling
+/// row, as the caller read it (none for a complaint, or before anything was done).
 pub fn case_clock(
     conn: &mut DbConnection,
     case: &CaseRow,
     stages: &[StageRow],
+    handling: Option<&FeedbackRow>,
 ) -> Result<CaseClock, AppError> {
-    let feedback = if case.kind == Kind::Complaint {
-        FeedbackClock::default()
-    } else {
-        let handling = crate::db::feedback::find(conn, case.id)?;
-        let done = crate::db::feedback::handling(handling.as_ref());
-        FeedbackClock {
-            reply_due: handling.as_ref().and_then(|h| h.response_due),
-            acknowledged: done.acknowledged,
-            replied: done.replied,
-        }
+    let done = crate::db::feedback::handling(handling);
+    let feedback = FeedbackClock {
+        reply_due: handling.and_then(|h| h.response_due),
+        acknowledged: done.acknowledged,
+        replied: done.replied,
     };
     let referral_due = case
         .triage_details
@@ -79,13 +77,15 @@ pub fn case_clock(
     })
 }
 
-/// Brings `case`'s deadlines on record up to date with the case as it now is.
+/// Brings `case`'s deadlines on record up to date with the case as it now is (`handling` as
+/// for [`case_clock`]).
 pub fn sync_case(
     conn: &mut DbConnection,
     case: &CaseRow,
     stages: &[StageRow],
+    handling: Option<&FeedbackRow>,
 ) -> Result<(), AppError> {
-    let open = alerts::open_deadlines(&case_clock(conn, case, stages)?);
+    let open = alerts::open_deadlines(&case_clock(conn, case, stages, handling)?);
     let recorded = repo::for_case(conn, case.id)?;
     sync(conn, case.id, open, recorded)
 }
@@ -288,7 +288,11 @@ pub fn record_missing(conn: &mut DbConnection) -> Result<usize, AppError> {
         after = last.id;
         for case in &batch {
             let stages = crate::db::stages::for_case(conn, case.id)?;
-            sync_case(conn, case, &stages)?;
+            let handling = match case.kind {
+                Kind::Complaint => None,
+                _ => crate::db::feedback::find(conn, case.id)?,
+            };
+            sync_case(conn, case, &stages, handling.as_ref())?;
             looked_at += 1;
         }
     }
