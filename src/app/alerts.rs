@@ -116,7 +116,7 @@ pub fn sync_learning_action(
     let first_case = crate::db::learning::linked_case_ids(conn, id)?
         .into_iter()
         .min();
-    let recorded = repo::for_subject(conn, &alerts::learning_action_subject(id))?;
+    let recorded = repo::for_learning_action(conn, &alerts::learning_action_subject(id))?;
     let Some(case_id) = first_case else {
         return sync(conn, 0, vec![], recorded);
     };

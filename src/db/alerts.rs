@@ -49,9 +49,10 @@ pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<AlertR
         .load(conn)
 }
 
-/// The rows of one subject, on whichever case.
-pub fn for_subject(conn: &mut DbConnection, subject: &str) -> QueryResult<Vec<AlertRow>> {
+/// A learning action's rows (its subject), on whichever case.
+pub fn for_learning_action(conn: &mut DbConnection, subject: &str) -> QueryResult<Vec<AlertRow>> {
     deadline_alerts::table
+        .filter(deadline_alerts::deadline.eq(Deadline::LearningAction))
         .filter(deadline_alerts::subject.eq(subject.to_string()))
         .order(deadline_alerts::id.asc())
         .load(conn)

@@ -24,4 +24,6 @@ CREATE TABLE deadline_alerts (
 );
 CREATE INDEX deadline_alerts_next ON deadline_alerts (next_alert_on, id)
     WHERE next_alert_on IS NOT NULL;
-CREATE INDEX deadline_alerts_subject ON deadline_alerts (subject);
+-- Only learning actions are looked up by subject (a case's own by case).
+CREATE INDEX deadline_alerts_subject ON deadline_alerts (subject)
+    WHERE deadline = 'learning_action';
