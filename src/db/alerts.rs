@@ -10,7 +10,7 @@ use crate::domain::alerts::Deadline;
 use crate::domain::case::Stage;
 
 #[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Insertable)]
-#[diesel(table_name = deadline_alerts)]
+#[diesel(table_name = deadline_alerts, treat_none_as_default_value = false)]
 pub struct AlertRow {
     pub id: i64,
     pub case_id: i64,
@@ -26,7 +26,7 @@ pub struct AlertRow {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = deadline_alerts)]
+#[diesel(table_name = deadline_alerts, treat_none_as_default_value = false)]
 pub struct NewAlert {
     pub case_id: i64,
     pub subject: String,

@@ -63,7 +63,7 @@ impl CaseRow {
 
 /// A case to insert.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = cases)]
+#[diesel(table_name = cases, treat_none_as_default_value = false)]
 pub struct NewCaseRow {
     pub reference: String,
     pub kind: Kind,
@@ -96,7 +96,7 @@ pub struct NewCaseRow {
 
 /// A customer as stored.
 #[derive(Debug, Clone, Queryable, Insertable)]
-#[diesel(table_name = customers)]
+#[diesel(table_name = customers, treat_none_as_default_value = false)]
 pub struct CustomerRow {
     #[diesel(skip_insertion)]
     pub id: i64,
@@ -116,7 +116,7 @@ pub struct CustomerRow {
 
 /// A representative acting for the customer, with their consent.
 #[derive(Debug, Clone, Queryable, Insertable)]
-#[diesel(table_name = representatives)]
+#[diesel(table_name = representatives, treat_none_as_default_value = false)]
 pub struct RepresentativeRow {
     #[diesel(skip_insertion)]
     pub id: i64,

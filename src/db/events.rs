@@ -28,7 +28,7 @@ pub struct EventRow {
 
 /// An event to append.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = case_events)]
+#[diesel(table_name = case_events, treat_none_as_default_value = false)]
 pub struct NewEvent<'a> {
     pub case_id: i64,
     pub event_type: &'a str,

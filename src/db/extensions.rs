@@ -8,7 +8,7 @@ use crate::domain::extension::{AgreementMethod, ExtensionStatus};
 
 /// An extension as stored.
 #[derive(Debug, Clone, Queryable, Insertable)]
-#[diesel(table_name = case_extensions)]
+#[diesel(table_name = case_extensions, treat_none_as_default_value = false)]
 pub struct ExtensionRow {
     #[diesel(skip_insertion)]
     pub id: i64,

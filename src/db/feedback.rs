@@ -11,7 +11,7 @@ use crate::domain::feedback::Handling;
 /// The handling of one compliment or comment, as stored. A case has a row
 /// once something was done with it.
 #[derive(Debug, Clone, Default, Queryable, Insertable, AsChangeset)]
-#[diesel(table_name = feedback_handling, primary_key(case_id), treat_none_as_null = true)]
+#[diesel(table_name = feedback_handling, primary_key(case_id), treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct FeedbackRow {
     pub case_id: i64,
     pub forwarded_at: Option<chrono::NaiveDateTime>,

@@ -8,7 +8,7 @@ use crate::domain::flag::Flag;
 
 /// A flag as stored.
 #[derive(Debug, Clone, Queryable, Insertable)]
-#[diesel(table_name = case_flags)]
+#[diesel(table_name = case_flags, treat_none_as_default_value = false)]
 pub struct FlagRow {
     #[diesel(skip_insertion)]
     pub id: i64,

@@ -8,7 +8,7 @@ use crate::domain::learning::LearningStatus;
 
 /// A learning action as stored.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset)]
-#[diesel(table_name = learning_actions, treat_none_as_null = true)]
+#[diesel(table_name = learning_actions, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct LearningActionRow {
     #[diesel(skip_insertion)]
     pub id: i64,

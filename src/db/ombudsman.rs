@@ -8,7 +8,7 @@ use crate::domain::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
 
 /// A referral as stored.
 #[derive(Debug, Clone, Queryable, Insertable)]
-#[diesel(table_name = ombudsman_referrals)]
+#[diesel(table_name = ombudsman_referrals, treat_none_as_default_value = false)]
 pub struct ReferralRow {
     #[diesel(skip_insertion)]
     pub id: i64,

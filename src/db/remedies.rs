@@ -9,7 +9,7 @@ use crate::domain::remedy::{RemedyStatus, RemedyType};
 
 /// A remedy as stored.
 #[derive(Debug, Clone, Queryable, Insertable)]
-#[diesel(table_name = case_remedies)]
+#[diesel(table_name = case_remedies, treat_none_as_default_value = false)]
 pub struct RemedyRow {
     #[diesel(skip_insertion)]
     pub id: i64,

@@ -215,7 +215,7 @@ pub fn extensions(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<(St
 
 /// A manager's self-assessment answer as stored.
 #[derive(Debug, Clone, Queryable, Insertable, AsChangeset)]
-#[diesel(table_name = super::schema::self_assessment_answers, primary_key(year, item))]
+#[diesel(table_name = super::schema::self_assessment_answers, primary_key(year, item), treat_none_as_default_value = false)]
 pub struct AnswerRow {
     pub year: i32,
     pub item: String,

@@ -9,7 +9,7 @@ use crate::domain::response::ResponseStatus;
 
 /// A response as stored.
 #[derive(Debug, Clone, Queryable, Insertable)]
-#[diesel(table_name = case_responses)]
+#[diesel(table_name = case_responses, treat_none_as_default_value = false)]
 pub struct ResponseRow {
     #[diesel(skip_insertion)]
     pub id: i64,

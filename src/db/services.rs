@@ -15,7 +15,7 @@ pub struct DirectorateRow {
 
 /// A service as stored.
 #[derive(Debug, Clone, Queryable, Insertable)]
-#[diesel(table_name = services)]
+#[diesel(table_name = services, treat_none_as_default_value = false)]
 pub struct ServiceRow {
     pub id: String,
     pub name: String,

@@ -9,7 +9,7 @@ use crate::domain::case::{Outcome, Stage};
 
 /// A stage as stored.
 #[derive(Debug, Clone, Queryable, Insertable)]
-#[diesel(table_name = case_stages)]
+#[diesel(table_name = case_stages, treat_none_as_default_value = false)]
 pub struct StageRow {
     #[diesel(skip_insertion)]
     pub id: i64,

@@ -57,7 +57,7 @@ impl EndpointRow {
 
 /// An endpoint to register.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = webhook_endpoints)]
+#[diesel(table_name = webhook_endpoints, treat_none_as_default_value = false)]
 pub struct NewEndpoint {
     pub owner_role: Role,
     pub owner_subject: String,
@@ -168,7 +168,7 @@ pub struct DeliveryRow {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = webhook_deliveries)]
+#[diesel(table_name = webhook_deliveries, treat_none_as_default_value = false)]
 struct NewDelivery {
     endpoint_id: i64,
     event_id: i64,
@@ -266,7 +266,7 @@ pub struct AttemptRow {
 
 /// An attempt to record.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = webhook_attempts)]
+#[diesel(table_name = webhook_attempts, treat_none_as_default_value = false)]
 pub struct NewAttempt {
     pub delivery_id: i64,
     pub attempted_at: NaiveDateTime,
