@@ -139,6 +139,9 @@ pub struct Settings {
     /// Where `GET /metrics` (Prometheus) is served, on a listener of its own; not at all when
     /// unset, so it is never public by default.
     pub metrics_bind_address: Option<SocketAddr>,
+    /// The folder documents' bytes are kept in, one file per document named by its id
+    /// (`DOCUMENTS_DIR`); unset, they are kept in the database.
+    pub documents_dir: Option<PathBuf>,
     /// The council's complaints policy: timescales and calendar.
     pub policy: Policy,
 }
@@ -161,6 +164,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("JOBS_POLL_INTERVAL", "how often the background jobs (deadline alerts, webhook delivery) look for work when not woken, e.g. 5s or 500ms (default 5s)"),
     ("SERVE_JOBS", "true (default): `serve` runs the background jobs (deadline alerts, webhook delivery) itself; false: it only serves, and `council-feedback worker` runs them apart"),
     ("METRICS_BIND_ADDRESS", "address and port of a listener of its own serving GET /metrics (Prometheus text format, no token: keep it private), e.g. 127.0.0.1:9187, for serve and worker alike (default: none, no metrics served)"),
+    ("DOCUMENTS_DIR", "folder for the documents uploaded to cases, one file per document named by its id (created if missing; default: none, documents are kept in the database)"),
     ("JWT_SECRET", "HS256 shared secret, at least 32 characters"),
     ("JWT_PUBLIC_KEY_FILE", "path to the identity provider's RS256/ES256 public key (PEM)"),
     ("JWT_JWKS_FILE", "path to the identity provider's JWKS document"),
@@ -294,6 +298,20 @@ impl Settings {
             }
         };
 
+        let documents_dir = match get("DOCUMENTS_DIR") {
+            None => None,
+            Some(text) => {
+                let folder = PathBuf::from(&text);
+                std::fs::create_dir_all(&folder).map_err(|e| {
+                    ConfigError::new(
+                        "DOCUMENTS_DIR",
+                        format!("`{text}` cannot be used as a folder: {e}"),
+                    )
+                })?;
+                Some(folder)
+            }
+        };
+
         let keys = jwt_keys(&get, app_env, &data_dir)?;
         let jwt = JwtSettings {
             keys,
@@ -335,6 +353,7 @@ impl Settings {
             webhook_delivery_retention_days,
             serve_jobs,
             metrics_bind_address,
+            documents_dir,
             policy,
         })
     }

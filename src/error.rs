@@ -57,7 +57,8 @@ pub struct Problem {
     /// `/problems/forbidden`, `/problems/not-found`, `/problems/method-not-allowed`,
     /// `/problems/not-acceptable`, `/problems/conflict`, `/problems/idempotency-key-reused`,
     /// `/problems/precondition-failed`, `/problems/payload-too-large`,
-    /// `/problems/unsupported-media-type`, `/problems/precondition-required`,
+    /// `/problems/unsupported-media-type`, `/problems/unsupported-document-type`,
+    /// `/problems/precondition-required`,
     /// `/problems/uri-too-long`, `/problems/request-header-fields-too-large`,
     /// `/problems/service-unavailable`, `/problems/internal`.
     #[serde(rename = "type")]
@@ -121,6 +122,9 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     /// 415.
     UnsupportedMediaType(String),
+    /// 415: a document whose bytes are none of the kinds accepted, whatever it was called or
+    /// declared as; `field` is the multipart part that carried it.
+    UnsupportedDocument { field: &'static str, detail: String },
     /// 414: the URI is longer than the service reads.
     UriTooLong,
     /// 431: the request's headers are larger than the service reads.
@@ -159,6 +163,7 @@ impl ApiError {
             ApiError::PreconditionRequired(_) => "/problems/precondition-required",
             ApiError::PayloadTooLarge { .. } => "/problems/payload-too-large",
             ApiError::UnsupportedMediaType(_) => "/problems/unsupported-media-type",
+            ApiError::UnsupportedDocument { .. } => "/problems/unsupported-document-type",
             ApiError::UriTooLong => "/problems/uri-too-long",
             ApiError::HeadersTooLarge => "/problems/request-header-fields-too-large",
             ApiError::Unavailable(_) => "/problems/service-unavailable",
@@ -202,6 +207,10 @@ impl ApiError {
                 vec![],
             ),
             ApiError::Unauthorized { detail, .. } => (Some(detail.clone()), vec![]),
+            ApiError::UnsupportedDocument { field, detail } => (
+                Some(format!("{field}: {detail}")),
+                vec![FieldError::new(*field, detail.clone())],
+            ),
             ApiError::MethodNotAllowed => (
                 Some("this resource does not support that method".into()),
                 vec![],
@@ -332,7 +341,9 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaType(_) | ApiError::UnsupportedDocument { .. } => {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            }
             ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
             ApiError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

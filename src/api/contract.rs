@@ -82,10 +82,17 @@ fn add_to(operation: &mut Operation) {
         .find(|name| takes(ParameterIn::Query, Some(name)));
     let has_if_match = takes(ParameterIn::Header, Some("If-Match"));
     let has_body = operation.request_body.is_some();
+    // A multipart upload says its own 400, 413 and 415 (`documents::add`).
+    let json_body = operation
+        .request_body
+        .as_ref()
+        .is_some_and(|body| body.content.contains_key("application/json"));
 
     let mut unreadable = Vec::new();
-    if has_body {
+    if json_body {
         unreadable.push("the body is not valid JSON (`/problems/malformed-json`)");
+    } else if has_body {
+        unreadable.push("the multipart body cannot be read (`/problems/bad-request`)");
     }
     if has_path_or_query {
         unreadable.push(

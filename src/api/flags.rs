@@ -18,7 +18,7 @@ use crate::auth::ComplaintsManager;
 use crate::db::flags::FlagRow;
 use crate::db::Database;
 use crate::domain::clock::uk_date;
-use crate::domain::flag::Flag;
+use crate::domain::flag::{Flag, ReferredFlag};
 use crate::error::{ApiError, FieldError};
 
 /// A flag to record.
@@ -27,7 +27,7 @@ use crate::error::{ApiError, FieldError};
 #[schema(example = json!({"flag": "staff_conduct", "referred_to": "line manager, Waste Care crews", "referred_on": "2026-11-20"}))]
 pub struct NewFlag {
     #[validate(required(message = "is required"))]
-    #[schema(value_type = Flag)]
+    #[schema(value_type = ReferredFlag)]
     pub flag: Option<String>,
     /// Who the matter was referred to (the line manager; insurance and risk).
     #[validate(
@@ -100,10 +100,11 @@ pub async fn add_flag(
     let flag = one_of(
         new.flag.as_deref(),
         "flag",
-        Flag::parse,
-        Flag::expected,
+        ReferredFlag::parse,
+        ReferredFlag::expected,
         &mut errors,
-    );
+    )
+    .map(Flag::from);
     if new.referred_on.is_some_and(|d| d > uk_date(now.now())) {
         errors.push(FieldError::new("referred_on", "must not be in the future"));
     }

@@ -7,7 +7,9 @@ pub mod calendar;
 pub mod cases;
 pub mod closures;
 pub mod contract;
+pub mod correspondence;
 pub mod database;
+pub mod documents;
 pub mod escalations;
 pub mod event_types;
 pub mod events;
@@ -251,6 +253,10 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(acknowledgements::acknowledge)
         .service(assignments::assign)
         .service(notes::add)
+        .service(correspondence::add)
+        .service(documents::add)
+        .service(documents::list)
+        .service(documents::download)
         .service(extensions::ask)
         .service(extensions::decide)
         .service(stage_responses::write_draft)

@@ -6,6 +6,8 @@
 pub mod alerts;
 pub mod assignment;
 pub mod cases;
+pub mod correspondence;
+pub mod documents;
 pub mod feedback;
 pub mod flags;
 pub mod lifecycle;

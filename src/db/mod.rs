@@ -6,6 +6,7 @@
 pub mod alerts;
 pub mod cases;
 pub mod connect;
+pub mod documents;
 mod error;
 pub mod events;
 pub mod extensions;

@@ -217,6 +217,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_documents (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        filename -> Text,
+        document_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        visibility -> Text,
+        storage -> Text,
+        uploaded_by -> Text,
+        uploaded_by_role -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_document_contents (document_id) {
+        document_id -> BigInt,
+        content -> Binary,
+    }
+}
+
+diesel::table! {
     case_flags (id) {
         id -> BigInt,
         case_id -> BigInt,
@@ -409,6 +432,8 @@ diesel::joinable!(case_responses -> case_stages (stage_id));
 diesel::joinable!(ombudsman_referrals -> cases (case_id));
 diesel::joinable!(case_remedies -> cases (case_id));
 diesel::joinable!(case_flags -> cases (case_id));
+diesel::joinable!(case_documents -> cases (case_id));
+diesel::joinable!(case_document_contents -> case_documents (document_id));
 diesel::joinable!(case_services -> cases (case_id));
 diesel::joinable!(feedback_handling -> cases (case_id));
 diesel::joinable!(learning_actions -> services (service_id));
@@ -431,6 +456,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     ombudsman_referrals,
     case_remedies,
     case_flags,
+    case_documents,
+    case_document_contents,
     case_links,
     case_services,
     feedback_handling,

@@ -20,6 +20,7 @@ use crate::domain::alerts::Deadline;
 use crate::domain::case::{
     ActorRole, Channel, ContactMethod, Kind, Outcome, Role, Stage, Status, Visibility,
 };
+use crate::domain::document::{DocumentType, DocumentVisibility};
 use crate::domain::extension::{AgreementMethod, ExtensionStatus};
 use crate::domain::feedback::CommentAction;
 use crate::domain::flag::Flag;
@@ -131,6 +132,8 @@ stored_as_text! {
     OmbudsmanDecision => "ombudsman decision",
     DeliveryStatus => "webhook delivery status",
     Deadline => "deadline",
+    DocumentType => "document type",
+    DocumentVisibility => "document visibility",
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! Flags on a case that change how it is handled (SPEC §3).
+//! Flags on a case that change how it is handled (SPEC §3), and the one the service raises
+//! itself when information arrives on a case nobody is handling (SPEC §7).
 
 use super::case::vocabulary;
 
@@ -9,5 +10,40 @@ vocabulary! {
         StaffConduct => "staff_conduct",
         /// A claim for injury or financial loss: referred to insurance and risk.
         Claim => "claim",
+        /// Information or a document arrived after the case was closed, withdrawn or triaged out: raised by the service, for the lead service to look at.
+        NewInformation => "new_information",
+    }
+}
+
+vocabulary! {
+    /// The flags staff raise by hand, each with its referral.
+    ReferredFlag {
+        /// About a member of staff's conduct: referred to their line manager to consider any HR process.
+        StaffConduct => "staff_conduct",
+        /// A claim for injury or financial loss: referred to insurance and risk.
+        Claim => "claim",
+    }
+}
+
+impl From<ReferredFlag> for Flag {
+    fn from(flag: ReferredFlag) -> Flag {
+        match flag {
+            ReferredFlag::StaffConduct => Flag::StaffConduct,
+            ReferredFlag::Claim => Flag::Claim,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flag_raised_by_hand_is_the_flag_of_the_same_word_and_new_information_is_not_one() {
+        for flag in ReferredFlag::ALL {
+            assert_eq!(Flag::from(*flag).as_str(), flag.as_str());
+        }
+        assert_eq!(ReferredFlag::parse("new_information"), None);
+        assert_eq!(Flag::parse("new_information"), Some(Flag::NewInformation));
     }
 }

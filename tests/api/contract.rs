@@ -76,12 +76,14 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
     use council_feedback::domain::case::{
         ActorRole, Channel, ContactMethod, Kind, Outcome, Role, Stage, Status, Visibility,
     };
+    use council_feedback::domain::correspondence::{CorrespondenceMethod, Direction};
+    use council_feedback::domain::document::{DocumentType, DocumentVisibility};
     use council_feedback::domain::escalation::Ground;
     use council_feedback::domain::extension::{
         AgreementMethod, ExtensionDecision, ExtensionStatus,
     };
     use council_feedback::domain::feedback::CommentAction;
-    use council_feedback::domain::flag::Flag;
+    use council_feedback::domain::flag::{Flag, ReferredFlag};
     use council_feedback::domain::learning::LearningStatus;
     use council_feedback::domain::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
     use council_feedback::domain::remedy::{RemedyStatus, RemedyType};
@@ -150,6 +152,23 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
                 .collect(),
         ),
         ("Flag", words(Flag::ALL, Flag::as_str)),
+        (
+            "ReferredFlag",
+            words(ReferredFlag::ALL, ReferredFlag::as_str),
+        ),
+        (
+            "CorrespondenceMethod",
+            words(CorrespondenceMethod::ALL, CorrespondenceMethod::as_str),
+        ),
+        ("Direction", words(Direction::ALL, Direction::as_str)),
+        (
+            "DocumentType",
+            words(DocumentType::ALL, DocumentType::as_str),
+        ),
+        (
+            "DocumentVisibility",
+            words(DocumentVisibility::ALL, DocumentVisibility::as_str),
+        ),
         ("Ground", words(Ground::ALL, Ground::as_str)),
         ("Kind", words(Kind::ALL, Kind::as_str)),
         (

@@ -24,6 +24,7 @@ async fn every_list_answers_a_cursor_it_did_not_give_out_with_400_and_writes_not
         "/api/v1/services".to_string(),
         format!("/api/v1/cases/{reference}/timeline"),
         format!("/api/v1/cases/{reference}/notes"),
+        format!("/api/v1/cases/{reference}/documents"),
     ];
     let forged = [
         // Not base64 at all.
@@ -204,6 +205,7 @@ async fn the_document_lists_the_refusals_every_operation_can_give() {
         ("/api/v1/cases/{reference}/remedies/{id}/outcome", "post"),
         ("/api/v1/cases/{reference}/extensions/{id}/decision", "post"),
         ("/api/v1/cases/{reference}/responses/{id}/approval", "post"),
+        ("/api/v1/cases/{reference}/documents/{id}", "get"),
     ] {
         let id = doc["paths"][path][method]["parameters"]
             .as_array()

@@ -380,6 +380,8 @@ impl TestApp {
             "ombudsman_referrals",
             "case_remedies",
             "case_flags",
+            "case_documents",
+            "case_document_contents",
             "case_links",
             "idempotency_records",
             "reference_sequences",

@@ -12,6 +12,7 @@ mod contract;
 mod contract_precision;
 mod delivery;
 mod docs;
+mod documents;
 mod event_types;
 mod events;
 mod feedback;

@@ -10,6 +10,8 @@ use utoipa::ToSchema;
 
 use super::{Channel, Kind, Outcome, Stage, Status, Visibility};
 use crate::domain::alerts::Deadline;
+use crate::domain::correspondence::{CorrespondenceMethod, Direction};
+use crate::domain::document::{DocumentType, DocumentVisibility};
 use crate::domain::triage::Decision;
 
 /// An instant, shown as RFC 3339 in UTC (`2026-11-22T10:31:24Z`).
@@ -293,6 +295,58 @@ pub enum CaseEvent {
         #[schema(value_type = String, format = Date)]
         due: NaiveDate,
     },
+    /// Information from the customer, shared with them: added by the customer, or logged by
+    /// staff who chose to let the customer see it.
+    CorrespondenceReceived(Correspondence),
+    /// Incoming contact that staff logged for staff only.
+    CorrespondenceLogged(Correspondence),
+    /// A document the customer sees was added: uploaded by the customer, or shared by staff.
+    DocumentAdded(DocumentAdded),
+    /// A document for staff only was added.
+    StaffDocumentAdded(DocumentAdded),
+}
+
+/// Information that reached the council about the case.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Correspondence {
+    pub direction: Direction,
+    pub method: CorrespondenceMethod,
+    /// The customer's own words, or staff's summary of the call, letter or email.
+    pub text: String,
+    /// When the council received it.
+    pub received_at: Instant,
+}
+
+/// A document added to the case (its bytes are at `GET …/documents/{document}`).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct DocumentAdded {
+    pub document: i64,
+    /// The name the client gave it.
+    pub filename: String,
+    /// What its bytes are.
+    pub document_type: DocumentType,
+    pub size_bytes: i64,
+    /// SHA-256 of its bytes, lower-case hex.
+    pub sha256: String,
+}
+
+impl CaseEvent {
+    /// Correspondence as the event whose visibility is `visibility`'s: shared with the
+    /// customer, or for staff only.
+    pub fn correspondence(item: Correspondence, visibility: DocumentVisibility) -> CaseEvent {
+        match visibility {
+            DocumentVisibility::Customer => CaseEvent::CorrespondenceReceived(item),
+            DocumentVisibility::Staff => CaseEvent::CorrespondenceLogged(item),
+        }
+    }
+
+    /// A new document as the event whose visibility is the document's.
+    pub fn document(item: DocumentAdded, visibility: DocumentVisibility) -> CaseEvent {
+        match visibility {
+            DocumentVisibility::Customer => CaseEvent::DocumentAdded(item),
+            DocumentVisibility::Staff => CaseEvent::StaffDocumentAdded(item),
+        }
+    }
 }
 
 /// Which deadline an alert is about.
@@ -389,6 +443,10 @@ event_types! {
     DeadlineMissed => "deadline_missed", "deadline.missed", Internal, "A deadline passed without being met (said on the first working day after it).";
     RemedyOverdue => "remedy_overdue", "remedy.overdue", Internal, "A promised remedy was not done by its date.";
     LearningActionOverdue => "learning_action_overdue", "learning_action.overdue", Internal, "A learning action from the case was not completed by its date.";
+    CorrespondenceReceived => "correspondence_received", "correspondence.received", Public, "Information from the customer was added: by the customer, or logged by staff and shared with the customer.";
+    CorrespondenceLogged => "correspondence_logged", "correspondence.logged", Internal, "Staff logged an incoming call, letter or email, for staff only.";
+    DocumentAdded => "document_added", "document.added", Public, "A document the customer sees was added: uploaded by the customer, or shared with them by staff.";
+    StaffDocumentAdded => "staff_document_added", "document.added_for_staff", Internal, "A document for staff only was added.";
 }
 
 impl CaseEvent {
@@ -444,7 +502,11 @@ impl CaseEvent {
             | CaseEvent::ContributingServiceRemoved { .. }
             | CaseEvent::Forwarded { .. }
             | CaseEvent::Replied { .. }
-            | CaseEvent::CommentActionRecorded { .. } => (None, None),
+            | CaseEvent::CommentActionRecorded { .. }
+            | CaseEvent::CorrespondenceReceived(_)
+            | CaseEvent::CorrespondenceLogged(_)
+            | CaseEvent::DocumentAdded(_)
+            | CaseEvent::StaffDocumentAdded(_) => (None, None),
         }
     }
 
@@ -521,6 +583,47 @@ mod tests {
     }
 
     #[test]
+    fn information_and_documents_are_seen_as_their_visibility_says() {
+        let item = Correspondence {
+            direction: Direction::Incoming,
+            method: CorrespondenceMethod::Phone,
+            text: "Rang to say the bin was missed again".into(),
+            received_at: at("2026-12-04 09:30:00"),
+        };
+        let shared = CaseEvent::correspondence(item.clone(), DocumentVisibility::Customer);
+        assert_eq!(shared.name(), "correspondence_received");
+        assert_eq!(shared.feed_name(), "correspondence.received");
+        assert_eq!(shared.visibility(), Visibility::Public);
+        let logged = CaseEvent::correspondence(item, DocumentVisibility::Staff);
+        assert_eq!(logged.name(), "correspondence_logged");
+        assert_eq!(logged.visibility(), Visibility::Internal);
+        assert_eq!(
+            logged.details(),
+            json!({"direction": "incoming", "method": "phone",
+                   "text": "Rang to say the bin was missed again",
+                   "received_at": "2026-12-04T09:30:00Z"})
+        );
+        let document = DocumentAdded {
+            document: 4,
+            filename: "bin.png".into(),
+            document_type: DocumentType::Png,
+            size_bytes: 70,
+            sha256: "ab".into(),
+        };
+        let staff = CaseEvent::document(document.clone(), DocumentVisibility::Staff);
+        assert_eq!(staff.feed_name(), "document.added_for_staff");
+        assert_eq!(staff.visibility(), Visibility::Internal);
+        let shared = CaseEvent::document(document, DocumentVisibility::Customer);
+        assert_eq!(shared.feed_name(), "document.added");
+        assert_eq!(shared.visibility(), Visibility::Public);
+        assert_eq!(
+            shared.details(),
+            json!({"document": 4, "filename": "bin.png", "document_type": "png",
+                   "size_bytes": 70, "sha256": "ab"})
+        );
+    }
+
+    #[test]
     fn staff_only_events_are_internal() {
         let internal: Vec<&str> = EVENT_TYPES
             .iter()
@@ -543,7 +646,9 @@ mod tests {
                 "deadline_approaching",
                 "deadline_missed",
                 "remedy_overdue",
-                "learning_action_overdue"
+                "learning_action_overdue",
+                "correspondence_logged",
+                "staff_document_added"
             ]
         );
     }
@@ -573,7 +678,7 @@ mod tests {
         }
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), 30);
+        assert_eq!(names.len(), 34);
     }
 
     #[test]
@@ -583,6 +688,6 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count);
-        assert_eq!(count, 30);
+        assert_eq!(count, 34);
     }
 }

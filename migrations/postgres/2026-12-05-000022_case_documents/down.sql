@@ -1,0 +1,2 @@
+DROP TABLE case_document_contents;
+DROP TABLE case_documents;
