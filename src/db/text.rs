@@ -27,6 +27,7 @@ use crate::domain::learning::LearningStatus;
 use crate::domain::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
 use crate::domain::remedy::{RemedyStatus, RemedyType};
 use crate::domain::response::ResponseStatus;
+use crate::domain::survey::SurveyRating;
 use crate::domain::triage::Decision;
 use crate::domain::webhook::DeliveryStatus;
 
@@ -131,6 +132,7 @@ stored_as_text! {
     OmbudsmanDecision => "ombudsman decision",
     DeliveryStatus => "webhook delivery status",
     Deadline => "deadline",
+    SurveyRating => "survey rating",
 }
 
 #[cfg(test)]
