@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use crate::domain::policy::Policy;
+use crate::domain::survey::SurveyPolicy;
 use crate::domain::webhook::{parse_duration, AllowedTargets, RetrySchedule};
 
 /// A configuration error: the variable at fault and what is wrong with it.
@@ -141,6 +142,8 @@ pub struct Settings {
     pub metrics_bind_address: Option<SocketAddr>,
     /// The council's complaints policy: timescales and calendar.
     pub policy: Policy,
+    /// How long a satisfaction survey's link stays open (`SURVEY_VALID_DAYS`).
+    pub survey: SurveyPolicy,
 }
 
 /// The variables the service reads, with a line on each, for `.env.example`
@@ -161,6 +164,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("JOBS_POLL_INTERVAL", "how often the background jobs (deadline alerts, webhook delivery) look for work when not woken, e.g. 5s or 500ms (default 5s)"),
     ("SERVE_JOBS", "true (default): `serve` runs the background jobs (deadline alerts, webhook delivery) itself; false: it only serves, and `council-feedback worker` runs them apart"),
     ("METRICS_BIND_ADDRESS", "address and port of a listener of its own serving GET /metrics (Prometheus text format, no token: keep it private), e.g. 127.0.0.1:9187, for serve and worker alike (default: none, no metrics served)"),
+    ("SURVEY_VALID_DAYS", "days a satisfaction survey's link works after the complaint closes (default 30, 1-365)"),
     ("JWT_SECRET", "HS256 shared secret, at least 32 characters"),
     ("JWT_PUBLIC_KEY_FILE", "path to the identity provider's RS256/ES256 public key (PEM)"),
     ("JWT_JWKS_FILE", "path to the identity provider's JWKS document"),
@@ -294,6 +298,10 @@ impl Settings {
             }
         };
 
+        let survey = SurveyPolicy {
+            valid_days: parse_number(&get, "SURVEY_VALID_DAYS", 30, 1, 365)? as u32,
+        };
+
         let keys = jwt_keys(&get, app_env, &data_dir)?;
         let jwt = JwtSettings {
             keys,
@@ -336,6 +344,7 @@ impl Settings {
             serve_jobs,
             metrics_bind_address,
             policy,
+            survey,
         })
     }
 }
@@ -509,6 +518,7 @@ mod tests {
             s.metrics_bind_address, None,
             "metrics are never served unasked"
         );
+        assert_eq!(s.survey.valid_days, 30);
         let JwtKeys::Local { path, secret } = &s.jwt.keys else {
             panic!("expected local mode")
         };
@@ -579,6 +589,8 @@ mod tests {
                 "METRICS_BIND_ADDRESS",
             ),
             (&[("SERVE_JOBS", "no")], "SERVE_JOBS"),
+            (&[("SURVEY_VALID_DAYS", "0")], "SURVEY_VALID_DAYS"),
+            (&[("SURVEY_VALID_DAYS", "366")], "SURVEY_VALID_DAYS"),
             (
                 &[("WEBHOOK_DELIVERY_RETENTION_DAYS", "0")],
                 "WEBHOOK_DELIVERY_RETENTION_DAYS",

@@ -9,7 +9,7 @@ use crate::lifecycle::{change, new_complaint};
 
 /// The names, written out: a new kind of event, or a renamed one, changes what integrators
 /// read, so it must change this list too.
-const NAMES: [&str; 30] = [
+const NAMES: [&str; 32] = [
     "received",
     "triaged",
     "acknowledged",
@@ -40,10 +40,12 @@ const NAMES: [&str; 30] = [
     "deadline_missed",
     "remedy_overdue",
     "learning_action_overdue",
+    "survey_invited",
+    "survey_answered",
 ];
 
 /// The feed's names for them, in the same order, written out for the same reason.
-const FEED_NAMES: [&str; 30] = [
+const FEED_NAMES: [&str; 32] = [
     "case.created",
     "case.triaged",
     "stage.acknowledged",
@@ -74,9 +76,11 @@ const FEED_NAMES: [&str; 30] = [
     "deadline.missed",
     "remedy.overdue",
     "learning_action.overdue",
+    "survey.invited",
+    "survey.answered",
 ];
 
-async fn listed(app: &TestApp) -> Vec<Value> {
+pub async fn listed(app: &TestApp) -> Vec<Value> {
     let response = app
         .get("/api/v1/event-types", &app.customer("anyone"))
         .await;
@@ -86,7 +90,7 @@ async fn listed(app: &TestApp) -> Vec<Value> {
     body["items"].as_array().expect("items").clone()
 }
 
-async fn document(app: &TestApp) -> Value {
+pub async fn document(app: &TestApp) -> Value {
     app.send(Method::GET, "/openapi.json", None, &[], None)
         .await
         .json()
@@ -406,7 +410,7 @@ async fn staff_and_partners_read_the_list_too_and_without_a_token_it_is_401() {
     ] {
         let response = app.get("/api/v1/event-types", &token).await;
         assert_eq!(response.status, 200, "{}", response.text());
-        assert_eq!(response.json()["items"].as_array().map(Vec::len), Some(30));
+        assert_eq!(response.json()["items"].as_array().map(Vec::len), Some(32));
     }
     let anonymous = app
         .send(Method::GET, "/api/v1/event-types", None, &[], None)
@@ -428,7 +432,7 @@ async fn staff_and_partners_read_the_list_too_and_without_a_token_it_is_401() {
 
 /// Checks every event on `reference`'s timeline (as staff see it) is a listed kind, with the
 /// listed visibility and details of the listed shape; returns the types in order.
-async fn check_timeline(
+pub async fn check_timeline(
     app: &TestApp,
     reference: &str,
     items: &[Value],

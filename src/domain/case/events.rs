@@ -293,6 +293,13 @@ pub enum CaseEvent {
         #[schema(value_type = String, format = Date)]
         due: NaiveDate,
     },
+    /// The customer was invited to say how their complaint was handled at `stage`, through a
+    /// single-use link that works until `expires_at`. The link's token is never on the
+    /// timeline: it is the survey's only credential.
+    SurveyInvited { stage: Stage, expires_at: Instant },
+    /// The customer answered the satisfaction survey about `stage`. The answers are counted
+    /// in the reports, never shown against the case.
+    SurveyAnswered { stage: Stage },
 }
 
 /// Which deadline an alert is about.
@@ -389,6 +396,8 @@ event_types! {
     DeadlineMissed => "deadline_missed", "deadline.missed", Internal, "A deadline passed without being met (said on the first working day after it).";
     RemedyOverdue => "remedy_overdue", "remedy.overdue", Internal, "A promised remedy was not done by its date.";
     LearningActionOverdue => "learning_action_overdue", "learning_action.overdue", Internal, "A learning action from the case was not completed by its date.";
+    SurveyInvited => "survey_invited", "survey.invited", Internal, "The customer was invited to say how their complaint was handled.";
+    SurveyAnswered => "survey_answered", "survey.answered", Internal, "The customer answered the satisfaction survey.";
 }
 
 impl CaseEvent {
@@ -427,6 +436,10 @@ impl CaseEvent {
             }
             CaseEvent::RemedyOverdue { due, .. } | CaseEvent::LearningActionOverdue { due, .. } => {
                 (None, Some(*due))
+            }
+            // The link's expiry is the customer's, not a deadline of the council's.
+            CaseEvent::SurveyInvited { stage, .. } | CaseEvent::SurveyAnswered { stage } => {
+                (Some(*stage), None)
             }
             CaseEvent::Received { .. }
             | CaseEvent::Note { .. }
@@ -543,7 +556,9 @@ mod tests {
                 "deadline_approaching",
                 "deadline_missed",
                 "remedy_overdue",
-                "learning_action_overdue"
+                "learning_action_overdue",
+                "survey_invited",
+                "survey_answered"
             ]
         );
     }
@@ -568,12 +583,14 @@ mod tests {
             "deadline.missed",
             "remedy.overdue",
             "learning_action.overdue",
+            "survey.invited",
+            "survey.answered",
         ] {
             assert!(names.contains(&example), "{example}");
         }
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), 30);
+        assert_eq!(names.len(), 32);
     }
 
     #[test]
@@ -583,6 +600,6 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count);
-        assert_eq!(count, 30);
+        assert_eq!(count, 32);
     }
 }
