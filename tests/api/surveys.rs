@@ -8,7 +8,7 @@ use council_feedback::app::time::Now;
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use crate::event_types::{check_timeline, document, listed};
+use crate::event_types::{check_timeline, document, fits, listed};
 use crate::helpers::*;
 use crate::lifecycle::{change, draft, new_complaint};
 
@@ -658,4 +658,212 @@ async fn a_link_expires_when_the_councils_setting_says() {
     assert_eq!(app.row_counts(), before);
     assert_eq!(invitations(&app, &reference)[0].answered_at, None);
     drop(expired);
+}
+
+/// The report's satisfaction section for these figures: `(responses, [(strongly agree,
+/// agree, neither, disagree, strongly disagree, share agreeing)] per question)`, worked out
+/// by hand.
+fn figures(responses: u64, questions: [(u64, u64, u64, u64, u64, f64); 4]) -> Value {
+    let names = [
+        "easy_to_complain",
+        "kept_informed",
+        "response_clear",
+        "treated_fairly",
+    ];
+    json!({
+        "responses": responses,
+        "questions": names.iter().zip(questions).map(|(name, (sa, a, n, d, sd, pct))| json!({
+            "question": name, "strongly_agree": sa, "agree": a,
+            "neither_agree_nor_disagree": n, "disagree": d, "strongly_disagree": sd,
+            "agreeing": sa + a, "agreeing_pct": pct
+        })).collect::<Vec<_>>()
+    })
+}
+
+#[actix_web::test]
+async fn the_reports_show_satisfaction_by_service_and_stage_with_small_counts_withheld() {
+    let app = spawn_app_at(Now::Fixed(at(CLOSED_AT)), &[]).await;
+    // Seven answers over two services and two stages, and one invitation never answered.
+    // (easy to complain, kept informed, response clear, treated fairly)
+    let (sa, a, n, d, sd) = (
+        "strongly_agree",
+        "agree",
+        "neither_agree_nor_disagree",
+        "disagree",
+        "strongly_disagree",
+    );
+    let data = [
+        ("waste-care", false, [a, a, sa, a]),
+        ("waste-care", false, [sa, d, a, n]),
+        ("waste-care", false, [d, sd, n, a]),
+        ("waste-care", true, [a, a, d, sd]),
+        ("highways", false, [sa, a, a, sa]),
+        ("highways", false, [n, d, a, a]),
+        ("highways", true, [sd, n, sa, d]),
+    ];
+    for (i, (service, stage_2, ratings)) in data.iter().enumerate() {
+        let (reference, _) =
+            closed_complaint(&app, &format!("resident-{i}"), service, *stage_2).await;
+        let stage = if *stage_2 { "stage_2" } else { "stage_1" };
+        let path = format!("/api/v1/surveys/{}", token(&app, &reference, stage));
+        let answered = anonymous(&app, Method::POST, &path, Some(&answers(*ratings, None))).await;
+        assert_eq!(answered.status, 200, "{}", answered.text());
+    }
+    closed_complaint(&app, "resident-silent", "highways", false).await;
+
+    // By hand, per question (strongly agree, agree, neither, disagree, strongly disagree,
+    // share agreeing):
+    let total = figures(
+        7,
+        [
+            (2, 2, 1, 1, 1, 57.1), // 4 of 7
+            (0, 3, 1, 2, 1, 42.9), // 3 of 7
+            (2, 3, 1, 1, 0, 71.4), // 5 of 7
+            (1, 3, 1, 1, 1, 57.1), // 4 of 7
+        ],
+    );
+    let highways = figures(
+        3,
+        [
+            (1, 0, 1, 0, 1, 33.3),
+            (0, 1, 1, 1, 0, 33.3),
+            (1, 2, 0, 0, 0, 100.0),
+            (1, 1, 0, 1, 0, 66.7),
+        ],
+    );
+    let waste = figures(
+        4,
+        [
+            (1, 2, 0, 1, 0, 75.0),
+            (0, 2, 0, 1, 1, 50.0),
+            (1, 1, 1, 1, 0, 50.0),
+            (0, 2, 1, 0, 1, 50.0),
+        ],
+    );
+    let stage_1 = figures(
+        5,
+        [
+            (2, 1, 1, 1, 0, 60.0),
+            (0, 2, 0, 2, 1, 40.0),
+            (1, 3, 1, 0, 0, 80.0),
+            (1, 3, 1, 0, 0, 80.0),
+        ],
+    );
+    let stage_2 = figures(
+        2,
+        [
+            (0, 1, 0, 0, 1, 50.0),
+            (0, 1, 1, 0, 0, 50.0),
+            (1, 0, 0, 1, 0, 50.0),
+            (0, 0, 0, 1, 1, 0.0),
+        ],
+    );
+    let expected = json!({
+        "total": total,
+        "by_service": [
+            {"key": "highways", "figures": highways.clone()},
+            {"key": "waste-care", "figures": waste}
+        ],
+        "by_stage": [
+            {"key": "stage_1", "figures": stage_1},
+            {"key": "stage_2", "figures": stage_2}
+        ]
+    });
+
+    // The performance report, for the complaints manager: everything.
+    let manager = app.manager();
+    let performance = app
+        .get(
+            "/api/v1/reports/performance?from=2026-11-01&to=2026-11-30",
+            &manager,
+        )
+        .await;
+    assert_eq!(performance.status, 200, "{}", performance.text());
+    assert_eq!(performance.json()["satisfaction"], expected);
+    // A Head of Service sees their own service's answers only.
+    let theirs = app
+        .get(
+            "/api/v1/reports/performance?from=2026-11-01&to=2026-11-30",
+            &app.head_of_service("h-roads", &["highways"]),
+        )
+        .await
+        .json();
+    assert_eq!(theirs["satisfaction"]["total"], highways);
+    assert_eq!(
+        theirs["satisfaction"]["by_service"],
+        json!([{"key": "highways", "figures": highways}])
+    );
+
+    // The annual report: the same figures, and in the published version (counts under 3
+    // withheld) the stage 2 group's counts are null, its shares kept, and zero stays zero.
+    let annual = |query: &'static str, accept: &'static str| {
+        let (app, manager) = (&app, manager.clone());
+        async move {
+            app.send(
+                Method::GET,
+                &format!("/api/v1/reports/annual?{query}"),
+                Some(&manager),
+                &[("Accept", accept)],
+                None,
+            )
+            .await
+        }
+    };
+    let report = annual("year=2026", "application/json").await;
+    assert_eq!(report.status, 200, "{}", report.text());
+    assert_eq!(report.json()["satisfaction"], expected);
+    let published = annual("year=2026&suppress_below=3", "application/json")
+        .await
+        .json();
+    let stage_2_published = &published["satisfaction"]["by_stage"][1];
+    assert_eq!(stage_2_published["key"], "stage_2");
+    assert_eq!(stage_2_published["figures"]["responses"], Value::Null);
+    let fairly = &stage_2_published["figures"]["questions"][3];
+    assert_eq!(
+        (
+            &fairly["agreeing"],
+            &fairly["disagree"],
+            &fairly["strongly_disagree"],
+            &fairly["agreeing_pct"]
+        ),
+        (&json!(0), &Value::Null, &Value::Null, &json!(0.0))
+    );
+    assert_eq!(
+        stage_2_published["figures"]["questions"][0]["agreeing_pct"],
+        json!(50.0)
+    );
+    assert_eq!(
+        published["satisfaction"]["by_stage"][0]["figures"]["responses"],
+        5
+    );
+    assert_eq!(published["satisfaction"]["total"]["responses"], 7);
+    let doc = document(&app).await;
+    let schema = &doc["paths"]["/api/v1/reports/annual"]["get"]["responses"]["200"]["content"]
+        ["application/json"]["schema"];
+    assert_eq!(fits(&published, schema, &doc), Ok(()));
+    assert_eq!(fits(&report.json(), schema, &doc), Ok(()));
+
+    // CSV and HTML show the same table.
+    let csv = annual("year=2026", "text/csv").await.text();
+    for row in [
+        "satisfaction,all,all,7,4,57.1,3,42.9,5,71.4,4,57.1\r\n",
+        "satisfaction,service,highways,3,1,33.3,1,33.3,3,100.0,2,66.7\r\n",
+        "satisfaction,service,waste-care,4,3,75.0,2,50.0,2,50.0,2,50.0\r\n",
+        "satisfaction,stage,stage_1,5,3,60.0,2,40.0,4,80.0,4,80.0\r\n",
+        "satisfaction,stage,stage_2,2,1,50.0,1,50.0,1,50.0,0,0.0\r\n",
+    ] {
+        assert!(csv.contains(row), "no {row:?} in\n{csv}");
+    }
+    let published_csv = annual("year=2026&suppress_below=3", "text/csv")
+        .await
+        .text();
+    assert!(
+        published_csv.contains("satisfaction,stage,stage_2,<3,<3,50.0,<3,50.0,<3,50.0,0,0.0\r\n"),
+        "{published_csv}"
+    );
+    let html = annual("year=2026&suppress_below=3", "text/html")
+        .await
+        .text();
+    assert!(html.contains("<h2>Satisfaction with complaint handling</h2>"));
+    assert!(html.contains("<table id=\"table-satisfaction\">"));
 }
