@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use crate::domain::policy::Policy;
+use crate::domain::survey::SurveyPolicy;
 use crate::domain::webhook::{parse_duration, AllowedTargets, RetrySchedule};
 
 /// A configuration error: the variable at fault and what is wrong with it.
@@ -144,6 +145,8 @@ pub struct Settings {
     pub documents_dir: Option<PathBuf>,
     /// The council's complaints policy: timescales and calendar.
     pub policy: Policy,
+    /// How long a satisfaction survey's link stays open (`SURVEY_VALID_DAYS`).
+    pub survey: SurveyPolicy,
 }
 
 /// The variables the service reads, with a line on each, for `.env.example`
@@ -165,6 +168,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("SERVE_JOBS", "true (default): `serve` runs the background jobs (deadline alerts, webhook delivery) itself; false: it only serves, and `council-feedback worker` runs them apart"),
     ("METRICS_BIND_ADDRESS", "address and port of a listener of its own serving GET /metrics (Prometheus text format, no token: keep it private), e.g. 127.0.0.1:9187, for serve and worker alike (default: none, no metrics served)"),
     ("DOCUMENTS_DIR", "folder for the documents uploaded to cases, one file per document named by its id (created if missing; default: none, documents are kept in the database)"),
+    ("SURVEY_VALID_DAYS", "days a satisfaction survey's link works after the complaint closes (default 30, 1-365)"),
     ("JWT_SECRET", "HS256 shared secret, at least 32 characters"),
     ("JWT_PUBLIC_KEY_FILE", "path to the identity provider's RS256/ES256 public key (PEM)"),
     ("JWT_JWKS_FILE", "path to the identity provider's JWKS document"),
@@ -312,6 +316,10 @@ impl Settings {
             }
         };
 
+        let survey = SurveyPolicy {
+            valid_days: parse_number(&get, "SURVEY_VALID_DAYS", 30, 1, 365)? as u32,
+        };
+
         let keys = jwt_keys(&get, app_env, &data_dir)?;
         let jwt = JwtSettings {
             keys,
@@ -355,6 +363,7 @@ impl Settings {
             metrics_bind_address,
             documents_dir,
             policy,
+            survey,
         })
     }
 }
@@ -528,6 +537,7 @@ mod tests {
             s.metrics_bind_address, None,
             "metrics are never served unasked"
         );
+        assert_eq!(s.survey.valid_days, 30);
         let JwtKeys::Local { path, secret } = &s.jwt.keys else {
             panic!("expected local mode")
         };
@@ -598,6 +608,8 @@ mod tests {
                 "METRICS_BIND_ADDRESS",
             ),
             (&[("SERVE_JOBS", "no")], "SERVE_JOBS"),
+            (&[("SURVEY_VALID_DAYS", "0")], "SURVEY_VALID_DAYS"),
+            (&[("SURVEY_VALID_DAYS", "366")], "SURVEY_VALID_DAYS"),
             (
                 &[("WEBHOOK_DELIVERY_RETENTION_DAYS", "0")],
                 "WEBHOOK_DELIVERY_RETENTION_DAYS",

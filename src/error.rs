@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 
 use crate::app::AppError;
 use crate::db::{DbError, DbFailure};
+use crate::domain::survey::Unavailable;
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -55,7 +56,8 @@ pub struct Problem {
     /// A stable identifier of the kind of problem: one of `/problems/validation`,
     /// `/problems/malformed-json`, `/problems/bad-request`, `/problems/invalid-cursor`, `/problems/unauthorized`,
     /// `/problems/forbidden`, `/problems/not-found`, `/problems/method-not-allowed`,
-    /// `/problems/not-acceptable`, `/problems/conflict`, `/problems/idempotency-key-reused`,
+    /// `/problems/not-acceptable`, `/problems/conflict`, `/problems/survey-answered`,
+    /// `/problems/survey-expired`, `/problems/idempotency-key-reused`,
     /// `/problems/precondition-failed`, `/problems/payload-too-large`,
     /// `/problems/unsupported-media-type`, `/problems/unsupported-document-type`,
     /// `/problems/precondition-required`,
@@ -107,6 +109,8 @@ pub enum ApiError {
     MethodNotAllowed,
     /// 406: none of the accepted media types can be produced.
     NotAcceptable(String),
+    /// 410: a satisfaction survey's link that worked once: answered, or expired.
+    Gone(Unavailable),
     /// 409: the change conflicts with what is stored.
     Conflict {
         detail: String,
@@ -158,6 +162,8 @@ impl ApiError {
             ApiError::MethodNotAllowed => "/problems/method-not-allowed",
             ApiError::NotAcceptable(_) => "/problems/not-acceptable",
             ApiError::Conflict { .. } => "/problems/conflict",
+            ApiError::Gone(Unavailable::Answered) => "/problems/survey-answered",
+            ApiError::Gone(Unavailable::Expired) => "/problems/survey-expired",
             ApiError::IdempotencyKeyReused => "/problems/idempotency-key-reused",
             ApiError::PreconditionFailed(_) => "/problems/precondition-failed",
             ApiError::PreconditionRequired(_) => "/problems/precondition-required",
@@ -211,6 +217,13 @@ impl ApiError {
                 Some(format!("{field}: {detail}")),
                 vec![FieldError::new(*field, detail.clone())],
             ),
+            ApiError::Gone(Unavailable::Answered) => (
+                Some("this survey has been answered: its link works once. Thank you".into()),
+                vec![],
+            ),
+            ApiError::Gone(Unavailable::Expired) => {
+                (Some("this survey's link has expired".into()), vec![])
+            }
             ApiError::MethodNotAllowed => (
                 Some("this resource does not support that method".into()),
                 vec![],
@@ -280,6 +293,7 @@ pub fn title_for(status: StatusCode) -> &'static str {
         405 => "Method not allowed",
         406 => "Not acceptable",
         409 => "Conflict",
+        410 => "No longer available",
         412 => "The resource has changed",
         413 => "The request body is too large",
         414 => "The URI is too long",
@@ -338,6 +352,7 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Gone(_) => StatusCode::GONE,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -442,6 +457,7 @@ impl From<AppError> for ApiError {
                 detail,
                 field: field.map(String::from),
             },
+            AppError::Gone(unavailable) => ApiError::Gone(unavailable),
             AppError::Db(error) => error.into(),
             AppError::Internal(cause) => ApiError::Internal(cause),
         }

@@ -191,6 +191,7 @@ impl Application {
         if put_down > 0 {
             log::info!("put the deadlines of {put_down} running cases on record for alerts");
         }
+        let survey = web::Data::new(settings.survey);
         let feed_retention = web::Data::new(api::events::FeedRetention {
             days: settings.event_feed_retention_days,
         });
@@ -207,6 +208,7 @@ impl Application {
                     .app_data(clock.clone())
                     .app_data(web::Data::new(now))
                     .app_data(feed_retention.clone())
+                    .app_data(survey.clone())
                     .app_data(allowed_targets.clone())
                     .app_data(document_store.clone())
                     .app_data(

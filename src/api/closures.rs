@@ -15,6 +15,7 @@ use crate::app::time::Now;
 use crate::auth::{ComplaintsManager, NotPartner, Senior};
 use crate::db::Database;
 use crate::domain::case::Role;
+use crate::domain::survey::SurveyPolicy;
 use crate::error::{ApiError, FieldError};
 
 /// Why: optional for a withdrawal or closure, required to reopen.
@@ -113,7 +114,10 @@ pub async fn withdraw(
                    whose window for asking for stage 2 has passed (or that had its stage 2 \
                    response). While a promised remedy is neither done nor reported \
                    undeliverable, only the complaints manager closes it, giving \
-                   `outstanding_remedies_reason`. Needs `If-Match`.",
+                   `outstanding_remedies_reason`. A complaint closed at stage 1 or 2 invites \
+                   its customer to the satisfaction survey about that stage's handling (once \
+                   per stage: see `GET /api/v1/surveys/{token}`), an internal \
+                   `survey_invited` event. Needs `If-Match`.",
     params(
         ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
         ("If-Match" = String, Header, description = "The case's ETag")
@@ -138,6 +142,7 @@ pub async fn close(
     caller: Senior,
     db: web::Data<Database>,
     now: web::Data<Now>,
+    survey: web::Data<SurveyPolicy>,
     reference: web::Path<String>,
     body: OptionalJson<Closure>,
 ) -> Result<HttpResponse, ApiError> {
@@ -162,8 +167,15 @@ pub async fn close(
                 reason,
                 outstanding_remedies_reason: outstanding_reason,
             };
-            let changed =
-                lifecycle::close(conn, now.now(), &caller, &reference, expected, closure)?;
+            let changed = lifecycle::close(
+                conn,
+                **survey,
+                now.now(),
+                &caller,
+                &reference,
+                expected,
+                closure,
+            )?;
             reload_after_change(conn, changed, &caller)
         })
         .await?;

@@ -30,6 +30,7 @@ pub mod remedies;
 pub mod reports;
 pub mod services;
 pub mod stage_responses;
+pub mod surveys;
 pub mod triage;
 pub mod validation;
 pub mod webhooks;
@@ -118,6 +119,11 @@ pub mod responses {
         ValidationFailed,
         "Values break the rules: `errors` lists every field at fault (`/problems/validation`), \
          or an Idempotency-Key was reused with a different body (`/problems/idempotency-key-reused`)."
+    );
+    problem_response!(
+        Gone,
+        "The survey's link worked once and no longer does: the survey was answered \
+         (`/problems/survey-answered`) or its link expired (`/problems/survey-expired`)."
     );
     problem_response!(
         PreconditionFailed,
@@ -214,6 +220,7 @@ impl Modify for BearerAuth {
             responses::PreconditionFailed,
             responses::PreconditionRequired,
             responses::Unavailable,
+            responses::Gone,
         )
     ),
     tags(
@@ -223,6 +230,7 @@ impl Modify for BearerAuth {
         (name = "services", description = "The service directory"),
         (name = "learning", description = "Learning actions: what complaints taught the council and the changes made"),
         (name = "reports", description = "Anonymised performance reports"),
+        (name = "surveys", description = "The satisfaction survey, answered through the link sent when a complaint closes: no login"),
         (name = "calendar", description = "Working days, bank holidays and the council's policy"),
         (name = "system", description = "Health and readiness"),
     )
@@ -291,7 +299,9 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(calendar::due_date_after)
         .service(calendar::count_working_days)
         .service(calendar::list_bank_holidays)
-        .service(calendar::get_policy);
+        .service(calendar::get_policy)
+        .service(surveys::show)
+        .service(surveys::answer);
 }
 
 /// The OpenAPI document, as served at `/openapi.json` and committed under `openapi/`.

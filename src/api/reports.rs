@@ -23,6 +23,7 @@ use crate::domain::performance::{
 };
 // Re-exported: the reports this module serves are made of them.
 pub use crate::domain::reporting::{CategoryCount, Group, LearningFigures, Period, ServiceCount};
+use crate::domain::survey::{satisfaction, AnsweredSurvey, Satisfaction};
 use crate::domain::triage::Decision;
 use crate::error::{ApiError, FieldError};
 
@@ -66,6 +67,9 @@ pub struct PerformanceReport {
     /// The categories of the complaints upheld in whole or part at stage 1, most first (at most ten).
     pub top_upheld_categories: Vec<CategoryCount>,
     pub learning_actions: LearningFigures,
+    /// Satisfaction with how complaints were handled, from the surveys their customers
+    /// answered: in all, by service and by the stage complaints ended at.
+    pub satisfaction: Satisfaction,
 }
 
 /// A checked report request.
@@ -588,6 +592,26 @@ impl Counted {
     }
 }
 
+/// Satisfaction with the handling of the scope's complaints, from their answered surveys.
+pub fn satisfaction_of(conn: &mut DbConnection, scope: &Scope) -> Result<Satisfaction, ApiError> {
+    let answered = repo::answered_surveys(conn, scope)?
+        .into_iter()
+        .map(
+            |(service, stage, easy, informed, clear, fair)| match (easy, informed, clear, fair) {
+                (Some(easy), Some(informed), Some(clear), Some(fair)) => Ok(AnsweredSurvey {
+                    service,
+                    stage,
+                    ratings: [easy, informed, clear, fair],
+                }),
+                _ => Err(ApiError::internal(
+                    "an answered survey without a rating for each question",
+                )),
+            },
+        )
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(satisfaction(&answered))
+}
+
 /// Nothing more to read beside the counts.
 fn nothing(_: &mut DbConnection, _: &Scope) -> Result<(), ApiError> {
     Ok(())
@@ -606,11 +630,11 @@ pub fn performance_report(
     (first, second): (&mut DbConnection, &mut DbConnection),
     request: &ReportRequest,
 ) -> Result<PerformanceReport, ApiError> {
-    let (counted, ((), upheld)) = load_counts(
+    let (counted, (satisfaction, upheld)) = load_counts(
         (&mut *first, &mut *second),
         request,
         request.group_by.as_slice(),
-        (nothing, |conn: &mut DbConnection, scope: &Scope| {
+        (satisfaction_of, |conn: &mut DbConnection, scope: &Scope| {
             Ok(repo::upheld_at_stage_1(conn, scope)?)
         }),
     )?;
@@ -625,6 +649,7 @@ pub fn performance_report(
         compliments_by_service: counted.compliments_by_service(),
         top_upheld_categories: counted.top_upheld_categories(&upheld, 10),
         learning_actions: learning_figures(first, request)?,
+        satisfaction,
     })
 }
 
@@ -641,7 +666,10 @@ pub fn performance_report(
                    taken from the stage's start to its response (mean and median) and \
                    extensions; the escalation rate from stage 1 to stage 2; Ombudsman referrals \
                    and decisions; compliments by service; learning actions raised, completed and \
-                   overdue; the categories most often upheld. Counts only: no personal data.",
+                   overdue; the categories most often upheld; satisfaction with how complaints \
+                   were handled, from the surveys their customers answered (per question the \
+                   count of each rating and the share agreeing), in all, by service and by the \
+                   stage they ended at. Counts only: no personal data.",
     params(PerformanceQuery),
     security(("bearer_auth" = [])),
     responses(
@@ -950,11 +978,14 @@ fn self_assessment(
                    and timeliness by stage; the types of complaint refused; compliments; the \
                    learning and service improvements; the self-assessment against the Complaint \
                    Handling Code (worked out from the cases where they prove it, the complaints \
-                   manager's answers for the rest); the Ombudsman's figures. By `Accept`: \
+                   manager's answers for the rest); the Ombudsman's figures; satisfaction with \
+                   how complaints were handled, from the surveys their customers answered, in \
+                   all, by service and by the stage they ended at. By `Accept`: \
                    `application/json` (default), `text/csv` (each table with its own header \
                    row), or `text/html` (one self-contained page with SVG charts, for \
                    publishing); anything else is 406. `suppress_below=5` withholds counts from \
-                   1 to 4 for a published version. No personal data.",
+                   1 to 4 for a published version (the satisfaction counts too; shares, like \
+                   every rate, stay). No personal data.",
     params(AnnualQuery),
     security(("bearer_auth" = [])),
     responses(
@@ -1028,12 +1059,17 @@ pub async fn annual(
                 query.directorate.as_deref(),
                 None,
             )?;
-            let (counted, (exclusions, (investigators, extensions))) = load_counts(
+            let (counted, ((exclusions, satisfaction), (investigators, extensions))) = load_counts(
                 (first, second),
                 &request,
                 &[GroupBy::Month],
                 (
-                    |conn: &mut DbConnection, scope: &Scope| Ok(repo::exclusions(conn, scope)?),
+                    |conn: &mut DbConnection, scope: &Scope| {
+                        Ok((
+                            repo::exclusions(conn, scope)?,
+                            satisfaction_of(conn, scope)?,
+                        ))
+                    },
                     |conn: &mut DbConnection, scope: &Scope| {
                         Ok((
                             repo::investigator_pairs(conn, scope)?,
@@ -1131,6 +1167,7 @@ pub async fn annual(
                 learning_actions: learning_figures(conn, &request)?,
                 improvements,
                 self_assessment,
+                satisfaction,
             })
         })
         .await?;

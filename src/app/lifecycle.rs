@@ -25,6 +25,7 @@ use crate::domain::feedback::{self, Step};
 use crate::domain::performance::{stage_started, working_days_taken};
 use crate::domain::remedy::RemedyStatus;
 use crate::domain::response::ResponseStatus;
+use crate::domain::survey::SurveyPolicy;
 use crate::domain::triage::{Decision, Procedure};
 use crate::error::FieldError;
 
@@ -197,9 +198,12 @@ pub struct Closure {
 }
 
 /// A case whose handling is over closes; with promised remedies outstanding only with the
-/// complaints manager's reason. A compliment or comment is first asked of its own table.
+/// complaints manager's reason. A compliment or comment is first asked of its own table. A
+/// complaint closed at a stage invites its customer to the satisfaction survey, in the same
+/// transaction (see [`super::surveys::invite`]).
 pub fn close(
     conn: &mut DbConnection,
+    survey: SurveyPolicy,
     now: NaiveDateTime,
     caller: &Caller,
     reference: &str,
@@ -208,6 +212,7 @@ pub fn close(
 ) -> Result<Changed, AppError> {
     let case = cases::changing(conn, reference, caller, expected)?;
     let state = cases::state(&case, &[]);
+    let (from, stage) = (case.status, case.stage);
     if state.kind != Kind::Complaint {
         let handling = crate::db::feedback::find(conn, case.id)?;
         feedback::check(
@@ -223,7 +228,7 @@ pub fn close(
         })?;
     }
     let given = closure.outstanding_remedies_reason.is_some();
-    move_status(
+    let closed = move_status(
         conn,
         now,
         caller,
@@ -252,7 +257,9 @@ pub fn close(
                 outstanding_remedies_reason: closure.outstanding_remedies_reason.filter(|_| any),
             }
         },
-    )
+    )?;
+    super::surveys::invite(conn, survey, now, caller, &closed.case, from, stage)?;
+    Ok(closed)
 }
 
 /// The complaints manager reopens a closed or withdrawn case: a complaint with stages goes

@@ -15,6 +15,7 @@ pub mod notes;
 pub mod ombudsman;
 pub mod ownership;
 pub mod remedies;
+pub mod surveys;
 pub mod time;
 pub mod webhooks;
 
@@ -42,6 +43,8 @@ pub enum AppError {
         detail: String,
         field: Option<&'static str>,
     },
+    /// A satisfaction survey's link no longer works: answered, or expired.
+    Gone(crate::domain::survey::Unavailable),
     /// The storage failed.
     Db(DbError),
     /// A stored value this code cannot read, or a date it cannot count.

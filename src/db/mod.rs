@@ -24,6 +24,7 @@ pub mod responses;
 pub mod schema;
 pub mod services;
 pub mod stages;
+pub mod surveys;
 pub mod text;
 pub mod webhooks;
 

@@ -6,8 +6,12 @@ use diesel::prelude::*;
 use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::Timestamp;
 
-use super::schema::{case_extensions, case_stages, cases, learning_actions, ombudsman_referrals};
+use super::schema::{
+    case_extensions, case_stages, cases, learning_actions, ombudsman_referrals, surveys,
+};
 use super::{DbConnection, MultiBackend};
+use crate::domain::case::Stage;
+use crate::domain::survey::SurveyRating;
 
 /// Which cases a report covers: received in `[from, before)` (UTC), in
 /// these services (`None`: all).
@@ -146,6 +150,32 @@ pub fn referrals(
 ) -> QueryResult<Vec<(i64, Option<String>)>> {
     in_scope!(ombudsman_referrals::table.inner_join(cases::table), scope)
         .select((ombudsman_referrals::case_id, ombudsman_referrals::decision))
+        .load(conn)
+}
+
+/// (service, stage, and the rating of each question in the survey's order) of an answered
+/// satisfaction survey.
+pub type SurveyLine = (
+    String,
+    Stage,
+    Option<SurveyRating>,
+    Option<SurveyRating>,
+    Option<SurveyRating>,
+    Option<SurveyRating>,
+);
+
+/// The answered satisfaction surveys of the scope's cases.
+pub fn answered_surveys(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<SurveyLine>> {
+    in_scope!(surveys::table.inner_join(cases::table), scope)
+        .filter(surveys::answered_at.is_not_null())
+        .select((
+            surveys::service_id,
+            surveys::stage,
+            surveys::easy_to_complain,
+            surveys::kept_informed,
+            surveys::response_clear,
+            surveys::treated_fairly,
+        ))
         .load(conn)
 }
 

@@ -422,7 +422,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    surveys (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        token -> Text,
+        service_id -> Text,
+        stage -> Text,
+        invited_at -> Timestamp,
+        expires_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+        easy_to_complain -> Nullable<Text>,
+        kept_informed -> Nullable<Text>,
+        response_clear -> Nullable<Text>,
+        treated_fairly -> Nullable<Text>,
+        comment -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(deadline_alerts -> cases (case_id));
+diesel::joinable!(surveys -> cases (case_id));
 diesel::joinable!(cases -> customers (customer_id));
 diesel::joinable!(representatives -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
@@ -471,4 +490,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_attempts,
     webhook_cursor,
     deadline_alerts,
+    surveys,
 );

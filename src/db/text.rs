@@ -28,6 +28,7 @@ use crate::domain::learning::LearningStatus;
 use crate::domain::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
 use crate::domain::remedy::{RemedyStatus, RemedyType};
 use crate::domain::response::ResponseStatus;
+use crate::domain::survey::SurveyRating;
 use crate::domain::triage::Decision;
 use crate::domain::webhook::DeliveryStatus;
 
@@ -134,6 +135,7 @@ stored_as_text! {
     Deadline => "deadline",
     DocumentType => "document type",
     DocumentVisibility => "document visibility",
+    SurveyRating => "survey rating",
 }
 
 #[cfg(test)]

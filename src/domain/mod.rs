@@ -25,5 +25,6 @@ pub mod reference;
 pub mod remedy;
 pub mod reporting;
 pub mod response;
+pub mod survey;
 pub mod triage;
 pub mod webhook;

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use super::charts::{self, Bar, BarChart};
 use crate::domain::performance::Figures;
 use crate::domain::reporting::{Group, LearningFigures, Period, ServiceCount};
+use crate::domain::survey::{Satisfaction, SatisfactionFigures, SurveyQuestion};
 
 /// The year's headline figures.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -93,6 +94,10 @@ pub struct AnnualReport {
     /// Learning actions agreed or completed in the period.
     pub improvements: Vec<Improvement>,
     pub self_assessment: Vec<SelfAssessmentItem>,
+    /// Satisfaction with how complaints were handled, from the surveys their customers
+    /// answered: in all, by service and by the stage they ended at. Its counts are withheld
+    /// like every other; its shares, like every rate, are kept.
+    pub satisfaction: Satisfaction,
 }
 
 /// Withholds small counts: `Some(n)` is shown; `None` is withheld.
@@ -192,6 +197,43 @@ fn figure_row(key: &str, f: &Figures, t: Option<u64>) -> Vec<String> {
         pct_text(f.stage_2.responded_on_time_pct),
         pct_text(f.escalation_rate_pct),
     ]
+}
+
+/// The satisfaction table's columns: the breakdown and group, the surveys answered, then for
+/// each question how many agreed and the share.
+fn satisfaction_columns() -> Vec<&'static str> {
+    vec![
+        "breakdown",
+        "group",
+        "responses",
+        "easy_to_complain_agreeing",
+        "easy_to_complain_agreeing_pct",
+        "kept_informed_agreeing",
+        "kept_informed_agreeing_pct",
+        "response_clear_agreeing",
+        "response_clear_agreeing_pct",
+        "treated_fairly_agreeing",
+        "treated_fairly_agreeing_pct",
+    ]
+}
+
+fn satisfaction_row(
+    breakdown: &str,
+    group: &str,
+    f: &SatisfactionFigures,
+    t: Option<u64>,
+) -> Vec<String> {
+    let mut row = vec![
+        breakdown.to_string(),
+        group.to_string(),
+        count_text(f.responses, t),
+    ];
+    for question in SurveyQuestion::ALL {
+        let figures = f.questions.iter().find(|q| q.question == *question);
+        row.push(count_text(figures.map_or(0, |q| q.agreeing), t));
+        row.push(pct_text(figures.and_then(|q| q.agreeing_pct)));
+    }
+    row
 }
 
 /// The report's tables, as the CSV and the HTML page show them.
@@ -338,6 +380,32 @@ pub fn tables(report: &AnnualReport) -> Vec<Table> {
                 .iter()
                 .map(|c| vec![c.service.clone(), count_text(c.count, t)])
                 .collect(),
+        },
+        Table {
+            name: "satisfaction",
+            title: "Satisfaction with complaint handling (agree or strongly agree)",
+            columns: satisfaction_columns(),
+            rows: std::iter::once(satisfaction_row(
+                "all",
+                "all",
+                &report.satisfaction.total,
+                t,
+            ))
+            .chain(
+                report
+                    .satisfaction
+                    .by_service
+                    .iter()
+                    .map(|g| satisfaction_row("service", &g.key, &g.figures, t)),
+            )
+            .chain(
+                report
+                    .satisfaction
+                    .by_stage
+                    .iter()
+                    .map(|g| satisfaction_row("stage", &g.key, &g.figures, t)),
+            )
+            .collect(),
         },
         Table {
             name: "ombudsman",
@@ -692,6 +760,9 @@ for {scope}. Working days exclude weekends, bank holidays and the council's clos
 <h2>By service</h2>{chart_service}{by_service}{compliments}\
 <h2>Types of complaint refused</h2>{refused}\
 <h2>Learning and service improvements</h2>{improvements}\
+<h2>Satisfaction with complaint handling</h2><p>From the surveys customers answered when \
+their complaint closed: how many agreed or strongly agreed that it was easy to complain, that \
+they were kept informed, that the response was clear and that they were treated fairly.</p>{satisfaction}\
 <h2>Self-assessment against the Complaint Handling Code</h2>{self_assessment}\
 <h2>The Ombudsman</h2>{ombudsman}\
 </main></body></html>\n",
@@ -710,6 +781,7 @@ for {scope}. Working days exclude weekends, bank holidays and the council's clos
         refused = table("refused"),
         improvements = table("improvements"),
         self_assessment = table("self_assessment"),
+        satisfaction = table("satisfaction"),
         ombudsman = table("ombudsman"),
     )
 }

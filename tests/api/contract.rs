@@ -87,6 +87,7 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
     use council_feedback::domain::learning::LearningStatus;
     use council_feedback::domain::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
     use council_feedback::domain::remedy::{RemedyStatus, RemedyType};
+    use council_feedback::domain::survey::{SurveyQuestion, SurveyRating};
     use council_feedback::domain::triage::{Decision, Procedure};
 
     // `Source` is only sent, never parsed, so it has no `as_str`: its words
@@ -197,6 +198,14 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
         ("Source", sources),
         ("Stage", words(Stage::ALL, Stage::as_str)),
         ("Status", words(Status::ALL, Status::as_str)),
+        (
+            "SurveyQuestion",
+            words(SurveyQuestion::ALL, SurveyQuestion::as_str),
+        ),
+        (
+            "SurveyRating",
+            words(SurveyRating::ALL, SurveyRating::as_str),
+        ),
         ("Visibility", words(Visibility::ALL, Visibility::as_str)),
     ]
 }

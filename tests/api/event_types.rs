@@ -9,7 +9,7 @@ use crate::lifecycle::{change, new_complaint};
 
 /// The names, written out: a new kind of event, or a renamed one, changes what integrators
 /// read, so it must change this list too.
-const NAMES: [&str; 34] = [
+const NAMES: [&str; 36] = [
     "received",
     "triaged",
     "acknowledged",
@@ -44,10 +44,12 @@ const NAMES: [&str; 34] = [
     "correspondence_logged",
     "document_added",
     "staff_document_added",
+    "survey_invited",
+    "survey_answered",
 ];
 
 /// The feed's names for them, in the same order, written out for the same reason.
-const FEED_NAMES: [&str; 34] = [
+const FEED_NAMES: [&str; 36] = [
     "case.created",
     "case.triaged",
     "stage.acknowledged",
@@ -82,9 +84,11 @@ const FEED_NAMES: [&str; 34] = [
     "correspondence.logged",
     "document.added",
     "document.added_for_staff",
+    "survey.invited",
+    "survey.answered",
 ];
 
-async fn listed(app: &TestApp) -> Vec<Value> {
+pub async fn listed(app: &TestApp) -> Vec<Value> {
     let response = app
         .get("/api/v1/event-types", &app.customer("anyone"))
         .await;
@@ -94,7 +98,7 @@ async fn listed(app: &TestApp) -> Vec<Value> {
     body["items"].as_array().expect("items").clone()
 }
 
-async fn document(app: &TestApp) -> Value {
+pub async fn document(app: &TestApp) -> Value {
     app.send(Method::GET, "/openapi.json", None, &[], None)
         .await
         .json()
@@ -414,7 +418,7 @@ async fn staff_and_partners_read_the_list_too_and_without_a_token_it_is_401() {
     ] {
         let response = app.get("/api/v1/event-types", &token).await;
         assert_eq!(response.status, 200, "{}", response.text());
-        assert_eq!(response.json()["items"].as_array().map(Vec::len), Some(34));
+        assert_eq!(response.json()["items"].as_array().map(Vec::len), Some(36));
     }
     let anonymous = app
         .send(Method::GET, "/api/v1/event-types", None, &[], None)
@@ -436,7 +440,7 @@ async fn staff_and_partners_read_the_list_too_and_without_a_token_it_is_401() {
 
 /// Checks every event on `reference`'s timeline (as staff see it) is a listed kind, with the
 /// listed visibility and details of the listed shape; returns the types in order.
-async fn check_timeline(
+pub async fn check_timeline(
     app: &TestApp,
     reference: &str,
     items: &[Value],

@@ -91,12 +91,14 @@ pub struct TestApp {
     /// Where `GET /metrics` is served, when METRICS_BIND_ADDRESS was set.
     pub metrics_address: Option<String>,
     pub db: Database,
+    /// The database's URL, for another app on the same data ([`TestApp::at`]).
+    pub database_url: String,
 
     pub verifier: TokenVerifier,
     pub client: awc::Client,
     handle: actix_web::dev::ServerHandle,
-    // Dropped last: the database outlives the server.
-    _store: TestDatabase,
+    // Dropped last: the database outlives the server. `None` for an app on another's data.
+    _store: Option<TestDatabase>,
 }
 
 impl Drop for TestApp {
@@ -220,7 +222,17 @@ pub async fn spawn_app_at(
     overrides: &[(&str, &str)],
 ) -> TestApp {
     let (store, url) = TestDatabase::new();
-    let settings = settings_for(&url, overrides);
+    serve(Some(store), &url, now, overrides).await
+}
+
+/// An app on the database at `url`, owning it when `store` is given.
+async fn serve(
+    store: Option<TestDatabase>,
+    url: &str,
+    now: council_feedback::app::time::Now,
+    overrides: &[(&str, &str)],
+) -> TestApp {
+    let settings = settings_for(url, overrides);
     let application = Application::build_at(&settings, now).expect("app starts");
     let address = format!("http://127.0.0.1:{}", application.port());
     let metrics_address = application
@@ -237,6 +249,7 @@ pub async fn spawn_app_at(
         address,
         metrics_address,
         db,
+        database_url: url.to_string(),
         verifier,
         client,
         handle,
@@ -245,6 +258,12 @@ pub async fn spawn_app_at(
 }
 
 impl TestApp {
+    /// Another app on this one's data whose clock says `now`: what this one stored, seen at
+    /// another time. It must be dropped before this one (the data goes with this one).
+    pub async fn at(&self, now: council_feedback::app::time::Now) -> TestApp {
+        serve(None, &self.database_url, now, &[]).await
+    }
+
     /// A token for `subject` with these roles and services.
     pub fn token(&self, subject: &str, roles: &[Role], services: &[&str]) -> String {
         let services: Vec<String> = services.iter().map(|s| s.to_string()).collect();
@@ -393,6 +412,7 @@ impl TestApp {
             "webhook_endpoints",
             "webhook_deliveries",
             "webhook_attempts",
+            "surveys",
         ]
         .iter()
         .map(|table| {

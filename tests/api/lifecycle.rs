@@ -834,7 +834,7 @@ async fn an_extension_is_asked_for_by_the_investigator_and_agreed_by_the_head_of
 }
 
 /// A complaint from `customer`, accepted, acknowledged and assigned to officer-17.
-async fn under_investigation(app: &TestApp, customer: &str) -> (String, String) {
+pub async fn under_investigation(app: &TestApp, customer: &str) -> (String, String) {
     let case = app.create_case(&app.customer(customer), &complaint()).await;
     let reference = case["reference"].as_str().expect("reference").to_string();
     let base = format!("/api/v1/cases/{reference}");
@@ -852,7 +852,7 @@ async fn under_investigation(app: &TestApp, customer: &str) -> (String, String) 
     (reference, etag)
 }
 
-fn draft(outcome: &str, apology: Option<&str>) -> serde_json::Value {
+pub fn draft(outcome: &str, apology: Option<&str>) -> serde_json::Value {
     let mut body = json!({
         "outcome": outcome,
         "findings": [
@@ -1027,7 +1027,7 @@ async fn under_dudley_sending_the_stage_1_response_opens_a_twenty_working_day_wi
 }
 
 /// `under_investigation`, then a not-upheld stage 1 response sent.
-async fn responded(app: &TestApp, customer: &str) -> (String, String) {
+pub async fn responded(app: &TestApp, customer: &str) -> (String, String) {
     let (reference, etag) = under_investigation(app, customer).await;
     let base = format!("/api/v1/cases/{reference}");
     let drafted = app
@@ -1733,6 +1733,8 @@ async fn whole_journey(preset: &str, grounds: bool) {
             "response_drafted",
             "response_sent",
             "closed",
+            // Closed after its stage 2 response: the customer is asked how stage 2 was handled.
+            "survey_invited",
             "referred_to_ombudsman",
             "ombudsman_decision",
         ],

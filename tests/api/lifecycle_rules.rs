@@ -541,12 +541,16 @@ async fn a_case_with_a_promised_remedy_closes_only_once_it_is_done_or_with_the_m
         )
         .await
         .json();
-    let last = timeline["items"]
-        .as_array()
-        .and_then(|items| items.last())
-        .cloned()
-        .unwrap_or_default();
-    assert_eq!(last["type"], "closed");
+    // The closure, then the satisfaction survey it invites the customer to.
+    let items = timeline["items"].as_array().cloned().unwrap_or_default();
+    let types: Vec<&str> = items
+        .iter()
+        .rev()
+        .take(2)
+        .filter_map(|e| e["type"].as_str())
+        .collect();
+    assert_eq!(types, vec!["survey_invited", "closed"]);
+    let last = items.iter().rev().nth(1).cloned().unwrap_or_default();
     assert_eq!(
         last["details"]["outstanding_remedies_reason"],
         "Tracked by the waste team's contract manager"

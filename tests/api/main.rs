@@ -28,6 +28,7 @@ mod reports;
 mod schema;
 mod seed;
 mod services;
+mod surveys;
 mod system;
 mod validation;
 mod webhooks;

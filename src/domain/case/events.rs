@@ -295,6 +295,13 @@ pub enum CaseEvent {
         #[schema(value_type = String, format = Date)]
         due: NaiveDate,
     },
+    /// The customer was invited to say how their complaint was handled at `stage`, through a
+    /// single-use link that works until `expires_at`. The link's token is never on the
+    /// timeline: it is the survey's only credential.
+    SurveyInvited { stage: Stage, expires_at: Instant },
+    /// The customer answered the satisfaction survey about `stage`. The answers are counted
+    /// in the reports, never shown against the case.
+    SurveyAnswered { stage: Stage },
     /// Information from the customer, shared with them: added by the customer, or logged by
     /// staff who chose to let the customer see it.
     CorrespondenceReceived(Correspondence),
@@ -447,6 +454,8 @@ event_types! {
     CorrespondenceLogged => "correspondence_logged", "correspondence.logged", Internal, "Staff logged an incoming call, letter or email, for staff only.";
     DocumentAdded => "document_added", "document.added", Public, "A document the customer sees was added: uploaded by the customer, or shared with them by staff.";
     StaffDocumentAdded => "staff_document_added", "document.added_for_staff", Internal, "A document for staff only was added.";
+    SurveyInvited => "survey_invited", "survey.invited", Internal, "The customer was invited to say how their complaint was handled.";
+    SurveyAnswered => "survey_answered", "survey.answered", Internal, "The customer answered the satisfaction survey.";
 }
 
 impl CaseEvent {
@@ -485,6 +494,10 @@ impl CaseEvent {
             }
             CaseEvent::RemedyOverdue { due, .. } | CaseEvent::LearningActionOverdue { due, .. } => {
                 (None, Some(*due))
+            }
+            // The link's expiry is the customer's, not a deadline of the council's.
+            CaseEvent::SurveyInvited { stage, .. } | CaseEvent::SurveyAnswered { stage } => {
+                (Some(*stage), None)
             }
             CaseEvent::Received { .. }
             | CaseEvent::Note { .. }
@@ -648,7 +661,9 @@ mod tests {
                 "remedy_overdue",
                 "learning_action_overdue",
                 "correspondence_logged",
-                "staff_document_added"
+                "staff_document_added",
+                "survey_invited",
+                "survey_answered"
             ]
         );
     }
@@ -673,12 +688,14 @@ mod tests {
             "deadline.missed",
             "remedy.overdue",
             "learning_action.overdue",
+            "survey.invited",
+            "survey.answered",
         ] {
             assert!(names.contains(&example), "{example}");
         }
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), 34);
+        assert_eq!(names.len(), 36);
     }
 
     #[test]
@@ -688,6 +705,6 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count);
-        assert_eq!(count, 34);
+        assert_eq!(count, 36);
     }
 }
