@@ -8,6 +8,7 @@ pub mod assignment;
 pub mod cases;
 pub mod feedback;
 pub mod flags;
+pub mod letters;
 pub mod lifecycle;
 pub mod notes;
 pub mod ombudsman;

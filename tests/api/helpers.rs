@@ -391,6 +391,7 @@ impl TestApp {
             "webhook_endpoints",
             "webhook_deliveries",
             "webhook_attempts",
+            "letters",
         ]
         .iter()
         .map(|table| {
