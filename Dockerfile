@@ -6,6 +6,7 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY migrations ./migrations
+COPY templates ./templates
 COPY examples ./examples
 RUN cargo build --release --locked --bin council-feedback
 

@@ -147,6 +147,99 @@ pub struct Settings {
     pub policy: Policy,
     /// How long a satisfaction survey's link stays open (`SURVEY_VALID_DAYS`).
     pub survey: SurveyPolicy,
+    /// Where the letters' templates come from and what they are told.
+    pub letters: LetterSettings,
+}
+
+/// An Ombudsman's contact details, as letters give them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OmbudsmanContact {
+    pub name: String,
+    pub phone: String,
+    pub website: String,
+}
+
+/// The letters' settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterSettings {
+    /// `TEMPLATES_DIR`: a folder whose files override the shipped templates by name.
+    pub templates_dir: Option<PathBuf>,
+    /// `PUBLIC_BASE_URL`: where links sent to residents point (no trailing slash).
+    pub public_base_url: String,
+    /// `COUNCIL_IN_WALES`: every letter needs a Welsh template (start-up fails without one);
+    /// elsewhere a missing Welsh template falls back to English.
+    pub council_in_wales: bool,
+    /// The Local Government and Social Care Ombudsman.
+    pub lgsco: OmbudsmanContact,
+    /// The Housing Ombudsman.
+    pub housing_ombudsman: OmbudsmanContact,
+}
+
+impl LetterSettings {
+    /// The shipped defaults: seed 003's telephone numbers and the Ombudsmen's websites.
+    pub fn defaults() -> LetterSettings {
+        LetterSettings {
+            templates_dir: None,
+            public_base_url: "http://127.0.0.1:8080".into(),
+            council_in_wales: false,
+            lgsco: OmbudsmanContact {
+                name: "Local Government and Social Care Ombudsman".into(),
+                phone: "0300 061 0614".into(),
+                website: "https://www.lgo.org.uk".into(),
+            },
+            housing_ombudsman: OmbudsmanContact {
+                name: "Housing Ombudsman".into(),
+                phone: "0300 111 3000".into(),
+                website: "https://www.housing-ombudsman.org.uk".into(),
+            },
+        }
+    }
+
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<LetterSettings, ConfigError> {
+        let mut settings = LetterSettings::defaults();
+        settings.templates_dir = get("TEMPLATES_DIR").map(PathBuf::from);
+        if let Some(url) = get("PUBLIC_BASE_URL") {
+            let parsed = url::Url::parse(&url)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+            if parsed.is_none() {
+                return Err(ConfigError::new(
+                    "PUBLIC_BASE_URL",
+                    format!(
+                        "`{url}` is not an http(s) address such as https://feedback.council.gov.uk"
+                    ),
+                ));
+            }
+            settings.public_base_url = url.trim_end_matches('/').to_string();
+        }
+        settings.council_in_wales = match get("COUNCIL_IN_WALES").as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "COUNCIL_IN_WALES",
+                    format!("`{other}` is neither true nor false"),
+                ))
+            }
+        };
+        for (variable, value) in [
+            ("OMBUDSMAN_LGSCO_PHONE", &mut settings.lgsco.phone),
+            ("OMBUDSMAN_LGSCO_WEBSITE", &mut settings.lgsco.website),
+            (
+                "OMBUDSMAN_HOUSING_PHONE",
+                &mut settings.housing_ombudsman.phone,
+            ),
+            (
+                "OMBUDSMAN_HOUSING_WEBSITE",
+                &mut settings.housing_ombudsman.website,
+            ),
+        ] {
+            if let Some(given) = get(variable) {
+                *value = given;
+            }
+        }
+        Ok(settings)
+    }
 }
 
 /// The variables the service reads, with a line on each, for `.env.example`
@@ -169,6 +262,13 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("METRICS_BIND_ADDRESS", "address and port of a listener of its own serving GET /metrics (Prometheus text format, no token: keep it private), e.g. 127.0.0.1:9187, for serve and worker alike (default: none, no metrics served)"),
     ("DOCUMENTS_DIR", "folder for the documents uploaded to cases, one file per document named by its id (created if missing; default: none, documents are kept in the database)"),
     ("SURVEY_VALID_DAYS", "days a satisfaction survey's link works after the complaint closes (default 30, 1-365)"),
+    ("TEMPLATES_DIR", "folder of letter templates overriding the shipped ones by file name, e.g. en/stage_1_response.txt (default: none, the shipped templates); every template is checked at start-up"),
+    ("PUBLIC_BASE_URL", "where links sent to residents point, e.g. the survey's https://feedback.council.gov.uk/surveys/{token} (default http://127.0.0.1:8080)"),
+    ("COUNCIL_IN_WALES", "true: every letter must have a Welsh (cy) template, start-up fails otherwise; false (default): a Welsh-speaking customer's letter falls back to English where no Welsh template exists"),
+    ("OMBUDSMAN_LGSCO_PHONE", "the Local Government and Social Care Ombudsman's telephone number in letters (default 0300 061 0614, seed 003)"),
+    ("OMBUDSMAN_LGSCO_WEBSITE", "the LGSCO's website in letters (default https://www.lgo.org.uk)"),
+    ("OMBUDSMAN_HOUSING_PHONE", "the Housing Ombudsman's telephone number in letters (default 0300 111 3000, seed 003)"),
+    ("OMBUDSMAN_HOUSING_WEBSITE", "the Housing Ombudsman's website in letters (default https://www.housing-ombudsman.org.uk)"),
     ("JWT_SECRET", "HS256 shared secret, at least 32 characters"),
     ("JWT_PUBLIC_KEY_FILE", "path to the identity provider's RS256/ES256 public key (PEM)"),
     ("JWT_JWKS_FILE", "path to the identity provider's JWKS document"),
@@ -344,7 +444,10 @@ impl Settings {
             ));
         }
 
+        let letters = LetterSettings::from_lookup(&get)?;
+
         Ok(Settings {
+            letters,
             app_env,
             database_url,
             database_pool_size,

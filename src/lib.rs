@@ -12,6 +12,7 @@ pub mod error;
 pub mod jobs;
 #[cfg(test)]
 mod layers;
+pub mod letters;
 pub mod metrics;
 pub mod report;
 pub mod request_context;

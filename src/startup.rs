@@ -130,6 +130,13 @@ impl Application {
         let verifier = web::Data::new(
             TokenVerifier::new(&settings.jwt).map_err(|e| StartError(e.to_string()))?,
         );
+        // Every letter template is checked before anything starts: a council's bad edit
+        // stops start-up naming its file and line.
+        let letters = web::Data::new(
+            crate::letters::Templates::load(&settings.letters)
+                .map_err(|e| StartError(e.to_string()))?,
+        );
+
         let port = listener
             .local_addr()
             .map_err(|e| StartError(e.to_string()))?
@@ -206,6 +213,7 @@ impl Application {
                     .app_data(body_limit.clone())
                     .app_data(route_table.clone())
                     .app_data(clock.clone())
+                    .app_data(letters.clone())
                     .app_data(web::Data::new(now))
                     .app_data(feed_retention.clone())
                     .app_data(survey.clone())

@@ -23,7 +23,11 @@ use crate::error::{ApiError, FieldError};
 /// An acknowledgement.
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"method": "email"}))]
+#[schema(example = json!({
+    "method": "email",
+    "understanding": "Your green bin was not collected on 2, 9 and 16 November although it was out by 7am, and your two online reports were not answered.",
+    "outcome_sought": "Collect the bin and explain why it keeps happening"
+}))]
 pub struct AcknowledgementRequest {
     #[validate(required(message = "is required"))]
     #[schema(value_type = AcknowledgementMethod)]
@@ -34,6 +38,16 @@ pub struct AcknowledgementRequest {
     /// Where the policy grades complaints (Walsall): 1, or 2 for a complex complaint (default 1).
     #[validate(range(min = 1, max = 2, message = "must be 1 or 2"))]
     pub grade: Option<i32>,
+    /// A complaint: the council's understanding of it, stated in the acknowledgement letter
+    /// (Complaint Handling Code); required for a complaint.
+    #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
+    pub understanding: Option<String>,
+    /// A complaint: the outcome the customer seeks, stated in the acknowledgement letter;
+    /// required when the case has no `desired_outcome`.
+    #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
+    pub outcome_sought: Option<String>,
 }
 
 #[utoipa::path(
@@ -45,7 +59,12 @@ pub struct AcknowledgementRequest {
                    how, and sets the stage's response due date from the policy (from receipt or \
                    from the acknowledgement, as the preset says). A compliment or comment is \
                    acknowledged only when the customer asked for a reply (409 otherwise); its \
-                   reply is due by the policy's time from receipt. Needs `If-Match`.",
+                   reply is due by the policy's time from receipt. Needs `If-Match`.\n\n\
+                   A complaint's acknowledgement writes the acknowledgement letter to the \
+                   customer (`GET …/letters`), which must state the council's `understanding` \
+                   of the complaint and the outcome sought (`outcome_sought`, or the case's \
+                   `desired_outcome`): either missing is 422 naming it, and nothing changes. \
+                   A compliment's or comment's writes its acknowledgement letter.",
     params(
         ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
         ("If-Match" = String, Header, description = "The case's ETag")
@@ -99,6 +118,7 @@ pub async fn acknowledge(
     let caller = staff.0;
     let reference = reference.into_inner();
     let expected = precondition::expected_version(&req)?;
+    let letters = super::letters::templates(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             let row = visible_case(conn, &reference, &caller)?;
@@ -106,6 +126,7 @@ pub async fn acknowledge(
             if row.kind != Kind::Complaint {
                 let changed = app::feedback::acknowledge_on_request(
                     conn,
+                    &letters,
                     &clock.deadlines(),
                     now.naive_utc(),
                     &caller,
@@ -122,14 +143,20 @@ pub async fn acknowledge(
                 method,
                 grade: request.grade,
             };
+            let said = lifecycle::Understanding {
+                understanding: request.understanding.clone(),
+                outcome_sought: request.outcome_sought.clone(),
+            };
             let changed = lifecycle::acknowledge_stage(
                 conn,
+                &letters,
                 &clock.deadlines(),
                 now.naive_utc(),
                 &caller,
                 row,
                 expected,
                 acknowledging,
+                &said,
             )?;
             reload_after_change(conn, changed, &caller)
         })

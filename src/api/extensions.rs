@@ -245,7 +245,9 @@ pub async fn ask(
     description = "Roles: head_of_service of the case's service, complaints_manager.\n\n\
                    Agrees (the stage's response due date moves to the new date; the customer \
                    sees it) or refuses a requested extension. Agreeing records when the \
-                   customer was told. Needs `If-Match`.",
+                   customer was told. Agreeing writes the extension notice to the customer \
+                   (`GET …/letters`): the reason, the new date and the Ombudsman's details. \
+                   Needs `If-Match`.",
     params(
         ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
         ("id" = i64, Path, description = "The extension's id", minimum = 1),
@@ -265,6 +267,7 @@ pub async fn decide(
     caller: Senior,
     db: web::Data<Database>,
     now: web::Data<Now>,
+    letters: web::Data<crate::letters::Templates>,
     path: web::Path<(String, String)>,
     body: JsonBody<ExtensionDecisionRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -304,6 +307,7 @@ pub async fn decide(
             // An id that is not a number names no extension.
             let changed = lifecycle::decide_extension(
                 conn,
+                &letters,
                 now.now(),
                 &caller,
                 &reference,

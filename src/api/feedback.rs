@@ -196,7 +196,8 @@ pub struct Reply {
                    and whether it was sent within the policy's time from receipt. A reply sent \
                    before any acknowledgement stands for the acknowledgement too. Refused \
                    (409) when the customer did not ask for a reply, for a complaint, or if it \
-                   was replied to already. Needs `If-Match`.",
+                   was replied to already. Writes the reply letter to the customer \
+                   (`GET …/letters`). Needs `If-Match`.",
     params(
         ("reference" = String, Path, description = "The case reference", example = "CPL-2026-000007"),
         ("If-Match" = String, Header, description = "The case's ETag")
@@ -241,6 +242,7 @@ pub async fn send_reply(
     let caller = staff.0;
     let reference = reference.into_inner();
     let expected = precondition::expected_version(&req)?;
+    let letters = super::letters::templates(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             let reply = app::feedback::Reply {
@@ -250,6 +252,7 @@ pub async fn send_reply(
             };
             let case = app::feedback::reply(
                 conn,
+                &letters,
                 &clock.deadlines(),
                 now.now(),
                 &caller,

@@ -20,6 +20,7 @@ pub mod health;
 pub mod idempotency;
 pub mod json;
 pub mod learning_actions;
+pub mod letters;
 pub mod notes;
 pub mod ombudsman;
 pub mod ownership;
@@ -296,6 +297,8 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(reports::answer_self_assessment)
         .service(reports::self_assessment_answers)
         .service(notes::list)
+        .service(letters::list)
+        .service(letters::get)
         .service(calendar::due_date_after)
         .service(calendar::count_working_days)
         .service(calendar::list_bank_holidays)

@@ -14,6 +14,7 @@ use super::{responses, rfc3339};
 use crate::auth::{AnyCaller, ComplaintsManager};
 use crate::db::services::{self as repo, ServiceFilter, ServiceRow};
 use crate::db::Database;
+use crate::domain::ombudsman::OmbudsmanBody;
 use crate::error::{ApiError, FieldError};
 
 /// A council service that cases are routed to.
@@ -21,7 +22,7 @@ use crate::error::{ApiError, FieldError};
 #[schema(example = json!({
     "id": "waste-care", "name": "Waste Care", "directorate": "place",
     "area": "Environmental Management", "email": null, "active": true,
-    "created_at": "2026-11-22T10:31:24Z"
+    "ombudsman": "lgsco", "created_at": "2026-11-22T10:31:24Z"
 }))]
 pub struct Service {
     /// Stable identifier, used in tokens' `services` claim and in cases.
@@ -35,6 +36,10 @@ pub struct Service {
     pub email: Option<String>,
     /// Whether new cases may be routed to it.
     pub active: bool,
+    /// Which Ombudsman its complaints may go to after the council's procedure, named with
+    /// their contact details in its response letters: `housing_ombudsman` for the council's
+    /// landlord (housing) function, `lgsco` otherwise.
+    pub ombudsman: OmbudsmanBody,
     pub created_at: String,
 }
 
@@ -47,6 +52,7 @@ impl From<ServiceRow> for Service {
             area: row.area,
             email: row.email,
             active: row.active,
+            ombudsman: row.ombudsman,
             created_at: rfc3339(row.created_at),
         }
     }
@@ -125,6 +131,9 @@ pub struct NewService {
     pub email: Option<String>,
     /// Default true.
     pub active: Option<bool>,
+    /// `housing_ombudsman` for the council's landlord (housing) function; default `lgsco`.
+    #[schema(value_type = Option<OmbudsmanBody>)]
+    pub ombudsman: Option<String>,
 }
 
 #[utoipa::path(
@@ -217,9 +226,26 @@ pub async fn create(
     let key = idempotency::key(&req)?;
     let fingerprint = body.fingerprint("POST /api/v1/services");
     let new = body.value;
-    if let Err(report) = new.validate() {
-        return Err(ApiError::Validation(field_errors(&report)));
-    }
+    let mut errors = match new.validate() {
+        Ok(()) => Vec::new(),
+        Err(report) => field_errors(&report),
+    };
+    let ombudsman = match new.ombudsman.as_deref() {
+        None => Some(OmbudsmanBody::Lgsco),
+        Some(word) => {
+            let parsed = OmbudsmanBody::parse(word);
+            if parsed.is_none() {
+                errors.push(FieldError::new(
+                    "ombudsman",
+                    format!("must be one of {}", OmbudsmanBody::expected()),
+                ));
+            }
+            parsed
+        }
+    };
+    let (Some(ombudsman), true) = (ombudsman, errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
     let row = ServiceRow {
         id: new.id.unwrap_or_default(),
         name: new.name.unwrap_or_default().trim().to_string(),
@@ -228,6 +254,7 @@ pub async fn create(
         email: new.email,
         active: new.active.unwrap_or(true),
         created_at: crate::db::now(),
+        ombudsman,
     };
     idempotency::create_once(&db, &manager.subject, key, fingerprint, move |conn| {
         if !repo::directorate_exists(conn, &row.directorate_id)? {

@@ -47,6 +47,23 @@ pub struct Finding {
     pub upheld: Option<bool>,
 }
 
+/// An action still to be done after the response, and by when.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutstandingActionBody {
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(max = 2000)
+    )]
+    #[schema(value_type = String, min_length = 1, max_length = 2000)]
+    pub action: Option<String>,
+    /// The date it will be done by.
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = String, format = Date)]
+    pub due: Option<chrono::NaiveDate>,
+}
+
 /// A draft response.
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -57,7 +74,11 @@ pub struct Finding {
         {"point": "Reports online were ignored", "finding": "Both reports were logged and passed to the crew", "upheld": false}
     ],
     "apology": "We are sorry that your bin was missed twice.",
-    "letter": "Dear Alex Example, ..."
+    "understanding": "Your green bin was missed on three collection days and your online reports were not answered.",
+    "outstanding_actions": [
+        {"action": "Brief the crew on collecting from Example Road", "due": "2026-12-11"}
+    ],
+    "letter": "We have also asked the crew supervisor to check your road for the next month."
 }))]
 pub struct DraftResponse {
     #[validate(required(message = "is required"))]
@@ -75,14 +96,20 @@ pub struct DraftResponse {
     #[validate(length(max = 5000))]
     #[schema(max_length = 5000)]
     pub apology: Option<String>,
-    /// The letter to the customer.
-    #[validate(
-        required(message = "is required"),
-        custom(function = "not_blank"),
-        length(max = 50000)
-    )]
-    #[schema(value_type = String, min_length = 1, max_length = 50000)]
+    /// Anything more to say in the response letter, in the officer's own words (the letter
+    /// itself is written from the council's template when the response is sent).
+    #[validate(length(max = 50000))]
+    #[schema(max_length = 50000)]
     pub letter: Option<String>,
+    /// The complaint as the council understood it. Needed before the response is sent.
+    #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
+    pub understanding: Option<String>,
+    /// The actions still outstanding, each with its date; an empty list for none. Needed
+    /// (even empty) before the response is sent.
+    #[validate(length(max = 50, message = "give at most 50 actions"), nested)]
+    #[schema(max_items = 50)]
+    pub outstanding_actions: Option<Vec<OutstandingActionBody>>,
 }
 
 /// A response, as the case shows it.
@@ -96,7 +123,12 @@ pub struct Response {
     #[schema(value_type = Vec<Object>)]
     pub findings: serde_json::Value,
     pub apology: Option<String>,
+    /// The officer's own words for the letter (empty when none).
     pub letter: String,
+    /// The complaint as the council understood it.
+    pub understanding: Option<String>,
+    /// The actions still outstanding, each with its date; null when not stated yet.
+    pub outstanding_actions: Option<Vec<OutstandingActionView>>,
     /// Staff only.
     pub drafted_by: Option<String>,
     #[schema(format = DateTime)]
@@ -105,6 +137,14 @@ pub struct Response {
     pub approved_by: Option<String>,
     #[schema(format = DateTime)]
     pub sent_at: Option<String>,
+}
+
+/// An outstanding action, as a response shows it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OutstandingActionView {
+    pub action: String,
+    #[schema(value_type = String, format = Date)]
+    pub due: chrono::NaiveDate,
 }
 
 /// The response as `viewer` may see it.
@@ -118,6 +158,22 @@ pub fn view(row: &ResponseRow, stage: Stage, viewer: &Caller) -> Result<Response
         findings: serde_json::from_str(&row.findings).map_err(ApiError::internal)?,
         apology: row.apology.clone(),
         letter: row.letter.clone(),
+        understanding: row.understanding.clone(),
+        outstanding_actions: row
+            .outstanding_actions
+            .as_deref()
+            .map(serde_json::from_str::<Vec<crate::app::letters::OutstandingAction>>)
+            .transpose()
+            .map_err(ApiError::internal)?
+            .map(|actions| {
+                actions
+                    .into_iter()
+                    .map(|a| OutstandingActionView {
+                        action: a.action,
+                        due: a.due,
+                    })
+                    .collect()
+            }),
         drafted_by: staff.then(|| row.drafted_by.clone()),
         drafted_at: rfc3339(row.drafted_at),
         approved_by: row.approved_by.clone().filter(|_| staff),
@@ -131,9 +187,13 @@ pub fn view(row: &ResponseRow, stage: Stage, viewer: &Caller) -> Result<Response
     description = "Roles: the stage's investigating officer; head_of_service of the case's \
                    service and complaints_manager.\n\n\
                    Drafts the current stage's response: the outcome proposed, the finding on \
-                   each point raised, the apology (needed when upheld or partially upheld) and \
-                   the letter. Drafts are never shown to customers or partners. Send an \
-                   `Idempotency-Key`.",
+                   each point raised (the decision and its reasons), the apology (needed when \
+                   upheld or partially upheld), the complaint as the council understood it \
+                   (`understanding`), the actions still outstanding with their dates \
+                   (`outstanding_actions`, an empty list for none) and anything more for the \
+                   letter in the officer's own words (`letter`). A draft may lack \
+                   `understanding` or `outstanding_actions`; it cannot be sent without them. \
+                   Drafts are never shown to customers or partners. Send an `Idempotency-Key`.",
     params(
         ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
         ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer", min_length = 1, max_length = 255, pattern = "^[!-~]+$")
@@ -187,6 +247,23 @@ pub async fn write_draft(
     }
     let outcome = outcome.unwrap_or(Outcome::NotUpheld);
     let findings = serde_json::to_string(&draft.findings).map_err(ApiError::internal)?;
+    let outstanding_actions = draft
+        .outstanding_actions
+        .as_ref()
+        .map(|actions| {
+            let actions: Vec<crate::app::letters::OutstandingAction> = actions
+                .iter()
+                .filter_map(|a| {
+                    Some(crate::app::letters::OutstandingAction {
+                        action: a.action.as_deref()?.trim().to_string(),
+                        due: a.due?,
+                    })
+                })
+                .collect();
+            serde_json::to_string(&actions)
+        })
+        .transpose()
+        .map_err(ApiError::internal)?;
     let caller = staff.0;
     let subject = caller.subject.clone();
     let draft = lifecycle::Draft {
@@ -196,7 +273,15 @@ pub async fn write_draft(
             .apology
             .map(|a| a.trim().to_string())
             .filter(|a| !a.is_empty()),
-        letter: draft.letter.unwrap_or_default(),
+        letter: draft
+            .letter
+            .map(|l| l.trim().to_string())
+            .unwrap_or_default(),
+        understanding: draft
+            .understanding
+            .map(|u| u.trim().to_string())
+            .filter(|u| !u.is_empty()),
+        outstanding_actions,
     };
     idempotency::create_once(&db, &subject, key, fingerprint, move |conn| {
         let (case, row, stage) =
@@ -245,7 +330,14 @@ pub struct Sending {
                    A response sent on paper is recorded with `sent_at`, the time it was really \
                    sent, and `sent_at_reason`. A full response sent within the acknowledgement \
                    time stands as the stage's acknowledgement (give `method`). \
-                   Needs `If-Match`.",
+                   Sending writes the response letter from the council's template \
+                   (`GET …/letters`), which the Complaint Handling Code says must have: the \
+                   stage, the complaint as understood (`understanding`), a decision with reasons \
+                   on each point (`findings`), the remedies when upheld or partially upheld \
+                   (`remedies`: recorded on the case first), the outstanding actions with dates \
+                   (`outstanding_actions`) and how to escalate, to stage 2 and then to the \
+                   service's Ombudsman with their contact details. Anything missing is 422 \
+                   naming it, and nothing is sent. Needs `If-Match`.",
     params(
         ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
         ("id" = i64, Path, description = "The draft's id", minimum = 1),
@@ -265,6 +357,7 @@ pub async fn approve_and_send(
     staff: Senior,
     db: web::Data<Database>,
     clock: web::Data<Clock>,
+    letters: web::Data<crate::letters::Templates>,
     path: web::Path<(String, String)>,
     body: OptionalJson<Sending>,
 ) -> Result<HttpResponse, ApiError> {
@@ -314,6 +407,7 @@ pub async fn approve_and_send(
         .write(move |conn| {
             let changed = lifecycle::send_response(
                 conn,
+                &letters,
                 &clock.deadlines(),
                 now,
                 &caller,

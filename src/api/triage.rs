@@ -65,7 +65,8 @@ pub struct TriageRequest {
                    referral given), `outside_remit` (with the organisation; the referral is due \
                    within the policy's outside-remit time) or `out_of_time`. A complaint raised \
                    after the policy's time limit is accepted only with special circumstances. \
-                   Needs `If-Match` with the case's ETag.",
+                   `excluded` and `outside_remit` write the referral letter to the customer \
+                   (`GET …/letters`). Needs `If-Match` with the case's ETag.",
     params(
         ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
         ("If-Match" = String, Header, description = "The case's ETag")
@@ -124,10 +125,12 @@ pub async fn decide(
     let caller = manager.0;
     let reference = reference.into_inner();
     let expected = precondition::expected_version(&req)?;
+    let letters = super::letters::templates(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             let changed = lifecycle::triage(
                 conn,
+                &letters,
                 &clock.deadlines(),
                 now.now(),
                 &caller,

@@ -162,8 +162,10 @@ pub struct Reply {
 
 /// A compliment or comment whose customer asked is answered; a first reply stands for the
 /// acknowledgement. Gives the case as it now is.
+#[allow(clippy::too_many_arguments)]
 pub fn reply(
     conn: &mut DbConnection,
+    letters: &crate::letters::Templates,
     deadlines: &Deadlines<'_>,
     now: NaiveDateTime,
     caller: &Caller,
@@ -205,6 +207,7 @@ pub fn reply(
             stands_for_acknowledgement: first_contact,
         },
     )?;
+    super::letters::feedback_reply(conn, letters, now, &case, row.reply.as_deref())?;
     Ok(case)
 }
 
@@ -252,6 +255,7 @@ pub fn record_action(
 #[allow(clippy::too_many_arguments)]
 pub fn acknowledge_on_request(
     conn: &mut DbConnection,
+    letters: &crate::letters::Templates,
     deadlines: &Deadlines<'_>,
     now: NaiveDateTime,
     caller: &Caller,
@@ -280,6 +284,8 @@ pub fn acknowledge_on_request(
         return Err(AppError::Invalid(errors));
     }
     let case = cases::claim_version(conn, &case, expected, now)?;
+    let reply_due = handling.response_due;
     acknowledge(conn, now, &case, caller, handling, acknowledged_at, method)?;
+    super::letters::feedback_acknowledgement(conn, letters, now, &case, reply_due)?;
     Ok(case)
 }

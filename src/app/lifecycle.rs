@@ -28,6 +28,9 @@ use crate::domain::response::ResponseStatus;
 use crate::domain::survey::SurveyPolicy;
 use crate::domain::triage::{Decision, Procedure};
 use crate::error::FieldError;
+use crate::letters::Templates;
+
+pub use super::letters::Understanding;
 
 /// Appends `event` to case `case_id`'s timeline, as done by `caller` at `at`.
 pub fn record(
@@ -358,6 +361,7 @@ fn required_fields(decision: Decision, request: &Triage, out_of_time: bool) -> V
 #[allow(clippy::too_many_arguments)]
 pub fn triage(
     conn: &mut DbConnection,
+    letters: &Templates,
     deadlines: &Deadlines<'_>,
     now: NaiveDateTime,
     caller: &Caller,
@@ -453,6 +457,31 @@ pub fn triage(
             details,
         },
     )?;
+    match decision {
+        Decision::Excluded => {
+            if let Some(procedure) = request.procedure {
+                super::letters::excluded_referral(
+                    conn,
+                    letters,
+                    now,
+                    &row,
+                    procedure,
+                    request.referral.as_deref(),
+                )?;
+            }
+        }
+        Decision::OutsideRemit => {
+            super::letters::outside_remit_referral(
+                conn,
+                letters,
+                now,
+                &row,
+                request.organisation.as_deref(),
+                request.referral.as_deref(),
+            )?;
+        }
+        _ => {}
+    }
     Ok(row)
 }
 
@@ -469,14 +498,17 @@ pub struct Acknowledging {
 /// A complaint's current stage is acknowledged: recorded with when and how, and its response
 /// due date set from the policy (see [`Deadlines::response_due`]). An acknowledgement dated
 /// before the complaint was received, or before stage 2 was asked for, is refused.
+#[allow(clippy::too_many_arguments)]
 pub fn acknowledge_stage(
     conn: &mut DbConnection,
+    letters: &Templates,
     deadlines: &Deadlines<'_>,
     now: NaiveDateTime,
     caller: &Caller,
     case: CaseRow,
     expected: i32,
     request: Acknowledging,
+    said: &Understanding,
 ) -> Result<Changed, AppError> {
     cases::check_version(&case, expected)?;
     let (stages, state) = cases::with_stages(conn, &case)?;
@@ -487,6 +519,7 @@ pub fn acknowledge_stage(
         ));
     };
     let stage = current.stage;
+    super::letters::check_acknowledgement(&case, stage, said)?;
     let acknowledged_at = request.at;
     // Stage 2's clock starts with the request: an acknowledgement dated before it would
     // shorten the time the council has.
@@ -544,6 +577,7 @@ pub fn acknowledge_stage(
             response_due: due,
         }),
     )?;
+    super::letters::acknowledgement(conn, letters, now, &case, stage, said, due)?;
     Ok(Changed::with_stage(case, stages, acknowledged))
 }
 
@@ -671,6 +705,7 @@ pub fn request_extension(
 #[allow(clippy::too_many_arguments)]
 pub fn decide_extension(
     conn: &mut DbConnection,
+    letters: &Templates,
     now: NaiveDateTime,
     caller: &Caller,
     reference: &str,
@@ -703,6 +738,12 @@ pub fn decide_extension(
     )?;
     if decision == ExtensionDecision::Agree {
         stages::extend(conn, row.stage_id, row.new_due)?;
+        let stage = stages::for_case(conn, case.id)?
+            .into_iter()
+            .find(|s| s.id == row.stage_id)
+            .map(|s| s.stage)
+            .ok_or_else(|| AppError::Internal("the extension's stage is missing".into()))?;
+        super::letters::extension(conn, letters, now, &case, stage, &row)?;
     }
     let (extension, previous_due, new_due, reason) =
         (row.id, row.previous_due, row.new_due, row.reason);
@@ -743,6 +784,7 @@ pub struct Sending {
 #[allow(clippy::too_many_arguments)]
 pub fn send_response(
     conn: &mut DbConnection,
+    letters: &Templates,
     deadlines: &Deadlines<'_>,
     now: NaiveDateTime,
     caller: &Caller,
@@ -872,6 +914,7 @@ pub fn send_response(
             escalation_window_closes: window,
         },
     )?;
+    super::letters::response(conn, letters, now, &case, stage, &sent, window)?;
     Ok(Changed::with_stage(case, stages, answered))
 }
 
@@ -883,6 +926,10 @@ pub struct Draft {
     pub findings: String,
     pub apology: Option<String>,
     pub letter: String,
+    /// The complaint as the council understood it.
+    pub understanding: Option<String>,
+    /// The actions still outstanding, as JSON; `None` when not stated.
+    pub outstanding_actions: Option<String>,
 }
 
 /// The current stage's investigator (or a senior) drafts its response, until one is sent.
@@ -925,6 +972,8 @@ pub fn draft_response(
             approved_by: None,
             sent_at: None,
             sent_at_reason: None,
+            understanding: draft.understanding.clone(),
+            outstanding_actions: draft.outstanding_actions.clone(),
         },
     )?;
     record(

@@ -10,6 +10,7 @@ pub mod correspondence;
 pub mod documents;
 pub mod feedback;
 pub mod flags;
+pub mod letters;
 pub mod lifecycle;
 pub mod notes;
 pub mod ombudsman;

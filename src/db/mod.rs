@@ -14,6 +14,7 @@ pub mod feedback;
 pub mod flags;
 pub mod idempotency;
 pub mod learning;
+pub mod letters;
 pub mod listen;
 pub mod ombudsman;
 pub mod outbox;

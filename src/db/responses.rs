@@ -27,6 +27,10 @@ pub struct ResponseRow {
     pub sent_at: Option<chrono::NaiveDateTime>,
     /// Why the response was recorded with an earlier date than the day it was entered.
     pub sent_at_reason: Option<String>,
+    /// The complaint as the council understood it.
+    pub understanding: Option<String>,
+    /// JSON: the actions still outstanding, each with its date; `None` when not stated.
+    pub outstanding_actions: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &ResponseRow) -> QueryResult<ResponseRow> {

@@ -19,6 +19,7 @@ diesel::table! {
         email -> Nullable<Text>,
         active -> Bool,
         created_at -> Timestamp,
+        ombudsman -> Text,
     }
 }
 
@@ -122,6 +123,8 @@ diesel::table! {
         approved_by -> Nullable<Text>,
         sent_at -> Nullable<Timestamp>,
         sent_at_reason -> Nullable<Text>,
+        understanding -> Nullable<Text>,
+        outstanding_actions -> Nullable<Text>,
     }
 }
 
@@ -440,8 +443,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    letters (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        kind -> Text,
+        language -> Text,
+        large_print -> Bool,
+        subject -> Text,
+        text -> Text,
+        html -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(deadline_alerts -> cases (case_id));
 diesel::joinable!(surveys -> cases (case_id));
+diesel::joinable!(letters -> cases (case_id));
 diesel::joinable!(cases -> customers (customer_id));
 diesel::joinable!(representatives -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
@@ -491,4 +510,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_cursor,
     deadline_alerts,
     surveys,
+    letters,
 );

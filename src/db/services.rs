@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::schema::{directorates, services};
 use super::DbConnection;
+use crate::domain::ombudsman::OmbudsmanBody;
 
 /// A directorate as stored.
 #[derive(Debug, Clone, Queryable)]
@@ -24,6 +25,8 @@ pub struct ServiceRow {
     pub email: Option<String>,
     pub active: bool,
     pub created_at: chrono::NaiveDateTime,
+    /// Which Ombudsman its complaints go to after the council's procedure.
+    pub ombudsman: OmbudsmanBody,
 }
 
 /// Filters on the directory.

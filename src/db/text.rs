@@ -25,6 +25,7 @@ use crate::domain::extension::{AgreementMethod, ExtensionStatus};
 use crate::domain::feedback::CommentAction;
 use crate::domain::flag::Flag;
 use crate::domain::learning::LearningStatus;
+use crate::domain::letter::{Language, LetterKind, LetterStatus};
 use crate::domain::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
 use crate::domain::remedy::{RemedyStatus, RemedyType};
 use crate::domain::response::ResponseStatus;
@@ -130,6 +131,9 @@ stored_as_text! {
     Flag => "flag",
     LearningStatus => "learning action status",
     OmbudsmanBody => "ombudsman",
+    LetterKind => "letter kind",
+    LetterStatus => "letter status",
+    Language => "language",
     OmbudsmanDecision => "ombudsman decision",
     DeliveryStatus => "webhook delivery status",
     Deadline => "deadline",

@@ -18,6 +18,7 @@ pub mod extension;
 pub mod feedback;
 pub mod flag;
 pub mod learning;
+pub mod letter;
 pub mod ombudsman;
 pub mod performance;
 pub mod policy;

@@ -845,6 +845,8 @@ impl Story {
                 approved_by: Some(head.clone()),
                 sent_at: Some(responded_at),
                 sent_at_reason: None,
+                understanding: Some("What happened, as the customer told us.".into()),
+                outstanding_actions: Some("[]".into()),
             });
             // Sent when it was written, after the acknowledgement.
             history.event(

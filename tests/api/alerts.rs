@@ -91,7 +91,7 @@ async fn accepted_and_acknowledged(app: &TestApp) -> (String, String) {
         &format!("{base}/acknowledgement"),
         &manager,
         triaged.header("etag").as_deref(),
-        json!({"method": "email"}),
+        json!({"understanding": "The bin was missed three weeks running", "method": "email"}),
     )
     .await;
     assert_eq!(ack.status, 200, "{}", ack.text());

@@ -85,6 +85,7 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
     use council_feedback::domain::feedback::CommentAction;
     use council_feedback::domain::flag::{Flag, ReferredFlag};
     use council_feedback::domain::learning::LearningStatus;
+    use council_feedback::domain::letter::{Language, LetterKind, LetterStatus};
     use council_feedback::domain::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
     use council_feedback::domain::remedy::{RemedyStatus, RemedyType};
     use council_feedback::domain::survey::{SurveyQuestion, SurveyRating};
@@ -172,6 +173,12 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
         ),
         ("Ground", words(Ground::ALL, Ground::as_str)),
         ("Kind", words(Kind::ALL, Kind::as_str)),
+        ("Language", words(Language::ALL, Language::as_str)),
+        ("LetterKind", words(LetterKind::ALL, LetterKind::as_str)),
+        (
+            "LetterStatus",
+            words(LetterStatus::ALL, LetterStatus::as_str),
+        ),
         (
             "LearningStatus",
             words(LearningStatus::ALL, LearningStatus::as_str),

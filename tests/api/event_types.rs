@@ -499,7 +499,11 @@ async fn every_event_real_cases_record_is_listed_and_has_the_listed_shape() {
     };
     for (path, token, body) in [
         ("triage", &manager, json!({"decision": "accept"})),
-        ("acknowledgement", &manager, json!({"method": "email"})),
+        (
+            "acknowledgement",
+            &manager,
+            json!({"understanding": "The bin was missed three weeks running", "method": "email"}),
+        ),
         ("assignment", &head, json!({"investigator": "officer-17"})),
     ] {
         let response = change(&app, &format!("{base}/{path}"), token, Some(&etag), body).await;
@@ -551,6 +555,16 @@ async fn every_event_real_cases_record_is_listed_and_has_the_listed_shape() {
         "agree the extension",
         &mut etag,
     );
+    // An upheld response sets out its remedies: promised before it is sent.
+    let promised = app
+        .post(
+            &format!("{base}/remedies"),
+            &officer,
+            &json!({"type": "service_provided", "description": "Collect the green bin on Friday",
+                    "due": "2027-01-15", "owner": "crew-lead-4"}),
+        )
+        .await;
+    assert_eq!(promised.status, 201, "{}", promised.text());
     let drafted = app
         .post(
             &format!("{base}/responses"),
@@ -559,7 +573,9 @@ async fn every_event_real_cases_record_is_listed_and_has_the_listed_shape() {
                 "outcome": "upheld",
                 "findings": [{"point": "The bin was missed", "finding": "The crew missed it", "upheld": true}],
                 "letter": "Dear Vic, thank you for your complaint...",
-                "apology": "We are sorry your bin was missed."
+                "apology": "We are sorry your bin was missed.",
+                "understanding": "Your bin was missed.",
+                "outstanding_actions": []
             }),
         )
         .await;
@@ -576,15 +592,6 @@ async fn every_event_real_cases_record_is_listed_and_has_the_listed_shape() {
         "send the response",
         &mut etag,
     );
-    let promised = app
-        .post(
-            &format!("{base}/remedies"),
-            &officer,
-            &json!({"type": "service_provided", "description": "Collect the green bin on Friday",
-                    "due": "2027-01-15", "owner": "crew-lead-4"}),
-        )
-        .await;
-    assert_eq!(promised.status, 201, "{}", promised.text());
     let today = council_feedback::domain::clock::uk_date(chrono::Utc::now().naive_utc());
     step(
         change(
@@ -609,9 +616,9 @@ async fn every_event_real_cases_record_is_listed_and_has_the_listed_shape() {
             "note",
             "extension_requested",
             "extended",
+            "remedy_promised",
             "response_drafted",
             "response_sent",
-            "remedy_promised",
             "remedy_outcome"
         ]
     );

@@ -113,7 +113,8 @@ pub async fn steps(app: &TestApp, reference: &str, acknowledged_at: Option<&str>
     .await;
     assert_eq!(triage.status, 200, "{}", triage.text());
     let etag = triage.header("etag").expect("etag");
-    let mut acknowledgement = json!({"method": "email"});
+    let mut acknowledgement =
+        json!({"understanding": "The bin was missed three weeks running", "method": "email"});
     if let Some(at) = acknowledged_at {
         acknowledgement["acknowledged_at"] = json!(at);
     }

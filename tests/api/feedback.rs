@@ -93,7 +93,7 @@ async fn a_compliment_whose_customer_asked_is_passed_on_acknowledged_answered_an
         &format!("{path}/acknowledgement"),
         &officer,
         Some(&etag),
-        json!({"method": "letter", "acknowledged_at": "2026-03-10T09:00:00Z"}),
+        json!({"understanding": "The bin was missed three weeks running", "method": "letter", "acknowledged_at": "2026-03-10T09:00:00Z"}),
     )
     .await;
     assert_eq!(ack.status, 200, "{}", ack.text());
@@ -171,7 +171,10 @@ async fn a_compliment_nobody_asked_a_reply_for_is_passed_on_and_closed_without_o
 
     let before = app.row_counts();
     for (step, body) in [
-        ("acknowledgement", json!({"method": "email"})),
+        (
+            "acknowledgement",
+            json!({"understanding": "The bin was missed three weeks running", "method": "email"}),
+        ),
         ("reply", json!({"method": "email", "reply": "Thanks"})),
         (
             "action-taken",

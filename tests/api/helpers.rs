@@ -413,6 +413,7 @@ impl TestApp {
             "webhook_deliveries",
             "webhook_attempts",
             "surveys",
+            "letters",
         ]
         .iter()
         .map(|table| {

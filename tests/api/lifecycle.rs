@@ -95,7 +95,7 @@ async fn accepting_a_complaint_opens_stage_1_on_the_clock_and_acknowledging_sets
         &format!("/api/v1/cases/{reference}/acknowledgement"),
         &officer,
         Some("\"2\""),
-        json!({"method": "email", "acknowledged_at": "2025-12-23T15:00:00Z"}),
+        json!({"understanding": "The bin was missed three weeks running", "method": "email", "acknowledged_at": "2025-12-23T15:00:00Z"}),
     )
     .await;
     assert_eq!(ack.status, 200, "{}", ack.text());
@@ -146,7 +146,7 @@ async fn under_dudley_the_response_is_due_twenty_working_days_from_receipt() {
         &format!("/api/v1/cases/{reference}/acknowledgement"),
         &manager,
         Some("\"2\""),
-        json!({"method": "letter", "acknowledged_at": "2026-03-05T12:00:00Z"}),
+        json!({"understanding": "The bin was missed three weeks running", "method": "letter", "acknowledged_at": "2026-03-05T12:00:00Z"}),
     )
     .await;
     let clock = app
@@ -368,7 +368,8 @@ async fn acknowledgement_is_for_staff_of_the_service_once_the_complaint_is_accep
     let manager = app.manager();
     let (reference, etag) = new_complaint(&app, complaint()).await;
     let ack_path = format!("/api/v1/cases/{reference}/acknowledgement");
-    let body = json!({"method": "email"});
+    let body =
+        json!({"understanding": "The bin was missed three weeks running", "method": "email"});
     change(&app, &ack_path, &manager, Some(&etag), body.clone())
         .await
         .problem(409, "/problems/conflict");
@@ -488,7 +489,7 @@ async fn walsall_grades_set_the_response_time_and_three_months_is_the_ceiling() 
         &format!("/api/v1/cases/{reference}/acknowledgement"),
         &manager,
         Some(&etag),
-        json!({"method": "email", "acknowledged_at": "2026-01-06T09:00:00Z", "grade": 2}),
+        json!({"understanding": "The bin was missed three weeks running", "method": "email", "acknowledged_at": "2026-01-06T09:00:00Z", "grade": 2}),
     )
     .await;
     assert_eq!(ack.status, 200, "{}", ack.text());
@@ -661,7 +662,7 @@ async fn an_extension_is_asked_for_by_the_investigator_and_agreed_by_the_head_of
         &format!("{base}/acknowledgement"),
         &manager,
         Some(&etag),
-        json!({"method": "email"}),
+        json!({"understanding": "The bin was missed three weeks running", "method": "email"}),
     )
     .await;
     assert_eq!(ack.status, 200, "{}", ack.text());
@@ -842,7 +843,10 @@ pub async fn under_investigation(app: &TestApp, customer: &str) -> (String, Stri
     let mut etag = "\"1\"".to_string();
     for (path, body) in [
         ("triage", json!({"decision": "accept"})),
-        ("acknowledgement", json!({"method": "email"})),
+        (
+            "acknowledgement",
+            json!({"understanding": "The bin was missed three weeks running", "method": "email"}),
+        ),
         ("assignment", json!({"investigator": "officer-17"})),
     ] {
         let response = change(app, &format!("{base}/{path}"), &manager, Some(&etag), body).await;
@@ -859,7 +863,9 @@ pub fn draft(outcome: &str, apology: Option<&str>) -> serde_json::Value {
             {"point": "The bin was missed three weeks running", "finding": "Crew records confirm two missed collections", "upheld": true},
             {"point": "Online reports were ignored", "finding": "Both reports were logged and passed to the crew", "upheld": false}
         ],
-        "letter": "Dear Alex Example, thank you for your complaint about your green bin..."
+        "letter": "Dear Alex Example, thank you for your complaint about your green bin...",
+        "understanding": "Your green bin was missed three weeks running and your reports were ignored.",
+        "outstanding_actions": []
     });
     if let Some(apology) = apology {
         body["apology"] = json!(apology);
@@ -908,12 +914,7 @@ async fn the_investigator_drafts_and_the_head_of_service_approves_and_sends_the_
     fields.sort();
     assert_eq!(
         fields,
-        vec![
-            "findings[0].finding",
-            "findings[0].upheld",
-            "letter",
-            "outcome"
-        ]
+        vec!["findings[0].finding", "findings[0].upheld", "outcome"]
     );
 
     let drafted = app
@@ -934,6 +935,16 @@ async fn the_investigator_drafts_and_the_head_of_service_approves_and_sends_the_
     assert_eq!(seen["responses"].as_array().map(Vec::len), Some(0));
     assert_eq!(seen["stages"][0]["outcome"], serde_json::Value::Null);
 
+    // A partly upheld response sets out its remedies: promised before it is sent.
+    let promised = app
+        .post(
+            &format!("{base}/remedies"),
+            &investigator,
+            &json!({"type": "service_provided", "description": "Collect the green bin",
+                    "due": "2027-01-15", "owner": "officer-17"}),
+        )
+        .await;
+    assert_eq!(promised.status, 201, "{}", promised.text());
     let approval = format!("{base}/responses/{response_id}/approval");
     change(&app, &approval, &investigator, Some(&etag), json!({}))
         .await
@@ -986,7 +997,13 @@ async fn the_investigator_drafts_and_the_head_of_service_approves_and_sends_the_
         .collect();
     assert_eq!(
         types,
-        vec!["received", "triaged", "acknowledged", "response_sent"]
+        vec![
+            "received",
+            "triaged",
+            "acknowledged",
+            "remedy_promised",
+            "response_sent"
+        ]
     );
 }
 
@@ -1159,7 +1176,7 @@ async fn under_dudley_stage_2_needs_grounds_and_a_different_senior_investigator(
         &format!("{base}/acknowledgement"),
         &manager,
         Some(&etag),
-        json!({"method": "letter"}),
+        json!({"understanding": "The bin was missed three weeks running", "method": "letter"}),
     )
     .await;
     assert_eq!(ack.status, 200, "{}", ack.text());
@@ -1530,7 +1547,7 @@ async fn whole_journey(preset: &str, grounds: bool) {
             &format!("{base}/acknowledgement"),
             &investigator,
             Some(&etag.clone()),
-            json!({"method": "email"}),
+            json!({"understanding": "The bin was missed three weeks running", "method": "email"}),
         )
         .await,
         "acknowledge",
@@ -1640,7 +1657,7 @@ async fn whole_journey(preset: &str, grounds: bool) {
             &format!("{base}/acknowledgement"),
             &manager,
             Some(&etag.clone()),
-            json!({"method": "letter"}),
+            json!({"understanding": "The bin was missed three weeks running", "method": "letter"}),
         )
         .await,
         "acknowledge stage 2",
@@ -1666,6 +1683,16 @@ async fn whole_journey(preset: &str, grounds: bool) {
         "reassign at stage 2",
         &mut etag,
     );
+    // An upheld response sets out its remedies: promised before it is sent.
+    let promised = app
+        .post(
+            &format!("{base}/remedies"),
+            &manager,
+            &json!({"type": "apology", "description": "A written apology",
+                    "due": "2027-01-15", "owner": "h-senior"}),
+        )
+        .await;
+    assert_eq!(promised.status, 201, "{preset}: {}", promised.text());
     let senior = app.head_of_service("h-senior", &["waste-care"]);
     let drafted = app
         .post(
@@ -1695,7 +1722,7 @@ async fn whole_journey(preset: &str, grounds: bool) {
             &format!("{base}/closure"),
             &manager,
             Some(&etag.clone()),
-            json!({}),
+            json!({"outstanding_remedies_reason": "The written apology goes with the stage 2 response"}),
         )
         .await,
         "close",
@@ -1730,6 +1757,7 @@ async fn whole_journey(preset: &str, grounds: bool) {
             "escalated",
             "acknowledged",
             "assigned",
+            "remedy_promised",
             "response_drafted",
             "response_sent",
             "closed",
@@ -1757,6 +1785,7 @@ async fn whole_journey(preset: &str, grounds: bool) {
             "response_sent",
             "escalated",
             "acknowledged",
+            "remedy_promised",
             "response_sent",
             "closed",
             "referred_to_ombudsman",

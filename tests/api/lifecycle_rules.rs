@@ -73,7 +73,9 @@ fn draft() -> Value {
     json!({
         "outcome": "not_upheld",
         "findings": [{"point": "The bin was missed", "finding": "Crew records show it was collected", "upheld": false}],
-        "letter": "Dear Alex Example, ..."
+        "letter": "Dear Alex Example, ...",
+        "understanding": "Your green bin was missed.",
+        "outstanding_actions": []
     })
 }
 
@@ -117,7 +119,7 @@ async fn answered(app: &TestApp, at: &str, acknowledged: &str) -> (String, Strin
         &reference,
         "acknowledgement",
         &etag,
-        json!({"method": "letter", "acknowledged_at": acknowledged}),
+        json!({"understanding": "The bin was missed three weeks running", "method": "letter", "acknowledged_at": acknowledged}),
     )
     .await;
     let etag = step(
@@ -177,7 +179,7 @@ async fn under_dudley_stage_2_is_due_twenty_working_days_from_the_request_not_th
         &format!("/api/v1/cases/{reference}/acknowledgement"),
         &app.manager(),
         Some(&etag),
-        json!({"method": "email"}),
+        json!({"understanding": "The bin was missed three weeks running", "method": "email"}),
     )
     .await;
     assert_eq!(response.status, 200, "{}", response.text());
@@ -202,7 +204,7 @@ async fn a_stage_2_acknowledgement_dated_before_the_request_is_refused_and_chang
         &format!("/api/v1/cases/{reference}/acknowledgement"),
         &app.manager(),
         Some(&etag),
-        json!({"method": "email", "acknowledged_at": yesterday}),
+        json!({"understanding": "The bin was missed three weeks running", "method": "email", "acknowledged_at": yesterday}),
     )
     .await;
     assert_eq!(refused.invalid_fields(), vec!["acknowledged_at"]);
@@ -228,7 +230,7 @@ async fn under_walsall_an_extension_past_three_calendar_months_is_refused_naming
         &format!("/api/v1/cases/{reference}/acknowledgement"),
         &app.manager(),
         Some(&etag),
-        json!({"method": "letter", "acknowledged_at": "2026-10-02T09:00:00Z", "grade": 1}),
+        json!({"understanding": "The bin was missed three weeks running", "method": "letter", "acknowledged_at": "2026-10-02T09:00:00Z", "grade": 1}),
     )
     .await;
     assert_eq!(acknowledged.status, 200, "{}", acknowledged.text());
@@ -288,7 +290,7 @@ async fn the_customers_agreement_to_a_longer_extension_is_recorded_with_when_and
         &reference,
         "acknowledgement",
         &etag,
-        json!({"method": "letter", "acknowledged_at": "2026-11-06T09:00:00Z"}),
+        json!({"understanding": "The bin was missed three weeks running", "method": "letter", "acknowledged_at": "2026-11-06T09:00:00Z"}),
     )
     .await;
     let path = format!("/api/v1/cases/{reference}/extensions");
@@ -658,7 +660,7 @@ async fn a_response_sent_on_paper_is_recorded_with_the_date_it_was_really_sent()
         &reference,
         "acknowledgement",
         &etag,
-        json!({"method": "letter", "acknowledged_at": "2026-11-03T09:00:00Z"}),
+        json!({"understanding": "The bin was missed three weeks running", "method": "letter", "acknowledged_at": "2026-11-03T09:00:00Z"}),
     )
     .await;
     // Triaged on Monday 2 November, as it would have been.
@@ -729,7 +731,7 @@ async fn a_change_addressed_by_a_lower_case_reference_answers_with_the_case() {
         &lower,
         "acknowledgement",
         &etag,
-        json!({"method": "email"}),
+        json!({"understanding": "The bin was missed three weeks running", "method": "email"}),
     )
     .await;
     let response = change(

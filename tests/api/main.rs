@@ -17,6 +17,7 @@ mod event_types;
 mod events;
 mod feedback;
 mod idempotency;
+mod letters;
 mod lifecycle;
 mod lifecycle_rules;
 mod metrics;

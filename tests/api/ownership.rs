@@ -87,7 +87,7 @@ async fn a_contributing_service_reads_the_case_and_adds_notes_but_only_the_lead_
         &format!("{case_path}/acknowledgement"),
         &highways,
         Some(&etag),
-        json!({"method": "email"}),
+        json!({"understanding": "The bin was missed three weeks running", "method": "email"}),
     )
     .await;
     let problem = refused.problem(403, "/problems/forbidden");
@@ -101,7 +101,7 @@ async fn a_contributing_service_reads_the_case_and_adds_notes_but_only_the_lead_
         &format!("{case_path}/acknowledgement"),
         &app.officer("o-waste", &["waste-care"]),
         Some(&etag),
-        json!({"method": "email"}),
+        json!({"understanding": "The bin was missed three weeks running", "method": "email"}),
     )
     .await;
     assert_eq!(lead.status, 200, "{}", lead.text());
@@ -152,7 +152,7 @@ async fn moving_the_lead_hands_the_case_over_and_drops_the_new_lead_as_a_contrib
         &format!("{case_path}/acknowledgement"),
         &app.officer("o-roads", &["highways"]),
         Some(&etag),
-        json!({"method": "letter"}),
+        json!({"understanding": "The bin was missed three weeks running", "method": "letter"}),
     )
     .await;
     assert_eq!(ack.status, 200, "{}", ack.text());

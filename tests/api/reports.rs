@@ -34,6 +34,18 @@ async fn steps(app: &TestApp, reference: &str, steps: &[(&str, serde_json::Value
     for (path, body) in steps {
         let etag = app.get(&base, &manager).await.header("etag").expect("etag");
         let response = if *path == "send" {
+            if body["outcome"] != "not_upheld" {
+                // An upheld response sets out its remedies: promised before it is sent.
+                let promised = app
+                    .post(
+                        &format!("{base}/remedies"),
+                        &manager,
+                        &json!({"type": "apology", "description": "A written apology",
+                                "due": "2026-12-18", "owner": "officer-17"}),
+                    )
+                    .await;
+                assert_eq!(promised.status, 201, "remedy: {}", promised.text());
+            }
             let drafted = app
                 .post(
                     &format!("{base}/responses"),
@@ -70,7 +82,9 @@ fn draft(outcome: &str) -> serde_json::Value {
     let mut body = json!({
         "outcome": outcome,
         "findings": [{"point": "The bin was missed", "finding": "It was", "upheld": outcome != "not_upheld"}],
-        "letter": "Dear Alex Example, thank you for your complaint."
+        "letter": "Dear Alex Example, thank you for your complaint.",
+        "understanding": "Your green bin was missed.",
+        "outstanding_actions": []
     });
     if outcome != "not_upheld" {
         body["apology"] = json!("We are sorry the bin was missed.");
@@ -98,7 +112,7 @@ async fn data_set(app: &TestApp) -> String {
             ("triage", json!({"decision": "accept"})),
             (
                 "acknowledgement",
-                json!({"method": "email", "acknowledged_at": "2026-10-02T09:00:00Z"}),
+                json!({"understanding": "The bin was missed three weeks running", "method": "email", "acknowledged_at": "2026-10-02T09:00:00Z"}),
             ),
             ("assignment", json!({"investigator": "officer-17"})),
             ("send", draft("upheld")),
@@ -119,14 +133,14 @@ async fn data_set(app: &TestApp) -> String {
         &b,
         &[
             ("triage", json!({"decision": "accept"})),
-            ("acknowledgement", json!({"method": "email"})),
+            ("acknowledgement", json!({"understanding": "The bin was missed three weeks running", "method": "email"})),
             ("assignment", json!({"investigator": "officer-17"})),
             ("send", draft("not_upheld")),
             (
                 "escalations",
                 json!({"reason": "The crew still miss the bin"}),
             ),
-            ("acknowledgement", json!({"method": "email"})),
+            ("acknowledgement", json!({"understanding": "The bin was missed three weeks running", "method": "email"})),
         ],
     )
     .await;

@@ -1,0 +1,478 @@
+//! Letters to the customer, written in the transaction of the change that calls for them: an
+//! acknowledgement when a complaint is acknowledged, a notice when an extension is agreed, the
+//! response when it is sent, referrals at triage, a compliment's or comment's acknowledgement
+//! and reply. Each is checked against what the Complaint Handling Code requires of it
+//! ([`crate::domain::letter::missing`]): while anything is missing the change is refused, 422
+//! naming the field, and nothing is written.
+//!
+//! [`write`] is the seam: it renders a letter from the council's templates in the customer's
+//! language and form, stores it (`pending`) and gives its row, for the sending to pick up.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Deserialize;
+
+use super::AppError;
+use crate::db::cases::CaseRow;
+use crate::db::extensions::ExtensionRow;
+use crate::db::letters::{self as repo, LetterRow};
+use crate::db::responses::ResponseRow;
+use crate::db::DbConnection;
+use crate::domain::case::{Kind, Stage};
+use crate::domain::clock::uk_date;
+use crate::domain::letter::{self, Contents, Language, LetterKind, LetterStatus};
+use crate::domain::remedy::RemedyStatus;
+use crate::domain::triage::Procedure;
+use crate::error::FieldError;
+use crate::letters::context::{self, Action, Common, Details, Point, Stage2Route};
+use crate::letters::Templates;
+
+/// Renders the `kind` letter for case `case`, in its customer's language (see
+/// [`Templates::language_for`]) and large print where they asked for it, with the details
+/// `details` gives in that language, and keeps it on the case as `pending`. Gives its row.
+pub fn write(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    now: NaiveDateTime,
+    case: &CaseRow,
+    kind: LetterKind,
+    details: impl FnOnce(Language) -> Details,
+) -> Result<LetterRow, AppError> {
+    let (customer, _representative) = crate::db::cases::people(conn, case.id)?;
+    let service = crate::db::services::find(conn, &case.service_id)?
+        .ok_or_else(|| AppError::Internal(format!("case {} has no service", case.reference)))?;
+    let language = templates.language_for(
+        kind,
+        Language::of_customer(customer.interpreter_language.as_deref()),
+    );
+    let details = details(language);
+    if details.kind() != kind {
+        return Err(AppError::Internal(format!(
+            "the {kind} letter was given a {} letter's details",
+            details.kind()
+        )));
+    }
+    let common = Common {
+        reference: case.reference.clone(),
+        customer_name: customer.name,
+        service: service.name,
+        received_on: context::written(uk_date(case.received_at), language),
+        date: context::written(uk_date(now), language),
+        ombudsman: templates.ombudsman(service.ombudsman),
+        large_print: customer.large_print,
+    };
+    let rendered = templates
+        .render(&common, &details, language)
+        .map_err(|e| AppError::Internal(format!("rendering the {kind} letter: {e}")))?;
+    Ok(repo::insert(
+        conn,
+        &LetterRow {
+            id: 0,
+            case_id: case.id,
+            kind,
+            language: rendered.language,
+            large_print: rendered.large_print,
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+            status: LetterStatus::Pending,
+            created_at: now,
+        },
+    )?)
+}
+
+/// Refuses with every element `kind` lacks, each naming its field.
+fn require(kind: LetterKind, contents: &Contents) -> Result<(), AppError> {
+    let missing = letter::missing(kind, contents);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::Invalid(
+        missing
+            .into_iter()
+            .map(|element| FieldError::new(element.field(), element.requirement()))
+            .collect(),
+    ))
+}
+
+fn given(text: Option<&str>) -> Option<String> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+}
+
+fn stage_number(stage: Stage) -> u8 {
+    match stage {
+        Stage::Stage1 => 1,
+        _ => 2,
+    }
+}
+
+/// What the acknowledgement of a complaint's stage says beyond the case.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Understanding {
+    /// The complaint as the council understood it.
+    pub understanding: Option<String>,
+    /// What the customer wants to happen; the case's desired outcome when not given.
+    pub outcome_sought: Option<String>,
+}
+
+/// Checks an acknowledgement can be written, before anything changes.
+pub fn check_acknowledgement(
+    case: &CaseRow,
+    stage: Stage,
+    said: &Understanding,
+) -> Result<(), AppError> {
+    require(
+        LetterKind::Acknowledgement,
+        &Contents {
+            stage: Some(stage),
+            understanding: given(said.understanding.as_deref()).is_some(),
+            outcome_sought: given(said.outcome_sought.as_deref())
+                .or_else(|| given(case.desired_outcome.as_deref()))
+                .is_some(),
+            ..Contents::default()
+        },
+    )
+}
+
+/// The acknowledgement of a complaint at `stage`, whose response is due on `response_due`.
+pub fn acknowledgement(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    now: NaiveDateTime,
+    case: &CaseRow,
+    stage: Stage,
+    said: &Understanding,
+    response_due: NaiveDate,
+) -> Result<LetterRow, AppError> {
+    check_acknowledgement(case, stage, said)?;
+    let understanding = given(said.understanding.as_deref()).unwrap_or_default();
+    let outcome_sought = given(said.outcome_sought.as_deref())
+        .or_else(|| given(case.desired_outcome.as_deref()))
+        .unwrap_or_default();
+    write(
+        conn,
+        templates,
+        now,
+        case,
+        LetterKind::Acknowledgement,
+        |language| Details::Acknowledgement {
+            stage: stage_number(stage),
+            understanding,
+            outcome_sought,
+            response_due: context::written(response_due, language),
+        },
+    )
+}
+
+/// The notice of an agreed extension (Code 6.4-6.5).
+pub fn extension(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    now: NaiveDateTime,
+    case: &CaseRow,
+    stage: Stage,
+    extension: &ExtensionRow,
+) -> Result<LetterRow, AppError> {
+    let reason = given(Some(&extension.reason));
+    require(
+        LetterKind::Extension,
+        &Contents {
+            stage: Some(stage),
+            extension_reason: reason.is_some(),
+            new_due_date: extension.new_due > extension.previous_due,
+            ombudsman_details: ombudsman_configured(templates),
+            ..Contents::default()
+        },
+    )?;
+    write(
+        conn,
+        templates,
+        now,
+        case,
+        LetterKind::Extension,
+        |language| Details::Extension {
+            stage: stage_number(stage),
+            reason: reason.unwrap_or_default(),
+            previous_due: context::written(extension.previous_due, language),
+            new_due: context::written(extension.new_due, language),
+        },
+    )
+}
+
+fn ombudsman_configured(templates: &Templates) -> bool {
+    let settings = templates.settings();
+    [&settings.lgsco, &settings.housing_ombudsman]
+        .iter()
+        .all(|o| !o.phone.trim().is_empty() && !o.name.trim().is_empty())
+}
+
+/// A finding as the draft stored it.
+#[derive(Debug, Deserialize)]
+struct StoredFinding {
+    point: Option<String>,
+    finding: Option<String>,
+    upheld: Option<bool>,
+}
+
+/// An outstanding action as the draft stored it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, Deserialize)]
+pub struct OutstandingAction {
+    pub action: String,
+    pub due: NaiveDate,
+}
+
+/// The stage response `response`, sent: checked against the Code, then written. The window
+/// for asking for stage 2, where the policy has one, closes on `window_closes`.
+#[allow(clippy::too_many_arguments)]
+pub fn response(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    now: NaiveDateTime,
+    case: &CaseRow,
+    stage: Stage,
+    response: &ResponseRow,
+    window_closes: Option<NaiveDate>,
+) -> Result<LetterRow, AppError> {
+    let findings: Vec<StoredFinding> = serde_json::from_str(&response.findings)
+        .map_err(|e| AppError::Internal(format!("stored findings: {e}")))?;
+    let actions: Option<Vec<OutstandingAction>> = response
+        .outstanding_actions
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| AppError::Internal(format!("stored outstanding actions: {e}")))?;
+    let remedies: Vec<_> = crate::db::remedies::for_case(conn, case.id)?
+        .into_iter()
+        .filter(|r| r.status != RemedyStatus::CannotDeliver)
+        .collect();
+    let points: Vec<Point> = findings
+        .iter()
+        .filter_map(|f| {
+            Some(Point {
+                point: given(f.point.as_deref())?,
+                upheld: f.upheld?,
+                reasons: given(f.finding.as_deref())?,
+            })
+        })
+        .collect();
+    let understanding = given(response.understanding.as_deref());
+    let kind = LetterKind::response(stage);
+    require(
+        kind,
+        &Contents {
+            stage: Some(stage),
+            understanding: understanding.is_some(),
+            outcome: Some(response.outcome),
+            points: findings.len(),
+            points_with_reasons: points.len(),
+            remedies: remedies.len(),
+            outstanding_actions_dated: actions.as_ref().map(|_| true),
+            escalation_route: true,
+            ombudsman_details: ombudsman_configured(templates),
+            ..Contents::default()
+        },
+    )?;
+    let apology = given(response.apology.as_deref());
+    let letter = given(Some(&response.letter));
+    write(conn, templates, now, case, kind, |language| {
+        let dated = |action: String, due: NaiveDate| Action {
+            action,
+            due: context::written(due, language),
+        };
+        Details::Response {
+            stage: stage_number(stage),
+            outcome: response.outcome.as_str().into(),
+            understanding: understanding.unwrap_or_default(),
+            points,
+            apology,
+            remedies: remedies
+                .into_iter()
+                .map(|r| dated(r.description, r.due))
+                .collect(),
+            outstanding_actions: actions
+                .unwrap_or_default()
+                .into_iter()
+                .map(|a| dated(a.action, a.due))
+                .collect(),
+            stage_2: (stage == Stage::Stage1).then(|| Stage2Route {
+                request_by: window_closes.map(|d| context::written(d, language)),
+            }),
+            letter,
+        }
+    })
+}
+
+/// A request for stage 2 refused, with `reasons` and the right to go to the Ombudsman. No
+/// change calls it yet: the lifecycle refuses a late request without recording it.
+pub fn escalation_refused(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    now: NaiveDateTime,
+    case: &CaseRow,
+    reasons: &str,
+) -> Result<LetterRow, AppError> {
+    let reasons = given(Some(reasons));
+    require(
+        LetterKind::EscalationRefused,
+        &Contents {
+            refusal_reasons: reasons.is_some(),
+            ombudsman_details: ombudsman_configured(templates),
+            ..Contents::default()
+        },
+    )?;
+    write(
+        conn,
+        templates,
+        now,
+        case,
+        LetterKind::EscalationRefused,
+        |_| Details::EscalationRefused {
+            reasons: reasons.unwrap_or_default(),
+        },
+    )
+}
+
+/// Triage found another procedure applies: which, and how to use it.
+pub fn excluded_referral(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    now: NaiveDateTime,
+    case: &CaseRow,
+    procedure: Procedure,
+    referral: Option<&str>,
+) -> Result<LetterRow, AppError> {
+    let referral = given(referral);
+    require(
+        LetterKind::ExcludedReferral,
+        &Contents {
+            referral: referral.is_some(),
+            ..Contents::default()
+        },
+    )?;
+    write(
+        conn,
+        templates,
+        now,
+        case,
+        LetterKind::ExcludedReferral,
+        |_| Details::ExcludedReferral {
+            procedure: procedure.as_str().into(),
+            referral: referral.unwrap_or_default(),
+        },
+    )
+}
+
+/// Triage found it is not a council service: the organisation to go to.
+pub fn outside_remit_referral(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    now: NaiveDateTime,
+    case: &CaseRow,
+    organisation: Option<&str>,
+    referral: Option<&str>,
+) -> Result<LetterRow, AppError> {
+    let organisation = given(organisation);
+    require(
+        LetterKind::OutsideRemitReferral,
+        &Contents {
+            referral: organisation.is_some(),
+            ..Contents::default()
+        },
+    )?;
+    let referral = given(referral);
+    write(
+        conn,
+        templates,
+        now,
+        case,
+        LetterKind::OutsideRemitReferral,
+        |_| Details::OutsideRemitReferral {
+            organisation: organisation.unwrap_or_default(),
+            referral,
+        },
+    )
+}
+
+fn feedback_kind(case: &CaseRow) -> String {
+    match case.kind {
+        Kind::Compliment => "compliment".into(),
+        Kind::Comment => "comment".into(),
+        Kind::Complaint => "complaint".into(),
+    }
+}
+
+/// A compliment or comment acknowledged; its reply due on `response_due`.
+pub fn feedback_acknowledgement(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    now: NaiveDateTime,
+    case: &CaseRow,
+    response_due: Option<NaiveDate>,
+) -> Result<LetterRow, AppError> {
+    write(
+        conn,
+        templates,
+        now,
+        case,
+        LetterKind::FeedbackAcknowledgement,
+        |language| Details::FeedbackAcknowledgement {
+            feedback_kind: feedback_kind(case),
+            response_due: response_due.map(|d| context::written(d, language)),
+        },
+    )
+}
+
+/// A compliment or comment answered with `reply`.
+pub fn feedback_reply(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    now: NaiveDateTime,
+    case: &CaseRow,
+    reply: Option<&str>,
+) -> Result<LetterRow, AppError> {
+    let reply = given(reply);
+    write(
+        conn,
+        templates,
+        now,
+        case,
+        LetterKind::FeedbackReply,
+        |_| Details::FeedbackReply {
+            feedback_kind: feedback_kind(case),
+            reply,
+        },
+    )
+}
+
+/// The satisfaction survey's invitation, with its link `PUBLIC_BASE_URL/surveys/{token}`: for
+/// the survey's work to call when a complaint closes, in that transaction.
+pub fn survey_invitation(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    now: NaiveDateTime,
+    case: &CaseRow,
+    token: &str,
+) -> Result<LetterRow, AppError> {
+    let token = given(Some(token));
+    require(
+        LetterKind::SurveyInvitation,
+        &Contents {
+            survey_link: token.is_some(),
+            ..Contents::default()
+        },
+    )?;
+    let survey_url = format!(
+        "{}/surveys/{}",
+        templates.settings().public_base_url,
+        token.unwrap_or_default()
+    );
+    write(
+        conn,
+        templates,
+        now,
+        case,
+        LetterKind::SurveyInvitation,
+        |_| Details::SurveyInvitation { survey_url },
+    )
+}

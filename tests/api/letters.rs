@@ -1,0 +1,545 @@
+//! Letters (issue 13 §1-§3): written from the council's templates when the event happens, each
+//! holding what the Complaint Handling Code requires, kept on the case and read as HTML or
+//! plain text. Dates are worked out by hand; the Ombudsmen's telephone numbers are seed 003's.
+
+use chrono::NaiveDateTime;
+use council_feedback::app::time::Now;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+use crate::lifecycle::change;
+
+/// Monday 2 November 2026, 09:00 UTC: the complaint arrives and is acknowledged that day, so
+/// its stage 1 response is due 10 working days on (the Code), Monday 16 November.
+fn monday() -> Now {
+    Now::Fixed(
+        NaiveDateTime::parse_from_str("2026-11-02 09:00:00", "%Y-%m-%d %H:%M:%S").expect("date"),
+    )
+}
+
+const UNDERSTANDING: &str =
+    "Your green bin was not collected on three collection days and your two online reports were not answered.";
+const CREW: &str = "Crew records confirm two missed collections";
+const REPORTS: &str = "Both reports were logged and passed to the crew";
+const ACTION: &str = "Check collections from Example Road every week";
+const REASON: &str = "We are waiting for the crew's vehicle tracking records";
+
+/// A complaint from customer `subject` about `service`, with `changes` to its customer,
+/// accepted, acknowledged (stating the understanding) and assigned to officer-17.
+async fn acknowledged(
+    app: &TestApp,
+    subject: &str,
+    service: &str,
+    customer: Value,
+) -> (String, String) {
+    let body = with(
+        complaint(),
+        json!({"service": service, "customer": customer}),
+    );
+    let case = app.create_case(&app.customer(subject), &body).await;
+    let reference = case["reference"].as_str().expect("reference").to_string();
+    let base = format!("/api/v1/cases/{reference}");
+    let manager = app.manager();
+    let mut etag = "\"1\"".to_string();
+    for (path, body) in [
+        ("triage", json!({"decision": "accept"})),
+        (
+            "acknowledgement",
+            json!({"method": "email", "understanding": UNDERSTANDING}),
+        ),
+        ("assignment", json!({"investigator": "officer-17"})),
+    ] {
+        let response = change(app, &format!("{base}/{path}"), &manager, Some(&etag), body).await;
+        assert_eq!(response.status, 200, "{path}: {}", response.text());
+        etag = response.header("etag").expect("etag");
+    }
+    (reference, etag)
+}
+
+/// A complete draft: each point decided with reasons, the understanding, one action due.
+fn draft(outcome: &str) -> Value {
+    json!({
+        "outcome": outcome,
+        "findings": [
+            {"point": "The bin was missed three weeks running", "finding": CREW, "upheld": true},
+            {"point": "Online reports were ignored", "finding": REPORTS, "upheld": false}
+        ],
+        "apology": "We are sorry that your bin was missed twice.",
+        "understanding": UNDERSTANDING,
+        "outstanding_actions": [{"action": ACTION, "due": "2026-12-18"}]
+    })
+}
+
+/// Drafts `body` as officer-17 and gives the draft's id.
+async fn drafted(app: &TestApp, reference: &str, body: &Value) -> i64 {
+    let response = app
+        .post(
+            &format!("/api/v1/cases/{reference}/responses"),
+            &app.officer("officer-17", &["waste-care", "housing-estates-communities"]),
+            body,
+        )
+        .await;
+    assert_eq!(response.status, 201, "{}", response.text());
+    response.json()["id"].as_i64().expect("id")
+}
+
+async fn approve(app: &TestApp, reference: &str, id: i64, etag: &str) -> TestResponse {
+    change(
+        app,
+        &format!("/api/v1/cases/{reference}/responses/{id}/approval"),
+        &app.manager(),
+        Some(etag),
+        json!({}),
+    )
+    .await
+}
+
+/// The case's letters as `token` sees them.
+async fn letters(app: &TestApp, reference: &str, token: &str) -> Vec<Value> {
+    let response = app
+        .get(&format!("/api/v1/cases/{reference}/letters"), token)
+        .await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    response.json()["items"].as_array().expect("items").clone()
+}
+
+/// A letter in the form `accept` asks for.
+async fn letter(app: &TestApp, reference: &str, id: &Value, accept: &str) -> TestResponse {
+    app.send(
+        awc::http::Method::GET,
+        &format!("/api/v1/cases/{reference}/letters/{id}"),
+        Some(&app.manager()),
+        &[("Accept", accept)],
+        None,
+    )
+    .await
+}
+
+async fn text_of(app: &TestApp, reference: &str, item: &Value) -> String {
+    let response = letter(app, reference, &item["id"], "text/plain").await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    response.text()
+}
+
+fn kinds(items: &[Value]) -> Vec<&str> {
+    items.iter().filter_map(|l| l["kind"].as_str()).collect()
+}
+
+fn assert_says(text: &str, phrases: &[&str]) {
+    for phrase in phrases {
+        assert!(text.contains(phrase), "missing {phrase:?} in:\n{text}");
+    }
+}
+
+#[actix_web::test]
+async fn a_complaints_journey_writes_the_letters_the_code_requires_in_order() {
+    let app = spawn_app_at(monday(), &[]).await;
+    let (reference, etag) = acknowledged(&app, "ann", "waste-care", json!({})).await;
+    let base = format!("/api/v1/cases/{reference}");
+
+    // More time: the response moves from Monday 16 to Monday 23 November.
+    let asked = app
+        .send(
+            awc::http::Method::POST,
+            &format!("{base}/extensions"),
+            Some(&app.officer("officer-17", &["waste-care"])),
+            &[("If-Match", etag.as_str())],
+            Some(
+                json!({"new_response_due": "2026-11-23", "reason": REASON})
+                    .to_string()
+                    .into_bytes(),
+            ),
+        )
+        .await;
+    assert_eq!(asked.status, 201, "{}", asked.text());
+    let extension = asked.json()["id"].as_i64().expect("id");
+    let agreed = change(
+        &app,
+        &format!("{base}/extensions/{extension}/decision"),
+        &app.manager(),
+        asked.header("etag").as_deref(),
+        json!({"decision": "agree", "customer_told_at": "2026-11-02T09:00:00Z"}),
+    )
+    .await;
+    assert_eq!(agreed.status, 200, "{}", agreed.text());
+
+    let id = drafted(&app, &reference, &draft("not_upheld")).await;
+    // A draft is not a letter.
+    assert_eq!(
+        kinds(&letters(&app, &reference, &app.customer("ann")).await),
+        vec!["acknowledgement", "extension"]
+    );
+    let sent = approve(&app, &reference, id, &agreed.header("etag").expect("etag")).await;
+    assert_eq!(sent.status, 200, "{}", sent.text());
+
+    let items = letters(&app, &reference, &app.customer("ann")).await;
+    assert_eq!(
+        kinds(&items),
+        vec!["acknowledgement", "extension", "stage_1_response"]
+    );
+    for item in &items {
+        assert_eq!(item["language"], "en");
+        assert_eq!(item["status"], "pending");
+        // Alex asked for large print (the complaint's accessibility needs).
+        assert_eq!(item["large_print"], true);
+    }
+    assert_eq!(
+        items[0]["subject"],
+        format!("We have received your complaint {reference}")
+    );
+
+    // The acknowledgement: the understanding, the outcome sought (the case's), the due date.
+    assert_says(
+        &text_of(&app, &reference, &items[0]).await,
+        &[
+            &reference,
+            "stage 1",
+            UNDERSTANDING,
+            "Collect the bin and tell me why it keeps happening",
+            "by 16 November 2026",
+        ],
+    );
+    // The extension notice (Code 6.4-6.5): the reason, the new date, the Ombudsman.
+    assert_says(
+        &text_of(&app, &reference, &items[1]).await,
+        &[
+            REASON,
+            "by 16 November 2026 as we said",
+            "by 23 November 2026",
+            "Local Government and Social Care Ombudsman",
+            "Telephone: 0300 061 0614",
+            "Website: https://www.lgo.org.uk",
+        ],
+    );
+    // The stage 1 response: the stage, the understanding, each point's decision and reasons,
+    // the outcome, the outstanding action with its date, stage 2 then the Ombudsman.
+    let response = text_of(&app, &reference, &items[2]).await;
+    assert_says(
+        &response,
+        &[
+            "Our stage 1 response to your complaint",
+            UNDERSTANDING,
+            &format!("- The bin was missed three weeks running: upheld. {CREW}"),
+            &format!("- Online reports were ignored: not upheld. {REPORTS}"),
+            "Your complaint is not upheld.",
+            &format!("- {ACTION}, by 18 December 2026"),
+            "look at your complaint again at stage 2",
+            "Local Government and Social Care Ombudsman",
+            "Telephone: 0300 061 0614",
+        ],
+    );
+    assert!(!response.contains("Housing Ombudsman"), "{response}");
+}
+
+#[actix_web::test]
+async fn a_response_missing_an_element_the_code_requires_cannot_be_sent() {
+    let app = spawn_app_at(monday(), &[]).await;
+    let (reference, etag) = acknowledged(&app, "bea", "waste-care", json!({})).await;
+    let without = |field: &str, outcome: &str| {
+        let mut body = draft(outcome);
+        body.as_object_mut().expect("object").remove(field);
+        body
+    };
+    let mut blank_reasons = draft("not_upheld");
+    blank_reasons["findings"][1]["finding"] = json!("   ");
+    for (body, field) in [
+        (without("understanding", "not_upheld"), "understanding"),
+        (
+            without("outstanding_actions", "not_upheld"),
+            "outstanding_actions",
+        ),
+        // Upheld, with no remedy recorded on the case.
+        (draft("upheld"), "remedies"),
+    ] {
+        let id = drafted(&app, &reference, &body).await;
+        let before = app.row_counts();
+        let refused = approve(&app, &reference, id, &etag).await;
+        let problem = refused.problem(422, "/problems/validation");
+        assert_eq!(problem["errors"][0]["field"], field, "{}", refused.text());
+        assert_eq!(problem["errors"].as_array().map(Vec::len), Some(1));
+        assert_eq!(app.row_counts(), before, "{field}: nothing is written");
+    }
+    // A finding without its reasons is refused when drafted (the draft's own rule).
+    app.post(
+        &format!("/api/v1/cases/{reference}/responses"),
+        &app.officer("officer-17", &["waste-care"]),
+        &blank_reasons,
+    )
+    .await
+    .problem(422, "/problems/validation");
+
+    // With everything, it goes; the case shows no letter but the acknowledgement before.
+    let id = drafted(&app, &reference, &draft("not_upheld")).await;
+    let sent = approve(&app, &reference, id, &etag).await;
+    assert_eq!(sent.status, 200, "{}", sent.text());
+    assert_eq!(
+        kinds(&letters(&app, &reference, &app.manager()).await),
+        vec!["acknowledgement", "stage_1_response"]
+    );
+}
+
+#[actix_web::test]
+async fn an_acknowledgement_must_state_the_understanding_and_the_outcome_sought() {
+    let app = spawn_app_at(monday(), &[]).await;
+    let body = with(complaint(), json!({"desired_outcome": null}));
+    let case = app.create_case(&app.customer("cat"), &body).await;
+    let reference = case["reference"].as_str().expect("reference").to_string();
+    let base = format!("/api/v1/cases/{reference}");
+    let triaged = change(
+        &app,
+        &format!("{base}/triage"),
+        &app.manager(),
+        Some("\"1\""),
+        json!({"decision": "accept"}),
+    )
+    .await;
+    let etag = triaged.header("etag").expect("etag");
+    let before = app.row_counts();
+    let refused = change(
+        &app,
+        &format!("{base}/acknowledgement"),
+        &app.manager(),
+        Some(&etag),
+        json!({"method": "email"}),
+    )
+    .await;
+    let problem = refused.problem(422, "/problems/validation");
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert_eq!(fields, vec!["outcome_sought", "understanding"]);
+    assert_eq!(app.row_counts(), before);
+
+    let done = change(
+        &app,
+        &format!("{base}/acknowledgement"),
+        &app.manager(),
+        Some(&etag),
+        json!({"method": "email", "understanding": UNDERSTANDING, "outcome_sought": "An apology"}),
+    )
+    .await;
+    assert_eq!(done.status, 200, "{}", done.text());
+    let items = letters(&app, &reference, &app.customer("cat")).await;
+    assert_says(
+        &text_of(&app, &reference, &items[0]).await,
+        &[UNDERSTANDING, "An apology"],
+    );
+}
+
+#[actix_web::test]
+async fn a_housing_service_names_the_housing_ombudsman_and_another_the_lgsco() {
+    let app = spawn_app_at(monday(), &[]).await;
+    let manager = app.manager();
+    for (service, body) in [
+        ("housing-estates-communities", "housing_ombudsman"),
+        ("waste-care", "lgsco"),
+    ] {
+        let found = app
+            .get(&format!("/api/v1/services/{service}"), &manager)
+            .await;
+        assert_eq!(found.json()["ombudsman"], body, "{service}");
+    }
+    let (reference, etag) =
+        acknowledged(&app, "dan", "housing-estates-communities", json!({})).await;
+    let id = drafted(&app, &reference, &draft("not_upheld")).await;
+    let sent = approve(&app, &reference, id, &etag).await;
+    assert_eq!(sent.status, 200, "{}", sent.text());
+    let items = letters(&app, &reference, &manager).await;
+    let response = text_of(&app, &reference, &items[1]).await;
+    assert_says(
+        &response,
+        &["Housing Ombudsman", "Telephone: 0300 111 3000"],
+    );
+    assert!(!response.contains("0300 061 0614"), "{response}");
+    assert!(!response.contains("Local Government"), "{response}");
+}
+
+#[actix_web::test]
+async fn a_service_added_for_the_landlord_function_takes_the_housing_ombudsman() {
+    let app = spawn_app().await;
+    let created = app
+        .post(
+            "/api/v1/services",
+            &app.manager(),
+            &json!({"id": "tenancy-services", "name": "Tenancy Services", "directorate": "place", "ombudsman": "housing_ombudsman"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    assert_eq!(created.json()["ombudsman"], "housing_ombudsman");
+    let refused = app
+        .post(
+            "/api/v1/services",
+            &app.manager(),
+            &json!({"id": "other", "name": "Other", "directorate": "place", "ombudsman": "psow"}),
+        )
+        .await;
+    let problem = refused.problem(422, "/problems/validation");
+    assert_eq!(problem["errors"][0]["field"], "ombudsman");
+}
+
+#[actix_web::test]
+async fn a_welsh_speaking_customer_gets_the_welsh_letter() {
+    let app = spawn_app_at(monday(), &[]).await;
+    let (reference, _) = acknowledged(
+        &app,
+        "eira",
+        "waste-care",
+        json!({"accessibility": {"interpreter_language": "Cymraeg", "large_print": false}}),
+    )
+    .await;
+    let items = letters(&app, &reference, &app.customer("eira")).await;
+    assert_eq!(items[0]["language"], "cy");
+    assert_eq!(items[0]["large_print"], false);
+    assert_says(
+        &text_of(&app, &reference, &items[0]).await,
+        &[
+            "Annwyl Alex Example",
+            "Ein dealltwriaeth o'ch cwyn",
+            UNDERSTANDING,
+            "erbyn 16 Tachwedd 2026",
+        ],
+    );
+    let html = letter(&app, &reference, &items[0]["id"], "text/html").await;
+    assert_eq!(html.header("content-language").as_deref(), Some("cy"));
+    assert!(
+        html.text().contains("<html lang=\"cy\">"),
+        "{}",
+        html.text()
+    );
+    assert!(html.text().contains("font-size:16px"));
+}
+
+#[actix_web::test]
+async fn a_letter_is_html_or_plain_text_by_accept_and_nothing_else() {
+    let app = spawn_app_at(monday(), &[]).await;
+    let (reference, _) = acknowledged(&app, "fay", "waste-care", json!({})).await;
+    let items = letters(&app, &reference, &app.manager()).await;
+    let id = &items[0]["id"];
+
+    let html = letter(&app, &reference, id, "text/html").await;
+    assert_eq!(html.status, 200);
+    assert_eq!(
+        html.header("content-type").as_deref(),
+        Some("text/html; charset=utf-8")
+    );
+    let body = html.text();
+    assert!(
+        body.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"),
+        "{body}"
+    );
+    assert!(body.contains(&format!("<h1>Your complaint {reference}</h1>")));
+    assert!(body.contains("<h2>What we understand your complaint to be</h2>"));
+    assert!(!body.contains("<table"));
+    // Large print: 24 CSS pixels, 18 points.
+    assert!(body.contains("font-size:24px"));
+
+    let text = letter(&app, &reference, id, "text/plain").await;
+    assert_eq!(
+        text.header("content-type").as_deref(),
+        Some("text/plain; charset=utf-8")
+    );
+    assert!(text
+        .text()
+        .starts_with(&format!("Your complaint {reference}\n")));
+    assert!(!text.text().contains('<'));
+
+    // The preferred form wins; anything else is 406.
+    let preferred = letter(&app, &reference, id, "text/html;q=0.5, text/plain").await;
+    assert_eq!(
+        preferred.header("content-type").as_deref(),
+        Some("text/plain; charset=utf-8")
+    );
+    for accept in ["application/pdf", "application/json", "image/*"] {
+        letter(&app, &reference, id, accept)
+            .await
+            .problem(406, "/problems/not-acceptable");
+    }
+    letter(&app, &reference, &json!(999_999), "text/html")
+        .await
+        .problem(404, "/problems/not-found");
+}
+
+#[actix_web::test]
+async fn customer_b_cannot_see_customer_as_letters() {
+    let app = spawn_app_at(monday(), &[]).await;
+    let (reference, _) = acknowledged(&app, "gil", "waste-care", json!({})).await;
+    let items = letters(&app, &reference, &app.customer("gil")).await;
+    assert_eq!(items.len(), 1);
+    let other = app.customer("hana");
+    app.get(&format!("/api/v1/cases/{reference}/letters"), &other)
+        .await
+        .problem(404, "/problems/not-found");
+    app.get(
+        &format!("/api/v1/cases/{reference}/letters/{}", items[0]["id"]),
+        &other,
+    )
+    .await
+    .problem(404, "/problems/not-found");
+    // Staff of another service do not see them either.
+    app.get(
+        &format!("/api/v1/cases/{reference}/letters"),
+        &app.officer("o-roads", &["highways"]),
+    )
+    .await
+    .problem(404, "/problems/not-found");
+}
+
+#[actix_web::test]
+async fn triage_refers_an_excluded_complaint_with_a_letter() {
+    let app = spawn_app_at(monday(), &[]).await;
+    let case = app.create_case(&app.customer("ida"), &complaint()).await;
+    let reference = case["reference"].as_str().expect("reference").to_string();
+    let referral = "Ask for a review by writing to the Information Governance team.";
+    let triaged = change(
+        &app,
+        &format!("/api/v1/cases/{reference}/triage"),
+        &app.manager(),
+        Some("\"1\""),
+        json!({"decision": "excluded", "procedure": "information_rights", "referral": referral}),
+    )
+    .await;
+    assert_eq!(triaged.status, 200, "{}", triaged.text());
+    let items = letters(&app, &reference, &app.customer("ida")).await;
+    assert_eq!(kinds(&items), vec!["excluded_referral"]);
+    assert_says(
+        &text_of(&app, &reference, &items[0]).await,
+        &["Another procedure applies to your complaint", referral],
+    );
+}
+
+#[actix_web::test]
+async fn a_bad_override_template_stops_start_up_naming_its_file_and_line() {
+    let dir = std::env::temp_dir().join(format!("cf-templates-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(dir.join("en")).expect("folder");
+    let file = dir.join("en").join("extension.txt");
+    std::fs::write(
+        &file,
+        "Subject: More time for {{ reference }}\n\nDear {{ customer_name }},\nCall us on {{ ombudsman.fax }}.\n",
+    )
+    .expect("template");
+    let (_store, url) = TestDatabase::new();
+    let settings = settings_for(&url, &[("TEMPLATES_DIR", &dir.display().to_string())]);
+    let message = match council_feedback::startup::Application::build(&settings) {
+        Ok(_) => panic!("started with a template naming an unknown field"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        message.contains(&format!("{}:4:", file.display())),
+        "{message}"
+    );
+    assert!(message.contains("`ombudsman.fax`"), "{message}");
+
+    // A good override is used in place of the shipped template.
+    std::fs::write(
+        &file,
+        "Subject: More time for {{ reference }}\n# New date\nWe will answer by {{ new_due }}.\n",
+    )
+    .expect("template");
+    let (_store, url) = TestDatabase::new();
+    let settings = settings_for(&url, &[("TEMPLATES_DIR", &dir.display().to_string())]);
+    assert!(council_feedback::startup::Application::build(&settings).is_ok());
+    let _ = std::fs::remove_dir_all(&dir);
+}
