@@ -158,6 +158,9 @@ impl Application {
             .transpose()
             .map_err(|e| StartError(format!("starting to announce commits: {e}")))?;
         let allowed_targets = web::Data::new(settings.webhook_allowed_targets.clone());
+        let callback_token = web::Data::new(api::mailroom::CallbackToken(
+            settings.correspondence.notify_callback_token.clone(),
+        ));
         let db = web::Data::new(db);
         let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));
         let route_table = web::Data::new(RouteTable::from_openapi(&api::openapi()));
@@ -204,6 +207,7 @@ impl Application {
                     .app_data(web::Data::new(now))
                     .app_data(feed_retention.clone())
                     .app_data(allowed_targets.clone())
+                    .app_data(callback_token.clone())
                     .app_data(
                         web::QueryConfig::default()
                             .error_handler(|e, _| api::query::unreadable(&e).into()),

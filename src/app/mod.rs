@@ -9,6 +9,7 @@ pub mod cases;
 pub mod feedback;
 pub mod flags;
 pub mod lifecycle;
+pub mod mailroom;
 pub mod notes;
 pub mod ombudsman;
 pub mod ownership;

@@ -14,6 +14,7 @@ pub mod flags;
 pub mod idempotency;
 pub mod learning;
 pub mod listen;
+pub mod mailroom;
 pub mod ombudsman;
 pub mod outbox;
 pub mod ownership;

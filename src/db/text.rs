@@ -20,6 +20,7 @@ use crate::domain::alerts::Deadline;
 use crate::domain::case::{
     ActorRole, Channel, ContactMethod, Kind, Outcome, Role, Stage, Status, Visibility,
 };
+use crate::domain::correspondence::{MessageChannel, MessageStatus, Provider};
 use crate::domain::extension::{AgreementMethod, ExtensionStatus};
 use crate::domain::feedback::CommentAction;
 use crate::domain::flag::Flag;
@@ -131,6 +132,9 @@ stored_as_text! {
     OmbudsmanDecision => "ombudsman decision",
     DeliveryStatus => "webhook delivery status",
     Deadline => "deadline",
+    MessageChannel => "message channel",
+    Provider => "message provider",
+    MessageStatus => "message status",
 }
 
 #[cfg(test)]

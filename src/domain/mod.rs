@@ -9,6 +9,7 @@ pub mod bank_holidays;
 pub mod calendar;
 pub mod case;
 pub mod clock;
+pub mod correspondence;
 pub mod dates;
 pub mod deadlines;
 pub mod escalation;

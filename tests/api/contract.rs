@@ -179,6 +179,34 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
         ("Stage", words(Stage::ALL, Stage::as_str)),
         ("Status", words(Status::ALL, Status::as_str)),
         ("Visibility", words(Visibility::ALL, Visibility::as_str)),
+        (
+            "MessageChannel",
+            words(
+                council_feedback::domain::correspondence::MessageChannel::ALL,
+                council_feedback::domain::correspondence::MessageChannel::as_str,
+            ),
+        ),
+        (
+            "Provider",
+            words(
+                council_feedback::domain::correspondence::Provider::ALL,
+                council_feedback::domain::correspondence::Provider::as_str,
+            ),
+        ),
+        (
+            "MessageStatus",
+            words(
+                council_feedback::domain::correspondence::MessageStatus::ALL,
+                council_feedback::domain::correspondence::MessageStatus::as_str,
+            ),
+        ),
+        (
+            "CorrespondenceFilter",
+            words(
+                council_feedback::api::cases::CorrespondenceFilter::ALL,
+                council_feedback::api::cases::CorrespondenceFilter::as_str,
+            ),
+        ),
     ]
 }
 

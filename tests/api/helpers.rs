@@ -88,6 +88,8 @@ impl Drop for TestDatabase {
 /// A running app for one test.
 pub struct TestApp {
     pub address: String,
+    /// The test database's URL, for processes of the service started by the test.
+    pub database_url: String,
     /// Where `GET /metrics` is served, when METRICS_BIND_ADDRESS was set.
     pub metrics_address: Option<String>,
     pub db: Database,
@@ -235,6 +237,7 @@ pub async fn spawn_app_at(
         .finish();
     TestApp {
         address,
+        database_url: settings.database_url.clone(),
         metrics_address,
         db,
         verifier,
@@ -391,6 +394,7 @@ impl TestApp {
             "webhook_endpoints",
             "webhook_deliveries",
             "webhook_attempts",
+            "outgoing_messages",
         ]
         .iter()
         .map(|table| {

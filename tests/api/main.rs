@@ -18,6 +18,8 @@ mod feedback;
 mod idempotency;
 mod lifecycle;
 mod lifecycle_rules;
+mod mail_servers;
+mod mailroom;
 mod metrics;
 mod outage;
 mod oversized;

@@ -81,6 +81,7 @@ fn normalise(data_type: &str, primary_key: bool) -> &'static str {
         "boolean" => "Bool",
         "timestamp" | "timestamp without time zone" => "Timestamp",
         "date" => "Date",
+        "bytea" | "blob" => "Binary",
         _ => "UNKNOWN",
     }
 }

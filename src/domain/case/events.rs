@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::{Channel, Kind, Outcome, Stage, Status, Visibility};
 use crate::domain::alerts::Deadline;
+use crate::domain::correspondence::{MessageChannel, MessageStatus, Provider};
 use crate::domain::triage::Decision;
 
 /// An instant, shown as RFC 3339 in UTC (`2026-11-22T10:31:24Z`).
@@ -293,6 +294,33 @@ pub enum CaseEvent {
         #[schema(value_type = String, format = Date)]
         due: NaiveDate,
     },
+    /// A message to the customer was handed to its provider (or printed locally).
+    CorrespondenceSent {
+        /// The outgoing message.
+        message: i64,
+        /// The letter it carries, when written from a template.
+        letter: Option<i64>,
+        channel: MessageChannel,
+        provider: Provider,
+    },
+    /// The provider delivered a message (a letter: posted).
+    CorrespondenceDelivered {
+        message: i64,
+        channel: MessageChannel,
+        /// When, as the provider said.
+        delivered_at: Option<Instant>,
+    },
+    /// A message did not reach the customer: the case is in the failed-correspondence queue.
+    CorrespondenceFailed {
+        message: i64,
+        channel: MessageChannel,
+        provider: Provider,
+        status: MessageStatus,
+        /// What the provider said, with no personal data.
+        reason: Option<String>,
+    },
+    /// A posted letter came back.
+    CorrespondenceReturned { message: i64, letter: Option<i64> },
 }
 
 /// Which deadline an alert is about.
@@ -389,6 +417,10 @@ event_types! {
     DeadlineMissed => "deadline_missed", "deadline.missed", Internal, "A deadline passed without being met (said on the first working day after it).";
     RemedyOverdue => "remedy_overdue", "remedy.overdue", Internal, "A promised remedy was not done by its date.";
     LearningActionOverdue => "learning_action_overdue", "learning_action.overdue", Internal, "A learning action from the case was not completed by its date.";
+    CorrespondenceSent => "correspondence_sent", "correspondence.sent", Public, "A message to the customer was handed to its provider, or printed locally.";
+    CorrespondenceDelivered => "correspondence_delivered", "correspondence.delivered", Public, "The provider delivered a message to the customer (a letter: posted).";
+    CorrespondenceFailed => "correspondence_failed", "correspondence.failed", Internal, "A message did not reach the customer: the case is in the failed-correspondence work queue.";
+    CorrespondenceReturned => "correspondence_returned", "correspondence.returned", Internal, "A posted letter came back: the case is in the failed-correspondence work queue.";
 }
 
 impl CaseEvent {
@@ -444,7 +476,11 @@ impl CaseEvent {
             | CaseEvent::ContributingServiceRemoved { .. }
             | CaseEvent::Forwarded { .. }
             | CaseEvent::Replied { .. }
-            | CaseEvent::CommentActionRecorded { .. } => (None, None),
+            | CaseEvent::CommentActionRecorded { .. }
+            | CaseEvent::CorrespondenceSent { .. }
+            | CaseEvent::CorrespondenceDelivered { .. }
+            | CaseEvent::CorrespondenceFailed { .. }
+            | CaseEvent::CorrespondenceReturned { .. } => (None, None),
         }
     }
 
@@ -543,7 +579,9 @@ mod tests {
                 "deadline_approaching",
                 "deadline_missed",
                 "remedy_overdue",
-                "learning_action_overdue"
+                "learning_action_overdue",
+                "correspondence_failed",
+                "correspondence_returned"
             ]
         );
     }
@@ -573,7 +611,7 @@ mod tests {
         }
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), 30);
+        assert_eq!(names.len(), 34);
     }
 
     #[test]
@@ -583,6 +621,6 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count);
-        assert_eq!(count, 30);
+        assert_eq!(count, 34);
     }
 }
