@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use crate::domain::mailroom::{is_uuid, NotifyKey, Provider};
 use crate::domain::policy::Policy;
 use crate::domain::survey::SurveyPolicy;
 use crate::domain::webhook::{parse_duration, AllowedTargets, RetrySchedule};
@@ -149,6 +150,8 @@ pub struct Settings {
     pub survey: SurveyPolicy,
     /// Where the letters' templates come from and what they are told.
     pub letters: LetterSettings,
+    /// How messages reach customers: GOV.UK Notify, SMTP or printing (issue 13 §4).
+    pub correspondence: CorrespondenceSettings,
 }
 
 /// An Ombudsman's contact details, as letters give them.
@@ -242,6 +245,68 @@ impl LetterSettings {
     }
 }
 
+/// The mail room's settings.
+#[derive(Debug, Clone)]
+pub struct CorrespondenceSettings {
+    /// `CORRESPONDENCE_DEFAULT`: the council's usual way of sending.
+    pub default: Provider,
+    /// GOV.UK Notify, when `NOTIFY_API_KEY` is set.
+    pub notify: Option<NotifySettings>,
+    /// The council's mail server, when `SMTP_URL` is set.
+    pub smtp: Option<SmtpSettings>,
+    /// `NOTIFY_CALLBACK_TOKEN`: the bearer token Notify's callbacks carry; without it the
+    /// callbacks are refused.
+    pub notify_callback_token: Option<Secret>,
+    /// `PUBLIC_BASE_URL`: where links sent to residents point.
+    pub public_base_url: Option<url::Url>,
+}
+
+impl CorrespondenceSettings {
+    /// What the routing rule needs to know of these settings.
+    pub fn providers(&self) -> crate::domain::mailroom::Providers {
+        crate::domain::mailroom::Providers {
+            default: self.default,
+            notify: self.notify.is_some(),
+            smtp: self.smtp.is_some(),
+        }
+    }
+}
+
+/// GOV.UK Notify's API.
+#[derive(Debug, Clone)]
+pub struct NotifySettings {
+    /// `NOTIFY_BASE_URL`, without a trailing slash.
+    pub base_url: String,
+    pub key: NotifyKey,
+    /// A Notify email template with `((subject))` and `((body))`.
+    pub email_template_id: String,
+    /// A Notify text message template with `((body))`.
+    pub sms_template_id: String,
+}
+
+/// How the mail server is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    /// `smtp://`: plain, as on a trusted local relay.
+    None,
+    /// `smtp://…?tls=starttls`: STARTTLS, required.
+    StartTls,
+    /// `smtps://`: TLS from the first byte.
+    Tls,
+}
+
+/// The council's mail server.
+#[derive(Debug, Clone)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    /// From the URL's user and password, when it has them.
+    pub credentials: Option<(String, Secret)>,
+    /// `MAIL_FROM`: the sender, `Council <complaints@example.gov.uk>` or a bare address.
+    pub from: String,
+}
+
 /// The variables the service reads, with a line on each, for `.env.example`
 /// and the README.
 pub const VARIABLES: &[(&str, &str)] = &[
@@ -269,6 +334,14 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("OMBUDSMAN_LGSCO_WEBSITE", "the LGSCO's website in letters (default https://www.lgo.org.uk)"),
     ("OMBUDSMAN_HOUSING_PHONE", "the Housing Ombudsman's telephone number in letters (default 0300 111 3000, seed 003)"),
     ("OMBUDSMAN_HOUSING_WEBSITE", "the Housing Ombudsman's website in letters (default https://www.housing-ombudsman.org.uk)"),
+    ("CORRESPONDENCE_DEFAULT", "how letters and emails reach customers by default: notify (GOV.UK Notify), smtp (the council's mail server) or print (printed locally by staff; the default). Each customer's preferred contact method and accessibility needs choose among what is configured"),
+    ("NOTIFY_BASE_URL", "GOV.UK Notify's API (default https://api.notifications.service.gov.uk)"),
+    ("NOTIFY_API_KEY", "a GOV.UK Notify API key, {key name}-{service id}-{secret}; required when CORRESPONDENCE_DEFAULT=notify"),
+    ("NOTIFY_EMAIL_TEMPLATE_ID", "the id (a UUID) of a Notify email template whose subject is ((subject)) and body ((body)); required with NOTIFY_API_KEY"),
+    ("NOTIFY_SMS_TEMPLATE_ID", "the id (a UUID) of a Notify text message template whose body is ((body)); required with NOTIFY_API_KEY"),
+    ("NOTIFY_CALLBACK_TOKEN", "the bearer token (at least 10 characters) given to Notify for its delivery status callbacks to POST /api/v1/notify/callbacks; unset, callbacks are refused"),
+    ("SMTP_URL", "the council's mail server: smtp://host:port (plain), smtp://host:port?tls=starttls, or smtps://host:port (TLS); user:password@ in the URL to log in; required when CORRESPONDENCE_DEFAULT=smtp"),
+    ("MAIL_FROM", "the sender of emails sent through SMTP, e.g. Complaints <complaints@example.gov.uk>; required with SMTP_URL"),
     ("JWT_SECRET", "HS256 shared secret, at least 32 characters"),
     ("JWT_PUBLIC_KEY_FILE", "path to the identity provider's RS256/ES256 public key (PEM)"),
     ("JWT_JWKS_FILE", "path to the identity provider's JWKS document"),
@@ -445,6 +518,7 @@ impl Settings {
         }
 
         let letters = LetterSettings::from_lookup(&get)?;
+        let correspondence = correspondence(&get)?;
 
         Ok(Settings {
             letters,
@@ -467,8 +541,169 @@ impl Settings {
             documents_dir,
             policy,
             survey,
+            correspondence,
         })
     }
+}
+
+/// The mail room's settings: each provider is configured whole or not at all, and the
+/// default must be one that is configured.
+fn correspondence(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<CorrespondenceSettings, ConfigError> {
+    let default = match get("CORRESPONDENCE_DEFAULT") {
+        None => Provider::Print,
+        Some(text) => Provider::parse(&text).ok_or_else(|| {
+            ConfigError::new(
+                "CORRESPONDENCE_DEFAULT",
+                format!("`{text}` is not one of {}", Provider::expected()),
+            )
+        })?,
+    };
+    let web_url = |variable: &'static str, text: &str| -> Result<url::Url, ConfigError> {
+        let parsed = url::Url::parse(text)
+            .map_err(|e| ConfigError::new(variable, format!("`{text}` is not a URL: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+            return Err(ConfigError::new(
+                variable,
+                format!("`{text}` is not an http(s) URL with a host"),
+            ));
+        }
+        Ok(parsed)
+    };
+    let base_url = web_url(
+        "NOTIFY_BASE_URL",
+        &get("NOTIFY_BASE_URL")
+            .unwrap_or_else(|| "https://api.notifications.service.gov.uk".into()),
+    )?
+    .to_string()
+    .trim_end_matches('/')
+    .to_string();
+    let notify = match get("NOTIFY_API_KEY") {
+        None => None,
+        Some(text) => {
+            let key = NotifyKey::parse(&text).map_err(|e| ConfigError::new("NOTIFY_API_KEY", e))?;
+            let template = |variable: &'static str| -> Result<String, ConfigError> {
+                let id = get(variable)
+                    .ok_or_else(|| ConfigError::new(variable, "is required with NOTIFY_API_KEY"))?;
+                if !is_uuid(&id) {
+                    return Err(ConfigError::new(
+                        variable,
+                        format!("`{id}` is not a template id (a UUID)"),
+                    ));
+                }
+                Ok(id)
+            };
+            Some(NotifySettings {
+                base_url,
+                key,
+                email_template_id: template("NOTIFY_EMAIL_TEMPLATE_ID")?,
+                sms_template_id: template("NOTIFY_SMS_TEMPLATE_ID")?,
+            })
+        }
+    };
+    let notify_callback_token = match get("NOTIFY_CALLBACK_TOKEN") {
+        None => None,
+        Some(token) if token.len() < 10 => {
+            return Err(ConfigError::new(
+                "NOTIFY_CALLBACK_TOKEN",
+                "must be at least 10 characters (as Notify requires)",
+            ))
+        }
+        Some(token) => Some(Secret::new(token)),
+    };
+    let smtp = match (get("SMTP_URL"), get("MAIL_FROM")) {
+        (None, None) => None,
+        (Some(_), None) => return Err(ConfigError::new("MAIL_FROM", "is required with SMTP_URL")),
+        (None, Some(_)) => return Err(ConfigError::new("SMTP_URL", "is required with MAIL_FROM")),
+        (Some(text), Some(from)) => {
+            if from.parse::<lettre::message::Mailbox>().is_err() {
+                return Err(ConfigError::new(
+                    "MAIL_FROM",
+                    format!(
+                        "`{from}` is not an address such as Complaints <complaints@example.gov.uk>"
+                    ),
+                ));
+            }
+            Some(smtp_settings(&text, from)?)
+        }
+    };
+    let public_base_url = get("PUBLIC_BASE_URL")
+        .map(|text| web_url("PUBLIC_BASE_URL", &text))
+        .transpose()?;
+    match default {
+        Provider::Notify if notify.is_none() => {
+            return Err(ConfigError::new(
+                "NOTIFY_API_KEY",
+                "is required when CORRESPONDENCE_DEFAULT=notify",
+            ))
+        }
+        Provider::Smtp if smtp.is_none() => {
+            return Err(ConfigError::new(
+                "SMTP_URL",
+                "is required when CORRESPONDENCE_DEFAULT=smtp",
+            ))
+        }
+        _ => {}
+    }
+    Ok(CorrespondenceSettings {
+        default,
+        notify,
+        smtp,
+        notify_callback_token,
+        public_base_url,
+    })
+}
+
+fn smtp_settings(text: &str, from: String) -> Result<SmtpSettings, ConfigError> {
+    let bad = |why: &str| {
+        ConfigError::new(
+            "SMTP_URL",
+            format!("`{text}` {why}: expected smtp://host:port, smtp://host:port?tls=starttls or smtps://host:port"),
+        )
+    };
+    let parsed = url::Url::parse(text).map_err(|_| bad("is not a URL"))?;
+    let tls_query = parsed
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.to_string());
+    let security = match (parsed.scheme(), tls_query.as_deref()) {
+        ("smtp", None | Some("none")) => SmtpSecurity::None,
+        ("smtp", Some("starttls")) => SmtpSecurity::StartTls,
+        ("smtps", None | Some("tls")) => SmtpSecurity::Tls,
+        ("smtp" | "smtps", Some(_)) => return Err(bad("has an unknown tls=")),
+        _ => return Err(bad("is not an smtp:// or smtps:// URL")),
+    };
+    let host = match parsed.host() {
+        Some(url::Host::Domain(name)) => name.to_string(),
+        Some(url::Host::Ipv4(ip)) => ip.to_string(),
+        Some(url::Host::Ipv6(ip)) => ip.to_string(),
+        None => return Err(bad("has no host")),
+    };
+    let port = parsed.port().unwrap_or(match security {
+        SmtpSecurity::Tls => 465,
+        SmtpSecurity::StartTls => 587,
+        SmtpSecurity::None => 25,
+    });
+    let credentials = (!parsed.username().is_empty()).then(|| {
+        let decode = |s: &str| {
+            url::form_urlencoded::parse(format!("x={s}").as_bytes())
+                .next()
+                .map(|(_, v)| v.to_string())
+                .unwrap_or_default()
+        };
+        (
+            decode(parsed.username()),
+            Secret::new(decode(parsed.password().unwrap_or_default())),
+        )
+    });
+    Ok(SmtpSettings {
+        host,
+        port,
+        security,
+        credentials,
+        from,
+    })
 }
 
 fn parse_number(
@@ -714,6 +949,47 @@ mod tests {
             (&[("SURVEY_VALID_DAYS", "0")], "SURVEY_VALID_DAYS"),
             (&[("SURVEY_VALID_DAYS", "366")], "SURVEY_VALID_DAYS"),
             (
+                &[("CORRESPONDENCE_DEFAULT", "fax")],
+                "CORRESPONDENCE_DEFAULT",
+            ),
+            (&[("CORRESPONDENCE_DEFAULT", "notify")], "NOTIFY_API_KEY"),
+            (&[("CORRESPONDENCE_DEFAULT", "smtp")], "SMTP_URL"),
+            (&[("NOTIFY_API_KEY", "not-a-key")], "NOTIFY_API_KEY"),
+            (
+                &[("NOTIFY_API_KEY", NOTIFY_KEY)],
+                "NOTIFY_EMAIL_TEMPLATE_ID",
+            ),
+            (
+                &[
+                    ("NOTIFY_API_KEY", NOTIFY_KEY),
+                    ("NOTIFY_EMAIL_TEMPLATE_ID", "welcome"),
+                    (
+                        "NOTIFY_SMS_TEMPLATE_ID",
+                        "f33517ff-2a88-4f6e-b855-c550268ce08a",
+                    ),
+                ],
+                "NOTIFY_EMAIL_TEMPLATE_ID",
+            ),
+            (&[("NOTIFY_BASE_URL", "ftp://notify")], "NOTIFY_BASE_URL"),
+            (
+                &[("NOTIFY_CALLBACK_TOKEN", "short")],
+                "NOTIFY_CALLBACK_TOKEN",
+            ),
+            (&[("SMTP_URL", "smtp://127.0.0.1:2525")], "MAIL_FROM"),
+            (&[("MAIL_FROM", "council@example.gov.uk")], "SMTP_URL"),
+            (
+                &[
+                    ("SMTP_URL", "http://mail:25"),
+                    ("MAIL_FROM", "council@example.gov.uk"),
+                ],
+                "SMTP_URL",
+            ),
+            (
+                &[("SMTP_URL", "smtp://mail:25"), ("MAIL_FROM", "the council")],
+                "MAIL_FROM",
+            ),
+            (&[("PUBLIC_BASE_URL", "example.gov.uk")], "PUBLIC_BASE_URL"),
+            (
                 &[("WEBHOOK_DELIVERY_RETENTION_DAYS", "0")],
                 "WEBHOOK_DELIVERY_RETENTION_DAYS",
             ),
@@ -735,6 +1011,49 @@ mod tests {
                 .to_string()
                 .starts_with(&format!("configuration error: {variable}: ")));
         }
+    }
+
+    const NOTIFY_KEY: &str =
+        "council-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0";
+
+    #[test]
+    fn correspondence_is_printed_unless_configured_and_each_provider_is_read_whole() {
+        let plain = settings(&[]).unwrap().correspondence;
+        assert_eq!(plain.default, Provider::Print);
+        assert!(plain.notify.is_none() && plain.smtp.is_none());
+        let s = settings(&[
+            ("CORRESPONDENCE_DEFAULT", "notify"),
+            ("NOTIFY_BASE_URL", "http://127.0.0.1:9000/"),
+            ("NOTIFY_API_KEY", NOTIFY_KEY),
+            (
+                "NOTIFY_EMAIL_TEMPLATE_ID",
+                "f33517ff-2a88-4f6e-b855-c550268ce08a",
+            ),
+            (
+                "NOTIFY_SMS_TEMPLATE_ID",
+                "0f2b3d44-1a7c-4a37-9f56-3c1e2b5a6d7e",
+            ),
+            (
+                "SMTP_URL",
+                "smtp://relay:pa%40ss@mail.example.gov.uk?tls=starttls",
+            ),
+            ("MAIL_FROM", "Complaints <complaints@example.gov.uk>"),
+        ])
+        .unwrap()
+        .correspondence;
+        let notify = s.notify.expect("notify");
+        assert_eq!(notify.base_url, "http://127.0.0.1:9000");
+        assert_eq!(
+            notify.key.service_id,
+            "26785a09-ab16-4eb0-8407-a37497a57506"
+        );
+        let smtp = s.smtp.expect("smtp");
+        assert_eq!(
+            (smtp.host.as_str(), smtp.port, smtp.security),
+            ("mail.example.gov.uk", 587, SmtpSecurity::StartTls)
+        );
+        let (user, password) = smtp.credentials.expect("credentials");
+        assert_eq!((user.as_str(), password.expose()), ("relay", "pa@ss"));
     }
 
     #[test]

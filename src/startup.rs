@@ -169,6 +169,9 @@ impl Application {
             Some(folder) => crate::app::documents::DocumentStore::Folder(folder.clone()),
             None => crate::app::documents::DocumentStore::Database,
         });
+        let callback_token = web::Data::new(api::mailroom::CallbackToken(
+            settings.correspondence.notify_callback_token.clone(),
+        ));
         let db = web::Data::new(db);
         let body_limit = web::Data::new(BodyLimit(settings.max_body_bytes));
         let route_table = web::Data::new(RouteTable::from_openapi(&api::openapi()));
@@ -219,6 +222,7 @@ impl Application {
                     .app_data(survey.clone())
                     .app_data(allowed_targets.clone())
                     .app_data(document_store.clone())
+                    .app_data(callback_token.clone())
                     .app_data(
                         web::QueryConfig::default()
                             .error_handler(|e, _| api::query::unreadable(&e).into()),

@@ -1187,6 +1187,11 @@ pub struct CaseQuery {
     #[param(value_type = Option<crate::domain::flag::Flag>)]
     #[serde(default)]
     pub flag: Option<String>,
+    /// `failed`: cases with a message to the customer that failed or came back, the
+    /// failed-correspondence work queue (staff only).
+    #[param(value_type = Option<CorrespondenceFilter>)]
+    #[serde(default)]
+    pub correspondence: Option<String>,
     /// The current stage's investigator: an id, or `me` for the caller.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub investigator: Option<String>,
@@ -1211,6 +1216,14 @@ pub struct CaseQuery {
     /// The `next_cursor` of the previous page.
     #[serde(default, deserialize_with = "super::query::blank_as_none")]
     pub cursor: Option<String>,
+}
+
+crate::domain::case::vocabulary! {
+    /// The case list's correspondence filter.
+    CorrespondenceFilter {
+        /// A message to the customer failed or came back.
+        Failed => "failed",
+    }
 }
 
 /// A date or an instant from a query string, as UTC; `end_of_day` makes a
@@ -1365,10 +1378,21 @@ pub async fn list(
     if flag.is_some() && !caller.is_staff() {
         errors.push(FieldError::new("flag", "is a filter for staff"));
     }
+    let correspondence = vocabulary_filter(
+        query.correspondence,
+        "correspondence",
+        CorrespondenceFilter::parse,
+        CorrespondenceFilter::expected(),
+        &mut errors,
+    );
+    if correspondence.is_some() && !caller.is_staff() {
+        errors.push(FieldError::new("correspondence", "is a filter for staff"));
+    }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
     let filter = CaseFilter {
+        correspondence_failed: correspondence.is_some(),
         stage,
         investigator,
         flag,

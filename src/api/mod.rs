@@ -21,6 +21,7 @@ pub mod idempotency;
 pub mod json;
 pub mod learning_actions;
 pub mod letters;
+pub mod mailroom;
 pub mod notes;
 pub mod ombudsman;
 pub mod ownership;
@@ -183,6 +184,18 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "notify_callback_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "The bearer token given to GOV.UK Notify for its callbacks \
+                         (`NOTIFY_CALLBACK_TOKEN`): not a JWT.",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 
@@ -208,6 +221,8 @@ impl Modify for BearerAuth {
             // What the timeline's events carry: the schemas `GET /event-types` serves
             // point into these.
             crate::domain::case::events::CaseEvent,
+            // Named by the case list's `correspondence` query parameter only.
+            cases::CorrespondenceFilter,
         ),
         responses(
             responses::MalformedJson,
@@ -228,6 +243,7 @@ impl Modify for BearerAuth {
         (name = "cases", description = "Complaints, compliments and comments"),
         (name = "events", description = "The kinds of event on a case's timeline, with the schema of each one's details"),
         (name = "webhooks", description = "Webhook endpoints: events pushed to the CRM and partners, signed as Standard Webhooks says"),
+        (name = "mailroom", description = "Messages to customers: sent through GOV.UK Notify or SMTP, or printed locally, with their delivery status"),
         (name = "services", description = "The service directory"),
         (name = "learning", description = "Learning actions: what complaints taught the council and the changes made"),
         (name = "reports", description = "Anonymised performance reports"),
@@ -304,7 +320,11 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(calendar::list_bank_holidays)
         .service(calendar::get_policy)
         .service(surveys::show)
-        .service(surveys::answer);
+        .service(surveys::answer)
+        .service(mailroom::notify_callback)
+        .service(mailroom::list_for_case)
+        .service(mailroom::list)
+        .service(mailroom::record_printing);
 }
 
 /// The OpenAPI document, as served at `/openapi.json` and committed under `openapi/`.

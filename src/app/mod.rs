@@ -12,6 +12,7 @@ pub mod feedback;
 pub mod flags;
 pub mod letters;
 pub mod lifecycle;
+pub mod mailroom;
 pub mod notes;
 pub mod ombudsman;
 pub mod ownership;

@@ -233,6 +233,8 @@ pub struct CaseFilter {
     pub due_on_or_before: Option<chrono::NaiveDate>,
     /// Next deadline before this date (overdue: today), or, when false, not.
     pub overdue: Option<(bool, chrono::NaiveDate)>,
+    /// Only cases with a message to the customer that failed or came back.
+    pub correspondence_failed: bool,
     /// The last case of the previous page: (received_at, id).
     pub after: Option<(chrono::NaiveDateTime, i64)>,
 }
@@ -290,6 +292,16 @@ pub fn list(conn: &mut DbConnection, filter: &CaseFilter, limit: i64) -> QueryRe
                 case_flags::table
                     .filter(case_flags::flag.eq(flag.clone()))
                     .select(case_flags::case_id),
+            ),
+        );
+    }
+    if filter.correspondence_failed {
+        use super::schema::outgoing_messages;
+        query = query.filter(
+            cases::id.eq_any(
+                outgoing_messages::table
+                    .filter(outgoing_messages::status.eq_any(super::mailroom::failed_statuses()))
+                    .select(outgoing_messages::case_id),
             ),
         );
     }

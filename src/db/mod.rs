@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod learning;
 pub mod letters;
 pub mod listen;
+pub mod mailroom;
 pub mod ombudsman;
 pub mod outbox;
 pub mod ownership;

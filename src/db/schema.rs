@@ -458,9 +458,36 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outgoing_messages (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        letter_id -> Nullable<BigInt>,
+        channel -> Text,
+        provider -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Nullable<Text>,
+        pdf -> Nullable<Binary>,
+        status -> Text,
+        provider_id -> Nullable<Text>,
+        provider_status -> Nullable<Text>,
+        attempts -> Integer,
+        next_attempt_at -> Nullable<Timestamp>,
+        leased_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        completed_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(deadline_alerts -> cases (case_id));
 diesel::joinable!(surveys -> cases (case_id));
 diesel::joinable!(letters -> cases (case_id));
+diesel::joinable!(outgoing_messages -> cases (case_id));
 diesel::joinable!(cases -> customers (customer_id));
 diesel::joinable!(representatives -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
@@ -511,4 +538,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     deadline_alerts,
     surveys,
     letters,
+    outgoing_messages,
 );

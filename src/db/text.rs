@@ -26,6 +26,7 @@ use crate::domain::feedback::CommentAction;
 use crate::domain::flag::Flag;
 use crate::domain::learning::LearningStatus;
 use crate::domain::letter::{Language, LetterKind, LetterStatus};
+use crate::domain::mailroom::{MessageChannel, MessageStatus, Provider};
 use crate::domain::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
 use crate::domain::remedy::{RemedyStatus, RemedyType};
 use crate::domain::response::ResponseStatus;
@@ -140,6 +141,9 @@ stored_as_text! {
     DocumentType => "document type",
     DocumentVisibility => "document visibility",
     SurveyRating => "survey rating",
+    MessageChannel => "message channel",
+    Provider => "message provider",
+    MessageStatus => "message status",
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ pub mod feedback;
 pub mod flag;
 pub mod learning;
 pub mod letter;
+pub mod mailroom;
 pub mod ombudsman;
 pub mod performance;
 pub mod policy;

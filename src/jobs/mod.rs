@@ -1,9 +1,11 @@
-//! Background jobs: the deadline-alert scheduler and the outbox dispatcher (signed webhooks).
+//! Background jobs: the deadline-alert scheduler, the outbox dispatcher (signed webhooks) and
+//! the mail room (messages to customers through Notify or SMTP).
 //! They run inside `serve` on a thread and runtime of their own, or alone as `council-feedback worker`; several instances
 //! may run at once on PostgreSQL (work is claimed with `FOR UPDATE SKIP LOCKED`), one on
 //! SQLite.
 
 pub mod alerts;
+pub mod mailroom;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -38,6 +40,8 @@ pub struct JobSettings {
     pub metrics: Arc<Metrics>,
     /// How long successful deliveries are kept.
     pub delivery_retention: chrono::Duration,
+    /// How messages reach customers: Notify, SMTP, printing.
+    pub correspondence: Arc<crate::config::CorrespondenceSettings>,
 }
 
 impl JobSettings {
@@ -55,6 +59,7 @@ impl JobSettings {
             delivery_retention: chrono::Duration::days(i64::from(
                 settings.webhook_delivery_retention_days,
             )),
+            correspondence: Arc::new(settings.correspondence.clone()),
         })
     }
 }
@@ -77,6 +82,7 @@ pub async fn run(db: Database, settings: JobSettings, mut stop: watch::Receiver<
         listening => listening,
     };
     let http = webhooks::shared_client();
+    let mail_http = mailroom::client();
     loop {
         if *stop.borrow() {
             return;
@@ -92,7 +98,12 @@ pub async fn run(db: Database, settings: JobSettings, mut stop: watch::Receiver<
             webhooks::round(&db, &settings, http.as_ref()).await,
         )
         .is_some_and(|done| done > 0);
-        if busy || alerted {
+        let mailed = worked(
+            "mail room",
+            mailroom::round(&db, &settings, mail_http.as_ref()).await,
+        )
+        .is_some_and(|done| done > 0);
+        if busy || alerted || mailed {
             continue;
         }
         let woken = Box::pin(committed.notified());

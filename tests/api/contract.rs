@@ -214,6 +214,34 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
             words(SurveyRating::ALL, SurveyRating::as_str),
         ),
         ("Visibility", words(Visibility::ALL, Visibility::as_str)),
+        (
+            "MessageChannel",
+            words(
+                council_feedback::domain::mailroom::MessageChannel::ALL,
+                council_feedback::domain::mailroom::MessageChannel::as_str,
+            ),
+        ),
+        (
+            "Provider",
+            words(
+                council_feedback::domain::mailroom::Provider::ALL,
+                council_feedback::domain::mailroom::Provider::as_str,
+            ),
+        ),
+        (
+            "MessageStatus",
+            words(
+                council_feedback::domain::mailroom::MessageStatus::ALL,
+                council_feedback::domain::mailroom::MessageStatus::as_str,
+            ),
+        ),
+        (
+            "CorrespondenceFilter",
+            words(
+                council_feedback::api::cases::CorrespondenceFilter::ALL,
+                council_feedback::api::cases::CorrespondenceFilter::as_str,
+            ),
+        ),
     ]
 }
 

@@ -9,7 +9,7 @@ use crate::lifecycle::{change, new_complaint};
 
 /// The names, written out: a new kind of event, or a renamed one, changes what integrators
 /// read, so it must change this list too.
-const NAMES: [&str; 36] = [
+const NAMES: [&str; 40] = [
     "received",
     "triaged",
     "acknowledged",
@@ -46,10 +46,14 @@ const NAMES: [&str; 36] = [
     "staff_document_added",
     "survey_invited",
     "survey_answered",
+    "correspondence_sent",
+    "correspondence_delivered",
+    "correspondence_failed",
+    "correspondence_returned",
 ];
 
 /// The feed's names for them, in the same order, written out for the same reason.
-const FEED_NAMES: [&str; 36] = [
+const FEED_NAMES: [&str; 40] = [
     "case.created",
     "case.triaged",
     "stage.acknowledged",
@@ -86,6 +90,10 @@ const FEED_NAMES: [&str; 36] = [
     "document.added_for_staff",
     "survey.invited",
     "survey.answered",
+    "correspondence.sent",
+    "correspondence.delivered",
+    "correspondence.failed",
+    "correspondence.returned",
 ];
 
 pub async fn listed(app: &TestApp) -> Vec<Value> {
@@ -404,7 +412,7 @@ async fn every_kind_of_event_is_listed_in_order_with_who_sees_it_and_its_details
     );
     assert_eq!(
         doc["components"]["schemas"]["EventTypeName"]["enum"],
-        json!(NAMES.to_vec())
+        json!(NAMES.as_slice())
     );
 }
 
@@ -418,7 +426,7 @@ async fn staff_and_partners_read_the_list_too_and_without_a_token_it_is_401() {
     ] {
         let response = app.get("/api/v1/event-types", &token).await;
         assert_eq!(response.status, 200, "{}", response.text());
-        assert_eq!(response.json()["items"].as_array().map(Vec::len), Some(36));
+        assert_eq!(response.json()["items"].as_array().map(Vec::len), Some(40));
     }
     let anonymous = app
         .send(Method::GET, "/api/v1/event-types", None, &[], None)

@@ -88,11 +88,11 @@ impl Drop for TestDatabase {
 /// A running app for one test.
 pub struct TestApp {
     pub address: String,
+    /// The test database's URL, for processes of the service started by the test.
+    pub database_url: String,
     /// Where `GET /metrics` is served, when METRICS_BIND_ADDRESS was set.
     pub metrics_address: Option<String>,
     pub db: Database,
-    /// The database's URL, for another app on the same data ([`TestApp::at`]).
-    pub database_url: String,
 
     pub verifier: TokenVerifier,
     pub client: awc::Client,
@@ -247,9 +247,9 @@ async fn serve(
         .finish();
     TestApp {
         address,
+        database_url: settings.database_url.clone(),
         metrics_address,
         db,
-        database_url: url.to_string(),
         verifier,
         client,
         handle,
@@ -414,6 +414,7 @@ impl TestApp {
             "webhook_attempts",
             "surveys",
             "letters",
+            "outgoing_messages",
         ]
         .iter()
         .map(|table| {

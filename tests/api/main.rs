@@ -20,6 +20,8 @@ mod idempotency;
 mod letters;
 mod lifecycle;
 mod lifecycle_rules;
+mod mail_servers;
+mod mailroom;
 mod metrics;
 mod outage;
 mod oversized;

@@ -126,7 +126,7 @@ async fn answer_the_stage(app: &TestApp, base: &str, etag: &mut String) {
             &format!("{base}/acknowledgement"),
             &manager,
             Some(&etag.clone()),
-            json!({"method": "email"}),
+            json!({"understanding": "The bin was missed three weeks running", "method": "email"}),
         )
         .await,
         "acknowledge",

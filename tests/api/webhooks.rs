@@ -711,6 +711,9 @@ async fn two_dispatchers_on_one_database_deliver_each_event_once_and_in_commit_o
             ),
             now: council_feedback::app::time::Now::System,
             delivery_retention: chrono::Duration::days(30),
+            correspondence: std::sync::Arc::new(
+                settings_for("sqlite://unused.db", &[]).correspondence,
+            ),
         },
     )
     .expect("worker");

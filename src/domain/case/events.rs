@@ -12,6 +12,7 @@ use super::{Channel, Kind, Outcome, Stage, Status, Visibility};
 use crate::domain::alerts::Deadline;
 use crate::domain::correspondence::{CorrespondenceMethod, Direction};
 use crate::domain::document::{DocumentType, DocumentVisibility};
+use crate::domain::mailroom::{MessageChannel, MessageStatus, Provider};
 use crate::domain::triage::Decision;
 
 /// An instant, shown as RFC 3339 in UTC (`2026-11-22T10:31:24Z`).
@@ -295,6 +296,33 @@ pub enum CaseEvent {
         #[schema(value_type = String, format = Date)]
         due: NaiveDate,
     },
+    /// A message to the customer was handed to its provider (or printed locally).
+    CorrespondenceSent {
+        /// The outgoing message.
+        message: i64,
+        /// The letter it carries, when written from a template.
+        letter: Option<i64>,
+        channel: MessageChannel,
+        provider: Provider,
+    },
+    /// The provider delivered a message (a letter: posted).
+    CorrespondenceDelivered {
+        message: i64,
+        channel: MessageChannel,
+        /// When, as the provider said.
+        delivered_at: Option<Instant>,
+    },
+    /// A message did not reach the customer: the case is in the failed-correspondence queue.
+    CorrespondenceFailed {
+        message: i64,
+        channel: MessageChannel,
+        provider: Provider,
+        status: MessageStatus,
+        /// What the provider said, with no personal data.
+        reason: Option<String>,
+    },
+    /// A posted letter came back.
+    CorrespondenceReturned { message: i64, letter: Option<i64> },
     /// The customer was invited to say how their complaint was handled at `stage`, through a
     /// single-use link that works until `expires_at`. The link's token is never on the
     /// timeline: it is the survey's only credential.
@@ -456,6 +484,10 @@ event_types! {
     StaffDocumentAdded => "staff_document_added", "document.added_for_staff", Internal, "A document for staff only was added.";
     SurveyInvited => "survey_invited", "survey.invited", Internal, "The customer was invited to say how their complaint was handled.";
     SurveyAnswered => "survey_answered", "survey.answered", Internal, "The customer answered the satisfaction survey.";
+    CorrespondenceSent => "correspondence_sent", "correspondence.sent", Public, "A message to the customer was handed to its provider, or printed locally.";
+    CorrespondenceDelivered => "correspondence_delivered", "correspondence.delivered", Public, "The provider delivered a message to the customer (a letter: posted).";
+    CorrespondenceFailed => "correspondence_failed", "correspondence.failed", Internal, "A message did not reach the customer: the case is in the failed-correspondence work queue.";
+    CorrespondenceReturned => "correspondence_returned", "correspondence.returned", Internal, "A posted letter came back: the case is in the failed-correspondence work queue.";
 }
 
 impl CaseEvent {
@@ -519,7 +551,11 @@ impl CaseEvent {
             | CaseEvent::CorrespondenceReceived(_)
             | CaseEvent::CorrespondenceLogged(_)
             | CaseEvent::DocumentAdded(_)
-            | CaseEvent::StaffDocumentAdded(_) => (None, None),
+            | CaseEvent::StaffDocumentAdded(_)
+            | CaseEvent::CorrespondenceSent { .. }
+            | CaseEvent::CorrespondenceDelivered { .. }
+            | CaseEvent::CorrespondenceFailed { .. }
+            | CaseEvent::CorrespondenceReturned { .. } => (None, None),
         }
     }
 
@@ -663,7 +699,9 @@ mod tests {
                 "correspondence_logged",
                 "staff_document_added",
                 "survey_invited",
-                "survey_answered"
+                "survey_answered",
+                "correspondence_failed",
+                "correspondence_returned"
             ]
         );
     }
@@ -695,7 +733,7 @@ mod tests {
         }
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), 36);
+        assert_eq!(names.len(), 40);
     }
 
     #[test]
@@ -705,6 +743,6 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count);
-        assert_eq!(count, 36);
+        assert_eq!(count, 40);
     }
 }
