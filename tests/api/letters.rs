@@ -540,6 +540,42 @@ async fn a_bad_override_template_stops_start_up_naming_its_file_and_line() {
     .expect("template");
     let (_store, url) = TestDatabase::new();
     let settings = settings_for(&url, &[("TEMPLATES_DIR", &dir.display().to_string())]);
-    assert!(council_feedback::startup::Application::build(&settings).is_ok());
+    if let Err(e) = council_feedback::startup::Application::build(&settings) {
+        panic!("a good override must start: {e:?}");
+    }
+    let templates =
+        council_feedback::letters::Templates::load(&settings.letters).expect("templates");
+    let common = council_feedback::letters::context::Common {
+        reference: "CMP-2026-000042".into(),
+        customer_name: "Alex Morgan".into(),
+        service: "Waste and recycling".into(),
+        received_on: "2 November 2026".into(),
+        date: "16 November 2026".into(),
+        ombudsman: council_feedback::letters::context::Ombudsman {
+            body: "lgsco".into(),
+            name: "Local Government and Social Care Ombudsman".into(),
+            phone: "0300 061 0614".into(),
+            website: "https://www.lgo.org.uk".into(),
+        },
+        large_print: false,
+    };
+    let details = council_feedback::letters::context::Details::Extension {
+        stage: 1,
+        reason: "We are waiting for the crew's records.".into(),
+        previous_due: "16 November 2026".into(),
+        new_due: "23 November 2026".into(),
+    };
+    let rendered = templates
+        .render(
+            &common,
+            &details,
+            council_feedback::domain::letter::Language::English,
+        )
+        .expect("rendered");
+    assert_eq!(rendered.subject, "More time for CMP-2026-000042");
+    assert_eq!(
+        rendered.text,
+        "New date\n========\n\nWe will answer by 23 November 2026.\n"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

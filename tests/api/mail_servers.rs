@@ -234,6 +234,8 @@ pub fn api_key(secret: &str) -> String {
 pub struct NotifyRequest {
     pub path: String,
     pub body: Value,
+    /// The notification id this server answered with.
+    pub id: String,
 }
 
 #[derive(Default)]
@@ -424,8 +426,8 @@ impl NotifyServer {
                     match created(&path, &body, &id) {
                         Ok(answer) => {
                             let mut state = state.lock().expect("lock");
-                            state.statuses.insert(id, "sending".into());
-                            state.accepted.push(NotifyRequest { path, body });
+                            state.statuses.insert(id.clone(), "sending".into());
+                            state.accepted.push(NotifyRequest { path, body, id });
                             HttpResponse::Created().json(answer)
                         }
                         Err(refusal) => refusal.respond(),
