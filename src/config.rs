@@ -257,8 +257,6 @@ pub struct CorrespondenceSettings {
     /// `NOTIFY_CALLBACK_TOKEN`: the bearer token Notify's callbacks carry; without it the
     /// callbacks are refused.
     pub notify_callback_token: Option<Secret>,
-    /// `PUBLIC_BASE_URL`: where links sent to residents point.
-    pub public_base_url: Option<url::Url>,
 }
 
 impl CorrespondenceSettings {
@@ -628,9 +626,6 @@ fn correspondence(
             Some(smtp_settings(&text, from)?)
         }
     };
-    let public_base_url = get("PUBLIC_BASE_URL")
-        .map(|text| web_url("PUBLIC_BASE_URL", &text))
-        .transpose()?;
     match default {
         Provider::Notify if notify.is_none() => {
             return Err(ConfigError::new(
@@ -651,7 +646,6 @@ fn correspondence(
         notify,
         smtp,
         notify_callback_token,
-        public_base_url,
     })
 }
 
