@@ -134,7 +134,8 @@ impl Application {
         // stops start-up naming its file and line.
         let letters = web::Data::new(
             crate::letters::Templates::load(&settings.letters)
-                .map_err(|e| StartError(e.to_string()))?,
+                .map_err(|e| StartError(e.to_string()))?
+                .with_providers(settings.correspondence.providers()),
         );
 
         let port = listener

@@ -161,6 +161,7 @@ pub async fn close(
     }
     let reference = reference.into_inner();
     let expected = precondition::expected_version(&req)?;
+    let letters = super::letters::templates(&req)?;
     let (case, etag) = db
         .write(move |conn| {
             let closure = lifecycle::Closure {
@@ -170,6 +171,7 @@ pub async fn close(
             let changed = lifecycle::close(
                 conn,
                 **survey,
+                &letters,
                 now.now(),
                 &caller,
                 &reference,

@@ -6,11 +6,13 @@
 //! naming the field, and nothing is written.
 //!
 //! [`write`] is the seam: it renders a letter from the council's templates in the customer's
-//! language and form, stores it (`pending`) and gives its row, for the sending to pick up.
+//! language and form, stores it (`pending`), and puts it in the mail room the way the customer
+//! is reached, in the same transaction: the jobs send it once the change commits.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 
+use super::mailroom::{self, OutgoingMessage};
 use super::AppError;
 use crate::db::cases::CaseRow;
 use crate::db::extensions::ExtensionRow;
@@ -20,6 +22,7 @@ use crate::db::DbConnection;
 use crate::domain::case::{Kind, Stage};
 use crate::domain::clock::uk_date;
 use crate::domain::letter::{self, Contents, Language, LetterKind, LetterStatus};
+use crate::domain::mailroom::{self as mailroom_rules, Delivery, MessageChannel};
 use crate::domain::remedy::RemedyStatus;
 use crate::domain::triage::Procedure;
 use crate::error::FieldError;
@@ -63,7 +66,7 @@ pub fn write(
     let rendered = templates
         .render(&common, &details, language)
         .map_err(|e| AppError::Internal(format!("rendering the {kind} letter: {e}")))?;
-    Ok(repo::insert(
+    let letter = repo::insert(
         conn,
         &LetterRow {
             id: 0,
@@ -76,8 +79,54 @@ pub fn write(
             html: rendered.html,
             status: LetterStatus::Pending,
             created_at: now,
+            body: Some(rendered.body),
         },
-    )?)
+    )?;
+    send(conn, templates, now, case, &letter)?;
+    Ok(letter)
+}
+
+/// Whether letters can be laid out as PDFs, for Notify to post.
+const PDF_AVAILABLE: bool = false;
+
+/// Puts letter `letter` in the mail room, in the caller's transaction, the way its customer
+/// is reached ([`mailroom_rules::deliveries`]): it is sent once the change commits, and never
+/// if it rolls back.
+fn send(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    now: NaiveDateTime,
+    case: &CaseRow,
+    letter: &LetterRow,
+) -> Result<(), AppError> {
+    let contact = mailroom::contact(conn, case.id)?;
+    let deliveries = mailroom_rules::deliveries(
+        &contact,
+        templates.providers(),
+        PDF_AVAILABLE,
+        letter.text.chars().count(),
+    );
+    for delivery in deliveries {
+        let (route, text) = match delivery {
+            Delivery::Letter(route) => (route, letter.text.clone()),
+            Delivery::Notice { route, posted } => {
+                let notice = crate::letters::sms_notice(
+                    letter.language,
+                    &case.reference,
+                    &letter.subject,
+                    posted,
+                );
+                (route, notice)
+            }
+        };
+        let html = (route.channel == MessageChannel::Email).then(|| letter.html.clone());
+        let message = OutgoingMessage {
+            letter_id: Some(letter.id),
+            ..OutgoingMessage::routed(case.id, route, letter.subject.clone(), text, html, None)
+        };
+        mailroom::enqueue(conn, now, message)?;
+    }
+    Ok(())
 }
 
 /// Refuses with every element `kind` lacks, each naming its field.
@@ -445,8 +494,8 @@ pub fn feedback_reply(
     )
 }
 
-/// The satisfaction survey's invitation, with its link `PUBLIC_BASE_URL/surveys/{token}`: for
-/// the survey's work to call when a complaint closes, in that transaction.
+/// The satisfaction survey's invitation, with its link `PUBLIC_BASE_URL/surveys/{token}`,
+/// written when a complaint's closure invites its customer ([`super::surveys::invite`]).
 pub fn survey_invitation(
     conn: &mut DbConnection,
     templates: &Templates,

@@ -204,9 +204,11 @@ pub struct Closure {
 /// complaints manager's reason. A compliment or comment is first asked of its own table. A
 /// complaint closed at a stage invites its customer to the satisfaction survey, in the same
 /// transaction (see [`super::surveys::invite`]).
+#[allow(clippy::too_many_arguments)]
 pub fn close(
     conn: &mut DbConnection,
     survey: SurveyPolicy,
+    letters: &Templates,
     now: NaiveDateTime,
     caller: &Caller,
     reference: &str,
@@ -261,7 +263,16 @@ pub fn close(
             }
         },
     )?;
-    super::surveys::invite(conn, survey, now, caller, &closed.case, from, stage)?;
+    super::surveys::invite(
+        conn,
+        survey,
+        letters,
+        now,
+        caller,
+        &closed.case,
+        from,
+        stage,
+    )?;
     Ok(closed)
 }
 

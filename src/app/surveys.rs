@@ -44,11 +44,14 @@ pub fn is_token(text: &str) -> bool {
 
 /// The closure of case `case` (now closed), which was `from` at `stage`, invites its customer
 /// to the survey where [`survey::invitation`] says so: a token expiring as `policy` says,
-/// stored with the case's service and stage, and an internal `survey_invited` event. In the
-/// closure's transaction. Gives the stage asked about, if any.
+/// stored with the case's service and stage, an internal `survey_invited` event, and the
+/// invitation's letter with the link, sent the customer's way. In the closure's transaction.
+/// Gives the stage asked about, if any.
+#[allow(clippy::too_many_arguments)]
 pub fn invite(
     conn: &mut DbConnection,
     policy: SurveyPolicy,
+    letters: &crate::letters::Templates,
     now: NaiveDateTime,
     caller: &Caller,
     case: &CaseRow,
@@ -82,6 +85,7 @@ pub fn invite(
             expires_at: Instant(expires_at),
         },
     )?;
+    super::letters::survey_invitation(conn, letters, now, case, &token)?;
     Ok(Some(stage))
 }
 

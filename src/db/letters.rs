@@ -24,6 +24,9 @@ pub struct LetterRow {
     pub html: String,
     pub status: LetterStatus,
     pub created_at: chrono::NaiveDateTime,
+    /// The body in the letters' markup, as the template wrote it (the PDF is laid out from
+    /// it); `None` for letters written before it was kept.
+    pub body: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &LetterRow) -> QueryResult<LetterRow> {

@@ -455,6 +455,7 @@ diesel::table! {
         html -> Text,
         status -> Text,
         created_at -> Timestamp,
+        body -> Nullable<Text>,
     }
 }
 

@@ -193,22 +193,7 @@ impl std::fmt::Display for Unreachable {
 /// - otherwise the first of email, text message and letter that the details allow.
 pub fn route(contact: &Contact, providers: Providers, has_pdf: bool) -> Result<Route, Unreachable> {
     let postal = contact.postal();
-    let letter = |recipient: String| {
-        let by_notify = providers.default == Provider::Notify && providers.notify && has_pdf;
-        if by_notify {
-            Route {
-                channel: MessageChannel::Letter,
-                provider: Provider::Notify,
-                recipient,
-            }
-        } else {
-            Route {
-                channel: MessageChannel::Print,
-                provider: Provider::Print,
-                recipient,
-            }
-        }
-    };
+    let letter = |recipient: String| by_post(recipient, providers, has_pdf);
     let email = |address: &str| {
         let provider = match providers.default {
             Provider::Smtp if providers.smtp => Some(Provider::Smtp),
@@ -258,6 +243,74 @@ pub fn route(contact: &Contact, providers: Providers, has_pdf: bool) -> Result<R
         .or_else(|| contact.phone().and_then(sms))
         .or_else(|| postal.map(letter))
         .ok_or(Unreachable)
+}
+
+/// A letter to the address block `recipient`: posted by Notify from the PDF when Notify is
+/// the default and a PDF exists, otherwise printed locally.
+fn by_post(recipient: String, providers: Providers, has_pdf: bool) -> Route {
+    if providers.default == Provider::Notify && providers.notify && has_pdf {
+        Route {
+            channel: MessageChannel::Letter,
+            provider: Provider::Notify,
+            recipient,
+        }
+    } else {
+        Route {
+            channel: MessageChannel::Print,
+            provider: Provider::Print,
+            recipient,
+        }
+    }
+}
+
+/// The longest text message GOV.UK Notify sends, in characters.
+pub const SMS_LIMIT: usize = 918;
+
+/// One message that carries a letter, or tells the customer of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// The letter itself.
+    Letter(Route),
+    /// A text message saying a letter too long for one was written, and how it comes.
+    Notice { route: Route, posted: bool },
+}
+
+/// The messages that carry a letter of `chars` characters (its text form) to `contact`:
+/// - the way [`route`] says, the letter whole;
+/// - a text message cannot hold a letter longer than [`SMS_LIMIT`]: the text says one was
+///   written and the letter goes by post as well, or, with no postal address, is printed for
+///   staff to see to;
+/// - nobody can be reached: the letter is printed, for staff to see to, its address block the
+///   customer's name and a line saying no way of reaching them is known. A letter is never
+///   dropped.
+pub fn deliveries(
+    contact: &Contact,
+    providers: Providers,
+    has_pdf: bool,
+    chars: usize,
+) -> Vec<Delivery> {
+    let unaddressed = || Route {
+        channel: MessageChannel::Print,
+        provider: Provider::Print,
+        recipient: format!(
+            "{}\n(no email address, telephone number or postal address known)",
+            contact.name.trim()
+        ),
+    };
+    match route(contact, providers, has_pdf) {
+        Ok(sms) if sms.channel == MessageChannel::Sms && chars > SMS_LIMIT => {
+            let post = contact
+                .postal()
+                .map(|postal| by_post(postal, providers, has_pdf));
+            let posted = post.is_some();
+            vec![
+                Delivery::Notice { route: sms, posted },
+                Delivery::Letter(post.unwrap_or_else(unaddressed)),
+            ]
+        }
+        Ok(route) => vec![Delivery::Letter(route)],
+        Err(Unreachable) => vec![Delivery::Letter(unaddressed())],
+    }
 }
 
 /// What a status GOV.UK Notify reports (on a callback, or asked) means here; `None` for one
@@ -422,6 +475,76 @@ mod tests {
         notify: false,
         smtp: false,
     };
+
+    #[test]
+    fn a_letter_too_long_for_a_text_message_is_posted_and_the_text_says_so() {
+        let contact = Contact {
+            preferred: Some(ContactMethod::Telephone),
+            ..person()
+        };
+        let sms = Route {
+            channel: MessageChannel::Sms,
+            provider: Provider::Notify,
+            recipient: "07700 900123".into(),
+        };
+        assert_eq!(
+            deliveries(&contact, NOTIFY, true, 918),
+            vec![Delivery::Letter(sms.clone())],
+            "918 characters fit"
+        );
+        assert_eq!(
+            deliveries(&contact, NOTIFY, true, 919),
+            vec![
+                Delivery::Notice {
+                    route: sms.clone(),
+                    posted: true
+                },
+                Delivery::Letter(Route {
+                    channel: MessageChannel::Letter,
+                    provider: Provider::Notify,
+                    recipient: "Alex Example\n14 Example Road\nDudley\nDY1 1AA".into(),
+                }),
+            ]
+        );
+        let no_address = Contact {
+            address: None,
+            ..contact
+        };
+        assert_eq!(
+            deliveries(&no_address, NOTIFY, true, 2000),
+            vec![
+                Delivery::Notice {
+                    route: sms,
+                    posted: false
+                },
+                Delivery::Letter(Route {
+                    channel: MessageChannel::Print,
+                    provider: Provider::Print,
+                    recipient: "Alex Example\n(no email address, telephone number or postal \
+                                address known)"
+                        .into(),
+                }),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_letter_to_someone_who_cannot_be_reached_is_printed_for_staff() {
+        let nobody = Contact {
+            name: " Sam Smith ".into(),
+            ..Contact::default()
+        };
+        assert_eq!(
+            deliveries(&nobody, SMTP, true, 10),
+            vec![Delivery::Letter(Route {
+                channel: MessageChannel::Print,
+                provider: Provider::Print,
+                recipient: "Sam Smith\n(no email address, telephone number or postal address \
+                            known)"
+                    .into(),
+            })]
+        );
+    }
 
     #[test]
     fn email_preferred_with_an_address_goes_by_the_default_email_provider() {

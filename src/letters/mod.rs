@@ -18,6 +18,7 @@ use minijinja::{Environment, UndefinedBehavior};
 
 use crate::config::{LetterSettings, OmbudsmanContact};
 use crate::domain::letter::{Language, LetterKind};
+use crate::domain::mailroom::{Provider, Providers};
 use crate::domain::ombudsman::OmbudsmanBody;
 use context::{Common, Details};
 
@@ -97,6 +98,32 @@ const SHIPPED: &[(Language, LetterKind, &str)] = &[
     ),
 ];
 
+/// The text message telling a customer who is reached by text that a letter too long for one
+/// was written (see [`crate::domain::mailroom::deliveries`]): posted to them, or waiting for
+/// them to say where to send it.
+pub fn sms_notice(language: Language, reference: &str, subject: &str, posted: bool) -> String {
+    match (language, posted) {
+        (Language::English, true) => format!(
+            "{subject}. We have written to you about {reference}. The letter is too long for a \
+             text message, so we have posted it to you."
+        ),
+        (Language::English, false) => format!(
+            "{subject}. We have written to you about {reference}. The letter is too long for a \
+             text message: please contact us with an email or postal address so that we can \
+             send it to you."
+        ),
+        (Language::Welsh, true) => format!(
+            "{subject}. Rydym wedi ysgrifennu atoch am {reference}. Mae'r llythyr yn rhy hir i \
+             neges destun, felly rydym wedi'i anfon atoch drwy'r post."
+        ),
+        (Language::Welsh, false) => format!(
+            "{subject}. Rydym wedi ysgrifennu atoch am {reference}. Mae'r llythyr yn rhy hir i \
+             neges destun: cysylltwch â ni gyda chyfeiriad e-bost neu gyfeiriad post er mwyn i \
+             ni ei anfon atoch."
+        ),
+    }
+}
+
 /// Names MiniJinja itself provides, which a template may use without the context giving them.
 const BUILT_IN: &[&str] = &["range", "dict", "namespace", "debug", "loop"];
 
@@ -108,6 +135,8 @@ pub struct Rendered {
     pub language: Language,
     pub large_print: bool,
     pub subject: String,
+    /// The body in the letters' markup, as the template wrote it (the PDF's source).
+    pub body: String,
     pub text: String,
     pub html: String,
 }
@@ -138,6 +167,10 @@ pub struct Templates {
     /// The template's name (its file) for each letter and language there is one for.
     names: HashMap<(LetterKind, Language), String>,
     settings: LetterSettings,
+    /// The ways of sending the council has configured: letters written go the way the
+    /// customer is reached with these (see [`crate::domain::mailroom::deliveries`]). Printing
+    /// only, until [`Templates::with_providers`] says otherwise.
+    providers: Providers,
 }
 
 impl Templates {
@@ -189,11 +222,27 @@ impl Templates {
             env,
             names,
             settings: settings.clone(),
+            providers: Providers {
+                default: Provider::Print,
+                notify: false,
+                smtp: false,
+            },
         };
         for ((kind, _), name) in &templates.names {
             templates.check(*kind, name)?;
         }
         Ok(templates)
+    }
+
+    /// The same templates, their letters sent by `providers`.
+    pub fn with_providers(mut self, providers: Providers) -> Templates {
+        self.providers = providers;
+        self
+    }
+
+    /// The ways of sending letters.
+    pub fn providers(&self) -> Providers {
+        self.providers
     }
 
     /// The settings the templates were loaded with.
@@ -252,6 +301,7 @@ impl Templates {
             large_print: common.large_print,
             html: markup::html(&blocks, &subject, language, common.large_print),
             text: markup::text(&blocks),
+            body: body.to_string(),
             subject,
         })
     }
