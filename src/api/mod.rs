@@ -287,6 +287,7 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(stage_responses::write_draft)
         .service(stage_responses::approve_and_send)
         .service(escalations::escalate)
+        .service(escalations::refuse)
         .service(closures::withdraw)
         .service(closures::close)
         .service(closures::reopen)

@@ -352,8 +352,8 @@ pub fn response(
     })
 }
 
-/// A request for stage 2 refused, with `reasons` and the right to go to the Ombudsman. No
-/// change calls it yet: the lifecycle refuses a late request without recording it.
+/// A request for stage 2 refused, with `reasons` and the right to go to the Ombudsman
+/// ([`super::lifecycle::refuse_escalation`]).
 pub fn escalation_refused(
     conn: &mut DbConnection,
     templates: &Templates,

@@ -133,6 +133,38 @@ pub fn escalate(
     Ok(Changed::with_stage(case, stages, opened))
 }
 
+/// The complaints manager refuses a request for stage 2, with `reasons` (the customer asked
+/// on `requested_on`, where given): the refusal goes on the timeline and its letter, with the
+/// right to go to the Ombudsman, is written and sent; nothing else about the case moves.
+#[allow(clippy::too_many_arguments)]
+pub fn refuse_escalation(
+    conn: &mut DbConnection,
+    letters: &Templates,
+    now: NaiveDateTime,
+    caller: &Caller,
+    reference: &str,
+    expected: i32,
+    reasons: &str,
+    requested_on: Option<NaiveDate>,
+) -> Result<Changed, AppError> {
+    let case = cases::changing(conn, reference, caller, expected)?;
+    let (stages, state) = cases::with_stages(conn, &case)?;
+    lifecycle::step(&state, Command::RefuseEscalation)?;
+    let case = cases::claim_version(conn, &case, expected, now)?;
+    record(
+        conn,
+        case.id,
+        caller,
+        now,
+        &CaseEvent::EscalationRefused {
+            reasons: reasons.trim().to_string(),
+            requested_on,
+        },
+    )?;
+    super::letters::escalation_refused(conn, letters, now, &case, reasons)?;
+    Ok(Changed::with(case, stages))
+}
+
 /// Moves a case as the lifecycle table allows `command`, and records the event `event`
 /// builds from where it was, where it goes and what `facts` found: `facts` fills in what the
 /// command reads beyond the case's row and stages. Gives the case as it now is.

@@ -9,7 +9,7 @@ use crate::lifecycle::{change, new_complaint};
 
 /// The names, written out: a new kind of event, or a renamed one, changes what integrators
 /// read, so it must change this list too.
-const NAMES: [&str; 40] = [
+const NAMES: [&str; 41] = [
     "received",
     "triaged",
     "acknowledged",
@@ -50,10 +50,11 @@ const NAMES: [&str; 40] = [
     "correspondence_delivered",
     "correspondence_failed",
     "correspondence_returned",
+    "escalation_refused",
 ];
 
 /// The feed's names for them, in the same order, written out for the same reason.
-const FEED_NAMES: [&str; 40] = [
+const FEED_NAMES: [&str; 41] = [
     "case.created",
     "case.triaged",
     "stage.acknowledged",
@@ -94,6 +95,7 @@ const FEED_NAMES: [&str; 40] = [
     "correspondence.delivered",
     "correspondence.failed",
     "correspondence.returned",
+    "stage_2.refused",
 ];
 
 pub async fn listed(app: &TestApp) -> Vec<Value> {
@@ -426,7 +428,7 @@ async fn staff_and_partners_read_the_list_too_and_without_a_token_it_is_401() {
     ] {
         let response = app.get("/api/v1/event-types", &token).await;
         assert_eq!(response.status, 200, "{}", response.text());
-        assert_eq!(response.json()["items"].as_array().map(Vec::len), Some(40));
+        assert_eq!(response.json()["items"].as_array().map(Vec::len), Some(41));
     }
     let anonymous = app
         .send(Method::GET, "/api/v1/event-types", None, &[], None)

@@ -183,6 +183,14 @@ pub enum CaseEvent {
         #[schema(value_type = String, format = Date)]
         acknowledgement_due: NaiveDate,
     },
+    /// A request for stage 2 was refused: the reasons, and the day the customer asked where
+    /// the complaints manager gave it. The refusal's letter tells the customer of the
+    /// Ombudsman.
+    EscalationRefused {
+        reasons: String,
+        #[schema(value_type = Option<String>, format = Date)]
+        requested_on: Option<NaiveDate>,
+    },
     /// The customer withdrew the case.
     Withdrawn {
         from: Status,
@@ -488,6 +496,7 @@ event_types! {
     CorrespondenceDelivered => "correspondence_delivered", "correspondence.delivered", Public, "The provider delivered a message to the customer (a letter: posted).";
     CorrespondenceFailed => "correspondence_failed", "correspondence.failed", Internal, "A message did not reach the customer: the case is in the failed-correspondence work queue.";
     CorrespondenceReturned => "correspondence_returned", "correspondence.returned", Internal, "A posted letter came back: the case is in the failed-correspondence work queue.";
+    EscalationRefused => "escalation_refused", "stage_2.refused", Public, "A request for stage 2 was refused, with the reasons; the customer was told they may go to the Ombudsman.";
 }
 
 impl CaseEvent {
@@ -531,6 +540,7 @@ impl CaseEvent {
             CaseEvent::SurveyInvited { stage, .. } | CaseEvent::SurveyAnswered { stage } => {
                 (Some(*stage), None)
             }
+            CaseEvent::EscalationRefused { .. } => (Some(Stage::Stage1), None),
             CaseEvent::Received { .. }
             | CaseEvent::Note { .. }
             | CaseEvent::ExtensionRefused { .. }

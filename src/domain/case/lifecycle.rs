@@ -73,6 +73,9 @@ pub enum Command {
         today: NaiveDate,
         late_accepted: bool,
     },
+    /// The complaints manager refuses a request for stage 2 (one after the window, or one
+    /// the policy excludes), with reasons: nothing moves, and the customer is told.
+    RefuseEscalation,
     /// The customer withdraws.
     Withdraw,
     /// The case is closed on `today`; `remedies_reason` when the complaints manager gives a
@@ -351,6 +354,21 @@ pub fn step(state: &CaseState, command: Command) -> Result<Transition, Refusal> 
                 opens: Some(Stage::Stage2),
                 reopens: state.status == Status::Closed,
             })
+        }
+        Command::RefuseEscalation => {
+            // What could be asked for can be refused: a complaint with its stage 1 response
+            // sent, not at stage 2.
+            let current = match (complaint, state.status, state.current) {
+                (true, Status::Open | Status::Closed, Some(current)) => current,
+                _ => return Err(Refusal::NoStage1Response),
+            };
+            if current.stage != Stage::Stage1 {
+                return Err(Refusal::AtStage2Already);
+            }
+            if !current.responded {
+                return Err(Refusal::NotAnswered);
+            }
+            Ok(stay)
         }
         Command::Withdraw => match state.status {
             Status::Received | Status::Open => Ok(Transition {
@@ -738,6 +756,40 @@ mod tests {
             Err(Refusal::WindowClosed(date("2026-11-30")))
         );
         assert!(step(&late, escalate(true)).is_ok());
+    }
+
+    #[test]
+    fn a_request_for_stage_2_is_refused_only_where_it_could_be_made() {
+        let answered_late = at(answered(Some("2026-11-30")));
+        let next = step(&answered_late, Command::RefuseEscalation).expect("allowed");
+        assert_eq!(next.status, Status::Open);
+        assert_eq!(next.stage, Some(Stage::Stage1));
+        assert_eq!(next.opens, None);
+        let closed = CaseState {
+            status: Status::Closed,
+            ..answered_late
+        };
+        assert_eq!(
+            step(&closed, Command::RefuseEscalation).map(|t| t.status),
+            Ok(Status::Closed),
+            "a closed complaint stays closed"
+        );
+        assert_eq!(
+            step(&at(acknowledged()), Command::RefuseEscalation),
+            Err(Refusal::NotAnswered)
+        );
+        let stage_2 = at(StageState {
+            stage: Stage::Stage2,
+            ..answered(None)
+        });
+        assert_eq!(
+            step(&stage_2, Command::RefuseEscalation),
+            Err(Refusal::AtStage2Already)
+        );
+        assert_eq!(
+            step(&received(), Command::RefuseEscalation),
+            Err(Refusal::NoStage1Response)
+        );
     }
 
     #[test]
