@@ -12,8 +12,10 @@ use super::database::ApiDatabase;
 use super::{pagination, responses, rfc3339};
 use crate::auth::NotPartner;
 use crate::db::letters::{self as repo, LetterRow};
+use crate::db::mailroom::LetterMessage;
 use crate::db::Database;
 use crate::domain::letter::{Language, LetterKind, LetterStatus};
+use crate::domain::mailroom::{MessageChannel, MessageStatus, Provider};
 use crate::error::ApiError;
 use crate::letters::Templates;
 
@@ -44,6 +46,39 @@ pub struct Letter {
     pub status: LetterStatus,
     #[schema(format = DateTime)]
     pub created_at: String,
+    /// The messages that carry it to the customer, and what became of each, oldest first:
+    /// usually one (an email, a text message, a letter posted by GOV.UK Notify, or one to print
+    /// locally); a text message telling of a letter too long for one goes with the letter.
+    pub delivery: Vec<Delivery>,
+}
+
+/// One message carrying a letter.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "message": 12, "channel": "email", "provider": "smtp", "status": "sent",
+    "sent_at": "2026-11-17T15:02:12Z"
+}))]
+pub struct Delivery {
+    /// The message's id (as the timeline's `correspondence_*` events name it).
+    pub message: i64,
+    pub channel: MessageChannel,
+    pub provider: Provider,
+    pub status: MessageStatus,
+    /// When it was handed to its provider, or printed.
+    #[schema(format = DateTime)]
+    pub sent_at: Option<String>,
+}
+
+impl From<&LetterMessage> for Delivery {
+    fn from(message: &LetterMessage) -> Self {
+        Delivery {
+            message: message.id,
+            channel: message.channel,
+            provider: message.provider,
+            status: message.status,
+            sent_at: message.sent_at.map(rfc3339),
+        }
+    }
 }
 
 impl From<&LetterRow> for Letter {
@@ -56,6 +91,7 @@ impl From<&LetterRow> for Letter {
             subject: row.subject.clone(),
             status: row.status,
             created_at: rfc3339(row.created_at),
+            delivery: Vec::new(),
         }
     }
 }
@@ -117,14 +153,26 @@ pub async fn list(
     let rows = db
         .read(move |conn| {
             let case = readable_case(conn, &reference, &caller)?;
-            Ok(repo::for_case(conn, case.id, after, limit + 1)?)
+            let rows = repo::for_case(conn, case.id, after, limit + 1)?;
+            let ids: Vec<i64> = rows.iter().map(|l| l.id).collect();
+            let messages = crate::db::mailroom::for_letters(conn, &ids)?;
+            Ok((rows, messages))
         })
         .await?;
+    let (rows, messages) = rows;
     let (rows, next_cursor) = pagination::split_page(rows, limit, |l| l.id.to_string());
-    Ok(web::Json(LetterList {
-        items: rows.iter().map(Letter::from).collect(),
-        next_cursor,
-    }))
+    let items = rows
+        .iter()
+        .map(|row| Letter {
+            delivery: messages
+                .iter()
+                .filter(|m| m.letter_id == Some(row.id))
+                .map(Delivery::from)
+                .collect(),
+            ..Letter::from(row)
+        })
+        .collect();
+    Ok(web::Json(LetterList { items, next_cursor }))
 }
 
 /// The form the caller asked for.

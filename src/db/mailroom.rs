@@ -94,6 +94,36 @@ pub fn insert(conn: &mut DbConnection, new: &NewMessage) -> QueryResult<MessageR
         .get_result(conn)
 }
 
+/// What became of a letter's messages: one of them, as a letter's listing shows it.
+#[derive(Debug, Clone, Queryable)]
+pub struct LetterMessage {
+    pub id: i64,
+    pub letter_id: Option<i64>,
+    pub channel: MessageChannel,
+    pub provider: Provider,
+    pub status: MessageStatus,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+/// The messages carrying (or telling of) the letters `letters`, oldest first.
+pub fn for_letters(conn: &mut DbConnection, letters: &[i64]) -> QueryResult<Vec<LetterMessage>> {
+    if letters.is_empty() {
+        return Ok(Vec::new());
+    }
+    outgoing_messages::table
+        .filter(outgoing_messages::letter_id.eq_any(letters))
+        .order(outgoing_messages::id.asc())
+        .select((
+            outgoing_messages::id,
+            outgoing_messages::letter_id,
+            outgoing_messages::channel,
+            outgoing_messages::provider,
+            outgoing_messages::status,
+            outgoing_messages::sent_at,
+        ))
+        .load(conn)
+}
+
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<MessageRow>> {
     outgoing_messages::table.find(id).first(conn).optional()
 }
@@ -169,7 +199,10 @@ pub fn claim_due(
                 .load(sqlite)?
         }
     };
-    Ok(claimed.into_iter().map(|c| c.id).collect())
+    // RETURNING gives no order: the messages go in the order they were written.
+    let mut ids: Vec<i64> = claimed.into_iter().map(|c| c.id).collect();
+    ids.sort_unstable();
+    Ok(ids)
 }
 
 /// Which messages to list.

@@ -2,6 +2,8 @@
 //! holding what the Complaint Handling Code requires, kept on the case and read as HTML or
 //! plain text. Dates are worked out by hand; the Ombudsmen's telephone numbers are seed 003's.
 
+use std::time::Duration;
+
 use chrono::NaiveDateTime;
 use council_feedback::app::time::Now;
 use serde_json::{json, Value};
@@ -578,4 +580,210 @@ async fn a_bad_override_template_stops_start_up_naming_its_file_and_line() {
         "New date\n========\n\nWe will answer by 23 November 2026.\n"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+const SMTP_FROM: &str = "Dudley Complaints <complaints@dudley.example.gov.uk>";
+
+/// Posts `body` to `path` as `token` with `If-Match: etag`, expecting 200; gives the new ETag.
+async fn changed(app: &TestApp, path: &str, token: &str, etag: &str, body: Value) -> String {
+    let response = change(app, path, token, Some(etag), body).await;
+    assert_eq!(response.status, 200, "{path}: {}", response.text());
+    response.header("etag").expect("etag")
+}
+
+#[actix_web::test]
+async fn a_complaints_journey_sends_each_letter_once_in_order_to_the_smtp_server() {
+    // The mail room sends on the real clock, whatever the app takes the day to be.
+    let started = chrono::Utc::now();
+    let smtp = crate::mail_servers::SmtpServer::start();
+    let smtp_url = format!("smtp://127.0.0.1:{}", smtp.port);
+    let app = spawn_app_at(
+        monday(),
+        &[
+            ("SERVE_JOBS", "true"),
+            ("JOBS_POLL_INTERVAL", "100ms"),
+            ("CORRESPONDENCE_DEFAULT", "smtp"),
+            ("SMTP_URL", &smtp_url),
+            ("MAIL_FROM", SMTP_FROM),
+            ("PUBLIC_BASE_URL", "https://feedback.dudley.example.gov.uk"),
+        ],
+    )
+    .await;
+    // Alex prefers email and asked for nothing that needs a letter on paper.
+    let (reference, etag) =
+        acknowledged(&app, "hal", "waste-care", json!({"accessibility": null})).await;
+    let base = format!("/api/v1/cases/{reference}");
+    let manager = app.manager();
+
+    let asked = app
+        .send(
+            awc::http::Method::POST,
+            &format!("{base}/extensions"),
+            Some(&app.officer("officer-17", &["waste-care"])),
+            &[("If-Match", etag.as_str())],
+            Some(
+                json!({"new_response_due": "2026-11-23", "reason": REASON})
+                    .to_string()
+                    .into_bytes(),
+            ),
+        )
+        .await;
+    assert_eq!(asked.status, 201, "{}", asked.text());
+    let extension = asked.json()["id"].as_i64().expect("id");
+    let etag = changed(
+        &app,
+        &format!("{base}/extensions/{extension}/decision"),
+        &manager,
+        &asked.header("etag").expect("etag"),
+        json!({"decision": "agree", "customer_told_at": "2026-11-02T09:00:00Z"}),
+    )
+    .await;
+    let id = drafted(&app, &reference, &draft("not_upheld")).await;
+    let sent = approve(&app, &reference, id, &etag).await;
+    assert_eq!(sent.status, 200, "{}", sent.text());
+    let refusal = "You did not tell us which part of our response you disagree with.";
+    let etag = changed(
+        &app,
+        &format!("{base}/escalation-refusals"),
+        &manager,
+        &sent.header("etag").expect("etag"),
+        json!({"reasons": refusal, "requested_on": "2026-11-02"}),
+    )
+    .await;
+    changed(&app, &format!("{base}/closure"), &manager, &etag, json!({})).await;
+
+    let subjects = [
+        format!("We have received your complaint {reference}"),
+        format!("Your complaint {reference}: we need more time"),
+        format!("Your complaint {reference}: our stage 1 response"),
+        format!("Your complaint {reference}: your request for stage 2"),
+        format!("How did we handle your complaint {reference}?"),
+    ];
+    smtp.until(Duration::from_secs(30), |m| m.len() >= subjects.len())
+        .await;
+    // Nothing more comes, and nothing twice.
+    actix_web::rt::time::sleep(Duration::from_millis(700)).await;
+    let mails = smtp.accepted();
+    assert_eq!(
+        mails
+            .iter()
+            .map(|m| m.header("Subject").unwrap_or_default())
+            .collect::<Vec<_>>(),
+        subjects.to_vec()
+    );
+    for mail in &mails {
+        assert_eq!(mail.from, "complaints@dudley.example.gov.uk");
+        assert_eq!(mail.to, vec!["alex@example.org".to_string()]);
+        assert!(
+            mail.data.contains("Content-Type: text/html; charset=utf-8"),
+            "{}",
+            mail.data
+        );
+    }
+    // Each says what the Code requires of it (the letters' own tests go through each
+    // element; here, that what reached the customer is that letter).
+    let unfolded = |i: usize| mails[i].data.replace("=\r\n", "").replace("\r\n", "\n");
+    assert_says(&unfolded(0), &[UNDERSTANDING, "16 November 2026"]);
+    assert_says(&unfolded(1), &[REASON, "23 November 2026", "0300 061 0614"]);
+    assert_says(&unfolded(2), &[UNDERSTANDING, ACTION, "0300 061 0614"]);
+    assert_says(
+        &unfolded(3),
+        &[
+            refusal,
+            "Local Government and Social Care Ombudsman",
+            "0300 061 0614",
+            "https://www.lgo.org.uk",
+        ],
+    );
+    // The survey's link works, once: it is the credential.
+    let invitation = unfolded(4);
+    let prefix = "https://feedback.dudley.example.gov.uk/surveys/";
+    let at = invitation.find(prefix).expect("survey link") + prefix.len();
+    let token: String = invitation[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    assert_eq!(token.len(), 43, "{invitation}");
+    let survey = app
+        .send(
+            awc::http::Method::GET,
+            &format!("/api/v1/surveys/{token}"),
+            None,
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(survey.status, 200, "{}", survey.text());
+
+    // The letters list says how each went.
+    let items = letters(&app, &reference, &app.customer("hal")).await;
+    assert_eq!(
+        kinds(&items),
+        vec![
+            "acknowledgement",
+            "extension",
+            "stage_1_response",
+            "escalation_refused",
+            "survey_invitation"
+        ]
+    );
+    for item in &items {
+        let delivery = item["delivery"].as_array().expect("delivery");
+        assert_eq!(delivery.len(), 1, "{item}");
+        assert_eq!(delivery[0]["channel"], "email");
+        assert_eq!(delivery[0]["provider"], "smtp");
+        assert_eq!(delivery[0]["status"], "sent");
+        let sent_at = delivery[0]["sent_at"].as_str().expect("sent_at");
+        let sent_at = chrono::DateTime::parse_from_rfc3339(sent_at).expect("RFC 3339");
+        assert!(
+            sent_at >= started && sent_at <= chrono::Utc::now(),
+            "{sent_at} is not between {started} and now"
+        );
+    }
+    // The refusal is on the customer's timeline.
+    let timeline = app
+        .get(&format!("{base}/timeline"), &app.customer("hal"))
+        .await;
+    assert!(
+        timeline.text().contains("escalation_refused"),
+        "{}",
+        timeline.text()
+    );
+}
+
+#[actix_web::test]
+async fn only_the_complaints_manager_refuses_stage_2_and_only_after_a_stage_1_response() {
+    let app = spawn_app_at(monday(), &[]).await;
+    let (reference, etag) = acknowledged(&app, "ivy", "waste-care", json!({})).await;
+    let path = format!("/api/v1/cases/{reference}/escalation-refusals");
+    let body = json!({"reasons": "Out of time"});
+    let head = app.head_of_service("hos-1", &["waste-care"]);
+    change(&app, &path, &head, Some(&etag), body.clone())
+        .await
+        .problem(403, "/problems/forbidden");
+    change(&app, &path, &app.manager(), Some(&etag), body.clone())
+        .await
+        .problem(409, "/problems/conflict");
+    let blank = change(
+        &app,
+        &path,
+        &app.manager(),
+        Some(&etag),
+        json!({"reasons": "  ", "requested_on": "2099-01-01"}),
+    )
+    .await;
+    blank.problem(422, "/problems/validation");
+    let problem = blank.json();
+    let fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect();
+    assert_eq!(fields, vec!["reasons", "requested_on"]);
+    // Nothing was written.
+    assert_eq!(
+        kinds(&letters(&app, &reference, &app.manager()).await),
+        vec!["acknowledgement"]
+    );
 }
