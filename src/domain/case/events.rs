@@ -743,7 +743,7 @@ mod tests {
         }
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), 40);
+        assert_eq!(names.len(), 41);
     }
 
     #[test]
@@ -753,6 +753,6 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count);
-        assert_eq!(count, 40);
+        assert_eq!(count, 41);
     }
 }
