@@ -22,9 +22,7 @@ use crate::domain::mailroom::{Provider, Providers};
 use crate::domain::ombudsman::OmbudsmanBody;
 use context::{Common, Details};
 
-/// The shipped templates: `(language, kind, source)`. English has every letter; Welsh the
-/// ones the Complaint Handling Code governs (a council in Wales supplies the rest in
-/// `TEMPLATES_DIR`).
+/// The shipped templates: `(language, kind, source)`, every letter in English and in Welsh.
 const SHIPPED: &[(Language, LetterKind, &str)] = &[
     (
         Language::English,
@@ -95,6 +93,36 @@ const SHIPPED: &[(Language, LetterKind, &str)] = &[
         Language::Welsh,
         LetterKind::Stage2Response,
         include_str!("../../templates/letters/cy/stage_2_response.txt"),
+    ),
+    (
+        Language::Welsh,
+        LetterKind::EscalationRefused,
+        include_str!("../../templates/letters/cy/escalation_refused.txt"),
+    ),
+    (
+        Language::Welsh,
+        LetterKind::ExcludedReferral,
+        include_str!("../../templates/letters/cy/excluded_referral.txt"),
+    ),
+    (
+        Language::Welsh,
+        LetterKind::OutsideRemitReferral,
+        include_str!("../../templates/letters/cy/outside_remit_referral.txt"),
+    ),
+    (
+        Language::Welsh,
+        LetterKind::FeedbackAcknowledgement,
+        include_str!("../../templates/letters/cy/feedback_acknowledgement.txt"),
+    ),
+    (
+        Language::Welsh,
+        LetterKind::FeedbackReply,
+        include_str!("../../templates/letters/cy/feedback_reply.txt"),
+    ),
+    (
+        Language::Welsh,
+        LetterKind::SurveyInvitation,
+        include_str!("../../templates/letters/cy/survey_invitation.txt"),
     ),
 ];
 
@@ -502,18 +530,44 @@ mod tests {
         );
         assert_eq!(
             templates.language_for(LetterKind::SurveyInvitation, Language::Welsh),
-            Language::English
+            Language::Welsh
         );
     }
 
     #[test]
-    fn a_council_in_wales_needs_every_welsh_template() {
+    fn a_council_in_wales_starts_with_every_letter_in_welsh() {
         let settings = LetterSettings {
             council_in_wales: true,
             ..LetterSettings::defaults()
         };
-        let error = Templates::load(&settings).unwrap_err();
-        assert_eq!(error.file, "cy/escalation_refused.txt");
+        let templates = Templates::load(&settings).expect("every Welsh template is shipped");
+        for kind in LetterKind::ALL {
+            assert_eq!(
+                templates.language_for(*kind, Language::Welsh),
+                Language::Welsh,
+                "{kind}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_compliment_is_thanked_for_in_welsh_as_a_compliment_and_a_comment_as_a_comment() {
+        let templates = Templates::load(&LetterSettings::defaults()).expect("shipped templates");
+        let (common, _) = context::sample(LetterKind::FeedbackAcknowledgement);
+        for (kind, word) in [("compliment", "canmoliaeth"), ("comment", "sylw")] {
+            let details = Details::FeedbackAcknowledgement {
+                feedback_kind: kind.into(),
+                response_due: None,
+            };
+            let rendered = templates
+                .render(&common, &details, Language::Welsh)
+                .expect("rendered");
+            assert_eq!(
+                rendered.subject,
+                format!("Diolch am eich {word} CMP-2026-000042")
+            );
+            assert_eq!(rendered.language, Language::Welsh);
+        }
     }
 
     #[test]
