@@ -7,6 +7,7 @@ COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY migrations ./migrations
 COPY templates ./templates
+COPY fonts ./fonts
 COPY examples ./examples
 RUN cargo build --release --locked --bin council-feedback
 

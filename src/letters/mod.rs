@@ -10,6 +10,7 @@
 
 pub mod context;
 pub mod markup;
+pub mod pdf;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
