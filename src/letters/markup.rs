@@ -21,14 +21,6 @@ pub fn parse(body: &str) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut paragraph: Vec<String> = Vec::new();
     let mut list: Vec<String> = Vec::new();
-    fn flush(blocks: &mut Vec<Block>, paragraph: &mut Vec<String>, list: &mut Vec<String>) {
-        if !paragraph.is_empty() {
-            blocks.push(Block::Paragraph(std::mem::take(paragraph)));
-        }
-        if !list.is_empty() {
-            blocks.push(Block::List(std::mem::take(list)));
-        }
-    }
     for line in body.lines() {
         let line = line.trim_end();
         let trimmed = line.trim_start();
@@ -56,6 +48,16 @@ pub fn parse(body: &str) -> Vec<Block> {
     }
     flush(&mut blocks, &mut paragraph, &mut list);
     blocks
+}
+
+/// Ends the paragraph or list being read.
+fn flush(blocks: &mut Vec<Block>, paragraph: &mut Vec<String>, list: &mut Vec<String>) {
+    if !paragraph.is_empty() {
+        blocks.push(Block::Paragraph(std::mem::take(paragraph)));
+    }
+    if !list.is_empty() {
+        blocks.push(Block::List(std::mem::take(list)));
+    }
 }
 
 /// The plain-text form: headings underlined, paragraphs and lists apart by a blank line.
@@ -89,6 +91,48 @@ pub fn text(blocks: &[Block]) -> String {
         }
     }
     out
+}
+
+/// Reads back the blocks [`text`] wrote, for a letter kept only as plain text: a line
+/// underlined with `=` (as long as it) is a heading of level 1, with `-` of level 2 (a level 3
+/// heading comes back as level 2: the text does not tell them apart); a line starting `- ` is an
+/// item of a list; blank lines end a block.
+pub fn from_text(text: &str) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
+    let mut paragraph: Vec<String> = Vec::new();
+    let mut list: Vec<String> = Vec::new();
+    let mut index = 0;
+    while let Some(line) = lines.get(index) {
+        index += 1;
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() {
+            flush(&mut blocks, &mut paragraph, &mut list);
+            continue;
+        }
+        let rule = lines.get(index).map(|l| l.trim()).filter(|rule| {
+            rule.chars().count() == trimmed.chars().count()
+                && (rule.chars().all(|c| c == '=') || rule.chars().all(|c| c == '-'))
+        });
+        if let Some(rule) = rule {
+            index += 1;
+            flush(&mut blocks, &mut paragraph, &mut list);
+            let level = if rule.starts_with('=') { 1 } else { 2 };
+            blocks.push(Block::Heading(level, trimmed.to_string()));
+        } else if let Some(item) = trimmed.strip_prefix("- ") {
+            if !paragraph.is_empty() {
+                blocks.push(Block::Paragraph(std::mem::take(&mut paragraph)));
+            }
+            list.push(item.trim().to_string());
+        } else {
+            if !list.is_empty() {
+                blocks.push(Block::List(std::mem::take(&mut list)));
+            }
+            paragraph.push(trimmed.to_string());
+        }
+    }
+    flush(&mut blocks, &mut paragraph, &mut list);
+    blocks
 }
 
 /// Escapes text for HTML.
@@ -185,6 +229,33 @@ mod tests {
         // 24 CSS pixels are 18 points.
         let html = html(&parse(BODY), "Your complaint", Language::English, true);
         assert!(html.contains("font-size:24px"));
+    }
+
+    #[test]
+    fn the_blocks_are_read_back_from_the_text() {
+        let blocks = parse(BODY);
+        assert_eq!(from_text(&text(&blocks)), blocks);
+        let welsh = "# Ein hymateb\n\nAnnwyl Ŵyn,\n\n## Ein penderfyniad\n- Pwynt un\n\n\
+                     Dyma'r ŷd.\nYn gywir,\n";
+        assert_eq!(from_text(&text(&parse(welsh))), parse(welsh));
+        // What a stored letter's text looks like, worked out by hand.
+        assert_eq!(
+            from_text("Our response\n============\n\nDear Alex,\n\nEach point\n----------\n\n- One\n- Two\n"),
+            vec![
+                Block::Heading(1, "Our response".into()),
+                Block::Paragraph(vec!["Dear Alex,".into()]),
+                Block::Heading(2, "Each point".into()),
+                Block::List(vec!["One".into(), "Two".into()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_rule_not_as_long_as_the_line_above_is_text() {
+        assert_eq!(
+            from_text("Totals\n---\n"),
+            vec![Block::Paragraph(vec!["Totals".into(), "---".into()])]
+        );
     }
 
     #[test]
