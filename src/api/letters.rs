@@ -1,6 +1,6 @@
-//! The letters written to the customer on a case (issue 13): listed, and each read as HTML or
-//! plain text by `Accept`. A customer sees the letters on their own case (all are to them);
-//! staff who may read the case see all; partners none.
+//! The letters written to the customer on a case (issue 13): listed, and each read as HTML,
+//! plain text or the PDF that is posted, by `Accept`. A customer sees the letters on their own
+//! case (all are to them); staff who may read the case see all; partners none.
 
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
@@ -11,13 +11,14 @@ use super::cases::readable_case;
 use super::database::ApiDatabase;
 use super::{pagination, responses, rfc3339};
 use crate::auth::NotPartner;
+use crate::db::cases::CustomerRow;
 use crate::db::letters::{self as repo, LetterRow};
 use crate::db::mailroom::LetterMessage;
 use crate::db::Database;
 use crate::domain::letter::{Language, LetterKind, LetterStatus};
 use crate::domain::mailroom::{MessageChannel, MessageStatus, Provider};
 use crate::error::ApiError;
-use crate::letters::Templates;
+use crate::letters::{markup, pdf, Templates};
 
 /// The council's letter templates, as start-up loaded them: for the handlers whose changes write
 /// a letter.
@@ -125,7 +126,7 @@ pub struct LettersQuery {
                    The letters written to the customer, in the order they were written: the \
                    acknowledgement, extension notices, responses, referrals, a compliment's or \
                    comment's acknowledgement and reply. Each is read at its own address as \
-                   HTML or plain text.",
+                   HTML, plain text or PDF.",
     params(("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"), LettersQuery),
     security(("bearer_auth" = [])),
     responses(
@@ -180,9 +181,10 @@ pub async fn list(
 enum Form {
     Html,
     Text,
+    Pdf,
 }
 
-/// Reads `Accept`: HTML unless plain text is preferred; 406 for anything else.
+/// Reads `Accept`: HTML unless plain text or PDF is preferred; 406 for anything else.
 fn form_of(req: &HttpRequest) -> Result<Form, ApiError> {
     let Some(accept) = req
         .headers()
@@ -207,6 +209,7 @@ fn form_of(req: &HttpRequest) -> Result<Form, ApiError> {
         let form = match media.as_str() {
             "text/html" | "text/*" | "*/*" => Form::Html,
             "text/plain" => Form::Text,
+            "application/pdf" => Form::Pdf,
             _ => continue,
         };
         if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
@@ -214,7 +217,9 @@ fn form_of(req: &HttpRequest) -> Result<Form, ApiError> {
         }
     }
     best.map(|(_, form)| form).ok_or_else(|| {
-        ApiError::NotAcceptable("a letter is available as text/html or text/plain".into())
+        ApiError::NotAcceptable(
+            "a letter is available as text/html, text/plain or application/pdf".into(),
+        )
     })
 }
 
@@ -225,7 +230,10 @@ fn form_of(req: &HttpRequest) -> Result<Form, ApiError> {
                    case's lead or a contributing service, complaints_manager.\n\n\
                    One letter, as `Accept` asks: `text/html` (the default: an accessible HTML \
                    email, its language declared, in large print for a customer who asked for \
-                   it) or `text/plain`; anything else is 406.",
+                   it), `text/plain`, or `application/pdf`: the letter as it is posted, A4 to \
+                   GOV.UK Notify's precompiled-letter specification with the customer's address \
+                   in the address block, tagged for screen readers, its text at 12 pt or, in \
+                   large print, 18 pt. Anything else is 406.",
     params(
         ("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042"),
         ("id" = i64, Path, description = "The letter's id", minimum = 1),
@@ -234,12 +242,16 @@ fn form_of(req: &HttpRequest) -> Result<Form, ApiError> {
     responses(
         (status = 200, description = "The letter", content(
             (String = "text/html", example = "<!DOCTYPE html>\n<html lang=\"en\">…"),
-            (String = "text/plain", example = "Our stage 1 response to your complaint\n…")
-        ), headers(("Content-Language" = String, description = "The letter's language: en or cy"))),
+            (String = "text/plain", example = "Our stage 1 response to your complaint\n…"),
+            (super::documents::Binary = "application/pdf")
+        ), headers(
+            ("Content-Language" = String, description = "The letter's language: en or cy"),
+            ("Content-Disposition" = String, description = "For a PDF: `inline; filename=\"CMP-2026-000042-letter-3.pdf\"`")
+        )),
         (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
         (status = 404, response = responses::NotFound),
-        (status = 406, description = "Neither HTML nor plain text is acceptable", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 406, description = "Neither HTML, plain text nor PDF is acceptable", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/cases/{reference}/letters/{id}")]
@@ -253,20 +265,70 @@ pub async fn get(
     let id = super::path_id(&id, "letter")?;
     let form = form_of(&req)?;
     let caller = caller.0;
-    let row = db
+    let (reference, row, customer) = db
         .read(move |conn| {
             let case = readable_case(conn, &reference, &caller)?;
-            repo::find(conn, case.id, id)?
-                .ok_or_else(|| ApiError::NotFound(format!("there is no letter {id} on this case")))
+            let row = repo::find(conn, case.id, id)?.ok_or_else(|| {
+                ApiError::NotFound(format!("there is no letter {id} on this case"))
+            })?;
+            // The PDF is addressed to the customer.
+            let customer = match form {
+                Form::Pdf => Some(crate::db::cases::people(conn, case.id)?.0),
+                Form::Html | Form::Text => None,
+            };
+            Ok((case.reference, row, customer))
         })
         .await?;
-    let (content_type, body) = match form {
-        Form::Html => ("text/html; charset=utf-8", row.html),
-        Form::Text => ("text/plain; charset=utf-8", row.text),
+    let language = row.language.as_str();
+    let mut response = HttpResponse::Ok();
+    response
+        .insert_header((header::CONTENT_LANGUAGE, language))
+        .insert_header((header::VARY, "Accept"));
+    match form {
+        Form::Html => Ok(response
+            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+            .body(row.html)),
+        Form::Text => Ok(response
+            .insert_header((header::CONTENT_TYPE, "text/plain; charset=utf-8"))
+            .body(row.text)),
+        Form::Pdf => {
+            let customer = customer
+                .ok_or_else(|| ApiError::Internal("the letter's customer was not read".into()))?;
+            let name = format!("{reference}-letter-{}.pdf", row.id);
+            let bytes = web::block(move || letter_pdf(&row, &customer))
+                .await
+                .map_err(|e| ApiError::Internal(format!("blocking task: {e}")))??;
+            Ok(response
+                .insert_header((header::CONTENT_TYPE, "application/pdf"))
+                .insert_header((
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{name}\""),
+                ))
+                .body(bytes))
+        }
+    }
+}
+
+/// The letter as the PDF posted to `customer`: laid out from its markup, or from its plain text
+/// for a letter written before the markup was kept (see [`markup::from_text`]). The council's
+/// name is not configured yet, so no sender lines.
+fn letter_pdf(row: &LetterRow, customer: &CustomerRow) -> Result<Vec<u8>, ApiError> {
+    let blocks = match &row.body {
+        Some(body) => markup::parse(body),
+        None => markup::from_text(&row.text),
     };
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, content_type))
-        .insert_header((header::CONTENT_LANGUAGE, row.language.as_str()))
-        .insert_header((header::VARY, "Accept"))
-        .body(body))
+    let address = pdf::address_lines(
+        &customer.name,
+        customer.address.as_deref(),
+        customer.postcode.as_deref(),
+    );
+    pdf::render(&pdf::PdfLetter {
+        subject: &row.subject,
+        blocks: &blocks,
+        language: row.language,
+        large_print: row.large_print,
+        address: &address,
+        sender: &[],
+    })
+    .map_err(|e| ApiError::Internal(format!("letter {} as a PDF: {e}", row.id)))
 }

@@ -1,6 +1,6 @@
 //! Letters (issue 13 §1-§3): written from the council's templates when the event happens, each
-//! holding what the Complaint Handling Code requires, kept on the case and read as HTML or
-//! plain text. Dates are worked out by hand; the Ombudsmen's telephone numbers are seed 003's.
+//! holding what the Complaint Handling Code requires, kept on the case and read as HTML, plain
+//! text or PDF. Dates are worked out by hand; the Ombudsmen's telephone numbers are seed 003's.
 
 use std::time::Duration;
 
@@ -454,7 +454,7 @@ async fn a_letter_is_html_or_plain_text_by_accept_and_nothing_else() {
         preferred.header("content-type").as_deref(),
         Some("text/plain; charset=utf-8")
     );
-    for accept in ["application/pdf", "application/json", "image/*"] {
+    for accept in ["application/json", "image/*", "application/octet-stream"] {
         letter(&app, &reference, id, accept)
             .await
             .problem(406, "/problems/not-acceptable");
@@ -462,6 +462,116 @@ async fn a_letter_is_html_or_plain_text_by_accept_and_nothing_else() {
     letter(&app, &reference, &json!(999_999), "text/html")
         .await
         .problem(404, "/problems/not-found");
+}
+
+/// The text operators' fonts and sizes (`/F1 12 Tf`) in the PDF's content streams, each stream
+/// inflated.
+fn font_sizes(pdf: &[u8]) -> Vec<String> {
+    let find = |from: usize, needle: &[u8]| {
+        pdf[from..]
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|p| from + p)
+    };
+    let mut sizes = Vec::new();
+    let mut at = 0;
+    while let Some(start) = find(at, b"stream\n").map(|s| s + 7) {
+        let Some(end) = find(start, b"\nendstream") else {
+            break;
+        };
+        if let Ok(data) = miniz_oxide::inflate::decompress_to_vec_zlib(&pdf[start..end]) {
+            let content = String::from_utf8_lossy(&data);
+            sizes.extend(
+                content
+                    .lines()
+                    .filter(|l| l.ends_with(" Tf"))
+                    .map(str::to_string),
+            );
+        }
+        at = end + "\nendstream".len();
+    }
+    sizes
+}
+
+#[actix_web::test]
+async fn a_letter_is_the_pdf_that_is_posted_when_accept_asks_for_it() {
+    let app = spawn_app_at(monday(), &[]).await;
+    let (reference, _) = acknowledged(
+        &app,
+        "hal",
+        "waste-care",
+        json!({"address": "14 Example Road, Exampleton", "postcode": "EX1 2AB",
+               "accessibility": {"large_print": false}}),
+    )
+    .await;
+    let items = letters(&app, &reference, &app.manager()).await;
+    assert_eq!(items[0]["large_print"], false);
+    let id = &items[0]["id"];
+    let pdf = letter(&app, &reference, id, "text/html;q=0.5, application/pdf").await;
+    assert_eq!(pdf.status, 200, "{}", pdf.text());
+    assert_eq!(
+        pdf.header("content-type").as_deref(),
+        Some("application/pdf")
+    );
+    assert_eq!(pdf.header("content-language").as_deref(), Some("en"));
+    assert_eq!(
+        pdf.header("content-disposition"),
+        Some(format!("inline; filename=\"{reference}-letter-{id}.pdf\""))
+    );
+    assert!(pdf.body.starts_with(b"%PDF-"));
+    let body = pdf.text();
+    assert!(body.contains("/Lang (en-GB)"));
+    let subject = items[0]["subject"].as_str().expect("subject");
+    assert!(body.contains(&format!("/Title ({subject})")), "{subject}");
+    assert!(body.contains("/StructTreeRoot"));
+    // The body at 12 pt, the headings bold (F2) and larger.
+    let sizes = font_sizes(&pdf.body);
+    assert!(sizes.contains(&"/F1 12 Tf".to_string()), "{sizes:?}");
+    assert!(!sizes.contains(&"/F1 18 Tf".to_string()), "{sizes:?}");
+    assert!(sizes.contains(&"/F2 18 Tf".to_string()), "{sizes:?}");
+}
+
+#[actix_web::test]
+async fn a_letter_kept_without_its_markup_gives_the_same_pdf_from_its_text() {
+    use diesel::RunQueryDsl;
+    let app = spawn_app_at(monday(), &[]).await;
+    let (reference, _) = acknowledged(&app, "jon", "waste-care", json!({})).await;
+    let items = letters(&app, &reference, &app.manager()).await;
+    let id = &items[0]["id"];
+    let from_markup = letter(&app, &reference, id, "application/pdf").await;
+    assert_eq!(from_markup.status, 200, "{}", from_markup.text());
+    // As a letter written before `body` was kept.
+    let mut conn = app.db.connection().expect("connection");
+    diesel::sql_query("UPDATE letters SET body = NULL")
+        .execute(&mut **conn)
+        .expect("forgotten");
+    let from_text = letter(&app, &reference, id, "application/pdf").await;
+    assert_eq!(from_text.status, 200, "{}", from_text.text());
+    assert!(from_text.text().contains("/S /H1"));
+    assert!(from_text.body == from_markup.body, "the same PDF");
+}
+
+#[actix_web::test]
+async fn a_large_print_customers_letter_is_an_18_point_pdf() {
+    // complaint()'s customer asked for large print.
+    let app = spawn_app_at(monday(), &[]).await;
+    let (reference, _) = acknowledged(&app, "ivy", "waste-care", json!({})).await;
+    let items = letters(&app, &reference, &app.customer("ivy")).await;
+    assert_eq!(items[0]["large_print"], true);
+    let pdf = app
+        .send(
+            awc::http::Method::GET,
+            &format!("/api/v1/cases/{reference}/letters/{}", items[0]["id"]),
+            Some(&app.customer("ivy")),
+            &[("Accept", "application/pdf")],
+            None,
+        )
+        .await;
+    assert_eq!(pdf.status, 200, "{}", pdf.text());
+    assert!(pdf.body.starts_with(b"%PDF-"));
+    let sizes = font_sizes(&pdf.body);
+    assert!(sizes.contains(&"/F1 18 Tf".to_string()), "{sizes:?}");
+    assert!(!sizes.contains(&"/F1 12 Tf".to_string()), "{sizes:?}");
 }
 
 #[actix_web::test]
