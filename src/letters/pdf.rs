@@ -820,8 +820,10 @@ const IDENTITY: SystemInfo = SystemInfo {
     supplement: 0,
 };
 
+/// Deflates a stream. Level 3, not the usual 6: a stage 1 response's PDF is 2% larger (24.6 KB
+/// against 24.2 KB) and made in two thirds of the time, most of which is compressing the font.
 fn compress(data: &[u8]) -> Vec<u8> {
-    miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
+    miniz_oxide::deflate::compress_to_vec_zlib(data, 3)
 }
 
 fn write(fonts: &Fonts, layout: &Layout, letter: &PdfLetter) -> Result<Vec<u8>, String> {
