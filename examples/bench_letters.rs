@@ -1,6 +1,7 @@
 //! Measures rendering the stage 1 response letter (the shipped template, a realistic case:
-//! three points, a remedy, two outstanding actions) to HTML and plain text on one core: time
-//! per letter and letters per second. Rendering is what a letter costs beyond its one INSERT.
+//! three points, a remedy, two outstanding actions) to HTML and plain text, and then to the PDF
+//! that is posted (normal and large print), on one core: time per letter and letters per second.
+//! Rendering is what a letter costs beyond its one INSERT.
 //!
 //! Run with `cargo run --release --example bench_letters`.
 
@@ -10,7 +11,8 @@ use std::time::Instant;
 use council_feedback::config::LetterSettings;
 use council_feedback::domain::letter::Language;
 use council_feedback::letters::context::{Action, Common, Details, Ombudsman, Point, Stage2Route};
-use council_feedback::letters::Templates;
+use council_feedback::letters::pdf::{self, PdfLetter};
+use council_feedback::letters::{markup, Templates};
 
 fn main() {
     let templates = match Templates::load(&LetterSettings::defaults()) {
@@ -110,4 +112,58 @@ fn main() {
         f64::from(letters) / elapsed.as_secs_f64(),
         bytes / letters as usize
     );
+
+    // The PDF, laid out from the letter's markup as the API does.
+    let letter = match templates.render(&common, &details, Language::English) {
+        Ok(letter) => letter,
+        Err(error) => {
+            eprintln!("render failed: {error}");
+            return;
+        }
+    };
+    let address: Vec<String> = ["Alex Example", "14 Example Road", "Exampleton", "EX1 2AB"]
+        .map(String::from)
+        .to_vec();
+    let sender: Vec<String> = ["Example Borough Council", "Town Hall", "Exampleton EX1 1AA"]
+        .map(String::from)
+        .to_vec();
+    for large_print in [false, true] {
+        let render = || {
+            let blocks = markup::parse(&letter.body);
+            pdf::render(&PdfLetter {
+                subject: &letter.subject,
+                blocks: &blocks,
+                language: letter.language,
+                large_print,
+                address: &address,
+                sender: &sender,
+            })
+        };
+        // Warm up (the fonts are parsed on first use), then time.
+        for _ in 0..50 {
+            let _ = black_box(render());
+        }
+        let letters = 2_000u32;
+        let started = Instant::now();
+        let mut bytes = 0usize;
+        for _ in 0..letters {
+            match black_box(render()) {
+                Ok(pdf) => bytes += pdf.len(),
+                Err(error) => {
+                    eprintln!("PDF failed: {error}");
+                    return;
+                }
+            }
+        }
+        let elapsed = started.elapsed();
+        println!(
+            "stage 1 response, PDF{}, one core: {letters} letters in {:.3} s, {:.1} µs per \
+             letter, {:.0} letters/s ({} bytes each)",
+            if large_print { " in large print" } else { "" },
+            elapsed.as_secs_f64(),
+            (elapsed / letters).as_secs_f64() * 1e6,
+            f64::from(letters) / elapsed.as_secs_f64(),
+            bytes / letters as usize
+        );
+    }
 }
