@@ -22,7 +22,7 @@ use crate::db::DbConnection;
 use crate::domain::case::{Kind, Stage};
 use crate::domain::clock::uk_date;
 use crate::domain::letter::{self, Contents, Language, LetterKind, LetterStatus};
-use crate::domain::mailroom::{self as mailroom_rules, Delivery, MessageChannel};
+use crate::domain::mailroom::{self as mailroom_rules, Delivery, MessageChannel, Provider};
 use crate::domain::remedy::RemedyStatus;
 use crate::domain::triage::Procedure;
 use crate::error::FieldError;
@@ -86,9 +86,6 @@ pub fn write(
     Ok(letter)
 }
 
-/// Whether letters can be laid out as PDFs, for Notify to post.
-const PDF_AVAILABLE: bool = false;
-
 /// Puts letter `letter` in the mail room, in the caller's transaction, the way its customer
 /// is reached ([`mailroom_rules::deliveries`]): it is sent once the change commits, and never
 /// if it rolls back.
@@ -100,14 +97,15 @@ fn send(
     letter: &LetterRow,
 ) -> Result<(), AppError> {
     let contact = mailroom::contact(conn, case.id)?;
+    // Every letter can be laid out as a PDF, for Notify to post.
     let deliveries = mailroom_rules::deliveries(
         &contact,
         templates.providers(),
-        PDF_AVAILABLE,
+        true,
         letter.text.chars().count(),
     );
     for delivery in deliveries {
-        let (route, text) = match delivery {
+        let (mut route, text) = match delivery {
             Delivery::Letter(route) => (route, letter.text.clone()),
             Delivery::Notice { route, posted } => {
                 let notice = crate::letters::sms_notice(
@@ -119,14 +117,44 @@ fn send(
                 (route, notice)
             }
         };
+        let mut pdf = None;
+        if route.channel == MessageChannel::Letter {
+            let (laid_out, pages) = laid_out(letter, &route.recipient)?;
+            if mailroom_rules::notify_postable(&route.recipient, pages) {
+                pdf = Some(laid_out);
+            } else {
+                // Notify would refuse it: staff print it instead.
+                route.channel = MessageChannel::Print;
+                route.provider = Provider::Print;
+            }
+        }
         let html = (route.channel == MessageChannel::Email).then(|| letter.html.clone());
         let message = OutgoingMessage {
             letter_id: Some(letter.id),
-            ..OutgoingMessage::routed(case.id, route, letter.subject.clone(), text, html, None)
+            ..OutgoingMessage::routed(case.id, route, letter.subject.clone(), text, html, pdf)
         };
         mailroom::enqueue(conn, now, message)?;
     }
     Ok(())
+}
+
+/// Letter `letter` as a PDF addressed to the address block `recipient` (a line each), with its
+/// number of pages.
+fn laid_out(letter: &LetterRow, recipient: &str) -> Result<(Vec<u8>, usize), AppError> {
+    let blocks = match &letter.body {
+        Some(body) => crate::letters::markup::parse(body),
+        None => crate::letters::markup::from_text(&letter.text),
+    };
+    let address: Vec<String> = recipient.lines().map(str::to_string).collect();
+    crate::letters::pdf::render_counted(&crate::letters::pdf::PdfLetter {
+        subject: &letter.subject,
+        blocks: &blocks,
+        language: letter.language,
+        large_print: letter.large_print,
+        address: &address,
+        sender: &[],
+    })
+    .map_err(|e| AppError::Internal(format!("laying out letter {} as a PDF: {e}", letter.id)))
 }
 
 /// Refuses with every element `kind` lacks, each naming its field.

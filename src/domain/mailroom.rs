@@ -266,6 +266,39 @@ fn by_post(recipient: String, providers: Providers, has_pdf: bool) -> Route {
 /// The longest text message GOV.UK Notify sends, in characters.
 pub const SMS_LIMIT: usize = 918;
 
+/// The most pages GOV.UK Notify posts as one precompiled letter.
+pub const NOTIFY_MAX_PAGES: usize = 10;
+
+/// Whether GOV.UK Notify would post a precompiled letter of `pages` pages to the address block
+/// `recipient` (a line each): Notify wants at least three lines of address, the last a UK
+/// postcode, and at most [`NOTIFY_MAX_PAGES`] pages. One it would refuse is printed locally.
+pub fn notify_postable(recipient: &str, pages: usize) -> bool {
+    let lines: Vec<&str> = recipient
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.len() >= 3
+        && (1..=NOTIFY_MAX_PAGES).contains(&pages)
+        && lines.last().is_some_and(|last| looks_like_postcode(last))
+}
+
+/// A UK postcode's shape: an outward code of two to four letters and digits starting with a
+/// letter, a space, and an inward code of a digit and two letters (`DY1 1AA`, `SW1A 2AA`).
+fn looks_like_postcode(text: &str) -> bool {
+    let Some((outward, inward)) = text.trim().split_once(' ') else {
+        return false;
+    };
+    let inward = inward.trim().as_bytes();
+    (2..=4).contains(&outward.len())
+        && outward.starts_with(|c: char| c.is_ascii_alphabetic())
+        && outward.chars().all(|c| c.is_ascii_alphanumeric())
+        && inward.len() == 3
+        && inward[0].is_ascii_digit()
+        && inward[1].is_ascii_alphabetic()
+        && inward[2].is_ascii_alphabetic()
+}
+
 /// One message that carries a letter, or tells the customer of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
@@ -526,6 +559,20 @@ mod tests {
                 }),
             ]
         );
+    }
+
+    #[test]
+    fn notify_posts_three_lines_ending_in_a_postcode_up_to_ten_pages() {
+        let block = "Alex Example\n14 Example Road\nDY1 1AA";
+        assert!(notify_postable(block, 1));
+        assert!(notify_postable(block, 10));
+        assert!(!notify_postable(block, 11), "eleven pages");
+        assert!(!notify_postable(block, 0));
+        assert!(!notify_postable("Alex Example\nDY1 1AA", 1), "two lines");
+        assert!(!notify_postable("Alex Example\n14 Example Road\nDudley", 1));
+        assert!(notify_postable("A\nB\nsw1a 2aa", 2));
+        assert!(!notify_postable("A\nB\nDY1 AAA", 2));
+        assert!(!notify_postable("A\nB\n1Y1 1AA", 2));
     }
 
     #[test]

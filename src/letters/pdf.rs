@@ -96,13 +96,19 @@ fn body_size(large_print: bool) -> f32 {
 
 /// Lays `letter` out and writes it as a PDF.
 pub fn render(letter: &PdfLetter) -> Result<Vec<u8>, String> {
+    render_counted(letter).map(|(pdf, _)| pdf)
+}
+
+/// [`render`], with the number of pages it made.
+pub fn render_counted(letter: &PdfLetter) -> Result<(Vec<u8>, usize), String> {
     let fonts = fonts()?;
     let mut layout = Layout::new(fonts, letter.large_print);
     layout.sender(letter.sender);
     layout.address(letter.address);
     layout.body(letter.blocks);
     layout.footers(letter.language);
-    write(fonts, &layout, letter)
+    let pages = layout.pages.len();
+    Ok((write(fonts, &layout, letter)?, pages))
 }
 
 /// The address block of a letter to `name` at `address` (as the customer gave it: each line,

@@ -897,3 +897,205 @@ async fn only_the_complaints_manager_refuses_stage_2_and_only_after_a_stage_1_re
         vec!["acknowledgement"]
     );
 }
+
+#[actix_web::test]
+async fn a_welsh_large_print_customers_letters_reach_notify_as_precompiled_18_point_welsh_pdfs() {
+    use crate::mail_servers::{api_key, NotifyServer, EMAIL_TEMPLATE, NOTIFY_SECRET, SMS_TEMPLATE};
+    use base64::Engine;
+    let notify = NotifyServer::start().await;
+    let key = api_key(NOTIFY_SECRET);
+    let app = spawn_app_at(
+        monday(),
+        &[
+            ("SERVE_JOBS", "true"),
+            ("JOBS_POLL_INTERVAL", "100ms"),
+            ("CORRESPONDENCE_DEFAULT", "notify"),
+            ("NOTIFY_BASE_URL", &notify.base),
+            ("NOTIFY_API_KEY", &key),
+            ("NOTIFY_EMAIL_TEMPLATE_ID", EMAIL_TEMPLATE),
+            ("NOTIFY_SMS_TEMPLATE_ID", SMS_TEMPLATE),
+        ],
+    )
+    .await;
+    // Welsh, large print (the complaint's accessibility needs), an address for the post.
+    let (reference, etag) = acknowledged(
+        &app,
+        "ifor",
+        "waste-care",
+        json!({
+            "accessibility": {"interpreter_language": "Cymraeg", "large_print": true},
+            "address": "14 Example Road, Dudley",
+            "postcode": "DY1 1AA"
+        }),
+    )
+    .await;
+    let base = format!("/api/v1/cases/{reference}");
+    let asked = app
+        .send(
+            awc::http::Method::POST,
+            &format!("{base}/extensions"),
+            Some(&app.officer("officer-17", &["waste-care"])),
+            &[("If-Match", etag.as_str())],
+            Some(
+                json!({"new_response_due": "2026-11-23", "reason": REASON})
+                    .to_string()
+                    .into_bytes(),
+            ),
+        )
+        .await;
+    assert_eq!(asked.status, 201, "{}", asked.text());
+    let extension = asked.json()["id"].as_i64().expect("id");
+    changed(
+        &app,
+        &format!("{base}/extensions/{extension}/decision"),
+        &app.manager(),
+        &asked.header("etag").expect("etag"),
+        json!({"decision": "agree", "customer_told_at": "2026-11-02T09:00:00Z"}),
+    )
+    .await;
+
+    notify
+        .until(Duration::from_secs(30), |r| r.len() >= 2)
+        .await;
+    actix_web::rt::time::sleep(Duration::from_millis(700)).await;
+    let seen = notify.accepted();
+    assert!(notify.refused().is_empty(), "{:?}", notify.refused());
+    assert_eq!(
+        seen.iter().map(|r| r.path.as_str()).collect::<Vec<_>>(),
+        vec!["/v2/notifications/letter", "/v2/notifications/letter"],
+        "each letter once, posted"
+    );
+    // The Welsh subjects, from templates/letters/cy, in the order the letters were written.
+    let titles = [
+        format!("Rydym wedi cael eich cwyn {reference}"),
+        format!("Eich cwyn {reference}: mae angen mwy o amser arnom"),
+    ];
+    for (request, title) in seen.iter().zip(titles) {
+        assert_eq!(request.body["reference"], json!(reference));
+        assert_eq!(request.body["postage"], "second");
+        let pdf = base64::engine::general_purpose::STANDARD
+            .decode(request.body["content"].as_str().expect("content"))
+            .expect("base64");
+        assert!(pdf.starts_with(b"%PDF-"));
+        let raw = String::from_utf8_lossy(&pdf);
+        assert!(raw.contains("/Lang (cy)"), "Welsh");
+        assert!(raw.contains("/Marked true"), "tagged");
+        assert!(raw.contains("/StructTreeRoot"), "tagged");
+        // The title is the subject, written as UTF-16 (BOM FE FF) where it is not ASCII.
+        let utf16: Vec<u8> = std::iter::once(0xFEFFu16)
+            .chain(title.encode_utf16())
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        assert!(
+            raw.contains(&format!("/Title ({title})"))
+                || pdf.windows(utf16.len()).any(|w| w == utf16.as_slice()),
+            "title {title}"
+        );
+        let sizes = font_sizes(&pdf);
+        assert!(sizes.contains(&"/F1 18 Tf".to_string()), "{sizes:?}");
+        assert!(!sizes.contains(&"/F1 12 Tf".to_string()), "{sizes:?}");
+    }
+    let items = letters(&app, &reference, &app.customer("ifor")).await;
+    assert_eq!(kinds(&items), vec!["acknowledgement", "extension"]);
+    for item in &items {
+        assert_eq!(item["language"], "cy");
+        assert_eq!(item["large_print"], true);
+        assert_eq!(item["delivery"][0]["channel"], "letter");
+        assert_eq!(item["delivery"][0]["provider"], "notify");
+    }
+}
+
+#[actix_web::test]
+async fn a_letter_too_long_for_a_text_message_is_posted_and_the_text_says_so() {
+    use crate::mail_servers::{api_key, NotifyServer, EMAIL_TEMPLATE, NOTIFY_SECRET, SMS_TEMPLATE};
+    let notify = NotifyServer::start().await;
+    let key = api_key(NOTIFY_SECRET);
+    let app = spawn_app_at(
+        monday(),
+        &[
+            ("SERVE_JOBS", "true"),
+            ("JOBS_POLL_INTERVAL", "100ms"),
+            ("CORRESPONDENCE_DEFAULT", "notify"),
+            ("NOTIFY_BASE_URL", &notify.base),
+            ("NOTIFY_API_KEY", &key),
+            ("NOTIFY_EMAIL_TEMPLATE_ID", EMAIL_TEMPLATE),
+            ("NOTIFY_SMS_TEMPLATE_ID", SMS_TEMPLATE),
+        ],
+    )
+    .await;
+    let body = with(
+        complaint(),
+        json!({"customer": {
+            "accessibility": null,
+            "email": null,
+            "preferred_contact": "telephone",
+            "phone": "07700 900123",
+            "address": "14 Example Road, Dudley",
+            "postcode": "DY1 1AA"
+        }}),
+    );
+    let case = app.create_case(&app.customer("jac"), &body).await;
+    let reference = case["reference"].as_str().expect("reference").to_string();
+    let base = format!("/api/v1/cases/{reference}");
+    let etag = changed(
+        &app,
+        &format!("{base}/triage"),
+        &app.manager(),
+        "\"1\"",
+        json!({"decision": "accept"}),
+    )
+    .await;
+    // An understanding as long as a careful one can be: the letter outgrows a text message.
+    let understanding = format!("{UNDERSTANDING} ").repeat(8);
+    changed(
+        &app,
+        &format!("{base}/acknowledgement"),
+        &app.manager(),
+        &etag,
+        json!({"method": "telephone", "understanding": understanding.trim()}),
+    )
+    .await;
+    let items = letters(&app, &reference, &app.manager()).await;
+    assert!(
+        text_of(&app, &reference, &items[0]).await.chars().count() > 918,
+        "the acknowledgement is longer than a text message"
+    );
+    notify
+        .until(Duration::from_secs(30), |r| r.len() >= 2)
+        .await;
+    actix_web::rt::time::sleep(Duration::from_millis(700)).await;
+    let seen = notify.accepted();
+    assert_eq!(
+        seen.iter().map(|r| r.path.as_str()).collect::<Vec<_>>(),
+        vec!["/v2/notifications/sms", "/v2/notifications/letter"]
+    );
+    let subject = format!("We have received your complaint {reference}");
+    assert_eq!(
+        seen[0].body,
+        json!({
+            "phone_number": "07700 900123",
+            "template_id": SMS_TEMPLATE,
+            "personalisation": {
+                "subject": subject,
+                "body": format!(
+                    "{subject}. We have written to you about {reference}. The letter is too long \
+                     for a text message, so we have posted it to you."
+                ),
+            },
+            "reference": reference,
+        })
+    );
+    assert_eq!(seen[1].body["reference"], json!(reference));
+    let delivery: Vec<(&str, &str)> = items[0]["delivery"]
+        .as_array()
+        .expect("delivery")
+        .iter()
+        .map(|d| {
+            (
+                d["channel"].as_str().unwrap_or_default(),
+                d["provider"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(delivery, vec![("sms", "notify"), ("letter", "notify")]);
+}
