@@ -225,6 +225,17 @@ impl LetterSettings {
                 ))
             }
         };
+        if settings.council_in_wales {
+            // In Wales one Ombudsman hears complaints about councils, their housing included:
+            // the LGSCO's and the Housing Ombudsman's remits are England's.
+            let psow = OmbudsmanContact {
+                name: "Public Services Ombudsman for Wales".into(),
+                phone: "0300 790 0203".into(),
+                website: "https://www.ombudsman.wales".into(),
+            };
+            settings.lgsco = psow.clone();
+            settings.housing_ombudsman = psow;
+        }
         for (variable, value) in [
             ("OMBUDSMAN_LGSCO_PHONE", &mut settings.lgsco.phone),
             ("OMBUDSMAN_LGSCO_WEBSITE", &mut settings.lgsco.website),
@@ -858,6 +869,22 @@ mod tests {
         map.entry("DATA_DIR".into())
             .or_insert(dir.display().to_string());
         Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn a_council_in_wales_names_the_public_services_ombudsman_for_wales_for_all_its_services() {
+        let s = settings(&[("COUNCIL_IN_WALES", "true")]).unwrap();
+        for contact in [&s.letters.lgsco, &s.letters.housing_ombudsman] {
+            assert_eq!(contact.name, "Public Services Ombudsman for Wales");
+            assert_eq!(contact.phone, "0300 790 0203");
+            assert_eq!(contact.website, "https://www.ombudsman.wales");
+        }
+        let england = settings(&[]).unwrap();
+        assert_eq!(
+            england.letters.lgsco.name,
+            "Local Government and Social Care Ombudsman"
+        );
+        assert_eq!(england.letters.housing_ombudsman.phone, "0300 111 3000");
     }
 
     #[test]
