@@ -96,14 +96,23 @@ fn send(
     case: &CaseRow,
     letter: &LetterRow,
 ) -> Result<(), AppError> {
-    let contact = mailroom::contact(conn, case.id)?;
+    let providers = templates.providers();
+    let chars = letter.text.chars().count();
     // Every letter can be laid out as a PDF, for Notify to post.
-    let deliveries = mailroom_rules::deliveries(
-        &contact,
-        templates.providers(),
-        true,
-        letter.text.chars().count(),
-    );
+    let mut deliveries =
+        mailroom_rules::deliveries(&mailroom::contact(conn, case.id)?, providers, true, chars);
+    // A representative the customer allowed to act and to be told about the case gets a copy,
+    // where they can be reached.
+    if let Some(representative) = mailroom::representative(conn, case.id)? {
+        if mailroom_rules::route(&representative, providers, true).is_ok() {
+            deliveries.extend(mailroom_rules::deliveries(
+                &representative,
+                providers,
+                true,
+                chars,
+            ));
+        }
+    }
     for delivery in deliveries {
         let (mut route, text) = match delivery {
             Delivery::Letter(route) => (route, letter.text.clone()),

@@ -80,6 +80,25 @@ pub fn contact(conn: &mut DbConnection, case_id: i64) -> Result<Contact, AppErro
     })
 }
 
+/// What is known of case `case_id`'s representative, when there is one the customer allowed
+/// both to act for them and to be given information about the case: a copy of each letter is
+/// theirs.
+pub fn representative(conn: &mut DbConnection, case_id: i64) -> Result<Option<Contact>, AppError> {
+    let (_, representative) = case_repo::people(conn, case_id)?;
+    Ok(representative
+        .filter(|r| r.consent_to_act && r.consent_to_release_information)
+        .map(|r| Contact {
+            name: r.name,
+            preferred: None,
+            email: r.email,
+            phone: r.phone,
+            address: r.address,
+            postcode: None,
+            large_print: false,
+            audio: false,
+        }))
+}
+
 /// The way a message to case `case_id`'s customer goes (the rule is
 /// [`rules::route`]); 409 on `customer` when no way is known.
 pub fn route(

@@ -1099,3 +1099,76 @@ async fn a_letter_too_long_for_a_text_message_is_posted_and_the_text_says_so() {
         .collect();
     assert_eq!(delivery, vec![("sms", "notify"), ("letter", "notify")]);
 }
+
+#[actix_web::test]
+async fn a_representative_allowed_to_be_told_about_the_case_gets_a_copy_of_each_letter() {
+    let smtp = crate::mail_servers::SmtpServer::start();
+    let smtp_url = format!("smtp://127.0.0.1:{}", smtp.port);
+    let app = spawn_app_at(
+        monday(),
+        &[
+            ("SERVE_JOBS", "true"),
+            ("JOBS_POLL_INTERVAL", "100ms"),
+            ("CORRESPONDENCE_DEFAULT", "smtp"),
+            ("SMTP_URL", &smtp_url),
+            ("MAIL_FROM", SMTP_FROM),
+        ],
+    )
+    .await;
+    let representative = |release: bool| {
+        json!({
+            "name": "Cllr Sam Ward",
+            "relationship": "ward councillor",
+            "email": if release { "sam.ward@council.example" } else { "kim.lee@council.example" },
+            "consent_to_act": true,
+            "consent_to_release_information": release
+        })
+    };
+    let mut references = Vec::new();
+    for (subject, release) in [("kit", true), ("lou", false)] {
+        let body = with(
+            complaint(),
+            json!({
+                "customer": {"accessibility": null},
+                "representative": representative(release)
+            }),
+        );
+        let case = app.create_case(&app.customer(subject), &body).await;
+        let reference = case["reference"].as_str().expect("reference").to_string();
+        let base = format!("/api/v1/cases/{reference}");
+        let etag = changed(
+            &app,
+            &format!("{base}/triage"),
+            &app.manager(),
+            "\"1\"",
+            json!({"decision": "accept"}),
+        )
+        .await;
+        changed(
+            &app,
+            &format!("{base}/acknowledgement"),
+            &app.manager(),
+            &etag,
+            json!({"method": "email", "understanding": UNDERSTANDING}),
+        )
+        .await;
+        references.push(reference);
+    }
+    smtp.until(Duration::from_secs(30), |m| m.len() >= 3).await;
+    actix_web::rt::time::sleep(Duration::from_millis(700)).await;
+    let mut sent: Vec<(String, String)> = smtp
+        .accepted()
+        .iter()
+        .map(|m| (m.to.join(","), m.header("Subject").unwrap_or_default()))
+        .collect();
+    sent.sort();
+    let ack = |reference: &String| format!("We have received your complaint {reference}");
+    let mut expected = vec![
+        ("alex@example.org".to_string(), ack(&references[0])),
+        ("alex@example.org".to_string(), ack(&references[1])),
+        // Only the representative the customer allowed to be told.
+        ("sam.ward@council.example".to_string(), ack(&references[0])),
+    ];
+    expected.sort();
+    assert_eq!(sent, expected);
+}
