@@ -154,6 +154,9 @@ pub struct Settings {
     pub correspondence: CorrespondenceSettings,
 }
 
+/// The most lines `LETTER_SENDER` may have: the contact block holds them at a readable size.
+const MAX_SENDER_LINES: usize = 8;
+
 /// An Ombudsman's contact details, as letters give them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OmbudsmanContact {
@@ -176,6 +179,9 @@ pub struct LetterSettings {
     pub lgsco: OmbudsmanContact,
     /// The Housing Ombudsman.
     pub housing_ombudsman: OmbudsmanContact,
+    /// `LETTER_SENDER`: the council's lines in a PDF letter's contact block (top right), e.g.
+    /// the team, the council, its address; none by default.
+    pub sender: Vec<String>,
 }
 
 impl LetterSettings {
@@ -195,6 +201,7 @@ impl LetterSettings {
                 phone: "0300 111 3000".into(),
                 website: "https://www.housing-ombudsman.org.uk".into(),
             },
+            sender: Vec::new(),
         }
     }
 
@@ -214,6 +221,24 @@ impl LetterSettings {
                 ));
             }
             settings.public_base_url = url.trim_end_matches('/').to_string();
+        }
+        if let Some(sender) = get("LETTER_SENDER") {
+            let lines: Vec<String> = sender
+                .split(['|', ','])
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect();
+            if lines.len() > MAX_SENDER_LINES || lines.iter().any(|l| l.chars().count() > 40) {
+                return Err(ConfigError::new(
+                    "LETTER_SENDER",
+                    format!(
+                        "at most {MAX_SENDER_LINES} lines (split at `|` or `,`) of at most 40 \
+                         characters each, to fit the letter's contact block"
+                    ),
+                ));
+            }
+            settings.sender = lines;
         }
         settings.council_in_wales = match get("COUNCIL_IN_WALES").as_deref() {
             None | Some("false") => false,
@@ -885,6 +910,33 @@ mod tests {
             "Local Government and Social Care Ombudsman"
         );
         assert_eq!(england.letters.housing_ombudsman.phone, "0300 111 3000");
+    }
+
+    #[test]
+    fn the_letters_sender_is_lines_split_at_bars_or_commas_and_must_fit() {
+        let s = settings(&[(
+            "LETTER_SENDER",
+            "Complaints Team | Dudley Council, Council House,Priory Road , Dudley DY1 1HF",
+        )])
+        .unwrap();
+        assert_eq!(
+            s.letters.sender,
+            vec![
+                "Complaints Team",
+                "Dudley Council",
+                "Council House",
+                "Priory Road",
+                "Dudley DY1 1HF"
+            ]
+        );
+        assert!(settings(&[]).unwrap().letters.sender.is_empty());
+        let nine = "a|b|c|d|e|f|g|h|i";
+        assert_eq!(
+            settings(&[("LETTER_SENDER", nine)]).unwrap_err().variable,
+            "LETTER_SENDER"
+        );
+        let long = "x".repeat(41);
+        assert!(settings(&[("LETTER_SENDER", long.as_str())]).is_err());
     }
 
     #[test]

@@ -295,7 +295,8 @@ pub async fn get(
             let customer = customer
                 .ok_or_else(|| ApiError::Internal("the letter's customer was not read".into()))?;
             let name = format!("{reference}-letter-{}.pdf", row.id);
-            let bytes = web::block(move || letter_pdf(&row, &customer))
+            let sender = templates(&req)?.settings().sender.clone();
+            let bytes = web::block(move || letter_pdf(&row, &customer, &sender))
                 .await
                 .map_err(|e| ApiError::Internal(format!("blocking task: {e}")))??;
             Ok(response
@@ -310,9 +311,13 @@ pub async fn get(
 }
 
 /// The letter as the PDF posted to `customer`: laid out from its markup, or from its plain text
-/// for a letter written before the markup was kept (see [`markup::from_text`]). The council's
-/// name is not configured yet, so no sender lines.
-fn letter_pdf(row: &LetterRow, customer: &CustomerRow) -> Result<Vec<u8>, ApiError> {
+/// for a letter written before the markup was kept (see [`markup::from_text`]), with the
+/// council's `sender` lines (`LETTER_SENDER`).
+fn letter_pdf(
+    row: &LetterRow,
+    customer: &CustomerRow,
+    sender: &[String],
+) -> Result<Vec<u8>, ApiError> {
     let blocks = match &row.body {
         Some(body) => markup::parse(body),
         None => markup::from_text(&row.text),
@@ -328,7 +333,7 @@ fn letter_pdf(row: &LetterRow, customer: &CustomerRow) -> Result<Vec<u8>, ApiErr
         language: row.language,
         large_print: row.large_print,
         address: &address,
-        sender: &[],
+        sender,
     })
     .map_err(|e| ApiError::Internal(format!("letter {} as a PDF: {e}", row.id)))
 }

@@ -128,7 +128,7 @@ fn send(
         };
         let mut pdf = None;
         if route.channel == MessageChannel::Letter {
-            let (laid_out, pages) = laid_out(letter, &route.recipient)?;
+            let (laid_out, pages) = laid_out(templates, letter, &route.recipient)?;
             if mailroom_rules::notify_postable(&route.recipient, pages) {
                 pdf = Some(laid_out);
             } else {
@@ -149,7 +149,11 @@ fn send(
 
 /// Letter `letter` as a PDF addressed to the address block `recipient` (a line each), with its
 /// number of pages.
-fn laid_out(letter: &LetterRow, recipient: &str) -> Result<(Vec<u8>, usize), AppError> {
+fn laid_out(
+    templates: &Templates,
+    letter: &LetterRow,
+    recipient: &str,
+) -> Result<(Vec<u8>, usize), AppError> {
     let blocks = match &letter.body {
         Some(body) => crate::letters::markup::parse(body),
         None => crate::letters::markup::from_text(&letter.text),
@@ -161,7 +165,7 @@ fn laid_out(letter: &LetterRow, recipient: &str) -> Result<(Vec<u8>, usize), App
         language: letter.language,
         large_print: letter.large_print,
         address: &address,
-        sender: &[],
+        sender: &templates.settings().sender,
     })
     .map_err(|e| AppError::Internal(format!("laying out letter {} as a PDF: {e}", letter.id)))
 }

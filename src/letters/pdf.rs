@@ -1649,6 +1649,46 @@ mod tests {
     }
 
     #[test]
+    fn the_senders_lines_are_in_notifys_contact_block_on_page_1() {
+        // The block: 125 mm to 190 mm from the left (354.33 to 538.58 pt), 30 mm to 95 mm from
+        // the top (756.85 down to 572.60 pt from the bottom of an 841.89 pt page).
+        let sender = [
+            "Complaints Team",
+            "Dudley Council",
+            "Council House",
+            "Priory Road",
+            "Dudley DY1 1HF",
+        ];
+        for large_print in [false, true] {
+            let pdf = render(&PdfLetter {
+                subject: "Subject",
+                blocks: &letter_blocks(),
+                language: Language::English,
+                large_print,
+                address: &lines(&ADDRESS),
+                sender: &lines(&sender),
+            })
+            .expect("renders");
+            let pages = shown(&pdf);
+            for line in sender {
+                let found: Vec<&Shown> = pages[0]
+                    .iter()
+                    .filter(|s| s.text.trim_end() == line)
+                    .collect();
+                assert_eq!(found.len(), 1, "{line}");
+                let shown = found[0];
+                assert!(shown.x >= 354.33 && shown.x < 538.58, "{shown:?}");
+                assert!(shown.y + 0.928 * shown.size <= 756.85, "{shown:?}");
+                assert!(shown.y - 0.236 * shown.size >= 572.60, "{shown:?}");
+            }
+            assert!(pages[1..]
+                .iter()
+                .flatten()
+                .all(|s| s.text.trim_end() != "Complaints Team"));
+        }
+    }
+
+    #[test]
     fn more_than_seven_address_lines_are_joined_into_seven_ending_with_the_postcode() {
         let address = lines(&["A Name", "1", "2", "3", "4", "5", "6", "7", "EX1 2AB"]);
         let pdf = render(&PdfLetter {
