@@ -149,18 +149,6 @@ impl Application {
         let counted = metrics_server
             .as_ref()
             .map(|_| web::Data::from(metrics.clone()));
-        let jobs = if settings.serve_jobs {
-            let settings = crate::jobs::JobSettings {
-                now,
-                ..crate::jobs::JobSettings::from_settings(settings, metrics).map_err(StartError)?
-            };
-            Some(
-                crate::jobs::start(db.clone(), settings)
-                    .map_err(|e| StartError(format!("starting the background jobs: {e}")))?,
-            )
-        } else {
-            None
-        };
         let announcing = db
             .announce_commits()
             .transpose()
@@ -202,6 +190,20 @@ impl Application {
         if put_down > 0 {
             log::info!("put the deadlines of {put_down} running cases on record for alerts");
         }
+        // The jobs start once the one-time repairs above are done: on SQLite a job's write
+        // beside them could leave a repair unable to take the writer's turn.
+        let jobs = if settings.serve_jobs {
+            let settings = crate::jobs::JobSettings {
+                now,
+                ..crate::jobs::JobSettings::from_settings(settings, metrics).map_err(StartError)?
+            };
+            Some(
+                crate::jobs::start(db.get_ref().clone(), settings)
+                    .map_err(|e| StartError(format!("starting the background jobs: {e}")))?,
+            )
+        } else {
+            None
+        };
         let survey = web::Data::new(settings.survey);
         let feed_retention = web::Data::new(api::events::FeedRetention {
             days: settings.event_feed_retention_days,
