@@ -322,7 +322,7 @@ fn letter_pdf(
         Some(body) => markup::parse(body),
         None => markup::from_text(&row.text),
     };
-    let address = pdf::address_lines(
+    let address = crate::domain::mailroom::address_block(
         &customer.name,
         customer.address.as_deref(),
         customer.postcode.as_deref(),

@@ -22,7 +22,9 @@ use crate::db::DbConnection;
 use crate::domain::case::{Kind, Stage};
 use crate::domain::clock::uk_date;
 use crate::domain::letter::{self, Contents, Language, LetterKind, LetterStatus};
-use crate::domain::mailroom::{self as mailroom_rules, Delivery, MessageChannel, Provider};
+use crate::domain::mailroom::{
+    self as mailroom_rules, Contact, Delivery, MessageChannel, Provider,
+};
 use crate::domain::remedy::RemedyStatus;
 use crate::domain::triage::Procedure;
 use crate::error::FieldError;
@@ -40,7 +42,11 @@ pub fn write(
     kind: LetterKind,
     details: impl FnOnce(Language) -> Details,
 ) -> Result<LetterRow, AppError> {
-    let (customer, _representative) = crate::db::cases::people(conn, case.id)?;
+    let (customer, representative) = crate::db::cases::people(conn, case.id)?;
+    let customer_contact = mailroom::customer_contact(&customer);
+    let representative = representative
+        .as_ref()
+        .and_then(mailroom::representative_contact);
     let service = crate::db::services::find(conn, &case.service_id)?
         .ok_or_else(|| AppError::Internal(format!("case {} has no service", case.reference)))?;
     let language = templates.language_for(
@@ -82,12 +88,21 @@ pub fn write(
             body: Some(rendered.body),
         },
     )?;
-    send(conn, templates, now, case, &letter)?;
+    send(
+        conn,
+        templates,
+        now,
+        case,
+        &letter,
+        &customer_contact,
+        representative.as_ref(),
+    )?;
     Ok(letter)
 }
 
-/// Puts letter `letter` in the mail room, in the caller's transaction, the way its customer
-/// is reached ([`mailroom_rules::deliveries`]): it is sent once the change commits, and never
+/// Puts letter `letter` in the mail room, in the caller's transaction, for `customer` and for
+/// a `representative` with their consent (see [`mailroom::representative_contact`]), the way
+/// each is reached ([`mailroom_rules::deliveries`]): it is sent once the change commits, and never
 /// if it rolls back.
 fn send(
     conn: &mut DbConnection,
@@ -95,18 +110,18 @@ fn send(
     now: NaiveDateTime,
     case: &CaseRow,
     letter: &LetterRow,
+    customer: &Contact,
+    representative: Option<&Contact>,
 ) -> Result<(), AppError> {
     let providers = templates.providers();
     let chars = letter.text.chars().count();
     // Every letter can be laid out as a PDF, for Notify to post.
-    let mut deliveries =
-        mailroom_rules::deliveries(&mailroom::contact(conn, case.id)?, providers, true, chars);
-    // A representative the customer allowed to act and to be told about the case gets a copy,
-    // where they can be reached.
-    if let Some(representative) = mailroom::representative(conn, case.id)? {
-        if mailroom_rules::route(&representative, providers, true).is_ok() {
+    let mut deliveries = mailroom_rules::deliveries(customer, providers, true, chars);
+    // A representative gets a copy where they can be reached.
+    if let Some(representative) = representative {
+        if mailroom_rules::route(representative, providers, true).is_ok() {
             deliveries.extend(mailroom_rules::deliveries(
-                &representative,
+                representative,
                 providers,
                 true,
                 chars,

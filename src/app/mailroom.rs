@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 
 use super::alerts::SYSTEM_SUBJECT;
 use super::AppError;
-use crate::db::cases as case_repo;
+use crate::db::cases::{self as case_repo, CustomerRow, RepresentativeRow};
 use crate::db::events::{self, NewEvent};
 use crate::db::mailroom::{self, MessageRow, NewMessage};
 use crate::db::DbConnection;
@@ -65,38 +65,41 @@ impl OutgoingMessage {
 /// What is known of case `case_id`'s customer, for [`rules::route`].
 pub fn contact(conn: &mut DbConnection, case_id: i64) -> Result<Contact, AppError> {
     let (customer, _) = case_repo::people(conn, case_id)?;
-    Ok(Contact {
-        name: customer.name,
+    Ok(customer_contact(&customer))
+}
+
+/// What is known of `customer`, for [`rules::route`].
+pub fn customer_contact(customer: &CustomerRow) -> Contact {
+    Contact {
+        name: customer.name.clone(),
         preferred: customer
             .preferred_contact
             .as_deref()
             .and_then(ContactMethod::parse),
-        email: customer.email,
-        phone: customer.phone,
-        address: customer.address,
-        postcode: customer.postcode,
+        email: customer.email.clone(),
+        phone: customer.phone.clone(),
+        address: customer.address.clone(),
+        postcode: customer.postcode.clone(),
         large_print: customer.large_print,
         audio: customer.audio,
-    })
+    }
 }
 
-/// What is known of case `case_id`'s representative, when there is one the customer allowed
-/// both to act for them and to be given information about the case: a copy of each letter is
-/// theirs.
-pub fn representative(conn: &mut DbConnection, case_id: i64) -> Result<Option<Contact>, AppError> {
-    let (_, representative) = case_repo::people(conn, case_id)?;
-    Ok(representative
-        .filter(|r| r.consent_to_act && r.consent_to_release_information)
-        .map(|r| Contact {
-            name: r.name,
+/// What is known of `representative`, when the customer allowed them both to act and to be
+/// given information about the case: a copy of each letter is theirs.
+pub fn representative_contact(representative: &RepresentativeRow) -> Option<Contact> {
+    (representative.consent_to_act && representative.consent_to_release_information).then(|| {
+        Contact {
+            name: representative.name.clone(),
             preferred: None,
-            email: r.email,
-            phone: r.phone,
-            address: r.address,
+            email: representative.email.clone(),
+            phone: representative.phone.clone(),
+            address: representative.address.clone(),
             postcode: None,
             large_print: false,
             audio: false,
-        }))
+        }
+    })
 }
 
 /// The way a message to case `case_id`'s customer goes (the rule is

@@ -122,30 +122,18 @@ impl Contact {
             .filter(|p| !p.is_empty())
     }
 
-    /// The postal address as a letter's address block: name, address, postcode, a line each.
+    /// The postal address as a letter's address block ([`address_block`]), a line each; none
+    /// without an address.
     fn postal(&self) -> Option<String> {
-        let address = self
-            .address
-            .as_deref()
-            .map(str::trim)
-            .filter(|a| !a.is_empty())?;
-        let mut lines = vec![self.name.trim().to_string()];
-        lines.extend(
-            address
-                .split([',', '\n'])
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(str::to_string),
-        );
-        if let Some(postcode) = self
-            .postcode
-            .as_deref()
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-        {
-            lines.push(postcode.to_string());
-        }
-        Some(lines.join("\n"))
+        known(self.address.as_deref())?;
+        Some(
+            address_block(
+                &self.name,
+                self.address.as_deref(),
+                self.postcode.as_deref(),
+            )
+            .join("\n"),
+        )
     }
 }
 
@@ -344,6 +332,37 @@ pub fn deliveries(
         Ok(route) => vec![Delivery::Letter(route)],
         Err(Unreachable) => vec![Delivery::Letter(unaddressed())],
     }
+}
+
+/// The address block of a letter to `name` at `address` (as the customer gave it: each line,
+/// or each part between commas, a line) and `postcode`; empty when neither is known. The mail room
+/// posts to it and the PDF is addressed with it.
+pub fn address_block(name: &str, address: Option<&str>, postcode: Option<&str>) -> Vec<String> {
+    let (address, postcode) = (known(address), known(postcode));
+    if address.is_none() && postcode.is_none() {
+        return Vec::new();
+    }
+    let mut lines: Vec<String> = std::iter::once(name.trim())
+        .chain(address.into_iter().flat_map(|a| a.split([',', '\n'])))
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_string)
+        .collect();
+    if let Some(postcode) = postcode {
+        let same = |line: &String| {
+            let squash = |s: &str| s.replace(' ', "").to_ascii_uppercase();
+            squash(line) == squash(postcode)
+        };
+        if !lines.last().is_some_and(same) {
+            lines.push(postcode.to_string());
+        }
+    }
+    lines
+}
+
+/// `value` trimmed, unless it is blank.
+fn known(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|v| !v.is_empty())
 }
 
 /// What a status GOV.UK Notify reports (on a callback, or asked) means here; `None` for one
@@ -559,6 +578,32 @@ mod tests {
                 }),
             ]
         );
+    }
+
+    #[test]
+    fn the_address_block_is_the_name_the_address_lines_and_the_postcode() {
+        assert_eq!(
+            address_block(
+                "Alex Example ",
+                Some("14 Example Road,\nExampleton, "),
+                Some("EX1 2AB")
+            ),
+            ["Alex Example", "14 Example Road", "Exampleton", "EX1 2AB"]
+        );
+        // A postcode already ending the address is not repeated.
+        assert_eq!(
+            address_block(
+                "Alex Example",
+                Some("14 Example Road, ex1 2ab"),
+                Some("EX12AB")
+            ),
+            ["Alex Example", "14 Example Road", "ex1 2ab"]
+        );
+        assert_eq!(
+            address_block("Alex Example", None, Some("EX1 2AB")),
+            ["Alex Example", "EX1 2AB"]
+        );
+        assert!(address_block("Alex Example", Some(" "), None).is_empty());
     }
 
     #[test]

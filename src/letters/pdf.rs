@@ -111,37 +111,6 @@ pub fn render_counted(letter: &PdfLetter) -> Result<(Vec<u8>, usize), String> {
     Ok((write(fonts, &layout, letter)?, pages))
 }
 
-/// The address block of a letter to `name` at `address` (as the customer gave it: each line,
-/// or each part between commas, a line) and `postcode`; empty when neither is known. The same
-/// reading as the mail room's (`domain::mailroom`).
-pub fn address_lines(name: &str, address: Option<&str>, postcode: Option<&str>) -> Vec<String> {
-    let (address, postcode) = (known(address), known(postcode));
-    if address.is_none() && postcode.is_none() {
-        return Vec::new();
-    }
-    let mut lines: Vec<String> = std::iter::once(name.trim())
-        .chain(address.into_iter().flat_map(|a| a.split([',', '\n'])))
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .map(str::to_string)
-        .collect();
-    if let Some(postcode) = postcode {
-        let same = |line: &String| {
-            let squash = |s: &str| s.replace(' ', "").to_ascii_uppercase();
-            squash(line) == squash(postcode)
-        };
-        if !lines.last().is_some_and(same) {
-            lines.push(postcode.to_string());
-        }
-    }
-    lines
-}
-
-/// `value` trimmed, unless it is blank.
-fn known(value: Option<&str>) -> Option<&str> {
-    value.map(str::trim).filter(|v| !v.is_empty())
-}
-
 // ------------------------------------------------------------------------------------ fonts
 
 /// Which of the two faces.
@@ -1753,31 +1722,5 @@ mod tests {
         let pages = shown(&pdf);
         assert_eq!(pages.len(), 1);
         assert_eq!(page_text(&pages[0]), "Tudalen 1 o 1");
-    }
-
-    #[test]
-    fn the_address_block_is_the_name_the_address_lines_and_the_postcode() {
-        assert_eq!(
-            address_lines(
-                "Alex Example ",
-                Some("14 Example Road,\nExampleton, "),
-                Some("EX1 2AB")
-            ),
-            ["Alex Example", "14 Example Road", "Exampleton", "EX1 2AB"]
-        );
-        // A postcode already ending the address is not repeated.
-        assert_eq!(
-            address_lines(
-                "Alex Example",
-                Some("14 Example Road, ex1 2ab"),
-                Some("EX12AB")
-            ),
-            ["Alex Example", "14 Example Road", "ex1 2ab"]
-        );
-        assert_eq!(
-            address_lines("Alex Example", None, Some("EX1 2AB")),
-            ["Alex Example", "EX1 2AB"]
-        );
-        assert!(address_lines("Alex Example", Some(" "), None).is_empty());
     }
 }

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 use crate::lifecycle::change;
+use crate::mailroom::{notify_settings, smtp_settings};
 
 /// Monday 2 November 2026, 09:00 UTC: the complaint arrives and is acknowledged that day, so
 /// its stage 1 response is due 10 working days on (the Code), Monday 16 November.
@@ -96,6 +97,37 @@ async fn approve(app: &TestApp, reference: &str, id: i64, etag: &str) -> TestRes
     .await
 }
 
+/// Officer-17 asks for more time, the response moving from Monday 16 to Monday 23 November
+/// for `REASON`, and the manager agrees (the customer told that day). Gives the new ETag.
+async fn extended(app: &TestApp, reference: &str, etag: &str) -> String {
+    let base = format!("/api/v1/cases/{reference}");
+    let asked = app
+        .send(
+            awc::http::Method::POST,
+            &format!("{base}/extensions"),
+            Some(&app.officer("officer-17", &["waste-care"])),
+            &[("If-Match", etag)],
+            Some(
+                json!({"new_response_due": "2026-11-23", "reason": REASON})
+                    .to_string()
+                    .into_bytes(),
+            ),
+        )
+        .await;
+    assert_eq!(asked.status, 201, "{}", asked.text());
+    let extension = asked.json()["id"].as_i64().expect("id");
+    let agreed = change(
+        app,
+        &format!("{base}/extensions/{extension}/decision"),
+        &app.manager(),
+        asked.header("etag").as_deref(),
+        json!({"decision": "agree", "customer_told_at": "2026-11-02T09:00:00Z"}),
+    )
+    .await;
+    assert_eq!(agreed.status, 200, "{}", agreed.text());
+    agreed.header("etag").expect("etag")
+}
+
 /// The case's letters as `token` sees them.
 async fn letters(app: &TestApp, reference: &str, token: &str) -> Vec<Value> {
     let response = app
@@ -137,33 +169,9 @@ fn assert_says(text: &str, phrases: &[&str]) {
 async fn a_complaints_journey_writes_the_letters_the_code_requires_in_order() {
     let app = spawn_app_at(monday(), &[]).await;
     let (reference, etag) = acknowledged(&app, "ann", "waste-care", json!({})).await;
-    let base = format!("/api/v1/cases/{reference}");
 
     // More time: the response moves from Monday 16 to Monday 23 November.
-    let asked = app
-        .send(
-            awc::http::Method::POST,
-            &format!("{base}/extensions"),
-            Some(&app.officer("officer-17", &["waste-care"])),
-            &[("If-Match", etag.as_str())],
-            Some(
-                json!({"new_response_due": "2026-11-23", "reason": REASON})
-                    .to_string()
-                    .into_bytes(),
-            ),
-        )
-        .await;
-    assert_eq!(asked.status, 201, "{}", asked.text());
-    let extension = asked.json()["id"].as_i64().expect("id");
-    let agreed = change(
-        &app,
-        &format!("{base}/extensions/{extension}/decision"),
-        &app.manager(),
-        asked.header("etag").as_deref(),
-        json!({"decision": "agree", "customer_told_at": "2026-11-02T09:00:00Z"}),
-    )
-    .await;
-    assert_eq!(agreed.status, 200, "{}", agreed.text());
+    let agreed = extended(&app, &reference, &etag).await;
 
     let id = drafted(&app, &reference, &draft("not_upheld")).await;
     // A draft is not a letter.
@@ -171,7 +179,7 @@ async fn a_complaints_journey_writes_the_letters_the_code_requires_in_order() {
         kinds(&letters(&app, &reference, &app.customer("ann")).await),
         vec!["acknowledgement", "extension"]
     );
-    let sent = approve(&app, &reference, id, &agreed.header("etag").expect("etag")).await;
+    let sent = approve(&app, &reference, id, &agreed).await;
     assert_eq!(sent.status, 200, "{}", sent.text());
 
     let items = letters(&app, &reference, &app.customer("ann")).await;
@@ -692,7 +700,12 @@ async fn a_bad_override_template_stops_start_up_naming_its_file_and_line() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-const SMTP_FROM: &str = "Dudley Complaints <complaints@dudley.example.gov.uk>";
+/// An app on Monday's clock that sends its letters as `settings` say (the mail room's tests'
+/// settings for the local SMTP or Notify server).
+async fn sending_app(settings: &[(&'static str, String)]) -> TestApp {
+    let pairs: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    spawn_app_at(monday(), &pairs).await
+}
 
 /// Posts `body` to `path` as `token` with `If-Match: etag`, expecting 200; gives the new ETag.
 async fn changed(app: &TestApp, path: &str, token: &str, etag: &str, body: Value) -> String {
@@ -706,48 +719,19 @@ async fn a_complaints_journey_sends_each_letter_once_in_order_to_the_smtp_server
     // The mail room sends on the real clock, whatever the app takes the day to be.
     let started = chrono::Utc::now();
     let smtp = crate::mail_servers::SmtpServer::start();
-    let smtp_url = format!("smtp://127.0.0.1:{}", smtp.port);
-    let app = spawn_app_at(
-        monday(),
-        &[
-            ("SERVE_JOBS", "true"),
-            ("JOBS_POLL_INTERVAL", "100ms"),
-            ("CORRESPONDENCE_DEFAULT", "smtp"),
-            ("SMTP_URL", &smtp_url),
-            ("MAIL_FROM", SMTP_FROM),
-            ("PUBLIC_BASE_URL", "https://feedback.dudley.example.gov.uk"),
-        ],
-    )
-    .await;
+    let mut settings = smtp_settings(&smtp);
+    settings.push((
+        "PUBLIC_BASE_URL",
+        "https://feedback.dudley.example.gov.uk".into(),
+    ));
+    let app = sending_app(&settings).await;
     // Alex prefers email and asked for nothing that needs a letter on paper.
     let (reference, etag) =
         acknowledged(&app, "hal", "waste-care", json!({"accessibility": null})).await;
     let base = format!("/api/v1/cases/{reference}");
     let manager = app.manager();
 
-    let asked = app
-        .send(
-            awc::http::Method::POST,
-            &format!("{base}/extensions"),
-            Some(&app.officer("officer-17", &["waste-care"])),
-            &[("If-Match", etag.as_str())],
-            Some(
-                json!({"new_response_due": "2026-11-23", "reason": REASON})
-                    .to_string()
-                    .into_bytes(),
-            ),
-        )
-        .await;
-    assert_eq!(asked.status, 201, "{}", asked.text());
-    let extension = asked.json()["id"].as_i64().expect("id");
-    let etag = changed(
-        &app,
-        &format!("{base}/extensions/{extension}/decision"),
-        &manager,
-        &asked.header("etag").expect("etag"),
-        json!({"decision": "agree", "customer_told_at": "2026-11-02T09:00:00Z"}),
-    )
-    .await;
+    let etag = extended(&app, &reference, &etag).await;
     let id = drafted(&app, &reference, &draft("not_upheld")).await;
     let sent = approve(&app, &reference, id, &etag).await;
     assert_eq!(sent.status, 200, "{}", sent.text());
@@ -900,23 +884,10 @@ async fn only_the_complaints_manager_refuses_stage_2_and_only_after_a_stage_1_re
 
 #[actix_web::test]
 async fn a_welsh_large_print_customers_letters_reach_notify_as_precompiled_18_point_welsh_pdfs() {
-    use crate::mail_servers::{api_key, NotifyServer, EMAIL_TEMPLATE, NOTIFY_SECRET, SMS_TEMPLATE};
+    use crate::mail_servers::{NotifyServer, NOTIFY_SECRET};
     use base64::Engine;
     let notify = NotifyServer::start().await;
-    let key = api_key(NOTIFY_SECRET);
-    let app = spawn_app_at(
-        monday(),
-        &[
-            ("SERVE_JOBS", "true"),
-            ("JOBS_POLL_INTERVAL", "100ms"),
-            ("CORRESPONDENCE_DEFAULT", "notify"),
-            ("NOTIFY_BASE_URL", &notify.base),
-            ("NOTIFY_API_KEY", &key),
-            ("NOTIFY_EMAIL_TEMPLATE_ID", EMAIL_TEMPLATE),
-            ("NOTIFY_SMS_TEMPLATE_ID", SMS_TEMPLATE),
-        ],
-    )
-    .await;
+    let app = sending_app(&notify_settings(&notify, NOTIFY_SECRET)).await;
     // Welsh, large print (the complaint's accessibility needs), an address for the post.
     let (reference, etag) = acknowledged(
         &app,
@@ -929,30 +900,7 @@ async fn a_welsh_large_print_customers_letters_reach_notify_as_precompiled_18_po
         }),
     )
     .await;
-    let base = format!("/api/v1/cases/{reference}");
-    let asked = app
-        .send(
-            awc::http::Method::POST,
-            &format!("{base}/extensions"),
-            Some(&app.officer("officer-17", &["waste-care"])),
-            &[("If-Match", etag.as_str())],
-            Some(
-                json!({"new_response_due": "2026-11-23", "reason": REASON})
-                    .to_string()
-                    .into_bytes(),
-            ),
-        )
-        .await;
-    assert_eq!(asked.status, 201, "{}", asked.text());
-    let extension = asked.json()["id"].as_i64().expect("id");
-    changed(
-        &app,
-        &format!("{base}/extensions/{extension}/decision"),
-        &app.manager(),
-        &asked.header("etag").expect("etag"),
-        json!({"decision": "agree", "customer_told_at": "2026-11-02T09:00:00Z"}),
-    )
-    .await;
+    extended(&app, &reference, &etag).await;
 
     notify
         .until(Duration::from_secs(30), |r| r.len() >= 2)
@@ -1007,22 +955,9 @@ async fn a_welsh_large_print_customers_letters_reach_notify_as_precompiled_18_po
 
 #[actix_web::test]
 async fn a_letter_too_long_for_a_text_message_is_posted_and_the_text_says_so() {
-    use crate::mail_servers::{api_key, NotifyServer, EMAIL_TEMPLATE, NOTIFY_SECRET, SMS_TEMPLATE};
+    use crate::mail_servers::{NotifyServer, NOTIFY_SECRET, SMS_TEMPLATE};
     let notify = NotifyServer::start().await;
-    let key = api_key(NOTIFY_SECRET);
-    let app = spawn_app_at(
-        monday(),
-        &[
-            ("SERVE_JOBS", "true"),
-            ("JOBS_POLL_INTERVAL", "100ms"),
-            ("CORRESPONDENCE_DEFAULT", "notify"),
-            ("NOTIFY_BASE_URL", &notify.base),
-            ("NOTIFY_API_KEY", &key),
-            ("NOTIFY_EMAIL_TEMPLATE_ID", EMAIL_TEMPLATE),
-            ("NOTIFY_SMS_TEMPLATE_ID", SMS_TEMPLATE),
-        ],
-    )
-    .await;
+    let app = sending_app(&notify_settings(&notify, NOTIFY_SECRET)).await;
     let body = with(
         complaint(),
         json!({"customer": {
@@ -1103,18 +1038,7 @@ async fn a_letter_too_long_for_a_text_message_is_posted_and_the_text_says_so() {
 #[actix_web::test]
 async fn a_representative_allowed_to_be_told_about_the_case_gets_a_copy_of_each_letter() {
     let smtp = crate::mail_servers::SmtpServer::start();
-    let smtp_url = format!("smtp://127.0.0.1:{}", smtp.port);
-    let app = spawn_app_at(
-        monday(),
-        &[
-            ("SERVE_JOBS", "true"),
-            ("JOBS_POLL_INTERVAL", "100ms"),
-            ("CORRESPONDENCE_DEFAULT", "smtp"),
-            ("SMTP_URL", &smtp_url),
-            ("MAIL_FROM", SMTP_FROM),
-        ],
-    )
-    .await;
+    let app = sending_app(&smtp_settings(&smtp)).await;
     let representative = |release: bool| {
         json!({
             "name": "Cllr Sam Ward",

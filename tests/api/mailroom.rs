@@ -18,7 +18,7 @@ use crate::mail_servers::*;
 
 const CALLBACK_TOKEN: &str = "notify-callback-token-0123456789";
 
-fn smtp_settings(smtp: &SmtpServer) -> Vec<(&'static str, String)> {
+pub(crate) fn smtp_settings(smtp: &SmtpServer) -> Vec<(&'static str, String)> {
     vec![
         ("SERVE_JOBS", "true".into()),
         ("JOBS_POLL_INTERVAL", "100ms".into()),
@@ -31,7 +31,7 @@ fn smtp_settings(smtp: &SmtpServer) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn notify_settings(notify: &NotifyServer, secret: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn notify_settings(notify: &NotifyServer, secret: &str) -> Vec<(&'static str, String)> {
     vec![
         ("SERVE_JOBS", "true".into()),
         ("JOBS_POLL_INTERVAL", "100ms".into()),
