@@ -190,6 +190,22 @@ impl Application {
         if put_down > 0 {
             log::info!("put the deadlines of {put_down} running cases on record for alerts");
         }
+        // Cases from before people get their customers and representatives matched once.
+        let identified = db
+            .connection()
+            .map_err(|e| StartError(e.to_string()))
+            .and_then(|mut conn| {
+                let at = now.now();
+                diesel::Connection::transaction(&mut **conn, |conn| {
+                    crate::app::people::identify_missing(conn, at)
+                })
+                .map_err(|e| StartError(format!("matching the cases' people: {e:?}")))
+            })?;
+        if identified > 0 {
+            log::info!(
+                "matched {identified} customers and representatives of earlier cases to people"
+            );
+        }
         // The jobs start once the one-time repairs above are done: on SQLite a job's write
         // beside them could leave a repair unable to take the writer's turn.
         let jobs = if settings.serve_jobs {

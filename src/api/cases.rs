@@ -250,6 +250,8 @@ pub struct Representative {
     pub consent_to_release_information: bool,
     #[schema(format = DateTime)]
     pub consent_recorded_at: String,
+    /// Staff only: the person the representative is.
+    pub person_id: Option<i64>,
 }
 
 /// The customer, as recorded on the case.
@@ -306,6 +308,10 @@ pub struct Case {
     pub response_requested: bool,
     pub staff_named: Vec<String>,
     pub customer: Customer,
+    /// Staff only: the person the customer is (`GET /people/{id}`).
+    pub person_id: Option<i64>,
+    /// Staff only: how the customer was matched to their person.
+    pub person_match: Option<super::people::CasePersonMatch>,
     pub representative: Option<Representative>,
     pub created_by: CreatedBy,
     pub partner_reference: Option<String>,
@@ -699,6 +705,14 @@ fn case_of(
         problem_date: row.problem_date,
         response_requested: row.response_requested,
         staff_named,
+        person_id: customer.person_id.filter(|_| viewer.is_staff()),
+        person_match: customer
+            .person_match
+            .filter(|_| viewer.is_staff())
+            .map(|how| super::people::CasePersonMatch {
+                how,
+                uncertain: customer.person_match_uncertain,
+            }),
         customer: Customer {
             name: customer.name,
             email: customer.email,
@@ -726,6 +740,7 @@ fn case_of(
             consent_to_act: r.consent_to_act,
             consent_to_release_information: r.consent_to_release_information,
             consent_recorded_at: rfc3339(r.consent_recorded_at),
+            person_id: r.person_id.filter(|_| viewer.is_staff()),
         }),
         created_by: CreatedBy {
             role: row.created_by_role,
@@ -950,6 +965,9 @@ fn write_case(
                 audio: accessibility.audio,
                 other_adjustments: clean(accessibility.other_adjustments),
                 created_at: now,
+                person_id: None,
+                person_match: None,
+                person_match_uncertain: false,
             },
             case: NewCaseRow {
                 reference: String::new(),
@@ -1001,6 +1019,7 @@ fn write_case(
                 consent_to_release_information: r.consent_to_release_information.unwrap_or(false),
                 consent_recorded_at: now,
                 created_at: now,
+                person_id: None,
             }),
             errors: intake.errors.clone(),
         },

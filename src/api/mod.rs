@@ -26,6 +26,7 @@ pub mod notes;
 pub mod ombudsman;
 pub mod ownership;
 pub mod pagination;
+pub mod people;
 pub mod precondition;
 pub mod query;
 pub mod remedies;
@@ -245,6 +246,7 @@ impl Modify for BearerAuth {
         (name = "webhooks", description = "Webhook endpoints: events pushed to the CRM and partners, signed as Standard Webhooks says"),
         (name = "mailroom", description = "Messages to customers: sent through GOV.UK Notify or SMTP, or printed locally, with their delivery status"),
         (name = "services", description = "The service directory"),
+        (name = "people", description = "People: one record per person across their cases, matched at intake, confirmed and merged by staff"),
         (name = "learning", description = "Learning actions: what complaints taught the council and the changes made"),
         (name = "reports", description = "Anonymised performance reports"),
         (name = "surveys", description = "The satisfaction survey, answered through the link sent when a complaint closes: no login"),
@@ -304,6 +306,12 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(feedback::forward)
         .service(feedback::send_reply)
         .service(feedback::record_action)
+        .service(people::me)
+        .service(people::list)
+        .service(people::get)
+        .service(people::cases)
+        .service(people::merge)
+        .service(people::set_case_person)
         .service(learning_actions::create)
         .service(learning_actions::list)
         .service(learning_actions::get)

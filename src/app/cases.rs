@@ -214,14 +214,13 @@ pub fn create(
         errors.sort_by(|a, b| a.field.cmp(&b.field));
         return Err(AppError::Invalid(errors));
     }
-    let customer = repo::insert_customer(
-        conn,
-        &crate::db::cases::CustomerRow {
-            id: 0,
-            created_at: now,
-            ..intake.customer
-        },
-    )?;
+    let mut customer = crate::db::cases::CustomerRow {
+        id: 0,
+        created_at: now,
+        ..intake.customer
+    };
+    super::people::identify_customer(conn, now, &mut customer)?;
+    let customer = repo::insert_customer(conn, &customer)?;
     let year = chrono::Datelike::year(&intake.case.received_at);
     let number = references.next_reference_number(conn, intake.kind.reference_prefix(), year)?;
     let row = repo::insert_case(
@@ -235,16 +234,17 @@ pub fn create(
         },
     )?;
     let representative = match intake.representative {
-        Some(r) => Some(repo::insert_representative(
-            conn,
-            &crate::db::cases::RepresentativeRow {
+        Some(r) => {
+            let mut representative = crate::db::cases::RepresentativeRow {
                 id: 0,
                 case_id: row.id,
                 consent_recorded_at: now,
                 created_at: now,
                 ..r
-            },
-        )?),
+            };
+            super::people::identify_representative(conn, now, &mut representative)?;
+            Some(repo::insert_representative(conn, &representative)?)
+        }
         None => None,
     };
     super::lifecycle::record(

@@ -16,6 +16,7 @@ pub mod mailroom;
 pub mod notes;
 pub mod ombudsman;
 pub mod ownership;
+pub mod people;
 pub mod remedies;
 pub mod surveys;
 pub mod time;

@@ -112,6 +112,12 @@ pub struct CustomerRow {
     pub audio: bool,
     pub other_adjustments: Option<String>,
     pub created_at: chrono::NaiveDateTime,
+    /// The person they are; `None` only for cases from before people, until start-up
+    /// matches them.
+    pub person_id: Option<i64>,
+    pub person_match: Option<crate::domain::person::PersonMatch>,
+    /// The match waits for staff to confirm or correct it.
+    pub person_match_uncertain: bool,
 }
 
 /// A representative acting for the customer, with their consent.
@@ -131,6 +137,8 @@ pub struct RepresentativeRow {
     pub consent_to_release_information: bool,
     pub consent_recorded_at: chrono::NaiveDateTime,
     pub created_at: chrono::NaiveDateTime,
+    /// The person they are.
+    pub person_id: Option<i64>,
 }
 
 /// The next number in a kind's sequence for a year. Runs inside the

@@ -20,6 +20,7 @@ pub mod mailroom;
 pub mod ombudsman;
 pub mod outbox;
 pub mod ownership;
+pub mod people;
 pub mod remedies;
 pub mod reports;
 pub mod responses;

@@ -38,6 +38,40 @@ diesel::table! {
         audio -> Bool,
         other_adjustments -> Nullable<Text>,
         created_at -> Timestamp,
+        person_id -> Nullable<BigInt>,
+        person_match -> Nullable<Text>,
+        person_match_uncertain -> Bool,
+    }
+}
+
+diesel::table! {
+    people (id) {
+        id -> BigInt,
+        subject -> Nullable<Text>,
+        name -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        address -> Nullable<Text>,
+        postcode -> Nullable<Text>,
+        preferred_contact -> Nullable<Text>,
+        language -> Nullable<Text>,
+        email_key -> Nullable<Text>,
+        phone_key -> Nullable<Text>,
+        merged_into -> Nullable<BigInt>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    person_merges (id) {
+        id -> BigInt,
+        person_id -> BigInt,
+        merged_person_id -> BigInt,
+        reason -> Text,
+        merged_by -> Text,
+        merged_at -> Timestamp,
     }
 }
 
@@ -163,6 +197,7 @@ diesel::table! {
         consent_to_release_information -> Bool,
         consent_recorded_at -> Timestamp,
         created_at -> Timestamp,
+        person_id -> Nullable<BigInt>,
     }
 }
 
@@ -490,6 +525,7 @@ diesel::joinable!(surveys -> cases (case_id));
 diesel::joinable!(letters -> cases (case_id));
 diesel::joinable!(outgoing_messages -> cases (case_id));
 diesel::joinable!(cases -> customers (customer_id));
+diesel::joinable!(customers -> people (person_id));
 diesel::joinable!(representatives -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(case_stages -> cases (case_id));
@@ -513,6 +549,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     directorates,
     services,
     customers,
+    people,
+    person_merges,
     cases,
     representatives,
     case_events,

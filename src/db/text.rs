@@ -28,6 +28,7 @@ use crate::domain::learning::LearningStatus;
 use crate::domain::letter::{Language, LetterKind, LetterStatus};
 use crate::domain::mailroom::{MessageChannel, MessageStatus, Provider};
 use crate::domain::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
+use crate::domain::person::PersonMatch;
 use crate::domain::remedy::{RemedyStatus, RemedyType};
 use crate::domain::response::ResponseStatus;
 use crate::domain::survey::SurveyRating;
@@ -130,6 +131,7 @@ stored_as_text! {
     ResponseStatus => "response status",
     CommentAction => "comment action",
     Flag => "flag",
+    PersonMatch => "person match",
     LearningStatus => "learning action status",
     OmbudsmanBody => "ombudsman",
     LetterKind => "letter kind",

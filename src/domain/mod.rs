@@ -22,6 +22,7 @@ pub mod letter;
 pub mod mailroom;
 pub mod ombudsman;
 pub mod performance;
+pub mod person;
 pub mod policy;
 pub mod reference;
 pub mod remedy;

@@ -7,7 +7,7 @@
 //! The ids follow the highest already stored, so seeding is for a database
 //! nobody else is writing to at the same time.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -17,11 +17,12 @@ use crate::db::events::NewEvent;
 use crate::db::extensions::ExtensionRow;
 use crate::db::feedback::FeedbackRow;
 use crate::db::ombudsman::ReferralRow;
+use crate::db::people::PersonRow;
 use crate::db::remedies::RemedyRow;
 use crate::db::responses::ResponseRow;
 use crate::db::schema::{
     case_events, case_extensions, case_remedies, case_responses, case_stages, cases, customers,
-    feedback_handling, ombudsman_referrals, reference_sequences,
+    feedback_handling, ombudsman_referrals, people, reference_sequences,
 };
 use crate::db::stages::StageRow;
 use crate::db::DbConnection;
@@ -78,6 +79,7 @@ impl From<NewEvent<'_>> for SeededEvent {
 /// The last id given out in each table with its own ids.
 #[derive(Debug, Default, Clone, Copy)]
 struct LastIds {
+    person: i64,
     customer: i64,
     case: i64,
     stage: i64,
@@ -99,6 +101,9 @@ struct Sequence {
 pub struct Batch {
     last: LastIds,
     sequences: BTreeMap<(String, i32), Sequence>,
+    /// The person made for each seeded customer number, across batches.
+    person_of: HashMap<u64, (i64, Option<String>)>,
+    people: Vec<PersonRow>,
     customers: Vec<CustomerRow>,
     cases: Vec<SeededCase>,
     stages: Vec<StageRow>,
@@ -133,6 +138,7 @@ fn highest(conn: &mut DbConnection) -> QueryResult<LastIds> {
     use diesel::dsl::max;
     let last = |id: Option<i64>| id.unwrap_or(0);
     Ok(LastIds {
+        person: last(people::table.select(max(people::id)).first(conn)?),
         customer: last(customers::table.select(max(customers::id)).first(conn)?),
         case: last(cases::table.select(max(cases::id)).first(conn)?),
         stage: last(
@@ -207,6 +213,46 @@ impl Batch {
         sequence.last
     }
 
+    /// The person seeded customer number `key` is, made from `customer` (their first case's
+    /// details) the first time; the customer row is given the person and how a new case's
+    /// matching would have found them.
+    pub fn person(&mut self, key: u64, customer: &mut CustomerRow) {
+        use crate::domain::person::{email_key, phone_key, PersonMatch};
+        if let Some((id, email)) = self.person_of.get(&key) {
+            customer.person_id = Some(*id);
+            customer.person_match = Some(if customer.subject.is_some() {
+                PersonMatch::Account
+            } else if customer.email.is_some() && *email == customer.email {
+                PersonMatch::Email
+            } else {
+                PersonMatch::Phone
+            });
+            return;
+        }
+        self.last.person += 1;
+        let id = self.last.person;
+        self.people.push(PersonRow {
+            id,
+            subject: customer.subject.clone(),
+            name: customer.name.clone(),
+            email: customer.email.clone(),
+            phone: customer.phone.clone(),
+            address: customer.address.clone(),
+            postcode: customer.postcode.clone(),
+            preferred_contact: customer.preferred_contact.clone(),
+            language: customer.interpreter_language.clone(),
+            email_key: customer.email.as_deref().and_then(email_key),
+            phone_key: customer.phone.as_deref().and_then(phone_key),
+            merged_into: None,
+            version: 1,
+            created_at: customer.created_at,
+            updated_at: customer.created_at,
+        });
+        self.person_of.insert(key, (id, customer.email.clone()));
+        customer.person_id = Some(id);
+        customer.person_match = Some(PersonMatch::New);
+    }
+
     pub fn customer(&mut self, mut row: CustomerRow) -> i64 {
         self.last.customer += 1;
         row.id = self.last.customer;
@@ -279,6 +325,12 @@ impl Batch {
     /// sequences they used; the batch is then empty, its ids and numbers
     /// carrying on.
     pub fn write(&mut self, conn: &mut DbConnection) -> QueryResult<()> {
+        let people = std::mem::take(&mut self.people);
+        insert_all!(
+            conn,
+            people::table,
+            people.iter().map(|r| (people::id.eq(r.id), r)).collect()
+        );
         let customers = std::mem::take(&mut self.customers);
         insert_all!(
             conn,

@@ -180,6 +180,9 @@ impl Rng {
     }
 }
 
+/// The people seeded cases' customers are.
+const PEOPLE: u64 = 400_000;
+
 const FIRST_NAMES: &[&str] = &[
     "Alex", "Sam", "Jordan", "Priya", "Mohammed", "Olivia", "Jack", "Amelia", "Harry", "Isla",
     "Noah", "Ava", "George", "Fatima", "Oscar", "Grace", "Leo", "Chloe", "Arjun", "Megan",
@@ -287,21 +290,26 @@ impl Story {
     }
 
     fn write(&self, batch: &mut Batch, rng: &mut Rng, clock: &Clock) {
-        let first = rng.one_of(FIRST_NAMES);
-        let last = rng.one_of(SURNAMES);
+        // Drawn and set aside, so that every value drawn after them is as it was before
+        // people were seeded: the name now comes from the person.
+        rng.one_of(FIRST_NAMES);
+        rng.one_of(SURNAMES);
         let customer_number = rng.below(1_000_000);
-        let subject =
-            (self.channel == Channel::OnlineForm).then(|| format!("customer-{customer_number}"));
-        let customer_id = batch.customer(CustomerRow {
+        // 400,000 people: a case's customer is the person of its number, named for them, so
+        // that their cases agree on who they are (contact details vary from case to case).
+        let person = customer_number % PEOPLE;
+        let first = FIRST_NAMES[(person % FIRST_NAMES.len() as u64) as usize];
+        let last = SURNAMES[((person / FIRST_NAMES.len() as u64) % SURNAMES.len() as u64) as usize];
+        let subject = (self.channel == Channel::OnlineForm).then(|| format!("customer-{person}"));
+        let mut customer = CustomerRow {
             id: 0,
             subject: subject.clone(),
             name: format!("{first} {last}"),
             email: rng.chance(75).then(|| {
                 format!(
-                    "{}.{}{}@example.org",
+                    "{}.{}.{person}@example.org",
                     first.to_lowercase(),
                     last.to_lowercase(),
-                    customer_number % 100
                 )
             }),
             phone: rng
@@ -320,7 +328,12 @@ impl Story {
             audio: rng.chance(1),
             other_adjustments: None,
             created_at: self.received_at,
-        });
+            person_id: None,
+            person_match: None,
+            person_match_uncertain: false,
+        };
+        batch.person(person, &mut customer);
+        let customer_id = batch.customer(customer);
         let year = self.received_at.year();
         let number = batch.reference_number(self.kind.reference_prefix(), year);
         let reference = Reference::new(self.kind, year, number);

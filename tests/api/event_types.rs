@@ -9,7 +9,7 @@ use crate::lifecycle::{change, new_complaint};
 
 /// The names, written out: a new kind of event, or a renamed one, changes what integrators
 /// read, so it must change this list too.
-const NAMES: [&str; 41] = [
+const NAMES: [&str; 42] = [
     "received",
     "triaged",
     "acknowledged",
@@ -30,6 +30,7 @@ const NAMES: [&str; 41] = [
     "remedy_outcome",
     "flagged",
     "linked",
+    "person_matched",
     "lead_service_changed",
     "contributing_service_added",
     "contributing_service_removed",
@@ -54,7 +55,7 @@ const NAMES: [&str; 41] = [
 ];
 
 /// The feed's names for them, in the same order, written out for the same reason.
-const FEED_NAMES: [&str; 41] = [
+const FEED_NAMES: [&str; 42] = [
     "case.created",
     "case.triaged",
     "stage.acknowledged",
@@ -75,6 +76,7 @@ const FEED_NAMES: [&str; 41] = [
     "remedy.outcome_recorded",
     "case.flagged",
     "case.linked",
+    "case.person_matched",
     "case.lead_service_changed",
     "case.contributing_service_added",
     "case.contributing_service_removed",
@@ -428,7 +430,7 @@ async fn staff_and_partners_read_the_list_too_and_without_a_token_it_is_401() {
     ] {
         let response = app.get("/api/v1/event-types", &token).await;
         assert_eq!(response.status, 200, "{}", response.text());
-        assert_eq!(response.json()["items"].as_array().map(Vec::len), Some(41));
+        assert_eq!(response.json()["items"].as_array().map(Vec::len), Some(42));
     }
     let anonymous = app
         .send(Method::GET, "/api/v1/event-types", None, &[], None)

@@ -258,6 +258,13 @@ pub enum CaseEvent {
     },
     /// The case was linked to a related one.
     Linked { linked_to: String },
+    /// Staff confirmed or corrected who the customer is.
+    PersonMatched {
+        /// The person the customer is now recorded as.
+        person_id: i64,
+        /// The person they were matched to before, if another.
+        previous_person_id: Option<i64>,
+    },
     /// The complaints manager moved the lead service.
     LeadServiceChanged {
         from: String,
@@ -476,6 +483,7 @@ event_types! {
     RemedyOutcome => "remedy_outcome", "remedy.outcome_recorded", Public, "A remedy was done, or reported undeliverable.";
     Flagged => "flagged", "case.flagged", Internal, "A flag that changes handling was raised, with its referral.";
     Linked => "linked", "case.linked", Internal, "The case was linked to a related one.";
+    PersonMatched => "person_matched", "case.person_matched", Internal, "Staff confirmed or corrected who the customer is.";
     LeadServiceChanged => "lead_service_changed", "case.lead_service_changed", Internal, "The complaints manager moved the lead service.";
     ContributingServiceAdded => "contributing_service_added", "case.contributing_service_added", Internal, "A service was named as contributing.";
     ContributingServiceRemoved => "contributing_service_removed", "case.contributing_service_removed", Internal, "A contributing service was taken off.";
@@ -552,6 +560,7 @@ impl CaseEvent {
             | CaseEvent::RemedyOutcome { .. }
             | CaseEvent::Flagged { .. }
             | CaseEvent::Linked { .. }
+            | CaseEvent::PersonMatched { .. }
             | CaseEvent::LeadServiceChanged { .. }
             | CaseEvent::ContributingServiceAdded { .. }
             | CaseEvent::ContributingServiceRemoved { .. }
@@ -699,6 +708,7 @@ mod tests {
                 "response_drafted",
                 "flagged",
                 "linked",
+                "person_matched",
                 "lead_service_changed",
                 "contributing_service_added",
                 "contributing_service_removed",
@@ -743,7 +753,7 @@ mod tests {
         }
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), 41);
+        assert_eq!(names.len(), 42);
     }
 
     #[test]
@@ -753,6 +763,6 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count);
-        assert_eq!(count, 41);
+        assert_eq!(count, 42);
     }
 }

@@ -1,0 +1,465 @@
+//! People (issue 14): who a new case's customer and representative are, the person records
+//! as each caller may see them, confirming or correcting a match, and merging two records.
+
+use chrono::NaiveDateTime;
+
+use super::lifecycle::record;
+use super::{cases, AppError};
+use crate::auth::{Caller, CaseScope};
+use crate::db::cases::{CaseRow, CustomerRow, RepresentativeRow};
+use crate::db::people::{self as repo, MergeRow, PartOnCase, PersonDetails, PersonRow};
+use crate::db::DbConnection;
+use crate::domain::case::events::CaseEvent;
+use crate::domain::person::{self, email_key, phone_key, Matched, PersonMatch};
+use crate::error::FieldError;
+
+/// The people a customer's or representative's email address and phone number point to.
+fn candidates(
+    conn: &mut DbConnection,
+    email: Option<&str>,
+    phone: Option<&str>,
+) -> Result<(Vec<PersonRow>, Vec<PersonRow>), AppError> {
+    let by_email = match email.and_then(email_key) {
+        Some(key) => repo::by_email_key(conn, &key)?,
+        None => vec![],
+    };
+    let by_phone = match phone.and_then(phone_key) {
+        Some(key) => repo::by_phone_key(conn, &key)?,
+        None => vec![],
+    };
+    Ok((by_email, by_phone))
+}
+
+/// A new person, from the details given on a case.
+fn new_person(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    subject: Option<String>,
+    details: PersonDetails,
+) -> Result<PersonRow, AppError> {
+    Ok(repo::insert(
+        conn,
+        &PersonRow {
+            id: 0,
+            subject,
+            name: details.name,
+            email: details.email,
+            phone: details.phone,
+            address: details.address,
+            postcode: details.postcode,
+            preferred_contact: details.preferred_contact,
+            language: details.language,
+            email_key: details.email_key,
+            phone_key: details.phone_key,
+            merged_into: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        },
+    )?)
+}
+
+/// What a customer's row says of them, as a person's details.
+fn details_of_customer(customer: &CustomerRow) -> PersonDetails {
+    PersonDetails {
+        subject: customer.subject.clone(),
+        name: customer.name.clone(),
+        email: customer.email.clone(),
+        phone: customer.phone.clone(),
+        address: customer.address.clone(),
+        postcode: customer.postcode.clone(),
+        preferred_contact: customer.preferred_contact.clone(),
+        language: customer.interpreter_language.clone(),
+        email_key: customer.email.as_deref().and_then(email_key),
+        phone_key: customer.phone.as_deref().and_then(phone_key),
+    }
+}
+
+/// The person's details with what they lack filled in from `more` (what they have is kept:
+/// a later case's details never overwrite a record staff may have corrected). `None` when
+/// nothing is new.
+fn filled_in(
+    person: &PersonRow,
+    more: &PersonDetails,
+    take_account: bool,
+) -> Option<PersonDetails> {
+    let fill = |have: &Option<String>, given: &Option<String>| -> Option<String> {
+        have.clone().or_else(|| given.clone())
+    };
+    let details = PersonDetails {
+        subject: if take_account && person.subject.is_none() {
+            more.subject.clone()
+        } else {
+            person.subject.clone()
+        },
+        name: person.name.clone(),
+        email: fill(&person.email, &more.email),
+        phone: fill(&person.phone, &more.phone),
+        address: fill(&person.address, &more.address),
+        postcode: fill(&person.postcode, &more.postcode),
+        preferred_contact: fill(&person.preferred_contact, &more.preferred_contact),
+        language: fill(&person.language, &more.language),
+        email_key: fill(&person.email_key, &more.email_key),
+        phone_key: fill(&person.phone_key, &more.phone_key),
+    };
+    let same = details.subject == person.subject
+        && details.email == person.email
+        && details.phone == person.phone
+        && details.address == person.address
+        && details.postcode == person.postcode
+        && details.preferred_contact == person.preferred_contact
+        && details.language == person.language;
+    (!same).then_some(details)
+}
+
+/// Who a new case's customer is (`domain::person::choose`): the row is given its person,
+/// made new where nobody matched, and a sure match fills in what the person's record lacks.
+pub fn identify_customer(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    customer: &mut CustomerRow,
+) -> Result<(), AppError> {
+    let by_account = match &customer.subject {
+        Some(subject) => repo::by_subject(conn, subject)?,
+        None => None,
+    };
+    let (by_email, by_phone) = if by_account.is_some() {
+        (vec![], vec![])
+    } else {
+        candidates(conn, customer.email.as_deref(), customer.phone.as_deref())?
+    };
+    let candidate = |rows: &[PersonRow]| rows.iter().map(PersonRow::candidate).collect::<Vec<_>>();
+    let matched = person::choose(
+        customer.subject.as_deref(),
+        &customer.name,
+        by_account.as_ref().map(PersonRow::candidate).as_ref(),
+        &candidate(&by_email),
+        &candidate(&by_phone),
+    );
+    let details = details_of_customer(customer);
+    let person_id = match matched {
+        Matched { person: None, .. } => {
+            new_person(conn, now, customer.subject.clone(), details)?.id
+        }
+        Matched {
+            person: Some(id),
+            uncertain,
+            takes_account,
+            ..
+        } => {
+            if !uncertain {
+                let person = by_account
+                    .iter()
+                    .chain(&by_email)
+                    .chain(&by_phone)
+                    .find(|p| p.id == id);
+                if let Some(person) = person {
+                    if let Some(more) = filled_in(person, &details, takes_account) {
+                        repo::update(conn, id, person.version, &more, now)?;
+                    }
+                }
+            }
+            id
+        }
+    };
+    customer.person_id = Some(person_id);
+    customer.person_match = Some(matched.how);
+    customer.person_match_uncertain = matched.uncertain;
+    Ok(())
+}
+
+/// Who a new case's representative is: a person with their email address or phone number
+/// under the same name, or a new person (a representative's match is never left uncertain:
+/// they have no account, and staff correct the customer's match, not theirs).
+pub fn identify_representative(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    representative: &mut RepresentativeRow,
+) -> Result<(), AppError> {
+    let (by_email, by_phone) = candidates(
+        conn,
+        representative.email.as_deref(),
+        representative.phone.as_deref(),
+    )?;
+    let sure = by_email
+        .iter()
+        .chain(&by_phone)
+        .find(|p| person::same_name(&p.name, &representative.name));
+    let id = match sure {
+        Some(person) => person.id,
+        None => {
+            new_person(
+                conn,
+                now,
+                None,
+                PersonDetails {
+                    subject: None,
+                    name: representative.name.clone(),
+                    email: representative.email.clone(),
+                    phone: representative.phone.clone(),
+                    address: representative.address.clone(),
+                    postcode: None,
+                    preferred_contact: None,
+                    language: None,
+                    email_key: representative.email.as_deref().and_then(email_key),
+                    phone_key: representative.phone.as_deref().and_then(phone_key),
+                },
+            )?
+            .id
+        }
+    };
+    representative.person_id = Some(id);
+    Ok(())
+}
+
+fn not_found(id: i64) -> AppError {
+    AppError::NotFound(format!("there is no person {id} that you can see"))
+}
+
+/// The person `id`, if `caller` may see them: the complaints manager anyone; staff the
+/// people on their services' cases; a customer only themselves. A person merged into
+/// another is seen as the one kept is.
+pub fn find(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<PersonRow, AppError> {
+    let person = repo::find(conn, id)?.ok_or_else(|| not_found(id))?;
+    let kept = match person.merged_into {
+        Some(kept) => repo::find(conn, kept)?.ok_or_else(|| not_found(id))?,
+        None => person.clone(),
+    };
+    if repo::visible_in(conn, &kept, &caller.case_scope())? {
+        Ok(person)
+    } else {
+        Err(not_found(id))
+    }
+}
+
+/// The caller's own person record: the person with their account.
+pub fn me(conn: &mut DbConnection, caller: &Caller) -> Result<PersonRow, AppError> {
+    repo::by_subject(conn, &caller.subject)?.ok_or_else(|| {
+        AppError::NotFound(
+            "there is no person record for your account yet: one is made with your first case"
+                .into(),
+        )
+    })
+}
+
+/// A case of a person's, as their list shows it.
+#[derive(Debug, Clone)]
+pub struct PersonCase {
+    pub case: CaseRow,
+    pub part: PartOnCase,
+    pub how: Option<PersonMatch>,
+    pub uncertain: bool,
+}
+
+/// The person's cases the caller may see, newest first.
+pub fn cases_of(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: i64,
+) -> Result<Vec<PersonCase>, AppError> {
+    let person = find(conn, caller, id)?;
+    let scope = caller.case_scope();
+    let contributing = match &scope {
+        CaseScope::Services(services) => crate::db::ownership::contributed_to(conn, services)?,
+        _ => vec![],
+    };
+    Ok(
+        repo::cases_of(conn, person.merged_into.unwrap_or(person.id))?
+            .into_iter()
+            .filter(|(case, ..)| case.visible_in(&scope) || contributing.contains(&case.id))
+            .map(|(case, part, how, uncertain)| PersonCase {
+                case,
+                part,
+                how: how.filter(|_| caller.is_staff()),
+                uncertain: uncertain && caller.is_staff(),
+            })
+            .collect(),
+    )
+}
+
+/// Staff confirm who a case's customer is (`person`: the person they are, the same or
+/// another), or say they are someone new (`None`). Gives the case as it now is.
+pub fn confirm(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    caller: &Caller,
+    reference: &str,
+    expected: i32,
+    person: Option<i64>,
+) -> Result<CaseRow, AppError> {
+    let case = cases::changing(conn, reference, caller, expected)?;
+    let (customer, _) = crate::db::cases::people(conn, case.id)?;
+    let chosen = match person {
+        Some(id) => match repo::find(conn, id)? {
+            Some(found) if found.merged_into.is_none() => found.id,
+            Some(found) => {
+                return Err(AppError::Invalid(vec![FieldError::new(
+                    "person_id",
+                    format!(
+                        "was merged into person {}: name that person",
+                        found.merged_into.unwrap_or_default()
+                    ),
+                )]))
+            }
+            None => {
+                return Err(AppError::Invalid(vec![FieldError::new(
+                    "person_id",
+                    "is not a person on record",
+                )]))
+            }
+        },
+        None => {
+            // Someone new: their own record, from what this case says of them (an account
+            // already on another person stays there; this customer's record has none).
+            let mut details = details_of_customer(&customer);
+            let account_taken = match &details.subject {
+                Some(subject) => repo::by_subject(conn, subject)?.is_some(),
+                None => false,
+            };
+            if account_taken {
+                details.subject = None;
+            }
+            new_person(conn, now, details.subject.clone(), details)?.id
+        }
+    };
+    let case = cases::claim_version(conn, &case, expected, now)?;
+    repo::set_customer_person(conn, customer.id, chosen, PersonMatch::Staff, false)?;
+    record(
+        conn,
+        case.id,
+        caller,
+        now,
+        &CaseEvent::PersonMatched {
+            person_id: chosen,
+            previous_person_id: customer.person_id.filter(|p| *p != chosen),
+        },
+    )?;
+    Ok(case)
+}
+
+/// The complaints manager folds person `merged` into person `id`: every case of the one
+/// becomes the other's, with its clocks untouched, and the merge is recorded. The kept
+/// person fills in what they lack from the merged one. Two people with different accounts
+/// are never one. Gives the kept person as they now are.
+pub fn merge(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    caller: &Caller,
+    id: i64,
+    expected: i32,
+    merged: i64,
+    reason: &str,
+) -> Result<PersonRow, AppError> {
+    let invalid = |message: &str| AppError::Invalid(vec![FieldError::new("person_id", message)]);
+    let kept = find(conn, caller, id)?;
+    if kept.merged_into.is_some() {
+        return Err(AppError::Conflict {
+            detail: format!(
+                "person {id} was merged into person {}: merge into that person",
+                kept.merged_into.unwrap_or_default()
+            ),
+            field: None,
+        });
+    }
+    if kept.version != expected {
+        return Err(AppError::Stale { expected });
+    }
+    if merged == id {
+        return Err(invalid(
+            "is this person: a person cannot be merged into themselves",
+        ));
+    }
+    let other = match repo::find(conn, merged)? {
+        Some(other) if other.merged_into.is_none() => other,
+        Some(_) => return Err(invalid("was merged already")),
+        None => return Err(invalid("is not a person on record")),
+    };
+    if let (Some(a), Some(b)) = (&kept.subject, &other.subject) {
+        if a != b {
+            return Err(AppError::Conflict {
+                detail: "the two people have different accounts: they are not one person".into(),
+                field: Some("person_id"),
+            });
+        }
+    }
+    let more = PersonDetails {
+        subject: other.subject.clone(),
+        name: other.name.clone(),
+        email: other.email.clone(),
+        phone: other.phone.clone(),
+        address: other.address.clone(),
+        postcode: other.postcode.clone(),
+        preferred_contact: other.preferred_contact.clone(),
+        language: other.language.clone(),
+        email_key: other.email_key.clone(),
+        phone_key: other.phone_key.clone(),
+    };
+    let details = filled_in(&kept, &more, true).unwrap_or(PersonDetails {
+        subject: kept.subject.clone(),
+        name: kept.name.clone(),
+        email: kept.email.clone(),
+        phone: kept.phone.clone(),
+        address: kept.address.clone(),
+        postcode: kept.postcode.clone(),
+        preferred_contact: kept.preferred_contact.clone(),
+        language: kept.language.clone(),
+        email_key: kept.email_key.clone(),
+        phone_key: kept.phone_key.clone(),
+    });
+    let updated =
+        repo::update(conn, id, expected, &details, now)?.ok_or(AppError::Stale { expected })?;
+    repo::merge(
+        conn,
+        id,
+        merged,
+        &MergeRow {
+            id: 0,
+            person_id: id,
+            merged_person_id: merged,
+            reason: reason.trim().to_string(),
+            merged_by: caller.subject.clone(),
+            merged_at: now,
+        },
+    )?;
+    Ok(updated)
+}
+
+/// Matches the customers and representatives of cases from before people, a batch at a
+/// time, as a new case would be matched. A no-op once all are matched. Returns how many it
+/// matched.
+pub fn identify_missing(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, AppError> {
+    let mut done = 0;
+    loop {
+        let batch = repo::unmatched_customers(conn, 500)?;
+        if batch.is_empty() {
+            break;
+        }
+        for mut customer in batch {
+            identify_customer(conn, now, &mut customer)?;
+            if let Some(person) = customer.person_id {
+                repo::set_customer_person(
+                    conn,
+                    customer.id,
+                    person,
+                    customer.person_match.unwrap_or(PersonMatch::New),
+                    customer.person_match_uncertain,
+                )?;
+            }
+            done += 1;
+        }
+    }
+    loop {
+        let batch = repo::unmatched_representatives(conn, 500)?;
+        if batch.is_empty() {
+            break;
+        }
+        for mut representative in batch {
+            identify_representative(conn, now, &mut representative)?;
+            if let Some(person) = representative.person_id {
+                repo::set_representative_person(conn, representative.id, person)?;
+            }
+            done += 1;
+        }
+    }
+    Ok(done)
+}
