@@ -16,10 +16,10 @@ use super::{pagination, precondition, responses, rfc3339};
 use crate::app::time::Now;
 use crate::app::{self};
 use crate::auth::{ComplaintsManager, NotPartner, Staff};
-use crate::db::people::{self as repo, MergeRow, PartOnCase, PersonFilter, PersonRow};
+use crate::db::people::{self as repo, MergeRow, PersonFilter, PersonRow};
 use crate::db::{Database, DbConnection};
 use crate::domain::case::{ContactMethod, Kind, Role, Stage, Status};
-use crate::domain::person::{email_key, phone_key, PersonMatch};
+use crate::domain::person::{email_key, phone_key, CasePart, PersonMatch};
 use crate::error::{ApiError, FieldError};
 
 /// A merge into this person, as recorded.
@@ -164,14 +164,6 @@ pub async fn get(
     Ok(person_response(person, etag))
 }
 
-/// How the person stands on a case.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Part {
-    Customer,
-    Representative,
-}
-
 /// One of a person's cases.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
@@ -188,7 +180,7 @@ pub struct PersonCase {
     pub service: String,
     #[schema(format = DateTime)]
     pub received_at: String,
-    pub part: Part,
+    pub part: CasePart,
     /// Staff only, for the customer's part: how the case was matched to the person.
     pub person_match: Option<CasePersonMatch>,
 }
@@ -244,10 +236,7 @@ pub async fn cases(
             stage: c.case.stage,
             service: c.case.service_id,
             received_at: rfc3339(c.case.received_at),
-            part: match c.part {
-                PartOnCase::Customer => Part::Customer,
-                PartOnCase::Representative => Part::Representative,
-            },
+            part: c.part,
             person_match: c.how.map(|how| CasePersonMatch {
                 how,
                 uncertain: c.uncertain,

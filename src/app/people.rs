@@ -7,11 +7,31 @@ use super::lifecycle::record;
 use super::{cases, AppError};
 use crate::auth::{Caller, CaseScope};
 use crate::db::cases::{CaseRow, CustomerRow, RepresentativeRow};
-use crate::db::people::{self as repo, MergeRow, PartOnCase, PersonDetails, PersonRow};
+use crate::db::people::{self as repo, MergeRow, PersonDetails, PersonRow};
 use crate::db::DbConnection;
 use crate::domain::case::events::CaseEvent;
-use crate::domain::person::{self, email_key, phone_key, Matched, PersonMatch};
+use crate::domain::person::{self, email_key, phone_key, CasePart, Matched, PersonMatch};
 use crate::error::FieldError;
+
+/// The people found, each merged record read as the person it was merged into, once each
+/// and in the order found.
+fn kept(conn: &mut DbConnection, found: Vec<PersonRow>) -> Result<Vec<PersonRow>, AppError> {
+    let mut people: Vec<PersonRow> = Vec::with_capacity(found.len());
+    for person in found {
+        // A merge points every earlier merge at the person kept: one step reaches them.
+        let person = match person.merged_into {
+            Some(kept) => match repo::find(conn, kept)? {
+                Some(kept) => kept,
+                None => continue,
+            },
+            None => person,
+        };
+        if !people.iter().any(|p| p.id == person.id) {
+            people.push(person);
+        }
+    }
+    Ok(people)
+}
 
 /// The people a customer's or representative's email address and phone number point to.
 fn candidates(
@@ -27,7 +47,13 @@ fn candidates(
         Some(key) => repo::by_phone_key(conn, &key)?,
         None => vec![],
     };
-    Ok((by_email, by_phone))
+    Ok((kept(conn, by_email)?, kept(conn, by_phone)?))
+}
+
+/// The person with this account, read as the person kept if they were merged.
+fn by_account(conn: &mut DbConnection, subject: &str) -> Result<Option<PersonRow>, AppError> {
+    let found = repo::by_subject(conn, subject)?.into_iter().collect();
+    Ok(kept(conn, found)?.into_iter().next())
 }
 
 /// A new person, from the details given on a case.
@@ -120,7 +146,7 @@ pub fn identify_customer(
     customer: &mut CustomerRow,
 ) -> Result<(), AppError> {
     let by_account = match &customer.subject {
-        Some(subject) => repo::by_subject(conn, subject)?,
+        Some(subject) => by_account(conn, subject)?,
         None => None,
     };
     let (by_email, by_phone) = if by_account.is_some() {
@@ -234,7 +260,7 @@ pub fn find(conn: &mut DbConnection, caller: &Caller, id: i64) -> Result<PersonR
 
 /// The caller's own person record: the person with their account.
 pub fn me(conn: &mut DbConnection, caller: &Caller) -> Result<PersonRow, AppError> {
-    repo::by_subject(conn, &caller.subject)?.ok_or_else(|| {
+    by_account(conn, &caller.subject)?.ok_or_else(|| {
         AppError::NotFound(
             "there is no person record for your account yet: one is made with your first case"
                 .into(),
@@ -246,7 +272,7 @@ pub fn me(conn: &mut DbConnection, caller: &Caller) -> Result<PersonRow, AppErro
 #[derive(Debug, Clone)]
 pub struct PersonCase {
     pub case: CaseRow,
-    pub part: PartOnCase,
+    pub part: CasePart,
     pub how: Option<PersonMatch>,
     pub uncertain: bool,
 }
@@ -313,7 +339,7 @@ pub fn confirm(
             // already on another person stays there; this customer's record has none).
             let mut details = details_of_customer(&customer);
             let account_taken = match &details.subject {
-                Some(subject) => repo::by_subject(conn, subject)?.is_some(),
+                Some(subject) => by_account(conn, subject)?.is_some(),
                 None => false,
             };
             if account_taken {

@@ -7,7 +7,7 @@ use super::cases::CaseRow;
 use super::schema::{cases, customers, people, person_merges, representatives};
 use super::DbConnection;
 use crate::domain::access::CaseScope;
-use crate::domain::person::{Candidate, PersonMatch};
+use crate::domain::person::{Candidate, CasePart, PersonMatch};
 
 /// A person as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Insertable)]
@@ -82,11 +82,11 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<PersonRow>> 
     people::table.find(id).first(conn).optional()
 }
 
-/// The person with this account (the oldest, should two have been made at once).
+/// The person with this account (the oldest, should two have been made at once), merged
+/// ones too.
 pub fn by_subject(conn: &mut DbConnection, subject: &str) -> QueryResult<Option<PersonRow>> {
     people::table
         .filter(people::subject.eq(subject))
-        .filter(people::merged_into.is_null())
         .order(people::id.asc())
         .first(conn)
         .optional()
@@ -96,21 +96,20 @@ pub fn by_subject(conn: &mut DbConnection, subject: &str) -> QueryResult<Option<
 /// household, few enough that a shared office number costs nothing.
 const CANDIDATES: i64 = 20;
 
-/// The people with this email address (its key), oldest first.
+/// The people with this email address (its key), oldest first, merged ones too (matching
+/// follows them to the person kept: a merged record's details are still theirs).
 pub fn by_email_key(conn: &mut DbConnection, key: &str) -> QueryResult<Vec<PersonRow>> {
     people::table
         .filter(people::email_key.eq(key))
-        .filter(people::merged_into.is_null())
         .order(people::id.asc())
         .limit(CANDIDATES)
         .load(conn)
 }
 
-/// The people with this phone number (its key), oldest first.
+/// The people with this phone number (its key), oldest first, merged ones too.
 pub fn by_phone_key(conn: &mut DbConnection, key: &str) -> QueryResult<Vec<PersonRow>> {
     people::table
         .filter(people::phone_key.eq(key))
-        .filter(people::merged_into.is_null())
         .order(people::id.asc())
         .limit(CANDIDATES)
         .load(conn)
@@ -293,19 +292,13 @@ pub fn list(
     }
 }
 
-/// How a person stands on a case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PartOnCase {
-    Customer,
-    Representative,
-}
+/// A case of a person's: the case, their part on it, and (as its customer) how they were
+/// matched and whether that waits for staff.
+pub type CaseOfPerson = (CaseRow, CasePart, Option<PersonMatch>, bool);
 
 /// A person's cases, newest first: as customer, then as representative, with how each
 /// customer was matched.
-pub fn cases_of(
-    conn: &mut DbConnection,
-    person_id: i64,
-) -> QueryResult<Vec<(CaseRow, PartOnCase, Option<PersonMatch>, bool)>> {
+pub fn cases_of(conn: &mut DbConnection, person_id: i64) -> QueryResult<Vec<CaseOfPerson>> {
     let as_customer: Vec<(CaseRow, Option<PersonMatch>, bool)> = cases::table
         .inner_join(customers::table)
         .filter(customers::person_id.eq(person_id))
@@ -322,43 +315,21 @@ pub fn cases_of(
         .load(conn)?;
     let mut all: Vec<_> = as_customer
         .into_iter()
-        .map(|(case, how, uncertain)| (case, PartOnCase::Customer, how, uncertain))
+        .map(|(case, how, uncertain)| (case, CasePart::Customer, how, uncertain))
         .chain(
             as_representative
                 .into_iter()
-                .map(|case| (case, PartOnCase::Representative, None, false)),
+                .map(|case| (case, CasePart::Representative, None, false)),
         )
         .collect();
     all.sort_by(|a, b| {
-        (b.0.received_at, b.0.id, a.1 == PartOnCase::Representative).cmp(&(
+        (b.0.received_at, b.0.id, a.1 == CasePart::Representative).cmp(&(
             a.0.received_at,
             a.0.id,
-            b.1 == PartOnCase::Representative,
+            b.1 == CasePart::Representative,
         ))
     });
     Ok(all)
-}
-
-/// The person a case's customer is, with how they were matched.
-pub fn of_case(
-    conn: &mut DbConnection,
-    case_id: i64,
-) -> QueryResult<(Option<i64>, Option<PersonMatch>, bool, Option<i64>)> {
-    let (customer_person, how, uncertain): (Option<i64>, Option<PersonMatch>, bool) = cases::table
-        .inner_join(customers::table)
-        .filter(cases::id.eq(case_id))
-        .select((
-            customers::person_id,
-            customers::person_match,
-            customers::person_match_uncertain,
-        ))
-        .first(conn)?;
-    let representative: Option<Option<i64>> = representatives::table
-        .filter(representatives::case_id.eq(case_id))
-        .select(representatives::person_id)
-        .first(conn)
-        .optional()?;
-    Ok((customer_person, how, uncertain, representative.flatten()))
 }
 
 /// Folds `merged` into `person`: every case row that named the one names the other, and the

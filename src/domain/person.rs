@@ -21,6 +21,16 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// How a person stands on a case.
+    CasePart {
+        /// The customer: the case is theirs.
+        Customer => "customer",
+        /// Acting for the customer, with their consent.
+        Representative => "representative",
+    }
+}
+
 /// An email address as matching compares it: trimmed and lower-cased. `None` for one with no
 /// `@` between other characters (nothing to match on).
 pub fn email_key(email: &str) -> Option<String> {

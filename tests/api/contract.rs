@@ -87,6 +87,7 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
     use council_feedback::domain::learning::LearningStatus;
     use council_feedback::domain::letter::{Language, LetterKind, LetterStatus};
     use council_feedback::domain::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
+    use council_feedback::domain::person::{CasePart, PersonMatch};
     use council_feedback::domain::remedy::{RemedyStatus, RemedyType};
     use council_feedback::domain::survey::{SurveyQuestion, SurveyRating};
     use council_feedback::domain::triage::{Decision, Procedure};
@@ -114,6 +115,8 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
             words(AcknowledgementMethod::ALL, AcknowledgementMethod::as_str),
         ),
         ("Channel", words(Channel::ALL, Channel::as_str)),
+        ("CasePart", words(CasePart::ALL, CasePart::as_str)),
+        ("PersonMatch", words(PersonMatch::ALL, PersonMatch::as_str)),
         (
             "CommentAction",
             words(CommentAction::ALL, CommentAction::as_str),

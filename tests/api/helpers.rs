@@ -389,6 +389,8 @@ impl TestApp {
         [
             "directorates",
             "services",
+            "people",
+            "person_merges",
             "customers",
             "cases",
             "case_stages",

@@ -26,6 +26,7 @@ mod metrics;
 mod outage;
 mod oversized;
 mod ownership;
+mod people;
 mod report_counts;
 mod reports;
 mod schema;
