@@ -31,7 +31,11 @@ mod tests {
     #[test]
     fn a_fluency_complaint_the_council_handles_goes_to_the_worker_s_manager() {
         let fluency = Some("english_fluency");
-        assert!(needs_worker_manager(Kind::Complaint, fluency, Decision::Accept));
+        assert!(needs_worker_manager(
+            Kind::Complaint,
+            fluency,
+            Decision::Accept
+        ));
         assert!(needs_worker_manager(
             Kind::Complaint,
             fluency,
@@ -49,9 +53,18 @@ mod tests {
 
     #[test]
     fn only_a_complaint_in_the_category_is_a_fluency_complaint() {
-        assert!(is_fluency_complaint(Kind::Complaint, Some(" english_fluency ")));
-        assert!(!is_fluency_complaint(Kind::Compliment, Some("english_fluency")));
-        assert!(!is_fluency_complaint(Kind::Complaint, Some("staff attitude")));
+        assert!(is_fluency_complaint(
+            Kind::Complaint,
+            Some(" english_fluency ")
+        ));
+        assert!(!is_fluency_complaint(
+            Kind::Compliment,
+            Some("english_fluency")
+        ));
+        assert!(!is_fluency_complaint(
+            Kind::Complaint,
+            Some("staff attitude")
+        ));
         assert!(!is_fluency_complaint(Kind::Complaint, None));
         assert!(!needs_worker_manager(
             Kind::Complaint,
