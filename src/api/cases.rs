@@ -647,9 +647,17 @@ fn load_case_with(
         case.contributing_services = contributing;
     }
     if case.kind != Kind::Complaint {
-        case.feedback = crate::db::feedback::find(conn, case_id)?
+        let handling = crate::db::feedback::find(conn, case_id)?;
+        // Who it was passed to is for staff, and there only once it was passed on.
+        let staff = match &handling {
+            Some(f) if f.forwarded_at.is_some() && viewer.is_staff() => {
+                crate::db::feedback::staff_for_case(conn, case_id)?
+            }
+            _ => vec![],
+        };
+        case.feedback = handling
             .as_ref()
-            .map(|f| super::feedback::view(f, case.acknowledgement_due, viewer))
+            .map(|f| super::feedback::view(f, &staff, case.acknowledgement_due, viewer))
             .transpose()?;
     }
     if answered {

@@ -15,11 +15,11 @@ use super::validation::{not_blank, one_of, report_of};
 use super::{precondition, responses, rfc3339};
 use crate::app::{self, time::Now};
 use crate::auth::{Caller, Staff};
-use crate::db::feedback::FeedbackRow;
+use crate::db::feedback::{FeedbackRow, StaffRow};
 use crate::db::{self, Database};
 use crate::domain::acknowledgement::AcknowledgementMethod;
 use crate::domain::clock::{uk_date, Clock};
-use crate::domain::feedback::CommentAction;
+use crate::domain::feedback::{repeated_staff_ids, CommentAction, NamedStaff};
 use crate::error::{ApiError, FieldError};
 
 /// How a compliment or comment was handled, as the case shows it.
@@ -28,8 +28,12 @@ pub struct FeedbackHandling {
     /// When it was passed to the service.
     #[schema(format = DateTime)]
     pub forwarded_at: Option<String>,
-    /// Staff only: the staff it was passed to.
+    /// Staff only: the names of the staff it was passed to, as in `forwarded_to` (kept for
+    /// clients written before it).
     pub forwarded_to_staff: Vec<String>,
+    /// Staff only: the staff it was passed to, each with the name the customer used and, where
+    /// staff said who that is, their staff id (compliments count by it).
+    pub forwarded_to: Vec<ForwardedStaff>,
     /// Staff only: what was said when it was passed on.
     pub forward_note: Option<String>,
     #[schema(format = DateTime)]
@@ -54,16 +58,48 @@ pub struct FeedbackHandling {
     pub action_recorded_at: Option<String>,
 }
 
-/// The stored handling as `viewer` may see it; `acknowledgement_due` is the case's.
+/// A member of staff a compliment or comment was passed to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "Jo Bloggs", "staff_id": "jo.bloggs"}))]
+pub struct ForwardedStaff {
+    /// The name the customer used.
+    pub name: String,
+    /// The staff member's id (their token's `sub`), where staff said who it is.
+    pub staff_id: Option<String>,
+}
+
+/// The stored handling as `viewer` may see it; `acknowledgement_due` is the case's, `staff` the
+/// staff it was passed to as stored (none for a case forwarded before they were kept apart,
+/// whose names are in the handling).
 pub fn view(
     row: &FeedbackRow,
+    staff: &[StaffRow],
     acknowledgement_due: Option<NaiveDate>,
     viewer: &Caller,
 ) -> Result<FeedbackHandling, ApiError> {
-    let staff = viewer.is_staff();
-    let forwarded_to_staff = match (&row.forwarded_to_staff, staff) {
+    let shown = viewer.is_staff();
+    let forwarded_to_staff: Vec<String> = match (&row.forwarded_to_staff, shown) {
         (Some(json), true) => serde_json::from_str(json).map_err(ApiError::internal)?,
         _ => vec![],
+    };
+    let forwarded_to = if !shown {
+        vec![]
+    } else if staff.is_empty() {
+        forwarded_to_staff
+            .iter()
+            .map(|name| ForwardedStaff {
+                name: name.clone(),
+                staff_id: None,
+            })
+            .collect()
+    } else {
+        staff
+            .iter()
+            .map(|s| ForwardedStaff {
+                name: s.name_used.clone(),
+                staff_id: s.staff_id.clone(),
+            })
+            .collect()
     };
     let on_time = |at: Option<NaiveDateTime>, due: Option<NaiveDate>| match (at, due) {
         (Some(at), Some(due)) => Some(uk_date(at) <= due),
@@ -72,7 +108,8 @@ pub fn view(
     Ok(FeedbackHandling {
         forwarded_at: row.forwarded_at.map(rfc3339),
         forwarded_to_staff,
-        forward_note: row.forward_note.clone().filter(|_| staff),
+        forwarded_to,
+        forward_note: row.forward_note.clone().filter(|_| shown),
         acknowledged_at: row.acknowledged_at.map(rfc3339),
         acknowledgement_method: row.acknowledgement_method,
         acknowledged_on_time: on_time(row.acknowledged_at, acknowledgement_due),
@@ -90,24 +127,87 @@ pub fn view(
 /// Who else to pass it to, and a note.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"staff": ["Sam Driver (crew 4)"], "note": "Passed to the crew supervisor for Sam's appraisal"}))]
+#[schema(example = json!({
+    "staff": [{"name": "Sam Driver (crew 4)", "staff_id": "sam.driver"}, "the other crew member"],
+    "note": "Passed to the crew supervisor for Sam's appraisal"
+}))]
 pub struct Forwarding {
-    /// The staff it was passed to: defaults to the staff the customer named.
-    #[validate(length(max = 20), custom(function = "names"))]
+    /// The staff it was passed to: defaults to the staff the customer named (by name only).
+    /// Each is the name the customer used, or an object with that name and the staff
+    /// member's id (their token's `sub`), by which the compliment counts for them
+    /// (`GET /api/v1/reports/compliments?staff=`). A staff id at most once.
+    #[validate(length(max = 20))]
     #[schema(max_items = 20)]
-    pub staff: Option<Vec<String>>,
+    pub staff: Option<Vec<StaffToForward>>,
     #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
-fn names(names: &[String]) -> Result<(), validator::ValidationError> {
-    if names.iter().any(|n| n.trim().is_empty() || n.len() > 200) {
-        let mut error = validator::ValidationError::new("names");
-        error.message = Some("each name must be 1 to 200 characters".into());
-        return Err(error);
+/// A member of staff to pass a compliment or comment to: the name the customer used (a
+/// string, as before), or that name with the staff member's id.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum StaffToForward {
+    /// The name the customer used, 1 to 200 characters.
+    #[schema(example = "the driver")]
+    Name(String),
+    Identified(IdentifiedStaff),
+}
+
+/// A member of staff, with the name the customer used and who that is.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Jo Bloggs", "staff_id": "jo.bloggs"}))]
+pub struct IdentifiedStaff {
+    /// The name the customer used, 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    /// The staff member's id: the `sub` of their token (null: not known).
+    #[schema(min_length = 1, max_length = 200)]
+    pub staff_id: Option<String>,
+}
+
+/// The staff to pass it to, with every fault in them (`staff[1].name`, `staff[2].staff_id`).
+fn named_staff(staff: &[StaffToForward], errors: &mut Vec<FieldError>) -> Vec<NamedStaff> {
+    let text_ok = |text: &str| !text.trim().is_empty() && text.chars().count() <= 200;
+    let named: Vec<NamedStaff> = staff
+        .iter()
+        .enumerate()
+        .map(|(at, entry)| {
+            let (name, staff_id, name_field) = match entry {
+                StaffToForward::Name(name) => (name, None, format!("staff[{at}]")),
+                StaffToForward::Identified(who) => (
+                    &who.name,
+                    who.staff_id.as_ref(),
+                    format!("staff[{at}].name"),
+                ),
+            };
+            if !text_ok(name) {
+                errors.push(FieldError::new(
+                    name_field,
+                    "each name must be 1 to 200 characters",
+                ));
+            }
+            if staff_id.is_some_and(|id| !text_ok(id)) {
+                errors.push(FieldError::new(
+                    format!("staff[{at}].staff_id"),
+                    "must be 1 to 200 characters",
+                ));
+            }
+            NamedStaff {
+                name: name.trim().to_string(),
+                staff_id: staff_id.map(|id| id.trim().to_string()),
+            }
+        })
+        .collect();
+    for at in repeated_staff_ids(&named) {
+        errors.push(FieldError::new(
+            format!("staff[{at}].staff_id"),
+            "names a member of staff named already: a compliment counts once for each",
+        ));
     }
-    Ok(())
+    named
 }
 
 #[utoipa::path(
@@ -117,7 +217,11 @@ fn names(names: &[String]) -> Result<(), validator::ValidationError> {
                    complaints_manager.\n\n\
                    Records that a compliment or comment was passed to its service and to the \
                    staff named (by default those the customer named), so that compliments can \
-                   count in appraisals. The case is then `open` until closed. Refused (409) for \
+                   count in appraisals. Each member of staff is a name as the customer used it, \
+                   or `{\"name\", \"staff_id\"}` with their staff id (their token's `sub`): \
+                   a compliment counts for each staff id it was passed to (`GET \
+                   /api/v1/reports/compliments?staff=`, the performance report's \
+                   `top_staff_complimented`); a staff id twice is refused (422). The case is then `open` until closed. Refused (409) for \
                    a complaint, or if it was passed on already. Needs `If-Match`.",
     params(
         ("reference" = String, Path, description = "The case reference", example = "CPL-2026-000007"),
@@ -141,7 +245,11 @@ pub async fn forward(
     body: super::json::OptionalJson<Forwarding>,
 ) -> Result<HttpResponse, ApiError> {
     let forwarding = body.0.unwrap_or_default();
-    let errors = report_of(&forwarding);
+    let mut errors = report_of(&forwarding);
+    let named = forwarding
+        .staff
+        .as_deref()
+        .map(|entries| named_staff(entries, &mut errors));
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -157,7 +265,7 @@ pub async fn forward(
                 &caller,
                 &reference,
                 expected,
-                forwarding.staff,
+                named,
                 forwarding.note,
             )?;
             reload_after_change(conn, case, &caller)

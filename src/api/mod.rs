@@ -317,6 +317,7 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(learning_actions::get)
         .service(learning_actions::update)
         .service(reports::performance)
+        .service(reports::staff_compliments)
         .service(reports::annual)
         .service(reports::digest)
         .service(reports::answer_self_assessment)

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::database::{side_by_side, ApiDatabase};
 use super::responses;
-use crate::auth::{Caller, Senior};
+use crate::auth::{Caller, Senior, Staff};
 use crate::db::reports::{self as repo, Scope};
 use crate::db::services::{self, ServiceFilter};
 use crate::db::{self, Database, DbConnection};
@@ -22,7 +22,10 @@ use crate::domain::performance::{
     figures, CaseFacts, Figures, GroupBy, ReferralFacts, StageCount, StageFacts, Tally,
 };
 // Re-exported: the reports this module serves are made of them.
-pub use crate::domain::reporting::{CategoryCount, Group, LearningFigures, Period, ServiceCount};
+pub use crate::domain::reporting::{
+    top_counts, CategoryCount, FluencyFigures, Group, LearningFigures, Period, ServiceCount,
+    StaffCount,
+};
 use crate::domain::survey::{satisfaction, AnsweredSurvey, Satisfaction};
 use crate::domain::triage::Decision;
 use crate::error::{ApiError, FieldError};
@@ -64,6 +67,16 @@ pub struct PerformanceReport {
     pub groups: Vec<Group>,
     /// Services in id order, those with none left out.
     pub compliments_by_service: Vec<ServiceCount>,
+    /// The services most complimented, most first (ties in id order; at most ten).
+    pub top_services_complimented: Vec<ServiceCount>,
+    /// The staff most often named in the compliments, by staff id, most first (ties in id
+    /// order; at most ten): those passed a compliment by id at forwarding (seed 003 §9:
+    /// compliments form part of staff appraisals). Each one's compliments are at
+    /// `GET /api/v1/reports/compliments?staff=`.
+    pub top_staff_complimented: Vec<StaffCount>,
+    /// Complaints about a customer-facing worker's English language fluency (category
+    /// `english_fluency`), counted apart: received, and referred to the worker's manager.
+    pub english_fluency: FluencyFigures,
     /// The categories of the complaints upheld in whole or part at stage 1, most first (at most ten).
     pub top_upheld_categories: Vec<CategoryCount>,
     pub learning_actions: LearningFigures,
@@ -96,20 +109,12 @@ fn date_param(raw: Option<&str>, field: &str, errors: &mut Vec<FieldError>) -> O
     date.filter(|date| crate::domain::dates::plausible(*date))
 }
 
-/// The period, the services the caller may and asked to see, and the grouping.
-pub fn request_of(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    from: Option<&str>,
-    to: Option<&str>,
-    service: Option<&str>,
-    directorate: Option<&str>,
-    group_by: Option<&str>,
-) -> Result<ReportRequest, ApiError> {
-    let mut errors = Vec::new();
+/// The period asked for, each fault in `errors`: `to` defaults to today, `from` to the first
+/// of the month a year before `to`; at most ten years.
+fn period_of(from: Option<&str>, to: Option<&str>, errors: &mut Vec<FieldError>) -> Period {
     let today = uk_date(db::now());
-    let to_date = date_param(to, "to", &mut errors).unwrap_or(today);
-    let from_date = date_param(from, "from", &mut errors).unwrap_or_else(|| {
+    let to_date = date_param(to, "to", errors).unwrap_or(today);
+    let from_date = date_param(from, "from", errors).unwrap_or_else(|| {
         to_date
             .with_day(1)
             .and_then(|d| d.checked_sub_months(Months::new(12)))
@@ -121,6 +126,27 @@ pub fn request_of(
     if (to_date - from_date).num_days() > 366 * 10 {
         errors.push(FieldError::new("from", "a report covers at most ten years"));
     }
+    Period {
+        from: from_date,
+        to: to_date,
+    }
+}
+
+/// The period, the services the caller may and asked to see, and the grouping.
+pub fn request_of(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    from: Option<&str>,
+    to: Option<&str>,
+    service: Option<&str>,
+    directorate: Option<&str>,
+    group_by: Option<&str>,
+) -> Result<ReportRequest, ApiError> {
+    let mut errors = Vec::new();
+    let Period {
+        from: from_date,
+        to: to_date,
+    } = period_of(from, to, &mut errors);
     let grouping = group_by.map(|g| (g, GroupBy::parse(g)));
     if let Some((_, None)) = grouping {
         errors.push(FieldError::new(
@@ -574,6 +600,28 @@ impl Counted {
         by
     }
 
+    /// The staff most often named in the compliments of the services covered, by staff id.
+    /// Of [`repo::compliments_by_staff`]'s rows.
+    pub fn top_staff_complimented(
+        &self,
+        by_staff: &[repo::StaffComplimentCount],
+        at_most: usize,
+    ) -> Vec<StaffCount> {
+        let mut by: BTreeMap<&str, u64> = BTreeMap::new();
+        for row in by_staff {
+            if self.covers(&row.service) {
+                *by.entry(&row.staff_id).or_default() += count_of(row.n);
+            }
+        }
+        top_counts(by, at_most)
+            .into_iter()
+            .map(|(staff_id, count)| StaffCount {
+                staff_id: staff_id.to_string(),
+                count,
+            })
+            .collect()
+    }
+
     /// The categories most often upheld, in whole or part, at stage 1.
     /// Of [`repo::upheld_at_stage_1`]'s rows.
     pub fn top_upheld_categories(
@@ -590,6 +638,15 @@ impl Counted {
         top.truncate(at_most);
         top
     }
+}
+
+/// The scope's complaints about a worker's English language fluency.
+pub fn fluency_figures(conn: &mut DbConnection, scope: &Scope) -> Result<FluencyFigures, ApiError> {
+    let (received, referred) = repo::fluency_complaints(conn, scope)?;
+    Ok(FluencyFigures {
+        received: count_of(received),
+        referred_to_manager: count_of(referred),
+    })
 }
 
 /// Satisfaction with the handling of the scope's complaints, from their answered surveys.
@@ -639,6 +696,9 @@ pub fn performance_report(
         }),
     )?;
     let (total, groups) = counted.figures(request.group_by)?;
+    let by_staff = repo::compliments_by_staff(first, &counted.scope)?;
+    let english_fluency = fluency_figures(first, &counted.scope)?;
+    let compliments_by_service = counted.compliments_by_service();
     Ok(PerformanceReport {
         period: request.period.clone(),
         services: request.services.clone(),
@@ -646,7 +706,18 @@ pub fn performance_report(
         group_by: request.group_by_name.clone(),
         total,
         groups,
-        compliments_by_service: counted.compliments_by_service(),
+        top_services_complimented: top_counts(
+            compliments_by_service
+                .iter()
+                .map(|c| (c.service.clone(), c.count)),
+            10,
+        )
+        .into_iter()
+        .map(|(service, count)| ServiceCount { service, count })
+        .collect(),
+        compliments_by_service,
+        top_staff_complimented: counted.top_staff_complimented(&by_staff, 10),
+        english_fluency,
         top_upheld_categories: counted.top_upheld_categories(&upheld, 10),
         learning_actions: learning_figures(first, request)?,
         satisfaction,
@@ -665,11 +736,15 @@ pub fn performance_report(
                    upheld rate (upheld or partially upheld, of those responded to), working days \
                    taken from the stage's start to its response (mean and median) and \
                    extensions; the escalation rate from stage 1 to stage 2; Ombudsman referrals \
-                   and decisions; compliments by service; learning actions raised, completed and \
+                   and decisions; compliments by service, the services most complimented and \
+                   the staff most often named in compliments (by staff id, for appraisals; \
+                   seed 003 §9); complaints about a worker's English language fluency \
+                   (`english_fluency`: received and referred to the worker's manager), counted \
+                   apart; learning actions raised, completed and \
                    overdue; the categories most often upheld; satisfaction with how complaints \
                    were handled, from the surveys their customers answered (per question the \
                    count of each rating and the share agreeing), in all, by service and by the \
-                   stage they ended at. Counts only: no personal data.",
+                   stage they ended at. Counts only: no customer's personal data (staff appear by staff id only).",
     params(PerformanceQuery),
     security(("bearer_auth" = [])),
     responses(
@@ -699,6 +774,139 @@ pub async fn performance(
                 query.group_by.as_deref(),
             )?;
             performance_report((first, second), &request)
+        })
+        .await?;
+    Ok(web::Json(report))
+}
+
+/// Whose compliments, and the period.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ComplimentsQuery {
+    /// The staff member's id (the `sub` of their token), as compliments were passed to them
+    /// (`POST /api/v1/cases/{reference}/forwarding`). Required.
+    #[param(
+        required = true,
+        min_length = 1,
+        max_length = 200,
+        example = "jo.bloggs"
+    )]
+    #[serde(default, deserialize_with = "super::query::blank_as_none")]
+    pub staff: Option<String>,
+    /// First day (`YYYY-MM-DD`, 1900-01-01 to 2199-12-31) of compliments received; default: the
+    /// first of the month a year before `to`. Not after `to`; at most ten years.
+    #[param(value_type = Option<String>, format = Date)]
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Last day, included (`YYYY-MM-DD`, 1900-01-01 to 2199-12-31); default today.
+    #[param(value_type = Option<String>, format = Date)]
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+/// The compliments passed to one member of staff in a period.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "staff_id": "jo.bloggs", "period": {"from": "2026-04-01", "to": "2027-03-31"},
+    "services": null, "count": 1,
+    "items": [{"reference": "CPL-2026-000007", "service": "waste-care",
+               "received_on": "2026-11-20", "name_used": "Jo from the bin crew"}]
+}))]
+pub struct StaffComplimentsReport {
+    pub staff_id: String,
+    pub period: Period,
+    /// The services they were read from: a Head of Service's own; null for every service
+    /// (the staff member themselves, the complaints manager).
+    pub services: Option<Vec<String>>,
+    /// How many compliments named them: one for each compliment, `items.len()`.
+    pub count: u64,
+    /// Oldest first.
+    pub items: Vec<StaffCompliment>,
+}
+
+/// A compliment that named a member of staff.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StaffCompliment {
+    #[schema(example = "CPL-2026-000007")]
+    pub reference: String,
+    /// The service the compliment was about.
+    pub service: String,
+    /// The UK date it was received.
+    #[schema(value_type = String, format = Date)]
+    pub received_on: NaiveDate,
+    /// The name the customer used for them.
+    pub name_used: String,
+}
+
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "staff_compliments_report",
+    description = "Roles: the member of staff themselves (investigating_officer, head_of_service \
+                   or complaints_manager whose token's `sub` is `staff`), head_of_service (the \
+                   compliments of the services they head), complaints_manager (all).\n\n\
+                   The compliments received in a period that were passed to a member of staff \
+                   by their staff id (`POST …/forwarding` with `{\"name\", \"staff_id\"}`), \
+                   for their appraisal (seed 003 §9): the count, and each compliment's \
+                   reference, service, the date it was received and the name the customer \
+                   used. Compliments passed on by name only are not counted here. Any other \
+                   caller (another officer, a customer, a partner) is refused (403).",
+    params(ComplimentsQuery),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The compliments", body = StaffComplimentsReport),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 422, response = responses::ValidationFailed),
+    )
+)]
+#[get("/reports/compliments")]
+pub async fn staff_compliments(
+    staff: Staff,
+    db: web::Data<Database>,
+    query: web::Query<ComplimentsQuery>,
+) -> Result<web::Json<StaffComplimentsReport>, ApiError> {
+    let caller = staff.0;
+    let query = query.into_inner();
+    let mut errors = Vec::new();
+    let staff_id = query.staff.as_deref().map(str::trim).unwrap_or_default();
+    if staff_id.is_empty() {
+        errors.push(FieldError::new("staff", "is required: a staff id"));
+    } else if staff_id.chars().count() > 200 {
+        errors.push(FieldError::new("staff", "must be at most 200 characters"));
+    }
+    let period = period_of(query.from.as_deref(), query.to.as_deref(), &mut errors);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let staff_id = staff_id.to_string();
+    let report = db
+        .read(move |conn| {
+            let found = crate::app::feedback::compliments_naming(
+                conn,
+                &caller,
+                &staff_id,
+                uk_midnight_utc(period.from),
+                uk_midnight_utc(period.to.succ_opt().unwrap_or(period.to)),
+            )?;
+            let items: Vec<StaffCompliment> = found
+                .compliments
+                .into_iter()
+                .map(
+                    |(reference, service, received_at, name_used)| StaffCompliment {
+                        reference,
+                        service,
+                        received_on: uk_date(received_at),
+                        name_used,
+                    },
+                )
+                .collect();
+            Ok(StaffComplimentsReport {
+                staff_id,
+                period,
+                services: found.services,
+                count: items.len() as u64,
+                items,
+            })
         })
         .await?;
     Ok(web::Json(report))
@@ -975,7 +1183,9 @@ fn self_assessment(
                    The annual complaints performance and service improvement report for a \
                    financial year (`?year=2025`: 1 April 2025 to 31 March 2026) or a period \
                    (`from`, `to`): headline figures; received by month and by service; outcomes \
-                   and timeliness by stage; the types of complaint refused; compliments; the \
+                   and timeliness by stage; the types of complaint refused; complaints about a \
+                   worker's English language fluency (`english_fluency`: received, referred to \
+                   the worker's manager), counted apart; compliments; the \
                    learning and service improvements; the self-assessment against the Complaint \
                    Handling Code (worked out from the cases where they prove it, the complaints \
                    manager's answers for the rest); the Ombudsman's figures; satisfaction with \
@@ -1164,6 +1374,7 @@ pub async fn annual(
                 by_month,
                 by_service,
                 compliments_by_service: counted.compliments_by_service(),
+                english_fluency: fluency_figures(conn, &counted.scope)?,
                 learning_actions: learning_figures(conn, &request)?,
                 improvements,
                 self_assessment,

@@ -53,6 +53,13 @@ pub struct TriageRequest {
     #[validate(length(max = 200))]
     #[schema(max_length = 200)]
     pub organisation: Option<String>,
+    /// A complaint in category `english_fluency` (about a customer-facing worker's English
+    /// language fluency), `accept` or `resolve_informally`: the worker's manager it is
+    /// referred to (their staff id or name), required then and refused otherwise. Recorded
+    /// as the case's `english_fluency` flag with the referral, dated today.
+    #[validate(length(max = 200))]
+    #[schema(max_length = 200, example = "waste.crews.manager")]
+    pub worker_manager: Option<String>,
 }
 
 #[utoipa::path(
@@ -65,6 +72,13 @@ pub struct TriageRequest {
                    referral given), `outside_remit` (with the organisation; the referral is due \
                    within the policy's outside-remit time) or `out_of_time`. A complaint raised \
                    after the policy's time limit is accepted only with special circumstances. \
+                   A complaint in category `english_fluency` (a customer-facing worker's \
+                   English language fluency, under the Code of Practice on the English \
+                   language requirements for public sector workers) that is accepted or \
+                   resolved informally needs `worker_manager`: it is referred to the worker's \
+                   manager and flagged `english_fluency` with the referral (an internal \
+                   `flagged` event), as a staff conduct matter is referred to the line \
+                   manager; the reports count these complaints apart (`english_fluency`). \
                    `excluded` and `outside_remit` write the referral letter to the customer \
                    (`GET …/letters`). Needs `If-Match` with the case's ETag.",
     params(
@@ -121,6 +135,7 @@ pub async fn decide(
         procedure,
         referral: request.referral,
         organisation: request.organisation,
+        worker_manager: request.worker_manager,
     };
     let caller = manager.0;
     let reference = reference.into_inner();

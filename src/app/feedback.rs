@@ -8,14 +8,14 @@ use super::lifecycle::record;
 use super::AppError;
 use crate::auth::Caller;
 use crate::db::cases::{CaseRow, Claim};
-use crate::db::feedback::{self as repo, FeedbackRow};
+use crate::db::feedback::{self as repo, FeedbackRow, StaffRow};
 use crate::db::DbConnection;
 use crate::domain::acknowledgement::AcknowledgementMethod;
 use crate::domain::case::events::{Acknowledgement, CaseEvent, Instant};
 use crate::domain::case::Status;
 use crate::domain::clock::uk_date;
 use crate::domain::deadlines::Deadlines;
-use crate::domain::feedback::{self as rules, CommentAction, Step};
+use crate::domain::feedback::{self as rules, CommentAction, NamedStaff, Step};
 
 /// The case's handling so far, after checking `step` may be taken now.
 pub fn check_step(
@@ -93,7 +93,9 @@ pub fn acknowledge(
 }
 
 /// A compliment or comment is passed to its service and the staff named (by default those the
-/// customer named); a new one opens. Gives the case as it now is.
+/// customer named, by name only); a new one opens. Each member of staff is recorded with the
+/// name used and, where given, their staff id, by which compliments count for them. Gives the
+/// case as it now is.
 #[allow(clippy::too_many_arguments)]
 pub fn forward(
     conn: &mut DbConnection,
@@ -102,20 +104,32 @@ pub fn forward(
     caller: &Caller,
     reference: &str,
     expected: i32,
-    staff: Option<Vec<String>>,
+    staff: Option<Vec<NamedStaff>>,
     note: Option<String>,
 ) -> Result<CaseRow, AppError> {
     let case = cases::changing(conn, reference, caller, expected)?;
     let row = allowed(conn, &case, Step::Forward, deadlines)?;
-    let staff: Vec<String> = match staff {
-        Some(staff) => staff.iter().map(|s| s.trim().to_string()).collect(),
+    let staff: Vec<NamedStaff> = match staff {
+        Some(staff) => staff
+            .into_iter()
+            .map(|s| NamedStaff {
+                name: s.name.trim().to_string(),
+                staff_id: s.staff_id.map(|id| id.trim().to_string()),
+            })
+            .collect(),
         None => match &case.staff_named {
-            Some(json) => {
-                serde_json::from_str(json).map_err(|e| AppError::Internal(e.to_string()))?
-            }
+            Some(json) => serde_json::from_str::<Vec<String>>(json)
+                .map_err(|e| AppError::Internal(e.to_string()))?
+                .into_iter()
+                .map(|name| NamedStaff {
+                    name,
+                    staff_id: None,
+                })
+                .collect(),
             None => vec![],
         },
     };
+    let names: Vec<&str> = staff.iter().map(|s| s.name.as_str()).collect();
     // A compliment or comment passed to its service is being handled.
     let case = cases::claim(
         conn,
@@ -133,11 +147,24 @@ pub fn forward(
             forwarded_at: Some(now),
             forwarded_by: Some(caller.subject.clone()),
             forwarded_to_staff: Some(
-                serde_json::to_string(&staff).map_err(|e| AppError::Internal(e.to_string()))?,
+                serde_json::to_string(&names).map_err(|e| AppError::Internal(e.to_string()))?,
             ),
             forward_note: note.filter(|n| !n.trim().is_empty()),
             ..row
         },
+    )?;
+    repo::add_staff(
+        conn,
+        &staff
+            .iter()
+            .map(|s| StaffRow {
+                id: 0,
+                case_id: case.id,
+                name_used: s.name.clone(),
+                staff_id: s.staff_id.clone(),
+                recorded_at: now,
+            })
+            .collect::<Vec<_>>(),
     )?;
     record(
         conn,
@@ -288,4 +315,43 @@ pub fn acknowledge_on_request(
     acknowledge(conn, now, &case, caller, handling, acknowledged_at, method)?;
     super::letters::feedback_acknowledgement(conn, letters, now, &case, reply_due)?;
     Ok(case)
+}
+
+/// The compliments naming one member of staff in a period, as far as the caller may read them.
+#[derive(Debug, Clone)]
+pub struct StaffCompliments {
+    /// The services they were read from; `None`: every service.
+    pub services: Option<Vec<String>>,
+    pub compliments: Vec<repo::StaffCompliment>,
+}
+
+/// The compliments received in `[from, before)` (UTC) that were passed to `staff_id`, for
+/// the staff member themselves, their Head of Service (the compliments of the services they
+/// head) and the complaints manager ([`crate::domain::access::staff_compliments`]); anyone
+/// else is [`AppError::Forbidden`].
+pub fn compliments_naming(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    staff_id: &str,
+    from: NaiveDateTime,
+    before: NaiveDateTime,
+) -> Result<StaffCompliments, AppError> {
+    use crate::domain::access::{staff_compliments, StaffComplimentScope};
+    let scope = staff_compliments(&caller.roles, &caller.subject, &caller.services, staff_id)
+        .ok_or_else(|| {
+            AppError::Forbidden(
+                "a member of staff's compliments are read by them, their Head of Service and \
+                 the complaints manager"
+                    .into(),
+            )
+        })?;
+    let services = match scope {
+        StaffComplimentScope::All => None,
+        StaffComplimentScope::Services(services) => Some(services),
+    };
+    let compliments = repo::compliments_naming(conn, staff_id, from, before, services.as_deref())?;
+    Ok(StaffCompliments {
+        services,
+        compliments,
+    })
 }

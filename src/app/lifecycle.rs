@@ -22,6 +22,8 @@ use crate::domain::deadlines::{DeadlineError, Deadlines, StageStart};
 use crate::domain::escalation::Ground;
 use crate::domain::extension::{AgreementMethod, ExtensionDecision, ExtensionStatus};
 use crate::domain::feedback::{self, Step};
+use crate::domain::flag::Flag;
+use crate::domain::fluency;
 use crate::domain::performance::{stage_started, working_days_taken};
 use crate::domain::remedy::RemedyStatus;
 use crate::domain::response::ResponseStatus;
@@ -345,6 +347,9 @@ pub struct Triage {
     pub procedure: Option<Procedure>,
     pub referral: Option<String>,
     pub organisation: Option<String>,
+    /// A complaint about a worker's English language fluency: the worker's manager it is
+    /// referred to (see [`crate::domain::fluency`]).
+    pub worker_manager: Option<String>,
 }
 
 fn given(value: &Option<String>) -> bool {
@@ -398,6 +403,84 @@ fn required_fields(decision: Decision, request: &Triage, out_of_time: bool) -> V
     errors
 }
 
+/// Whether triage refers a complaint about a worker's English language fluency to the
+/// worker's manager, and to whom: needed once, when the council handles the complaint itself
+/// ([`fluency::needs_worker_manager`]); a `worker_manager` sent when not needed is refused
+/// rather than ignored.
+fn worker_manager_referral(
+    conn: &mut DbConnection,
+    row: &CaseRow,
+    decision: Decision,
+    request: &Triage,
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<String>, AppError> {
+    let sent = request
+        .worker_manager
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty());
+    let needed = fluency::needs_worker_manager(row.kind, row.category.as_deref(), decision);
+    let referred_already = needed
+        && crate::db::flags::for_case(conn, row.id)?
+            .iter()
+            .any(|f| f.flag == Flag::EnglishFluency);
+    match (needed && !referred_already, sent) {
+        (true, Some(manager)) => return Ok(Some(manager.to_string())),
+        (true, None) => errors.push(FieldError::new(
+            "worker_manager",
+            "a complaint about a worker's English language fluency is referred to the \
+             worker's manager: name them",
+        )),
+        (false, Some(_)) if referred_already => errors.push(FieldError::new(
+            "worker_manager",
+            "the complaint was referred to the worker's manager already",
+        )),
+        (false, Some(_)) => errors.push(FieldError::new(
+            "worker_manager",
+            "only a complaint in category english_fluency that is accepted or resolved \
+             informally is referred to the worker's manager",
+        )),
+        (false, None) => {}
+    }
+    Ok(None)
+}
+
+/// Records the referral of a fluency complaint to the worker's manager, as a flag (like a
+/// staff conduct matter's referral to the line manager) with its `flagged` event.
+fn refer_fluency_complaint(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    caller: &Caller,
+    case_id: i64,
+    manager: String,
+) -> Result<(), AppError> {
+    let referred_on = uk_date(now);
+    crate::db::flags::insert(
+        conn,
+        &crate::db::flags::FlagRow {
+            id: 0,
+            case_id,
+            flag: Flag::EnglishFluency,
+            referred_to: manager.clone(),
+            referred_on,
+            note: None,
+            recorded_by: caller.subject.clone(),
+            recorded_at: now,
+        },
+    )?;
+    record(
+        conn,
+        case_id,
+        caller,
+        now,
+        &CaseEvent::Flagged {
+            flag: Flag::EnglishFluency.as_str().into(),
+            referred_to: Some(manager),
+            referred_on,
+        },
+    )
+}
+
 /// Triage decides what a new complaint is (or that one resolved informally goes formal):
 /// accepted, stage 1 opens with its acknowledgement due from receipt (from today when it goes
 /// formal later); otherwise where it goes, with what the decision needs recorded.
@@ -417,7 +500,8 @@ pub fn triage(
     let state = cases::state(&row, &[]);
     let received = uk_date(row.received_at);
     let out_of_time = deadlines.is_out_of_time(row.problem_date, received);
-    let missing = required_fields(decision, request, out_of_time);
+    let mut missing = required_fields(decision, request, out_of_time);
+    let refer_to_manager = worker_manager_referral(conn, &row, decision, request, &mut missing)?;
     if !missing.is_empty() {
         return Err(AppError::Invalid(missing));
     }
@@ -500,6 +584,9 @@ pub fn triage(
             details,
         },
     )?;
+    if let Some(manager) = refer_to_manager {
+        refer_fluency_complaint(conn, now, caller, row.id, manager)?;
+    }
     match decision {
         Decision::Excluded => {
             if let Some(procedure) = request.procedure {

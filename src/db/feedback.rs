@@ -2,9 +2,10 @@
 
 use diesel::prelude::*;
 
-use super::schema::feedback_handling;
+use super::schema::{cases, feedback_handling, feedback_staff};
 use super::DbConnection;
 use crate::domain::acknowledgement::AcknowledgementMethod;
+use crate::domain::case::Kind;
 use crate::domain::feedback::CommentAction;
 use crate::domain::feedback::Handling;
 
@@ -63,4 +64,68 @@ pub fn save(conn: &mut DbConnection, row: &FeedbackRow) -> QueryResult<usize> {
     diesel::insert_into(feedback_handling::table)
         .values(row)
         .execute(conn)
+}
+
+/// A member of staff a compliment or comment was passed to, as stored.
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = feedback_staff, treat_none_as_default_value = false)]
+pub struct StaffRow {
+    #[diesel(skip_insertion)]
+    pub id: i64,
+    pub case_id: i64,
+    pub name_used: String,
+    pub staff_id: Option<String>,
+    pub recorded_at: chrono::NaiveDateTime,
+}
+
+/// Records the staff a case was passed to, in the order given.
+pub fn add_staff(conn: &mut DbConnection, rows: &[StaffRow]) -> QueryResult<usize> {
+    // Row by row: the multi-backend connection has no batch insert (a case names at most 20).
+    let mut added = 0;
+    for row in rows {
+        added += diesel::insert_into(feedback_staff::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(added)
+}
+
+/// The staff a case was passed to, in the order given.
+pub fn staff_for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<StaffRow>> {
+    feedback_staff::table
+        .filter(feedback_staff::case_id.eq(case_id))
+        .order(feedback_staff::id.asc())
+        .load(conn)
+}
+
+/// A compliment naming a member of staff: (reference, service, received_at, name used).
+pub type StaffCompliment = (String, String, chrono::NaiveDateTime, String);
+
+/// The compliments received in `[from, before)` that were passed to `staff_id`, in the
+/// `services` given (`None`: all), oldest first.
+pub fn compliments_naming(
+    conn: &mut DbConnection,
+    staff_id: &str,
+    from: chrono::NaiveDateTime,
+    before: chrono::NaiveDateTime,
+    services: Option<&[String]>,
+) -> QueryResult<Vec<StaffCompliment>> {
+    let mut query = feedback_staff::table
+        .inner_join(cases::table)
+        .filter(feedback_staff::staff_id.eq(staff_id))
+        .filter(cases::kind.eq(Kind::Compliment.as_str()))
+        .filter(cases::received_at.ge(from))
+        .filter(cases::received_at.lt(before))
+        .select((
+            cases::reference,
+            cases::service_id,
+            cases::received_at,
+            feedback_staff::name_used,
+        ))
+        .order((cases::received_at.asc(), cases::id.asc()))
+        .into_boxed();
+    if let Some(services) = services {
+        query = query.filter(cases::service_id.eq_any(services.to_vec()));
+    }
+    query.load(conn)
 }

@@ -7,10 +7,12 @@ use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::Timestamp;
 
 use super::schema::{
-    case_extensions, case_stages, cases, learning_actions, ombudsman_referrals, surveys,
+    case_extensions, case_flags, case_stages, cases, learning_actions, ombudsman_referrals, surveys,
 };
 use super::{DbConnection, MultiBackend};
-use crate::domain::case::Stage;
+use crate::domain::case::{Kind, Stage};
+use crate::domain::flag::Flag;
+use crate::domain::fluency;
 use crate::domain::survey::SurveyRating;
 
 /// Which cases a report covers: received in `[from, before)` (UTC), in
@@ -602,4 +604,55 @@ pub fn investigator_pairs(
          GROUP BY c.service_id"
         ))
         .load(conn)
+}
+
+/// A service's compliments passed to a member of staff known by id.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct StaffComplimentCount {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub service: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    pub staff_id: String,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub n: i64,
+}
+
+/// The compliments of the period passed to each member of staff known by id, by service
+/// (the services are chosen by the caller, as for [`upheld_at_stage_1`]).
+pub fn compliments_by_staff(
+    conn: &mut DbConnection,
+    scope: &Scope,
+) -> QueryResult<Vec<StaffComplimentCount>> {
+    let Dimensions {
+        range, ids, binds, ..
+    } = dimensions(conn, scope, &Breakdown::default());
+    binds
+        .query(format!(
+            "SELECT c.service_id AS service, s.staff_id AS staff_id, COUNT(*) AS n \
+         FROM cases c CROSS JOIN feedback_staff s \
+         WHERE {range} AND s.case_id {ids} AND s.case_id = c.id AND c.kind = 'compliment' \
+         AND s.staff_id IS NOT NULL \
+         GROUP BY c.service_id, s.staff_id"
+        ))
+        .load(conn)
+}
+
+/// The complaints of the scope about a worker's English language fluency (category
+/// [`fluency::CATEGORY`]), and how many of them were referred to the worker's manager.
+pub fn fluency_complaints(conn: &mut DbConnection, scope: &Scope) -> QueryResult<(i64, i64)> {
+    let received: i64 = in_scope!(cases::table, scope)
+        .filter(cases::kind.eq(Kind::Complaint.as_str()))
+        .filter(cases::category.eq(fluency::CATEGORY))
+        .count()
+        .get_result(conn)?;
+    let referred: i64 = in_scope!(
+        case_flags::table.inner_join(cases::table.on(cases::id.eq(case_flags::case_id))),
+        scope
+    )
+    .filter(cases::kind.eq(Kind::Complaint.as_str()))
+    .filter(cases::category.eq(fluency::CATEGORY))
+    .filter(case_flags::flag.eq(Flag::EnglishFluency.as_str()))
+    .count()
+    .get_result(conn)?;
+    Ok((received, referred))
 }

@@ -331,6 +331,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    feedback_staff (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        name_used -> Text,
+        staff_id -> Nullable<Text>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     learning_actions (id) {
         id -> BigInt,
         learned -> Text,
@@ -538,6 +548,7 @@ diesel::joinable!(case_documents -> cases (case_id));
 diesel::joinable!(case_document_contents -> case_documents (document_id));
 diesel::joinable!(case_services -> cases (case_id));
 diesel::joinable!(feedback_handling -> cases (case_id));
+diesel::joinable!(feedback_staff -> cases (case_id));
 diesel::joinable!(learning_actions -> services (service_id));
 diesel::joinable!(learning_action_cases -> learning_actions (action_id));
 diesel::joinable!(learning_action_cases -> cases (case_id));
@@ -565,6 +576,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_links,
     case_services,
     feedback_handling,
+    feedback_staff,
     learning_actions,
     learning_action_cases,
     self_assessment_answers,

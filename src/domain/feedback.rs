@@ -20,6 +20,29 @@ vocabulary! {
     }
 }
 
+/// A member of staff a compliment or comment is passed to: the name the customer used and,
+/// where staff know who that is, the staff member's id (the `sub` of their token), by which
+/// compliments are counted for their appraisal (seed 003 §9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedStaff {
+    pub name: String,
+    pub staff_id: Option<String>,
+}
+
+/// The positions in `staff` that name a staff id an earlier one named: one member of staff
+/// is passed a compliment once, so that it counts once for them.
+pub fn repeated_staff_ids(staff: &[NamedStaff]) -> Vec<usize> {
+    let mut seen = std::collections::HashSet::new();
+    staff
+        .iter()
+        .enumerate()
+        .filter_map(|(at, named)| {
+            let id = named.staff_id.as_deref()?;
+            (!seen.insert(id)).then_some(at)
+        })
+        .collect()
+}
+
 /// How far a compliment or comment has been handled.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Handling {
@@ -122,6 +145,26 @@ pub fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn named(name: &str, staff_id: Option<&str>) -> NamedStaff {
+        NamedStaff {
+            name: name.into(),
+            staff_id: staff_id.map(String::from),
+        }
+    }
+
+    #[test]
+    fn a_member_of_staff_is_named_once_whatever_names_the_customer_used() {
+        let staff = [
+            named("Jo Bloggs", Some("jo.bloggs")),
+            named("the driver", None),
+            named("Jo", Some("jo.bloggs")),
+            named("the other driver", None),
+            named("Sam", Some("sam.driver")),
+        ];
+        assert_eq!(repeated_staff_ids(&staff), vec![2]);
+        assert!(repeated_staff_ids(&staff[..2]).is_empty());
+    }
 
     #[test]
     fn complaints_are_not_handled_as_feedback() {

@@ -10,6 +10,8 @@ vocabulary! {
         StaffConduct => "staff_conduct",
         /// A claim for injury or financial loss: referred to insurance and risk.
         Claim => "claim",
+        /// A complaint about a customer-facing worker's English language fluency: referred at triage to the worker's manager (the Code of Practice on the English language requirements for public sector workers).
+        EnglishFluency => "english_fluency",
         /// Information or a document arrived after the case was closed, withdrawn or triaged out: raised by the service, for the lead service to look at.
         NewInformation => "new_information",
     }

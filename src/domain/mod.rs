@@ -17,6 +17,7 @@ pub mod escalation;
 pub mod extension;
 pub mod feedback;
 pub mod flag;
+pub mod fluency;
 pub mod learning;
 pub mod letter;
 pub mod mailroom;

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use super::charts::{self, Bar, BarChart};
 use crate::domain::performance::Figures;
-use crate::domain::reporting::{Group, LearningFigures, Period, ServiceCount};
+use crate::domain::reporting::{FluencyFigures, Group, LearningFigures, Period, ServiceCount};
 use crate::domain::survey::{Satisfaction, SatisfactionFigures, SurveyQuestion};
 
 /// The year's headline figures.
@@ -90,6 +90,10 @@ pub struct AnnualReport {
     pub by_service: Vec<Group>,
     pub refused: Refused,
     pub compliments_by_service: Vec<ServiceCount>,
+    /// Complaints about a customer-facing worker's English language fluency (category
+    /// `english_fluency`, seed 002), counted apart: received, and referred to the worker's
+    /// manager.
+    pub english_fluency: FluencyFigures,
     pub learning_actions: LearningFigures,
     /// Learning actions agreed or completed in the period.
     pub improvements: Vec<Improvement>,
@@ -380,6 +384,21 @@ pub fn tables(report: &AnnualReport) -> Vec<Table> {
                 .iter()
                 .map(|c| vec![c.service.clone(), count_text(c.count, t)])
                 .collect(),
+        },
+        Table {
+            name: "english_fluency",
+            title: "Complaints about a worker's English language fluency",
+            columns: vec!["measure", "count"],
+            rows: [
+                ("received", report.english_fluency.received),
+                (
+                    "referred to the worker's manager",
+                    report.english_fluency.referred_to_manager,
+                ),
+            ]
+            .into_iter()
+            .map(|(measure, n)| vec![measure.to_string(), count_text(n, t)])
+            .collect(),
         },
         Table {
             name: "satisfaction",
@@ -759,6 +778,9 @@ for {scope}. Working days exclude weekends, bank holidays and the council's clos
 <h2>Timeliness</h2>{chart_timeliness}\
 <h2>By service</h2>{chart_service}{by_service}{compliments}\
 <h2>Types of complaint refused</h2>{refused}\
+<h2>English language fluency</h2><p>Complaints about the spoken English of a customer-facing \
+worker, under the Code of Practice on the English language requirements for public sector \
+workers, each referred to the worker's manager.</p>{english_fluency}\
 <h2>Learning and service improvements</h2>{improvements}\
 <h2>Satisfaction with complaint handling</h2><p>From the surveys customers answered when \
 their complaint closed: how many agreed or strongly agreed that it was easy to complain, that \
@@ -779,6 +801,7 @@ they were kept informed, that the response was clear and that they were treated 
         by_service = table("by_service"),
         compliments = table("compliments"),
         refused = table("refused"),
+        english_fluency = table("english_fluency"),
         improvements = table("improvements"),
         self_assessment = table("self_assessment"),
         satisfaction = table("satisfaction"),

@@ -408,6 +408,7 @@ impl TestApp {
             "reference_sequences",
             "case_services",
             "feedback_handling",
+            "feedback_staff",
             "learning_actions",
             "learning_action_cases",
             "self_assessment_answers",

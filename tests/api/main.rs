@@ -32,6 +32,7 @@ mod reports;
 mod schema;
 mod seed;
 mod services;
+mod staff_compliments;
 mod surveys;
 mod system;
 mod validation;
