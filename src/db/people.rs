@@ -232,64 +232,61 @@ pub struct PersonFilter {
 }
 
 /// People, oldest first, at most `limit`: for staff of `services` (`None`: every service)
-/// only those on their services' cases.
+/// only those on their services' cases (led or contributed to).
 pub fn list(
     conn: &mut DbConnection,
     services: Option<&[String]>,
     filter: &PersonFilter,
     limit: i64,
 ) -> QueryResult<Vec<PersonRow>> {
-    // The scope is applied a page at a time: read a batch in id order, keep the visible ones.
-    let mut found = Vec::new();
-    let mut after = filter.after.unwrap_or(0);
-    loop {
-        let mut query = people::table.filter(people::id.gt(after)).into_boxed();
-        if let Some(key) = &filter.email_key {
-            query = query.filter(people::email_key.eq(key.clone()));
-        }
-        if let Some(key) = &filter.phone_key {
-            query = query.filter(people::phone_key.eq(key.clone()));
-        }
-        if !filter.merged {
-            query = query.filter(people::merged_into.is_null());
-        }
-        if filter.uncertain {
-            query = query.filter(
-                people::id.nullable().eq_any(
+    let mut query = people::table
+        .filter(people::id.gt(filter.after.unwrap_or(0)))
+        .into_boxed();
+    if let Some(services) = services {
+        let contributing = super::ownership::contributed_to(conn, services)?;
+        let in_scope = cases::service_id
+            .eq_any(services.to_vec())
+            .or(cases::id.eq_any(contributing.clone()));
+        let in_scope_too = cases::service_id
+            .eq_any(services.to_vec())
+            .or(cases::id.eq_any(contributing));
+        // Merged records have no cases of their own; the person kept is listed.
+        query = query.filter(
+            people::id
+                .nullable()
+                .eq_any(
                     customers::table
-                        .filter(customers::person_match_uncertain.eq(true))
+                        .inner_join(cases::table)
+                        .filter(in_scope)
                         .select(customers::person_id),
-                ),
-            );
-        }
-        let batch_size = if services.is_some() { 500 } else { limit };
-        let batch: Vec<PersonRow> = query.order(people::id.asc()).limit(batch_size).load(conn)?;
-        let Some(last) = batch.last().map(|p| p.id) else {
-            return Ok(found);
-        };
-        let full = batch.len() as i64 == batch_size;
-        let visible = match services {
-            None => batch,
-            Some(services) => {
-                let ids: Vec<i64> = batch.iter().map(|p| p.id).collect();
-                let seen = on_cases_in(conn, services, &ids)?;
-                batch
-                    .into_iter()
-                    .filter(|p| seen.binary_search(&p.id).is_ok())
-                    .collect()
-            }
-        };
-        for person in visible {
-            found.push(person);
-            if found.len() as i64 == limit {
-                return Ok(found);
-            }
-        }
-        if !full {
-            return Ok(found);
-        }
-        after = last;
+                )
+                .or(people::id.nullable().eq_any(
+                    representatives::table
+                        .inner_join(cases::table)
+                        .filter(in_scope_too)
+                        .select(representatives::person_id),
+                )),
+        );
     }
+    if let Some(key) = &filter.email_key {
+        query = query.filter(people::email_key.eq(key.clone()));
+    }
+    if let Some(key) = &filter.phone_key {
+        query = query.filter(people::phone_key.eq(key.clone()));
+    }
+    if !filter.merged {
+        query = query.filter(people::merged_into.is_null());
+    }
+    if filter.uncertain {
+        query = query.filter(
+            people::id.nullable().eq_any(
+                customers::table
+                    .filter(customers::person_match_uncertain.eq(true))
+                    .select(customers::person_id),
+            ),
+        );
+    }
+    query.order(people::id.asc()).limit(limit).load(conn)
 }
 
 /// A case of a person's: the case, their part on it, and (as its customer) how they were
