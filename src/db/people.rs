@@ -302,6 +302,7 @@ pub enum PartOnCase {
 
 /// A person's cases, newest first: as customer, then as representative, with how each
 /// customer was matched.
+#[allow(clippy::type_complexity)]
 pub fn cases_of(
     conn: &mut DbConnection,
     person_id: i64,
@@ -340,6 +341,7 @@ pub fn cases_of(
 }
 
 /// The person a case's customer is, with how they were matched.
+#[allow(clippy::type_complexity)]
 pub fn of_case(
     conn: &mut DbConnection,
     case_id: i64,
@@ -362,7 +364,7 @@ pub fn of_case(
 }
 
 /// Folds `merged` into `person`: every case row that named the one names the other, and the
-/// merged person points at the one kept. Returns how many customer and representative rows
+/// merged person points at the one kept (their restrictions with them). Returns how many customer and representative rows
 /// moved.
 pub fn merge(
     conn: &mut DbConnection,
@@ -377,6 +379,8 @@ pub fn merge(
         diesel::update(representatives::table.filter(representatives::person_id.eq(merged)))
             .set(representatives::person_id.eq(Some(person)))
             .execute(conn)?;
+    // Restrictions are on the person: they go with the merge.
+    super::restrictions::move_to(conn, merged, person)?;
     // Anyone merged into the merged person earlier now points at the one kept.
     diesel::update(people::table.filter(people::merged_into.eq(merged)))
         .set(people::merged_into.eq(Some(person)))

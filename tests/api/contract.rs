@@ -87,7 +87,11 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
     use council_feedback::domain::learning::LearningStatus;
     use council_feedback::domain::letter::{Language, LetterKind, LetterStatus};
     use council_feedback::domain::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
+    use council_feedback::domain::person::PersonMatch;
     use council_feedback::domain::remedy::{RemedyStatus, RemedyType};
+    use council_feedback::domain::restriction::{
+        Behaviour, ContactVia, RestrictionStatus, RestrictionType, ReviewOutcome, Scope,
+    };
     use council_feedback::domain::survey::{SurveyQuestion, SurveyRating};
     use council_feedback::domain::triage::{Decision, Procedure};
 
@@ -108,7 +112,40 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
         })
         .collect();
 
+    // `Part` is only sent: its words are serde's, listed with the same guard.
+    use council_feedback::api::people::Part;
+    let parts = [Part::Customer, Part::Representative];
+    for part in &parts {
+        match part {
+            Part::Customer | Part::Representative => {}
+        }
+    }
+    let parts = parts
+        .iter()
+        .map(|p| match serde_json::to_value(p) {
+            Ok(serde_json::Value::String(word)) => word,
+            other => panic!("a part is sent as a string, not {other:?}"),
+        })
+        .collect();
+
     vec![
+        ("Part", parts),
+        ("PersonMatch", words(PersonMatch::ALL, PersonMatch::as_str)),
+        ("Behaviour", words(Behaviour::ALL, Behaviour::as_str)),
+        ("ContactVia", words(ContactVia::ALL, ContactVia::as_str)),
+        (
+            "RestrictionStatus",
+            words(RestrictionStatus::ALL, RestrictionStatus::as_str),
+        ),
+        (
+            "RestrictionType",
+            words(RestrictionType::ALL, RestrictionType::as_str),
+        ),
+        (
+            "ReviewOutcome",
+            words(ReviewOutcome::ALL, ReviewOutcome::as_str),
+        ),
+        ("Scope", words(Scope::ALL, Scope::as_str)),
         (
             "AcknowledgementMethod",
             words(AcknowledgementMethod::ALL, AcknowledgementMethod::as_str),

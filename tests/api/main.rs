@@ -28,6 +28,7 @@ mod oversized;
 mod ownership;
 mod report_counts;
 mod reports;
+mod restrictions;
 mod schema;
 mod seed;
 mod services;
