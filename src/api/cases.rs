@@ -558,7 +558,12 @@ pub(crate) fn reload_after_change(
         )
     }
     .map(|(date, due)| (date, due.as_str()));
-    let investigator = current.and_then(|s| s.investigator.clone());
+    // Before triage opens a stage the case may be in an officer's work queue already (routed
+    // to a single point of contact at intake): kept until a stage names its investigator.
+    let investigator = match current {
+        Some(stage) => stage.investigator.clone(),
+        None => row.investigator.clone(),
+    };
     let moved = row.next_deadline != next.map(|(date, _)| date)
         || row.next_deadline_kind.as_deref() != next.map(|(_, kind)| kind)
         || row.investigator != investigator;

@@ -31,6 +31,7 @@ pub mod precondition;
 pub mod query;
 pub mod remedies;
 pub mod reports;
+pub mod restrictions;
 pub mod services;
 pub mod stage_responses;
 pub mod surveys;
@@ -246,7 +247,7 @@ impl Modify for BearerAuth {
         (name = "webhooks", description = "Webhook endpoints: events pushed to the CRM and partners, signed as Standard Webhooks says"),
         (name = "mailroom", description = "Messages to customers: sent through GOV.UK Notify or SMTP, or printed locally, with their delivery status"),
         (name = "services", description = "The service directory"),
-        (name = "people", description = "People: one record per person across their cases, matched at intake, confirmed and merged by staff"),
+        (name = "people", description = "People: one record per person across their cases, matched at intake, confirmed and merged by staff; restrictions on unreasonable behaviour"),
         (name = "learning", description = "Learning actions: what complaints taught the council and the changes made"),
         (name = "reports", description = "Anonymised performance reports"),
         (name = "surveys", description = "The satisfaction survey, answered through the link sent when a complaint closes: no login"),
@@ -312,6 +313,11 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(people::cases)
         .service(people::merge)
         .service(people::set_case_person)
+        .service(restrictions::create)
+        .service(restrictions::list)
+        .service(restrictions::get)
+        .service(restrictions::review)
+        .service(restrictions::review_new_issues)
         .service(learning_actions::create)
         .service(learning_actions::list)
         .service(learning_actions::get)

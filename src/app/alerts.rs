@@ -127,6 +127,26 @@ pub fn sync_learning_action(
     sync(conn, case_id, open, recorded)
 }
 
+/// Brings a restriction's review deadline on record up to date: it goes on the timeline of
+/// the case the restriction arose from (`case_id`), due on its review date, until lifted.
+pub fn sync_restriction(
+    conn: &mut DbConnection,
+    id: i64,
+    case_id: i64,
+    review_on: NaiveDate,
+    lifted: bool,
+) -> Result<(), AppError> {
+    let recorded = repo::for_owner(
+        conn,
+        Deadline::RestrictionReview,
+        &alerts::restriction_review_subject(id),
+    )?;
+    let open = alerts::restriction_review_deadline(id, review_on, lifted)
+        .into_iter()
+        .collect();
+    sync(conn, case_id, open, recorded)
+}
+
 fn sync(
     conn: &mut DbConnection,
     case_id: i64,
@@ -181,6 +201,9 @@ fn event_of(row: &AlertRow, alert: Alert) -> CaseEvent {
         learning_action: row
             .about_id
             .filter(|_| row.deadline == Deadline::LearningAction),
+        restriction: row
+            .about_id
+            .filter(|_| row.deadline == Deadline::RestrictionReview),
     };
     match (alert, row.deadline, row.about_id) {
         (Alert::Approaching, _, _) => CaseEvent::DeadlineApproaching(about),

@@ -141,7 +141,7 @@ pub fn claim(
 
 /// What the lifecycle table reads of a case, from its row and its stages. The facts that need
 /// other tables (a waiting extension, outstanding remedies, the Ombudsman referral, a
-/// compliment's forwarding) start unset: the use case whose command reads one fills it in.
+/// compliment's forwarding, a new-issue review owed) start unset: the use case whose command reads one fills it in.
 pub fn state(row: &CaseRow, stages: &[StageRow]) -> CaseState {
     let current = stages.last().map(|stage| StageState {
         stage: stage.stage,
@@ -159,6 +159,7 @@ pub fn state(row: &CaseRow, stages: &[StageRow]) -> CaseState {
         outstanding_remedies: 0,
         referred_to_ombudsman: false,
         forwarded: false,
+        new_issue_review_owed: false,
     }
 }
 
@@ -261,6 +262,12 @@ pub fn create(
         },
     )?;
     super::alerts::record_new_case(conn, &row)?;
+    // Enforcement at intake: contact from a restricted person is flagged and routed.
+    let row = if super::restrictions::on_new_case(conn, now, &row, customer.person_id)? {
+        repo::find(conn, row.id)?.unwrap_or(row)
+    } else {
+        row
+    };
     Ok(Logged {
         case: row,
         customer,

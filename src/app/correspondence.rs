@@ -1,7 +1,9 @@
 //! The customer's own information (issue 13 §5): what the customer adds to their case, and
 //! the incoming calls, letters and emails staff log. An addition, not a change: it takes no
 //! version and bumps none. Information reaching a case nobody is handling any more is still
-//! taken, and the case is flagged `new_information` for its lead service to look at.
+//! taken, and the case is flagged `new_information` for its lead service to look at; from a
+//! person under a restriction in scope it is flagged `restricted_contact` and routed
+//! ([`super::restrictions::on_correspondence`]).
 
 use chrono::NaiveDateTime;
 
@@ -62,6 +64,7 @@ pub fn add(
         &NewEvent::of(case.id, &caller.subject, caller.acting_role(), now, &event),
     )?;
     flag_if_unattended(conn, now, &case)?;
+    super::restrictions::on_correspondence(conn, now, &case)?;
     Ok((case, row))
 }
 

@@ -114,5 +114,7 @@ pub fn link(
             linked_to: target.reference.clone(),
         },
     )?;
+    // A new case linked to a matter under restriction is contact about that matter.
+    super::restrictions::linked(conn, now, &case, &target)?;
     Ok(case)
 }

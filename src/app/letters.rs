@@ -438,6 +438,64 @@ pub fn escalation_refused(
     )
 }
 
+/// What a restriction's notice says, in the council's words: the letter's template writes it
+/// out in the person's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestrictionNotice {
+    pub restriction_type: crate::domain::restriction::RestrictionType,
+    pub behaviours: Vec<crate::domain::restriction::Behaviour>,
+    pub contact_officer: Option<String>,
+    pub contact_limit: Option<String>,
+    /// The services in scope, by name.
+    pub services: Vec<String>,
+    /// The matter's case references.
+    pub matter: Vec<String>,
+    pub warned_on: Option<NaiveDate>,
+    pub starts_on: NaiveDate,
+    pub review_on: NaiveDate,
+}
+
+/// A restriction's notice to the person, on the case it arose from (whose service names the
+/// Ombudsman: the LGSCO, the Housing Ombudsman, or Wales's): why, what, for how long, the
+/// review date and the right to go to the Ombudsman.
+pub fn restriction_notice(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    now: NaiveDateTime,
+    case: &CaseRow,
+    notice: &RestrictionNotice,
+) -> Result<LetterRow, AppError> {
+    require(
+        LetterKind::RestrictionNotice,
+        &Contents {
+            ombudsman_details: ombudsman_configured(templates),
+            ..Contents::default()
+        },
+    )?;
+    write(
+        conn,
+        templates,
+        now,
+        case,
+        LetterKind::RestrictionNotice,
+        |language| Details::RestrictionNotice {
+            restriction_type: notice.restriction_type.as_str().to_string(),
+            behaviours: notice
+                .behaviours
+                .iter()
+                .map(|b| b.as_str().to_string())
+                .collect(),
+            contact_officer: notice.contact_officer.clone(),
+            contact_limit: notice.contact_limit.clone(),
+            services: notice.services.clone(),
+            matter: notice.matter.clone(),
+            warned_on: notice.warned_on.map(|d| context::written(d, language)),
+            starts_on: context::written(notice.starts_on, language),
+            review_on: context::written(notice.review_on, language),
+        },
+    )
+}
+
 /// Triage found another procedure applies: which, and how to use it.
 pub fn excluded_referral(
     conn: &mut DbConnection,

@@ -278,6 +278,8 @@ pub fn close(
             remedies_reason: given,
         },
         |conn, case, state| {
+            state.new_issue_review_owed =
+                super::restrictions::new_issue_review_owed(conn, case.id)?;
             let outstanding: Vec<i64> = crate::db::remedies::for_case(conn, case.id)?
                 .iter()
                 .filter(|r| r.status == RemedyStatus::Promised)
@@ -497,7 +499,8 @@ pub fn triage(
     request: &Triage,
 ) -> Result<CaseRow, AppError> {
     let row = cases::changing(conn, reference, caller, expected)?;
-    let state = cases::state(&row, &[]);
+    let mut state = cases::state(&row, &[]);
+    state.new_issue_review_owed = super::restrictions::new_issue_review_owed(conn, row.id)?;
     let received = uk_date(row.received_at);
     let out_of_time = deadlines.is_out_of_time(row.problem_date, received);
     let mut missing = required_fields(decision, request, out_of_time);
@@ -571,6 +574,7 @@ pub fn triage(
             }
         };
         stages::open(conn, &StageRow::opened(row.id, stage, now, due))?;
+        super::restrictions::route_opened_stage(conn, now, row.id)?;
     }
     record(
         conn,

@@ -18,6 +18,7 @@ pub mod ombudsman;
 pub mod ownership;
 pub mod people;
 pub mod remedies;
+pub mod restrictions;
 pub mod surveys;
 pub mod time;
 pub mod webhooks;

@@ -40,19 +40,31 @@ pub struct NewAlert {
     pub next_alert_on: Option<NaiveDate>,
 }
 
-/// A case's deadline rows, learning actions' apart.
+/// A case's deadline rows, apart from those anchored to it by their owner (learning actions,
+/// restrictions: see [`crate::domain::alerts::anchored_elsewhere`]).
 pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<AlertRow>> {
     deadline_alerts::table
         .filter(deadline_alerts::case_id.eq(case_id))
         .filter(deadline_alerts::deadline.ne(Deadline::LearningAction))
+        .filter(deadline_alerts::deadline.ne(Deadline::RestrictionReview))
         .order(deadline_alerts::id.asc())
         .load(conn)
 }
 
 /// A learning action's rows (its subject), on whichever case.
 pub fn for_learning_action(conn: &mut DbConnection, subject: &str) -> QueryResult<Vec<AlertRow>> {
+    for_owner(conn, Deadline::LearningAction, subject)
+}
+
+/// The rows of a deadline anchored to a case by its owner (`deadline`, `subject`), on
+/// whichever case.
+pub fn for_owner(
+    conn: &mut DbConnection,
+    deadline: Deadline,
+    subject: &str,
+) -> QueryResult<Vec<AlertRow>> {
     deadline_alerts::table
-        .filter(deadline_alerts::deadline.eq(Deadline::LearningAction))
+        .filter(deadline_alerts::deadline.eq(deadline))
         .filter(deadline_alerts::subject.eq(subject.to_string()))
         .order(deadline_alerts::id.asc())
         .load(conn)

@@ -400,6 +400,23 @@ pub fn set_work_queue(
         .execute(conn)
 }
 
+/// The case with this id.
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CaseRow>> {
+    cases::table.find(id).first(conn).optional()
+}
+
+/// Puts a case in an officer's work queue (a case routed before it has a stage; a stage
+/// assigned by the service itself).
+pub fn set_investigator(
+    conn: &mut DbConnection,
+    case_id: i64,
+    investigator: Option<&str>,
+) -> QueryResult<usize> {
+    diesel::update(cases::table.find(case_id))
+        .set(cases::investigator.eq(investigator))
+        .execute(conn)
+}
+
 /// Up to `limit` cases after id `after` that may still owe something by a date: those being
 /// handled or referred on, and any with a remedy still promised.
 pub fn running_after(conn: &mut DbConnection, after: i64, limit: i64) -> QueryResult<Vec<CaseRow>> {

@@ -24,6 +24,7 @@ pub mod people;
 pub mod remedies;
 pub mod reports;
 pub mod responses;
+pub mod restrictions;
 pub mod schema;
 pub mod services;
 pub mod stages;

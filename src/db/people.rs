@@ -329,8 +329,31 @@ pub fn cases_of(conn: &mut DbConnection, person_id: i64) -> QueryResult<Vec<Case
     Ok(all)
 }
 
+/// Who a case's people are: its customer's person, how they were matched and whether that
+/// waits for staff, and its representative's person.
+pub type PeopleOfCase = (Option<i64>, Option<PersonMatch>, bool, Option<i64>);
+
+/// The person a case's customer is, with how they were matched.
+pub fn of_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<PeopleOfCase> {
+    let (customer_person, how, uncertain): (Option<i64>, Option<PersonMatch>, bool) = cases::table
+        .inner_join(customers::table)
+        .filter(cases::id.eq(case_id))
+        .select((
+            customers::person_id,
+            customers::person_match,
+            customers::person_match_uncertain,
+        ))
+        .first(conn)?;
+    let representative: Option<Option<i64>> = representatives::table
+        .filter(representatives::case_id.eq(case_id))
+        .select(representatives::person_id)
+        .first(conn)
+        .optional()?;
+    Ok((customer_person, how, uncertain, representative.flatten()))
+}
+
 /// Folds `merged` into `person`: every case row that named the one names the other, and the
-/// merged person points at the one kept. Returns how many customer and representative rows
+/// merged person points at the one kept (their restrictions with them). Returns how many customer and representative rows
 /// moved.
 pub fn merge(
     conn: &mut DbConnection,
@@ -345,6 +368,8 @@ pub fn merge(
         diesel::update(representatives::table.filter(representatives::person_id.eq(merged)))
             .set(representatives::person_id.eq(Some(person)))
             .execute(conn)?;
+    // Restrictions are on the person: they go with the merge.
+    super::restrictions::move_to(conn, merged, person)?;
     // Anyone merged into the merged person earlier now points at the one kept.
     diesel::update(people::table.filter(people::merged_into.eq(merged)))
         .set(people::merged_into.eq(Some(person)))

@@ -530,12 +530,84 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    restrictions (id) {
+        id -> BigInt,
+        person_id -> BigInt,
+        case_id -> BigInt,
+        restriction_type -> Text,
+        contact_officer -> Nullable<Text>,
+        contact_limit -> Nullable<Text>,
+        scope -> Text,
+        services -> Text,
+        matter -> Text,
+        behaviours -> Text,
+        warned_on -> Nullable<Date>,
+        warning -> Nullable<Text>,
+        no_warning_reason -> Nullable<Text>,
+        proportionality -> Text,
+        decided_by -> Text,
+        decided_by_role -> Text,
+        decided_at -> Timestamp,
+        starts_on -> Date,
+        review_on -> Date,
+        told_on -> Date,
+        letter_id -> Nullable<BigInt>,
+        lifted_at -> Nullable<Timestamp>,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    restriction_reviews (id) {
+        id -> BigInt,
+        restriction_id -> BigInt,
+        outcome -> Text,
+        reasons -> Nullable<Text>,
+        previous_review_on -> Date,
+        new_review_on -> Nullable<Date>,
+        reviewed_by -> Text,
+        reviewed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    restricted_contacts (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        restriction_id -> BigInt,
+        via -> Text,
+        routed_to -> Nullable<Text>,
+        needs_review -> Bool,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    new_issue_reviews (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        new_issues -> Bool,
+        safeguarding_concern -> Bool,
+        notes -> Text,
+        reviewed_by -> Text,
+        reviewed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(deadline_alerts -> cases (case_id));
 diesel::joinable!(surveys -> cases (case_id));
 diesel::joinable!(letters -> cases (case_id));
 diesel::joinable!(outgoing_messages -> cases (case_id));
 diesel::joinable!(cases -> customers (customer_id));
 diesel::joinable!(customers -> people (person_id));
+diesel::joinable!(restrictions -> people (person_id));
+diesel::joinable!(restrictions -> cases (case_id));
+diesel::joinable!(restriction_reviews -> restrictions (restriction_id));
+diesel::joinable!(restricted_contacts -> restrictions (restriction_id));
+diesel::joinable!(restricted_contacts -> cases (case_id));
+diesel::joinable!(new_issue_reviews -> cases (case_id));
 diesel::joinable!(representatives -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(case_stages -> cases (case_id));
@@ -590,4 +662,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     surveys,
     letters,
     outgoing_messages,
+    restrictions,
+    restriction_reviews,
+    restricted_contacts,
+    new_issue_reviews,
 );

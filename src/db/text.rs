@@ -31,6 +31,7 @@ use crate::domain::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
 use crate::domain::person::PersonMatch;
 use crate::domain::remedy::{RemedyStatus, RemedyType};
 use crate::domain::response::ResponseStatus;
+use crate::domain::restriction::{ContactVia, RestrictionType, ReviewOutcome, Scope};
 use crate::domain::survey::SurveyRating;
 use crate::domain::triage::Decision;
 use crate::domain::webhook::DeliveryStatus;
@@ -146,6 +147,10 @@ stored_as_text! {
     MessageChannel => "message channel",
     Provider => "message provider",
     MessageStatus => "message status",
+    RestrictionType => "restriction type",
+    Scope => "restriction scope",
+    ReviewOutcome => "restriction review outcome",
+    ContactVia => "restricted contact route",
 }
 
 #[cfg(test)]

@@ -29,6 +29,8 @@ vocabulary! {
         Remedy => "remedy",
         /// A learning action must be completed.
         LearningAction => "learning_action",
+        /// A restriction on a person must be reviewed (lifted, or extended with reasons).
+        RestrictionReview => "restriction_review",
     }
 }
 
@@ -166,6 +168,33 @@ pub fn learning_action_deadline(id: i64, due: NaiveDate, open: bool) -> Option<O
         about: Some(id),
         due,
     })
+}
+
+/// A restriction's review date, while it is not lifted: reviewed by then, or missed (an
+/// expired restriction's missed review is said once, the day after its review date, on the
+/// first working day).
+pub fn restriction_review_deadline(id: i64, due: NaiveDate, lifted: bool) -> Option<OpenDeadline> {
+    (!lifted).then(|| OpenDeadline {
+        subject: restriction_review_subject(id),
+        deadline: Deadline::RestrictionReview,
+        stage: None,
+        about: Some(id),
+        due,
+    })
+}
+
+/// The subject of a restriction's review deadline.
+pub fn restriction_review_subject(id: i64) -> String {
+    format!("restriction.{id}")
+}
+
+/// Deadlines not of one case's own clock: kept on a case's timeline, but synced by their
+/// owner (a learning action, a restriction), never by the case's changes.
+pub fn anchored_elsewhere(deadline: Deadline) -> bool {
+    matches!(
+        deadline,
+        Deadline::LearningAction | Deadline::RestrictionReview
+    )
 }
 
 /// The subject of a learning action's deadline.
@@ -417,6 +446,16 @@ mod tests {
             Some("learning_action.4".into())
         );
         assert_eq!(learning_action_deadline(4, date("2027-03-31"), false), None);
+        assert_eq!(
+            restriction_review_deadline(3, date("2027-03-01"), false).map(|d| d.subject),
+            Some("restriction.3".into())
+        );
+        assert_eq!(
+            restriction_review_deadline(3, date("2027-03-01"), true),
+            None
+        );
+        assert!(anchored_elsewhere(Deadline::RestrictionReview));
+        assert!(!anchored_elsewhere(Deadline::Remedy));
     }
 
     #[test]

@@ -14,6 +14,8 @@ vocabulary! {
         EnglishFluency => "english_fluency",
         /// Information or a document arrived after the case was closed, withdrawn or triaged out: raised by the service, for the lead service to look at.
         NewInformation => "new_information",
+        /// Contact from a person under a restriction on unreasonable behaviour: raised by the service, naming the restriction, never by hand.
+        RestrictedContact => "restricted_contact",
     }
 }
 
@@ -47,5 +49,10 @@ mod tests {
         }
         assert_eq!(ReferredFlag::parse("new_information"), None);
         assert_eq!(Flag::parse("new_information"), Some(Flag::NewInformation));
+        assert_eq!(ReferredFlag::parse("restricted_contact"), None);
+        assert_eq!(
+            Flag::parse("restricted_contact"),
+            Some(Flag::RestrictedContact)
+        );
     }
 }

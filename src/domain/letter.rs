@@ -30,6 +30,8 @@ vocabulary! {
         FeedbackReply => "feedback_reply",
         /// After a complaint closes: how was it handled? With the survey's link.
         SurveyInvitation => "survey_invitation",
+        /// A restriction on unreasonable behaviour: why, what, for how long, the review date and the right to go to the Ombudsman.
+        RestrictionNotice => "restriction_notice",
     }
 }
 
@@ -197,6 +199,7 @@ pub fn required(kind: LetterKind, outcome: Option<Outcome>) -> Vec<Element> {
         LetterKind::ExcludedReferral | LetterKind::OutsideRemitReferral => vec![Referral],
         LetterKind::FeedbackAcknowledgement | LetterKind::FeedbackReply => vec![],
         LetterKind::SurveyInvitation => vec![SurveyLink],
+        LetterKind::RestrictionNotice => vec![OmbudsmanDetails],
     }
 }
 

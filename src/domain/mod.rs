@@ -29,6 +29,7 @@ pub mod reference;
 pub mod remedy;
 pub mod reporting;
 pub mod response;
+pub mod restriction;
 pub mod survey;
 pub mod triage;
 pub mod webhook;

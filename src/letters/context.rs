@@ -115,6 +115,24 @@ pub enum Details {
         /// `PUBLIC_BASE_URL/surveys/{token}`.
         survey_url: String,
     },
+    RestrictionNotice {
+        /// The restriction type's word, e.g. `single_point_of_contact`.
+        restriction_type: String,
+        /// The behaviours seen, each its word, e.g. `repeating_the_same_complaint`.
+        behaviours: Vec<String>,
+        /// The single point of contact's staff id.
+        contact_officer: Option<String>,
+        /// The limit on calls or visits, as stated.
+        contact_limit: Option<String>,
+        /// The services in scope, by name (none: every service, or a matter).
+        services: Vec<String>,
+        /// The matter's case references.
+        matter: Vec<String>,
+        /// When the warning was given, written out.
+        warned_on: Option<String>,
+        starts_on: String,
+        review_on: String,
+    },
 }
 
 impl Details {
@@ -131,6 +149,7 @@ impl Details {
             Details::FeedbackAcknowledgement { .. } => LetterKind::FeedbackAcknowledgement,
             Details::FeedbackReply { .. } => LetterKind::FeedbackReply,
             Details::SurveyInvitation { .. } => LetterKind::SurveyInvitation,
+            Details::RestrictionNotice { .. } => LetterKind::RestrictionNotice,
         }
     }
 }
@@ -268,6 +287,17 @@ pub fn sample(kind: LetterKind) -> (Common, Details) {
         },
         LetterKind::SurveyInvitation => Details::SurveyInvitation {
             survey_url: "https://feedback.council.example/surveys/abc".into(),
+        },
+        LetterKind::RestrictionNotice => Details::RestrictionNotice {
+            restriction_type: "single_point_of_contact".into(),
+            behaviours: vec!["unreasonable_persistent_contact".into()],
+            contact_officer: Some("officer-9".into()),
+            contact_limit: Some("one call a week, of up to 20 minutes".into()),
+            services: vec!["Waste Care".into()],
+            matter: vec!["CMP-2026-000042".into()],
+            warned_on: Some(day.clone()),
+            starts_on: day.clone(),
+            review_on: day.clone(),
         },
     };
     (common, details)

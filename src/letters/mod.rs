@@ -76,6 +76,11 @@ const SHIPPED: &[(Language, LetterKind, &str)] = &[
         include_str!("../../templates/letters/en/survey_invitation.txt"),
     ),
     (
+        Language::English,
+        LetterKind::RestrictionNotice,
+        include_str!("../../templates/letters/en/restriction_notice.txt"),
+    ),
+    (
         Language::Welsh,
         LetterKind::Acknowledgement,
         include_str!("../../templates/letters/cy/acknowledgement.txt"),
@@ -124,6 +129,11 @@ const SHIPPED: &[(Language, LetterKind, &str)] = &[
         Language::Welsh,
         LetterKind::SurveyInvitation,
         include_str!("../../templates/letters/cy/survey_invitation.txt"),
+    ),
+    (
+        Language::Welsh,
+        LetterKind::RestrictionNotice,
+        include_str!("../../templates/letters/cy/restriction_notice.txt"),
     ),
 ];
 

@@ -89,6 +89,9 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
     use council_feedback::domain::ombudsman::{OmbudsmanBody, OmbudsmanDecision};
     use council_feedback::domain::person::{CasePart, PersonMatch};
     use council_feedback::domain::remedy::{RemedyStatus, RemedyType};
+    use council_feedback::domain::restriction::{
+        Behaviour, ContactVia, RestrictionStatus, RestrictionType, ReviewOutcome, Scope,
+    };
     use council_feedback::domain::survey::{SurveyQuestion, SurveyRating};
     use council_feedback::domain::triage::{Decision, Procedure};
 
@@ -110,6 +113,21 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
         .collect();
 
     vec![
+        ("Behaviour", words(Behaviour::ALL, Behaviour::as_str)),
+        ("ContactVia", words(ContactVia::ALL, ContactVia::as_str)),
+        (
+            "RestrictionStatus",
+            words(RestrictionStatus::ALL, RestrictionStatus::as_str),
+        ),
+        (
+            "RestrictionType",
+            words(RestrictionType::ALL, RestrictionType::as_str),
+        ),
+        (
+            "ReviewOutcome",
+            words(ReviewOutcome::ALL, ReviewOutcome::as_str),
+        ),
+        ("Scope", words(Scope::ALL, Scope::as_str)),
         (
             "AcknowledgementMethod",
             words(AcknowledgementMethod::ALL, AcknowledgementMethod::as_str),

@@ -9,7 +9,7 @@ use crate::lifecycle::{change, new_complaint};
 
 /// The names, written out: a new kind of event, or a renamed one, changes what integrators
 /// read, so it must change this list too.
-const NAMES: [&str; 42] = [
+const NAMES: [&str; 49] = [
     "received",
     "triaged",
     "acknowledged",
@@ -52,10 +52,17 @@ const NAMES: [&str; 42] = [
     "correspondence_failed",
     "correspondence_returned",
     "escalation_refused",
+    "restriction_warning_recorded",
+    "restriction_decided",
+    "restriction_notice_sent",
+    "restricted_contact",
+    "restriction_lifted",
+    "restriction_extended",
+    "new_issues_reviewed",
 ];
 
 /// The feed's names for them, in the same order, written out for the same reason.
-const FEED_NAMES: [&str; 42] = [
+const FEED_NAMES: [&str; 49] = [
     "case.created",
     "case.triaged",
     "stage.acknowledged",
@@ -98,6 +105,13 @@ const FEED_NAMES: [&str; 42] = [
     "correspondence.failed",
     "correspondence.returned",
     "stage_2.refused",
+    "restriction.warning_recorded",
+    "restriction.decided",
+    "restriction.notice_sent",
+    "restriction.contact_received",
+    "restriction.lifted",
+    "restriction.extended",
+    "case.new_issues_reviewed",
 ];
 
 pub async fn listed(app: &TestApp) -> Vec<Value> {
@@ -430,7 +444,7 @@ async fn staff_and_partners_read_the_list_too_and_without_a_token_it_is_401() {
     ] {
         let response = app.get("/api/v1/event-types", &token).await;
         assert_eq!(response.status, 200, "{}", response.text());
-        assert_eq!(response.json()["items"].as_array().map(Vec::len), Some(42));
+        assert_eq!(response.json()["items"].as_array().map(Vec::len), Some(49));
     }
     let anonymous = app
         .send(Method::GET, "/api/v1/event-types", None, &[], None)

@@ -29,6 +29,7 @@ mod ownership;
 mod people;
 mod report_counts;
 mod reports;
+mod restrictions;
 mod schema;
 mod seed;
 mod services;

@@ -13,6 +13,7 @@ use crate::domain::alerts::Deadline;
 use crate::domain::correspondence::{CorrespondenceMethod, Direction};
 use crate::domain::document::{DocumentType, DocumentVisibility};
 use crate::domain::mailroom::{MessageChannel, MessageStatus, Provider};
+use crate::domain::restriction::{ContactVia, RestrictionType, Scope};
 use crate::domain::triage::Decision;
 
 /// An instant, shown as RFC 3339 in UTC (`2026-11-22T10:31:24Z`).
@@ -295,6 +296,68 @@ pub enum CaseEvent {
         action: String,
         details: String,
     },
+    /// A warning about unreasonable behaviour, given before a restriction was decided, on
+    /// `given_on` (recorded with the restriction, on the case it arose from).
+    RestrictionWarningRecorded {
+        restriction: i64,
+        person_id: i64,
+        #[schema(value_type = String, format = Date)]
+        given_on: NaiveDate,
+    },
+    /// A restriction on the person's contact was decided (on the case it arose from).
+    RestrictionDecided {
+        restriction: i64,
+        person_id: i64,
+        restriction_type: RestrictionType,
+        scope: Scope,
+        #[schema(value_type = String, format = Date)]
+        starts_on: NaiveDate,
+        #[schema(value_type = String, format = Date)]
+        review_on: NaiveDate,
+        decided_by: String,
+        /// Whether a warning came first.
+        warned: bool,
+    },
+    /// The restriction's notice was written to the person and put in the mail room.
+    RestrictionNoticeSent {
+        restriction: i64,
+        letter: i64,
+        #[schema(value_type = String, format = Date)]
+        told_on: NaiveDate,
+    },
+    /// Contact from a restricted person reached this case: recorded, flagged
+    /// `restricted_contact`, and routed to the single point of contact where there is one.
+    RestrictedContact {
+        restriction: i64,
+        restriction_type: RestrictionType,
+        via: ContactVia,
+        /// The officer the case was routed to, where it was.
+        routed_to: Option<String>,
+        /// The matter's case this one was linked to (or found a duplicate of).
+        matter_case: Option<String>,
+        /// Whether it must be read for new issues before the case closes.
+        needs_new_issue_review: bool,
+    },
+    /// A restriction was lifted at its review.
+    RestrictionLifted {
+        restriction: i64,
+        reasons: Option<String>,
+    },
+    /// A restriction was extended at its review, with reasons, to a new review date.
+    RestrictionExtended {
+        restriction: i64,
+        reasons: String,
+        #[schema(value_type = String, format = Date)]
+        previous_review_on: NaiveDate,
+        #[schema(value_type = String, format = Date)]
+        new_review_on: NaiveDate,
+    },
+    /// Staff read restricted contact on the case for new issues or safeguarding concerns.
+    NewIssuesReviewed {
+        new_issues: bool,
+        safeguarding_concern: bool,
+        notes: String,
+    },
     /// A deadline is the policy's reminder number of working days away (or nearer).
     DeadlineApproaching(DeadlineAlert),
     /// A deadline passed without being met: said on the first working day after it.
@@ -411,6 +474,10 @@ pub struct DeadlineAlert {
     pub remedy: Option<i64>,
     /// The learning action, for a learning action's deadline.
     pub learning_action: Option<i64>,
+    /// The restriction, for a restriction's review date (left out for other deadlines, as
+    /// their alerts have always been stored).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restriction: Option<i64>,
 }
 
 /// One kind of event, as published.
@@ -505,6 +572,13 @@ event_types! {
     CorrespondenceFailed => "correspondence_failed", "correspondence.failed", Internal, "A message did not reach the customer: the case is in the failed-correspondence work queue.";
     CorrespondenceReturned => "correspondence_returned", "correspondence.returned", Internal, "A posted letter came back: the case is in the failed-correspondence work queue.";
     EscalationRefused => "escalation_refused", "stage_2.refused", Public, "A request for stage 2 was refused, with the reasons; the customer was told they may go to the Ombudsman.";
+    RestrictionWarningRecorded => "restriction_warning_recorded", "restriction.warning_recorded", Internal, "A warning about unreasonable behaviour, given before a restriction, was recorded with its date.";
+    RestrictionDecided => "restriction_decided", "restriction.decided", Internal, "A restriction on the person's contact was decided by a senior officer.";
+    RestrictionNoticeSent => "restriction_notice_sent", "restriction.notice_sent", Internal, "The restriction's notice (why, what, for how long, the review date, the Ombudsman) was written to the person.";
+    RestrictedContact => "restricted_contact", "restriction.contact_received", Internal, "Contact from a restricted person reached the case: recorded, flagged and routed, never dropped.";
+    RestrictionLifted => "restriction_lifted", "restriction.lifted", Internal, "A restriction was lifted at its review.";
+    RestrictionExtended => "restriction_extended", "restriction.extended", Internal, "A restriction was extended at its review, with reasons, to a new review date.";
+    NewIssuesReviewed => "new_issues_reviewed", "case.new_issues_reviewed", Internal, "Staff read restricted contact on the case for new issues or safeguarding concerns.";
 }
 
 impl CaseEvent {
@@ -549,6 +623,13 @@ impl CaseEvent {
                 (Some(*stage), None)
             }
             CaseEvent::EscalationRefused { .. } => (Some(Stage::Stage1), None),
+            CaseEvent::RestrictionDecided { review_on, .. } => (None, Some(*review_on)),
+            CaseEvent::RestrictionExtended { new_review_on, .. } => (None, Some(*new_review_on)),
+            CaseEvent::RestrictionWarningRecorded { .. }
+            | CaseEvent::RestrictionNoticeSent { .. }
+            | CaseEvent::RestrictedContact { .. }
+            | CaseEvent::RestrictionLifted { .. }
+            | CaseEvent::NewIssuesReviewed { .. } => (None, None),
             CaseEvent::Received { .. }
             | CaseEvent::Note { .. }
             | CaseEvent::ExtensionRefused { .. }
@@ -721,7 +802,14 @@ mod tests {
                 "survey_invited",
                 "survey_answered",
                 "correspondence_failed",
-                "correspondence_returned"
+                "correspondence_returned",
+                "restriction_warning_recorded",
+                "restriction_decided",
+                "restriction_notice_sent",
+                "restricted_contact",
+                "restriction_lifted",
+                "restriction_extended",
+                "new_issues_reviewed"
             ]
         );
     }
@@ -753,7 +841,7 @@ mod tests {
         }
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), 42);
+        assert_eq!(names.len(), 49);
     }
 
     #[test]
@@ -763,6 +851,6 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count);
-        assert_eq!(count, 42);
+        assert_eq!(count, 49);
     }
 }

@@ -42,6 +42,9 @@ pub struct CaseState {
     pub referred_to_ombudsman: bool,
     /// A compliment or comment that was passed to its service (reopens as `open`).
     pub forwarded: bool,
+    /// Contact under a restriction of no further correspondence on a matter that staff have
+    /// not yet read for new issues (see [`crate::domain::restriction`]).
+    pub new_issue_review_owed: bool,
 }
 
 /// Something a caller asks to do to a case.
@@ -169,6 +172,9 @@ pub enum Refusal {
     LinkedToItself,
     /// The two cases are linked already.
     LinkedAlready,
+    /// Restricted contact on the case must be read for new issues before it is closed or
+    /// triaged out.
+    NewIssueReviewOwed,
 }
 
 impl Refusal {
@@ -180,6 +186,7 @@ impl Refusal {
             Refusal::RemediesOutstanding(_) => Some("outstanding_remedies_reason"),
             Refusal::FlaggedAlready(_) => Some("flag"),
             Refusal::LinkedToItself | Refusal::LinkedAlready => Some("reference"),
+            Refusal::NewIssueReviewOwed => Some("new_issue_review"),
             _ => None,
         }
     }
@@ -243,6 +250,12 @@ impl std::fmt::Display for Refusal {
             Refusal::FlaggedAlready(flag) => write!(f, "the case is flagged {flag} already"),
             Refusal::LinkedToItself => f.write_str("a case cannot be linked to itself"),
             Refusal::LinkedAlready => f.write_str("the cases are linked already"),
+            Refusal::NewIssueReviewOwed => f.write_str(
+                "this case is contact from a person under a restriction of no further \
+                 correspondence on a matter: record that it was read for new issues or \
+                 safeguarding concerns (POST /api/v1/cases/{reference}/new-issue-review) before \
+                 it is closed",
+            ),
         }
     }
 }
@@ -277,6 +290,10 @@ pub fn step(state: &CaseState, command: Command) -> Result<Transition, Refusal> 
                 out_of_time,
             )
             .map_err(Refusal::Triage)?;
+            // Any decision but accepting ends the case's handling.
+            if decision != Decision::Accept && state.new_issue_review_owed {
+                return Err(Refusal::NewIssueReviewOwed);
+            }
             Ok(Transition {
                 status: decision.status(),
                 stage: decision.opens(),
@@ -424,6 +441,9 @@ pub fn step(state: &CaseState, command: Command) -> Result<Transition, Refusal> 
             if state.outstanding_remedies > 0 && !remedies_reason {
                 return Err(Refusal::RemediesOutstanding(state.outstanding_remedies));
             }
+            if state.new_issue_review_owed {
+                return Err(Refusal::NewIssueReviewOwed);
+            }
             Ok(closed)
         }
         Command::Reopen => match state.status {
@@ -527,6 +547,7 @@ mod tests {
             outstanding_remedies: 0,
             referred_to_ombudsman: false,
             forwarded: false,
+            new_issue_review_owed: false,
         }
     }
 
@@ -879,6 +900,43 @@ mod tests {
             Err(Refusal::RemediesOutstanding(2))
         );
         assert!(step(&promised, close(true)).is_ok());
+    }
+
+    #[test]
+    fn restricted_contact_on_a_matter_is_read_for_new_issues_before_it_is_closed_or_triaged_out() {
+        let owed = CaseState {
+            new_issue_review_owed: true,
+            ..received()
+        };
+        for decision in [
+            Decision::ServiceRequest,
+            Decision::Excluded,
+            Decision::OutsideRemit,
+            Decision::OutOfTime,
+        ] {
+            let out_of_time = decision == Decision::OutOfTime;
+            let refused = step(&owed, triage(decision, true, out_of_time)).unwrap_err();
+            assert_eq!(refused, Refusal::NewIssueReviewOwed, "{decision}");
+            assert_eq!(refused.field(), Some("new_issue_review"));
+            assert!(!refused.is_invalid_value(), "the case's state: 409");
+        }
+        // Accepting keeps it in handling: the review can come later, before it closes.
+        assert!(step(&owed, triage(Decision::Accept, false, false)).is_ok());
+        let triaged_out = CaseState {
+            status: Status::ServiceRequest,
+            ..owed.clone()
+        };
+        assert_eq!(
+            step(&triaged_out, close(false)),
+            Err(Refusal::NewIssueReviewOwed)
+        );
+        let reviewed = CaseState {
+            new_issue_review_owed: false,
+            ..triaged_out
+        };
+        assert!(step(&reviewed, close(false)).is_ok());
+        // Withdrawal is the customer's own choice: never held back.
+        assert!(step(&owed, Command::Withdraw).is_ok());
     }
 
     #[test]
