@@ -300,12 +300,13 @@ pub enum PartOnCase {
     Representative,
 }
 
+/// One of a person's cases: how they stand on it, how the customer was matched and whether
+/// that match waits for staff.
+pub type CaseOfPerson = (CaseRow, PartOnCase, Option<PersonMatch>, bool);
+
 /// A person's cases, newest first: as customer, then as representative, with how each
 /// customer was matched.
-pub fn cases_of(
-    conn: &mut DbConnection,
-    person_id: i64,
-) -> QueryResult<Vec<(CaseRow, PartOnCase, Option<PersonMatch>, bool)>> {
+pub fn cases_of(conn: &mut DbConnection, person_id: i64) -> QueryResult<Vec<CaseOfPerson>> {
     let as_customer: Vec<(CaseRow, Option<PersonMatch>, bool)> = cases::table
         .inner_join(customers::table)
         .filter(customers::person_id.eq(person_id))
@@ -339,11 +340,12 @@ pub fn cases_of(
     Ok(all)
 }
 
+/// Who a case's people are: the customer's person, how they were matched, whether that waits
+/// for staff, and the representative's person.
+pub type PeopleOfCase = (Option<i64>, Option<PersonMatch>, bool, Option<i64>);
+
 /// The person a case's customer is, with how they were matched.
-pub fn of_case(
-    conn: &mut DbConnection,
-    case_id: i64,
-) -> QueryResult<(Option<i64>, Option<PersonMatch>, bool, Option<i64>)> {
+pub fn of_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<PeopleOfCase> {
     let (customer_person, how, uncertain): (Option<i64>, Option<PersonMatch>, bool) = cases::table
         .inner_join(customers::table)
         .filter(cases::id.eq(case_id))
@@ -361,8 +363,9 @@ pub fn of_case(
     Ok((customer_person, how, uncertain, representative.flatten()))
 }
 
-/// Folds `merged` into `person`: every case row that named the one names the other, and the
-/// merged person points at the one kept. Returns how many customer and representative rows
+/// Folds `merged` into `person`: every case row that named the one names the other, their
+/// reasonable adjustments (in force and ended) become the kept person's, and the merged person
+/// points at the one kept. Returns how many customer, representative and adjustment rows
 /// moved.
 pub fn merge(
     conn: &mut DbConnection,
@@ -377,6 +380,7 @@ pub fn merge(
         diesel::update(representatives::table.filter(representatives::person_id.eq(merged)))
             .set(representatives::person_id.eq(Some(person)))
             .execute(conn)?;
+    let adjustments_moved = super::adjustments::move_to(conn, merged, person)?.len();
     // Anyone merged into the merged person earlier now points at the one kept.
     diesel::update(people::table.filter(people::merged_into.eq(merged)))
         .set(people::merged_into.eq(Some(person)))
@@ -387,7 +391,7 @@ pub fn merge(
     diesel::insert_into(person_merges::table)
         .values(record)
         .execute(conn)?;
-    Ok(customers_moved + representatives_moved)
+    Ok(customers_moved + representatives_moved + adjustments_moved)
 }
 
 /// The merges into a person, oldest first.
