@@ -2,6 +2,7 @@
 //! from their annotations.
 
 pub mod acknowledgements;
+pub mod adjustments;
 pub mod assignments;
 pub mod calendar;
 pub mod cases;
@@ -312,6 +313,11 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(people::cases)
         .service(people::merge)
         .service(people::set_case_person)
+        .service(people::update)
+        .service(adjustments::create)
+        .service(adjustments::list)
+        .service(adjustments::get)
+        .service(adjustments::review)
         .service(learning_actions::create)
         .service(learning_actions::list)
         .service(learning_actions::get)

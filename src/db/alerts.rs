@@ -40,19 +40,25 @@ pub struct NewAlert {
     pub next_alert_on: Option<NaiveDate>,
 }
 
-/// A case's deadline rows, learning actions' apart.
+/// A case's own deadline rows: those anchored to its timeline from elsewhere (learning
+/// actions, adjustments' reviews) apart.
 pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<AlertRow>> {
     deadline_alerts::table
         .filter(deadline_alerts::case_id.eq(case_id))
-        .filter(deadline_alerts::deadline.ne(Deadline::LearningAction))
+        .filter(deadline_alerts::deadline.ne_all(Deadline::ANCHORED.to_vec()))
         .order(deadline_alerts::id.asc())
         .load(conn)
 }
 
-/// A learning action's rows (its subject), on whichever case.
-pub fn for_learning_action(conn: &mut DbConnection, subject: &str) -> QueryResult<Vec<AlertRow>> {
+/// An anchored deadline's rows (a learning action's, an adjustment's review: its subject), on
+/// whichever case.
+pub fn for_subject(
+    conn: &mut DbConnection,
+    deadline: Deadline,
+    subject: &str,
+) -> QueryResult<Vec<AlertRow>> {
     deadline_alerts::table
-        .filter(deadline_alerts::deadline.eq(Deadline::LearningAction))
+        .filter(deadline_alerts::deadline.eq(deadline))
         .filter(deadline_alerts::subject.eq(subject.to_string()))
         .order(deadline_alerts::id.asc())
         .load(conn)

@@ -76,6 +76,41 @@ diesel::table! {
 }
 
 diesel::table! {
+    adjustments (id) {
+        id -> BigInt,
+        person_id -> BigInt,
+        kind -> Text,
+        language -> Nullable<Text>,
+        details -> Nullable<Text>,
+        agreed_on -> Date,
+        agreed_by -> Text,
+        case_id -> Nullable<BigInt>,
+        review_due -> Nullable<Date>,
+        in_force -> Bool,
+        ended_on -> Nullable<Date>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    adjustment_reviews (id) {
+        id -> BigInt,
+        adjustment_id -> BigInt,
+        outcome -> Text,
+        note -> Text,
+        reviewed_on -> Date,
+        reviewed_by -> Text,
+        next_review_due -> Nullable<Date>,
+        previous_kind -> Nullable<Text>,
+        previous_language -> Nullable<Text>,
+        previous_details -> Nullable<Text>,
+        reviewed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     cases (id) {
         id -> BigInt,
         reference -> Text,
@@ -526,6 +561,9 @@ diesel::joinable!(letters -> cases (case_id));
 diesel::joinable!(outgoing_messages -> cases (case_id));
 diesel::joinable!(cases -> customers (customer_id));
 diesel::joinable!(customers -> people (person_id));
+diesel::joinable!(adjustments -> people (person_id));
+diesel::joinable!(adjustments -> cases (case_id));
+diesel::joinable!(adjustment_reviews -> adjustments (adjustment_id));
 diesel::joinable!(representatives -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(case_stages -> cases (case_id));
@@ -551,6 +589,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     customers,
     people,
     person_merges,
+    adjustments,
+    adjustment_reviews,
     cases,
     representatives,
     case_events,

@@ -29,7 +29,16 @@ vocabulary! {
         Remedy => "remedy",
         /// A learning action must be completed.
         LearningAction => "learning_action",
+        /// A person's reasonable adjustment must be reviewed (Complaint Handling Code 5.6).
+        AdjustmentReview => "adjustment_review",
     }
+}
+
+impl Deadline {
+    /// The deadlines not owned by one case: anchored to a case's timeline, they are looked up
+    /// by their subject, and a case's own deadlines are brought up to date without them.
+    pub const ANCHORED: &'static [Deadline] =
+        &[Deadline::LearningAction, Deadline::AdjustmentReview];
 }
 
 /// A deadline still to be met.
@@ -171,6 +180,22 @@ pub fn learning_action_deadline(id: i64, due: NaiveDate, open: bool) -> Option<O
 /// The subject of a learning action's deadline.
 pub fn learning_action_subject(id: i64) -> String {
     format!("learning_action.{id}")
+}
+
+/// A reasonable adjustment's review deadline, while it is in force.
+pub fn adjustment_review_deadline(id: i64, due: NaiveDate, in_force: bool) -> Option<OpenDeadline> {
+    in_force.then(|| OpenDeadline {
+        subject: adjustment_review_subject(id),
+        deadline: Deadline::AdjustmentReview,
+        stage: None,
+        about: Some(id),
+        due,
+    })
+}
+
+/// The subject of a reasonable adjustment's review deadline.
+pub fn adjustment_review_subject(id: i64) -> String {
+    format!("adjustment_review.{id}")
 }
 
 /// The two alerts of a deadline.
@@ -417,6 +442,20 @@ mod tests {
             Some("learning_action.4".into())
         );
         assert_eq!(learning_action_deadline(4, date("2027-03-31"), false), None);
+        assert_eq!(
+            adjustment_review_deadline(6, date("2027-03-31"), true),
+            Some(OpenDeadline {
+                subject: "adjustment_review.6".into(),
+                deadline: Deadline::AdjustmentReview,
+                stage: None,
+                about: Some(6),
+                due: date("2027-03-31"),
+            })
+        );
+        assert_eq!(
+            adjustment_review_deadline(6, date("2027-03-31"), false),
+            None
+        );
     }
 
     #[test]

@@ -242,6 +242,29 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
                 council_feedback::api::cases::CorrespondenceFilter::as_str,
             ),
         ),
+        (
+            "PersonMatch",
+            words(
+                council_feedback::domain::person::PersonMatch::ALL,
+                council_feedback::domain::person::PersonMatch::as_str,
+            ),
+        ),
+        // How a person stands on a case: the two parts `GET /people/{id}/cases` gives.
+        ("Part", vec!["customer".into(), "representative".into()]),
+        (
+            "AdjustmentKind",
+            words(
+                council_feedback::domain::adjustment::AdjustmentKind::ALL,
+                council_feedback::domain::adjustment::AdjustmentKind::as_str,
+            ),
+        ),
+        (
+            "ReviewOutcome",
+            words(
+                council_feedback::domain::adjustment::ReviewOutcome::ALL,
+                council_feedback::domain::adjustment::ReviewOutcome::as_str,
+            ),
+        ),
     ]
 }
 

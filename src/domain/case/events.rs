@@ -411,6 +411,8 @@ pub struct DeadlineAlert {
     pub remedy: Option<i64>,
     /// The learning action, for a learning action's deadline.
     pub learning_action: Option<i64>,
+    /// The person's reasonable adjustment, for its review's deadline.
+    pub adjustment: Option<i64>,
 }
 
 /// One kind of event, as published.
