@@ -312,6 +312,11 @@ pub struct Case {
     pub person_id: Option<i64>,
     /// Staff only: how the customer was matched to their person.
     pub person_match: Option<super::people::CasePersonMatch>,
+    /// The reasonable adjustments in force for the customer's person (`GET
+    /// /people/{id}/adjustments`): what staff agreed, where `customer.accessibility` is what
+    /// the customer asked for on this case. Staff see them all; a customer sees them only on
+    /// their own person's case, without who agreed them; partners never.
+    pub adjustments: Vec<super::adjustments::Adjustment>,
     pub representative: Option<Representative>,
     pub created_by: CreatedBy,
     pub partner_reference: Option<String>,
@@ -633,7 +638,10 @@ fn load_case_with(
     }
     let etag = etag(&row);
     let case_id = row.id;
+    let adjustments = crate::app::adjustments::in_force_on_case(conn, viewer, &customer)?;
+    let adjustments = super::adjustments::views(conn, adjustments, viewer)?;
     let mut case = case_of(row, customer, representative, stages, viewer)?;
+    case.adjustments = adjustments;
     case.extensions = extensions;
     case.responses = responses;
     if formal {
@@ -743,6 +751,7 @@ fn case_of(
                 other_adjustments: customer.other_adjustments,
             },
         },
+        adjustments: vec![],
         representative: representative.map(|r| Representative {
             name: r.name,
             organisation: r.organisation,

@@ -2,6 +2,7 @@
 //! from their annotations.
 
 pub mod acknowledgements;
+pub mod adjustments;
 pub mod assignments;
 pub mod calendar;
 pub mod cases;
@@ -318,6 +319,11 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(restrictions::get)
         .service(restrictions::review)
         .service(restrictions::review_new_issues)
+        .service(people::update)
+        .service(adjustments::create)
+        .service(adjustments::list)
+        .service(adjustments::get)
+        .service(adjustments::review)
         .service(learning_actions::create)
         .service(learning_actions::list)
         .service(learning_actions::get)

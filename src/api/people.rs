@@ -3,7 +3,7 @@
 //! everyone); a customer sees only themselves; partners see nobody.
 
 use actix_web::http::header;
-use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -11,7 +11,7 @@ use validator::Validate;
 use super::cases::{case_response, reload_after_change, Case};
 use super::database::ApiDatabase;
 use super::json::JsonBody;
-use super::validation::{not_blank, report_of};
+use super::validation::{not_blank, phone_number, report_of};
 use super::{pagination, precondition, responses, rfc3339};
 use crate::app::time::Now;
 use crate::app::{self};
@@ -450,8 +450,12 @@ pub struct CasePerson {
 
 /// A field that was sent, null or not: `Some(None)` for `null`, and `None` (by default)
 /// only when it was left out.
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
-    Option::<i64>::deserialize(d).map(Some)
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 #[utoipa::path(
@@ -509,4 +513,169 @@ pub async fn set_case_person(
         })
         .await?;
     Ok(case_response(case, etag))
+}
+
+/// A change to a person's details, as a JSON merge patch (RFC 7396): a field left out stays
+/// as it is, `null` clears it, a value replaces it. Each field is checked as case intake
+/// checks the customer's.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"phone": "01632 960002", "address": null, "preferred_contact": "telephone"}))]
+pub struct PersonChange {
+    /// Cannot be cleared.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, format = Email, max_length = 254)]
+    pub email: Option<Option<String>>,
+    /// 7 to 15 digits, with spaces, dashes, brackets and a leading `+`.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 500)]
+    pub address: Option<Option<String>>,
+    /// Stored in upper case.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 10)]
+    pub postcode: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<ContactMethod>)]
+    pub preferred_contact: Option<Option<String>>,
+    /// The language they asked to be helped in.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, max_length = 100)]
+    pub language: Option<Option<String>>,
+}
+
+/// Checks a change as intake checks the same fields, and cleans it as intake does (texts
+/// trimmed, a blank optional text cleared, the postcode in upper case).
+fn details_change(change: PersonChange) -> Result<app::people::DetailsChange, ApiError> {
+    use validator::ValidateEmail;
+    let mut errors = Vec::new();
+    let mut too_long = |field: &'static str, value: &Option<Option<String>>, max: usize| {
+        if let Some(Some(text)) = value {
+            if text.chars().count() > max {
+                errors.push(FieldError::new(
+                    field,
+                    format!("must be at most {max} characters"),
+                ));
+            }
+        }
+    };
+    too_long("name", &change.name, 200);
+    too_long("email", &change.email, 254);
+    too_long("address", &change.address, 500);
+    too_long("postcode", &change.postcode, 10);
+    too_long("language", &change.language, 100);
+    let name = match change.name {
+        None => None,
+        Some(None) => {
+            errors.push(FieldError::new(
+                "name",
+                "cannot be cleared: a person has a name",
+            ));
+            None
+        }
+        Some(Some(name)) if name.trim().is_empty() => {
+            errors.push(FieldError::new("name", "must not be blank"));
+            None
+        }
+        Some(Some(name)) => Some(name.trim().to_string()),
+    };
+    if let Some(Some(email)) = &change.email {
+        if !email.validate_email() {
+            errors.push(FieldError::new("email", "must be a valid email address"));
+        }
+    }
+    if let Some(Some(phone)) = &change.phone {
+        if let Err(e) = phone_number(phone) {
+            let message = e.message.map(|m| m.to_string()).unwrap_or_default();
+            errors.push(FieldError::new("phone", message));
+        }
+    }
+    if let Some(Some(method)) = &change.preferred_contact {
+        if ContactMethod::parse(method).is_none() {
+            errors.push(FieldError::new(
+                "preferred_contact",
+                format!("must be one of {}", ContactMethod::expected()),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by(|a, b| a.field.cmp(&b.field));
+        return Err(ApiError::Validation(errors));
+    }
+    let clean = |value: Option<Option<String>>| {
+        value.map(|v| v.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()))
+    };
+    Ok(app::people::DetailsChange {
+        name,
+        email: clean(change.email),
+        phone: clean(change.phone),
+        address: clean(change.address),
+        postcode: clean(change.postcode).map(|p| p.map(|p| p.to_uppercase())),
+        preferred_contact: change.preferred_contact,
+        language: clean(change.language),
+    })
+}
+
+#[utoipa::path(
+    tag = "people",
+    operation_id = "update_person",
+    description = "Roles: investigating_officer and head_of_service (the people on their \
+                   services' cases), complaints_manager (everyone).\n\n\
+                   Changes a person's contact details, as a JSON merge patch: fields left out \
+                   stay, `null` clears one (not `name`), a value replaces it; each is checked as \
+                   case intake checks the customer's. Matching at intake then uses the new email \
+                   address and phone number. A case's own customer details (as given on that \
+                   case) are not changed. A record merged into another is not changed (409). \
+                   Needs `If-Match` with the person's ETag.",
+    params(
+        ("id" = i64, Path, description = "The person's id", minimum = 1, example = 812),
+        ("If-Match" = String, Header, description = "The person's ETag")
+    ),
+    request_body(content = PersonChange, content_type = "application/json"),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The person as changed", body = Person,
+            headers(("ETag" = String, description = "The person's new version"))),
+        (status = 400, response = responses::MalformedJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 412, response = responses::PreconditionFailed),
+        (status = 422, response = responses::ValidationFailed),
+        (status = 428, response = responses::PreconditionRequired),
+    )
+)]
+#[patch("/people/{id}")]
+pub async fn update(
+    req: HttpRequest,
+    staff: Staff,
+    db: web::Data<Database>,
+    now: web::Data<Now>,
+    id: web::Path<String>,
+    body: JsonBody<PersonChange>,
+) -> Result<HttpResponse, ApiError> {
+    let change = details_change(body.value)?;
+    let caller = staff.0;
+    let id = super::path_id(&id.into_inner(), "person")?;
+    let expected = precondition::expected_version(&req)?;
+    let (person, etag) = db
+        .write(move |conn| {
+            let row = app::people::update(conn, now.now(), &caller, id, expected, change).map_err(
+                |e| match e {
+                    app::AppError::Stale { .. } => ApiError::PreconditionFailed(
+                        "the person has changed since you read them: read them again".into(),
+                    ),
+                    other => other.into(),
+                },
+            )?;
+            Ok((view(conn, &row)?, etag(&row)))
+        })
+        .await?;
+    Ok(person_response(person, etag))
 }

@@ -7,6 +7,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 
 use super::AppError;
+use crate::db::adjustments::AdjustmentRow;
 use crate::db::alerts::{self as repo, AlertRow, NewAlert};
 use crate::db::cases::CaseRow;
 use crate::db::events::{self, NewEvent};
@@ -87,7 +88,9 @@ pub fn sync_case(
 ) -> Result<(), AppError> {
     let open = alerts::open_deadlines(&case_clock(conn, case, stages, handling)?);
     let recorded = repo::for_case(conn, case.id)?;
-    sync(conn, case.id, open, recorded)
+    sync(conn, case.id, open, recorded)?;
+    // A case closing or opening can move the customer's adjustments' reviews to another case.
+    sync_adjustments_of_customer(conn, case.customer_id)
 }
 
 /// Puts a case just logged on record: it has no stages, remedies or rows yet, so only its
@@ -102,7 +105,9 @@ pub fn record_new_case(conn: &mut DbConnection, case: &CaseRow) -> Result<(), Ap
         feedback: FeedbackClock::default(),
         remedies: vec![],
     };
-    sync(conn, case.id, alerts::open_deadlines(&clock), vec![])
+    sync(conn, case.id, alerts::open_deadlines(&clock), vec![])?;
+    // A new running case of a person with adjustments in force may now carry their reviews.
+    sync_adjustments_of_customer(conn, case.customer_id)
 }
 
 /// Brings a learning action's deadline on record up to date: it goes on the timeline of the
@@ -116,7 +121,11 @@ pub fn sync_learning_action(
     let first_case = crate::db::learning::linked_case_ids(conn, id)?
         .into_iter()
         .min();
-    let recorded = repo::for_learning_action(conn, &alerts::learning_action_subject(id))?;
+    let recorded = repo::for_subject(
+        conn,
+        Deadline::LearningAction,
+        &alerts::learning_action_subject(id),
+    )?;
     let Some(case_id) = first_case else {
         return sync(conn, 0, vec![], recorded);
     };
@@ -136,7 +145,7 @@ pub fn sync_restriction(
     review_on: NaiveDate,
     lifted: bool,
 ) -> Result<(), AppError> {
-    let recorded = repo::for_owner(
+    let recorded = repo::for_subject(
         conn,
         Deadline::RestrictionReview,
         &alerts::restriction_review_subject(id),
@@ -145,6 +154,53 @@ pub fn sync_restriction(
         .into_iter()
         .collect();
     sync(conn, case_id, open, recorded)
+}
+
+/// Brings a reasonable adjustment's review deadline on record up to date: while it is in
+/// force it goes on the timeline of the case [`crate::domain::adjustment::anchor`] chooses
+/// among its person's cases (the case it was agreed on while that runs, else their latest
+/// running case, else the agreed case, else their latest case); once ended it is put to rest.
+pub fn sync_adjustment(
+    conn: &mut DbConnection,
+    adjustment: &AdjustmentRow,
+) -> Result<(), AppError> {
+    let subject = alerts::adjustment_review_subject(adjustment.id);
+    let recorded = repo::for_subject(conn, Deadline::AdjustmentReview, &subject)?;
+    let open: Vec<OpenDeadline> = match (adjustment.in_force, adjustment.review_due) {
+        (true, Some(due)) => alerts::adjustment_review_deadline(adjustment.id, due, true)
+            .into_iter()
+            .collect(),
+        _ => vec![],
+    };
+    let anchored = if open.is_empty() {
+        None
+    } else {
+        let cases = crate::db::adjustments::cases_of_person(conn, adjustment.person_id)?;
+        crate::domain::adjustment::anchor(adjustment.case_id, &cases)
+    };
+    match anchored {
+        Some(case_id) => sync(conn, case_id, open, recorded),
+        // Ended, or a person with no case: nothing to put on a timeline.
+        None => sync(conn, 0, vec![], recorded),
+    }
+}
+
+/// Brings the review deadlines of a person's adjustments in force up to date (after their
+/// cases changed hands: a merge, a corrected match).
+pub fn sync_adjustments_of_person(conn: &mut DbConnection, person_id: i64) -> Result<(), AppError> {
+    for adjustment in crate::db::adjustments::of_person(conn, person_id, false)? {
+        sync_adjustment(conn, &adjustment)?;
+    }
+    Ok(())
+}
+
+/// As [`sync_adjustments_of_person`], for the person a case's customer row names: one read
+/// when they have no adjustment in force (nearly everyone).
+fn sync_adjustments_of_customer(conn: &mut DbConnection, customer_id: i64) -> Result<(), AppError> {
+    for adjustment in crate::db::adjustments::in_force_for_customer(conn, customer_id)? {
+        sync_adjustment(conn, &adjustment)?;
+    }
+    Ok(())
 }
 
 fn sync(
@@ -170,6 +226,13 @@ fn sync(
                 repo::set_active(conn, row.id, true, deadline.deadline, next)?;
             }
             None => {
+                // Moved to another case with its date unchanged (an anchored deadline whose
+                // case closed): what was said on the old case is not said again.
+                let moved = recorded
+                    .iter()
+                    .find(|r| r.subject == deadline.subject && r.due == deadline.due);
+                let (approaching_sent, missed_sent) =
+                    moved.map_or((false, false), |r| (r.approaching_sent, r.missed_sent));
                 repo::insert(
                     conn,
                     &NewAlert {
@@ -180,9 +243,9 @@ fn sync(
                         about_id: deadline.about,
                         due: deadline.due,
                         active: true,
-                        approaching_sent: false,
-                        missed_sent: false,
-                        next_alert_on: Some(at_once()),
+                        approaching_sent,
+                        missed_sent,
+                        next_alert_on: (!missed_sent).then(at_once),
                     },
                 )?;
             }
@@ -204,6 +267,9 @@ fn event_of(row: &AlertRow, alert: Alert) -> CaseEvent {
         restriction: row
             .about_id
             .filter(|_| row.deadline == Deadline::RestrictionReview),
+        adjustment: row
+            .about_id
+            .filter(|_| row.deadline == Deadline::AdjustmentReview),
     };
     match (alert, row.deadline, row.about_id) {
         (Alert::Approaching, _, _) => CaseEvent::DeadlineApproaching(about),

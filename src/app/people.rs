@@ -350,6 +350,12 @@ pub fn confirm(
     };
     let case = cases::claim_version(conn, &case, expected, now)?;
     repo::set_customer_person(conn, customer.id, chosen, PersonMatch::Staff, false)?;
+    // The case may have carried the previous person's adjustments' reviews, and may now carry
+    // the chosen person's.
+    if let Some(previous) = customer.person_id.filter(|p| *p != chosen) {
+        super::alerts::sync_adjustments_of_person(conn, previous)?;
+    }
+    super::alerts::sync_adjustments_of_person(conn, chosen)?;
     record(
         conn,
         case.id,
@@ -363,10 +369,65 @@ pub fn confirm(
     Ok(case)
 }
 
-/// The complaints manager folds person `merged` into person `id`: every case of the one
-/// becomes the other's, with its clocks untouched, and the merge is recorded. The kept
-/// person fills in what they lack from the merged one. Two people with different accounts
-/// are never one. Gives the kept person as they now are.
+/// A change to a person's details: for each field, `None` leaves it as it is, `Some(None)`
+/// clears it, `Some(Some(value))` sets it (values as checked and cleaned by the caller).
+#[derive(Debug, Clone, Default)]
+pub struct DetailsChange {
+    pub name: Option<String>,
+    pub email: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub address: Option<Option<String>>,
+    pub postcode: Option<Option<String>>,
+    pub preferred_contact: Option<Option<String>>,
+    pub language: Option<Option<String>>,
+}
+
+/// Staff who can see person `id` change their details, if `expected` is still their version.
+/// The email and phone keys matching compares follow the new address and number. A record
+/// merged into another is not changed (409: change the person kept).
+pub fn update(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    caller: &Caller,
+    id: i64,
+    expected: i32,
+    change: DetailsChange,
+) -> Result<PersonRow, AppError> {
+    let person = find(conn, caller, id)?;
+    if let Some(kept) = person.merged_into {
+        return Err(AppError::Conflict {
+            detail: format!("person {id} was merged into person {kept}: change that person"),
+            field: None,
+        });
+    }
+    if person.version != expected {
+        return Err(AppError::Stale { expected });
+    }
+    let or = |changed: Option<Option<String>>, stored: &Option<String>| match changed {
+        Some(value) => value,
+        None => stored.clone(),
+    };
+    let email = or(change.email, &person.email);
+    let phone = or(change.phone, &person.phone);
+    let details = PersonDetails {
+        subject: person.subject.clone(),
+        name: change.name.unwrap_or_else(|| person.name.clone()),
+        email_key: email.as_deref().and_then(email_key),
+        phone_key: phone.as_deref().and_then(phone_key),
+        email,
+        phone,
+        address: or(change.address, &person.address),
+        postcode: or(change.postcode, &person.postcode),
+        preferred_contact: or(change.preferred_contact, &person.preferred_contact),
+        language: or(change.language, &person.language),
+    };
+    repo::update(conn, id, expected, &details, now)?.ok_or(AppError::Stale { expected })
+}
+
+/// The complaints manager folds person `merged` into person `id`: every case and reasonable
+/// adjustment of the one becomes the other's, with the cases' clocks untouched, and the merge
+/// is recorded. The kept person fills in what they lack from the merged one. Two people with
+/// different accounts are never one. Gives the kept person as they now are.
 pub fn merge(
     conn: &mut DbConnection,
     now: NaiveDateTime,
@@ -447,6 +508,9 @@ pub fn merge(
             merged_at: now,
         },
     )?;
+    // The merged person's adjustments are the kept person's now: their reviews' alerts go
+    // where the kept person's cases say.
+    super::alerts::sync_adjustments_of_person(conn, id)?;
     Ok(updated)
 }
 

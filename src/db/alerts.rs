@@ -40,25 +40,19 @@ pub struct NewAlert {
     pub next_alert_on: Option<NaiveDate>,
 }
 
-/// A case's deadline rows, apart from those anchored to it by their owner (learning actions,
-/// restrictions: see [`crate::domain::alerts::anchored_elsewhere`]).
+/// A case's own deadline rows: those anchored to its timeline from elsewhere (learning
+/// actions, restrictions' and adjustments' reviews: `Deadline::ANCHORED`) apart.
 pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<AlertRow>> {
     deadline_alerts::table
         .filter(deadline_alerts::case_id.eq(case_id))
-        .filter(deadline_alerts::deadline.ne(Deadline::LearningAction))
-        .filter(deadline_alerts::deadline.ne(Deadline::RestrictionReview))
+        .filter(deadline_alerts::deadline.ne_all(Deadline::ANCHORED.to_vec()))
         .order(deadline_alerts::id.asc())
         .load(conn)
 }
 
-/// A learning action's rows (its subject), on whichever case.
-pub fn for_learning_action(conn: &mut DbConnection, subject: &str) -> QueryResult<Vec<AlertRow>> {
-    for_owner(conn, Deadline::LearningAction, subject)
-}
-
-/// The rows of a deadline anchored to a case by its owner (`deadline`, `subject`), on
+/// An anchored deadline's rows (a learning action's, an adjustment's review: its subject), on
 /// whichever case.
-pub fn for_owner(
+pub fn for_subject(
     conn: &mut DbConnection,
     deadline: Deadline,
     subject: &str,

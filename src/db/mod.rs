@@ -3,6 +3,7 @@
 //! `DbConnection` is a diesel `MultiConnection`, so repository functions are
 //! written once against it. Blocking work runs on actix's blocking pool.
 
+pub mod adjustments;
 pub mod alerts;
 pub mod cases;
 pub mod connect;

@@ -329,8 +329,8 @@ pub fn cases_of(conn: &mut DbConnection, person_id: i64) -> QueryResult<Vec<Case
     Ok(all)
 }
 
-/// Who a case's people are: its customer's person, how they were matched and whether that
-/// waits for staff, and its representative's person.
+/// Who a case's people are: the customer's person, how they were matched, whether that waits
+/// for staff, and the representative's person.
 pub type PeopleOfCase = (Option<i64>, Option<PersonMatch>, bool, Option<i64>);
 
 /// The person a case's customer is, with how they were matched.
@@ -352,9 +352,10 @@ pub fn of_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<PeopleOfCas
     Ok((customer_person, how, uncertain, representative.flatten()))
 }
 
-/// Folds `merged` into `person`: every case row that named the one names the other, and the
-/// merged person points at the one kept (their restrictions with them). Returns how many customer and representative rows
-/// moved.
+/// Folds `merged` into `person`: every case row that named the one names the other, their
+/// restrictions and reasonable adjustments (in force and ended) become the kept person's, and
+/// the merged person points at the one kept. Returns how many customer, representative and
+/// adjustment rows moved.
 pub fn merge(
     conn: &mut DbConnection,
     person: i64,
@@ -370,6 +371,7 @@ pub fn merge(
             .execute(conn)?;
     // Restrictions are on the person: they go with the merge.
     super::restrictions::move_to(conn, merged, person)?;
+    let adjustments_moved = super::adjustments::move_to(conn, merged, person)?.len();
     // Anyone merged into the merged person earlier now points at the one kept.
     diesel::update(people::table.filter(people::merged_into.eq(merged)))
         .set(people::merged_into.eq(Some(person)))
@@ -380,7 +382,7 @@ pub fn merge(
     diesel::insert_into(person_merges::table)
         .values(record)
         .execute(conn)?;
-    Ok(customers_moved + representatives_moved)
+    Ok(customers_moved + representatives_moved + adjustments_moved)
 }
 
 /// The merges into a person, oldest first.

@@ -76,6 +76,41 @@ diesel::table! {
 }
 
 diesel::table! {
+    adjustments (id) {
+        id -> BigInt,
+        person_id -> BigInt,
+        kind -> Text,
+        language -> Nullable<Text>,
+        details -> Nullable<Text>,
+        agreed_on -> Date,
+        agreed_by -> Text,
+        case_id -> Nullable<BigInt>,
+        review_due -> Nullable<Date>,
+        in_force -> Bool,
+        ended_on -> Nullable<Date>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    adjustment_reviews (id) {
+        id -> BigInt,
+        adjustment_id -> BigInt,
+        outcome -> Text,
+        note -> Text,
+        reviewed_on -> Date,
+        reviewed_by -> Text,
+        next_review_due -> Nullable<Date>,
+        previous_kind -> Nullable<Text>,
+        previous_language -> Nullable<Text>,
+        previous_details -> Nullable<Text>,
+        reviewed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     cases (id) {
         id -> BigInt,
         reference -> Text,
@@ -608,6 +643,9 @@ diesel::joinable!(restriction_reviews -> restrictions (restriction_id));
 diesel::joinable!(restricted_contacts -> restrictions (restriction_id));
 diesel::joinable!(restricted_contacts -> cases (case_id));
 diesel::joinable!(new_issue_reviews -> cases (case_id));
+diesel::joinable!(adjustments -> people (person_id));
+diesel::joinable!(adjustments -> cases (case_id));
+diesel::joinable!(adjustment_reviews -> adjustments (adjustment_id));
 diesel::joinable!(representatives -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(case_stages -> cases (case_id));
@@ -634,6 +672,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     customers,
     people,
     person_merges,
+    adjustments,
+    adjustment_reviews,
     cases,
     representatives,
     case_events,

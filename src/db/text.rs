@@ -16,6 +16,7 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::{Nullable, SingleValue, Text};
 
 use crate::domain::acknowledgement::AcknowledgementMethod;
+use crate::domain::adjustment::{AdjustmentKind, AdjustmentReviewOutcome};
 use crate::domain::alerts::Deadline;
 use crate::domain::case::{
     ActorRole, Channel, ContactMethod, Kind, Outcome, Role, Stage, Status, Visibility,
@@ -133,6 +134,8 @@ stored_as_text! {
     CommentAction => "comment action",
     Flag => "flag",
     PersonMatch => "person match",
+    AdjustmentKind => "adjustment kind",
+    AdjustmentReviewOutcome => "adjustment review outcome",
     LearningStatus => "learning action status",
     OmbudsmanBody => "ombudsman",
     LetterKind => "letter kind",

@@ -31,7 +31,19 @@ vocabulary! {
         LearningAction => "learning_action",
         /// A restriction on a person must be reviewed (lifted, or extended with reasons).
         RestrictionReview => "restriction_review",
+        /// A person's reasonable adjustment must be reviewed (Complaint Handling Code 5.6).
+        AdjustmentReview => "adjustment_review",
     }
+}
+
+impl Deadline {
+    /// The deadlines not owned by one case: anchored to a case's timeline, they are looked up
+    /// by their subject, and a case's own deadlines are brought up to date without them.
+    pub const ANCHORED: &'static [Deadline] = &[
+        Deadline::LearningAction,
+        Deadline::RestrictionReview,
+        Deadline::AdjustmentReview,
+    ];
 }
 
 /// A deadline still to be met.
@@ -188,18 +200,32 @@ pub fn restriction_review_subject(id: i64) -> String {
     format!("restriction.{id}")
 }
 
-/// Deadlines not of one case's own clock: kept on a case's timeline, but synced by their
-/// owner (a learning action, a restriction), never by the case's changes.
+/// Deadlines not of one case's own clock ([`Deadline::ANCHORED`]): kept on a case's
+/// timeline, but synced by their owner (a learning action, a restriction, an adjustment),
+/// never by the case's changes.
 pub fn anchored_elsewhere(deadline: Deadline) -> bool {
-    matches!(
-        deadline,
-        Deadline::LearningAction | Deadline::RestrictionReview
-    )
+    Deadline::ANCHORED.contains(&deadline)
 }
 
 /// The subject of a learning action's deadline.
 pub fn learning_action_subject(id: i64) -> String {
     format!("learning_action.{id}")
+}
+
+/// A reasonable adjustment's review deadline, while it is in force.
+pub fn adjustment_review_deadline(id: i64, due: NaiveDate, in_force: bool) -> Option<OpenDeadline> {
+    in_force.then(|| OpenDeadline {
+        subject: adjustment_review_subject(id),
+        deadline: Deadline::AdjustmentReview,
+        stage: None,
+        about: Some(id),
+        due,
+    })
+}
+
+/// The subject of a reasonable adjustment's review deadline.
+pub fn adjustment_review_subject(id: i64) -> String {
+    format!("adjustment_review.{id}")
 }
 
 /// The two alerts of a deadline.
@@ -455,7 +481,22 @@ mod tests {
             None
         );
         assert!(anchored_elsewhere(Deadline::RestrictionReview));
+        assert!(anchored_elsewhere(Deadline::AdjustmentReview));
         assert!(!anchored_elsewhere(Deadline::Remedy));
+        assert_eq!(
+            adjustment_review_deadline(6, date("2027-03-31"), true),
+            Some(OpenDeadline {
+                subject: "adjustment_review.6".into(),
+                deadline: Deadline::AdjustmentReview,
+                stage: None,
+                about: Some(6),
+                due: date("2027-03-31"),
+            })
+        );
+        assert_eq!(
+            adjustment_review_deadline(6, date("2027-03-31"), false),
+            None
+        );
     }
 
     #[test]

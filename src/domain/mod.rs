@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod acknowledgement;
+pub mod adjustment;
 pub mod alerts;
 pub mod assignment;
 pub mod bank_holidays;

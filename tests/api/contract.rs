@@ -263,6 +263,20 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
                 council_feedback::api::cases::CorrespondenceFilter::as_str,
             ),
         ),
+        (
+            "AdjustmentKind",
+            words(
+                council_feedback::domain::adjustment::AdjustmentKind::ALL,
+                council_feedback::domain::adjustment::AdjustmentKind::as_str,
+            ),
+        ),
+        (
+            "AdjustmentReviewOutcome",
+            words(
+                council_feedback::domain::adjustment::AdjustmentReviewOutcome::ALL,
+                council_feedback::domain::adjustment::AdjustmentReviewOutcome::as_str,
+            ),
+        ),
     ]
 }
 

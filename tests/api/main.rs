@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod adjustments;
 mod alerts;
 mod auth;
 mod calendar;

@@ -478,6 +478,8 @@ pub struct DeadlineAlert {
     /// their alerts have always been stored).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub restriction: Option<i64>,
+    /// The person's reasonable adjustment, for its review's deadline.
+    pub adjustment: Option<i64>,
 }
 
 /// One kind of event, as published.
