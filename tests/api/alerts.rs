@@ -225,7 +225,7 @@ async fn each_missed_deadline_is_warned_of_once_and_said_missed_once_and_an_exte
     assert_eq!(
         alerts[2]["details"],
         json!({"deadline": "extension", "stage": "stage_1", "due": "2026-11-30",
-               "remedy": null, "learning_action": null, "adjustment": null})
+               "remedy": null, "learning_action": null})
     );
     assert_eq!(
         alerts[2]["actor"],

@@ -478,7 +478,9 @@ pub struct DeadlineAlert {
     /// their alerts have always been stored).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub restriction: Option<i64>,
-    /// The person's reasonable adjustment, for its review's deadline.
+    /// The person's reasonable adjustment, for its review's deadline (left out for other
+    /// deadlines).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub adjustment: Option<i64>,
 }
 
