@@ -1047,13 +1047,32 @@ fn write_case(
         },
     )?;
     let etag = etag(&logged.case);
-    let case = case_of(
+    let case_id = logged.case.id;
+    let adjustments = if intake.caller.is_staff() {
+        let held = crate::app::adjustments::in_force_on_case(conn, &intake.caller, &logged.customer)?;
+        super::adjustments::views(conn, held, &intake.caller)?
+    } else {
+        vec![]
+    };
+    let mut case = case_of(
         logged.case,
         logged.customer,
         logged.representative,
         vec![],
         &intake.caller,
     )?;
+    // What intake itself raised (a restricted contact, a possible duplicate, its routing)
+    // is on the answer for staff, as a read of the case shows it.
+    if intake.caller.is_staff() {
+        let (flags, linked, contributing) = crate::db::flags::staff_parts(conn, case_id)?;
+        case.flags = flags
+            .iter()
+            .map(super::flags::view)
+            .collect::<Result<Vec<_>, _>>()?;
+        case.linked_cases = linked;
+        case.contributing_services = contributing;
+        case.adjustments = adjustments;
+    }
     Ok(Created {
         location: format!("/api/v1/cases/{}", case.reference),
         body: serde_json::to_string(&case).map_err(ApiError::internal)?,
