@@ -300,12 +300,17 @@ pub enum PartOnCase {
     Representative,
 }
 
+/// One of a person's cases: the case, their part on it, how the customer was matched and
+/// whether that match is uncertain.
+pub type PersonsCase = (CaseRow, PartOnCase, Option<PersonMatch>, bool);
+
+/// The person a case's customer is, how they were matched, whether that is uncertain, and
+/// the person its representative is.
+pub type CasesPeople = (Option<i64>, Option<PersonMatch>, bool, Option<i64>);
+
 /// A person's cases, newest first: as customer, then as representative, with how each
 /// customer was matched.
-pub fn cases_of(
-    conn: &mut DbConnection,
-    person_id: i64,
-) -> QueryResult<Vec<(CaseRow, PartOnCase, Option<PersonMatch>, bool)>> {
+pub fn cases_of(conn: &mut DbConnection, person_id: i64) -> QueryResult<Vec<PersonsCase>> {
     let as_customer: Vec<(CaseRow, Option<PersonMatch>, bool)> = cases::table
         .inner_join(customers::table)
         .filter(customers::person_id.eq(person_id))
@@ -340,10 +345,7 @@ pub fn cases_of(
 }
 
 /// The person a case's customer is, with how they were matched.
-pub fn of_case(
-    conn: &mut DbConnection,
-    case_id: i64,
-) -> QueryResult<(Option<i64>, Option<PersonMatch>, bool, Option<i64>)> {
+pub fn of_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<CasesPeople> {
     let (customer_person, how, uncertain): (Option<i64>, Option<PersonMatch>, bool) = cases::table
         .inner_join(customers::table)
         .filter(cases::id.eq(case_id))

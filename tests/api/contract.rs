@@ -108,6 +108,21 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
         })
         .collect();
 
+    use council_feedback::api::people::Part;
+    let parts = [Part::Customer, Part::Representative];
+    for part in &parts {
+        match part {
+            Part::Customer | Part::Representative => {}
+        }
+    }
+    let parts = parts
+        .iter()
+        .map(|p| match serde_json::to_value(p) {
+            Ok(serde_json::Value::String(word)) => word,
+            other => panic!("a part is sent as a string, not {other:?}"),
+        })
+        .collect();
+
     vec![
         (
             "AcknowledgementMethod",
@@ -154,6 +169,16 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
                 .collect(),
         ),
         ("Flag", words(Flag::ALL, Flag::as_str)),
+        (
+            "PersonMatch",
+            words(
+                council_feedback::domain::person::PersonMatch::ALL,
+                council_feedback::domain::person::PersonMatch::as_str,
+            ),
+        ),
+        // Only sent, never parsed: serde's words, the match below breaking the build when a
+        // part is added.
+        ("Part", parts),
         (
             "ReferredFlag",
             words(ReferredFlag::ALL, ReferredFlag::as_str),
