@@ -925,6 +925,7 @@ struct Intake {
     db: Database,
     /// Field errors found before the database was consulted.
     errors: Vec<FieldError>,
+    duplicates: crate::domain::duplicate::DuplicatePolicy,
 }
 
 fn write_case(
@@ -1022,16 +1023,24 @@ fn write_case(
                 person_id: None,
             }),
             errors: intake.errors.clone(),
+            duplicates: intake.duplicates,
         },
     )?;
     let etag = etag(&logged.case);
-    let case = case_of(
+    let mut case = case_of(
         logged.case,
         logged.customer,
         logged.representative,
         vec![],
         &intake.caller,
     )?;
+    if intake.caller.is_staff() {
+        case.flags = logged
+            .flags
+            .iter()
+            .map(super::flags::view)
+            .collect::<Result<Vec<_>, _>>()?;
+    }
     Ok(Created {
         location: format!("/api/v1/cases/{}", case.reference),
         body: serde_json::to_string(&case).map_err(ApiError::internal)?,
@@ -1076,6 +1085,7 @@ pub async fn create(
     db: web::Data<Database>,
     time: web::Data<crate::app::time::Now>,
     clock: web::Data<Clock>,
+    duplicates: web::Data<crate::domain::duplicate::DuplicatePolicy>,
     body: JsonBody<NewCase>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency::key(&req)?;
@@ -1106,6 +1116,7 @@ pub async fn create(
         new,
         caller: caller.clone(),
         errors,
+        duplicates: *duplicates.get_ref(),
     };
     idempotency::create_once(&db, &caller.subject, key, fingerprint, move |conn| {
         write_case(conn, &intake, time.now())

@@ -1,5 +1,6 @@
 //! Flags on a case that change how it is handled (SPEC §3), and the one the service raises
-//! itself when information arrives on a case nobody is handling (SPEC §7).
+//! itself when information arrives on a case nobody is handling (SPEC §7) or intake finds a
+//! possible duplicate (issue 14 §5).
 
 use super::case::vocabulary;
 
@@ -12,6 +13,8 @@ vocabulary! {
         Claim => "claim",
         /// Information or a document arrived after the case was closed, withdrawn or triaged out: raised by the service, for the lead service to look at.
         NewInformation => "new_information",
+        /// Intake found earlier cases from the same person about the same service with similar text (`GET /cases/{reference}/possible-duplicates`): raised by the service, for triage to link or leave.
+        PossibleDuplicate => "possible_duplicate",
     }
 }
 
@@ -45,5 +48,10 @@ mod tests {
         }
         assert_eq!(ReferredFlag::parse("new_information"), None);
         assert_eq!(Flag::parse("new_information"), Some(Flag::NewInformation));
+        assert_eq!(ReferredFlag::parse("possible_duplicate"), None);
+        assert_eq!(
+            Flag::parse("possible_duplicate"),
+            Some(Flag::PossibleDuplicate)
+        );
     }
 }
