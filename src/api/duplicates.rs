@@ -41,7 +41,7 @@ pub struct PossibleDuplicate {
     pub found_at: String,
 }
 
-/// The possible duplicates of a case, the most similar first (at most 50).
+/// The possible duplicates of a case, the most similar first (at most 10).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PossibleDuplicateList {
     pub items: Vec<PossibleDuplicate>,

@@ -61,18 +61,24 @@ pub fn insert(
     found: &[PossibleDuplicate],
     at: NaiveDateTime,
 ) -> QueryResult<()> {
-    // One statement a candidate: diesel's multi-backend connection has no batch insert, and
-    // there are seldom more than one or two.
-    for p in found {
-        diesel::insert_into(case_duplicates::table)
-            .values((
+    let rows: Vec<_> = found
+        .iter()
+        .map(|p| {
+            (
                 case_duplicates::case_id.eq(case_id),
                 case_duplicates::candidate_case_id.eq(p.case_id),
                 case_duplicates::score_permille.eq(i32::try_from(p.score_permille).unwrap_or(1000)),
                 case_duplicates::found_at.eq(at),
-            ))
-            .execute(conn)?;
-    }
+            )
+        })
+        .collect();
+    // One statement for them all, on the backend's own connection: diesel's multi-backend
+    // connection has no multi-row insert.
+    let insert = diesel::insert_into(case_duplicates::table).values(rows);
+    match conn {
+        DbConnection::Pg(conn) => insert.execute(conn)?,
+        DbConnection::Sqlite(conn) => insert.execute(conn)?,
+    };
     Ok(())
 }
 

@@ -30,6 +30,10 @@ pub const THRESHOLD_PERMILLE: u32 = 400;
 /// and intake stays as quick for them as for anyone.
 pub const MOST_COMPARED: i64 = 50;
 
+/// The most candidates kept for one case: the most similar. Triage needs the closest few, not
+/// every case a prolific complainant has made.
+pub const MOST_OFFERED: usize = 10;
+
 /// Words that say nothing about what a complaint is about.
 const STOP_WORDS: &[&str] = &[
     "a",
@@ -257,7 +261,8 @@ pub struct PossibleDuplicate {
 
 /// The possible duplicates of a new case among `earlier` (the same person's cases of its
 /// kind about its service in the policy's window): those scoring [`THRESHOLD_PERMILLE`] or
-/// more, the most similar first (then the older case, the lower id, first).
+/// more, the most similar first (then the older case, the lower id, first), at most
+/// [`MOST_OFFERED`].
 pub fn possible_duplicates(
     summary: &str,
     description: &str,
@@ -277,6 +282,7 @@ pub fn possible_duplicates(
             .cmp(&a.score_permille)
             .then(a.case_id.cmp(&b.case_id))
     });
+    found.truncate(MOST_OFFERED);
     found
 }
 
@@ -393,6 +399,26 @@ mod tests {
                 score_permille: 400
             }]
         );
+    }
+
+    #[test]
+    fn at_most_ten_are_offered_the_most_similar_and_then_the_oldest() {
+        let earlier: Vec<Earlier> = (1..=12)
+            .map(|id| {
+                earlier(
+                    id,
+                    "alpha bravo charlie",
+                    if id == 12 { "" } else { "delta" },
+                )
+            })
+            .collect();
+        // The twelfth shares all 3 of its words with the new case's 3: 1000. The others
+        // share 3 of 4: 750; of those the oldest nine, 1 to 9, make up the ten.
+        let found = possible_duplicates("alpha bravo charlie", "", &earlier);
+        let ids: Vec<i64> = found.iter().map(|p| p.case_id).collect();
+        assert_eq!(ids, vec![12, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        assert_eq!(found[0].score_permille, 1000);
+        assert_eq!(found[1].score_permille, 750);
     }
 
     #[test]
