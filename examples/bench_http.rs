@@ -118,6 +118,7 @@ const NAMES: &[&str] = &[
 
 fn case_body(rng: &mut Lcg, kind: &str, channel: Option<&str>) -> serde_json::Value {
     let name = *rng.pick(NAMES);
+    let customer = rng.next() % 1000;
     let mut body = serde_json::json!({
         "kind": kind,
         "summary": rng.pick(SUMMARIES),
@@ -132,8 +133,10 @@ fn case_body(rng: &mut Lcg, kind: &str, channel: Option<&str>) -> serde_json::Va
         "problem_date": "2026-11-02",
         "customer": {
             "name": name,
-            "email": format!("{}.{}@example.org", name.split(' ').next().unwrap_or("x").to_lowercase(), rng.next() % 1000),
-            "phone": "01384 811561",
+            "email": format!("{}.{}@example.org", name.split(' ').next().unwrap_or("x").to_lowercase(), customer),
+            // Each customer's own number: one number for all (as before people were matched,
+            // issue 14) made the bench's customers eight people with thousands of cases each.
+            "phone": format!("01384 811{customer:03}"),
             "preferred_contact": "email",
             "accessibility": {"large_print": rng.next() % 10 == 0}
         }

@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use crate::domain::duplicate::DuplicatePolicy;
 use crate::domain::mailroom::{is_uuid, NotifyKey, Provider};
 use crate::domain::policy::Policy;
 use crate::domain::survey::SurveyPolicy;
@@ -148,6 +149,8 @@ pub struct Settings {
     pub policy: Policy,
     /// How long a satisfaction survey's link stays open (`SURVEY_VALID_DAYS`).
     pub survey: SurveyPolicy,
+    /// How intake looks for repeat complaints (`DUPLICATE_WINDOW_DAYS`).
+    pub duplicates: DuplicatePolicy,
     /// Where the letters' templates come from and what they are told.
     pub letters: LetterSettings,
     /// How messages reach customers: GOV.UK Notify, SMTP or printing (issue 13 §4).
@@ -361,6 +364,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("METRICS_BIND_ADDRESS", "address and port of a listener of its own serving GET /metrics (Prometheus text format, no token: keep it private), e.g. 127.0.0.1:9187, for serve and worker alike (default: none, no metrics served)"),
     ("DOCUMENTS_DIR", "folder for the documents uploaded to cases, one file per document named by its id (created if missing; default: none, documents are kept in the database)"),
     ("SURVEY_VALID_DAYS", "days a satisfaction survey's link works after the complaint closes (default 30, 1-365)"),
+    ("DUPLICATE_WINDOW_DAYS", "days either side of a new case's receipt within which the same person's similar cases about the same service are offered as possible duplicates (default 60, 1-365)"),
     ("TEMPLATES_DIR", "folder of letter templates overriding the shipped ones by file name, e.g. en/stage_1_response.txt (default: none, the shipped templates); every template is checked at start-up"),
     ("PUBLIC_BASE_URL", "where links sent to residents point, e.g. the survey's https://feedback.council.gov.uk/surveys/{token} (default http://127.0.0.1:8080)"),
     ("COUNCIL_IN_WALES", "true: every letter must have a Welsh (cy) template, start-up fails otherwise; false (default): a Welsh-speaking customer's letter falls back to English where no Welsh template exists"),
@@ -527,6 +531,10 @@ impl Settings {
             valid_days: parse_number(&get, "SURVEY_VALID_DAYS", 30, 1, 365)? as u32,
         };
 
+        let duplicates = DuplicatePolicy {
+            window_days: parse_number(&get, "DUPLICATE_WINDOW_DAYS", 60, 1, 365)? as u32,
+        };
+
         let keys = jwt_keys(&get, app_env, &data_dir)?;
         let jwt = JwtSettings {
             keys,
@@ -555,6 +563,7 @@ impl Settings {
         let correspondence = correspondence(&get)?;
 
         Ok(Settings {
+            duplicates,
             letters,
             app_env,
             database_url,
@@ -949,6 +958,7 @@ mod tests {
             "metrics are never served unasked"
         );
         assert_eq!(s.survey.valid_days, 30);
+        assert_eq!(s.duplicates.window_days, 60);
         let JwtKeys::Local { path, secret } = &s.jwt.keys else {
             panic!("expected local mode")
         };
@@ -1021,6 +1031,12 @@ mod tests {
             (&[("SERVE_JOBS", "no")], "SERVE_JOBS"),
             (&[("SURVEY_VALID_DAYS", "0")], "SURVEY_VALID_DAYS"),
             (&[("SURVEY_VALID_DAYS", "366")], "SURVEY_VALID_DAYS"),
+            (&[("DUPLICATE_WINDOW_DAYS", "0")], "DUPLICATE_WINDOW_DAYS"),
+            (&[("DUPLICATE_WINDOW_DAYS", "366")], "DUPLICATE_WINDOW_DAYS"),
+            (
+                &[("DUPLICATE_WINDOW_DAYS", "sixty")],
+                "DUPLICATE_WINDOW_DAYS",
+            ),
             (
                 &[("CORRESPONDENCE_DEFAULT", "fax")],
                 "CORRESPONDENCE_DEFAULT",

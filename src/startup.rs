@@ -221,6 +221,7 @@ impl Application {
             None
         };
         let survey = web::Data::new(settings.survey);
+        let duplicates = web::Data::new(settings.duplicates);
         let feed_retention = web::Data::new(api::events::FeedRetention {
             days: settings.event_feed_retention_days,
         });
@@ -239,6 +240,7 @@ impl Application {
                     .app_data(web::Data::new(now))
                     .app_data(feed_retention.clone())
                     .app_data(survey.clone())
+                    .app_data(duplicates.clone())
                     .app_data(allowed_targets.clone())
                     .app_data(document_store.clone())
                     .app_data(callback_token.clone())

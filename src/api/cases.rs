@@ -947,6 +947,7 @@ struct Intake {
     db: Database,
     /// Field errors found before the database was consulted.
     errors: Vec<FieldError>,
+    duplicates: crate::domain::duplicate::DuplicatePolicy,
 }
 
 fn write_case(
@@ -1044,12 +1045,14 @@ fn write_case(
                 person_id: None,
             }),
             errors: intake.errors.clone(),
+            duplicates: intake.duplicates,
         },
     )?;
     let etag = etag(&logged.case);
     let case_id = logged.case.id;
     let adjustments = if intake.caller.is_staff() {
-        let held = crate::app::adjustments::in_force_on_case(conn, &intake.caller, &logged.customer)?;
+        let held =
+            crate::app::adjustments::in_force_on_case(conn, &intake.caller, &logged.customer)?;
         super::adjustments::views(conn, held, &intake.caller)?
     } else {
         vec![]
@@ -1117,6 +1120,7 @@ pub async fn create(
     db: web::Data<Database>,
     time: web::Data<crate::app::time::Now>,
     clock: web::Data<Clock>,
+    duplicates: web::Data<crate::domain::duplicate::DuplicatePolicy>,
     body: JsonBody<NewCase>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency::key(&req)?;
@@ -1147,6 +1151,7 @@ pub async fn create(
         new,
         caller: caller.clone(),
         errors,
+        duplicates: *duplicates.get_ref(),
     };
     idempotency::create_once(&db, &caller.subject, key, fingerprint, move |conn| {
         write_case(conn, &intake, time.now())

@@ -11,6 +11,7 @@ pub mod contract;
 pub mod correspondence;
 pub mod database;
 pub mod documents;
+pub mod duplicates;
 pub mod escalations;
 pub mod event_types;
 pub mod events;
@@ -335,6 +336,7 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(reports::answer_self_assessment)
         .service(reports::self_assessment_answers)
         .service(notes::list)
+        .service(duplicates::list)
         .service(letters::list)
         .service(letters::get)
         .service(calendar::due_date_after)

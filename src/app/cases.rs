@@ -177,6 +177,8 @@ pub struct Intake {
     /// Faults found in the request before the database was consulted, reported with those
     /// found here so the caller sees them all at once.
     pub errors: Vec<crate::error::FieldError>,
+    /// How intake looks for earlier cases this one repeats (`DUPLICATE_WINDOW_DAYS`).
+    pub duplicates: crate::domain::duplicate::DuplicatePolicy,
 }
 
 /// What logging a case wrote.
@@ -185,11 +187,14 @@ pub struct Logged {
     pub case: CaseRow,
     pub customer: crate::db::cases::CustomerRow,
     pub representative: Option<crate::db::cases::RepresentativeRow>,
+    /// The flags intake raised (`possible_duplicate`).
+    pub flags: Vec<crate::db::flags::FlagRow>,
 }
 
 /// A complaint, compliment or comment is logged for an active service of the directory: it is
 /// given the next reference of its kind and year, its customer and representative are
-/// recorded, and the timeline starts with `received`.
+/// recorded, and the timeline starts with `received`. The customer's earlier cases it may
+/// repeat are then looked for (`app::duplicates::find_at_intake`).
 pub fn create(
     conn: &mut DbConnection,
     references: &crate::db::Database,
@@ -268,9 +273,13 @@ pub fn create(
     } else {
         row
     };
+    let flags = super::duplicates::find_at_intake(conn, now, &intake.duplicates, &row, &customer)?
+        .into_iter()
+        .collect();
     Ok(Logged {
         case: row,
         customer,
         representative,
+        flags,
     })
 }

@@ -9,6 +9,7 @@ pub mod assignment;
 pub mod cases;
 pub mod correspondence;
 pub mod documents;
+pub mod duplicates;
 pub mod feedback;
 pub mod flags;
 pub mod letters;

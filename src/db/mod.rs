@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod cases;
 pub mod connect;
 pub mod documents;
+pub mod duplicates;
 mod error;
 pub mod events;
 pub mod extensions;

@@ -335,6 +335,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_duplicates (case_id, candidate_case_id) {
+        case_id -> BigInt,
+        candidate_case_id -> BigInt,
+        score_permille -> Integer,
+        found_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     case_services (case_id, service_id) {
         case_id -> BigInt,
         service_id -> Text,
@@ -686,6 +695,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_documents,
     case_document_contents,
     case_links,
+    case_duplicates,
     case_services,
     feedback_handling,
     feedback_staff,

@@ -1,5 +1,6 @@
 //! Flags on a case that change how it is handled (SPEC §3), and the one the service raises
-//! itself when information arrives on a case nobody is handling (SPEC §7).
+//! itself when information arrives on a case nobody is handling (SPEC §7) or intake finds a
+//! possible duplicate (issue 14 §5).
 
 use super::case::vocabulary;
 
@@ -16,6 +17,8 @@ vocabulary! {
         NewInformation => "new_information",
         /// Contact from a person under a restriction on unreasonable behaviour: raised by the service, naming the restriction, never by hand.
         RestrictedContact => "restricted_contact",
+        /// Intake found earlier cases from the same person about the same service with similar text (`GET /cases/{reference}/possible-duplicates`): raised by the service, for triage to link or leave.
+        PossibleDuplicate => "possible_duplicate",
     }
 }
 
@@ -53,6 +56,11 @@ mod tests {
         assert_eq!(
             Flag::parse("restricted_contact"),
             Some(Flag::RestrictedContact)
+        );
+        assert_eq!(ReferredFlag::parse("possible_duplicate"), None);
+        assert_eq!(
+            Flag::parse("possible_duplicate"),
+            Some(Flag::PossibleDuplicate)
         );
     }
 }

@@ -14,6 +14,7 @@ pub mod correspondence;
 pub mod dates;
 pub mod deadlines;
 pub mod document;
+pub mod duplicate;
 pub mod escalation;
 pub mod extension;
 pub mod feedback;

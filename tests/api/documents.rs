@@ -555,8 +555,13 @@ async fn information_and_documents_on_a_closed_case_are_taken_and_flag_it_once()
             "document_added"
         ]
     );
-    // An open case is not flagged.
-    let open = customers_case(&app, "alex").await;
+    // An open case is not flagged (about another service: not a repeat of the first).
+    let open = app
+        .create_case(&alex, &with(complaint(), json!({"service": "highways"})))
+        .await["reference"]
+        .as_str()
+        .expect("reference")
+        .to_string();
     let added = app
         .post(
             &format!("/api/v1/cases/{open}/correspondence"),

@@ -404,6 +404,7 @@ impl TestApp {
             "case_documents",
             "case_document_contents",
             "case_links",
+            "case_duplicates",
             "idempotency_records",
             "reference_sequences",
             "case_services",

@@ -2074,9 +2074,10 @@ async fn flags_and_links_are_recorded_for_staff_and_never_shown_to_the_customer(
 #[actix_web::test]
 async fn withdrawal_and_closure_take_null_or_no_body_as_no_reason() {
     let app = spawn_app().await;
-    let customer = app.customer("kim");
     let manager = app.manager();
-    for body in [None, Some(&b"null"[..])] {
+    for (body, kim) in [(None, "kim"), (Some(&b"null"[..]), "kim-2")] {
+        // Two people: the same person's second complaint would be a possible duplicate.
+        let customer = app.customer(kim);
         let case = app.create_case(&customer, &complaint()).await;
         let base = format!(
             "/api/v1/cases/{}",
@@ -2172,8 +2173,10 @@ async fn staff_see_every_flag_link_and_contributing_service_of_a_case_together_i
     let manager = app.manager();
     let customer = app.customer("sam");
     let mut references = vec![];
+    // About another service: not repeats of the accepted one (nor flagged as such).
+    let elsewhere = with(complaint(), json!({"service": "highways"}));
     for _ in 0..3 {
-        let case = app.create_case(&customer, &complaint()).await;
+        let case = app.create_case(&customer, &elsewhere).await;
         references.push(case["reference"].as_str().expect("reference").to_string());
     }
     let (reference, _) = accepted(&app).await;

@@ -14,6 +14,7 @@ mod contract_precision;
 mod delivery;
 mod docs;
 mod documents;
+mod duplicates;
 mod event_types;
 mod events;
 mod feedback;

@@ -513,9 +513,12 @@ async fn the_outbox_gauges_show_what_waits_and_drop_to_zero_once_delivered() {
     let customer = app.customer("cust-outbox");
     app.create_case(&customer, &complaint()).await;
     held.wait_for(1).await;
-    // Two more cases: one event (case.created) each, not yet fanned out.
-    app.create_case(&customer, &complaint()).await;
-    app.create_case(&customer, &complaint()).await;
+    // Two more cases, from two other people (the same person's would also be flagged as
+    // possible duplicates): one event (case.created) each, not yet fanned out.
+    app.create_case(&app.customer("cust-outbox-2"), &complaint())
+        .await;
+    app.create_case(&app.customer("cust-outbox-3"), &complaint())
+        .await;
     let waiting = scrape(&app).await;
     assert_eq!(waiting.value(depth, &[("queue", "fan_out")]), Some(2.0));
     assert_eq!(waiting.value(depth, &[("queue", "delivery")]), Some(1.0));

@@ -1,0 +1,2 @@
+\set p random(1, 400000)
+SELECT cases.id, cases.reference, cases.summary, cases.description FROM customers INNER JOIN cases ON cases.customer_id = customers.id WHERE customers.person_id = :p AND cases.id <> 0 AND cases.service_id = 'highways' AND cases.kind = 'complaint' AND cases.received_at BETWEEN TIMESTAMP '2025-01-12' AND TIMESTAMP '2025-05-12' ORDER BY cases.received_at DESC, cases.id DESC LIMIT 50;
