@@ -253,16 +253,25 @@ async fn the_full_life_of_a_restriction_is_on_the_timeline_and_in_the_events() {
     // single point of contact.
     let b = complaint_about(&app, "waste-care").await;
     let b_case = staff_view(&app, &b).await;
+    // The same complaint again, about the same service: intake also offers the first case as
+    // a possible duplicate.
     assert_eq!(
         flags(&b_case),
-        vec![(
-            "restricted_contact".to_string(),
-            "officer-9".to_string(),
-            format!(
-                "restriction {id} (single point of contact) on this person applies: record the \
-                 contact and read it for new issues or safeguarding concerns"
+        vec![
+            (
+                "restricted_contact".to_string(),
+                "officer-9".to_string(),
+                format!(
+                    "restriction {id} (single point of contact) on this person applies: record \
+                     the contact and read it for new issues or safeguarding concerns"
+                )
+            ),
+            (
+                "possible_duplicate".to_string(),
+                "waste-care".to_string(),
+                format!("the same person's similar case about this service: {a}")
             )
-        )]
+        ]
     );
     let queue = app
         .get("/api/v1/cases?investigator=officer-9", &app.manager())
@@ -348,7 +357,12 @@ async fn the_full_life_of_a_restriction_is_on_the_timeline_and_in_the_events() {
     );
     // Lifted: new contact is no longer flagged, and the review is never said missed.
     let c = complaint_about(&later, "waste-care").await;
-    assert_eq!(flags(&staff_view(&later, &c).await), vec![]);
+    let kinds: Vec<String> = flags(&staff_view(&later, &c).await)
+        .into_iter()
+        .map(|f| f.0)
+        .collect();
+    // (The same complaint a third time is still offered as a possible duplicate.)
+    assert_eq!(kinds, vec!["possible_duplicate"]);
     scheduler_on(&later, "2026-12-02").await;
     let reviews: Vec<String> = timeline(&later, &a)
         .await
@@ -415,8 +429,11 @@ async fn the_full_life_of_a_restriction_is_on_the_timeline_and_in_the_events() {
             pair(&a, "restriction.notice_sent"),
             pair(&b, "case.flagged"),
             pair(&b, "restriction.contact_received"),
+            // b and c repeat a: each is flagged as a possible duplicate too.
+            pair(&b, "case.flagged"),
             pair(&a, "deadline.approaching"),
             pair(&a, "restriction.lifted"),
+            pair(&c, "case.flagged"),
         ]
     );
     drop(later);
@@ -469,7 +486,10 @@ async fn contact_on_a_matter_under_no_further_correspondence_is_kept_flagged_and
     let b_case = staff_view(&app, &b).await;
     assert_eq!(b_case["status"], "received");
     let flagged = flags(&b_case);
-    assert_eq!(flagged.len(), 1);
+    // Restricted contact, and (the same complaint again) a possible duplicate of the matter's
+    // case.
+    let kinds: Vec<&str> = flagged.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(kinds, vec!["restricted_contact", "possible_duplicate"]);
     assert_eq!(flagged[0].0, "restricted_contact");
     assert_eq!(flagged[0].1, "waste-care");
     assert!(flagged[0]
