@@ -377,7 +377,7 @@ async fn journey(client: &awc::Client, address: &str, t: &Tokens) -> Result<Vec<
             Method::POST,
             &format!("{base}/acknowledgement"),
             &t.investigator,
-            Some(json!({"method": "email"})),
+            Some(json!({"method": "email", "understanding": "The green bin was missed three weeks running."})),
         )
         .await?;
     d.step(
@@ -471,7 +471,7 @@ async fn journey(client: &awc::Client, address: &str, t: &Tokens) -> Result<Vec<
         Method::POST,
         &format!("{base}/acknowledgement"),
         &t.manager,
-        Some(json!({"method": "letter"})),
+        Some(json!({"method": "letter", "understanding": "Still unhappy with the missed collections."})),
     )
     .await?;
     d.step(
@@ -480,6 +480,24 @@ async fn journey(client: &awc::Client, address: &str, t: &Tokens) -> Result<Vec<
         &format!("{base}/assignment"),
         &t.manager,
         Some(json!({"investigator": "h-senior", "investigator_role": "head_of_service"})),
+    )
+    .await?;
+    let promised = d
+        .step(
+            "promise a remedy",
+            Method::POST,
+            &format!("{base}/remedies"),
+            &t.senior,
+            Some(json!({"type": "apology", "description": "A written apology", "due": "2027-01-29", "owner": "h-senior"})),
+        )
+        .await?;
+    let remedy = promised["id"].clone();
+    d.step(
+        "remedy done",
+        Method::POST,
+        &format!("{base}/remedies/{remedy}/outcome"),
+        &t.senior,
+        Some(json!({"status": "done", "done_on": "2026-11-20", "evidence": "Letter of apology sent"})),
     )
     .await?;
     let drafted = d
@@ -581,7 +599,9 @@ fn draft(outcome: &str, apology: Option<&str>) -> Value {
             {"point": "The bin was missed three weeks running", "finding": "Crew records confirm two missed collections", "upheld": true},
             {"point": "Online reports were ignored", "finding": "Both reports were logged and passed to the crew", "upheld": false}
         ],
-        "letter": "Dear Alex Example, thank you for your complaint about your green bin..."
+        "letter": "Dear Alex Example, thank you for your complaint about your green bin...",
+        "understanding": "The green bin was missed three weeks running.",
+        "outstanding_actions": []
     });
     if let Some(apology) = apology {
         body["apology"] = json!(apology);

@@ -95,7 +95,11 @@ pub fn sync_case(
 
 /// Puts a case just logged on record: it has no stages, remedies or rows yet, so only its
 /// acknowledgement can be due (one `INSERT`, or none).
-pub fn record_new_case(conn: &mut DbConnection, case: &CaseRow) -> Result<(), AppError> {
+pub fn record_new_case(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    person_known: bool,
+) -> Result<(), AppError> {
     let clock = CaseClock {
         kind: case.kind,
         status: case.status,
@@ -106,8 +110,12 @@ pub fn record_new_case(conn: &mut DbConnection, case: &CaseRow) -> Result<(), Ap
         remedies: vec![],
     };
     sync(conn, case.id, alerts::open_deadlines(&clock), vec![])?;
-    // A new running case of a person with adjustments in force may now carry their reviews.
-    sync_adjustments_of_customer(conn, case.customer_id)
+    // A new running case of a person with adjustments in force may now carry their reviews
+    // (a person made by this intake has none yet: nothing to read).
+    if person_known {
+        sync_adjustments_of_customer(conn, case.customer_id)?;
+    }
+    Ok(())
 }
 
 /// Brings a learning action's deadline on record up to date: it goes on the timeline of the

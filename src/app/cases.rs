@@ -266,9 +266,13 @@ pub fn create(
             back_dated_because: row.received_at_reason.clone(),
         },
     )?;
-    super::alerts::record_new_case(conn, &row)?;
+    // A person this intake made has no adjustments, restrictions or earlier cases yet: the
+    // checks below that read them are not asked (most new cases are a new person's).
+    let person_known = customer.person_match != Some(crate::domain::person::PersonMatch::New);
+    super::alerts::record_new_case(conn, &row, person_known)?;
     // Enforcement at intake: contact from a restricted person is flagged and routed.
-    let row = if super::restrictions::on_new_case(conn, now, &row, customer.person_id)? {
+    let known_person = customer.person_id.filter(|_| person_known);
+    let row = if super::restrictions::on_new_case(conn, now, &row, known_person)? {
         repo::find(conn, row.id)?.unwrap_or(row)
     } else {
         row

@@ -60,7 +60,7 @@ pub fn find_at_intake(
     }
     repo::insert(conn, case.id, &found, now)?;
     let flag = flag_possible_duplicate(conn, now, case, &found, &earlier)?;
-    after_possible_duplicates_found(conn, now, case, &found)?;
+    after_possible_duplicates_found(conn, now, case, person_id, &found)?;
     Ok(Some(flag))
 }
 
@@ -72,10 +72,11 @@ pub fn after_possible_duplicates_found(
     conn: &mut DbConnection,
     now: NaiveDateTime,
     case: &CaseRow,
+    person_id: i64,
     found: &[PossibleDuplicate],
 ) -> Result<(), AppError> {
     let repeated: Vec<i64> = found.iter().map(|p| p.case_id).collect();
-    super::restrictions::matter_contact(conn, now, case, &repeated)?;
+    super::restrictions::matter_contact_at_intake(conn, now, case, person_id, &repeated)?;
     Ok(())
 }
 

@@ -714,6 +714,35 @@ fn matter_contact_via(
     let Some(person_id) = person_of(conn, case.id)? else {
         return Ok(vec![]);
     };
+    matter_contact_of(conn, now, case, person_id, other_case_ids, via)
+}
+
+/// As [`matter_contact`], for intake, which knows the case's person already.
+pub fn matter_contact_at_intake(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    case: &CaseRow,
+    person_id: i64,
+    other_case_ids: &[i64],
+) -> Result<Vec<i64>, AppError> {
+    matter_contact_of(
+        conn,
+        now,
+        case,
+        person_id,
+        other_case_ids,
+        ContactVia::Duplicate,
+    )
+}
+
+fn matter_contact_of(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    case: &CaseRow,
+    person_id: i64,
+    other_case_ids: &[i64],
+    via: ContactVia,
+) -> Result<Vec<i64>, AppError> {
     let mut applied = Vec::new();
     for (restriction, reach) in in_force(conn, person_id, now)? {
         // A matter's own case is not new contact about it.
