@@ -93,6 +93,17 @@ fn view(conn: &mut DbConnection, row: &PersonRow) -> Result<Person, ApiError> {
     })
 }
 
+/// `/people/me` is the caller's own record, read only: a change sent there is not a change to
+/// a person `me` (which would be refused for its body before its path), but a method the path
+/// does not take (405, from the route table).
+fn not_me(ctx: &actix_web::guard::GuardContext<'_>) -> bool {
+    !ctx.head()
+        .uri
+        .path()
+        .trim_end_matches('/')
+        .ends_with("/people/me")
+}
+
 fn etag(row: &PersonRow) -> String {
     format!("\"{}\"", row.version)
 }
@@ -651,7 +662,7 @@ fn details_change(change: PersonChange) -> Result<app::people::DetailsChange, Ap
         (status = 428, response = responses::PreconditionRequired),
     )
 )]
-#[patch("/people/{id}")]
+#[patch("/people/{id}", guard = "not_me")]
 pub async fn update(
     req: HttpRequest,
     staff: Staff,

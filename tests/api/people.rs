@@ -269,6 +269,18 @@ async fn a_customer_sees_their_own_person_record_and_cases_and_no_one_elses() {
     )
     .await
     .problem(403, "/problems/forbidden");
+    // `/people/me` is read only: a change sent there is a method it does not take.
+    let patched = app
+        .send(
+            Method::PATCH,
+            "/api/v1/people/me",
+            Some(&alex),
+            &[],
+            Some(b"{}".to_vec()),
+        )
+        .await;
+    patched.problem(405, "/problems/method-not-allowed");
+    assert_eq!(patched.header("allow").as_deref(), Some("GET"));
     // A new account with no case yet has no record.
     app.get("/api/v1/people/me", &app.customer("nobody-yet"))
         .await
