@@ -469,30 +469,8 @@ pub fn merge(
             });
         }
     }
-    let more = PersonDetails {
-        subject: other.subject.clone(),
-        name: other.name.clone(),
-        email: other.email.clone(),
-        phone: other.phone.clone(),
-        address: other.address.clone(),
-        postcode: other.postcode.clone(),
-        preferred_contact: other.preferred_contact.clone(),
-        language: other.language.clone(),
-        email_key: other.email_key.clone(),
-        phone_key: other.phone_key.clone(),
-    };
-    let details = filled_in(&kept, &more, true).unwrap_or(PersonDetails {
-        subject: kept.subject.clone(),
-        name: kept.name.clone(),
-        email: kept.email.clone(),
-        phone: kept.phone.clone(),
-        address: kept.address.clone(),
-        postcode: kept.postcode.clone(),
-        preferred_contact: kept.preferred_contact.clone(),
-        language: kept.language.clone(),
-        email_key: kept.email_key.clone(),
-        phone_key: kept.phone_key.clone(),
-    });
+    let more = PersonDetails::from(&other);
+    let details = filled_in(&kept, &more, true).unwrap_or_else(|| PersonDetails::from(&kept));
     let updated =
         repo::update(conn, id, expected, &details, now)?.ok_or(AppError::Stale { expected })?;
     repo::merge(

@@ -58,6 +58,24 @@ pub struct PersonDetails {
     pub phone_key: Option<String>,
 }
 
+impl From<&PersonRow> for PersonDetails {
+    /// The person's details as they stand.
+    fn from(person: &PersonRow) -> PersonDetails {
+        PersonDetails {
+            subject: person.subject.clone(),
+            name: person.name.clone(),
+            email: person.email.clone(),
+            phone: person.phone.clone(),
+            address: person.address.clone(),
+            postcode: person.postcode.clone(),
+            preferred_contact: person.preferred_contact.clone(),
+            language: person.language.clone(),
+            email_key: person.email_key.clone(),
+            phone_key: person.phone_key.clone(),
+        }
+    }
+}
+
 /// A merge, as recorded.
 #[derive(Debug, Clone, Queryable, Insertable)]
 #[diesel(table_name = person_merges, treat_none_as_default_value = false)]
@@ -246,9 +264,6 @@ pub fn list(
         let contributing = super::ownership::contributed_to(conn, services)?;
         let in_scope = cases::service_id
             .eq_any(services.to_vec())
-            .or(cases::id.eq_any(contributing.clone()));
-        let in_scope_too = cases::service_id
-            .eq_any(services.to_vec())
             .or(cases::id.eq_any(contributing));
         // Merged records have no cases of their own; the person kept is listed.
         query = query.filter(
@@ -257,13 +272,13 @@ pub fn list(
                 .eq_any(
                     customers::table
                         .inner_join(cases::table)
-                        .filter(in_scope)
+                        .filter(in_scope.clone())
                         .select(customers::person_id),
                 )
                 .or(people::id.nullable().eq_any(
                     representatives::table
                         .inner_join(cases::table)
-                        .filter(in_scope_too)
+                        .filter(in_scope)
                         .select(representatives::person_id),
                 )),
         );
