@@ -5,6 +5,11 @@
 #
 #   OLD=/path/to/old/council-feedback bash bench/creates_old_new.sh
 #   OLD=... BACKENDS=sqlite ROUNDS=5 SECONDS_PER_RUN=10 bash bench/creates_old_new.sh
+#   OLD=... PEOPLE=400000 bash bench/creates_old_new.sh   # creates from 400,000 people
+#
+# PEOPLE (bench_http's --people): unset, 100 accounts write under 1,000 contact details, so
+# most complaints repeat one from seconds before (the duplicate check's worst case); set, the
+# creates come from that many people, each with their own account and details.
 #
 # Build the old one from a worktree of the old commit:
 #   git worktree add /tmp/old <commit> && (cd /tmp/old && cargo build --release --bin council-feedback)
@@ -16,6 +21,7 @@ BACKENDS=${BACKENDS:-"sqlite postgres"}
 CONCURRENCY=${CONCURRENCY:-"4 16"}
 ROUNDS=${ROUNDS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-10}
+PEOPLE=${PEOPLE:-}
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 PORT=${PORT:-18081}
 # Another run on the same machine needs its own PORT and DB_PREFIX.
@@ -28,7 +34,7 @@ cargo build --release --quiet --bin council-feedback --example bench_http
 NEW=./target/release/council-feedback
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
-echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), new: $(git rev-parse --short HEAD 2>/dev/null || echo unknown), old: $OLD"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), new: $(git rev-parse --short HEAD 2>/dev/null || echo unknown), old: $OLD, people: ${PEOPLE:-100 accounts, 1000 contacts}"
 
 fresh_database() {
   local backend=$1 name=$2
@@ -75,7 +81,7 @@ for backend in $BACKENDS; do
         url=$(fresh_database "$backend" "$side")
         if [ "$side" = old ]; then start_server "$OLD" "$url" old; else start_server "$NEW" "$url" new; fi
         out=$(./target/release/examples/bench_http --url "http://127.0.0.1:$PORT" --secret "$SECRET" \
-          --scenario create --concurrency "$concurrency" --seconds "$SECONDS_PER_RUN" | tr '\n' ' ')
+          --scenario create --concurrency "$concurrency" --seconds "$SECONDS_PER_RUN" ${PEOPLE:+--people "$PEOPLE"} | tr '\n' ' ')
         stop_server
         echo "round $round $side: $out"
         echo "$out" | grep -oE ' rps=[0-9.]+' | tail -1 | cut -d= -f2 >> "$WORK/$side.rates"

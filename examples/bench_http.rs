@@ -13,6 +13,12 @@
 //! client sends its next request as soon as the last is answered: the most
 //! the server can do, with every request queued behind others.
 //!
+//! `--people N` has the creates come from N people, each with an account and contact details of
+//! their own (issue 14's seed: 400,000 people): nearly every create is a new person's, as most
+//! are in a council's day. Without it, 100 accounts write under 1,000 contact details, so most
+//! customers' complaints repeat one of theirs from seconds before: the duplicate check's worst
+//! case.
+//!
 //! Scenarios: `create` (POST /api/v1/cases as customers, staff and partners),
 //! `due-date` (GET /api/v1/calendar/due-date), `health` (GET /healthz), and
 //! `mixed`: a council's day against a seeded database — 15% creates, 30%
@@ -36,6 +42,12 @@ struct Options {
     warmup: u64,
     /// Requests a second for all clients together; 0: as fast as answered.
     rate: f64,
+    /// How many people the creates come from (`--people N`): customer accounts
+    /// `citizen-0..N`, each writing under their own contact details, and staff and partners
+    /// logging cases for the same N. Without it, as before issue 14's people: 100 accounts
+    /// writing under 1,000 contact details, so nearly every customer's create repeats one of
+    /// theirs (the duplicate check's worst case).
+    people: Option<u64>,
 }
 
 fn options() -> Result<Options, String> {
@@ -47,6 +59,7 @@ fn options() -> Result<Options, String> {
         seconds: 15,
         warmup: 3,
         rate: 0.0,
+        people: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
@@ -60,6 +73,15 @@ fn options() -> Result<Options, String> {
             "--seconds" => o.seconds = value.parse().map_err(|_| "bad --seconds")?,
             "--warmup" => o.warmup = value.parse().map_err(|_| "bad --warmup")?,
             "--rate" => o.rate = value.parse().map_err(|_| "bad --rate")?,
+            "--people" => {
+                o.people = Some(
+                    value
+                        .parse()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or("bad --people")?,
+                )
+            }
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -116,9 +138,25 @@ const NAMES: &[&str] = &[
     "Jo Evans",
 ];
 
-fn case_body(rng: &mut Lcg, kind: &str, channel: Option<&str>) -> serde_json::Value {
-    let name = *rng.pick(NAMES);
-    let customer = rng.next() % 1000;
+/// Who a create is from: the contact details' number, and its pool.
+#[derive(Clone, Copy)]
+enum Contact {
+    /// One of 1,000 numbers at random (without `--people`).
+    Any,
+    /// Person `n` of `--people`: their own name, address and number.
+    Person(u64),
+}
+
+fn case_body(
+    rng: &mut Lcg,
+    kind: &str,
+    channel: Option<&str>,
+    contact: Contact,
+) -> serde_json::Value {
+    let (name, customer) = match contact {
+        Contact::Any => (*rng.pick(NAMES), rng.next() % 1000),
+        Contact::Person(n) => (NAMES[(n % NAMES.len() as u64) as usize], n),
+    };
     let mut body = serde_json::json!({
         "kind": kind,
         "summary": rng.pick(SUMMARIES),
@@ -136,7 +174,10 @@ fn case_body(rng: &mut Lcg, kind: &str, channel: Option<&str>) -> serde_json::Va
             "email": format!("{}.{}@example.org", name.split(' ').next().unwrap_or("x").to_lowercase(), customer),
             // Each customer's own number: one number for all (as before people were matched,
             // issue 14) made the bench's customers eight people with thousands of cases each.
-            "phone": format!("01384 811{customer:03}"),
+            "phone": match contact {
+                Contact::Any => format!("01384 811{customer:03}"),
+                Contact::Person(n) => format!("01384 {:06}", n % 1_000_000),
+            },
             "preferred_contact": "email",
             "accessibility": {"large_print": rng.next() % 10 == 0}
         }
@@ -229,7 +270,7 @@ fn main() {
         }
     };
     let mint = |sub: &str, role: Role| verifier.mint(sub, &[role], &[], 7200).unwrap_or_default();
-    let customers: Vec<String> = (0..100)
+    let customers: Vec<String> = (0..o.people.unwrap_or(100))
         .map(|i| mint(&format!("citizen-{i}"), Role::Customer))
         .collect();
     let staff: Vec<String> = (0..10)
@@ -278,7 +319,7 @@ fn main() {
             let url = o.url.clone();
             let scenario = o.scenario.clone();
             let (manager, officers, references) = (manager.clone(), officers.clone(), references.clone());
-            let (rate, concurrency) = (o.rate, o.concurrency);
+            let (rate, concurrency, people) = (o.rate, o.concurrency, o.people);
             tasks.push(actix_rt::spawn(async move {
                 let mut rng = Lcg(worker as u64 * 7919 + 1);
                 let mut n = 0u64;
@@ -308,7 +349,7 @@ fn main() {
                             let bearer = |token: &str| ("Authorization", format!("Bearer {token}"));
                             if roll < 15 {
                                 operation = "create";
-                                let body = case_body(&mut rng, "complaint", Some("telephone"));
+                                let body = case_body(&mut rng, "complaint", Some("telephone"), Contact::Any);
                                 match client.post(format!("{url}/api/v1/cases")).insert_header(bearer(&manager)).send_json(&body).await {
                                     Ok(mut r) => {
                                         let created = r.json::<serde_json::Value>().await.ok();
@@ -379,12 +420,31 @@ fn main() {
                         }
                         _ => {
                             let kind = *rng.pick(&["complaint", "complaint", "complaint", "compliment", "comment"]);
+                            let person = |rng: &mut Lcg| match people {
+                                Some(n) => Contact::Person(rng.next() % n),
+                                None => Contact::Any,
+                            };
                             let (token, body, key) = match rng.next() % 10 {
-                                0..=5 => (rng.pick(&customers).clone(), case_body(&mut rng, kind, None), None),
-                                6..=7 => (rng.pick(&staff).clone(), case_body(&mut rng, kind, Some("telephone")), None),
+                                0..=5 => {
+                                    let i = rng.next() as usize % customers.len();
+                                    let contact = person(&mut rng);
+                                    // With --people, account i writes as person i.
+                                    let (i, contact) = match contact {
+                                        Contact::Person(n) => (n as usize % customers.len(), contact),
+                                        Contact::Any => (i, contact),
+                                    };
+                                    (customers[i].clone(), case_body(&mut rng, kind, None, contact), None)
+                                }
+                                6..=7 => {
+                                    let contact = person(&mut rng);
+                                    (rng.pick(&staff).clone(), case_body(&mut rng, kind, Some("telephone"), contact), None)
+                                }
                                 _ => (
                                     rng.pick(&partners).clone(),
-                                    case_body(&mut rng, "complaint", None),
+                                    {
+                                        let contact = person(&mut rng);
+                                        case_body(&mut rng, "complaint", None, contact)
+                                    },
                                     Some(format!("w{worker}-n{n}")),
                                 ),
                             };

@@ -95,10 +95,12 @@ pub fn sync_case(
 
 /// Puts a case just logged on record: it has no stages, remedies or rows yet, so only its
 /// acknowledgement can be due (one `INSERT`, or none).
+/// `adjustments`: whether the customer's person has adjustments in force, whose reviews the
+/// case may now carry (read with the person at intake).
 pub fn record_new_case(
     conn: &mut DbConnection,
     case: &CaseRow,
-    person_known: bool,
+    adjustments: bool,
 ) -> Result<(), AppError> {
     let clock = CaseClock {
         kind: case.kind,
@@ -110,9 +112,8 @@ pub fn record_new_case(
         remedies: vec![],
     };
     sync(conn, case.id, alerts::open_deadlines(&clock), vec![])?;
-    // A new running case of a person with adjustments in force may now carry their reviews
-    // (a person made by this intake has none yet: nothing to read).
-    if person_known {
+    // A new running case of a person with adjustments in force may now carry their reviews.
+    if adjustments {
         sync_adjustments_of_customer(conn, case.customer_id)?;
     }
     Ok(())

@@ -225,8 +225,12 @@ pub fn create(
         created_at: now,
         ..intake.customer
     };
-    super::people::identify_customer(conn, now, &mut customer)?;
+    let attention = super::people::identify_customer(conn, now, &mut customer)?;
     let customer = repo::insert_customer(conn, &customer)?;
+    // What the case may repeat is read and weighed before the next reference is taken: from
+    // there to the commit, every other intake waits (PostgreSQL: the counter's row is locked).
+    let repeats =
+        super::duplicates::look_at_intake(conn, &intake.duplicates, &intake.case, &customer)?;
     let year = chrono::Datelike::year(&intake.case.received_at);
     let number = references.next_reference_number(conn, intake.kind.reference_prefix(), year)?;
     let row = repo::insert_case(
@@ -266,20 +270,20 @@ pub fn create(
             back_dated_because: row.received_at_reason.clone(),
         },
     )?;
-    // A person this intake made has no adjustments, restrictions or earlier cases yet: the
-    // checks below that read them are not asked (most new cases are a new person's).
-    let person_known = customer.person_match != Some(crate::domain::person::PersonMatch::New);
-    super::alerts::record_new_case(conn, &row, person_known)?;
+    // The person's adjustments and restrictions are read only where they have some (read
+    // with the person: most have none, and a person this intake made has none yet).
+    super::alerts::record_new_case(conn, &row, attention.adjustments)?;
     // Enforcement at intake: contact from a restricted person is flagged and routed.
-    let known_person = customer.person_id.filter(|_| person_known);
-    let row = if super::restrictions::on_new_case(conn, now, &row, known_person)? {
+    let restricted = customer.person_id.filter(|_| attention.restrictions);
+    let row = if super::restrictions::on_new_case(conn, now, &row, restricted)? {
         repo::find(conn, row.id)?.unwrap_or(row)
     } else {
         row
     };
-    let flags = super::duplicates::find_at_intake(conn, now, &intake.duplicates, &row, &customer)?
-        .into_iter()
-        .collect();
+    let flags =
+        super::duplicates::record_at_intake(conn, now, &row, repeats, attention.restrictions)?
+            .into_iter()
+            .collect();
     Ok(Logged {
         case: row,
         customer,

@@ -8,7 +8,7 @@ use chrono::NaiveDateTime;
 use super::alerts::SYSTEM_SUBJECT;
 use super::{cases, AppError};
 use crate::auth::Caller;
-use crate::db::cases::{CaseRow, CustomerRow};
+use crate::db::cases::{CaseRow, CustomerRow, NewCaseRow};
 use crate::db::duplicates::{self as repo, CandidateRow, Comparing};
 use crate::db::events::{self, NewEvent};
 use crate::db::flags::{self, FlagRow};
@@ -20,18 +20,25 @@ use crate::domain::duplicate::{self, DuplicatePolicy, Earlier, PossibleDuplicate
 use crate::domain::flag::Flag;
 use crate::domain::person::PersonMatch;
 
-/// Looks for earlier complaints the new complaint `case` may repeat: the same person (a sure
-/// match: a new person has no earlier cases, and an uncertain match may be someone else), the
-/// same service, received within the policy's window, with similar text. Those found are kept, the
-/// case is flagged `possible_duplicate` (raised by the service, referred to the case's
-/// service, with an internal `flagged` event), and the flag is given back.
-pub fn find_at_intake(
+/// What intake found a new complaint may repeat, before the case was written.
+#[derive(Debug, Clone)]
+pub struct Repeats {
+    person_id: i64,
+    earlier: Vec<Earlier>,
+    found: Vec<PossibleDuplicate>,
+}
+
+/// Looks for earlier complaints a new complaint may repeat: the same person (a sure match: a
+/// new person has no earlier cases, and an uncertain match may be someone else), the same
+/// service, received within the policy's window, with similar text. Asked before the case
+/// is written, so the read and the comparison are done before intake takes the next
+/// reference (on PostgreSQL, while it holds it, every other intake waits).
+pub fn look_at_intake(
     conn: &mut DbConnection,
-    now: NaiveDateTime,
     policy: &DuplicatePolicy,
-    case: &CaseRow,
+    case: &NewCaseRow,
     customer: &CustomerRow,
-) -> Result<Option<FlagRow>, AppError> {
+) -> Result<Option<Repeats>, AppError> {
     // Repeat complaints: a compliment or comment said twice is not a matter to triage.
     if case.kind != Kind::Complaint {
         return Ok(None);
@@ -47,7 +54,6 @@ pub fn find_at_intake(
     let earlier = repo::earlier(
         conn,
         &Comparing {
-            case_id: case.id,
             person_id,
             service_id: &case.service_id,
             kind: case.kind,
@@ -55,12 +61,33 @@ pub fn find_at_intake(
         },
     )?;
     let found = duplicate::possible_duplicates(&case.summary, &case.description, &earlier);
-    if found.is_empty() {
+    Ok((!found.is_empty()).then_some(Repeats {
+        person_id,
+        earlier,
+        found,
+    }))
+}
+
+/// Records what [`look_at_intake`] found for the new complaint `case`: the candidates are
+/// kept, the case is flagged `possible_duplicate` for triage (raised by the service, referred
+/// to the case's service, with an internal `flagged` event), and the flag is given back.
+/// Where the person has a restriction not lifted, a repeat of its matter is restricted contact
+/// ([`after_possible_duplicates_found`]).
+pub fn record_at_intake(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    case: &CaseRow,
+    repeats: Option<Repeats>,
+    restricted: bool,
+) -> Result<Option<FlagRow>, AppError> {
+    let Some(repeats) = repeats else {
         return Ok(None);
+    };
+    repo::insert(conn, case.id, &repeats.found, now)?;
+    let flag = flag_possible_duplicate(conn, now, case, &repeats.found, &repeats.earlier)?;
+    if restricted {
+        after_possible_duplicates_found(conn, now, case, repeats.person_id, &repeats.found)?;
     }
-    repo::insert(conn, case.id, &found, now)?;
-    let flag = flag_possible_duplicate(conn, now, case, &found, &earlier)?;
-    after_possible_duplicates_found(conn, now, case, person_id, &found)?;
     Ok(Some(flag))
 }
 

@@ -7,7 +7,9 @@ use super::lifecycle::record;
 use super::{cases, AppError};
 use crate::auth::{Caller, CaseScope};
 use crate::db::cases::{CaseRow, CustomerRow, RepresentativeRow};
-use crate::db::people::{self as repo, MergeRow, PersonDetails, PersonRow};
+use crate::db::people::{
+    self as repo, Attention, Found, Matching, MergeRow, PersonDetails, PersonRow,
+};
 use crate::db::DbConnection;
 use crate::domain::case::events::CaseEvent;
 use crate::domain::person::{self, email_key, phone_key, CasePart, Matched, PersonMatch};
@@ -15,45 +17,49 @@ use crate::error::FieldError;
 
 /// The people found, each merged record read as the person it was merged into, once each
 /// and in the order found.
-fn kept(conn: &mut DbConnection, found: Vec<PersonRow>) -> Result<Vec<PersonRow>, AppError> {
-    let mut people: Vec<PersonRow> = Vec::with_capacity(found.len());
-    for person in found {
+fn kept(conn: &mut DbConnection, found: Vec<Found>) -> Result<Vec<Found>, AppError> {
+    let mut people: Vec<Found> = Vec::with_capacity(found.len());
+    for found in found {
         // A merge points every earlier merge at the person kept: one step reaches them.
-        let person = match person.merged_into {
-            Some(kept) => match repo::find(conn, kept)? {
+        let found = match found.person.merged_into {
+            Some(kept) => match repo::find_with_attention(conn, kept)? {
                 Some(kept) => kept,
                 None => continue,
             },
-            None => person,
+            None => found,
         };
-        if !people.iter().any(|p| p.id == person.id) {
-            people.push(person);
+        if !people.iter().any(|p| p.person.id == found.person.id) {
+            people.push(found);
         }
     }
     Ok(people)
 }
 
-/// The people a customer's or representative's email address and phone number point to.
+/// The people a new case's customer or representative may be, read as the people kept: by
+/// their account, their email address and their phone number.
 fn candidates(
     conn: &mut DbConnection,
+    subject: Option<&str>,
     email: Option<&str>,
     phone: Option<&str>,
-) -> Result<(Vec<PersonRow>, Vec<PersonRow>), AppError> {
-    let by_email = match email.and_then(email_key) {
-        Some(key) => repo::by_email_key(conn, &key)?,
-        None => vec![],
-    };
-    let by_phone = match phone.and_then(phone_key) {
-        Some(key) => repo::by_phone_key(conn, &key)?,
-        None => vec![],
-    };
-    Ok((kept(conn, by_email)?, kept(conn, by_phone)?))
+) -> Result<Matching, AppError> {
+    let email = email.and_then(email_key);
+    let phone = phone.and_then(phone_key);
+    let found = repo::matching(conn, subject, email.as_deref(), phone.as_deref())?;
+    Ok(Matching {
+        by_subject: kept(conn, found.by_subject.into_iter().collect())?
+            .into_iter()
+            .next(),
+        by_email: kept(conn, found.by_email)?,
+        by_phone: kept(conn, found.by_phone)?,
+    })
 }
 
 /// The person with this account, read as the person kept if they were merged.
 fn by_account(conn: &mut DbConnection, subject: &str) -> Result<Option<PersonRow>, AppError> {
-    let found = repo::by_subject(conn, subject)?.into_iter().collect();
-    Ok(kept(conn, found)?.into_iter().next())
+    Ok(candidates(conn, Some(subject), None, None)?
+        .by_subject
+        .map(|found| found.person))
 }
 
 /// A new person, from the details given on a case.
@@ -140,58 +146,70 @@ fn filled_in(
 
 /// Who a new case's customer is (`domain::person::choose`): the row is given its person,
 /// made new where nobody matched, and a sure match fills in what the person's record lacks.
+/// Gives what intake must weigh of the person matched (nothing, for a new one).
 pub fn identify_customer(
     conn: &mut DbConnection,
     now: NaiveDateTime,
     customer: &mut CustomerRow,
-) -> Result<(), AppError> {
-    let by_account = match &customer.subject {
-        Some(subject) => by_account(conn, subject)?,
-        None => None,
-    };
+) -> Result<Attention, AppError> {
+    let Matching {
+        by_subject: by_account,
+        by_email,
+        by_phone,
+    } = candidates(
+        conn,
+        customer.subject.as_deref(),
+        customer.email.as_deref(),
+        customer.phone.as_deref(),
+    )?;
+    // An account's person is who they are, whatever their details say.
     let (by_email, by_phone) = if by_account.is_some() {
         (vec![], vec![])
     } else {
-        candidates(conn, customer.email.as_deref(), customer.phone.as_deref())?
+        (by_email, by_phone)
     };
-    let candidate = |rows: &[PersonRow]| rows.iter().map(PersonRow::candidate).collect::<Vec<_>>();
+    let candidate = |found: &[Found]| {
+        found
+            .iter()
+            .map(|f| f.person.candidate())
+            .collect::<Vec<_>>()
+    };
     let matched = person::choose(
         customer.subject.as_deref(),
         &customer.name,
-        by_account.as_ref().map(PersonRow::candidate).as_ref(),
+        by_account.as_ref().map(|f| f.person.candidate()).as_ref(),
         &candidate(&by_email),
         &candidate(&by_phone),
     );
     let details = details_of_customer(customer);
-    let person_id = match matched {
-        Matched { person: None, .. } => {
-            new_person(conn, now, customer.subject.clone(), details)?.id
-        }
+    let (person_id, attention) = match matched {
+        Matched { person: None, .. } => (
+            new_person(conn, now, customer.subject.clone(), details)?.id,
+            Attention::default(),
+        ),
         Matched {
             person: Some(id),
             uncertain,
             takes_account,
             ..
         } => {
-            if !uncertain {
-                let person = by_account
-                    .iter()
-                    .chain(&by_email)
-                    .chain(&by_phone)
-                    .find(|p| p.id == id);
-                if let Some(person) = person {
-                    if let Some(more) = filled_in(person, &details, takes_account) {
-                        repo::update(conn, id, person.version, &more, now)?;
-                    }
+            let found = by_account
+                .iter()
+                .chain(&by_email)
+                .chain(&by_phone)
+                .find(|f| f.person.id == id);
+            if let (Some(found), false) = (found, uncertain) {
+                if let Some(more) = filled_in(&found.person, &details, takes_account) {
+                    repo::update(conn, id, found.person.version, &more, now)?;
                 }
             }
-            id
+            (id, found.map(|f| f.attention).unwrap_or_default())
         }
     };
     customer.person_id = Some(person_id);
     customer.person_match = Some(matched.how);
     customer.person_match_uncertain = matched.uncertain;
-    Ok(())
+    Ok(attention)
 }
 
 /// Who a new case's representative is: a person with their email address or phone number
@@ -202,17 +220,20 @@ pub fn identify_representative(
     now: NaiveDateTime,
     representative: &mut RepresentativeRow,
 ) -> Result<(), AppError> {
-    let (by_email, by_phone) = candidates(
+    let Matching {
+        by_email, by_phone, ..
+    } = candidates(
         conn,
+        None,
         representative.email.as_deref(),
         representative.phone.as_deref(),
     )?;
     let sure = by_email
         .iter()
         .chain(&by_phone)
-        .find(|p| person::same_name(&p.name, &representative.name));
+        .find(|f| person::same_name(&f.person.name, &representative.name));
     let id = match sure {
-        Some(person) => person.id,
+        Some(found) => found.person.id,
         None => {
             new_person(
                 conn,

@@ -13,8 +13,7 @@ use crate::domain::duplicate::{Earlier, PossibleDuplicate, MOST_COMPARED};
 /// What intake compares a new case with.
 #[derive(Debug, Clone)]
 pub struct Comparing<'a> {
-    /// The new case, left out.
-    pub case_id: i64,
+    /// Whose cases (a new case is compared before it is written).
     pub person_id: i64,
     pub service_id: &'a str,
     pub kind: Kind,
@@ -30,7 +29,6 @@ pub fn earlier(conn: &mut DbConnection, comparing: &Comparing<'_>) -> QueryResul
     let rows: Vec<(i64, String, String, String)> = customers::table
         .inner_join(cases::table.on(cases::customer_id.eq(customers::id)))
         .filter(customers::person_id.eq(comparing.person_id))
-        .filter(cases::id.ne(comparing.case_id))
         .filter(cases::service_id.eq(comparing.service_id))
         .filter(cases::kind.eq(comparing.kind))
         .filter(cases::received_at.between(from, to))

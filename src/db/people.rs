@@ -100,37 +100,136 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<PersonRow>> 
     people::table.find(id).first(conn).optional()
 }
 
-/// The person with this account (the oldest, should two have been made at once), merged
-/// ones too.
-pub fn by_subject(conn: &mut DbConnection, subject: &str) -> QueryResult<Option<PersonRow>> {
-    people::table
-        .filter(people::subject.eq(subject))
-        .order(people::id.asc())
-        .first(conn)
-        .optional()
+/// What intake must weigh of a person beside their details: whether a restriction on them is
+/// not lifted, and whether an adjustment for them is in force. Read with the person (two
+/// `EXISTS` on `restrictions_by_person` and `adjustments_by_person`), so intake asks nothing
+/// more of someone who has neither, as most people have.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Attention {
+    pub restrictions: bool,
+    pub adjustments: bool,
+}
+
+/// A person found, with what intake must weigh of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub person: PersonRow,
+    pub attention: Attention,
+}
+
+/// The people matching weighs for a new case's customer or representative, merged ones too
+/// (matching follows them to the person kept: a merged record's details are still theirs).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Matching {
+    /// The person with this account (the oldest, should two have been made at once).
+    pub by_subject: Option<Found>,
+    /// The people with this email address (its key), oldest first, at most [`CANDIDATES`].
+    pub by_email: Vec<Found>,
+    /// The people with this phone number (its key), oldest first, at most [`CANDIDATES`].
+    pub by_phone: Vec<Found>,
 }
 
 /// How many people with one email address or phone number matching weighs: enough for any
 /// household, few enough that a shared office number costs nothing.
-const CANDIDATES: i64 = 20;
+pub const CANDIDATES: i64 = 20;
 
-/// The people with this email address (its key), oldest first, merged ones too (matching
-/// follows them to the person kept: a merged record's details are still theirs).
-pub fn by_email_key(conn: &mut DbConnection, key: &str) -> QueryResult<Vec<PersonRow>> {
-    people::table
-        .filter(people::email_key.eq(key))
-        .order(people::id.asc())
-        .limit(CANDIDATES)
-        .load(conn)
+/// The people with an account, email address key or phone number key, each with what intake
+/// must weigh of them: one statement for all three (the OR is answered from the three
+/// indexes), so a new case's people cost intake one read. Where more people share them than
+/// one read takes (a shared office number), each is read on its own, its oldest
+/// [`CANDIDATES`].
+pub fn matching(
+    conn: &mut DbConnection,
+    subject: Option<&str>,
+    email_key: Option<&str>,
+    phone_key: Option<&str>,
+) -> QueryResult<Matching> {
+    if subject.is_none() && email_key.is_none() && phone_key.is_none() {
+        return Ok(Matching::default());
+    }
+    let most = 2 * CANDIDATES + 1;
+    let mut found = with_attention(conn, subject, email_key, phone_key, None, most)?;
+    if found.len() as i64 == most {
+        found = with_attention(conn, subject, None, None, None, 1)?;
+        for (email_key, phone_key) in [(email_key, None), (None, phone_key)] {
+            for more in with_attention(conn, None, email_key, phone_key, None, CANDIDATES)? {
+                if !found.iter().any(|f| f.person.id == more.person.id) {
+                    found.push(more);
+                }
+            }
+        }
+    }
+    let with = |key: Option<&str>, of: fn(&PersonRow) -> Option<&str>| -> Vec<Found> {
+        let Some(key) = key else { return vec![] };
+        let mut people: Vec<Found> = found
+            .iter()
+            .filter(|f| of(&f.person) == Some(key))
+            .cloned()
+            .collect();
+        people.sort_by_key(|f| f.person.id);
+        people.truncate(CANDIDATES as usize);
+        people
+    };
+    Ok(Matching {
+        by_subject: with(subject, |p| p.subject.as_deref()).into_iter().next(),
+        by_email: with(email_key, |p| p.email_key.as_deref()),
+        by_phone: with(phone_key, |p| p.phone_key.as_deref()),
+    })
 }
 
-/// The people with this phone number (its key), oldest first, merged ones too.
-pub fn by_phone_key(conn: &mut DbConnection, key: &str) -> QueryResult<Vec<PersonRow>> {
-    people::table
-        .filter(people::phone_key.eq(key))
+/// The person `id`, with what intake must weigh of them.
+pub fn find_with_attention(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Found>> {
+    Ok(with_attention(conn, None, None, None, Some(id), 1)?
+        .into_iter()
+        .next())
+}
+
+/// The people with any of these (a `None` matches nobody), oldest first, at most `most`.
+/// One shape of statement whichever are given, so it is prepared once.
+fn with_attention(
+    conn: &mut DbConnection,
+    subject: Option<&str>,
+    email_key: Option<&str>,
+    phone_key: Option<&str>,
+    id: Option<i64>,
+    most: i64,
+) -> QueryResult<Vec<Found>> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::Bool;
+    let rows: Vec<(PersonRow, bool, bool)> = people::table
+        .filter(
+            people::subject
+                .eq(subject)
+                .or(people::email_key.eq(email_key))
+                .or(people::phone_key.eq(phone_key))
+                .or(people::id.nullable().eq(id)),
+        )
         .order(people::id.asc())
-        .limit(CANDIDATES)
-        .load(conn)
+        .limit(most)
+        .select((
+            people::all_columns,
+            // Correlated with the person read: diesel's query builder keeps a subquery to its
+            // own table, so these two are written out (the same on both backends).
+            sql::<Bool>(
+                "EXISTS (SELECT 1 FROM restrictions r \
+                 WHERE r.person_id = people.id AND r.lifted_at IS NULL)",
+            ),
+            sql::<Bool>(
+                "EXISTS (SELECT 1 FROM adjustments a \
+                 WHERE a.person_id = people.id AND a.in_force)",
+            ),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(person, restrictions, adjustments)| Found {
+            person,
+            attention: Attention {
+                restrictions,
+                adjustments,
+            },
+        })
+        .collect())
 }
 
 /// Writes a person's details and takes their next version, if `expected` is still current.

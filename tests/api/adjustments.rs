@@ -423,6 +423,60 @@ async fn a_review_goes_to_the_persons_running_case_once_the_agreed_one_closes_an
 }
 
 #[actix_web::test]
+async fn a_persons_next_case_takes_the_review_of_an_adjustment_whose_case_has_closed() {
+    let app = spawn_app_at(Now::Fixed(at("2026-11-02 09:00")), &[]).await;
+    let officer = app.officer("officer-17", &["waste-care"]);
+    let manager = app.manager();
+    let (first, person) = complaint_from(&app, "alex", json!({})).await;
+    let agreed = app
+        .post(
+            &format!("/api/v1/people/{person}/adjustments"),
+            &officer,
+            &json!({"kind": "large_print", "review_due": "2026-11-20", "case": first}),
+        )
+        .await;
+    assert_eq!(agreed.status, 201, "{}", agreed.text());
+    let id = agreed.json()["id"].as_i64().expect("id");
+    let etag = app
+        .get(&format!("/api/v1/cases/{first}"), &manager)
+        .await
+        .header("etag");
+    let withdrawn = change(
+        &app,
+        &format!("/api/v1/cases/{first}/withdrawal"),
+        &manager,
+        etag.as_deref(),
+        json!({"reason": "Resolved by phone"}),
+    )
+    .await;
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.text());
+    // With no case running, the review waits; Alex's next complaint carries it.
+    let (next, again) = complaint_from(&app, "alex", json!({"service": "highways"})).await;
+    assert_eq!(again, person);
+    // Due Friday 20 November: warned Wednesday 18th and missed Monday 23rd, on the new case.
+    scheduler(&app, "2026-11-03", "2026-11-23").await;
+    assert_eq!(
+        review_alerts(&app, &[&first, &next]).await,
+        vec![
+            (
+                "deadline_approaching".to_string(),
+                next.clone(),
+                json!(id),
+                "2026-11-20".to_string(),
+                "2026-11-18".to_string(),
+            ),
+            (
+                "deadline_missed".into(),
+                next.clone(),
+                json!(id),
+                "2026-11-20".into(),
+                "2026-11-23".into(),
+            ),
+        ]
+    );
+}
+
+#[actix_web::test]
 async fn adjustments_are_checked_and_seen_only_by_staff_of_the_persons_services_and_the_person() {
     let app = spawn_app_at(Now::Fixed(at("2026-11-02 09:00")), &[]).await;
     let officer = app.officer("officer-17", &["waste-care"]);

@@ -744,3 +744,60 @@ async fn cases_from_before_people_are_matched_when_the_service_starts() {
     assert_eq!(one["person_id"], two["person_id"]);
     drop(restarted);
 }
+
+#[actix_web::test]
+async fn someone_on_a_number_shared_by_more_people_than_one_read_takes_is_still_found_by_email() {
+    let app = spawn_app().await;
+    let officer = app.officer("o-waste", &["waste-care"]);
+    // An office's 45 staff, each known by their own email address, then each ringing from the
+    // office's one number: more people on one number than intake's one read takes (41).
+    let office = "01632 960500";
+    for (round, phone) in [(0, None), (1, Some(office))] {
+        for i in 0..45 {
+            let body = logged(
+                "telephone",
+                "waste-care",
+                customer(
+                    &format!("Person {i} Office"),
+                    Some(&format!("person{i}@example.org")),
+                    phone,
+                ),
+            );
+            let created = app.create_case(&officer, &body).await;
+            let read = case(&app, &reference_of(&created)).await;
+            let how = if round == 0 { "new" } else { "email" };
+            assert_eq!(
+                read["person_match"],
+                json!({"how": how, "uncertain": false}),
+                "person {i}, round {round}"
+            );
+        }
+    }
+    let first = app
+        .get("/api/v1/people?email=person44@example.org", &app.manager())
+        .await
+        .json();
+    let person_44 = id_of(&first["items"][0]["id"]);
+    // The newest of them rings again: found by their address, not taken for an older
+    // colleague on the same number.
+    let again = app
+        .create_case(
+            &officer,
+            &logged(
+                "telephone",
+                "waste-care",
+                customer(
+                    "Person 44 Office",
+                    Some("person44@example.org"),
+                    Some(office),
+                ),
+            ),
+        )
+        .await;
+    let read = case(&app, &reference_of(&again)).await;
+    assert_eq!(id_of(&read["person_id"]), person_44);
+    assert_eq!(
+        read["person_match"],
+        json!({"how": "email", "uncertain": false})
+    );
+}
