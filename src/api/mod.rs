@@ -1,6 +1,7 @@
 //! The HTTP API: one module per resource, and the OpenAPI document built
 //! from their annotations.
 
+pub mod access_log;
 pub mod acknowledgements;
 pub mod adjustments;
 pub mod assignments;
@@ -348,7 +349,9 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(mailroom::notify_callback)
         .service(mailroom::list_for_case)
         .service(mailroom::list)
-        .service(mailroom::record_printing);
+        .service(mailroom::record_printing)
+        .service(access_log::for_case)
+        .service(access_log::for_person);
 }
 
 /// The OpenAPI document, as served at `/openapi.json` and committed under `openapi/`.

@@ -3,6 +3,7 @@
 //! saves what changed and appends the event, all inside the caller's transaction. It knows
 //! nothing of HTTP: handlers parse the request, call a function here, and map its answer.
 
+pub mod access_journal;
 pub mod adjustments;
 pub mod alerts;
 pub mod assignment;

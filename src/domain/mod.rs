@@ -2,6 +2,7 @@
 //! values may be, how references are made, and the clock deadlines run on.
 
 pub mod access;
+pub mod access_log;
 pub mod acknowledgement;
 pub mod adjustment;
 pub mod alerts;
