@@ -90,8 +90,8 @@ pub async fn journal_reads(
         Err(e) => {
             log::error!("access journal: a read could not be journalled, and is refused: {e}");
             let (req, _) = response.into_parts();
-            let refused = ApiError::Unavailable("the access audit cannot be written".into())
-                .error_response();
+            let refused =
+                ApiError::Unavailable("the access audit cannot be written".into()).error_response();
             Ok(ServiceResponse::new(req, refused))
         }
     }
@@ -194,11 +194,7 @@ fn entry(row: AccessLogRow) -> AccessEntry {
         occurred_at: rfc3339(row.occurred_at),
         actor: AccessActor {
             subject: row.actor_subject,
-            roles: row
-                .actor_roles
-                .split(',')
-                .filter_map(Role::parse)
-                .collect(),
+            roles: row.actor_roles.split(',').filter_map(Role::parse).collect(),
             client_id: row.client_id,
         },
         request_id: row.request_id,
@@ -234,7 +230,11 @@ async fn flushed(req: &HttpRequest, db: &Database) -> Result<(), ApiError> {
 
 fn page(rows: Vec<AccessLogRow>, limit: i64) -> AccessLog {
     let (rows, next_cursor) = pagination::split_page(rows, limit, |row| {
-        format!("{}|{}", row.occurred_at.and_utc().timestamp_micros(), row.id)
+        format!(
+            "{}|{}",
+            row.occurred_at.and_utc().timestamp_micros(),
+            row.id
+        )
     });
     AccessLog {
         items: rows.into_iter().map(entry).collect(),

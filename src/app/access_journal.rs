@@ -101,7 +101,9 @@ fn copy_into_table(db_: &Database, name: &str, path: &Path, from: u64) -> Result
         for record in parsed {
             match record {
                 Ok(record) => records.push(record),
-                Err(line) => log::error!("access journal {name}: a line that is not a record: {line}"),
+                Err(line) => {
+                    log::error!("access journal {name}: a line that is not a record: {line}")
+                }
             }
         }
         let end = offset + consumed as u64;
@@ -277,7 +279,9 @@ fn replay_orphans(dir: &Path, database: &Database) -> Result<usize, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| io("reading the access journals", e))?;
     let mut replayed = 0;
     for entry in entries {
-        let path = entry.map_err(|e| io("reading the access journals", e))?.path();
+        let path = entry
+            .map_err(|e| io("reading the access journals", e))?
+            .path();
         let Some(name) = path
             .file_name()
             .and_then(|n| n.to_str())

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod access_log;
 mod adjustments;
 mod alerts;
 mod auth;
