@@ -138,7 +138,7 @@ fn case_body(rng: &mut Lcg, kind: &str, channel: Option<&str>) -> serde_json::Va
             // issue 14) made the bench's customers eight people with thousands of cases each.
             "phone": format!("01384 811{customer:03}"),
             "preferred_contact": "email",
-            "accessibility": {"large_print": rng.next() % 10 == 0}
+            "accessibility": {"large_print": rng.next().is_multiple_of(10)}
         }
     });
     if let Some(channel) = channel {

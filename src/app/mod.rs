@@ -22,6 +22,7 @@ pub mod ownership;
 pub mod people;
 pub mod remedies;
 pub mod restrictions;
+pub mod subject_access;
 pub mod surveys;
 pub mod time;
 pub mod webhooks;

@@ -31,6 +31,7 @@ pub mod restrictions;
 pub mod schema;
 pub mod services;
 pub mod stages;
+pub mod subject_access;
 pub mod surveys;
 pub mod text;
 pub mod webhooks;

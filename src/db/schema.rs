@@ -482,6 +482,7 @@ diesel::table! {
         extended_by -> Nullable<Text>,
         extended_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        responded_on -> Nullable<Date>,
     }
 }
 

@@ -33,6 +33,7 @@ pub mod remedy;
 pub mod reporting;
 pub mod response;
 pub mod restriction;
+pub mod subject_access;
 pub mod survey;
 pub mod triage;
 pub mod webhook;

@@ -37,6 +37,7 @@ mod schema;
 mod seed;
 mod services;
 mod staff_compliments;
+mod subject_access;
 mod surveys;
 mod system;
 mod validation;

@@ -49,7 +49,9 @@ CREATE TABLE subject_access_requests (
     person_told_on DATE,
     extended_by TEXT,
     extended_at TIMESTAMP,
-    created_at TIMESTAMP NOT NULL
+    created_at TIMESTAMP NOT NULL,
+    -- The day the council answered it: the deadline then rests.
+    responded_on DATE
 );
 CREATE INDEX subject_access_requests_by_person ON subject_access_requests (person_id);
 
