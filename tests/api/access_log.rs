@@ -284,6 +284,20 @@ async fn every_read_path_of_a_case_person_document_and_letter_writes_exactly_one
     assert!(with_request(&people_log, "p-refused").is_empty());
     // The person's log also shows the reads of their case.
     assert_eq!(with_request(&people_log, "r-letter").len(), 1);
+    // Minimisation: the audit names who read what by ids and route patterns, never the
+    // person's details (not even the email address the people list was searched by).
+    let everything = format!("{log:?}{people_log:?}");
+    for personal in [
+        "Alex Example",
+        "alex@example.org",
+        "01384 811561",
+        "Example Road",
+    ] {
+        assert!(
+            !everything.contains(personal),
+            "the access log holds `{personal}`"
+        );
+    }
 }
 
 #[actix_web::test]
