@@ -179,7 +179,7 @@ fn case_body(
                 Contact::Person(n) => format!("01384 {:06}", n % 1_000_000),
             },
             "preferred_contact": "email",
-            "accessibility": {"large_print": rng.next() % 10 == 0}
+            "accessibility": {"large_print": rng.next().is_multiple_of(10)}
         }
     });
     if let Some(channel) = channel {

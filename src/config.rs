@@ -155,6 +155,18 @@ pub struct Settings {
     pub letters: LetterSettings,
     /// How messages reach customers: GOV.UK Notify, SMTP or printing (issue 13 §4).
     pub correspondence: CorrespondenceSettings,
+    /// The access audit (issue 15 §5).
+    pub access_audit: AccessAuditSettings,
+}
+
+/// The access audit's settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccessAuditSettings {
+    /// `ACCESS_AUDIT`: on (always, in service); off only to measure what it costs.
+    pub enabled: bool,
+    /// `ACCESS_LOG_FLUSH_INTERVAL`: how long journalled reads gather before they are written
+    /// into the access log table together.
+    pub gather: std::time::Duration,
 }
 
 /// The most lines `LETTER_SENDER` may have: the contact block holds them at a readable size.
@@ -380,6 +392,8 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("NOTIFY_CALLBACK_TOKEN", "the bearer token (at least 10 characters) given to Notify for its delivery status callbacks to POST /api/v1/notify/callbacks; unset, callbacks are refused"),
     ("SMTP_URL", "the council's mail server: smtp://host:port (plain), smtp://host:port?tls=starttls, or smtps://host:port (TLS); user:password@ in the URL to log in; required when CORRESPONDENCE_DEFAULT=smtp"),
     ("MAIL_FROM", "the sender of emails sent through SMTP, e.g. Complaints <complaints@example.gov.uk>; required with SMTP_URL"),
+    ("ACCESS_AUDIT", "on (default): every answered read of a case, person, document, letter or export is journalled and kept in the access log; off: nothing is (for measuring the audit's cost only; refused with APP_ENV=production)"),
+    ("ACCESS_LOG_FLUSH_INTERVAL", "how long journalled reads gather before the access journal is written into the access log table, e.g. 200ms or 5s (default 200ms, 10ms-1h)"),
     ("JWT_SECRET", "HS256 shared secret, at least 32 characters"),
     ("JWT_PUBLIC_KEY_FILE", "path to the identity provider's RS256/ES256 public key (PEM)"),
     ("JWT_JWKS_FILE", "path to the identity provider's JWKS document"),
@@ -561,6 +575,7 @@ impl Settings {
 
         let letters = LetterSettings::from_lookup(&get)?;
         let correspondence = correspondence(&get)?;
+        let access_audit = access_audit(&get, app_env)?;
 
         Ok(Settings {
             duplicates,
@@ -585,8 +600,47 @@ impl Settings {
             policy,
             survey,
             correspondence,
+            access_audit,
         })
     }
+}
+
+/// `ACCESS_AUDIT` and `ACCESS_LOG_FLUSH_INTERVAL`.
+fn access_audit(
+    get: &impl Fn(&str) -> Option<String>,
+    app_env: AppEnv,
+) -> Result<AccessAuditSettings, ConfigError> {
+    let enabled = match get("ACCESS_AUDIT").as_deref() {
+        None | Some("on") => true,
+        Some("off") if app_env == AppEnv::Production => {
+            return Err(ConfigError::new(
+                "ACCESS_AUDIT",
+                "`off` is for measuring the audit's cost, never for production",
+            ))
+        }
+        Some("off") => false,
+        Some(other) => {
+            return Err(ConfigError::new(
+                "ACCESS_AUDIT",
+                format!("`{other}` is neither on nor off"),
+            ))
+        }
+    };
+    let gather = match get("ACCESS_LOG_FLUSH_INTERVAL") {
+        None => std::time::Duration::from_millis(200),
+        Some(text) => parse_duration(&text)
+            .filter(|d| {
+                (std::time::Duration::from_millis(10)..=std::time::Duration::from_secs(3600))
+                    .contains(d)
+            })
+            .ok_or_else(|| {
+                ConfigError::new(
+                    "ACCESS_LOG_FLUSH_INTERVAL",
+                    format!("`{text}` is not a duration from 10ms to 1h, such as 200ms or 5s"),
+                )
+            })?,
+    };
+    Ok(AccessAuditSettings { enabled, gather })
 }
 
 /// The mail room's settings: each provider is configured whole or not at all, and the

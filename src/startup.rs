@@ -74,6 +74,8 @@ pub struct Application {
     metrics: Option<(Server, u16)>,
     /// PostgreSQL: tells the jobs of other instances of this one's commits.
     announcing: Option<crate::db::listen::Listening>,
+    /// Writes the access journal into the access log; none when the audit is off.
+    access_flusher: Option<crate::app::access_journal::Flusher>,
 }
 
 impl Application {
@@ -206,6 +208,20 @@ impl Application {
                 "matched {identified} customers and representatives of earlier cases to people"
             );
         }
+        // The access journals earlier processes left are written into the access log before
+        // anything is served (see app::access_journal).
+        let access_journal = if settings.access_audit.enabled {
+            Some(
+                crate::app::access_journal::AccessJournal::open(&settings.data_dir, db.get_ref())
+                    .map_err(|e| StartError(format!("the access journal: {e}")))?,
+            )
+        } else {
+            None
+        };
+        let access_flusher = access_journal.as_ref().map(|journal| {
+            journal.start_flusher(db.get_ref().clone(), settings.access_audit.gather)
+        });
+        let access_journal = access_journal.map(web::Data::from);
         // The jobs start once the one-time repairs above are done: on SQLite a job's write
         // beside them could leave a repair unable to take the writer's turn.
         let jobs = if settings.serve_jobs {
@@ -229,6 +245,9 @@ impl Application {
             let mut app = App::new();
             if let Some(metrics) = &counted {
                 app = app.app_data(metrics.clone());
+            }
+            if let Some(journal) = &access_journal {
+                app = app.app_data(journal.clone());
             }
             let (app, doc) = routes(
                 app.app_data(db.clone())
@@ -255,6 +274,7 @@ impl Application {
             app.route("/docs", web::get().to(docs_redirect))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
                 .default_service(web::to(unmatched))
+                .wrap(from_fn(api::access_log::journal_reads))
                 .wrap(from_fn(request_context))
                 .wrap(from_fn(crate::metrics::track))
         };
@@ -304,6 +324,7 @@ impl Application {
             jobs,
             metrics: metrics_server,
             announcing,
+            access_flusher,
         })
     }
 
@@ -327,6 +348,7 @@ impl Application {
         // Dropped when the server ends (or this future is dropped): the jobs stop too.
         let _jobs = self.jobs;
         let _announcing = self.announcing;
+        let _access_flusher = self.access_flusher;
         let metrics = self.metrics.map(|(server, _)| {
             let handle = server.handle();
             actix_web::rt::spawn(server);

@@ -368,18 +368,21 @@ pub async fn create(
 )]
 #[get("/people/{id}/adjustments")]
 pub async fn list(
+    req: actix_web::HttpRequest,
     caller: NotPartner,
     db: web::Data<Database>,
     id: web::Path<String>,
 ) -> Result<web::Json<AdjustmentList>, ApiError> {
     let caller = caller.0;
     let id = super::path_id(&id.into_inner(), "person")?;
+    let reader = caller.clone();
     let items = db
         .read(move |conn| {
-            let recorded = app::adjustments::list(conn, &caller, id)?;
-            views(conn, recorded, &caller)
+            let recorded = app::adjustments::list(conn, &reader, id)?;
+            views(conn, recorded, &reader)
         })
         .await?;
+    super::access_log::record(&req, &caller, [crate::domain::access_log::Read::person(id)]);
     Ok(web::Json(AdjustmentList { items }))
 }
 
@@ -404,6 +407,7 @@ pub async fn list(
 )]
 #[get("/people/{id}/adjustments/{adjustment}")]
 pub async fn get(
+    req: actix_web::HttpRequest,
     caller: NotPartner,
     db: web::Data<Database>,
     path: web::Path<(String, String)>,
@@ -412,12 +416,18 @@ pub async fn get(
     let (person, adjustment) = path.into_inner();
     let person = super::path_id(&person, "person")?;
     let adjustment = super::path_id(&adjustment, "adjustment")?;
+    let reader = caller.clone();
     let (view, etag) = db
         .read(move |conn| {
-            let recorded = app::adjustments::get(conn, &caller, person, adjustment)?;
-            one_view(conn, recorded, &caller)
+            let recorded = app::adjustments::get(conn, &reader, person, adjustment)?;
+            one_view(conn, recorded, &reader)
         })
         .await?;
+    super::access_log::record(
+        &req,
+        &caller,
+        [crate::domain::access_log::Read::person(person)],
+    );
     Ok(adjustment_response(view, etag))
 }
 

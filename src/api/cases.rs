@@ -20,6 +20,7 @@ use crate::db::cases::{
 use crate::db::events::{self, EventRow};
 use crate::db::stages::StageRow;
 use crate::db::{self, Database, DbConnection};
+use crate::domain::access_log::Read;
 use crate::domain::case::{Channel, ContactMethod, Kind, Role, Stage, Status, Visibility};
 use crate::domain::clock::Clock;
 use crate::domain::deadlines;
@@ -1214,18 +1215,21 @@ fn case_for(
 )]
 #[get("/cases/{reference}")]
 pub async fn get(
+    req: HttpRequest,
     caller: AnyCaller,
     db: web::Data<Database>,
     reference: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let reference = reference.into_inner();
     let caller = caller.0;
+    let viewer = caller.clone();
     let (case, etag) = db
         .read(move |conn| {
-            let row = readable_case(conn, &reference, &caller)?;
-            load_case(conn, row, &caller)
+            let row = readable_case(conn, &reference, &viewer)?;
+            load_case(conn, row, &viewer)
         })
         .await?;
+    super::access_log::record(&req, &caller, [Read::case(&case.reference)]);
     Ok(case_response(case, etag))
 }
 
@@ -1341,6 +1345,7 @@ fn vocabulary_filter<T>(
 )]
 #[get("/cases")]
 pub async fn list(
+    req: HttpRequest,
     caller: AnyCaller,
     db: web::Data<Database>,
     time: web::Data<crate::app::time::Now>,
@@ -1483,6 +1488,11 @@ pub async fn list(
         )
     });
     let items = rows.iter().map(summary_of).collect::<Result<Vec<_>, _>>()?;
+    super::access_log::record(
+        &req,
+        &caller,
+        items.iter().map(|case| Read::case(&case.reference)),
+    );
     Ok(web::Json(CaseList { items, next_cursor }))
 }
 
@@ -1532,6 +1542,7 @@ pub(crate) fn timeline_event(row: EventRow, viewer: &Caller) -> Result<TimelineE
 )]
 #[get("/cases/{reference}/timeline")]
 pub async fn timeline(
+    req: HttpRequest,
     caller: AnyCaller,
     db: web::Data<Database>,
     reference: web::Path<String>,
@@ -1545,13 +1556,14 @@ pub async fn timeline(
     )?;
     let reference = reference.into_inner();
     let caller = caller.0;
-    let (rows, viewer) = db
+    let (rows, viewer, read) = db
         .read(move |conn| {
             let case = readable_case(conn, &reference, &caller)?;
             let rows = events::for_case(conn, case.id, !caller.is_staff(), after, limit + 1)?;
-            Ok((rows, caller))
+            Ok((rows, caller, Read::case(case.reference)))
         })
         .await?;
+    super::access_log::record(&req, &viewer, [read]);
     let (rows, next_cursor) = pagination::split_page(rows, limit, |e| e.id.to_string());
     let items = rows
         .into_iter()

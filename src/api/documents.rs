@@ -4,6 +4,7 @@
 //! them: customers (and the partner who posted the case) see the documents of `customer`
 //! visibility, never staff-only ones.
 
+use crate::domain::access_log::Read;
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -438,6 +439,7 @@ pub async fn add(
 )]
 #[get("/cases/{reference}/documents")]
 pub async fn list(
+    req: actix_web::HttpRequest,
     caller: AnyCaller,
     db: web::Data<Database>,
     reference: web::Path<String>,
@@ -457,6 +459,7 @@ pub async fn list(
         })
         .await?;
     let (rows, next_cursor) = pagination::split_page(rows, limit, |d| d.id.to_string());
+    super::access_log::record(&req, &caller, [Read::case(&reference)]);
     let items = rows
         .into_iter()
         .map(|row| view(row, &reference, &caller))
@@ -495,6 +498,7 @@ pub async fn list(
 )]
 #[get("/cases/{reference}/documents/{id}")]
 pub async fn download(
+    req: actix_web::HttpRequest,
     caller: AnyCaller,
     db: web::Data<Database>,
     store: web::Data<DocumentStore>,
@@ -504,9 +508,12 @@ pub async fn download(
     let id = super::path_id(&id, "document")?;
     let caller = caller.0;
     let store = store.into_inner();
+    let reader = caller.clone();
+    let read = Read::document(&reference, id);
     let (row, bytes) = db
-        .read(move |conn| Ok(app::documents::read(conn, &caller, &reference, id, &store)?))
+        .read(move |conn| Ok(app::documents::read(conn, &reader, &reference, id, &store)?))
         .await?;
+    super::access_log::record(&req, &caller, [read]);
     let name = download_name(&row.filename, row.id, row.document_type);
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, row.document_type.content_type()))

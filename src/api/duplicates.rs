@@ -86,15 +86,22 @@ fn view(row: CandidateRow) -> PossibleDuplicate {
 )]
 #[get("/cases/{reference}/possible-duplicates")]
 pub async fn list(
+    req: actix_web::HttpRequest,
     staff: Staff,
     db: web::Data<Database>,
     reference: web::Path<String>,
 ) -> Result<web::Json<PossibleDuplicateList>, ApiError> {
     let caller = staff.0;
     let reference = reference.into_inner();
-    let (_, candidates) = db
-        .read(move |conn| Ok(app::duplicates::of_case(conn, &caller, &reference)?))
+    let reader = caller.clone();
+    let (case, candidates) = db
+        .read(move |conn| Ok(app::duplicates::of_case(conn, &reader, &reference)?))
         .await?;
+    super::access_log::record(
+        &req,
+        &caller,
+        [crate::domain::access_log::Read::case(case.reference)],
+    );
     Ok(web::Json(PossibleDuplicateList {
         items: candidates.into_iter().map(view).collect(),
     }))

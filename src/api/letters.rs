@@ -2,6 +2,7 @@
 //! plain text or the PDF that is posted, by `Accept`. A customer sees the letters on their own
 //! case (all are to them); staff who may read the case see all; partners none.
 
+use crate::domain::access_log::Read;
 use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -139,6 +140,7 @@ pub struct LettersQuery {
 )]
 #[get("/cases/{reference}/letters")]
 pub async fn list(
+    req: HttpRequest,
     caller: NotPartner,
     db: web::Data<Database>,
     reference: web::Path<String>,
@@ -151,16 +153,18 @@ pub async fn list(
     )?;
     let caller = caller.0;
     let reference = reference.into_inner();
+    let reader = caller.clone();
     let rows = db
         .read(move |conn| {
-            let case = readable_case(conn, &reference, &caller)?;
+            let case = readable_case(conn, &reference, &reader)?;
             let rows = repo::for_case(conn, case.id, after, limit + 1)?;
             let ids: Vec<i64> = rows.iter().map(|l| l.id).collect();
             let messages = crate::db::mailroom::for_letters(conn, &ids)?;
-            Ok((rows, messages))
+            Ok((rows, messages, case.reference))
         })
         .await?;
-    let (rows, messages) = rows;
+    let (rows, messages, reference) = rows;
+    super::access_log::record(&req, &caller, [Read::case(reference)]);
     let (rows, next_cursor) = pagination::split_page(rows, limit, |l| l.id.to_string());
     let items = rows
         .iter()
@@ -265,9 +269,10 @@ pub async fn get(
     let id = super::path_id(&id, "letter")?;
     let form = form_of(&req)?;
     let caller = caller.0;
+    let reader = caller.clone();
     let (reference, row, customer) = db
         .read(move |conn| {
-            let case = readable_case(conn, &reference, &caller)?;
+            let case = readable_case(conn, &reference, &reader)?;
             let row = repo::find(conn, case.id, id)?.ok_or_else(|| {
                 ApiError::NotFound(format!("there is no letter {id} on this case"))
             })?;
@@ -279,6 +284,7 @@ pub async fn get(
             Ok((case.reference, row, customer))
         })
         .await?;
+    super::access_log::record(&req, &caller, [Read::letter(&reference, row.id)]);
     let language = row.language.as_str();
     let mut response = HttpResponse::Ok();
     response

@@ -272,6 +272,7 @@ pub struct CaseMessagesQuery {
 )]
 #[get("/cases/{reference}/outgoing-messages")]
 pub async fn list_for_case(
+    req: actix_web::HttpRequest,
     staff: Staff,
     db: web::Data<Database>,
     reference: web::Path<String>,
@@ -284,17 +285,23 @@ pub async fn list_for_case(
     )?;
     let caller = staff.0;
     let reference = reference.into_inner();
-    let rows = db
+    let reader = caller.clone();
+    let (rows, reference) = db
         .read(move |conn| {
-            let case = readable_case(conn, &reference, &caller)?;
+            let case = readable_case(conn, &reference, &reader)?;
             let filter = MessageFilter {
                 case_id: Some(case.id),
                 before,
                 ..MessageFilter::default()
             };
-            Ok(repo::list(conn, &filter, limit + 1)?)
+            Ok((repo::list(conn, &filter, limit + 1)?, case.reference))
         })
         .await?;
+    super::access_log::record(
+        &req,
+        &caller,
+        [crate::domain::access_log::Read::case(reference)],
+    );
     Ok(web::Json(page(rows, limit)))
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP API: one module per resource, and the OpenAPI document built
 //! from their annotations.
 
+pub mod access_log;
 pub mod acknowledgements;
 pub mod adjustments;
 pub mod assignments;
@@ -36,6 +37,8 @@ pub mod reports;
 pub mod restrictions;
 pub mod services;
 pub mod stage_responses;
+pub mod subject_access;
+pub mod subject_access_export;
 pub mod surveys;
 pub mod triage;
 pub mod validation;
@@ -348,7 +351,17 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(mailroom::notify_callback)
         .service(mailroom::list_for_case)
         .service(mailroom::list)
-        .service(mailroom::record_printing);
+        .service(mailroom::record_printing)
+        .service(access_log::for_case)
+        .service(access_log::for_person)
+        .service(subject_access::create)
+        .service(subject_access::list)
+        .service(subject_access::get)
+        .service(subject_access::extend)
+        .service(subject_access::answer)
+        .service(subject_access::open)
+        .service(subject_access::disclose_note)
+        .service(subject_access_export::export);
 }
 
 /// The OpenAPI document, as served at `/openapi.json` and committed under `openapi/`.

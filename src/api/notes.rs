@@ -118,6 +118,7 @@ pub async fn add(
 )]
 #[get("/cases/{reference}/notes")]
 pub async fn list(
+    req: actix_web::HttpRequest,
     staff: Staff,
     db: web::Data<Database>,
     reference: web::Path<String>,
@@ -130,15 +131,17 @@ pub async fn list(
     )?;
     let caller = staff.0;
     let reference = reference.into_inner();
-    let (rows, caller) = db
+    let (rows, caller, read) = db
         .read(move |conn| {
             let case = readable_case(conn, &reference, &caller)?;
             Ok((
                 events::of_type(conn, case.id, "note", after, limit + 1)?,
                 caller,
+                crate::domain::access_log::Read::case(case.reference),
             ))
         })
         .await?;
+    super::access_log::record(&req, &caller, [read]);
     let (rows, next_cursor) = pagination::split_page(rows, limit, |e| e.id.to_string());
     let items = rows
         .into_iter()

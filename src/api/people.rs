@@ -2,6 +2,7 @@
 //! representative. Staff see the people on their services' cases (the complaints manager
 //! everyone); a customer sees only themselves; partners see nobody.
 
+use crate::domain::access_log::Read;
 use actix_web::http::header;
 use actix_web::{get, patch, post, put, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -130,14 +131,20 @@ fn person_response(person: Person, etag: String) -> HttpResponse {
     )
 )]
 #[get("/people/me")]
-pub async fn me(caller: NotPartner, db: web::Data<Database>) -> Result<HttpResponse, ApiError> {
+pub async fn me(
+    req: actix_web::HttpRequest,
+    caller: NotPartner,
+    db: web::Data<Database>,
+) -> Result<HttpResponse, ApiError> {
     let caller = caller.0;
+    let reader = caller.clone();
     let (person, etag) = db
         .read(move |conn| {
-            let row = app::people::me(conn, &caller)?;
+            let row = app::people::me(conn, &reader)?;
             Ok((view(conn, &row)?, etag(&row)))
         })
         .await?;
+    super::access_log::record(&req, &caller, [Read::person(person.id)]);
     Ok(person_response(person, etag))
 }
 
@@ -160,18 +167,21 @@ pub async fn me(caller: NotPartner, db: web::Data<Database>) -> Result<HttpRespo
 )]
 #[get("/people/{id}")]
 pub async fn get(
+    req: actix_web::HttpRequest,
     caller: NotPartner,
     db: web::Data<Database>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller.0;
     let id = super::path_id(&id.into_inner(), "person")?;
+    let reader = caller.clone();
     let (person, etag) = db
         .read(move |conn| {
-            let row = app::people::find(conn, &caller, id)?;
+            let row = app::people::find(conn, &reader, id)?;
             Ok((view(conn, &row)?, etag(&row)))
         })
         .await?;
+    super::access_log::record(&req, &caller, [Read::person(id)]);
     Ok(person_response(person, etag))
 }
 
@@ -229,15 +239,18 @@ pub struct PersonCaseList {
 )]
 #[get("/people/{id}/cases")]
 pub async fn cases(
+    req: actix_web::HttpRequest,
     caller: NotPartner,
     db: web::Data<Database>,
     id: web::Path<String>,
 ) -> Result<web::Json<PersonCaseList>, ApiError> {
     let caller = caller.0;
     let id = super::path_id(&id.into_inner(), "person")?;
+    let reader = caller.clone();
     let found = db
-        .read(move |conn| Ok(app::people::cases_of(conn, &caller, id)?))
+        .read(move |conn| Ok(app::people::cases_of(conn, &reader, id)?))
         .await?;
+    super::access_log::record(&req, &caller, [Read::person(id)]);
     let items = found
         .into_iter()
         .map(|c| PersonCase {
@@ -320,6 +333,7 @@ fn flag(raw: Option<&str>, field: &'static str, errors: &mut Vec<FieldError>) ->
 )]
 #[get("/people")]
 pub async fn list(
+    req: actix_web::HttpRequest,
     staff: Staff,
     db: web::Data<Database>,
     query: web::Query<PeopleQuery>,
@@ -351,8 +365,10 @@ pub async fn list(
         return Err(ApiError::Validation(errors));
     }
     let caller = staff.0;
+    let reader = caller.clone();
     let (items, next_cursor) = db
         .read(move |conn| {
+            let caller = reader;
             let services = (!caller.has(Role::ComplaintsManager)).then(|| caller.services.clone());
             let rows = repo::list(conn, services.as_deref(), &filter, limit + 1)?;
             let (rows, next) = pagination::split_page(rows, limit, |r| r.id.to_string());
@@ -363,6 +379,7 @@ pub async fn list(
             Ok((items, next))
         })
         .await?;
+    super::access_log::record(&req, &caller, items.iter().map(|p| Read::person(p.id)));
     Ok(web::Json(PersonList { items, next_cursor }))
 }
 

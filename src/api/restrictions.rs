@@ -465,6 +465,7 @@ pub struct RestrictionList {
 )]
 #[get("/people/{id}/restrictions")]
 pub async fn list(
+    req: actix_web::HttpRequest,
     caller: AnyCaller,
     db: web::Data<Database>,
     now: web::Data<Now>,
@@ -474,9 +475,10 @@ pub async fn list(
     let person = super::path_id(&id.into_inner(), "person")?;
     staff_only(&caller, person)?;
     let at = now.now();
+    let reader = caller.clone();
     let items = db
         .read(move |conn| {
-            let rows = use_case::list(conn, &caller, person)?;
+            let rows = use_case::list(conn, &reader, person)?;
             let mut items = Vec::with_capacity(rows.len());
             for row in rows {
                 let reviews = crate::db::restrictions::reviews_of(conn, row.id)?;
@@ -485,6 +487,11 @@ pub async fn list(
             Ok(items)
         })
         .await?;
+    super::access_log::record(
+        &req,
+        &caller,
+        [crate::domain::access_log::Read::person(person)],
+    );
     Ok(web::Json(RestrictionList { items }))
 }
 
@@ -515,6 +522,7 @@ fn restriction_response(restriction: Restriction, etag: String) -> HttpResponse 
 )]
 #[get("/people/{id}/restrictions/{restriction}")]
 pub async fn get(
+    req: actix_web::HttpRequest,
     caller: AnyCaller,
     db: web::Data<Database>,
     now: web::Data<Now>,
@@ -526,12 +534,18 @@ pub async fn get(
     staff_only(&caller, person)?;
     let restriction = super::path_id(&restriction, "restriction")?;
     let at = now.now();
+    let reader = caller.clone();
     let (view, etag) = db
         .read(move |conn| {
-            let (row, reviews) = use_case::find(conn, &caller, person, restriction)?;
+            let (row, reviews) = use_case::find(conn, &reader, person, restriction)?;
             Ok((view(conn, &row, reviews, at)?, etag(&row)))
         })
         .await?;
+    super::access_log::record(
+        &req,
+        &caller,
+        [crate::domain::access_log::Read::person(person)],
+    );
     Ok(restriction_response(view, etag))
 }
 

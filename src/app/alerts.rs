@@ -194,6 +194,32 @@ pub fn sync_adjustment(
     }
 }
 
+/// Brings a subject-access request's due date on record up to date: while it is unanswered
+/// it goes on the timeline of one of its person's cases, chosen as an adjustment's review's is
+/// (their latest running case, else their latest case); a person with no case has no timeline
+/// to carry it, and the requests' own list (`GET /subject-access-requests`) shows it.
+pub fn sync_subject_access(
+    conn: &mut DbConnection,
+    request: &crate::db::subject_access::RequestRow,
+) -> Result<(), AppError> {
+    let subject = alerts::subject_access_subject(request.id);
+    let recorded = repo::for_subject(conn, Deadline::SubjectAccess, &subject)?;
+    let open: Vec<OpenDeadline> =
+        alerts::subject_access_deadline(request.id, request.due_on, request.responded_on.is_some())
+            .into_iter()
+            .collect();
+    let anchored = if open.is_empty() {
+        None
+    } else {
+        let cases = crate::db::adjustments::cases_of_person(conn, request.person_id)?;
+        crate::domain::adjustment::anchor(None, &cases)
+    };
+    match anchored {
+        Some(case_id) => sync(conn, case_id, open, recorded),
+        None => sync(conn, 0, vec![], recorded),
+    }
+}
+
 /// Brings the review deadlines of a person's adjustments in force up to date (after their
 /// cases changed hands: a merge, a corrected match).
 pub fn sync_adjustments_of_person(conn: &mut DbConnection, person_id: i64) -> Result<(), AppError> {
@@ -279,6 +305,9 @@ fn event_of(row: &AlertRow, alert: Alert) -> CaseEvent {
         adjustment: row
             .about_id
             .filter(|_| row.deadline == Deadline::AdjustmentReview),
+        subject_access_request: row
+            .about_id
+            .filter(|_| row.deadline == Deadline::SubjectAccess),
     };
     match (alert, row.deadline, row.about_id) {
         (Alert::Approaching, _, _) => CaseEvent::DeadlineApproaching(about),

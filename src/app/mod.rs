@@ -3,6 +3,7 @@
 //! saves what changed and appends the event, all inside the caller's transaction. It knows
 //! nothing of HTTP: handlers parse the request, call a function here, and map its answer.
 
+pub mod access_journal;
 pub mod adjustments;
 pub mod alerts;
 pub mod assignment;
@@ -21,6 +22,7 @@ pub mod ownership;
 pub mod people;
 pub mod remedies;
 pub mod restrictions;
+pub mod subject_access;
 pub mod surveys;
 pub mod time;
 pub mod webhooks;

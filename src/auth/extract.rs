@@ -151,6 +151,7 @@ mod tests {
             subject: "someone".into(),
             roles: roles.to_vec(),
             services: vec!["waste-care".into()],
+            client_id: None,
         }
     }
 

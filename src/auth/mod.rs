@@ -21,6 +21,9 @@ pub struct Caller {
     pub roles: Vec<Role>,
     /// The services a staff member belongs to or heads.
     pub services: Vec<String>,
+    /// The application the token was issued to (its `azp` claim, or `client_id`), when it
+    /// names one: the access audit records it.
+    pub client_id: Option<String>,
 }
 
 impl Caller {

@@ -34,6 +34,12 @@ struct IncomingClaims {
     roles: Vec<String>,
     #[serde(default)]
     services: Vec<String>,
+    /// OpenID Connect's authorised party: the client the token was issued to.
+    #[serde(default)]
+    azp: Option<String>,
+    /// RFC 9068's name for it.
+    #[serde(default)]
+    client_id: Option<String>,
 }
 
 /// Checks bearer tokens against the configured keys.
@@ -189,6 +195,10 @@ impl TokenVerifier {
             subject: claims.sub,
             roles: claims.roles.iter().filter_map(|r| Role::parse(r)).collect(),
             services: claims.services,
+            client_id: claims
+                .azp
+                .or(claims.client_id)
+                .filter(|c| !c.trim().is_empty() && !c.contains('\0') && c.len() <= 200),
         })
     }
 

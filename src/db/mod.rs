@@ -3,6 +3,7 @@
 //! `DbConnection` is a diesel `MultiConnection`, so repository functions are
 //! written once against it. Blocking work runs on actix's blocking pool.
 
+pub mod access_log;
 pub mod adjustments;
 pub mod alerts;
 pub mod cases;
@@ -30,6 +31,7 @@ pub mod restrictions;
 pub mod schema;
 pub mod services;
 pub mod stages;
+pub mod subject_access;
 pub mod surveys;
 pub mod text;
 pub mod webhooks;
@@ -488,6 +490,26 @@ impl Database {
         })
         .await
         .map_err(|e| DbError::other(format!("blocking task: {e}")))?
+    }
+
+    /// [`Database::job_transaction`] for a thread of its own that is not in the async
+    /// runtime (the access journal's flusher): blocks that thread, takes SQLite's one writer's
+    /// turn like every other write, and wakes no job.
+    pub fn blocking_transaction<T, E, F>(&self, work: F) -> Result<T, E>
+    where
+        E: From<DbError> + DbFailure,
+        F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    {
+        let mut conn = checkout(&self.pool, self.wait, &self.health)?;
+        let _turn = self
+            .write_gate
+            .as_ref()
+            .map(|gate| gate.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        let done = conn
+            .transaction(|conn| work(conn).map_err(Failed::Work))
+            .map_err(Failed::into_error);
+        note_lost(&mut conn, &done, &self.health);
+        done
     }
 
     /// Notified after each committed write (see [`Database::transaction`]), and on

@@ -441,6 +441,59 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    access_log (id) {
+        id -> BigInt,
+        record_id -> Text,
+        occurred_at -> Timestamp,
+        actor_subject -> Text,
+        actor_roles -> Text,
+        client_id -> Nullable<Text>,
+        request_id -> Text,
+        kind -> Text,
+        case_reference -> Nullable<Text>,
+        person_id -> Nullable<BigInt>,
+        item_id -> Nullable<BigInt>,
+        route -> Text,
+        status -> Integer,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    access_journal_offsets (journal) {
+        journal -> Text,
+        committed_bytes -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    subject_access_requests (id) {
+        id -> BigInt,
+        person_id -> BigInt,
+        received_on -> Date,
+        original_due_on -> Date,
+        due_on -> Date,
+        recorded_by -> Text,
+        extension_reason -> Nullable<Text>,
+        extension_notice -> Nullable<Text>,
+        person_told_on -> Nullable<Date>,
+        extended_by -> Nullable<Text>,
+        extended_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        responded_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    disclosable_notes (event_id) {
+        event_id -> BigInt,
+        marked_by -> Text,
+        marked_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(services -> directorates (directorate_id));
 diesel::joinable!(cases -> services (service_id));
 diesel::table! {
@@ -716,4 +769,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     restriction_reviews,
     restricted_contacts,
     new_issue_reviews,
+    access_log,
+    access_journal_offsets,
+    subject_access_requests,
+    disclosable_notes,
 );

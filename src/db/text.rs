@@ -15,6 +15,7 @@ use diesel::internal::derives::as_expression::Bound;
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::{Nullable, SingleValue, Text};
 
+use crate::domain::access_log::ReadKind;
 use crate::domain::acknowledgement::AcknowledgementMethod;
 use crate::domain::adjustment::{AdjustmentKind, AdjustmentReviewOutcome};
 use crate::domain::alerts::Deadline;
@@ -115,6 +116,7 @@ macro_rules! stored_as_text {
 }
 
 stored_as_text! {
+    ReadKind => "read kind",
     Kind => "kind",
     Channel => "channel",
     Status => "status",

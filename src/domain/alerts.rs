@@ -33,6 +33,8 @@ vocabulary! {
         RestrictionReview => "restriction_review",
         /// A person's reasonable adjustment must be reviewed (Complaint Handling Code 5.6).
         AdjustmentReview => "adjustment_review",
+        /// A person's subject-access request must be answered (UK GDPR Article 15).
+        SubjectAccess => "subject_access",
     }
 }
 
@@ -43,6 +45,7 @@ impl Deadline {
         Deadline::LearningAction,
         Deadline::RestrictionReview,
         Deadline::AdjustmentReview,
+        Deadline::SubjectAccess,
     ];
 }
 
@@ -226,6 +229,22 @@ pub fn adjustment_review_deadline(id: i64, due: NaiveDate, in_force: bool) -> Op
 /// The subject of a reasonable adjustment's review deadline.
 pub fn adjustment_review_subject(id: i64) -> String {
     format!("adjustment_review.{id}")
+}
+
+/// A subject-access request's deadline, while it is unanswered.
+pub fn subject_access_deadline(id: i64, due: NaiveDate, answered: bool) -> Option<OpenDeadline> {
+    (!answered).then(|| OpenDeadline {
+        subject: subject_access_subject(id),
+        deadline: Deadline::SubjectAccess,
+        stage: None,
+        about: Some(id),
+        due,
+    })
+}
+
+/// The subject of a subject-access request's deadline.
+pub fn subject_access_subject(id: i64) -> String {
+    format!("subject_access.{id}")
 }
 
 /// The two alerts of a deadline.

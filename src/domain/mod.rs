@@ -2,6 +2,7 @@
 //! values may be, how references are made, and the clock deadlines run on.
 
 pub mod access;
+pub mod access_log;
 pub mod acknowledgement;
 pub mod adjustment;
 pub mod alerts;
@@ -32,6 +33,7 @@ pub mod remedy;
 pub mod reporting;
 pub mod response;
 pub mod restriction;
+pub mod subject_access;
 pub mod survey;
 pub mod triage;
 pub mod webhook;

@@ -113,6 +113,13 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
         .collect();
 
     vec![
+        (
+            "ReadKind",
+            words(
+                council_feedback::domain::access_log::ReadKind::ALL,
+                council_feedback::domain::access_log::ReadKind::as_str,
+            ),
+        ),
         ("Behaviour", words(Behaviour::ALL, Behaviour::as_str)),
         ("ContactVia", words(ContactVia::ALL, ContactVia::as_str)),
         (

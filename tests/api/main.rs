@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod access_log;
 mod adjustments;
 mod alerts;
 mod auth;
@@ -36,6 +37,7 @@ mod schema;
 mod seed;
 mod services;
 mod staff_compliments;
+mod subject_access;
 mod surveys;
 mod system;
 mod validation;

@@ -482,6 +482,9 @@ pub struct DeadlineAlert {
     /// deadlines).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adjustment: Option<i64>,
+    /// The person's subject-access request, for its due date (left out for other deadlines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject_access_request: Option<i64>,
 }
 
 /// One kind of event, as published.
