@@ -21,6 +21,7 @@ pub mod ownership;
 pub mod people;
 pub mod remedies;
 pub mod restrictions;
+pub mod retention;
 pub mod surveys;
 pub mod time;
 pub mod webhooks;

@@ -32,6 +32,7 @@ pub mod remedy;
 pub mod reporting;
 pub mod response;
 pub mod restriction;
+pub mod retention;
 pub mod survey;
 pub mod triage;
 pub mod webhook;

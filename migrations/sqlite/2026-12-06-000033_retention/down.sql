@@ -1,0 +1,3 @@
+DROP TABLE erasure_requests;
+DROP TABLE case_anonymisations;
+DROP TABLE legal_holds;
