@@ -189,6 +189,8 @@ pub fn anonymise(
         return Ok(vec![]);
     }
     let ids: Vec<i64> = cases.iter().map(|(id, _)| *id).collect();
+    // First: the event log lets an anonymised case's events be rewritten, and no other's.
+    repo::record_anonymised(conn, cases, now, basis.as_str(), erasure_request)?;
     let customers = repo::customers_of(conn, &ids)?;
     let mut people: Vec<i64> = customers.iter().filter_map(|c| c.person_id).collect();
     people.extend(repo::representatives_people(conn, &ids)?);
@@ -227,7 +229,6 @@ pub fn anonymise(
         let district = postcode.as_deref().and_then(postcode_district);
         repo::anonymise_person(conn, person, district.as_deref(), now)?;
     }
-    repo::record_anonymised(conn, cases, now, basis.as_str(), erasure_request)?;
     let events: Vec<CaseEvent> = cases
         .iter()
         .map(|(_, closed_at)| CaseEvent::Anonymised {

@@ -48,3 +48,21 @@ CREATE TABLE erasure_requests (
     cases_anonymised INTEGER
 );
 CREATE INDEX erasure_requests_by_person ON erasure_requests (person_id, id);
+
+-- The event log stays append-only, with one exception: once a case is anonymised, its
+-- events' free text and the customer's id as actor may be rewritten (what happened, when,
+-- and everything else stay as they were).
+CREATE OR REPLACE FUNCTION case_events_are_append_only() RETURNS trigger AS $$
+BEGIN
+    IF TG_OP = 'UPDATE'
+       AND NEW.id = OLD.id AND NEW.case_id = OLD.case_id AND NEW.event_type = OLD.event_type
+       AND NEW.visibility = OLD.visibility AND NEW.actor_role = OLD.actor_role
+       AND NEW.occurred_at = OLD.occurred_at AND NEW.commit_order = OLD.commit_order
+       AND NEW.feed_type = OLD.feed_type AND NEW.stage IS NOT DISTINCT FROM OLD.stage
+       AND NEW.due IS NOT DISTINCT FROM OLD.due
+       AND EXISTS (SELECT 1 FROM case_anonymisations a WHERE a.case_id = OLD.case_id) THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'case_events is append-only';
+END;
+$$ LANGUAGE plpgsql;

@@ -48,3 +48,19 @@ CREATE TABLE erasure_requests (
     cases_anonymised INTEGER
 );
 CREATE INDEX erasure_requests_by_person ON erasure_requests (person_id, id);
+
+-- The event log stays append-only, with one exception: once a case is anonymised, its
+-- events' free text and the customer's id as actor may be rewritten (what happened, when,
+-- and everything else stay as they were).
+DROP TRIGGER IF EXISTS case_events_no_update;
+CREATE TRIGGER case_events_no_update BEFORE UPDATE ON case_events
+WHEN NOT (
+    NEW.id = OLD.id AND NEW.case_id = OLD.case_id AND NEW.event_type = OLD.event_type
+    AND NEW.visibility = OLD.visibility AND NEW.actor_role = OLD.actor_role
+    AND NEW.occurred_at = OLD.occurred_at AND NEW.commit_order = OLD.commit_order
+    AND NEW.feed_type = OLD.feed_type AND NEW.stage IS OLD.stage AND NEW.due IS OLD.due
+    AND EXISTS (SELECT 1 FROM case_anonymisations a WHERE a.case_id = OLD.case_id)
+)
+BEGIN
+    SELECT RAISE(ABORT, 'case_events is append-only');
+END;
