@@ -1,4 +1,5 @@
-//! Legal holds on cases and people, and a case's retention as it stands (issue 15 §1).
+//! Legal holds on cases and people, a case's retention as it stands (issue 15 §1), and
+//! erasure requests (§4).
 //! Complaints manager only: a hold stops the retention schedule and erasure.
 
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
@@ -10,15 +11,17 @@ use validator::Validate;
 use super::database::ApiDatabase;
 use super::idempotency::{self, Created};
 use super::json::{JsonBody, OptionalJson};
-use super::validation::{field_errors, not_blank};
+use super::validation::{field_errors, not_blank, one_of, plausible_date, report_of};
 use super::{path_id, responses, rfc3339};
+use crate::app::documents::DocumentStore;
 use crate::app::retention::{self as app, HoldOn};
 use crate::app::time::Now;
 use crate::auth::ComplaintsManager;
-use crate::db::retention::HoldRow;
+use crate::db::retention::{ErasureRow, HoldRow};
 use crate::db::Database;
-use crate::domain::retention::HoldTarget;
-use crate::error::ApiError;
+use crate::domain::clock::uk_date;
+use crate::domain::retention::{Age, ErasureDecision, HoldTarget, LawfulBasis};
+use crate::error::{ApiError, FieldError};
 
 /// A legal hold to place.
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
@@ -448,4 +451,295 @@ pub async fn case_retention(
         anonymised_on: standing.anonymised_on,
         held_by: standing.held_by,
     }))
+}
+
+/// An erasure request as received.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"received_on": "2026-11-02", "request": "Erase everything you hold about me and my complaint about my neighbour"}))]
+pub struct NewErasureRequest {
+    /// The day the council received it (the one-month clock starts here).
+    #[validate(required(message = "is required"), custom(function = "plausible_date"))]
+    #[schema(value_type = String, format = Date)]
+    pub received_on: Option<NaiveDate>,
+    /// What the person asked for, in their words or staff's summary.
+    #[validate(
+        required(message = "is required"),
+        custom(function = "not_blank"),
+        length(max = 4000)
+    )]
+    #[schema(value_type = String, min_length = 1, max_length = 4000)]
+    pub request: Option<String>,
+}
+
+/// A decision on an erasure request.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"decision": "refused", "lawful_basis": "legal_claims", "reason": "A claim about your fall is before the county court."}))]
+pub struct ErasureDecisionBody {
+    #[validate(required(message = "is required"))]
+    #[schema(value_type = ErasureDecision)]
+    pub decision: Option<String>,
+    /// Required to refuse; not given to carry out.
+    #[schema(value_type = Option<LawfulBasis>)]
+    pub lawful_basis: Option<String>,
+    /// Required to refuse: why the basis applies.
+    #[validate(length(max = 4000))]
+    #[schema(max_length = 4000)]
+    pub reason: Option<String>,
+}
+
+/// An erasure request and its decision.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ErasureRequest {
+    pub id: i64,
+    pub person_id: i64,
+    #[schema(value_type = String, format = Date)]
+    pub received_on: NaiveDate,
+    /// The day a response is due: one calendar month after receipt (the ICO's guidance).
+    #[schema(value_type = String, format = Date)]
+    pub respond_by: NaiveDate,
+    pub request: String,
+    pub recorded_by: String,
+    pub decision: Option<ErasureDecision>,
+    pub lawful_basis: Option<LawfulBasis>,
+    pub reason: Option<String>,
+    pub decided_by: Option<String>,
+    #[schema(format = DateTime)]
+    pub decided_at: Option<String>,
+    /// The letter to the person: in the decision's answer, addressed by name; as kept, a
+    /// carried-out erasure's letter no longer names them.
+    pub letter: Option<String>,
+    /// How many cases a carried-out erasure anonymised.
+    pub cases_anonymised: Option<i32>,
+}
+
+/// A person's erasure requests, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ErasureRequests {
+    pub items: Vec<ErasureRequest>,
+    /// Always null: every request is on one page.
+    pub next_cursor: Option<String>,
+}
+
+fn erasure_view(row: &ErasureRow, letter: Option<String>) -> ErasureRequest {
+    ErasureRequest {
+        id: row.id,
+        person_id: row.person_id,
+        received_on: row.received_on,
+        respond_by: Age::Months(1).after(row.received_on),
+        request: row.request.clone(),
+        recorded_by: row.recorded_by.clone(),
+        decision: row.decision.as_deref().and_then(ErasureDecision::parse),
+        lawful_basis: row.lawful_basis.as_deref().and_then(LawfulBasis::parse),
+        reason: row.reason.clone(),
+        decided_by: row.decided_by.clone(),
+        decided_at: row.decided_at.map(rfc3339),
+        letter: letter.or_else(|| row.letter.clone()),
+        cases_anonymised: row.cases_anonymised,
+    }
+}
+
+#[utoipa::path(
+    tag = "people",
+    operation_id = "record_erasure_request",
+    description = "Roles: complaints_manager.\n\n\
+                   Records a person's request to erase their personal data (UK GDPR article \
+                   17), with the day it was received: a response is due one calendar month \
+                   later (`respond_by`). Written on each of their cases' timelines as \
+                   `erasure_requested`. Send an `Idempotency-Key` so a retry cannot record \
+                   it twice.",
+    params(
+        ("id" = i64, Path, description = "The person's id", minimum = 1, example = 7),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer", min_length = 1, max_length = 255, pattern = "^[!-~]+$")
+    ),
+    request_body = NewErasureRequest,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 201, description = "The request, undecided", body = ErasureRequest,
+            headers(("Location" = String, description = "The request"))),
+        (status = 400, response = responses::MalformedJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 422, response = responses::ValidationFailed),
+    )
+)]
+#[post("/people/{id}/erasure-requests")]
+pub async fn request_erasure(
+    req: HttpRequest,
+    manager: ComplaintsManager,
+    db: web::Data<Database>,
+    now: web::Data<Now>,
+    id: web::Path<String>,
+    body: JsonBody<NewErasureRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let person = path_id(&id, "person")?;
+    let key = idempotency::key(&req)?;
+    let fingerprint = body.fingerprint(&format!("POST /api/v1/people/{person}/erasure-requests"));
+    let mut errors = report_of(&body.value);
+    if body
+        .value
+        .received_on
+        .is_some_and(|d| d > uk_date(now.now()))
+    {
+        errors.push(FieldError::new("received_on", "must not be in the future"));
+    }
+    let (Some(received_on), Some(request), true) = (
+        body.value.received_on,
+        body.value.request.clone(),
+        errors.is_empty(),
+    ) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let caller = manager.0;
+    let subject = caller.subject.clone();
+    idempotency::create_once(&db, &subject, key, fingerprint, move |conn| {
+        let row = app::request_erasure(conn, now.now(), &caller, person, received_on, &request)?;
+        Ok(Created {
+            location: format!("/api/v1/people/{person}/erasure-requests/{}", row.id),
+            body: serde_json::to_string(&erasure_view(&row, None)).map_err(ApiError::internal)?,
+            etag: None,
+        })
+    })
+    .await
+}
+
+#[utoipa::path(
+    tag = "people",
+    operation_id = "list_erasure_requests",
+    description = "Roles: complaints_manager.\n\nThe person's erasure requests and their decisions, newest first.",
+    params(("id" = i64, Path, description = "The person's id", minimum = 1, example = 7)),
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The person's erasure requests", body = ErasureRequests),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+    )
+)]
+#[get("/people/{id}/erasure-requests")]
+pub async fn erasure_requests(
+    _manager: ComplaintsManager,
+    db: web::Data<Database>,
+    id: web::Path<String>,
+) -> Result<web::Json<ErasureRequests>, ApiError> {
+    let person = path_id(&id, "person")?;
+    let rows = db
+        .read(move |conn| Ok(app::erasures(conn, person)?))
+        .await?;
+    Ok(web::Json(ErasureRequests {
+        items: rows.iter().map(|r| erasure_view(r, None)).collect(),
+        next_cursor: None,
+    }))
+}
+
+#[utoipa::path(
+    tag = "people",
+    operation_id = "decide_erasure_request",
+    description = "Roles: complaints_manager.\n\n\
+                   Decides an erasure request, once. `refused` needs the lawful basis \
+                   (`legal_obligation`, `public_task`, `legal_claims`) and the reason. \
+                   `carried_out` anonymises every case of the person now, whatever its age, \
+                   as the retention schedule would, and the person's record; it is refused \
+                   with 409 (`/problems/conflict`, field `decision`, the hold's reason in \
+                   `detail`) while a legal hold is in force on the person or one of their \
+                   cases, and while one of their cases is still being handled. The answer \
+                   carries the letter to the person, written from the erasure templates; \
+                   the decision is written on each case's timeline as `erasure_decided`.",
+    params(
+        ("id" = i64, Path, description = "The person's id", minimum = 1, example = 7),
+        ("request" = i64, Path, description = "The erasure request's id", minimum = 1, example = 2)
+    ),
+    request_body = ErasureDecisionBody,
+    security(("bearer_auth" = [])),
+    responses(
+        (status = 200, description = "The request, decided, with the letter", body = ErasureRequest),
+        (status = 400, response = responses::MalformedJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, response = responses::Conflict),
+        (status = 422, response = responses::ValidationFailed),
+    )
+)]
+#[post("/people/{id}/erasure-requests/{request}/decision")]
+pub async fn decide_erasure(
+    manager: ComplaintsManager,
+    db: web::Data<Database>,
+    now: web::Data<Now>,
+    documents: web::Data<DocumentStore>,
+    path: web::Path<(String, String)>,
+    body: JsonBody<ErasureDecisionBody>,
+) -> Result<web::Json<ErasureRequest>, ApiError> {
+    let (person, request) = path.into_inner();
+    let person = path_id(&person, "person")?;
+    let request = path_id(&request, "erasure request")?;
+    let value = body.value;
+    let mut errors = report_of(&value);
+    let decision = one_of(
+        value.decision.as_deref(),
+        "decision",
+        ErasureDecision::parse,
+        ErasureDecision::expected,
+        &mut errors,
+    );
+    let basis = one_of(
+        value.lawful_basis.as_deref(),
+        "lawful_basis",
+        LawfulBasis::parse,
+        LawfulBasis::expected,
+        &mut errors,
+    );
+    let reason = value
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(String::from);
+    let decided = match decision {
+        Some(ErasureDecision::Refused) => {
+            if value.lawful_basis.is_none() {
+                errors.push(FieldError::new("lawful_basis", "is required to refuse"));
+            }
+            if reason.is_none() {
+                errors.push(FieldError::new("reason", "is required to refuse"));
+            }
+            basis
+                .zip(reason)
+                .map(|(basis, reason)| app::Decided::Refused { basis, reason })
+        }
+        Some(ErasureDecision::CarriedOut) => {
+            if value.lawful_basis.is_some() {
+                errors.push(FieldError::new("lawful_basis", "is given only to refuse"));
+            }
+            Some(app::Decided::CarriedOut)
+        }
+        None => None,
+    };
+    let (Some(decided), true) = (decided, errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let caller = manager.0;
+    let carried_out = decided == app::Decided::CarriedOut;
+    let (erasure, files) = db
+        .write(move |conn| {
+            Ok(app::decide_erasure(
+                conn,
+                now.now(),
+                &caller,
+                person,
+                request,
+                &decided,
+            )?)
+        })
+        .await?;
+    if carried_out {
+        crate::jobs::retention::delete_files(&documents, &files);
+        // The removed values leave the database files too.
+        if let Err(e) = crate::jobs::retention::vacuum(&db).await {
+            log::error!("erasure {request}: vacuum: {e:?}");
+        }
+    }
+    Ok(web::Json(erasure_view(&erasure.row, erasure.letter)))
 }

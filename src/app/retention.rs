@@ -14,14 +14,15 @@ use chrono::{NaiveDate, NaiveDateTime};
 use super::AppError;
 use crate::auth::Caller;
 use crate::db::events::{self, NewEvent};
-use crate::db::retention::{self as repo, Finished, HoldRow};
+use crate::db::people::PersonRow;
+use crate::db::retention::{self as repo, ErasureRow, Finished, HoldRow};
 use crate::db::DbConnection;
 use crate::domain::case::events::CaseEvent;
 use crate::domain::case::{ActorRole, Kind, Outcome, Status};
 use crate::domain::clock::uk_date;
 use crate::domain::retention::{
-    closing_outcome, postcode_district, scrub_details, AnonymisationBasis, HoldTarget,
-    RetentionSchedule,
+    closing_outcome, erasure_letter, postcode_district, scrub_details, AnonymisationBasis,
+    ErasureDecision, HoldTarget, LawfulBasis, RetentionSchedule, PLACEHOLDER,
 };
 
 /// Who the timeline says anonymised a case on the schedule.
@@ -448,4 +449,208 @@ pub fn record_on(
         .collect();
     events::append_all(conn, &rows)?;
     Ok(())
+}
+
+/// An erasure request and the letter its decision produced (addressed to the person by
+/// name, before anonymisation removed it).
+#[derive(Debug, Clone)]
+pub struct Erasure {
+    pub row: ErasureRow,
+    pub letter: Option<String>,
+}
+
+fn person_exists(conn: &mut DbConnection, person_id: i64) -> Result<PersonRow, AppError> {
+    crate::db::people::find(conn, person_id)?
+        .ok_or_else(|| AppError::NotFound(format!("there is no person {person_id}")))
+}
+
+/// An erasure request from person `person_id`, received on `received_on`, is recorded, and
+/// written on each of their cases' timelines.
+pub fn request_erasure(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    caller: &Caller,
+    person_id: i64,
+    received_on: NaiveDate,
+    request: &str,
+) -> Result<ErasureRow, AppError> {
+    person_exists(conn, person_id)?;
+    let row = repo::insert_erasure(
+        conn,
+        person_id,
+        received_on,
+        request.trim(),
+        &caller.subject,
+        now,
+    )?;
+    let cases = repo::all_cases_of_person(conn, person_id)?;
+    record_on(
+        conn,
+        &cases,
+        caller,
+        now,
+        &CaseEvent::ErasureRequested {
+            erasure_request: row.id,
+        },
+    )?;
+    Ok(row)
+}
+
+/// The erasure requests of person `person_id`, newest first.
+pub fn erasures(conn: &mut DbConnection, person_id: i64) -> Result<Vec<ErasureRow>, AppError> {
+    person_exists(conn, person_id)?;
+    Ok(repo::erasures_of(conn, person_id)?)
+}
+
+/// What was decided, as the caller sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decided {
+    Refused { basis: LawfulBasis, reason: String },
+    CarriedOut,
+}
+
+/// Request `id` of person `person_id` is decided. Refused: with its lawful basis and reason.
+/// Carried out: every case of the person is anonymised now, whatever its age; refused as a
+/// conflict while a legal hold is in force on the person or one of their cases (naming its
+/// reason), or while one of their cases is still being handled. Either way the letter is
+/// written from its template and the decision recorded on each case's timeline. Gives the
+/// request as decided, the letter, and the documents whose files are to be deleted.
+pub fn decide_erasure(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    caller: &Caller,
+    person_id: i64,
+    id: i64,
+    decided: &Decided,
+) -> Result<(Erasure, Vec<i64>), AppError> {
+    let person = person_exists(conn, person_id)?;
+    let request = repo::erasure(conn, person_id, id)?
+        .ok_or_else(|| AppError::NotFound(format!("there is no erasure request {id}")))?;
+    if request.decision.is_some() {
+        return Err(AppError::Conflict {
+            detail: "the request has been decided already".into(),
+            field: Some("decision"),
+        });
+    }
+    let all_cases = repo::all_cases_of_person(conn, person_id)?;
+    let cases = repo::cases_of_person(conn, person_id)?;
+    let decided_on = uk_date(now);
+    let (decision, basis, reason) = match decided {
+        Decided::Refused { basis, reason } => {
+            (ErasureDecision::Refused, Some(*basis), Some(reason.trim()))
+        }
+        Decided::CarriedOut => (ErasureDecision::CarriedOut, None, None),
+    };
+    if decision == ErasureDecision::CarriedOut {
+        let on_person = repo::holds_on_person(conn, person_id)?
+            .into_iter()
+            .find(|h| h.lifted_at.is_none())
+            .map(|h| h.reason);
+        let on_cases = repo::holds_in_force(conn, &cases)?
+            .into_iter()
+            .next()
+            .map(|(_, reason)| reason);
+        if let Some(reason) = on_person.or(on_cases) {
+            return Err(AppError::Conflict {
+                detail: format!(
+                    "erasure cannot be carried out while a legal hold is in force: {reason}"
+                ),
+                field: Some("decision"),
+            });
+        }
+        for case_id in &cases {
+            if let Some(case) = crate::db::cases::find(conn, *case_id)? {
+                if closing_outcome(case.status, None).is_none() {
+                    return Err(AppError::Conflict {
+                        detail: format!(
+                            "case {} is still being handled: decide when it has closed, or \
+                             refuse with the public_task basis",
+                            case.reference
+                        ),
+                        field: Some("decision"),
+                    });
+                }
+            }
+        }
+    }
+    let letter = erasure_letter(
+        decision,
+        &person.name,
+        request.received_on,
+        decided_on,
+        cases.len(),
+        basis,
+        reason,
+    );
+    // A carried-out erasure keeps its letter without the name it removes.
+    let kept_letter = match decision {
+        ErasureDecision::CarriedOut => erasure_letter(
+            decision,
+            PLACEHOLDER,
+            request.received_on,
+            decided_on,
+            cases.len(),
+            None,
+            None,
+        ),
+        ErasureDecision::Refused => letter.clone(),
+    };
+    record_on(
+        conn,
+        &all_cases,
+        caller,
+        now,
+        &CaseEvent::ErasureDecided {
+            erasure_request: id,
+            decision: decision.as_str().into(),
+            lawful_basis: basis.map(|b| b.as_str().into()),
+        },
+    )?;
+    let mut files = vec![];
+    if decision == ErasureDecision::CarriedOut {
+        let finished: Vec<Due> = cases
+            .iter()
+            .map(|id| {
+                let closed_at = repo::finished_after(conn, id - 1, 1, false)?
+                    .into_iter()
+                    .find(|f| f.id == *id)
+                    .and_then(|f| f.closed_at);
+                Ok((*id, closed_at))
+            })
+            .collect::<Result<_, AppError>>()?;
+        files = anonymise(
+            conn,
+            &finished,
+            now,
+            AnonymisationBasis::Erasure,
+            Some(id),
+            (&caller.subject, caller.acting_role().into()),
+        )?;
+        // A person with no cases as customer is anonymised here.
+        let district = person.postcode.as_deref().and_then(postcode_district);
+        repo::anonymise_person(conn, person_id, district.as_deref(), now)?;
+    }
+    let row = repo::decide_erasure(
+        conn,
+        id,
+        decision.as_str(),
+        basis.map(LawfulBasis::as_str),
+        reason,
+        &caller.subject,
+        now,
+        &kept_letter,
+        (decision == ErasureDecision::CarriedOut)
+            .then(|| i32::try_from(cases.len()).unwrap_or(i32::MAX)),
+    )?
+    .ok_or_else(|| AppError::Conflict {
+        detail: "the request has been decided already".into(),
+        field: Some("decision"),
+    })?;
+    Ok((
+        Erasure {
+            row,
+            letter: Some(letter),
+        },
+        files,
+    ))
 }

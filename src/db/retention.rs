@@ -654,6 +654,14 @@ pub fn anonymise_person(
     diesel::update(erasure_requests::table.filter(erasure_requests::person_id.eq(id)))
         .set(erasure_requests::request.eq(PLACEHOLDER))
         .execute(conn)?;
+    // The letters of earlier decisions were addressed to them by name.
+    diesel::update(
+        erasure_requests::table
+            .filter(erasure_requests::person_id.eq(id))
+            .filter(erasure_requests::letter.is_not_null()),
+    )
+    .set(erasure_requests::letter.eq(PLACEHOLDER))
+    .execute(conn)?;
     Ok(())
 }
 

@@ -346,6 +346,56 @@ const KEPT_KEYS: &[&str] = &[
     "lawful_basis",
 ];
 
+impl LawfulBasis {
+    /// The basis in a letter's words.
+    pub fn in_words(self) -> &'static str {
+        match self {
+            LawfulBasis::LegalObligation => {
+                "we must keep it to comply with a legal obligation (UK GDPR article 17(3)(b))"
+            }
+            LawfulBasis::PublicTask => {
+                "we need it to perform a task in the public interest or in our official \
+                 authority (UK GDPR article 17(3)(b))"
+            }
+            LawfulBasis::LegalClaims => {
+                "we need it to establish, exercise or defend legal claims (UK GDPR article \
+                 17(3)(e))"
+            }
+        }
+    }
+}
+
+/// The letter telling a person of the decision on their erasure request, from the shipped
+/// templates (`templates/erasure/`): `{name}`, `{received_on}`, `{decided_on}`, `{cases}`,
+/// `{basis}` and `{reason}` are filled in.
+pub fn erasure_letter(
+    decision: ErasureDecision,
+    name: &str,
+    received_on: NaiveDate,
+    decided_on: NaiveDate,
+    cases: usize,
+    basis: Option<LawfulBasis>,
+    reason: Option<&str>,
+) -> String {
+    let template = match decision {
+        ErasureDecision::CarriedOut => include_str!("../../templates/erasure/carried_out.txt"),
+        ErasureDecision::Refused => include_str!("../../templates/erasure/refused.txt"),
+    };
+    template
+        .replace("{name}", name)
+        .replace(
+            "{received_on}",
+            &received_on.format("%-d %B %Y").to_string(),
+        )
+        .replace("{decided_on}", &decided_on.format("%-d %B %Y").to_string())
+        .replace("{cases}", &cases.to_string())
+        .replace(
+            "{basis}",
+            basis.map(LawfulBasis::in_words).unwrap_or_default(),
+        )
+        .replace("{reason}", reason.unwrap_or_default())
+}
+
 /// Whether text is a date or an instant as the timeline stores them.
 fn is_date_or_instant(text: &str) -> bool {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok()
@@ -474,6 +524,35 @@ mod tests {
             Some(ClosingOutcome::Excluded)
         );
         assert_eq!(finished_statuses().len(), 7);
+    }
+
+    #[test]
+    fn an_erasure_letter_gives_the_decision_and_its_basis() {
+        let refused = erasure_letter(
+            ErasureDecision::Refused,
+            "Ada Lovelace",
+            date("2026-11-02"),
+            date("2026-11-20"),
+            2,
+            Some(LawfulBasis::LegalClaims),
+            Some("A claim about your fall is before the county court."),
+        );
+        assert!(refused.starts_with("Dear Ada Lovelace\n"));
+        assert!(refused.contains("received your request on 2 November 2026"));
+        assert!(refused.contains("decided on 20 November 2026"));
+        assert!(refused.contains("defend legal claims (UK GDPR article 17(3)(e))"));
+        assert!(refused.contains("before the county court."));
+        let done = erasure_letter(
+            ErasureDecision::CarriedOut,
+            "Ada Lovelace",
+            date("2026-11-02"),
+            date("2026-11-20"),
+            2,
+            None,
+            None,
+        );
+        assert!(done.contains("carried it out on 20 November 2026"));
+        assert!(done.contains("on 2 case(s)"));
     }
 
     #[test]

@@ -123,7 +123,11 @@ async fn closed_complaint(app: &TestApp, who: &Person, subject: &str) -> String 
     }
     let officer = app.officer("officer-17", &["waste-care"]);
     let note = app
-        .post(&format!("{base}/notes"), &officer, &json!({"text": who.note}))
+        .post(
+            &format!("{base}/notes"),
+            &officer,
+            &json!({"text": who.note}),
+        )
         .await;
     assert_eq!(note.status, 201, "{}", note.text());
     let told = app
@@ -368,8 +372,10 @@ async fn anonymisation_leaves_no_trace_spares_held_cases_and_moves_no_report_fig
         )
         .await;
     assert_eq!(hold.status, 201, "{}", hold.text());
-    let person = app.get(&format!("/api/v1/cases/{person_held}"), &manager).await.json()
-        ["person_id"]
+    let person = app
+        .get(&format!("/api/v1/cases/{person_held}"), &manager)
+        .await
+        .json()["person_id"]
         .as_i64()
         .expect("person");
     let hold = app
@@ -382,7 +388,10 @@ async fn anonymisation_leaves_no_trace_spares_held_cases_and_moves_no_report_fig
     assert_eq!(hold.status, 201, "{}", hold.text());
     for who in [&DUE, &HELD, &PERSON_HELD] {
         for needle in needles(who) {
-            assert!(!found_in(&app, needle).is_empty(), "{needle} is there to begin with");
+            assert!(
+                !found_in(&app, needle).is_empty(),
+                "{needle} is there to begin with"
+            );
         }
     }
     assert_eq!(
@@ -532,9 +541,13 @@ async fn legal_holds_are_placed_once_with_a_reason_lifted_and_kept_on_record() {
     app.post(&path, &manager, &json!({}))
         .await
         .problem(422, "/problems/validation");
-    app.post(&path, &app.officer("o", &["waste-care"]), &json!({"reason": "x"}))
-        .await
-        .problem(403, "/problems/forbidden");
+    app.post(
+        &path,
+        &app.officer("o", &["waste-care"]),
+        &json!({"reason": "x"}),
+    )
+    .await
+    .problem(403, "/problems/forbidden");
     app.post(&path, &app.customer("ada"), &json!({"reason": "x"}))
         .await
         .problem(403, "/problems/forbidden");
@@ -545,9 +558,13 @@ async fn legal_holds_are_placed_once_with_a_reason_lifted_and_kept_on_record() {
     )
     .await
     .problem(404, "/problems/not-found");
-    app.post("/api/v1/people/999999/legal-holds", &manager, &json!({"reason": "x"}))
-        .await
-        .problem(404, "/problems/not-found");
+    app.post(
+        "/api/v1/people/999999/legal-holds",
+        &manager,
+        &json!({"reason": "x"}),
+    )
+    .await
+    .problem(404, "/problems/not-found");
     assert_eq!(app.row_counts(), before);
 
     let placed = app
@@ -577,15 +594,25 @@ async fn legal_holds_are_placed_once_with_a_reason_lifted_and_kept_on_record() {
             &format!("{path}/{id}"),
             Some(&manager),
             &[],
-            Some(json!({"reason": "Claim withdrawn"}).to_string().into_bytes()),
+            Some(
+                json!({"reason": "Claim withdrawn"})
+                    .to_string()
+                    .into_bytes(),
+            ),
         )
         .await;
     assert_eq!(lifted.status, 200, "{}", lifted.text());
     assert_eq!(lifted.json()["in_force"], false);
     assert_eq!(lifted.json()["lift_reason"], "Claim withdrawn");
-    app.send(Method::DELETE, &format!("{path}/{id}"), Some(&manager), &[], None)
-        .await
-        .problem(404, "/problems/not-found");
+    app.send(
+        Method::DELETE,
+        &format!("{path}/{id}"),
+        Some(&manager),
+        &[],
+        None,
+    )
+    .await
+    .problem(404, "/problems/not-found");
     let listed = app.get(&path, &manager).await.json();
     assert_eq!(listed["items"].as_array().map(Vec::len), Some(1));
     let timeline = app
@@ -601,8 +628,183 @@ async fn legal_holds_are_placed_once_with_a_reason_lifted_and_kept_on_record() {
     assert!(types.contains(&"legal_hold_placed") && types.contains(&"legal_hold_lifted"));
     // Staff only: the customer's timeline does not show them.
     let theirs = app
-        .get(&format!("/api/v1/cases/{reference}/timeline"), &app.customer("ada"))
+        .get(
+            &format!("/api/v1/cases/{reference}/timeline"),
+            &app.customer("ada"),
+        )
         .await
         .json();
     assert!(!theirs.to_string().contains("legal_hold"));
+}
+
+#[actix_web::test]
+async fn an_erasure_request_under_legal_hold_is_refused_with_the_holds_reason_then_decided() {
+    let app = spawn_app_at(Now::Fixed(at("2026-11-04 10:00")), &[]).await;
+    let reference = closed_complaint(&app, &DUE, "zebedee").await;
+    let manager = app.manager();
+    let person = app
+        .get(&format!("/api/v1/cases/{reference}"), &manager)
+        .await
+        .json()["person_id"]
+        .as_i64()
+        .expect("person");
+    let requests = format!("/api/v1/people/{person}/erasure-requests");
+    app.post(
+        &requests,
+        &manager,
+        &json!({"received_on": "2026-11-05", "request": "x"}),
+    )
+    .await
+    .problem(422, "/problems/validation");
+    app.post(&requests, &app.officer("o", &["waste-care"]), &json!({}))
+        .await
+        .problem(403, "/problems/forbidden");
+    let recorded = app
+        .post(
+            &requests,
+            &manager,
+            &json!({"received_on": "2026-11-02", "request": "Erase everything about me"}),
+        )
+        .await;
+    assert_eq!(recorded.status, 201, "{}", recorded.text());
+    let request = recorded.json();
+    let id = request["id"].as_i64().expect("id");
+    assert_eq!(request["respond_by"], "2026-12-02");
+    assert_eq!(request["decision"], Value::Null);
+    let hold = app
+        .post(
+            &format!("/api/v1/people/{person}/legal-holds"),
+            &manager,
+            &json!({"reason": "County court claim K00DY123 about a fall"}),
+        )
+        .await;
+    assert_eq!(hold.status, 201, "{}", hold.text());
+
+    let decision = format!("{requests}/{id}/decision");
+    let before = app.row_counts();
+    for (body, field) in [
+        (
+            json!({"decision": "refused", "reason": "x"}),
+            "lawful_basis",
+        ),
+        (
+            json!({"decision": "refused", "lawful_basis": "legal_claims"}),
+            "reason",
+        ),
+        (
+            json!({"decision": "refused", "lawful_basis": "because", "reason": "x"}),
+            "lawful_basis",
+        ),
+        (
+            json!({"decision": "carried_out", "lawful_basis": "public_task"}),
+            "lawful_basis",
+        ),
+        (json!({"decision": "maybe"}), "decision"),
+    ] {
+        let refused = app.post(&decision, &manager, &body).await;
+        refused.problem(422, "/problems/validation");
+        assert_eq!(refused.invalid_fields(), vec![field.to_string()], "{body}");
+    }
+    let held = app
+        .post(&decision, &manager, &json!({"decision": "carried_out"}))
+        .await;
+    let problem = held.problem(409, "/problems/conflict");
+    assert_eq!(
+        problem["detail"],
+        "erasure cannot be carried out while a legal hold is in force: County court claim \
+         K00DY123 about a fall"
+    );
+    assert_eq!(problem["errors"][0]["field"], "decision");
+    assert_eq!(
+        app.row_counts(),
+        before,
+        "a refused decision writes nothing"
+    );
+
+    let refused = app
+        .post(
+            &decision,
+            &manager,
+            &json!({"decision": "refused", "lawful_basis": "legal_claims",
+                    "reason": "A claim about your fall is before the county court."}),
+        )
+        .await;
+    assert_eq!(refused.status, 200, "{}", refused.text());
+    let refused = refused.json();
+    assert_eq!(refused["decision"], "refused");
+    assert_eq!(refused["lawful_basis"], "legal_claims");
+    let letter = refused["letter"].as_str().expect("letter");
+    assert!(
+        letter.starts_with("Dear Zebedee Quartermaine\n"),
+        "{letter}"
+    );
+    assert!(letter.contains("defend legal claims (UK GDPR article 17(3)(e))"));
+    app.post(&decision, &manager, &json!({"decision": "carried_out"}))
+        .await
+        .problem(409, "/problems/conflict");
+
+    // A second request, after the hold is lifted, is carried out: the case is anonymised.
+    let hold_id = hold.json()["id"].as_i64().expect("hold");
+    let lifted = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/people/{person}/legal-holds/{hold_id}"),
+            Some(&manager),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(lifted.status, 200, "{}", lifted.text());
+    let second = app
+        .post(
+            &requests,
+            &manager,
+            &json!({"received_on": "2026-11-04", "request": "Please erase my data now"}),
+        )
+        .await
+        .json();
+    let carried = app
+        .post(
+            &format!("{requests}/{}/decision", second["id"]),
+            &manager,
+            &json!({"decision": "carried_out"}),
+        )
+        .await;
+    assert_eq!(carried.status, 200, "{}", carried.text());
+    let carried = carried.json();
+    assert_eq!(carried["cases_anonymised"], 1);
+    assert!(carried["letter"]
+        .as_str()
+        .expect("letter")
+        .contains("carried it out on 4 November 2026"));
+    for needle in needles(&DUE) {
+        assert_eq!(found_in(&app, needle), Vec::<String>::new(), "{needle}");
+    }
+    let case = app
+        .get(&format!("/api/v1/cases/{reference}"), &manager)
+        .await
+        .json();
+    assert_eq!(case["customer"]["name"], "[anonymised]");
+    let listed = app.get(&requests, &manager).await.json();
+    assert_eq!(listed["items"].as_array().map(Vec::len), Some(2));
+    assert_eq!(listed["items"][0]["decision"], "carried_out");
+    assert_eq!(listed["items"][1]["decision"], "refused");
+    let timeline = app
+        .get(
+            &format!("/api/v1/cases/{reference}/timeline?limit=200"),
+            &manager,
+        )
+        .await
+        .json();
+    let decided: Vec<&Value> = timeline["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|e| e["type"] == "erasure_decided")
+        .collect();
+    assert_eq!(decided.len(), 2);
+    assert_eq!(
+        decided[0]["details"],
+        json!({"erasure_request": id, "decision": "refused", "lawful_basis": "legal_claims"})
+    );
 }
