@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `worker`, `migrate`, `token`, `openapi`, `seed`, read by clap:
+//! The command line: `serve` (the default), `worker`, `migrate`, `token`, `openapi`, `seed`,
+//! `retention run`, read by clap:
 //! every command has `--help`, `--version` works, and a bad value is one clear line.
 
 use clap::error::ErrorKind;
@@ -15,6 +16,15 @@ pub enum Command {
     Token(TokenRequest),
     Seed(SeedRequest),
     OpenApi,
+    /// `retention run [--as-of DATE]`.
+    Retention(RetentionRequest),
+}
+
+/// `retention run [--as-of DATE]`: the daily retention pass, by hand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetentionRequest {
+    /// The day the pass counts as today (default: today).
+    pub as_of: Option<chrono::NaiveDate>,
 }
 
 /// `seed --cases N [--seed S] [--from DATE] [--to DATE]`.
@@ -62,6 +72,26 @@ enum Sub {
     /// Migrate, then add realistic cases received between the dates, each played forward to
     /// --to; the same options give the same data.
     Seed(SeedArgs),
+    /// The retention schedule (RETENTION_ANONYMISE_AFTER, RETENTION_DOCUMENTS_AFTER).
+    Retention(RetentionArgs),
+}
+
+#[derive(Debug, Args)]
+struct RetentionArgs {
+    #[command(subcommand)]
+    action: RetentionAction,
+}
+
+#[derive(Debug, Subcommand)]
+enum RetentionAction {
+    /// Migrate, then run the daily retention pass now: anonymise the finished cases whose
+    /// time has come and delete old documents (the same pass the jobs run each day), and
+    /// print what it did.
+    Run {
+        /// The day to count as today, e.g. to see what a later pass would do (default: today).
+        #[arg(long = "as-of", value_name = "DATE", value_parser = date)]
+        as_of: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -108,6 +138,9 @@ pub fn parse(args: &[String]) -> Result<Command, clap::Error> {
         Sub::Worker => Command::Worker,
         Sub::Migrate => Command::Migrate,
         Sub::Openapi => Command::OpenApi,
+        Sub::Retention(RetentionArgs {
+            action: RetentionAction::Run { as_of },
+        }) => Command::Retention(RetentionRequest { as_of }),
         Sub::Token(t) => Command::Token(TokenRequest {
             subject: t.subject,
             roles: t.roles,
@@ -204,6 +237,22 @@ mod tests {
     }
 
     #[test]
+    fn retention_run_takes_an_optional_day() {
+        assert_eq!(
+            parse(&args("retention run --as-of 2033-01-31")).ok(),
+            Some(Command::Retention(RetentionRequest {
+                as_of: chrono::NaiveDate::from_ymd_opt(2033, 1, 31)
+            }))
+        );
+        assert_eq!(
+            parse(&args("retention run")).ok(),
+            Some(Command::Retention(RetentionRequest { as_of: None }))
+        );
+        assert!(refusal("retention run --as-of tomorrow").contains("not a date"));
+        assert!(refusal("retention").contains("run"));
+    }
+
+    #[test]
     fn serve_is_the_default() {
         assert_eq!(parse(&[]).ok(), Some(Command::Serve));
         assert_eq!(parse(&args("serve")).ok(), Some(Command::Serve));
@@ -242,7 +291,17 @@ mod tests {
 
     #[test]
     fn every_command_has_help_and_the_binary_a_version() {
-        for command in ["", "serve", "worker", "migrate", "token", "openapi", "seed"] {
+        for command in [
+            "",
+            "serve",
+            "worker",
+            "migrate",
+            "token",
+            "openapi",
+            "seed",
+            "retention",
+            "retention run",
+        ] {
             let asked = parse(&args(&format!("{command} --help"))).expect_err(command);
             assert_eq!(asked.kind(), ErrorKind::DisplayHelp, "{command}");
             assert_eq!(asked.exit_code(), 0, "{command}");

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::domain::duplicate::DuplicatePolicy;
 use crate::domain::mailroom::{is_uuid, NotifyKey, Provider};
 use crate::domain::policy::Policy;
+use crate::domain::retention::{RetentionSchedule, DEFAULT_ANONYMISE_AFTER};
 use crate::domain::survey::SurveyPolicy;
 use crate::domain::webhook::{parse_duration, AllowedTargets, RetrySchedule};
 
@@ -155,6 +156,9 @@ pub struct Settings {
     pub letters: LetterSettings,
     /// How messages reach customers: GOV.UK Notify, SMTP or printing (issue 13 §4).
     pub correspondence: CorrespondenceSettings,
+    /// How long finished cases keep their personal data (`RETENTION_ANONYMISE_AFTER`,
+    /// `RETENTION_DOCUMENTS_AFTER`).
+    pub retention: RetentionSchedule,
     /// The access audit (issue 15 §5).
     pub access_audit: AccessAuditSettings,
 }
@@ -377,6 +381,8 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("DOCUMENTS_DIR", "folder for the documents uploaded to cases, one file per document named by its id (created if missing; default: none, documents are kept in the database)"),
     ("SURVEY_VALID_DAYS", "days a satisfaction survey's link works after the complaint closes (default 30, 1-365)"),
     ("DUPLICATE_WINDOW_DAYS", "days either side of a new case's receipt within which the same person's similar cases about the same service are offered as possible duplicates (default 60, 1-365)"),
+    ("RETENTION_ANONYMISE_AFTER", "how long after closure a finished case keeps its personal data before the daily retention pass anonymises it: kind=age pairs, with kind.outcome=age exceptions (outcomes: upheld, partially_upheld, not_upheld, closed, withdrawn, resolved_informally, service_request, excluded, outside_remit, out_of_time), ages as 6y, 18m or 30d (default complaint=6y,compliment=2y,comment=2y)"),
+    ("RETENTION_DOCUMENTS_AFTER", "how long after closure a finished case's documents are kept before the retention pass deletes them, e.g. 1y, 18m or 90d (default 1y)"),
     ("TEMPLATES_DIR", "folder of letter templates overriding the shipped ones by file name, e.g. en/stage_1_response.txt (default: none, the shipped templates); every template is checked at start-up"),
     ("PUBLIC_BASE_URL", "where links sent to residents point, e.g. the survey's https://feedback.council.gov.uk/surveys/{token} (default http://127.0.0.1:8080)"),
     ("COUNCIL_IN_WALES", "true: every letter must have a Welsh (cy) template, start-up fails otherwise; false (default): a Welsh-speaking customer's letter falls back to English where no Welsh template exists"),
@@ -549,6 +555,8 @@ impl Settings {
             window_days: parse_number(&get, "DUPLICATE_WINDOW_DAYS", 60, 1, 365)? as u32,
         };
 
+        let retention = retention(&get)?;
+
         let keys = jwt_keys(&get, app_env, &data_dir)?;
         let jwt = JwtSettings {
             keys,
@@ -601,8 +609,21 @@ impl Settings {
             survey,
             correspondence,
             access_audit,
+            retention,
         })
     }
+}
+
+/// The retention schedule: each variable is checked on its own, so the error names the one
+/// at fault.
+fn retention(get: &impl Fn(&str) -> Option<String>) -> Result<RetentionSchedule, ConfigError> {
+    let documents = get("RETENTION_DOCUMENTS_AFTER").unwrap_or_else(|| "1y".into());
+    RetentionSchedule::parse("", &documents)
+        .map_err(|e| ConfigError::new("RETENTION_DOCUMENTS_AFTER", e))?;
+    let anonymise =
+        get("RETENTION_ANONYMISE_AFTER").unwrap_or_else(|| DEFAULT_ANONYMISE_AFTER.into());
+    RetentionSchedule::parse(&anonymise, &documents)
+        .map_err(|e| ConfigError::new("RETENTION_ANONYMISE_AFTER", e))
 }
 
 /// `ACCESS_AUDIT` and `ACCESS_LOG_FLUSH_INTERVAL`.
@@ -1038,6 +1059,14 @@ mod tests {
     fn bad_values_name_their_variable() {
         let cases: &[(&[(&str, &str)], &str)] = &[
             (&[("APP_ENV", "staging")], "APP_ENV"),
+            (
+                &[("RETENTION_ANONYMISE_AFTER", "complaint=forever")],
+                "RETENTION_ANONYMISE_AFTER",
+            ),
+            (
+                &[("RETENTION_DOCUMENTS_AFTER", "0d")],
+                "RETENTION_DOCUMENTS_AFTER",
+            ),
             (&[("DATABASE_URL", "mysql://x")], "DATABASE_URL"),
             (&[("BIND_ADDRESS", "localhost")], "BIND_ADDRESS"),
             (&[("DATABASE_POOL_SIZE", "0")], "DATABASE_POOL_SIZE"),

@@ -58,6 +58,7 @@ fn main() -> ExitCode {
             })
             .map_err(|e| e.to_string()),
         Command::Seed(request) => seed(&settings, &request),
+        Command::Retention(request) => retention(&settings, &request),
         Command::Worker => worker(&settings),
         _ => serve(&settings),
     };
@@ -132,6 +133,28 @@ fn worker(settings: &Settings) -> Result<(), String> {
         council_feedback::jobs::run(db, jobs, stop).await;
         Ok(())
     })
+}
+
+fn retention(settings: &Settings, request: &cli::RetentionRequest) -> Result<(), String> {
+    let db = Database::connect(&settings.database_url, 2).map_err(|e| e.to_string())?;
+    db.migrate().map_err(|e| e.to_string())?;
+    let store = match &settings.documents_dir {
+        Some(folder) => council_feedback::app::documents::DocumentStore::Folder(folder.clone()),
+        None => council_feedback::app::documents::DocumentStore::Database,
+    };
+    let started = std::time::Instant::now();
+    let report = actix_web::rt::System::new()
+        .block_on(council_feedback::jobs::retention::pass(
+            &db,
+            &settings.retention,
+            &store,
+            council_feedback::app::time::Now::System,
+            request.as_of,
+        ))
+        .map_err(|e| format!("retention: {e:?}"))?;
+    println!("{}", settings.retention.describe());
+    println!("{report} in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
 }
 
 fn seed(settings: &Settings, request: &cli::SeedRequest) -> Result<(), String> {

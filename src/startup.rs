@@ -237,6 +237,7 @@ impl Application {
             None
         };
         let survey = web::Data::new(settings.survey);
+        let retention = web::Data::new(settings.retention.clone());
         let duplicates = web::Data::new(settings.duplicates);
         let feed_retention = web::Data::new(api::events::FeedRetention {
             days: settings.event_feed_retention_days,
@@ -257,6 +258,7 @@ impl Application {
                     .app_data(clock.clone())
                     .app_data(letters.clone())
                     .app_data(web::Data::new(now))
+                    .app_data(retention.clone())
                     .app_data(feed_retention.clone())
                     .app_data(survey.clone())
                     .app_data(duplicates.clone())

@@ -35,6 +35,7 @@ pub mod query;
 pub mod remedies;
 pub mod reports;
 pub mod restrictions;
+pub mod retention;
 pub mod services;
 pub mod stage_responses;
 pub mod subject_access;
@@ -324,6 +325,16 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(restrictions::review)
         .service(restrictions::review_new_issues)
         .service(people::update)
+        .service(retention::list_on_case)
+        .service(retention::place_on_case)
+        .service(retention::lift_on_case)
+        .service(retention::case_retention)
+        .service(retention::list_on_person)
+        .service(retention::place_on_person)
+        .service(retention::lift_on_person)
+        .service(retention::request_erasure)
+        .service(retention::erasure_requests)
+        .service(retention::decide_erasure)
         .service(adjustments::create)
         .service(adjustments::list)
         .service(adjustments::get)

@@ -23,6 +23,7 @@ pub mod people;
 pub mod remedies;
 pub mod restrictions;
 pub mod subject_access;
+pub mod retention;
 pub mod surveys;
 pub mod time;
 pub mod webhooks;

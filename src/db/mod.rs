@@ -28,6 +28,7 @@ pub mod remedies;
 pub mod reports;
 pub mod responses;
 pub mod restrictions;
+pub mod retention;
 pub mod schema;
 pub mod services;
 pub mod stages;
@@ -141,8 +142,9 @@ where
 }
 
 /// Applies the per-connection SQLite settings: wait for locks instead of
-/// failing, write-ahead logging so readers never block the writer, and
-/// foreign keys enforced.
+/// failing, write-ahead logging so readers never block the writer, foreign keys
+/// enforced, and deleted content overwritten with zeros (`secure_delete`), so that what
+/// retention removes leaves no trace in the file.
 #[derive(Debug)]
 struct ConnectionSetup;
 
@@ -152,7 +154,8 @@ impl CustomizeConnection<Tracked, diesel::r2d2::Error> for ConnectionSetup {
             sqlite
                 .batch_execute(
                     "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA secure_delete = ON;",
                 )
                 .map_err(diesel::r2d2::Error::QueryError)?;
         }

@@ -693,6 +693,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    legal_holds (id) {
+        id -> BigInt,
+        case_id -> Nullable<BigInt>,
+        person_id -> Nullable<BigInt>,
+        reason -> Text,
+        placed_by -> Text,
+        placed_at -> Timestamp,
+        lifted_by -> Nullable<Text>,
+        lifted_at -> Nullable<Timestamp>,
+        lift_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    case_anonymisations (case_id) {
+        case_id -> BigInt,
+        anonymised_at -> Timestamp,
+        basis -> Text,
+        closed_at -> Nullable<Timestamp>,
+        erasure_request_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    erasure_requests (id) {
+        id -> BigInt,
+        person_id -> BigInt,
+        received_on -> Date,
+        request -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+        decision -> Nullable<Text>,
+        lawful_basis -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        letter -> Nullable<Text>,
+        cases_anonymised -> Nullable<Integer>,
+    }
+}
+
 diesel::joinable!(deadline_alerts -> cases (case_id));
 diesel::joinable!(surveys -> cases (case_id));
 diesel::joinable!(letters -> cases (case_id));
@@ -773,4 +815,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     access_journal_offsets,
     subject_access_requests,
     disclosable_notes,
+    legal_holds,
+    case_anonymisations,
+    erasure_requests,
 );

@@ -34,6 +34,7 @@ pub mod reporting;
 pub mod response;
 pub mod restriction;
 pub mod subject_access;
+pub mod retention;
 pub mod survey;
 pub mod triage;
 pub mod webhook;

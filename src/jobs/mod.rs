@@ -6,6 +6,7 @@
 
 pub mod alerts;
 pub mod mailroom;
+pub mod retention;
 pub mod webhooks;
 
 use std::sync::Arc;
@@ -49,6 +50,10 @@ pub struct JobSettings {
     pub delivery_retention: chrono::Duration,
     /// How messages reach customers: Notify, SMTP, printing.
     pub correspondence: Arc<crate::config::CorrespondenceSettings>,
+    /// The retention schedule the daily pass applies.
+    pub retention: crate::domain::retention::RetentionSchedule,
+    /// Where documents' bytes are, for the retention pass to delete them.
+    pub documents: crate::app::documents::DocumentStore,
 }
 
 impl JobSettings {
@@ -67,6 +72,11 @@ impl JobSettings {
                 settings.webhook_delivery_retention_days,
             )),
             correspondence: Arc::new(settings.correspondence.clone()),
+            retention: settings.retention.clone(),
+            documents: match &settings.documents_dir {
+                Some(folder) => crate::app::documents::DocumentStore::Folder(folder.clone()),
+                None => crate::app::documents::DocumentStore::Database,
+            },
         })
     }
 }
@@ -88,6 +98,8 @@ pub async fn run(db: Database, settings: JobSettings, mut stop: watch::Receiver<
         }
         listening => listening,
     };
+    // The retention pass, once a day (on its first round of each UK day).
+    let mut retention = retention::Daily::default();
     let http = webhooks::shared_client();
     let mail_http = mailroom::client();
     loop {
@@ -100,6 +112,12 @@ pub async fn run(db: Database, settings: JobSettings, mut stop: watch::Receiver<
             alerted = worked("deadline alerts", alerts::round(&db, &settings).await)
                 .is_some_and(|outcome| !outcome.alerts.is_empty());
         }
+        worked(
+            "retention",
+            retention
+                .round(&db, &settings.retention, &settings.documents, settings.now)
+                .await,
+        );
         let busy = worked(
             "webhook dispatcher",
             webhooks::round(&db, &settings, http.as_ref()).await,

@@ -92,6 +92,9 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
     use council_feedback::domain::restriction::{
         Behaviour, ContactVia, RestrictionStatus, RestrictionType, ReviewOutcome, Scope,
     };
+    use council_feedback::domain::retention::{
+        AnonymisationBasis, ErasureDecision, HoldTarget, LawfulBasis,
+    };
     use council_feedback::domain::survey::{SurveyQuestion, SurveyRating};
     use council_feedback::domain::triage::{Decision, Procedure};
 
@@ -201,6 +204,16 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
         ),
         ("Ground", words(Ground::ALL, Ground::as_str)),
         ("Kind", words(Kind::ALL, Kind::as_str)),
+        ("HoldTarget", words(HoldTarget::ALL, HoldTarget::as_str)),
+        (
+            "AnonymisationBasis",
+            words(AnonymisationBasis::ALL, AnonymisationBasis::as_str),
+        ),
+        (
+            "ErasureDecision",
+            words(ErasureDecision::ALL, ErasureDecision::as_str),
+        ),
+        ("LawfulBasis", words(LawfulBasis::ALL, LawfulBasis::as_str)),
         ("Language", words(Language::ALL, Language::as_str)),
         ("LetterKind", words(LetterKind::ALL, LetterKind::as_str)),
         (

@@ -9,7 +9,7 @@ use crate::lifecycle::{change, new_complaint};
 
 /// The names, written out: a new kind of event, or a renamed one, changes what integrators
 /// read, so it must change this list too.
-const NAMES: [&str; 49] = [
+const NAMES: [&str; 55] = [
     "received",
     "triaged",
     "acknowledged",
@@ -59,10 +59,16 @@ const NAMES: [&str; 49] = [
     "restriction_lifted",
     "restriction_extended",
     "new_issues_reviewed",
+    "legal_hold_placed",
+    "legal_hold_lifted",
+    "anonymised",
+    "documents_deleted",
+    "erasure_requested",
+    "erasure_decided",
 ];
 
 /// The feed's names for them, in the same order, written out for the same reason.
-const FEED_NAMES: [&str; 49] = [
+const FEED_NAMES: [&str; 55] = [
     "case.created",
     "case.triaged",
     "stage.acknowledged",
@@ -112,6 +118,12 @@ const FEED_NAMES: [&str; 49] = [
     "restriction.lifted",
     "restriction.extended",
     "case.new_issues_reviewed",
+    "legal_hold.placed",
+    "legal_hold.lifted",
+    "case.anonymised",
+    "case.documents_deleted",
+    "erasure.requested",
+    "erasure.decided",
 ];
 
 pub async fn listed(app: &TestApp) -> Vec<Value> {
@@ -444,7 +456,7 @@ async fn staff_and_partners_read_the_list_too_and_without_a_token_it_is_401() {
     ] {
         let response = app.get("/api/v1/event-types", &token).await;
         assert_eq!(response.status, 200, "{}", response.text());
-        assert_eq!(response.json()["items"].as_array().map(Vec::len), Some(49));
+        assert_eq!(response.json()["items"].as_array().map(Vec::len), Some(55));
     }
     let anonymous = app
         .send(Method::GET, "/api/v1/event-types", None, &[], None)

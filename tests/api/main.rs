@@ -33,6 +33,7 @@ mod people;
 mod report_counts;
 mod reports;
 mod restrictions;
+mod retention;
 mod schema;
 mod seed;
 mod services;

@@ -714,6 +714,8 @@ async fn two_dispatchers_on_one_database_deliver_each_event_once_and_in_commit_o
             correspondence: std::sync::Arc::new(
                 settings_for("sqlite://unused.db", &[]).correspondence,
             ),
+            retention: Default::default(),
+            documents: council_feedback::app::documents::DocumentStore::Database,
         },
     )
     .expect("worker");

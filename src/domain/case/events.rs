@@ -417,6 +417,44 @@ pub enum CaseEvent {
     DocumentAdded(DocumentAdded),
     /// A document for staff only was added.
     StaffDocumentAdded(DocumentAdded),
+    /// A legal hold was placed on the case, or on its customer's person: the retention
+    /// schedule and erasure stop until it is lifted.
+    LegalHoldPlaced {
+        hold: i64,
+        /// Whether the hold is on the case itself, or on the person (and all their cases).
+        #[schema(value_type = crate::domain::retention::HoldTarget)]
+        on: String,
+        reason: String,
+    },
+    /// A legal hold was lifted.
+    LegalHoldLifted {
+        hold: i64,
+        #[schema(value_type = crate::domain::retention::HoldTarget)]
+        on: String,
+        reason: Option<String>,
+    },
+    /// The case's personal data was removed: by the retention schedule, or to carry out an
+    /// erasure request. What the reports count was kept.
+    Anonymised {
+        #[schema(value_type = crate::domain::retention::AnonymisationBasis)]
+        basis: String,
+        /// The day the case had closed, for the schedule.
+        #[schema(value_type = Option<String>, format = Date)]
+        closed_on: Option<NaiveDate>,
+        erasure_request: Option<i64>,
+    },
+    /// The case's documents were deleted, their time after closure having come.
+    DocumentsDeleted { documents: usize },
+    /// The customer's person asked for their personal data to be erased.
+    ErasureRequested { erasure_request: i64 },
+    /// An erasure request was decided: refused with its lawful basis, or carried out.
+    ErasureDecided {
+        erasure_request: i64,
+        #[schema(value_type = crate::domain::retention::ErasureDecision)]
+        decision: String,
+        #[schema(value_type = Option<crate::domain::retention::LawfulBasis>)]
+        lawful_basis: Option<String>,
+    },
 }
 
 /// Information that reached the council about the case.
@@ -586,6 +624,12 @@ event_types! {
     RestrictionLifted => "restriction_lifted", "restriction.lifted", Internal, "A restriction was lifted at its review.";
     RestrictionExtended => "restriction_extended", "restriction.extended", Internal, "A restriction was extended at its review, with reasons, to a new review date.";
     NewIssuesReviewed => "new_issues_reviewed", "case.new_issues_reviewed", Internal, "Staff read restricted contact on the case for new issues or safeguarding concerns.";
+    LegalHoldPlaced => "legal_hold_placed", "legal_hold.placed", Internal, "A legal hold was placed on the case or its customer's person: retention and erasure stop while it is in force.";
+    LegalHoldLifted => "legal_hold_lifted", "legal_hold.lifted", Internal, "A legal hold on the case or its customer's person was lifted.";
+    Anonymised => "anonymised", "case.anonymised", Internal, "The case's personal data was removed (retention schedule or erasure); what the reports count was kept.";
+    DocumentsDeleted => "documents_deleted", "case.documents_deleted", Internal, "The case's documents were deleted, their time after closure having come.";
+    ErasureRequested => "erasure_requested", "erasure.requested", Internal, "The customer's person asked for their personal data to be erased.";
+    ErasureDecided => "erasure_decided", "erasure.decided", Internal, "An erasure request was decided: refused with its lawful basis, or carried out as anonymisation.";
 }
 
 impl CaseEvent {
@@ -637,6 +681,12 @@ impl CaseEvent {
             | CaseEvent::RestrictedContact { .. }
             | CaseEvent::RestrictionLifted { .. }
             | CaseEvent::NewIssuesReviewed { .. } => (None, None),
+            CaseEvent::LegalHoldPlaced { .. }
+            | CaseEvent::LegalHoldLifted { .. }
+            | CaseEvent::Anonymised { .. }
+            | CaseEvent::DocumentsDeleted { .. }
+            | CaseEvent::ErasureRequested { .. }
+            | CaseEvent::ErasureDecided { .. } => (None, None),
             CaseEvent::Received { .. }
             | CaseEvent::Note { .. }
             | CaseEvent::ExtensionRefused { .. }
@@ -816,7 +866,13 @@ mod tests {
                 "restricted_contact",
                 "restriction_lifted",
                 "restriction_extended",
-                "new_issues_reviewed"
+                "new_issues_reviewed",
+                "legal_hold_placed",
+                "legal_hold_lifted",
+                "anonymised",
+                "documents_deleted",
+                "erasure_requested",
+                "erasure_decided"
             ]
         );
     }
@@ -848,7 +904,7 @@ mod tests {
         }
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), 49);
+        assert_eq!(names.len(), 55);
     }
 
     #[test]
@@ -858,6 +914,6 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count);
-        assert_eq!(count, 49);
+        assert_eq!(count, 55);
     }
 }
