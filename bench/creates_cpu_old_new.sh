@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# CPU time the service spends per create, an old binary and this tree's side by side: each runs
+# on a fresh database at a fixed rate (RATE creates a second from 4 clients, well under what
+# either can do), and the service process's user+system time over the run is divided by the
+# creates answered. Unlike requests a second at full speed, this hardly moves when other work
+# shares the machine, so two builds can be compared on a busy one. On SQLite the database
+# engine runs in the service's process and is counted; on PostgreSQL the server's own time is
+# not.
+#
+#   OLD=/path/to/old/council-feedback PEOPLE=400000 bash bench/creates_cpu_old_new.sh
+#   OLD=... BACKENDS=sqlite ROUNDS=5 RATE=150 SECONDS_PER_RUN=8 bash bench/creates_cpu_old_new.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+OLD=${OLD:?set OLD to the old council-feedback binary}
+BACKENDS=${BACKENDS:-"sqlite postgres"}
+ROUNDS=${ROUNDS:-3}
+RATE=${RATE:-150}
+SECONDS_PER_RUN=${SECONDS_PER_RUN:-8}
+PEOPLE=${PEOPLE:-}
+PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
+PORT=${PORT:-18093}
+DB_PREFIX=${DB_PREFIX:-council_feedback_cpu}
+SECRET="bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+WORK=$(mktemp -d /tmp/cf-cpu.XXXXXX)
+trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+cargo build --release --quiet --bin council-feedback --example bench_http
+NEW=./target/release/council-feedback
+TICKS=$(getconf CLK_TCK)
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), new: $(git rev-parse --short HEAD 2>/dev/null || echo unknown), old: $OLD, people: ${PEOPLE:-100 accounts, 1000 contacts}, rate: $RATE/s"
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+for round in $(seq 1 "$ROUNDS"); do
+  for backend in $BACKENDS; do
+    for side in old new; do
+      binary=$OLD; [ "$side" = new ] && binary=$NEW
+      case $backend in
+        sqlite) rm -f "$WORK/$side.db"*; url="sqlite://$WORK/$side.db" ;;
+        postgres)
+          psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS ${DB_PREFIX}_$side" >/dev/null 2>&1
+          psql "$PG_URL/postgres" -qc "CREATE DATABASE ${DB_PREFIX}_$side" >/dev/null
+          url="$PG_URL/${DB_PREFIX}_$side" ;;
+      esac
+      RUST_LOG=warn APP_ENV=production JWT_SECRET="$SECRET" DATABASE_URL="$url" DATA_DIR="$WORK/data-$side" \
+        BIND_ADDRESS="127.0.0.1:$PORT" "$binary" > "$WORK/server.log" 2>&1 &
+      SERVER=$!
+      for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+      # A second's warm-up at full speed, not counted.
+      ./target/release/examples/bench_http --url "http://127.0.0.1:$PORT" --secret "$SECRET" --scenario create \
+        --concurrency 4 --seconds 1 --warmup 0 ${PEOPLE:+--people "$PEOPLE"} >/dev/null
+      before=$(cpu_ticks "$SERVER")
+      out=$(./target/release/examples/bench_http --url "http://127.0.0.1:$PORT" --secret "$SECRET" --scenario create \
+        --concurrency 4 --seconds "$SECONDS_PER_RUN" --warmup 0 --rate "$RATE" ${PEOPLE:+--people "$PEOPLE"})
+      after=$(cpu_ticks "$SERVER")
+      kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
+      n=$(echo "$out" | grep -oE 'requests=[0-9]+' | cut -d= -f2)
+      echo "round $round $backend $side: creates=$n cpu_ms_per_create=$(awk -v t=$((after - before)) -v n="$n" -v hz="$TICKS" 'BEGIN {printf "%.3f", t * 1000 / hz / n}') $(echo "$out" | grep -oE 'p50_ms=[0-9.]+')"
+    done
+  done
+done
