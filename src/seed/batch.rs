@@ -435,6 +435,7 @@ impl Batch {
     pub fn advance_sequences(conn: &mut DbConnection) -> QueryResult<()> {
         if let DbConnection::Pg(_) = conn {
             for table in [
+                "people",
                 "customers",
                 "cases",
                 "case_stages",

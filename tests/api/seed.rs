@@ -5,6 +5,8 @@ use chrono::NaiveDate;
 use council_feedback::domain::clock::Clock;
 use council_feedback::seed::{seed, SeedOptions};
 
+use serde_json::json;
+
 use crate::helpers::*;
 
 fn options() -> SeedOptions {
@@ -134,4 +136,35 @@ async fn the_same_seed_gives_the_same_cases_and_the_api_reads_every_one() {
             .map(|t| t.feed_name);
         assert_eq!(Some(feed_type.as_str()), expected, "{name}");
     }
+}
+
+#[actix_web::test]
+async fn the_api_logs_new_cases_beside_seeded_ones() {
+    let clock = Clock::new(settings_for("sqlite://unused.db", &[]).policy).expect("clock");
+    let app = spawn_app().await;
+    let written = seed(&app.db, &clock, &options(), |_| {}).expect("seeded");
+    assert_eq!(written, 300);
+    // Each row the API writes takes the next id after the seed's: a person, their customer
+    // row, the case and its stage (on PostgreSQL each table's sequence was moved past them).
+    let created = app
+        .post(
+            "/api/v1/cases",
+            &app.customer("after-the-seed"),
+            &complaint(),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let logged = app
+        .post(
+            "/api/v1/cases",
+            &app.manager(),
+            &with(
+                complaint(),
+                json!({"channel": "telephone",
+                       "customer": {"name": "Someone New", "email": "someone.new@example.org"}}),
+            ),
+        )
+        .await;
+    assert_eq!(logged.status, 201, "{}", logged.text());
+    assert_eq!(everything(&app).await.len(), 302);
 }
