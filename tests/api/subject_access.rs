@@ -206,11 +206,11 @@ async fn an_extension_adds_two_months_once_and_only_within_the_first_month() {
         )
         .await;
     let problem = late.problem(409, "/problems/conflict");
-    assert!(
-        problem["detail"]
-            .as_str()
-            .is_some_and(|d| d.contains("2025-03-03")),
-        "{problem}"
+    // Received Monday 3 February 2025: due a calendar month later, Monday 3 March.
+    assert_eq!(
+        problem["detail"],
+        "an extension must be made, and the person told, within the first month: \
+         by 2025-03-03, the original due date"
     );
 
     // Answered, it leaves the work queue.
@@ -266,7 +266,9 @@ async fn the_due_date_is_a_deadline_on_the_persons_case_with_its_alerts() {
         .await
         .expect("scheduler")
         .alerts;
-    assert!(given.contains(&"deadline.approaching"), "{given:?}");
+    // Due Friday 28 February 2025; two working days before is Wednesday 26 February: the
+    // approaching alert, and nothing else is due that day.
+    assert_eq!(given, ["deadline.approaching"]);
     let timeline = app
         .get(
             &format!("/api/v1/cases/{reference}/timeline?limit=200"),
@@ -574,25 +576,42 @@ async fn an_export_holds_exactly_the_persons_data_from_their_three_cases() {
     assert_eq!(note_texts, [&json!("Spoke to the depot manager")]);
 
     let withheld = json_of(&files, "withheld.json");
-    let said = |case: &str, what: &str| {
+    // What was left out on a case, with the reason the export gives (None: not listed).
+    let reason = |case: &str, what: &str| -> Option<String> {
         withheld
             .as_array()
             .expect("withheld")
             .iter()
-            .any(|w| w["case"] == case && w["what"] == what && w["reason"].is_string())
+            .find(|w| w["case"] == case && w["what"] == what)
+            .map(|w| w["reason"].as_str().unwrap_or("(not text)").to_string())
     };
-    assert!(said(&a, "the representative's details"), "{withheld}");
-    assert!(said(&a, &format!("staff note {}", notes[0])), "{withheld}");
-    assert!(!said(&a, &format!("staff note {}", notes[1])), "{withheld}");
-    assert!(
-        said(&a, &format!("document {staff_document}")),
+    assert_eq!(
+        reason(&a, "the representative's details").as_deref(),
+        Some("another person's personal data"),
         "{withheld}"
     );
-    assert!(
-        said(
+    assert_eq!(
+        reason(&a, &format!("staff note {}", notes[0])).as_deref(),
+        Some("a staff-only note the complaints manager has not marked disclosable"),
+        "{withheld}"
+    );
+    assert_eq!(
+        reason(&a, &format!("staff note {}", notes[1])),
+        None,
+        "{withheld}"
+    );
+    assert_eq!(
+        reason(&a, &format!("document {staff_document}")).as_deref(),
+        Some("a staff-only document"),
+        "{withheld}"
+    );
+    assert_eq!(
+        reason(
             &c,
             "the customer's details (name, contact details, accessibility needs)"
-        ),
+        )
+        .as_deref(),
+        Some("another person's personal data: you represent them on this case"),
         "{withheld}"
     );
     assert!(
