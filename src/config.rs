@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::domain::duplicate::DuplicatePolicy;
 use crate::domain::mailroom::{is_uuid, NotifyKey, Provider};
+use crate::domain::partner_view::{PartnerCaseFields, DEFAULT_PARTNER_CASE_FIELDS};
 use crate::domain::policy::Policy;
 use crate::domain::retention::{RetentionSchedule, DEFAULT_ANONYMISE_AFTER};
 use crate::domain::survey::SurveyPolicy;
@@ -161,6 +162,9 @@ pub struct Settings {
     pub retention: RetentionSchedule,
     /// The access audit (issue 15 §5).
     pub access_audit: AccessAuditSettings,
+    /// The case's fields a partner sees of the cases it posted (`PARTNER_CASE_FIELDS`,
+    /// issue 15 §6).
+    pub partner_case_fields: PartnerCaseFields,
 }
 
 /// The access audit's settings.
@@ -383,6 +387,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("DUPLICATE_WINDOW_DAYS", "days either side of a new case's receipt within which the same person's similar cases about the same service are offered as possible duplicates (default 60, 1-365)"),
     ("RETENTION_ANONYMISE_AFTER", "how long after closure a finished case keeps its personal data before the daily retention pass anonymises it: kind=age pairs, with kind.outcome=age exceptions (outcomes: upheld, partially_upheld, not_upheld, closed, withdrawn, resolved_informally, service_request, excluded, outside_remit, out_of_time), ages as 6y, 18m or 30d (default complaint=6y,compliment=2y,comment=2y)"),
     ("RETENTION_DOCUMENTS_AFTER", "how long after closure a finished case's documents are kept before the retention pass deletes them, e.g. 1y, 18m or 90d (default 1y)"),
+    ("PARTNER_CASE_FIELDS", "comma-separated fields of a case a partner sees of the cases it posted; the others are left out of its answers, and reference is always shown (default reference,kind,status,stage,channel,received_at,service,category,response_requested,created_by,partner_reference,acknowledgement_due,stages,created_at,updated_at: the case's progress, nothing of the person and no free text)"),
     ("TEMPLATES_DIR", "folder of letter templates overriding the shipped ones by file name, e.g. en/stage_1_response.txt (default: none, the shipped templates); every template is checked at start-up"),
     ("PUBLIC_BASE_URL", "where links sent to residents point, e.g. the survey's https://feedback.council.gov.uk/surveys/{token} (default http://127.0.0.1:8080)"),
     ("COUNCIL_IN_WALES", "true: every letter must have a Welsh (cy) template, start-up fails otherwise; false (default): a Welsh-speaking customer's letter falls back to English where no Welsh template exists"),
@@ -556,6 +561,10 @@ impl Settings {
         };
 
         let retention = retention(&get)?;
+        let partner_case_fields = PartnerCaseFields::parse(
+            &get("PARTNER_CASE_FIELDS").unwrap_or_else(|| DEFAULT_PARTNER_CASE_FIELDS.into()),
+        )
+        .map_err(|e| ConfigError::new("PARTNER_CASE_FIELDS", e))?;
 
         let keys = jwt_keys(&get, app_env, &data_dir)?;
         let jwt = JwtSettings {
@@ -610,6 +619,7 @@ impl Settings {
             correspondence,
             access_audit,
             retention,
+            partner_case_fields,
         })
     }
 }
@@ -1053,6 +1063,29 @@ mod tests {
     fn production_refuses_local_mode() {
         let err = settings(&[("APP_ENV", "production")]).unwrap_err();
         assert_eq!(err.variable, "JWT_SECRET");
+    }
+
+    #[test]
+    fn an_unknown_partner_case_field_stops_start_up_naming_it() {
+        let err = settings(&[("PARTNER_CASE_FIELDS", "reference,status,customer_email")])
+            .expect_err("customer_email is not a field of a case");
+        assert_eq!(err.variable, "PARTNER_CASE_FIELDS");
+        assert!(
+            err.to_string().starts_with(
+                "configuration error: PARTNER_CASE_FIELDS: `customer_email` is not a field of a case;"
+            ),
+            "{err}"
+        );
+        let listed = settings(&[("PARTNER_CASE_FIELDS", "status, kind")]).expect("valid");
+        assert_eq!(
+            listed.partner_case_fields.names().collect::<Vec<_>>(),
+            ["kind", "reference", "status"]
+        );
+        let default = settings(&[]).expect("valid");
+        assert_eq!(
+            default.partner_case_fields,
+            PartnerCaseFields::parse(DEFAULT_PARTNER_CASE_FIELDS).expect("the default parses")
+        );
     }
 
     #[test]

@@ -239,6 +239,7 @@ impl Application {
         let survey = web::Data::new(settings.survey);
         let retention = web::Data::new(settings.retention.clone());
         let duplicates = web::Data::new(settings.duplicates);
+        let partner_fields = web::Data::new(settings.partner_case_fields.clone());
         let feed_retention = web::Data::new(api::events::FeedRetention {
             days: settings.event_feed_retention_days,
         });
@@ -262,6 +263,7 @@ impl Application {
                     .app_data(feed_retention.clone())
                     .app_data(survey.clone())
                     .app_data(duplicates.clone())
+                    .app_data(partner_fields.clone())
                     .app_data(allowed_targets.clone())
                     .app_data(document_store.clone())
                     .app_data(callback_token.clone())

@@ -24,6 +24,7 @@ use crate::domain::access_log::Read;
 use crate::domain::case::{Channel, ContactMethod, Kind, Role, Stage, Status, Visibility};
 use crate::domain::clock::Clock;
 use crate::domain::deadlines;
+use crate::domain::partner_view::PartnerCaseFields;
 use crate::error::{ApiError, FieldError};
 
 // ---------------------------------------------------------------- requests
@@ -268,6 +269,13 @@ pub struct Customer {
 }
 
 /// A case: one complaint, compliment or comment.
+///
+/// A partner sees only the fields the council lists in `PARTNER_CASE_FIELDS` of the cases it
+/// posted; the others are left out (not null), and `reference` is always there. By default a
+/// partner sees `reference`, `kind`, `status`, `stage`, `channel`, `received_at`, `service`,
+/// `category`, `response_requested`, `created_by`, `partner_reference`, `acknowledgement_due`,
+/// `stages`, `created_at` and `updated_at`: nothing of the customer, their representative or their
+/// adjustments, and no free text. Every other caller gets every field.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({
     "reference": "CMP-2026-000042", "kind": "complaint", "status": "received", "stage": null,
@@ -287,64 +295,98 @@ pub struct Customer {
 pub struct Case {
     #[schema(example = "CMP-2026-000042")]
     pub reference: String,
+    #[schema(required = false)]
     pub kind: Kind,
+    #[schema(required = false)]
     pub status: Status,
+    #[schema(required = false)]
     pub stage: Option<Stage>,
+    #[schema(required = false)]
     pub channel: Channel,
     #[schema(format = DateTime)]
+    #[schema(required = false)]
     pub received_at: String,
     /// Why the received time was back-dated, when it was.
+    #[schema(required = false)]
     pub received_at_reason: Option<String>,
+    #[schema(required = false)]
     pub summary: String,
+    #[schema(required = false)]
     pub description: String,
+    #[schema(required = false)]
     pub desired_outcome: Option<String>,
     /// The lead service's id.
+    #[schema(required = false)]
     pub service: String,
     /// Staff only: the services contributing to the one response.
+    #[schema(required = false)]
     pub contributing_services: Vec<String>,
+    #[schema(required = false)]
     pub category: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
+    #[schema(required = false)]
     pub problem_date: Option<NaiveDate>,
     /// Complaints always get a response; compliments and comments when the customer asked.
+    #[schema(required = false)]
     pub response_requested: bool,
+    #[schema(required = false)]
     pub staff_named: Vec<String>,
+    #[schema(required = false)]
     pub customer: Customer,
     /// Staff only: the person the customer is (`GET /people/{id}`).
+    #[schema(required = false)]
     pub person_id: Option<i64>,
     /// Staff only: how the customer was matched to their person.
+    #[schema(required = false)]
     pub person_match: Option<super::people::CasePersonMatch>,
     /// The reasonable adjustments in force for the customer's person (`GET
     /// /people/{id}/adjustments`): what staff agreed, where `customer.accessibility` is what
     /// the customer asked for on this case. Staff see them all; a customer sees them only on
     /// their own person's case, without who agreed them; partners never.
+    #[schema(required = false)]
     pub adjustments: Vec<super::adjustments::Adjustment>,
+    #[schema(required = false)]
     pub representative: Option<Representative>,
+    #[schema(required = false)]
     pub created_by: CreatedBy,
+    #[schema(required = false)]
     pub partner_reference: Option<String>,
     /// When the acknowledgement is due, by the council's policy.
     #[schema(value_type = Option<String>, format = Date)]
+    #[schema(required = false)]
     pub acknowledgement_due: Option<NaiveDate>,
     /// The triage decision, once made.
+    #[schema(required = false)]
     pub triage: Option<Triage>,
     /// The formal stages the complaint has reached, each with its clock.
+    #[schema(required = false)]
     pub stages: Vec<StageClock>,
     /// Extensions of the stages' response times (customers see the agreed ones).
+    #[schema(required = false)]
     pub extensions: Vec<super::extensions::Extension>,
     /// Stage responses: staff see drafts too; customers and partners only what was sent.
+    #[schema(required = false)]
     pub responses: Vec<super::stage_responses::Response>,
     /// The Ombudsman's involvement, once the complaint was referred.
+    #[schema(required = false)]
     pub ombudsman: Option<super::ombudsman::OmbudsmanCase>,
     /// What the council promised to put right, and whether it has.
+    #[schema(required = false)]
     pub remedies: Vec<super::remedies::Remedy>,
     /// A compliment or comment: how it was handled, once anything was done.
+    #[schema(required = false)]
     pub feedback: Option<super::feedback::FeedbackHandling>,
     /// Staff only: flags and the referrals made (empty for customers and partners).
+    #[schema(required = false)]
     pub flags: Vec<super::flags::CaseFlag>,
     /// Staff only: related cases.
+    #[schema(required = false)]
     pub linked_cases: Vec<String>,
     #[schema(format = DateTime)]
+    #[schema(required = false)]
     pub created_at: String,
     #[schema(format = DateTime)]
+    #[schema(required = false)]
     pub updated_at: String,
 }
 
@@ -392,30 +434,45 @@ pub struct StageClock {
     /// Stage 2: the grounds given for asking for it.
     #[schema(value_type = Vec<crate::domain::escalation::Ground>)]
     pub request_grounds: Vec<String>,
-    /// Stage 2: why the customer is still dissatisfied.
+    /// Stage 2: why the customer is still dissatisfied (null for partners).
     pub request_reason: Option<String>,
-    /// Stage 2 asked for after the window: why it was accepted.
+    /// Stage 2 asked for after the window: why it was accepted (null for partners).
     pub late_acceptance_reason: Option<String>,
 }
 
 /// A case in a list.
+///
+/// A partner sees only the fields `PARTNER_CASE_FIELDS` lists (as on the case itself; the
+/// others are left out, `reference` is always there), and `next_deadline` only where both
+/// `acknowledgement_due` and `stages` are listed (it is the next of their dates).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CaseSummary {
     pub reference: String,
+    #[schema(required = false)]
     pub kind: Kind,
+    #[schema(required = false)]
     pub status: Status,
+    #[schema(required = false)]
     pub stage: Option<Stage>,
+    #[schema(required = false)]
     pub channel: Channel,
     #[schema(format = DateTime)]
+    #[schema(required = false)]
     pub received_at: String,
+    #[schema(required = false)]
     pub summary: String,
+    #[schema(required = false)]
     pub service: String,
+    #[schema(required = false)]
     pub category: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
+    #[schema(required = false)]
     pub acknowledgement_due: Option<NaiveDate>,
     /// What the council must do next on the case, and by when.
+    #[schema(required = false)]
     pub next_deadline: Option<NextDeadline>,
     #[schema(format = DateTime)]
+    #[schema(required = false)]
     pub updated_at: String,
 }
 
@@ -497,6 +554,7 @@ fn summary_of(row: &CaseRow) -> Result<CaseSummary, ApiError> {
 }
 
 fn stage_clock(row: StageRow, viewer: &Caller) -> Result<StageClock, ApiError> {
+    let partner = viewer.acting_role() == Role::Partner;
     let acknowledged_on_time = row
         .acknowledged_at
         .map(|at| crate::domain::clock::uk_date(at) <= row.acknowledgement_due);
@@ -518,8 +576,9 @@ fn stage_clock(row: StageRow, viewer: &Caller) -> Result<StageClock, ApiError> {
             Some(json) => serde_json::from_str(json).map_err(ApiError::internal)?,
             None => vec![],
         },
-        request_reason: row.request_reason,
-        late_acceptance_reason: row.late_acceptance_reason,
+        // The customer's own words and staff's reasons about them: never a contractor's.
+        request_reason: row.request_reason.filter(|_| !partner),
+        late_acceptance_reason: row.late_acceptance_reason.filter(|_| !partner),
     })
 }
 
@@ -785,6 +844,49 @@ fn case_of(
     })
 }
 
+/// The case's JSON as `viewer` sees it: a partner only the fields the council lets partners
+/// see (`PARTNER_CASE_FIELDS`), the others left out rather than null; everyone else all of it.
+pub(crate) fn case_json(
+    case: &Case,
+    viewer: &Caller,
+    partner_fields: &PartnerCaseFields,
+) -> Result<serde_json::Value, ApiError> {
+    let mut value = serde_json::to_value(case).map_err(ApiError::internal)?;
+    if viewer.acting_role() == Role::Partner {
+        if let Some(fields) = value.as_object_mut() {
+            fields.retain(|name, _| partner_fields.shows(name));
+        }
+    }
+    Ok(value)
+}
+
+/// A page of the case list as `viewer` sees it: as [`case_json`], each item with only the
+/// fields a partner may see of the case, and its next deadline only where both the dates it
+/// is the next of (`acknowledgement_due`, `stages`) are shown.
+fn case_list_json(
+    page: &CaseList,
+    viewer: &Caller,
+    partner_fields: &PartnerCaseFields,
+) -> Result<serde_json::Value, ApiError> {
+    let mut value = serde_json::to_value(page).map_err(ApiError::internal)?;
+    if viewer.acting_role() == Role::Partner {
+        let deadline_shown =
+            partner_fields.shows("acknowledgement_due") && partner_fields.shows("stages");
+        let items = value
+            .get_mut("items")
+            .and_then(serde_json::Value::as_array_mut);
+        for item in items.into_iter().flatten() {
+            if let Some(fields) = item.as_object_mut() {
+                fields.retain(|name, _| match name.as_str() {
+                    "next_deadline" => deadline_shown,
+                    name => partner_fields.shows(name),
+                });
+            }
+        }
+    }
+    Ok(value)
+}
+
 /// A 200 answer with the case and its ETag: what reading a case, and every
 /// change to one, answers.
 pub(crate) fn case_response(case: Case, etag: String) -> HttpResponse {
@@ -949,6 +1051,8 @@ struct Intake {
     /// Field errors found before the database was consulted.
     errors: Vec<FieldError>,
     duplicates: crate::domain::duplicate::DuplicatePolicy,
+    /// What a partner sees of the case it posted, in the answer (and so in its replays).
+    partner_fields: PartnerCaseFields,
 }
 
 fn write_case(
@@ -1079,7 +1183,8 @@ fn write_case(
     }
     Ok(Created {
         location: format!("/api/v1/cases/{}", case.reference),
-        body: serde_json::to_string(&case).map_err(ApiError::internal)?,
+        body: serde_json::to_string(&case_json(&case, &intake.caller, &intake.partner_fields)?)
+            .map_err(ApiError::internal)?,
         etag: Some(etag),
     })
 }
@@ -1089,7 +1194,8 @@ fn write_case(
     operation_id = "create_case",
     description = "Roles: customer (for themselves, channel `online_form`), investigating_officer, \
                    head_of_service, complaints_manager (on someone's behalf, any channel but `partner`, \
-                   may back-date `received_at` with a reason), partner (channel `partner`).\n\n\
+                   may back-date `received_at` with a reason), partner (channel `partner`; the answer \
+                   has only the fields `PARTNER_CASE_FIELDS` lists, see `Case`).\n\n\
                    Logs a complaint, compliment or comment and gives it a reference \
                    (`CMP-`, `CPL-`, `CMT-` + year + number). Send an `Idempotency-Key`: a retry with \
                    the same key and body returns the first answer with `Idempotent-Replayed: true`; \
@@ -1122,6 +1228,7 @@ pub async fn create(
     time: web::Data<crate::app::time::Now>,
     clock: web::Data<Clock>,
     duplicates: web::Data<crate::domain::duplicate::DuplicatePolicy>,
+    partner_fields: web::Data<PartnerCaseFields>,
     body: JsonBody<NewCase>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency::key(&req)?;
@@ -1153,6 +1260,7 @@ pub async fn create(
         caller: caller.clone(),
         errors,
         duplicates: *duplicates.get_ref(),
+        partner_fields: partner_fields.get_ref().clone(),
     };
     idempotency::create_once(&db, &caller.subject, key, fingerprint, move |conn| {
         write_case(conn, &intake, time.now())
@@ -1202,7 +1310,8 @@ fn case_for(
     operation_id = "get_case",
     description = "Roles: customer (own cases), partner (cases it posted), investigating_officer and \
                    head_of_service (cases their services lead or contribute to), complaints_manager (all).\n\n\
-                   A case the caller may not see is answered 404, as if it did not exist.",
+                   A case the caller may not see is answered 404, as if it did not exist. A partner \
+                   sees only the fields the council lists in `PARTNER_CASE_FIELDS` (see `Case`).",
     params(("reference" = String, Path, description = "The case reference", example = "CMP-2026-000042")),
     security(("bearer_auth" = [])),
     responses(
@@ -1218,6 +1327,7 @@ pub async fn get(
     req: HttpRequest,
     caller: AnyCaller,
     db: web::Data<Database>,
+    partner_fields: web::Data<PartnerCaseFields>,
     reference: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let reference = reference.into_inner();
@@ -1230,7 +1340,9 @@ pub async fn get(
         })
         .await?;
     super::access_log::record(&req, &caller, [Read::case(&case.reference)]);
-    Ok(case_response(case, etag))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(case_json(&case, &caller, &partner_fields)?))
 }
 
 /// Filters on the case list.
@@ -1333,7 +1445,9 @@ fn vocabulary_filter<T>(
     operation_id = "list_cases",
     description = "Roles: customer (own cases), partner (cases it posted), investigating_officer and \
                    head_of_service (cases their services lead or contribute to), complaints_manager (all).\n\n\
-                   Cases newest first by the time they were received, with cursor pagination.",
+                   Cases newest first by the time they were received, with cursor pagination. \
+                   A partner sees only the fields the council lists in `PARTNER_CASE_FIELDS` (see \
+                   `CaseSummary`).",
     params(CaseQuery),
     security(("bearer_auth" = [])),
     responses(
@@ -1349,8 +1463,9 @@ pub async fn list(
     caller: AnyCaller,
     db: web::Data<Database>,
     time: web::Data<crate::app::time::Now>,
+    partner_fields: web::Data<PartnerCaseFields>,
     query: web::Query<CaseQuery>,
-) -> Result<web::Json<CaseList>, ApiError> {
+) -> Result<web::Json<serde_json::Value>, ApiError> {
     let query = query.into_inner();
     let mut errors = Vec::new();
     let limit = pagination::limit(query.limit.as_deref(), &mut errors);
@@ -1493,7 +1608,11 @@ pub async fn list(
         &caller,
         items.iter().map(|case| Read::case(&case.reference)),
     );
-    Ok(web::Json(CaseList { items, next_cursor }))
+    Ok(web::Json(case_list_json(
+        &CaseList { items, next_cursor },
+        &caller,
+        &partner_fields,
+    )?))
 }
 
 /// Timeline paging parameters.

@@ -25,6 +25,7 @@ pub mod learning;
 pub mod letter;
 pub mod mailroom;
 pub mod ombudsman;
+pub mod partner_view;
 pub mod performance;
 pub mod person;
 pub mod policy;

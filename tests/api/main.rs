@@ -29,6 +29,7 @@ mod metrics;
 mod outage;
 mod oversized;
 mod ownership;
+mod partner_fields;
 mod people;
 mod report_counts;
 mod reports;
