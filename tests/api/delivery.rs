@@ -18,10 +18,10 @@ use crate::helpers::*;
 
 /// A request the receiver got: the path it came to, its webhook-id and body.
 #[derive(Debug, Clone)]
-struct Arrival {
+pub(crate) struct Arrival {
     path: String,
     webhook_id: String,
-    body: Value,
+    pub(crate) body: Value,
 }
 
 impl Arrival {
@@ -35,8 +35,8 @@ impl Arrival {
 
 /// A receiver on 127.0.0.1 that records each request as it arrives, holds it for `hold`,
 /// then answers 204.
-struct Receiver {
-    base: String,
+pub(crate) struct Receiver {
+    pub(crate) base: String,
     seen: Arc<Mutex<Vec<Arrival>>>,
     handle: actix_web::dev::ServerHandle,
 }
@@ -48,7 +48,7 @@ impl Drop for Receiver {
 }
 
 impl Receiver {
-    async fn start(hold: Duration) -> Receiver {
+    pub(crate) async fn start(hold: Duration) -> Receiver {
         let seen: Arc<Mutex<Vec<Arrival>>> = Arc::default();
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("address").port();
@@ -88,12 +88,16 @@ impl Receiver {
         }
     }
 
-    fn seen(&self) -> Vec<Arrival> {
+    pub(crate) fn seen(&self) -> Vec<Arrival> {
         self.seen.lock().expect("lock").clone()
     }
 
     /// Waits until `done` holds of what arrived, for at most `within`.
-    async fn until(&self, within: Duration, done: impl Fn(&[Arrival]) -> bool) -> Vec<Arrival> {
+    pub(crate) async fn until(
+        &self,
+        within: Duration,
+        done: impl Fn(&[Arrival]) -> bool,
+    ) -> Vec<Arrival> {
         let started = Instant::now();
         loop {
             let seen = self.seen();
@@ -111,9 +115,9 @@ impl Receiver {
 }
 
 /// A service process; killed (SIGKILL) when dropped.
-struct Service {
+pub(crate) struct Service {
     child: Child,
-    address: String,
+    pub(crate) address: String,
     log: PathBuf,
 }
 
@@ -127,7 +131,11 @@ impl Drop for Service {
 impl Service {
     /// Starts `council-feedback <command>` on `database_url` with these settings, and (for
     /// serve) waits until it is ready.
-    async fn start(command: &str, database_url: &str, settings: &[(&str, &str)]) -> Service {
+    pub(crate) async fn start(
+        command: &str,
+        database_url: &str,
+        settings: &[(&str, &str)],
+    ) -> Service {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -177,7 +185,7 @@ impl Service {
         service
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
@@ -194,12 +202,12 @@ impl Service {
 }
 
 /// The harness's client and tokens, pointed at `service`.
-fn at<'a>(app: &'a mut TestApp, service: &Service) -> &'a TestApp {
+pub(crate) fn at<'a>(app: &'a mut TestApp, service: &Service) -> &'a TestApp {
     app.address = service.address.clone();
     app
 }
 
-async fn register(app: &TestApp, url: &str, types: &[&str]) {
+pub(crate) async fn register(app: &TestApp, url: &str, types: &[&str]) {
     let created = app
         .post(
             "/api/v1/webhook-endpoints",

@@ -26,6 +26,7 @@ mod lifecycle_rules;
 mod mail_servers;
 mod mailroom;
 mod metrics;
+mod minimisation;
 mod outage;
 mod oversized;
 mod ownership;

@@ -30,19 +30,19 @@ fn day(text: &str) -> NaiveDate {
 }
 
 /// Everything personal about one customer, each distinctive enough to search for.
-struct Person {
-    name: &'static str,
-    email: &'static str,
-    phone: &'static str,
-    address: &'static str,
-    description: &'static str,
+pub(crate) struct Person {
+    pub(crate) name: &'static str,
+    pub(crate) email: &'static str,
+    pub(crate) phone: &'static str,
+    pub(crate) address: &'static str,
+    pub(crate) description: &'static str,
     note: &'static str,
     correspondence: &'static str,
-    representative: &'static str,
+    pub(crate) representative: &'static str,
     document: &'static str,
 }
 
-const DUE: Person = Person {
+pub(crate) const DUE: Person = Person {
     name: "Zebedee Quartermaine",
     email: "zebedee.quartermaine@retention.example",
     phone: "07700 900461",
@@ -54,7 +54,7 @@ const DUE: Person = Person {
     document: "Scan-of-Hollyhock-tenancy",
 };
 
-const HELD: Person = Person {
+pub(crate) const HELD: Person = Person {
     name: "Philippa Heldworth",
     email: "philippa.heldworth@retention.example",
     phone: "07700 900462",
@@ -92,7 +92,7 @@ fn multipart(filename: &str, bytes: &[u8]) -> Vec<u8> {
 
 /// A complaint from `who`, taken through stage 1 to a sent response and closed, with a
 /// representative, a note, correspondence, a document and letters on the way.
-async fn closed_complaint(app: &TestApp, who: &Person, subject: &str) -> String {
+pub(crate) async fn closed_complaint(app: &TestApp, who: &Person, subject: &str) -> String {
     let body = with(
         complaint(),
         json!({
