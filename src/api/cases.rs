@@ -1221,6 +1221,8 @@ fn write_case(
     )
 )]
 #[post("/cases")]
+// Each argument is an extractor actix fills in: bundling them would only hide what it reads.
+#[allow(clippy::too_many_arguments)]
 pub async fn create(
     req: HttpRequest,
     caller: AnyCaller,
