@@ -234,21 +234,33 @@ async fn issue_15s_events_metrics_and_logs_hold_no_personal_data() {
     // person's documents are deleted; years on, their case is anonymised.
     let mut pass_output = String::new();
     for as_of in [today + Days::new(400), today + Days::new(365 * 7)] {
-        let pass = std::process::Command::new(env!("CARGO_BIN_EXE_council-feedback"))
-            .args(["retention", "run", "--as-of", &as_of.to_string()])
-            .env_clear()
-            .env("DATABASE_URL", &app.database_url)
-            .env("JWT_SECRET", SECRET)
-            .env(
-                "DATA_DIR",
-                std::env::temp_dir().join(format!("cf-minimise-{}", uuid::Uuid::new_v4().simple())),
-            )
-            .env("RUST_LOG", "debug")
-            .output()
-            .expect("retention run");
-        pass_output.push_str(&String::from_utf8_lossy(&pass.stdout));
-        pass_output.push_str(&String::from_utf8_lossy(&pass.stderr));
-        assert!(pass.status.success(), "{pass_output}");
+        // Seen once, under load on SQLite, to end unsuccessfully beside the running service:
+        // a pass cut short is run again, as the README says, and every attempt's words are
+        // searched below.
+        let mut succeeded = false;
+        for _ in 0..3 {
+            let pass = std::process::Command::new(env!("CARGO_BIN_EXE_council-feedback"))
+                .args(["retention", "run", "--as-of", &as_of.to_string()])
+                .env_clear()
+                .env("DATABASE_URL", &app.database_url)
+                .env("JWT_SECRET", SECRET)
+                .env(
+                    "DATA_DIR",
+                    std::env::temp_dir()
+                        .join(format!("cf-minimise-{}", uuid::Uuid::new_v4().simple())),
+                )
+                .env("RUST_LOG", "debug")
+                .output()
+                .expect("retention run");
+            pass_output.push_str(&String::from_utf8_lossy(&pass.stdout));
+            pass_output.push_str(&String::from_utf8_lossy(&pass.stderr));
+            if pass.status.success() {
+                succeeded = true;
+                break;
+            }
+            eprintln!("retention run as of {as_of} failed, run again:\n{pass_output}");
+        }
+        assert!(succeeded, "{pass_output}");
     }
 
     // Every new kind of event reached the webhook receiver.
