@@ -19,6 +19,7 @@ use crate::app::time::Now;
 use crate::auth::ComplaintsManager;
 use crate::db::retention::{ErasureRow, HoldRow};
 use crate::db::Database;
+use crate::domain::access_log::Read;
 use crate::domain::clock::uk_date;
 use crate::domain::retention::{Age, ErasureDecision, HoldTarget, LawfulBasis};
 use crate::error::{ApiError, FieldError};
@@ -112,15 +113,31 @@ fn location(on: &HoldOn) -> String {
 }
 
 async fn list_holds(
+    req: HttpRequest,
     manager: ComplaintsManager,
     db: web::Data<Database>,
     on: HoldOn,
 ) -> Result<web::Json<LegalHolds>, ApiError> {
+    // The reference as the case has it (a path may write it in lower case).
+    let on = match on {
+        HoldOn::Case(raw) => HoldOn::Case(
+            crate::domain::reference::Reference::parse(&raw)
+                .map(|r| r.as_str().to_string())
+                .unwrap_or(raw),
+        ),
+        person => person,
+    };
     let caller = manager.0;
+    let reader = caller.clone();
     let rows = db
         .read(move |conn| Ok(app::holds(conn, &caller, &on).map(|rows| (rows, on))?))
         .await?;
     let (rows, on) = rows;
+    let read = match &on {
+        HoldOn::Case(reference) => Read::case(reference),
+        HoldOn::Person(id) => Read::person(*id),
+    };
+    super::access_log::record(&req, &reader, [read]);
     Ok(web::Json(LegalHolds {
         items: rows.iter().map(|r| view(r, reference_of(&on))).collect(),
         next_cursor: None,
@@ -199,11 +216,12 @@ async fn lift(
 )]
 #[get("/cases/{reference}/legal-holds")]
 pub async fn list_on_case(
+    req: HttpRequest,
     manager: ComplaintsManager,
     db: web::Data<Database>,
     reference: web::Path<String>,
 ) -> Result<web::Json<LegalHolds>, ApiError> {
-    list_holds(manager, db, HoldOn::Case(reference.into_inner())).await
+    list_holds(req, manager, db, HoldOn::Case(reference.into_inner())).await
 }
 
 #[utoipa::path(
@@ -309,11 +327,12 @@ fn person_of(raw: &str) -> Result<HoldOn, ApiError> {
 )]
 #[get("/people/{id}/legal-holds")]
 pub async fn list_on_person(
+    req: HttpRequest,
     manager: ComplaintsManager,
     db: web::Data<Database>,
     id: web::Path<String>,
 ) -> Result<web::Json<LegalHolds>, ApiError> {
-    list_holds(manager, db, person_of(&id)?).await
+    list_holds(req, manager, db, person_of(&id)?).await
 }
 
 #[utoipa::path(
@@ -432,17 +451,20 @@ pub struct CaseRetention {
 )]
 #[get("/cases/{reference}/retention")]
 pub async fn case_retention(
+    req: HttpRequest,
     manager: ComplaintsManager,
     db: web::Data<Database>,
     schedule: web::Data<crate::domain::retention::RetentionSchedule>,
     reference: web::Path<String>,
 ) -> Result<web::Json<CaseRetention>, ApiError> {
     let caller = manager.0;
+    let reader = caller.clone();
     let reference = reference.into_inner();
     let schedule = schedule.get_ref().clone();
     let standing = db
         .read(move |conn| Ok(app::standing(conn, &caller, &reference, &schedule)?))
         .await?;
+    super::access_log::record(&req, &reader, [Read::case(&standing.reference)]);
     Ok(web::Json(CaseRetention {
         reference: standing.reference,
         closed_on: standing.closed_on,
@@ -620,7 +642,8 @@ pub async fn request_erasure(
 )]
 #[get("/people/{id}/erasure-requests")]
 pub async fn erasure_requests(
-    _manager: ComplaintsManager,
+    req: HttpRequest,
+    manager: ComplaintsManager,
     db: web::Data<Database>,
     id: web::Path<String>,
 ) -> Result<web::Json<ErasureRequests>, ApiError> {
@@ -628,6 +651,7 @@ pub async fn erasure_requests(
     let rows = db
         .read(move |conn| Ok(app::erasures(conn, person)?))
         .await?;
+    super::access_log::record(&req, &manager.0, [Read::person(person)]);
     Ok(web::Json(ErasureRequests {
         items: rows.iter().map(|r| erasure_view(r, None)).collect(),
         next_cursor: None,
