@@ -231,7 +231,8 @@ pub async fn list_on_case(
                    Places a legal hold on the case, with the reason: the retention schedule \
                    does not anonymise it, nor delete its documents, and an erasure request \
                    cannot be carried out, until the hold is lifted. One hold in force at a \
-                   time (a second is 409); an anonymised case cannot be held (409). Written \
+                   time (a second is 409); an anonymised case cannot be held (409, \
+                   `/problems/case-anonymised`). Written \
                    on the case's timeline as `legal_hold_placed`. The case's version is not \
                    changed: no `If-Match`. Send an `Idempotency-Key` so a retry cannot \
                    place it twice.",
