@@ -70,6 +70,57 @@ pub struct LegalHold {
     pub lift_reason: Option<String>,
 }
 
+/// A legal hold in force, as staff see it on the case and person views.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "id": 3, "on": "person", "case": null, "person_id": 812,
+    "reason": "Judicial review claim issued 2026-11-30 (claim AC-2026-LON-001234)",
+    "placed_by": "cm-1", "placed_at": "2026-12-01T09:30:00Z"
+}))]
+pub struct HoldInForce {
+    pub id: i64,
+    /// What it is on: the case, or the person (and so every case of theirs).
+    pub on: HoldTarget,
+    /// The case it is on, for a hold on a case.
+    #[schema(example = "CMP-2026-000042")]
+    pub case: Option<String>,
+    /// The person it is on, for a hold on a person.
+    pub person_id: Option<i64>,
+    /// Why the data must be kept.
+    pub reason: String,
+    /// Who placed it (their staff id).
+    pub placed_by: String,
+    #[schema(format = DateTime)]
+    pub placed_at: String,
+}
+
+/// The holds in force on any of `case_ids` or on person `person_id`, newest first: for
+/// staff's views only.
+pub(crate) fn in_force(
+    conn: &mut crate::db::DbConnection,
+    case_ids: &[i64],
+    person_id: Option<i64>,
+) -> Result<Vec<HoldInForce>, ApiError> {
+    Ok(
+        crate::db::retention::in_force_on(conn, case_ids, person_id)?
+            .into_iter()
+            .map(|(row, case)| HoldInForce {
+                id: row.id,
+                on: if row.case_id.is_some() {
+                    HoldTarget::Case
+                } else {
+                    HoldTarget::Person
+                },
+                case,
+                person_id: row.person_id,
+                reason: row.reason,
+                placed_by: row.placed_by,
+                placed_at: rfc3339(row.placed_at),
+            })
+            .collect(),
+    )
+}
+
 /// The holds on a case or person, the newest first.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct LegalHolds {

@@ -1037,3 +1037,95 @@ async fn an_anonymised_case_takes_no_more_changes_and_says_why() {
     assert_eq!(everything_stored(&later, &reference), before);
     drop(later);
 }
+
+/// Places a hold at `path` with `reason`: its id.
+async fn place(path: String, reason: &str, app: &TestApp) -> i64 {
+    let placed = app
+        .post(&path, &app.manager(), &json!({"reason": reason}))
+        .await;
+    assert_eq!(placed.status, 201, "{}", placed.text());
+    placed.json()["id"].as_i64().expect("id")
+}
+
+#[actix_web::test]
+async fn staff_see_the_legal_holds_in_force_on_the_case_and_the_person_and_no_one_else_does() {
+    let app = spawn_app_at(Now::Fixed(at("2026-11-04 10:00")), &[]).await;
+    let customer = app.customer("c-held");
+    let reference = app.create_case(&customer, &complaint()).await["reference"]
+        .as_str()
+        .expect("reference")
+        .to_string();
+    let partner = app.partner("acme-grounds");
+    let partners = app
+        .create_case(
+            &partner,
+            &with(
+                complaint(),
+                json!({"service": "green-care", "partner_reference": "ACME-1"}),
+            ),
+        )
+        .await["reference"]
+        .as_str()
+        .expect("reference")
+        .to_string();
+    let manager = app.manager();
+    let case = format!("/api/v1/cases/{reference}");
+    let person = app.get(&case, &manager).await.json()["person_id"]
+        .as_i64()
+        .expect("person");
+    // A hold placed and lifted is no longer shown.
+    let lifted = place(format!("{case}/legal-holds"), "A claim threatened", &app).await;
+    let lifting = app
+        .send(
+            Method::DELETE,
+            &format!("{case}/legal-holds/{lifted}"),
+            Some(&manager),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(lifting.status, 200, "{}", lifting.text());
+    let on_case = place(
+        format!("{case}/legal-holds"),
+        "Claim AC-2026-001 issued",
+        &app,
+    )
+    .await;
+    let later = app.at(Now::Fixed(at("2026-11-05 09:30"))).await;
+    let on_person = place(
+        format!("/api/v1/people/{person}/legal-holds"),
+        "Tribunal disclosure pending",
+        &later,
+    )
+    .await;
+    drop(later);
+    let holds = json!([
+        {"id": on_person, "on": "person", "case": null, "person_id": person,
+         "reason": "Tribunal disclosure pending", "placed_by": "manager-1",
+         "placed_at": "2026-11-05T09:30:00Z"},
+        {"id": on_case, "on": "case", "case": reference, "person_id": null,
+         "reason": "Claim AC-2026-001 issued", "placed_by": "manager-1",
+         "placed_at": "2026-11-04T10:00:00Z"}
+    ]);
+    let officer = app.officer("officer-17", &["waste-care"]);
+    for (who, token) in [("manager", &manager), ("officer", &officer)] {
+        let seen = app.get(&case, token).await;
+        assert_eq!(seen.status, 200, "{who}: {}", seen.text());
+        assert_eq!(seen.json()["legal_holds"], holds, "{who}: the case");
+        let seen = app.get(&format!("/api/v1/people/{person}"), token).await;
+        assert_eq!(seen.status, 200, "{who}: {}", seen.text());
+        assert_eq!(seen.json()["legal_holds"], holds, "{who}: the person");
+    }
+    // The customer and the partner are never shown them.
+    let own = app.get(&case, &customer).await;
+    assert_eq!(own.status, 200, "{}", own.text());
+    assert_eq!(own.json()["legal_holds"], json!([]));
+    let me = app.get("/api/v1/people/me", &customer).await;
+    assert_eq!(me.status, 200, "{}", me.text());
+    assert_eq!(me.json()["legal_holds"], json!([]));
+    let theirs = app
+        .get(&format!("/api/v1/cases/{partners}"), &partner)
+        .await;
+    assert_eq!(theirs.status, 200, "{}", theirs.text());
+    assert_eq!(theirs.json()["legal_holds"], json!([]));
+}
