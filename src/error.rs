@@ -484,6 +484,23 @@ impl From<diesel::result::Error> for ApiError {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_change_to_an_anonymised_case_is_a_409_of_its_own_type_naming_the_day() {
+        let error = ApiError::from(AppError::Anonymised {
+            reference: "CMP-2026-000042".into(),
+            on: chrono::NaiveDate::from_ymd_opt(2032, 11, 4).expect("a day"),
+        });
+        assert_eq!(error.status_code().as_u16(), 409);
+        assert_eq!(error.problem_type(), "/problems/case-anonymised");
+        assert_eq!(
+            error.to_problem().detail.as_deref(),
+            Some(
+                "case CMP-2026-000042 was anonymised on 2032-11-04: its personal data is gone, \
+                 and it takes no more changes"
+            )
+        );
+    }
+
     fn status_and_type(error: DbError) -> (u16, &'static str) {
         let error = ApiError::from(error);
         (error.status_code().as_u16(), error.problem_type())
