@@ -56,7 +56,8 @@ pub struct Problem {
     /// A stable identifier of the kind of problem: one of `/problems/validation`,
     /// `/problems/malformed-json`, `/problems/bad-request`, `/problems/invalid-cursor`, `/problems/unauthorized`,
     /// `/problems/forbidden`, `/problems/not-found`, `/problems/method-not-allowed`,
-    /// `/problems/not-acceptable`, `/problems/conflict`, `/problems/survey-answered`,
+    /// `/problems/not-acceptable`, `/problems/conflict`, `/problems/case-anonymised`,
+    /// `/problems/survey-answered`,
     /// `/problems/survey-expired`, `/problems/idempotency-key-reused`,
     /// `/problems/precondition-failed`, `/problems/payload-too-large`,
     /// `/problems/unsupported-media-type`, `/problems/unsupported-document-type`,
@@ -116,6 +117,8 @@ pub enum ApiError {
         detail: String,
         field: Option<String>,
     },
+    /// 409: the case was anonymised, and takes no more changes.
+    CaseAnonymised(String),
     /// 422: an `Idempotency-Key` reused with a different request.
     IdempotencyKeyReused,
     /// 412: `If-Match` names a version that is no longer current.
@@ -162,6 +165,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => "/problems/method-not-allowed",
             ApiError::NotAcceptable(_) => "/problems/not-acceptable",
             ApiError::Conflict { .. } => "/problems/conflict",
+            ApiError::CaseAnonymised(_) => "/problems/case-anonymised",
             ApiError::Gone(Unavailable::Answered) => "/problems/survey-answered",
             ApiError::Gone(Unavailable::Expired) => "/problems/survey-expired",
             ApiError::IdempotencyKeyReused => "/problems/idempotency-key-reused",
@@ -203,6 +207,7 @@ impl ApiError {
             | ApiError::BadRequest(d)
             | ApiError::Forbidden(d)
             | ApiError::NotFound(d)
+            | ApiError::CaseAnonymised(d)
             | ApiError::NotAcceptable(d)
             | ApiError::PreconditionFailed(d)
             | ApiError::PreconditionRequired(d)
@@ -351,7 +356,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::CaseAnonymised(_) => StatusCode::CONFLICT,
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
@@ -458,6 +463,10 @@ impl From<AppError> for ApiError {
                 field: field.map(String::from),
             },
             AppError::Gone(unavailable) => ApiError::Gone(unavailable),
+            AppError::Anonymised { reference, on } => ApiError::CaseAnonymised(format!(
+                "case {reference} was anonymised on {on}: its personal data is gone, and it \
+                 takes no more changes"
+            )),
             AppError::Db(error) => error.into(),
             AppError::Internal(cause) => ApiError::Internal(cause),
         }
@@ -474,6 +483,23 @@ impl From<diesel::result::Error> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_to_an_anonymised_case_is_a_409_of_its_own_type_naming_the_day() {
+        let error = ApiError::from(AppError::Anonymised {
+            reference: "CMP-2026-000042".into(),
+            on: chrono::NaiveDate::from_ymd_opt(2032, 11, 4).expect("a day"),
+        });
+        assert_eq!(error.status_code().as_u16(), 409);
+        assert_eq!(error.problem_type(), "/problems/case-anonymised");
+        assert_eq!(
+            error.to_problem().detail.as_deref(),
+            Some(
+                "case CMP-2026-000042 was anonymised on 2032-11-04: its personal data is gone, \
+                 and it takes no more changes"
+            )
+        );
+    }
 
     fn status_and_type(error: DbError) -> (u16, &'static str) {
         let error = ApiError::from(error);

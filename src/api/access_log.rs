@@ -4,10 +4,14 @@
 //! `GET /cases/{reference}/access-log` and `GET /people/{id}/access-log`.
 //!
 //! A list records one row per item it returned (`GET /cases`: each case; `GET /people`: each
-//! person): the log of a case then shows every time its data left the service, listed or
-//! opened. A case's parts (timeline, notes, the lists of its documents and letters, its
-//! messages, its possible duplicates) record a read of the case; a document's content and a
-//! letter record their own kind, naming the case.
+//! person), and a list of cases' parts (`GET /remedies`, `GET /outgoing-messages`) or of
+//! people's (the subject-access work queue) one row per case or person it showed, however
+//! many of its items are theirs ([`Read::cases`], [`Read::people`]): the log of a case then
+//! shows every time its data left the service, listed or opened. A case's parts (timeline,
+//! notes, the lists of its documents and letters, its messages, its possible duplicates, its
+//! legal holds and retention) record a read of the case; a person's (their legal holds,
+//! erasure and subject-access requests, as restrictions and adjustments) a read of the person;
+//! a document's content and a letter record their own kind, naming the case.
 
 use std::sync::Arc;
 

@@ -382,6 +382,11 @@ pub struct Case {
     /// Staff only: related cases.
     #[schema(required = false)]
     pub linked_cases: Vec<String>,
+    /// Staff only (empty for customers and partners): the legal holds in force on the case
+    /// and on its customer's person, newest first. While one is, the case is neither
+    /// anonymised nor loses its documents, and no erasure of the person is carried out.
+    #[schema(required = false)]
+    pub legal_holds: Vec<super::retention::HoldInForce>,
     #[schema(format = DateTime)]
     #[schema(required = false)]
     pub created_at: String,
@@ -700,6 +705,7 @@ fn load_case_with(
     let case_id = row.id;
     let adjustments = crate::app::adjustments::in_force_on_case(conn, viewer, &customer)?;
     let adjustments = super::adjustments::views(conn, adjustments, viewer)?;
+    let person_id = customer.person_id;
     let mut case = case_of(row, customer, representative, stages, viewer)?;
     case.adjustments = adjustments;
     case.extensions = extensions;
@@ -718,6 +724,7 @@ fn load_case_with(
             .collect::<Result<Vec<_>, _>>()?;
         case.linked_cases = linked;
         case.contributing_services = contributing;
+        case.legal_holds = super::retention::in_force(conn, &[case_id], person_id)?;
     }
     if case.kind != Kind::Complaint {
         let handling = crate::db::feedback::find(conn, case_id)?;
@@ -839,6 +846,7 @@ fn case_of(
         feedback: None,
         flags: vec![],
         linked_cases: vec![],
+        legal_holds: vec![],
         created_at: rfc3339(row.created_at),
         updated_at: rfc3339(row.updated_at),
     })
@@ -1155,6 +1163,7 @@ fn write_case(
     )?;
     let etag = etag(&logged.case);
     let case_id = logged.case.id;
+    let person_id = logged.customer.person_id;
     let adjustments = if intake.caller.is_staff() {
         let held =
             crate::app::adjustments::in_force_on_case(conn, &intake.caller, &logged.customer)?;
@@ -1180,6 +1189,8 @@ fn write_case(
         case.linked_cases = linked;
         case.contributing_services = contributing;
         case.adjustments = adjustments;
+        // A hold on the person covers the new case too.
+        case.legal_holds = super::retention::in_force(conn, &[case_id], person_id)?;
     }
     Ok(Created {
         location: format!("/api/v1/cases/{}", case.reference),

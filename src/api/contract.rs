@@ -8,7 +8,10 @@
 //! - a JSON body that is not JSON is a 400, one over the limit a 413, one not
 //!   sent as `application/json` a 415 (`json::JsonBody`, `json::OptionalJson`);
 //! - a change taking `If-Match` is a 428 without it and a 412 when it is stale
-//!   (`precondition::expected_version`).
+//!   (`precondition::expected_version`);
+//! - a change or an addition to a case (a `POST`, `PUT` or `DELETE` under
+//!   `/cases/{reference}/`, but lifting a legal hold) is a 409 `/problems/case-anonymised`
+//!   once the case was anonymised (`app::cases::refuse_if_anonymised`).
 
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
@@ -18,7 +21,28 @@ use crate::error::PROBLEM_JSON;
 
 /// Adds the cross-cutting refusals to every operation of `doc`.
 pub fn add_common_refusals(doc: &mut OpenApi) {
-    for item in doc.paths.paths.values_mut() {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        if let Some(on_case) = path.strip_prefix("/api/v1/cases/{reference}/") {
+            // Lifting a hold is the one write there that an anonymisation leaves open: no
+            // hold can be in force on an anonymised case (a hold stops anonymisation).
+            let lifts_a_hold = on_case.starts_with("legal-holds/");
+            let delete = if lifts_a_hold {
+                None
+            } else {
+                item.delete.as_mut()
+            };
+            for operation in [
+                item.post.as_mut(),
+                item.put.as_mut(),
+                item.patch.as_mut(),
+                delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                refuse_when_anonymised(operation);
+            }
+        }
         for operation in [
             &mut item.get,
             &mut item.put,
@@ -120,6 +144,25 @@ fn add_to(operation: &mut Operation) {
         set_ref(operation, "412", "PreconditionFailed");
         set_ref(operation, "428", "PreconditionRequired");
     }
+}
+
+/// The 409 a change to an anonymised case gets, beside any conflict the operation had.
+fn refuse_when_anonymised(operation: &mut Operation) {
+    let responses = &mut operation.responses.responses;
+    let name = match responses.get_mut("409") {
+        None => "CaseAnonymised",
+        // An operation's own words about its conflicts stay, with this beside them.
+        Some(RefOr::T(own)) => {
+            own.description = format!(
+                "{}; or the case was anonymised, by the retention schedule or an erasure, and \
+                 takes no more changes or additions (`/problems/case-anonymised`).",
+                own.description.trim_end_matches('.')
+            );
+            return;
+        }
+        Some(RefOr::Ref(_)) => "ConflictOrCaseAnonymised",
+    };
+    responses.insert("409".into(), RefOr::Ref(Ref::from_response_name(name)));
 }
 
 /// Sets the response for `status` to a problem with this description.

@@ -343,7 +343,8 @@ pub struct MessagesQuery {
 )]
 #[get("/outgoing-messages")]
 pub async fn list(
-    _manager: ComplaintsManager,
+    req: actix_web::HttpRequest,
+    manager: ComplaintsManager,
     db: web::Data<Database>,
     query: web::Query<MessagesQuery>,
 ) -> Result<web::Json<OutgoingMessageList>, ApiError> {
@@ -386,7 +387,14 @@ pub async fn list(
     let rows = db
         .read(move |conn| Ok(repo::list(conn, &filter, limit + 1)?))
         .await?;
-    Ok(web::Json(page(rows, limit)))
+    let page = page(rows, limit);
+    // A message is a letter to a case's customer: one read of each case the page showed.
+    super::access_log::record(
+        &req,
+        &manager.0,
+        crate::domain::access_log::Read::cases(page.items.iter().map(|m| m.case.as_str())),
+    );
+    Ok(web::Json(page))
 }
 
 #[utoipa::path(

@@ -118,6 +118,17 @@ pub mod responses {
         "The request conflicts with what is stored, e.g. an id already taken (`/problems/conflict`)."
     );
     problem_response!(
+        CaseAnonymised,
+        "The case was anonymised, by the retention schedule or an erasure, and takes no more \
+         changes or additions (`/problems/case-anonymised`)."
+    );
+    problem_response!(
+        ConflictOrCaseAnonymised,
+        "The request conflicts with what is stored or with where the case stands \
+         (`/problems/conflict`); or the case was anonymised, by the retention schedule or an \
+         erasure, and takes no more changes or additions (`/problems/case-anonymised`)."
+    );
+    problem_response!(
         PayloadTooLarge,
         "The body is over the size limit (`/problems/payload-too-large`)."
     );
@@ -238,6 +249,8 @@ impl Modify for BearerAuth {
             responses::Forbidden,
             responses::NotFound,
             responses::Conflict,
+            responses::CaseAnonymised,
+            responses::ConflictOrCaseAnonymised,
             responses::PayloadTooLarge,
             responses::UnsupportedMediaType,
             responses::ValidationFailed,

@@ -16,7 +16,7 @@ use super::validation::{not_blank, phone_number, report_of};
 use super::{pagination, precondition, responses, rfc3339};
 use crate::app::time::Now;
 use crate::app::{self};
-use crate::auth::{ComplaintsManager, NotPartner, Staff};
+use crate::auth::{Caller, ComplaintsManager, NotPartner, Staff};
 use crate::db::people::{self as repo, MergeRow, PersonFilter, PersonRow};
 use crate::db::{Database, DbConnection};
 use crate::domain::case::{ContactMethod, Kind, Role, Stage, Status};
@@ -58,13 +58,30 @@ pub struct Person {
     pub merged_into: Option<i64>,
     /// The records merged into this one, oldest first.
     pub merges: Vec<Merge>,
+    /// Staff only, on one person's record (empty for customers, and in `GET /people`'s list):
+    /// the legal holds in force on the person and on their cases (as customer), newest
+    /// first. While one is, none of those cases is anonymised nor loses its documents, and
+    /// no erasure of theirs is carried out.
+    pub legal_holds: Vec<super::retention::HoldInForce>,
     #[schema(format = DateTime)]
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
-fn view(conn: &mut DbConnection, row: &PersonRow) -> Result<Person, ApiError> {
+/// The person as `viewer` sees them: staff see the holds in force (`None`: a list, without).
+fn view(
+    conn: &mut DbConnection,
+    row: &PersonRow,
+    viewer: Option<&Caller>,
+) -> Result<Person, ApiError> {
+    let legal_holds = match viewer {
+        Some(viewer) if viewer.is_staff() => {
+            let theirs = crate::db::retention::all_cases_of_person(conn, row.id)?;
+            super::retention::in_force(conn, &theirs, Some(row.id))?
+        }
+        _ => vec![],
+    };
     let merges = repo::merges_into(conn, row.id)?
         .into_iter()
         .map(|m: MergeRow| Merge {
@@ -89,6 +106,7 @@ fn view(conn: &mut DbConnection, row: &PersonRow) -> Result<Person, ApiError> {
         has_account: row.subject.is_some(),
         merged_into: row.merged_into,
         merges,
+        legal_holds,
         created_at: rfc3339(row.created_at),
         updated_at: rfc3339(row.updated_at),
     })
@@ -141,7 +159,7 @@ pub async fn me(
     let (person, etag) = db
         .read(move |conn| {
             let row = app::people::me(conn, &reader)?;
-            Ok((view(conn, &row)?, etag(&row)))
+            Ok((view(conn, &row, Some(&reader))?, etag(&row)))
         })
         .await?;
     super::access_log::record(&req, &caller, [Read::person(person.id)]);
@@ -178,7 +196,7 @@ pub async fn get(
     let (person, etag) = db
         .read(move |conn| {
             let row = app::people::find(conn, &reader, id)?;
-            Ok((view(conn, &row)?, etag(&row)))
+            Ok((view(conn, &row, Some(&reader))?, etag(&row)))
         })
         .await?;
     super::access_log::record(&req, &caller, [Read::person(id)]);
@@ -374,7 +392,7 @@ pub async fn list(
             let (rows, next) = pagination::split_page(rows, limit, |r| r.id.to_string());
             let items = rows
                 .iter()
-                .map(|r| view(conn, r))
+                .map(|r| view(conn, r, None))
                 .collect::<Result<Vec<_>, _>>()?;
             Ok((items, next))
         })
@@ -458,7 +476,7 @@ pub async fn merge(
                 ),
                 other => other.into(),
             })?;
-            Ok((view(conn, &row)?, etag(&row)))
+            Ok((view(conn, &row, Some(&caller))?, etag(&row)))
         })
         .await?;
     Ok(person_response(person, etag))
@@ -702,7 +720,7 @@ pub async fn update(
                     other => other.into(),
                 },
             )?;
-            Ok((view(conn, &row)?, etag(&row)))
+            Ok((view(conn, &row, Some(&caller))?, etag(&row)))
         })
         .await?;
     Ok(person_response(person, etag))

@@ -337,6 +337,7 @@ pub struct RemedyList {
 )]
 #[get("/remedies")]
 pub async fn list(
+    req: HttpRequest,
     staff: Staff,
     db: web::Data<Database>,
     query: web::Query<RemedyQuery>,
@@ -379,6 +380,7 @@ pub async fn list(
     }
     let caller = staff.0;
     let scope = caller.case_scope();
+    let reader = caller.clone();
     let rows = db
         .read(move |conn| {
             let rows = repo::list(
@@ -417,5 +419,11 @@ pub async fn list(
         .iter()
         .map(|(r, reference)| view(r, reference, true))
         .collect::<Result<Vec<_>, _>>()?;
+    // Each remedy is part of its case: one read of each case the page showed.
+    super::access_log::record(
+        &req,
+        &reader,
+        crate::domain::access_log::Read::cases(items.iter().map(|r| r.case_reference.as_str())),
+    );
     Ok(web::Json(RemedyList { items, next_cursor }))
 }

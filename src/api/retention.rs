@@ -19,6 +19,7 @@ use crate::app::time::Now;
 use crate::auth::ComplaintsManager;
 use crate::db::retention::{ErasureRow, HoldRow};
 use crate::db::Database;
+use crate::domain::access_log::Read;
 use crate::domain::clock::uk_date;
 use crate::domain::retention::{Age, ErasureDecision, HoldTarget, LawfulBasis};
 use crate::error::{ApiError, FieldError};
@@ -69,6 +70,57 @@ pub struct LegalHold {
     pub lift_reason: Option<String>,
 }
 
+/// A legal hold in force, as staff see it on the case and person views.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({
+    "id": 3, "on": "person", "case": null, "person_id": 812,
+    "reason": "Judicial review claim issued 2026-11-30 (claim AC-2026-LON-001234)",
+    "placed_by": "cm-1", "placed_at": "2026-12-01T09:30:00Z"
+}))]
+pub struct HoldInForce {
+    pub id: i64,
+    /// What it is on: the case, or the person (and so every case of theirs).
+    pub on: HoldTarget,
+    /// The case it is on, for a hold on a case.
+    #[schema(example = "CMP-2026-000042")]
+    pub case: Option<String>,
+    /// The person it is on, for a hold on a person.
+    pub person_id: Option<i64>,
+    /// Why the data must be kept.
+    pub reason: String,
+    /// Who placed it (their staff id).
+    pub placed_by: String,
+    #[schema(format = DateTime)]
+    pub placed_at: String,
+}
+
+/// The holds in force on any of `case_ids` or on person `person_id`, newest first: for
+/// staff's views only.
+pub(crate) fn in_force(
+    conn: &mut crate::db::DbConnection,
+    case_ids: &[i64],
+    person_id: Option<i64>,
+) -> Result<Vec<HoldInForce>, ApiError> {
+    Ok(
+        crate::db::retention::in_force_on(conn, case_ids, person_id)?
+            .into_iter()
+            .map(|(row, case)| HoldInForce {
+                id: row.id,
+                on: if row.case_id.is_some() {
+                    HoldTarget::Case
+                } else {
+                    HoldTarget::Person
+                },
+                case,
+                person_id: row.person_id,
+                reason: row.reason,
+                placed_by: row.placed_by,
+                placed_at: rfc3339(row.placed_at),
+            })
+            .collect(),
+    )
+}
+
 /// The holds on a case or person, the newest first.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct LegalHolds {
@@ -112,15 +164,31 @@ fn location(on: &HoldOn) -> String {
 }
 
 async fn list_holds(
+    req: HttpRequest,
     manager: ComplaintsManager,
     db: web::Data<Database>,
     on: HoldOn,
 ) -> Result<web::Json<LegalHolds>, ApiError> {
+    // The reference as the case has it (a path may write it in lower case).
+    let on = match on {
+        HoldOn::Case(raw) => HoldOn::Case(
+            crate::domain::reference::Reference::parse(&raw)
+                .map(|r| r.as_str().to_string())
+                .unwrap_or(raw),
+        ),
+        person => person,
+    };
     let caller = manager.0;
+    let reader = caller.clone();
     let rows = db
         .read(move |conn| Ok(app::holds(conn, &caller, &on).map(|rows| (rows, on))?))
         .await?;
     let (rows, on) = rows;
+    let read = match &on {
+        HoldOn::Case(reference) => Read::case(reference),
+        HoldOn::Person(id) => Read::person(*id),
+    };
+    super::access_log::record(&req, &reader, [read]);
     Ok(web::Json(LegalHolds {
         items: rows.iter().map(|r| view(r, reference_of(&on))).collect(),
         next_cursor: None,
@@ -199,11 +267,12 @@ async fn lift(
 )]
 #[get("/cases/{reference}/legal-holds")]
 pub async fn list_on_case(
+    req: HttpRequest,
     manager: ComplaintsManager,
     db: web::Data<Database>,
     reference: web::Path<String>,
 ) -> Result<web::Json<LegalHolds>, ApiError> {
-    list_holds(manager, db, HoldOn::Case(reference.into_inner())).await
+    list_holds(req, manager, db, HoldOn::Case(reference.into_inner())).await
 }
 
 #[utoipa::path(
@@ -213,7 +282,8 @@ pub async fn list_on_case(
                    Places a legal hold on the case, with the reason: the retention schedule \
                    does not anonymise it, nor delete its documents, and an erasure request \
                    cannot be carried out, until the hold is lifted. One hold in force at a \
-                   time (a second is 409); an anonymised case cannot be held (409). Written \
+                   time (a second is 409); an anonymised case cannot be held (409, \
+                   `/problems/case-anonymised`). Written \
                    on the case's timeline as `legal_hold_placed`. The case's version is not \
                    changed: no `If-Match`. Send an `Idempotency-Key` so a retry cannot \
                    place it twice.",
@@ -309,11 +379,12 @@ fn person_of(raw: &str) -> Result<HoldOn, ApiError> {
 )]
 #[get("/people/{id}/legal-holds")]
 pub async fn list_on_person(
+    req: HttpRequest,
     manager: ComplaintsManager,
     db: web::Data<Database>,
     id: web::Path<String>,
 ) -> Result<web::Json<LegalHolds>, ApiError> {
-    list_holds(manager, db, person_of(&id)?).await
+    list_holds(req, manager, db, person_of(&id)?).await
 }
 
 #[utoipa::path(
@@ -432,17 +503,20 @@ pub struct CaseRetention {
 )]
 #[get("/cases/{reference}/retention")]
 pub async fn case_retention(
+    req: HttpRequest,
     manager: ComplaintsManager,
     db: web::Data<Database>,
     schedule: web::Data<crate::domain::retention::RetentionSchedule>,
     reference: web::Path<String>,
 ) -> Result<web::Json<CaseRetention>, ApiError> {
     let caller = manager.0;
+    let reader = caller.clone();
     let reference = reference.into_inner();
     let schedule = schedule.get_ref().clone();
     let standing = db
         .read(move |conn| Ok(app::standing(conn, &caller, &reference, &schedule)?))
         .await?;
+    super::access_log::record(&req, &reader, [Read::case(&standing.reference)]);
     Ok(web::Json(CaseRetention {
         reference: standing.reference,
         closed_on: standing.closed_on,
@@ -620,7 +694,8 @@ pub async fn request_erasure(
 )]
 #[get("/people/{id}/erasure-requests")]
 pub async fn erasure_requests(
-    _manager: ComplaintsManager,
+    req: HttpRequest,
+    manager: ComplaintsManager,
     db: web::Data<Database>,
     id: web::Path<String>,
 ) -> Result<web::Json<ErasureRequests>, ApiError> {
@@ -628,6 +703,7 @@ pub async fn erasure_requests(
     let rows = db
         .read(move |conn| Ok(app::erasures(conn, person)?))
         .await?;
+    super::access_log::record(&req, &manager.0, [Read::person(person)]);
     Ok(web::Json(ErasureRequests {
         items: rows.iter().map(|r| erasure_view(r, None)).collect(),
         next_cursor: None,

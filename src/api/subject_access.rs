@@ -19,6 +19,7 @@ use crate::app::time::Now;
 use crate::auth::ComplaintsManager;
 use crate::db::subject_access::RequestRow;
 use crate::db::Database;
+use crate::domain::access_log::Read;
 use crate::domain::clock::Clock;
 use crate::error::{ApiError, FieldError};
 
@@ -216,12 +217,14 @@ pub struct SubjectAccessRequestList {
 )]
 #[get("/people/{id}/subject-access-requests")]
 pub async fn list(
+    req: HttpRequest,
     manager: ComplaintsManager,
     db: web::Data<Database>,
     id: web::Path<String>,
 ) -> Result<web::Json<SubjectAccessRequestList>, ApiError> {
     let person = super::path_id(&id.into_inner(), "person")?;
     let caller = manager.0;
+    super::access_log::record(&req, &caller, [Read::person(person)]);
     let rows = db
         .read(move |conn| {
             app::people::find(conn, &caller, person)?;
@@ -251,6 +254,7 @@ pub async fn list(
 )]
 #[get("/people/{id}/subject-access-requests/{request}")]
 pub async fn get(
+    req: HttpRequest,
     manager: ComplaintsManager,
     db: web::Data<Database>,
     path: web::Path<(String, String)>,
@@ -259,6 +263,7 @@ pub async fn get(
     let person = super::path_id(&person, "person")?;
     let request = super::path_id(&request, "subject-access request")?;
     let caller = manager.0;
+    super::access_log::record(&req, &caller, [Read::person(person)]);
     let row = db
         .read(move |conn| Ok(app::subject_access::find(conn, &caller, person, request)?))
         .await?;
@@ -476,7 +481,8 @@ pub struct OpenRequestsQuery {
 )]
 #[get("/subject-access-requests")]
 pub async fn open(
-    _manager: ComplaintsManager,
+    req: HttpRequest,
+    manager: ComplaintsManager,
     db: web::Data<Database>,
     query: web::Query<OpenRequestsQuery>,
 ) -> Result<web::Json<SubjectAccessRequestList>, ApiError> {
@@ -505,6 +511,12 @@ pub async fn open(
     let rows = db
         .read(move |conn| Ok(crate::db::subject_access::open(conn, due, limit)?))
         .await?;
+    // The work queue names people: one read of each person it showed.
+    super::access_log::record(
+        &req,
+        &manager.0,
+        Read::people(rows.iter().map(|r| r.person_id)),
+    );
     Ok(web::Json(SubjectAccessRequestList {
         items: rows.into_iter().map(view).collect(),
     }))

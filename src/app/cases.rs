@@ -48,7 +48,8 @@ pub fn find(
 }
 
 /// The case `reference` for a change by `caller` asked against version `expected`: found as
-/// [`find`] finds it for a change, and refused at once if `expected` is no longer current.
+/// [`find`] finds it for a change, and refused at once if it was anonymised or if `expected`
+/// is no longer current ([`may_change`]).
 pub fn changing(
     conn: &mut DbConnection,
     reference: &str,
@@ -56,8 +57,45 @@ pub fn changing(
     expected: i32,
 ) -> Result<CaseRow, AppError> {
     let case = find(conn, reference, caller, false)?;
-    check_version(&case, expected)?;
+    may_change(conn, &case, expected)?;
     Ok(case)
+}
+
+/// The case `reference` for an addition by `caller` that takes no version (a note,
+/// correspondence, a document, a remedy promised, a response drafted, a note disclosed):
+/// found as [`find`] finds it (staff of a contributing service too, when
+/// `contributors_may_add`), and refused if it was anonymised.
+pub fn adding(
+    conn: &mut DbConnection,
+    reference: &str,
+    caller: &Caller,
+    contributors_may_add: bool,
+) -> Result<CaseRow, AppError> {
+    let case = find(conn, reference, caller, contributors_may_add)?;
+    refuse_if_anonymised(conn, &case)?;
+    Ok(case)
+}
+
+/// Whether `case`, found already, may be changed against version `expected`: not if it was
+/// anonymised (whatever the version: a newer one would not help), nor if `expected` is no
+/// longer current.
+pub fn may_change(conn: &mut DbConnection, case: &CaseRow, expected: i32) -> Result<(), AppError> {
+    refuse_if_anonymised(conn, case)?;
+    check_version(case, expected)
+}
+
+/// Every change to a case, and every addition to it, passes here ([`changing`], [`adding`],
+/// [`may_change`]): once the retention schedule or an erasure has anonymised a case, nothing
+/// more is written on it, so no personal data comes back to a record kept only for its
+/// figures, and the timeline ends with its anonymisation.
+pub fn refuse_if_anonymised(conn: &mut DbConnection, case: &CaseRow) -> Result<(), AppError> {
+    match crate::db::retention::anonymised_at(conn, case.id)? {
+        None => Ok(()),
+        Some(at) => Err(AppError::Anonymised {
+            reference: case.reference.clone(),
+            on: crate::domain::clock::uk_date(at),
+        }),
+    }
 }
 
 /// The case's stages, and what the lifecycle table reads of it with them.

@@ -43,7 +43,7 @@ pub fn add(
     reference: &str,
     incoming: &Incoming,
 ) -> Result<(CaseRow, EventRow), AppError> {
-    let case = cases::find(conn, reference, caller, true)?;
+    let case = cases::adding(conn, reference, caller, true)?;
     if !incoming.visibility.may_be_chosen_by(caller.acting_role()) {
         return Err(AppError::Invalid(vec![FieldError::new(
             "visibility",

@@ -56,7 +56,7 @@ pub fn add(
     upload: &Upload,
     store: &DocumentStore,
 ) -> Result<(CaseRow, DocumentRow), AppError> {
-    let case = cases::find(conn, reference, caller, true)?;
+    let case = cases::adding(conn, reference, caller, true)?;
     if !upload.visibility.may_be_chosen_by(caller.acting_role()) {
         return Err(AppError::Invalid(vec![FieldError::new(
             "visibility",

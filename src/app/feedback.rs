@@ -292,7 +292,7 @@ pub fn acknowledge_on_request(
     method: AcknowledgementMethod,
     graded: bool,
 ) -> Result<CaseRow, AppError> {
-    cases::check_version(&case, expected)?;
+    cases::may_change(conn, &case, expected)?;
     let handling = allowed(conn, &case, Step::Acknowledge, deadlines)?;
     let mut errors = Vec::new();
     if graded {

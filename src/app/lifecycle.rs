@@ -644,7 +644,7 @@ pub fn acknowledge_stage(
     request: Acknowledging,
     said: &Understanding,
 ) -> Result<Changed, AppError> {
-    cases::check_version(&case, expected)?;
+    cases::may_change(conn, &case, expected)?;
     let (stages, state) = cases::with_stages(conn, &case)?;
     lifecycle::step(&state, Command::Acknowledge)?;
     let (Some(stage_row), Some(current)) = (stages.last(), state.current) else {
@@ -1076,7 +1076,7 @@ pub fn draft_response(
     reference: &str,
     draft: &Draft,
 ) -> Result<(CaseRow, ResponseRow, Stage), AppError> {
-    let case = cases::find(conn, reference, caller, false)?;
+    let case = cases::adding(conn, reference, caller, false)?;
     let (stages, state) = cases::with_stages(conn, &case)?;
     lifecycle::step(&state, Command::DraftResponse)?;
     let (Some(stage_row), Some(current)) = (stages.last(), state.current) else {

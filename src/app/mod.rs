@@ -54,6 +54,12 @@ pub enum AppError {
     },
     /// A satisfaction survey's link no longer works: answered, or expired.
     Gone(crate::domain::survey::Unavailable),
+    /// The case was anonymised (by the retention schedule or an erasure) on `on`: it takes
+    /// no more changes.
+    Anonymised {
+        reference: String,
+        on: chrono::NaiveDate,
+    },
     /// The storage failed.
     Db(DbError),
     /// A stored value this code cannot read, or a date it cannot count.

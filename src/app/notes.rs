@@ -19,7 +19,7 @@ pub fn add(
     reference: &str,
     text: &str,
 ) -> Result<(CaseRow, EventRow), AppError> {
-    let case = cases::find(conn, reference, caller, true)?;
+    let case = cases::adding(conn, reference, caller, true)?;
     let note = events::append_returning(
         conn,
         &NewEvent::of(

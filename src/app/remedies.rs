@@ -36,7 +36,7 @@ pub fn promise(
     reference: &str,
     promise: &Promise,
 ) -> Result<(CaseRow, RemedyRow), AppError> {
-    let case = cases::find(conn, reference, caller, false)?;
+    let case = cases::adding(conn, reference, caller, false)?;
     let (_, state) = cases::with_stages(conn, &case)?;
     lifecycle::step(&state, Command::PromiseRemedy)?;
     let row = repo::insert(

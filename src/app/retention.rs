@@ -318,14 +318,12 @@ pub fn place_hold(
             field: None,
         });
     }
-    if let Some(case_id) = case_id {
-        if repo::anonymised_at(conn, case_id)?.is_some() {
-            return Err(AppError::Conflict {
-                detail: "the case has been anonymised: there is no personal data left to hold"
-                    .into(),
-                field: None,
-            });
-        }
+    // An anonymised case has no personal data left to hold, and takes no more changes.
+    if let Some(case) = match case_id {
+        Some(id) => crate::db::cases::find(conn, id)?,
+        None => None,
+    } {
+        super::cases::refuse_if_anonymised(conn, &case)?;
     }
     let row = repo::place_hold(
         conn,

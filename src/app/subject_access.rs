@@ -191,7 +191,7 @@ pub fn disclose_note(
     reference: &str,
     note: i64,
 ) -> Result<(), AppError> {
-    let case = super::cases::find(conn, reference, caller, true)?;
+    let case = super::cases::adding(conn, reference, caller, true)?;
     if !repo::is_note_of(conn, case.id, note)? {
         return Err(AppError::NotFound(format!(
             "there is no note {note} on case {reference}"

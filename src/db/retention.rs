@@ -63,6 +63,45 @@ pub fn holds_on_person(conn: &mut DbConnection, person_id: i64) -> QueryResult<V
         .load(conn)
 }
 
+/// The holds in force on any of `case_ids` or on person `person_id`, newest first, each with
+/// the reference of the case it is on (none for a hold on a person).
+pub fn in_force_on(
+    conn: &mut DbConnection,
+    case_ids: &[i64],
+    person_id: Option<i64>,
+) -> QueryResult<Vec<(HoldRow, Option<String>)>> {
+    let rows: Vec<HoldRow> = legal_holds::table
+        .filter(legal_holds::lifted_at.is_null())
+        .filter(
+            legal_holds::case_id
+                .eq_any(case_ids.to_vec())
+                .or(legal_holds::person_id.eq(person_id)),
+        )
+        .order(legal_holds::id.desc())
+        .load(conn)?;
+    let held: Vec<i64> = rows.iter().filter_map(|r| r.case_id).collect();
+    let references: Vec<(i64, String)> = if held.is_empty() {
+        vec![]
+    } else {
+        cases::table
+            .filter(cases::id.eq_any(held))
+            .select((cases::id, cases::reference))
+            .load(conn)?
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let reference = row.case_id.and_then(|id| {
+                references
+                    .iter()
+                    .find(|(case, _)| *case == id)
+                    .map(|(_, r)| r.clone())
+            });
+            (row, reference)
+        })
+        .collect())
+}
+
 /// Lifts hold `id`, if still in force; gives it as it now is.
 pub fn lift_hold(
     conn: &mut DbConnection,

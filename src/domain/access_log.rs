@@ -16,9 +16,11 @@ vocabulary! {
     /// What a recorded read was of.
     ReadKind {
         /// A case, or one of its parts that carry personal data (timeline, notes, letters'
-        /// list, documents' list, messages, possible duplicates).
+        /// list, documents' list, messages, possible duplicates, remedies, legal holds,
+        /// retention).
         Case => "case",
-        /// A person's record, their cases, restrictions or adjustments.
+        /// A person's record, their cases, restrictions, adjustments, legal holds, erasure or
+        /// subject-access requests.
         Person => "person",
         /// A document's content.
         Document => "document",
@@ -106,6 +108,33 @@ impl Read {
         }
     }
 
+    /// Each case named in `references` once, in the order first named: what a list whose
+    /// items belong to cases (remedies, messages) records, one read per case it showed.
+    pub fn cases<S: AsRef<str>>(references: impl IntoIterator<Item = S>) -> Vec<Read> {
+        let mut reads: Vec<Read> = Vec::new();
+        for reference in references {
+            let reference = reference.as_ref();
+            if !reads
+                .iter()
+                .any(|r| r.case_reference.as_deref() == Some(reference))
+            {
+                reads.push(Read::case(reference));
+            }
+        }
+        reads
+    }
+
+    /// Each person in `ids` once, in the order first named.
+    pub fn people(ids: impl IntoIterator<Item = i64>) -> Vec<Read> {
+        let mut reads: Vec<Read> = Vec::new();
+        for id in ids {
+            if !reads.iter().any(|r| r.person_id == Some(id)) {
+                reads.push(Read::person(id));
+            }
+        }
+        reads
+    }
+
     /// A person's subject-access export (`request` is the request's id).
     pub fn export(person_id: i64, request: i64) -> Read {
         Read {
@@ -154,6 +183,20 @@ pub fn complete_lines(bytes: &[u8]) -> (Vec<Result<AccessRecord, String>>, usize
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_records_each_case_and_each_person_once_in_the_order_shown() {
+        let cases = Read::cases(["CMP-2026-000002", "CMP-2026-000001", "CMP-2026-000002"]);
+        assert_eq!(
+            cases,
+            vec![Read::case("CMP-2026-000002"), Read::case("CMP-2026-000001")]
+        );
+        assert_eq!(
+            Read::people([7, 3, 7, 7]),
+            vec![Read::person(7), Read::person(3)]
+        );
+        assert!(Read::cases(Vec::<String>::new()).is_empty());
+    }
 
     fn record(id: &str) -> AccessRecord {
         AccessRecord {

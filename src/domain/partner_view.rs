@@ -12,7 +12,7 @@
 //! responses' letters, remedies' descriptions, the Ombudsman's case): the contractor holds
 //! its own copy of what it posted, and what the council wrote to the customer or decided
 //! about them is the customer's. Staff-only parts (flags, linked cases, contributing
-//! services) are empty for partners whatever the list says.
+//! services, legal holds) are empty for partners whatever the list says.
 
 use std::collections::BTreeSet;
 
@@ -52,6 +52,7 @@ pub const CASE_FIELDS: &[&str] = &[
     "feedback",
     "flags",
     "linked_cases",
+    "legal_holds",
     "created_at",
     "updated_at",
 ];

@@ -130,6 +130,43 @@ async fn every_read_path_of_a_case_person_document_and_letter_writes_exactly_one
         .as_i64()
         .expect("letter");
 
+    // What the complaints manager's own lists show: a remedy promised, a legal hold, an
+    // erasure request and a subject-access request.
+    let remedy = app
+        .post(
+            &format!("/api/v1/cases/{reference}/remedies"),
+            &officer,
+            &json!({"type": "apology", "description": "Say sorry", "due": "2026-12-31",
+                    "owner": "crew-lead-4"}),
+        )
+        .await;
+    assert_eq!(remedy.status, 201, "{}", remedy.text());
+    let hold = app
+        .post(
+            &format!("/api/v1/cases/{reference}/legal-holds"),
+            &manager,
+            &json!({"reason": "Claim AC-2026-001 issued"}),
+        )
+        .await;
+    assert_eq!(hold.status, 201, "{}", hold.text());
+    let erasure = app
+        .post(
+            &format!("/api/v1/people/{person_id}/erasure-requests"),
+            &manager,
+            &json!({"received_on": "2026-11-02", "request": "Erase everything about me"}),
+        )
+        .await;
+    assert_eq!(erasure.status, 201, "{}", erasure.text());
+    let sar = app
+        .post(
+            &format!("/api/v1/people/{person_id}/subject-access-requests"),
+            &manager,
+            &json!({"received_on": "2026-11-02"}),
+        )
+        .await;
+    assert_eq!(sar.status, 201, "{}", sar.text());
+    let sar = sar.json()["id"].as_i64().expect("request id");
+
     let case = format!("/api/v1/cases/{reference}");
     // (request id, path, kind, route pattern, item) for the case's log.
     let case_reads = [
@@ -203,7 +240,36 @@ async fn every_read_path_of_a_case_person_document_and_letter_writes_exactly_one
             "/api/v1/cases",
             None,
         ),
+        (
+            "r-remedies",
+            "/api/v1/remedies".to_string(),
+            "case",
+            "/api/v1/remedies",
+            None,
+        ),
     ];
+    // The same, by paths only the complaints manager reads.
+    let manager_case_reads = [
+        (
+            "m-messages",
+            "/api/v1/outgoing-messages".to_string(),
+            "/api/v1/outgoing-messages",
+        ),
+        (
+            "m-holds",
+            format!("{case}/legal-holds"),
+            "/api/v1/cases/{reference}/legal-holds",
+        ),
+        (
+            "m-retention",
+            format!("{case}/retention"),
+            "/api/v1/cases/{reference}/retention",
+        ),
+    ];
+    for (request_id, path, _) in &manager_case_reads {
+        let read = get_as(&app, path, &manager, request_id).await;
+        assert_eq!(read.status, 200, "{path}: {}", read.text());
+    }
     for (request_id, path, _, _, _) in &case_reads {
         let read = get_as(&app, path, &officer, request_id).await;
         assert_eq!(read.status, 200, "{path}: {}", read.text());
@@ -237,6 +303,37 @@ async fn every_read_path_of_a_case_person_document_and_letter_writes_exactly_one
         let read = get_as(&app, path, &officer, request_id).await;
         assert_eq!(read.status, 200, "{path}: {}", read.text());
     }
+    let manager_person_reads = [
+        (
+            "p-holds",
+            format!("{person}/legal-holds"),
+            "/api/v1/people/{id}/legal-holds",
+        ),
+        (
+            "p-erasures",
+            format!("{person}/erasure-requests"),
+            "/api/v1/people/{id}/erasure-requests",
+        ),
+        (
+            "p-sars",
+            format!("{person}/subject-access-requests"),
+            "/api/v1/people/{id}/subject-access-requests",
+        ),
+        (
+            "p-sar",
+            format!("{person}/subject-access-requests/{sar}"),
+            "/api/v1/people/{id}/subject-access-requests/{request}",
+        ),
+        (
+            "p-sar-queue",
+            "/api/v1/subject-access-requests".to_string(),
+            "/api/v1/subject-access-requests",
+        ),
+    ];
+    for (request_id, path, _) in &manager_person_reads {
+        let read = get_as(&app, path, &manager, request_id).await;
+        assert_eq!(read.status, 200, "{path}: {}", read.text());
+    }
     let me = get_as(&app, "/api/v1/people/me", &customer, "p-me").await;
     assert_eq!(me.status, 200, "{}", me.text());
     let own = get_as(&app, &case, &customer, "r-own").await;
@@ -264,6 +361,21 @@ async fn every_read_path_of_a_case_person_document_and_letter_writes_exactly_one
             "{row}"
         );
     }
+    for (request_id, _, route) in &manager_case_reads {
+        let rows = with_request(&log, request_id);
+        assert_eq!(rows.len(), 1, "{request_id}: {rows:?}");
+        let row = rows[0];
+        assert_eq!(row["kind"], "case", "{row}");
+        assert_eq!(row["route"], *route, "{row}");
+        assert_eq!(row["case_reference"], reference.as_str(), "{row}");
+        assert_eq!(row["item_id"], Value::Null, "{row}");
+        assert_eq!(row["status"], 200, "{row}");
+        assert_eq!(
+            row["actor"],
+            json!({"subject": "manager-1", "roles": ["complaints_manager"], "client_id": null}),
+            "{row}"
+        );
+    }
     let own_rows = with_request(&log, "r-own");
     assert_eq!(own_rows.len(), 1);
     assert_eq!(own_rows[0]["actor"]["subject"], "c-audit");
@@ -273,6 +385,7 @@ async fn every_read_path_of_a_case_person_document_and_letter_writes_exactly_one
     let people_log = whole_log(&app, &format!("/api/v1/people/{person_id}/access-log")).await;
     for (request_id, _, route) in person_reads
         .iter()
+        .chain(manager_person_reads.iter())
         .chain([("p-me", String::new(), "/api/v1/people/me")].iter())
     {
         let rows = with_request(&people_log, request_id);

@@ -112,7 +112,7 @@ async fn a_partner_sees_the_default_fields_of_a_case_it_posted_and_staff_see_the
     let mut every: Vec<String> = CASE_FIELDS.iter().map(|f| f.to_string()).collect();
     every.sort();
     assert_eq!(keys(&staff), every);
-    assert_eq!(every.len(), 35);
+    assert_eq!(every.len(), 36);
     assert_eq!(staff["customer"]["name"], "Alex Example");
     assert_eq!(staff["customer"]["email"], "alex@example.org");
     let staff_list = app.get("/api/v1/cases", &app.manager()).await.json();

@@ -834,3 +834,298 @@ async fn an_erasure_request_under_legal_hold_is_refused_with_the_holds_reason_th
         json!({"erasure_request": id, "decision": "refused", "lawful_basis": "legal_claims"})
     );
 }
+
+#[derive(QueryableByName)]
+struct TableName {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+}
+
+#[derive(QueryableByName, Debug, PartialEq)]
+struct CaseStands {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    version: i32,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = diesel::sql_types::Timestamp)]
+    updated_at: NaiveDateTime,
+}
+
+/// The rows of every table (but the access log and its journal's offsets, which the reads
+/// fill off the request path), and where case `reference` stands: all that a refused change
+/// must leave as it was.
+fn everything_stored(app: &TestApp, reference: &str) -> (Vec<(String, i64)>, CaseStands) {
+    let mut conn = app.db.connection().expect("connection");
+    let conn: &mut DbConnection = &mut conn;
+    let tables: Vec<TableName> = match conn {
+        DbConnection::Pg(pg) => diesel::sql_query(
+            "SELECT table_name::text AS table_name FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+        )
+        .load(pg)
+        .expect("tables"),
+        DbConnection::Sqlite(sqlite) => diesel::sql_query(
+            "SELECT name AS table_name FROM sqlite_master \
+             WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+        )
+        .load(sqlite)
+        .expect("tables"),
+    };
+    let mut counts: Vec<(String, i64)> = tables
+        .into_iter()
+        .map(|t| t.table_name)
+        .filter(|t| t != "access_log" && t != "access_journal_offsets")
+        .map(|table| {
+            let count: Count = diesel::sql_query(format!("SELECT COUNT(*) AS n FROM \"{table}\""))
+                .get_result(conn)
+                .expect("count");
+            (table, count.n)
+        })
+        .collect();
+    counts.sort();
+    assert!(counts.len() > 40, "every table: {}", counts.len());
+    let stands: CaseStands =
+        diesel::sql_query("SELECT version, status, updated_at FROM cases WHERE reference = $1")
+            .bind::<Text, _>(reference)
+            .get_result(conn)
+            .expect("the case");
+    (counts, stands)
+}
+
+#[actix_web::test]
+async fn an_anonymised_case_takes_no_more_changes_and_says_why() {
+    let app = spawn_app_at(Now::Fixed(at("2026-11-04 10:00")), &[]).await;
+    let reference = closed_complaint(&app, &DUE, "zebedee").await;
+    let report = pass(
+        &app.db,
+        &RetentionSchedule::default(),
+        &DocumentStore::Database,
+        Now::Fixed(at("2032-11-04 02:00")),
+        None,
+    )
+    .await
+    .expect("pass");
+    assert_eq!(report.anonymised, 1, "{report}");
+    // The day after, staff and the customer try to add to it and change it.
+    let later = app.at(Now::Fixed(at("2032-11-05 10:00"))).await;
+    let before = everything_stored(&later, &reference);
+    // The changes are sent against the version the case stands at, so that nothing but its
+    // anonymisation refuses them.
+    let etag = format!("\"{}\"", before.1.version);
+    let base = format!("/api/v1/cases/{reference}");
+    let manager = later.manager();
+    let officer = later.officer("officer-17", &["waste-care"]);
+    let upload = multipart("late-evidence.txt", b"Late evidence\n");
+    let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+    let attempts: Vec<(&str, TestResponse)> = vec![
+        (
+            "note",
+            later
+                .post(
+                    &format!("{base}/notes"),
+                    &officer,
+                    &json!({"text": "Rang again"}),
+                )
+                .await,
+        ),
+        (
+            "correspondence",
+            later
+                .post(
+                    &format!("{base}/correspondence"),
+                    &manager,
+                    &json!({"method": "phone", "text": "Zebedee rang about his bin"}),
+                )
+                .await,
+        ),
+        (
+            "document",
+            later
+                .send(
+                    Method::POST,
+                    &format!("{base}/documents"),
+                    Some(&officer),
+                    &[("Content-Type", content_type.as_str())],
+                    Some(upload),
+                )
+                .await,
+        ),
+        (
+            "customer's person",
+            later
+                .send(
+                    Method::PUT,
+                    &format!("{base}/person"),
+                    Some(&manager),
+                    &[("If-Match", etag.as_str())],
+                    Some(json!({"person_id": null}).to_string().into_bytes()),
+                )
+                .await,
+        ),
+        (
+            "reopening",
+            change(
+                &later,
+                &format!("{base}/reopening"),
+                &manager,
+                Some(&etag),
+                json!({"reason": "The customer sent new evidence"}),
+            )
+            .await,
+        ),
+        (
+            "stage response draft",
+            later
+                .post(
+                    &format!("{base}/responses"),
+                    &officer,
+                    &json!({"outcome": "not_upheld",
+                            "findings": [{"point": "The bin was missed",
+                                          "finding": "The crew records show collections",
+                                          "upheld": false}],
+                            "letter": "Dear Sir, thank you for your complaint.",
+                            "understanding": "Bins", "outstanding_actions": []}),
+                )
+                .await,
+        ),
+        (
+            "remedy",
+            later
+                .post(
+                    &format!("{base}/remedies"),
+                    &officer,
+                    &json!({"type": "apology", "description": "Say sorry",
+                            "due": "2032-11-30", "owner": "crew-lead-4"}),
+                )
+                .await,
+        ),
+        (
+            "flag",
+            change(
+                &later,
+                &format!("{base}/flags"),
+                &manager,
+                Some(&etag),
+                json!({"flag": "staff_conduct", "referred_to": "line manager",
+                       "referred_on": "2032-11-05"}),
+            )
+            .await,
+        ),
+        (
+            "legal hold",
+            later
+                .post(
+                    &format!("{base}/legal-holds"),
+                    &manager,
+                    &json!({"reason": "A claim issued after all"}),
+                )
+                .await,
+        ),
+    ];
+    for (what, response) in &attempts {
+        assert_eq!(response.status, 409, "{what}: {}", response.text());
+        let problem = response.problem(409, "/problems/case-anonymised");
+        assert_eq!(
+            problem["detail"],
+            format!(
+                "case {reference} was anonymised on 2032-11-04: its personal data is gone, \
+                 and it takes no more changes"
+            ),
+            "{what}"
+        );
+    }
+    assert_eq!(everything_stored(&later, &reference), before);
+    drop(later);
+}
+
+/// Places a hold at `path` with `reason`: its id.
+async fn place(path: String, reason: &str, app: &TestApp) -> i64 {
+    let placed = app
+        .post(&path, &app.manager(), &json!({"reason": reason}))
+        .await;
+    assert_eq!(placed.status, 201, "{}", placed.text());
+    placed.json()["id"].as_i64().expect("id")
+}
+
+#[actix_web::test]
+async fn staff_see_the_legal_holds_in_force_on_the_case_and_the_person_and_no_one_else_does() {
+    let app = spawn_app_at(Now::Fixed(at("2026-11-04 10:00")), &[]).await;
+    let customer = app.customer("c-held");
+    let reference = app.create_case(&customer, &complaint()).await["reference"]
+        .as_str()
+        .expect("reference")
+        .to_string();
+    let partner = app.partner("acme-grounds");
+    let partners = app
+        .create_case(
+            &partner,
+            &with(
+                complaint(),
+                json!({"service": "green-care", "partner_reference": "ACME-1"}),
+            ),
+        )
+        .await["reference"]
+        .as_str()
+        .expect("reference")
+        .to_string();
+    let manager = app.manager();
+    let case = format!("/api/v1/cases/{reference}");
+    let person = app.get(&case, &manager).await.json()["person_id"]
+        .as_i64()
+        .expect("person");
+    // A hold placed and lifted is no longer shown.
+    let lifted = place(format!("{case}/legal-holds"), "A claim threatened", &app).await;
+    let lifting = app
+        .send(
+            Method::DELETE,
+            &format!("{case}/legal-holds/{lifted}"),
+            Some(&manager),
+            &[],
+            None,
+        )
+        .await;
+    assert_eq!(lifting.status, 200, "{}", lifting.text());
+    let on_case = place(
+        format!("{case}/legal-holds"),
+        "Claim AC-2026-001 issued",
+        &app,
+    )
+    .await;
+    let later = app.at(Now::Fixed(at("2026-11-05 09:30"))).await;
+    let on_person = place(
+        format!("/api/v1/people/{person}/legal-holds"),
+        "Tribunal disclosure pending",
+        &later,
+    )
+    .await;
+    drop(later);
+    let holds = json!([
+        {"id": on_person, "on": "person", "case": null, "person_id": person,
+         "reason": "Tribunal disclosure pending", "placed_by": "manager-1",
+         "placed_at": "2026-11-05T09:30:00Z"},
+        {"id": on_case, "on": "case", "case": reference, "person_id": null,
+         "reason": "Claim AC-2026-001 issued", "placed_by": "manager-1",
+         "placed_at": "2026-11-04T10:00:00Z"}
+    ]);
+    let officer = app.officer("officer-17", &["waste-care"]);
+    for (who, token) in [("manager", &manager), ("officer", &officer)] {
+        let seen = app.get(&case, token).await;
+        assert_eq!(seen.status, 200, "{who}: {}", seen.text());
+        assert_eq!(seen.json()["legal_holds"], holds, "{who}: the case");
+        let seen = app.get(&format!("/api/v1/people/{person}"), token).await;
+        assert_eq!(seen.status, 200, "{who}: {}", seen.text());
+        assert_eq!(seen.json()["legal_holds"], holds, "{who}: the person");
+    }
+    // The customer and the partner are never shown them.
+    let own = app.get(&case, &customer).await;
+    assert_eq!(own.status, 200, "{}", own.text());
+    assert_eq!(own.json()["legal_holds"], json!([]));
+    let me = app.get("/api/v1/people/me", &customer).await;
+    assert_eq!(me.status, 200, "{}", me.text());
+    assert_eq!(me.json()["legal_holds"], json!([]));
+    let theirs = app
+        .get(&format!("/api/v1/cases/{partners}"), &partner)
+        .await;
+    assert_eq!(theirs.status, 200, "{}", theirs.text());
+    assert_eq!(theirs.json()["legal_holds"], json!([]));
+}
