@@ -49,12 +49,13 @@ for round in $(seq 1 "$ROUNDS"); do
         BIND_ADDRESS="127.0.0.1:$PORT" "$binary" > "$WORK/server.log" 2>&1 &
       SERVER=$!
       for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
-      # A second's warm-up at full speed, not counted.
+      # A second's warm-up at full speed, not counted; the counted run has another seed, so
+      # it does not repeat the warm-up's cases (each would be a duplicate of one).
       ./target/release/examples/bench_http --url "http://127.0.0.1:$PORT" --secret "$SECRET" --scenario create \
         --concurrency 4 --seconds 1 --warmup 0 ${PEOPLE:+--people "$PEOPLE"} >/dev/null
       before=$(cpu_ticks "$SERVER")
       out=$(./target/release/examples/bench_http --url "http://127.0.0.1:$PORT" --secret "$SECRET" --scenario create \
-        --concurrency 4 --seconds "$SECONDS_PER_RUN" --warmup 0 --rate "$RATE" ${PEOPLE:+--people "$PEOPLE"})
+        --concurrency 4 --seconds "$SECONDS_PER_RUN" --warmup 0 --rate "$RATE" --seed 1 ${PEOPLE:+--people "$PEOPLE"})
       after=$(cpu_ticks "$SERVER")
       kill "$SERVER"; wait "$SERVER" 2>/dev/null || true
       n=$(echo "$out" | grep -oE 'requests=[0-9]+' | cut -d= -f2)

@@ -17,7 +17,8 @@
 //! their own (issue 14's seed: 400,000 people): nearly every create is a new person's, as most
 //! are in a council's day. Without it, 100 accounts write under 1,000 contact details, so most
 //! customers' complaints repeat one of theirs from seconds before: the duplicate check's worst
-//! case.
+//! case. `--seed N` starts the random sequences elsewhere: a run after a warm-up with the
+//! same people repeats the warm-up's cases unless its seed differs.
 //!
 //! Scenarios: `create` (POST /api/v1/cases as customers, staff and partners),
 //! `due-date` (GET /api/v1/calendar/due-date), `health` (GET /healthz), and
@@ -48,6 +49,9 @@ struct Options {
     /// writing under 1,000 contact details, so nearly every customer's create repeats one of
     /// theirs (the duplicate check's worst case).
     people: Option<u64>,
+    /// Where the workers' random sequences start (`--seed N`, default 0): a run after another
+    /// (a warm-up) given another seed does not repeat the first one's cases.
+    seed: u64,
 }
 
 fn options() -> Result<Options, String> {
@@ -60,6 +64,7 @@ fn options() -> Result<Options, String> {
         warmup: 3,
         rate: 0.0,
         people: None,
+        seed: 0,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
@@ -73,6 +78,7 @@ fn options() -> Result<Options, String> {
             "--seconds" => o.seconds = value.parse().map_err(|_| "bad --seconds")?,
             "--warmup" => o.warmup = value.parse().map_err(|_| "bad --warmup")?,
             "--rate" => o.rate = value.parse().map_err(|_| "bad --rate")?,
+            "--seed" => o.seed = value.parse().map_err(|_| "bad --seed")?,
             "--people" => {
                 o.people = Some(
                     value
@@ -319,9 +325,9 @@ fn main() {
             let url = o.url.clone();
             let scenario = o.scenario.clone();
             let (manager, officers, references) = (manager.clone(), officers.clone(), references.clone());
-            let (rate, concurrency, people) = (o.rate, o.concurrency, o.people);
+            let (rate, concurrency, people, seed) = (o.rate, o.concurrency, o.people, o.seed);
             tasks.push(actix_rt::spawn(async move {
-                let mut rng = Lcg(worker as u64 * 7919 + 1);
+                let mut rng = Lcg(worker as u64 * 7919 + 1 + seed.wrapping_mul(1_000_003));
                 let mut n = 0u64;
                 // The mixed scenario's own complaints and how far each has got.
                 let mut pending: std::collections::VecDeque<(String, u8)> = Default::default();

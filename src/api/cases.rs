@@ -1164,7 +1164,10 @@ fn write_case(
     let etag = etag(&logged.case);
     let case_id = logged.case.id;
     let person_id = logged.customer.person_id;
-    let adjustments = if intake.caller.is_staff() {
+    // The person's read at intake said whether they have adjustments in force or a legal hold
+    // (a new case has no hold of its own yet); most have neither, and nothing more is read.
+    let attention = logged.attention;
+    let adjustments = if intake.caller.is_staff() && attention.adjustments {
         let held =
             crate::app::adjustments::in_force_on_case(conn, &intake.caller, &logged.customer)?;
         super::adjustments::views(conn, held, &intake.caller)?
@@ -1190,7 +1193,9 @@ fn write_case(
         case.contributing_services = contributing;
         case.adjustments = adjustments;
         // A hold on the person covers the new case too.
-        case.legal_holds = super::retention::in_force(conn, &[case_id], person_id)?;
+        if attention.held {
+            case.legal_holds = super::retention::in_force(conn, &[case_id], person_id)?;
+        }
     }
     Ok(Created {
         location: format!("/api/v1/cases/{}", case.reference),

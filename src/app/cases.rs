@@ -227,6 +227,9 @@ pub struct Logged {
     pub representative: Option<crate::db::cases::RepresentativeRow>,
     /// The flags intake raised (`possible_duplicate`).
     pub flags: Vec<crate::db::flags::FlagRow>,
+    /// What intake read of the customer's person: whether they have adjustments in force or
+    /// a legal hold, so the answer reads those only for the few who do.
+    pub attention: crate::db::people::Attention,
 }
 
 /// A complaint, compliment or comment is logged for an active service of the directory: it is
@@ -327,5 +330,6 @@ pub fn create(
         customer,
         representative,
         flags,
+        attention,
     })
 }

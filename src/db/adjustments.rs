@@ -3,6 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::prepared::FirstRow;
 use super::schema::{adjustment_reviews, adjustments, cases, customers, representatives};
 use super::DbConnection;
 use crate::domain::adjustment::{AdjustmentKind, AdjustmentReviewOutcome, PersonsCase};
@@ -70,7 +71,7 @@ pub fn insert(conn: &mut DbConnection, row: &AdjustmentRow) -> QueryResult<Adjus
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<AdjustmentRow>> {
-    adjustments::table.find(id).first(conn).optional()
+    adjustments::table.find(id).first_row(conn).optional()
 }
 
 /// A person's adjustments, newest agreed first (ended ones too when `ended`).

@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use super::prepared::FirstRow;
 use super::schema::{cases, customers, reference_sequences, representatives};
 use super::{is_unique_violation, DbConnection};
 use crate::domain::access::CaseScope;
@@ -141,15 +142,57 @@ pub struct RepresentativeRow {
     pub person_id: Option<i64>,
 }
 
+/// `UPDATE reference_sequences SET last_number = last_number + 1 ... RETURNING last_number`,
+/// written out because diesel prepares every `update` afresh (its changesets may vary), and
+/// this one runs on every intake; this statement is always the same, so it stays prepared
+/// ([`super::prepared`]).
+#[derive(Debug, Clone, Copy)]
+struct BumpSequence<'a> {
+    prefix: &'a str,
+    year: i32,
+}
+
+impl diesel::query_builder::QueryId for BumpSequence<'_> {
+    type QueryId = BumpSequence<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::Query for BumpSequence<'_> {
+    type SqlType = diesel::sql_types::BigInt;
+}
+
+impl<DB> diesel::query_builder::QueryFragment<DB> for BumpSequence<'_>
+where
+    DB: diesel::backend::Backend
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Text>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Integer>,
+    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+    i32: diesel::serialize::ToSql<diesel::sql_types::Integer, DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        out.push_sql(
+            "UPDATE reference_sequences SET last_number = last_number + 1 WHERE prefix = ",
+        );
+        out.push_bind_param::<diesel::sql_types::Text, str>(self.prefix)?;
+        out.push_sql(" AND year = ");
+        out.push_bind_param::<diesel::sql_types::Integer, i32>(&self.year)?;
+        out.push_sql(" RETURNING last_number");
+        Ok(())
+    }
+}
+
+impl<Conn> RunQueryDsl<Conn> for BumpSequence<'_> {}
+
 /// The next number in a kind's sequence for a year. Runs inside the
 /// caller's transaction, so a rolled-back create gives its number back;
 /// on PostgreSQL the row lock orders concurrent creates.
 pub fn next_reference_number(conn: &mut DbConnection, prefix: &str, year: i32) -> QueryResult<i64> {
     use reference_sequences::dsl as seq;
     for _ in 0..3 {
-        let bumped: Option<i64> = diesel::update(seq::reference_sequences.find((prefix, year)))
-            .set(seq::last_number.eq(seq::last_number + 1))
-            .returning(seq::last_number)
+        let bumped: Option<i64> = BumpSequence { prefix, year }
             .get_result(conn)
             .optional()?;
         if let Some(number) = bumped {
@@ -202,7 +245,7 @@ pub fn insert_representative(
 pub fn find_by_reference(conn: &mut DbConnection, reference: &str) -> QueryResult<Option<CaseRow>> {
     cases::table
         .filter(cases::reference.eq(reference))
-        .first(conn)
+        .first_row(conn)
         .optional()
 }
 
@@ -219,7 +262,7 @@ pub fn people(
             customers::all_columns,
             representatives::all_columns.nullable(),
         ))
-        .first(conn)
+        .first_row(conn)
 }
 
 /// Filters on the case list. Instants are UTC.
@@ -402,7 +445,7 @@ pub fn set_work_queue(
 
 /// The case with this id.
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CaseRow>> {
-    cases::table.find(id).first(conn).optional()
+    cases::table.find(id).first_row(conn).optional()
 }
 
 /// Puts a case in an officer's work queue (a case routed before it has a stage; a stage

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::cases::CaseRow;
+use super::prepared::Limited;
 use super::schema::{case_duplicates, case_links, cases, customers};
 use super::DbConnection;
 use crate::domain::case::Kind;
@@ -26,21 +27,23 @@ pub struct Comparing<'a> {
 /// cases (`cases_by_customer_id`).
 pub fn earlier(conn: &mut DbConnection, comparing: &Comparing<'_>) -> QueryResult<Vec<Earlier>> {
     let (from, to) = comparing.window;
-    let rows: Vec<(i64, String, String, String)> = customers::table
-        .inner_join(cases::table.on(cases::customer_id.eq(customers::id)))
-        .filter(customers::person_id.eq(comparing.person_id))
-        .filter(cases::service_id.eq(comparing.service_id))
-        .filter(cases::kind.eq(comparing.kind))
-        .filter(cases::received_at.between(from, to))
-        .order((cases::received_at.desc(), cases::id.desc()))
-        .limit(MOST_COMPARED)
-        .select((
-            cases::id,
-            cases::reference,
-            cases::summary,
-            cases::description,
-        ))
-        .load(conn)?;
+    // The limit is written into the statement, so it stays prepared (super::prepared).
+    let rows: Vec<(i64, String, String, String)> = Limited::<_, { MOST_COMPARED as u32 }>(
+        customers::table
+            .inner_join(cases::table.on(cases::customer_id.eq(customers::id)))
+            .filter(customers::person_id.eq(comparing.person_id))
+            .filter(cases::service_id.eq(comparing.service_id))
+            .filter(cases::kind.eq(comparing.kind))
+            .filter(cases::received_at.between(from, to))
+            .order((cases::received_at.desc(), cases::id.desc()))
+            .select((
+                cases::id,
+                cases::reference,
+                cases::summary,
+                cases::description,
+            )),
+    )
+    .load(conn)?;
     Ok(rows
         .into_iter()
         .map(|(case_id, reference, summary, description)| Earlier {

@@ -3,6 +3,7 @@
 
 use diesel::prelude::*;
 
+use super::prepared::FirstRow;
 use super::schema::idempotency_records as records;
 use super::DbConnection;
 
@@ -25,7 +26,10 @@ pub fn find(
     caller: &str,
     key: &str,
 ) -> QueryResult<Option<IdempotencyRow>> {
-    records::table.find((caller, key)).first(conn).optional()
+    records::table
+        .find((caller, key))
+        .first_row(conn)
+        .optional()
 }
 
 /// Stores the first answer under the key, in the transaction that made it. Of two requests

@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use super::prepared::FirstRow;
 use super::schema::{cases, learning_action_cases, learning_actions};
 use super::DbConnection;
 use crate::domain::learning::LearningStatus;
@@ -34,7 +35,7 @@ pub fn insert(conn: &mut DbConnection, row: &LearningActionRow) -> QueryResult<L
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<LearningActionRow>> {
-    learning_actions::table.find(id).first(conn).optional()
+    learning_actions::table.find(id).first_row(conn).optional()
 }
 
 /// Stores a change if the action is still at `expected`; `None` when

@@ -5,6 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Timestamp};
 
+use super::prepared::FirstRow;
 use super::schema::{cases, outgoing_messages};
 use super::DbConnection;
 use crate::domain::mailroom::{MessageChannel, MessageStatus, Provider};
@@ -125,7 +126,7 @@ pub fn for_letters(conn: &mut DbConnection, letters: &[i64]) -> QueryResult<Vec<
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<MessageRow>> {
-    outgoing_messages::table.find(id).first(conn).optional()
+    outgoing_messages::table.find(id).first_row(conn).optional()
 }
 
 /// A message with its case's reference.

@@ -24,6 +24,7 @@ pub mod ombudsman;
 pub mod outbox;
 pub mod ownership;
 pub mod people;
+pub mod prepared;
 pub mod remedies;
 pub mod reports;
 pub mod responses;

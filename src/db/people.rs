@@ -2,8 +2,10 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 
 use super::cases::CaseRow;
+use super::prepared::{FirstRow, Fixed, Limited, Literal};
 use super::schema::{cases, customers, people, person_merges, representatives};
 use super::DbConnection;
 use crate::domain::access::CaseScope;
@@ -97,7 +99,7 @@ pub fn insert(conn: &mut DbConnection, row: &PersonRow) -> QueryResult<PersonRow
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<PersonRow>> {
-    people::table.find(id).first(conn).optional()
+    people::table.find(id).first_row(conn).optional()
 }
 
 /// What intake must weigh of a person beside their details: whether a restriction on them is
@@ -108,6 +110,8 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<PersonRow>> 
 pub struct Attention {
     pub restrictions: bool,
     pub adjustments: bool,
+    /// A legal hold on the person is in force (issue 15): their new case's answer shows it.
+    pub held: bool,
 }
 
 /// A person found, with what intake must weigh of them.
@@ -147,12 +151,14 @@ pub fn matching(
     if subject.is_none() && email_key.is_none() && phone_key.is_none() {
         return Ok(Matching::default());
     }
-    let most = 2 * CANDIDATES + 1;
-    let mut found = with_attention(conn, subject, email_key, phone_key, None, most)?;
-    if found.len() as i64 == most {
-        found = with_attention(conn, subject, None, None, None, 1)?;
+    const MOST: u32 = 2 * CANDIDATES as u32 + 1;
+    let mut found = with_attention::<MOST>(conn, subject, email_key, phone_key, None)?;
+    if found.len() == MOST as usize {
+        found = with_attention::<1>(conn, subject, None, None, None)?;
         for (email_key, phone_key) in [(email_key, None), (None, phone_key)] {
-            for more in with_attention(conn, None, email_key, phone_key, None, CANDIDATES)? {
+            for more in
+                with_attention::<{ CANDIDATES as u32 }>(conn, None, email_key, phone_key, None)?
+            {
                 if !found.iter().any(|f| f.person.id == more.person.id) {
                     found.push(more);
                 }
@@ -179,54 +185,76 @@ pub fn matching(
 
 /// The person `id`, with what intake must weigh of them.
 pub fn find_with_attention(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Found>> {
-    Ok(with_attention(conn, None, None, None, Some(id), 1)?
+    Ok(with_attention::<1>(conn, None, None, None, Some(id))?
         .into_iter()
         .next())
 }
 
-/// The people with any of these (a `None` matches nobody), oldest first, at most `most`.
-/// One shape of statement whichever are given, so it is prepared once.
-fn with_attention(
+/// Whether a restriction on the person read is not lifted (only where `people` is read).
+struct RestrictionNotLifted;
+
+impl Literal for RestrictionNotLifted {
+    type SqlType = Bool;
+    // Correlated with the person read: diesel's query builder keeps a subquery to its own
+    // table, so these are written out (the same on both backends).
+    const SQL: &'static str = "EXISTS (SELECT 1 FROM restrictions r \
+                               WHERE r.person_id = people.id AND r.lifted_at IS NULL)";
+}
+
+/// Whether an adjustment for the person read is in force (only where `people` is read).
+struct AdjustmentInForce;
+
+impl Literal for AdjustmentInForce {
+    type SqlType = Bool;
+    const SQL: &'static str = "EXISTS (SELECT 1 FROM adjustments a \
+                               WHERE a.person_id = people.id AND a.in_force)";
+}
+
+/// Whether a legal hold on the person read is in force (only where `people` is read).
+struct HoldInForce;
+
+impl Literal for HoldInForce {
+    type SqlType = Bool;
+    const SQL: &'static str = "EXISTS (SELECT 1 FROM legal_holds h \
+                               WHERE h.person_id = people.id AND h.lifted_at IS NULL)";
+}
+
+/// The people with any of these (a `None` matches nobody), oldest first, at most `MOST`.
+/// One statement whichever are given, kept prepared ([`super::prepared`]): this runs on every
+/// intake.
+fn with_attention<const MOST: u32>(
     conn: &mut DbConnection,
     subject: Option<&str>,
     email_key: Option<&str>,
     phone_key: Option<&str>,
     id: Option<i64>,
-    most: i64,
 ) -> QueryResult<Vec<Found>> {
-    use diesel::dsl::sql;
-    use diesel::sql_types::Bool;
-    let rows: Vec<(PersonRow, bool, bool)> = people::table
-        .filter(
-            people::subject
-                .eq(subject)
-                .or(people::email_key.eq(email_key))
-                .or(people::phone_key.eq(phone_key))
-                .or(people::id.nullable().eq(id)),
-        )
-        .order(people::id.asc())
-        .limit(most)
-        .select((
-            people::all_columns,
-            // Correlated with the person read: diesel's query builder keeps a subquery to its
-            // own table, so these two are written out (the same on both backends).
-            sql::<Bool>(
-                "EXISTS (SELECT 1 FROM restrictions r \
-                 WHERE r.person_id = people.id AND r.lifted_at IS NULL)",
-            ),
-            sql::<Bool>(
-                "EXISTS (SELECT 1 FROM adjustments a \
-                 WHERE a.person_id = people.id AND a.in_force)",
-            ),
-        ))
-        .load(conn)?;
+    let rows: Vec<(PersonRow, bool, bool, bool)> = Limited::<_, MOST>(
+        people::table
+            .filter(
+                people::subject
+                    .eq(subject)
+                    .or(people::email_key.eq(email_key))
+                    .or(people::phone_key.eq(phone_key))
+                    .or(people::id.nullable().eq(id)),
+            )
+            .order(people::id.asc())
+            .select((
+                people::all_columns,
+                Fixed::<RestrictionNotLifted>::new(),
+                Fixed::<AdjustmentInForce>::new(),
+                Fixed::<HoldInForce>::new(),
+            )),
+    )
+    .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(person, restrictions, adjustments)| Found {
+        .map(|(person, restrictions, adjustments, held)| Found {
             person,
             attention: Attention {
                 restrictions,
                 adjustments,
+                held,
             },
         })
         .collect())

@@ -4,6 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::prepared::FirstRow;
 use super::schema::{new_issue_reviews, restricted_contacts, restriction_reviews, restrictions};
 use super::DbConnection;
 use crate::domain::case::Role;
@@ -95,7 +96,7 @@ pub fn insert(conn: &mut DbConnection, row: &RestrictionRow) -> QueryResult<Rest
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<RestrictionRow>> {
-    restrictions::table.find(id).first(conn).optional()
+    restrictions::table.find(id).first_row(conn).optional()
 }
 
 /// A person's restrictions, newest first.

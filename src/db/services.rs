@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use super::prepared::FirstRow;
 use super::schema::{directorates, services};
 use super::DbConnection;
 use crate::domain::ombudsman::OmbudsmanBody;
@@ -58,7 +59,7 @@ pub fn list(
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ServiceRow>> {
-    services::table.find(id).first(conn).optional()
+    services::table.find(id).first_row(conn).optional()
 }
 
 pub fn insert(conn: &mut DbConnection, row: &ServiceRow) -> QueryResult<ServiceRow> {

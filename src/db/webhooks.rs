@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Timestamp};
 
 use super::events::EventRow;
+use super::prepared::FirstRow;
 use super::schema::{
     case_events, cases, webhook_attempts, webhook_cursor, webhook_deliveries, webhook_endpoints,
 };
@@ -95,7 +96,7 @@ pub fn insert_endpoint(conn: &mut DbConnection, new: &NewEndpoint) -> QueryResul
 }
 
 pub fn find_endpoint(conn: &mut DbConnection, id: i64) -> QueryResult<Option<EndpointRow>> {
-    webhook_endpoints::table.find(id).first(conn).optional()
+    webhook_endpoints::table.find(id).first_row(conn).optional()
 }
 
 /// Endpoints newest first, before id `before`; only `owner`'s when given.
