@@ -192,9 +192,7 @@ impl<Conn> RunQueryDsl<Conn> for BumpSequence<'_> {}
 pub fn next_reference_number(conn: &mut DbConnection, prefix: &str, year: i32) -> QueryResult<i64> {
     use reference_sequences::dsl as seq;
     for _ in 0..3 {
-        let bumped: Option<i64> = BumpSequence { prefix, year }
-            .get_result(conn)
-            .optional()?;
+        let bumped: Option<i64> = BumpSequence { prefix, year }.get_result(conn).optional()?;
         if let Some(number) = bumped {
             return Ok(number);
         }

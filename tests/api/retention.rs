@@ -1130,5 +1130,7 @@ async fn staff_see_the_legal_holds_in_force_on_the_case_and_the_person_and_no_on
     // Not in the partner's fields (PARTNER_CASE_FIELDS' default): left out altogether.
     let theirs = theirs.json();
     assert_eq!(theirs["reference"], json!(partners));
-    assert!(!theirs.as_object().is_some_and(|o| o.contains_key("legal_holds")));
+    assert!(!theirs
+        .as_object()
+        .is_some_and(|o| o.contains_key("legal_holds")));
 }
