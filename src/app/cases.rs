@@ -87,7 +87,8 @@ pub fn may_change(conn: &mut DbConnection, case: &CaseRow, expected: i32) -> Res
 /// Every change to a case, and every addition to it, passes here ([`changing`], [`adding`],
 /// [`may_change`]): once the retention schedule or an erasure has anonymised a case, nothing
 /// more is written on it, so no personal data comes back to a record kept only for its
-/// figures, and the timeline ends with its anonymisation.
+/// figures, and the timeline ends with its anonymisation. One lookup by key on every change,
+/// kept prepared ([`crate::db::prepared`]).
 pub fn refuse_if_anonymised(conn: &mut DbConnection, case: &CaseRow) -> Result<(), AppError> {
     match crate::db::retention::anonymised_at(conn, case.id)? {
         None => Ok(()),

@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 
+use super::prepared::FirstRow;
 use super::schema::{
     adjustment_reviews, adjustments, case_anonymisations, case_document_contents, case_documents,
     case_events, case_extensions, case_flags, case_remedies, case_responses, case_stages, cases,
@@ -617,7 +618,7 @@ pub fn anonymised_at(conn: &mut DbConnection, case_id: i64) -> QueryResult<Optio
     case_anonymisations::table
         .filter(case_anonymisations::case_id.eq(case_id))
         .select(case_anonymisations::anonymised_at)
-        .first(conn)
+        .first_row(conn)
         .optional()
 }
 
