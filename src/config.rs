@@ -165,6 +165,8 @@ pub struct Settings {
     /// The case's fields a partner sees of the cases it posted (`PARTNER_CASE_FIELDS`,
     /// issue 15 §6).
     pub partner_case_fields: PartnerCaseFields,
+    /// `PUBLIC_FORMS`: whether the reference public form is served at `/forms/` (issue 16 §5).
+    pub public_forms: bool,
 }
 
 /// The access audit's settings.
@@ -381,6 +383,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("WEBHOOK_DELIVERY_RETENTION_DAYS", "days a successful webhook delivery and its attempts are kept before the jobs remove them (default 30, 1-3650; failed and pending ones are kept)"),
     ("JOBS_POLL_INTERVAL", "how often the background jobs (deadline alerts, webhook delivery) look for work when not woken, e.g. 5s or 500ms (default 5s)"),
     ("SERVE_JOBS", "true (default): `serve` runs the background jobs (deadline alerts, webhook delivery) itself; false: it only serves, and `council-feedback worker` runs them apart"),
+    ("PUBLIC_FORMS", "true: the reference public complaint, compliment and comment form (GOV.UK Design System) is served at /forms/, posting through the same intake as POST /api/v1/cases; false (default): /forms/ is 404"),
     ("METRICS_BIND_ADDRESS", "address and port of a listener of its own serving GET /metrics (Prometheus text format, no token: keep it private), e.g. 127.0.0.1:9187, for serve and worker alike (default: none, no metrics served)"),
     ("DOCUMENTS_DIR", "folder for the documents uploaded to cases, one file per document named by its id (created if missing; default: none, documents are kept in the database)"),
     ("SURVEY_VALID_DAYS", "days a satisfaction survey's link works after the complaint closes (default 30, 1-365)"),
@@ -538,6 +541,17 @@ impl Settings {
             }
         };
 
+        let public_forms = match get("PUBLIC_FORMS").as_deref().map(str::trim) {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "PUBLIC_FORMS",
+                    format!("`{other}` is neither true nor false"),
+                ))
+            }
+        };
+
         let documents_dir = match get("DOCUMENTS_DIR") {
             None => None,
             Some(text) => {
@@ -620,6 +634,7 @@ impl Settings {
             access_audit,
             retention,
             partner_case_fields,
+            public_forms,
         })
     }
 }

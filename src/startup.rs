@@ -240,6 +240,12 @@ impl Application {
         let retention = web::Data::new(settings.retention.clone());
         let duplicates = web::Data::new(settings.duplicates);
         let partner_fields = web::Data::new(settings.partner_case_fields.clone());
+        // The reference public form (issue 16 §5), only when asked for.
+        let forms = if settings.public_forms {
+            Some(api::forms::data(settings).map_err(StartError)?)
+        } else {
+            None
+        };
         let feed_retention = web::Data::new(api::events::FeedRetention {
             days: settings.event_feed_retention_days,
         });
@@ -275,6 +281,10 @@ impl Application {
                         ApiError::BadRequest(format!("the path could not be read: {e}")).into()
                     })),
             );
+            let app = match &forms {
+                Some(forms) => app.app_data(forms.clone()).configure(api::forms::routes),
+                None => app,
+            };
             app.route("/docs", web::get().to(docs_redirect))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
                 .default_service(web::to(unmatched))

@@ -925,6 +925,17 @@ fn role_rules(new: &NewCase, caller: &Caller, now: DateTime<Utc>) -> (Channel, V
             }
             Channel::OnlineForm
         }
+        // The reference form's caller (`api::forms::caller`) posts on the online form's
+        // channel. Goes at merge: issue 16's web_form role has its own arm.
+        Role::Partner if super::forms::is_reference_form(caller) => {
+            if requested.is_some_and(|c| c != Channel::OnlineForm) {
+                errors.push(FieldError::new(
+                    "channel",
+                    "the reference form sends feedback through the online form",
+                ));
+            }
+            Channel::OnlineForm
+        }
         Role::Partner => {
             if requested.is_some_and(|c| c != Channel::Partner) {
                 errors.push(FieldError::new(
@@ -1251,12 +1262,55 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency::key(&req)?;
     let fingerprint = body.fingerprint("POST /api/v1/cases");
-    let new = body.value;
-    let caller = caller.0;
-    let now = time.now().and_utc();
-    let mut errors = report_of(&new);
-    let (channel, rule_errors) = role_rules(&new, &caller, now);
+    let intake = IntakeSettings {
+        db: db.get_ref().clone(),
+        time: *time.get_ref(),
+        clock: clock.into_inner(),
+        duplicates: *duplicates.get_ref(),
+        partner_fields: partner_fields.get_ref().clone(),
+    };
+    let (created, replayed) = log_case(&intake, caller.0, key, fingerprint, body.value).await?;
+    Ok(idempotency::created_response(&created, replayed))
+}
+
+/// The checks a new case passes before the database is asked: the body's own and the
+/// caller's rules; with the channel it is logged on.
+pub(crate) fn checked(
+    new: &NewCase,
+    caller: &Caller,
+    now: DateTime<Utc>,
+) -> (Channel, Vec<FieldError>) {
+    let mut errors = report_of(new);
+    let (channel, rule_errors) = role_rules(new, caller, now);
     errors.extend(rule_errors);
+    (channel, errors)
+}
+
+/// What intake needs besides the request: the database, the time, the policy's clock, how
+/// repeat complaints are looked for, and what a partner is shown of its case.
+#[derive(Clone)]
+pub(crate) struct IntakeSettings {
+    pub db: Database,
+    pub time: crate::app::time::Now,
+    pub clock: std::sync::Arc<Clock>,
+    pub duplicates: crate::domain::duplicate::DuplicatePolicy,
+    pub partner_fields: PartnerCaseFields,
+}
+
+/// Logs a new case for `caller`: the one way in for `POST /api/v1/cases` and the reference
+/// form (`api::forms`), so both check and write a case alike. The body's own checks and the
+/// caller's rules go with the case to `app::cases::create`, which refuses it with all of them
+/// (`ApiError::Validation`) or writes it, once per idempotency key.
+pub(crate) async fn log_case(
+    settings: &IntakeSettings,
+    caller: Caller,
+    key: Option<String>,
+    fingerprint: String,
+    new: NewCase,
+) -> Result<(Created, bool), ApiError> {
+    let time = settings.time;
+    let now = time.now().and_utc();
+    let (channel, errors) = checked(&new, &caller, now);
     let kind = new
         .kind
         .as_deref()
@@ -1268,21 +1322,25 @@ pub async fn create(
         kind,
         channel,
         received_at,
-        acknowledgement_due: clock.deadlines().acknowledgement_due(
+        acknowledgement_due: settings.clock.deadlines().acknowledgement_due(
             kind,
             crate::domain::clock::uk_date(received_at),
             response_requested,
         ),
-        db: db.get_ref().clone(),
+        db: settings.db.clone(),
         new,
         caller: caller.clone(),
         errors,
-        duplicates: *duplicates.get_ref(),
-        partner_fields: partner_fields.get_ref().clone(),
+        duplicates: settings.duplicates,
+        partner_fields: settings.partner_fields.clone(),
     };
-    idempotency::create_once(&db, &caller.subject, key, fingerprint, move |conn| {
-        write_case(conn, &intake, time.now())
-    })
+    idempotency::created_once(
+        &settings.db,
+        &caller.subject,
+        key,
+        fingerprint,
+        move |conn| write_case(conn, &intake, time.now()),
+    )
     .await
 }
 

@@ -49,9 +49,31 @@ pub async fn create_once<F>(
 where
     F: Fn(&mut DbConnection) -> Result<Created, ApiError> + Send + Sync + Clone + 'static,
 {
+    let (created, replayed) = created_once(db, caller, key, fingerprint, create).await?;
+    Ok(created_response(&created, replayed))
+}
+
+/// The answer to a create: 201 with the body, `Location`, `ETag`, and
+/// `Idempotent-Replayed: true` on a replay.
+pub fn created_response(created: &Created, replayed: bool) -> HttpResponse {
+    respond(StatusCode::CREATED, created, replayed)
+}
+
+/// [`create_once`]'s work without the HTTP answer: what was created, and whether it is a
+/// replay (the reference form renders it as a page).
+pub async fn created_once<F>(
+    db: &Database,
+    caller: &str,
+    key: Option<String>,
+    fingerprint: String,
+    create: F,
+) -> Result<(Created, bool), ApiError>
+where
+    F: Fn(&mut DbConnection) -> Result<Created, ApiError> + Send + Sync + Clone + 'static,
+{
     let Some(key) = key else {
         let created = db.write(move |conn| create(conn)).await?;
-        return Ok(respond(StatusCode::CREATED, &created, false));
+        return Ok((created, false));
     };
     // The key and the answer are written once, with the create. A second request with the
     // same key finds the stored answer; one racing the first loses at that write, rolls back
@@ -92,7 +114,7 @@ where
             })
             .await;
         match outcome {
-            Ok((created, replayed)) => return Ok(respond(StatusCode::CREATED, &created, replayed)),
+            Ok((created, replayed)) => return Ok((created, replayed)),
             Err(ApiError::Conflict { detail, .. }) if detail == RACE => continue,
             Err(e) => return Err(e),
         }

@@ -19,6 +19,7 @@ pub mod events;
 pub mod extensions;
 pub mod feedback;
 pub mod flags;
+pub mod forms;
 pub mod health;
 pub mod idempotency;
 pub mod json;
