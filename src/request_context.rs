@@ -50,7 +50,9 @@ pub async fn request_context(
         None => next.call(req).await?.map_into_boxed_body(),
     };
     let status = response.status();
-    let mut response = if status.is_client_error() || status.is_server_error() {
+    let mut response = if (status.is_client_error() || status.is_server_error())
+        && !is_form_page(&path, &response)
+    {
         as_problem(response, &path, &request_id).await
     } else {
         response
@@ -130,6 +132,15 @@ fn secure_headers(path: &str, headers: &mut actix_web::http::header::HeaderMap) 
     if path.starts_with("/api/") && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
+}
+
+/// The reference form's own refusal pages (`api::forms`) are for people: HTML, as made.
+fn is_form_page(path: &str, response: &ServiceResponse<BoxBody>) -> bool {
+    path.starts_with("/forms/")
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
 }
 
 async fn as_problem(

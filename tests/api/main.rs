@@ -19,6 +19,7 @@ mod duplicates;
 mod event_types;
 mod events;
 mod feedback;
+mod forms;
 mod idempotency;
 mod letters;
 mod lifecycle;

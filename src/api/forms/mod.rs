@@ -94,6 +94,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../../../vendor/govuk-frontend/govuk-frontend.min.js"),
     ),
     (
+        "favicon.svg",
+        "image/svg+xml",
+        include_str!("../../../templates/forms/favicon.svg"),
+    ),
+    (
         "init.js",
         "text/javascript; charset=utf-8",
         include_str!("../../../templates/forms/init.js"),
@@ -169,7 +174,11 @@ impl Forms {
         title: &str,
         extra: minijinja::Value,
     ) -> HttpResponse {
-        let path = req.path();
+        // The page's own address, from the form's fixed paths (never the request's).
+        let path = match Kind::parse(req.match_info().get("kind").unwrap_or_default()) {
+            Some(kind) => format!("/forms/{}", kind.as_str()),
+            None => "/forms/".to_string(),
+        };
         let (other_lang, other_href) = match lang {
             Lang::En => ("cy", format!("{path}?lang=cy")),
             Lang::Cy => ("en", format!("{path}?lang=en")),
@@ -216,7 +225,9 @@ fn html(status: StatusCode, body: String) -> HttpResponse {
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((header::CONTENT_SECURITY_POLICY, CSP))
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"))
+        // The form's POST names its origin (a browser sends `Origin: null` under
+        // no-referrer); nothing goes to other sites.
+        .insert_header((header::REFERRER_POLICY, "same-origin"))
         // Pages may carry what a resident typed: never kept by a cache.
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(body)
@@ -356,12 +367,16 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Whether a POST comes from the service's own pages: a browser names the page's origin
-/// (`Origin`, or `Sec-Fetch-Site: same-origin` where it sends no `Origin`), and a page of
+/// (`Origin`, or `Sec-Fetch-Site: same-origin` where it sends none or `null`), and a page of
 /// another site cannot make it name this one. Works without JavaScript, and needs no secret
 /// shared between instances.
 fn same_origin(req: &HttpRequest, public_origin: &str) -> bool {
     let headers = req.headers();
-    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+    let origin = headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .filter(|o| *o != "null");
+    if let Some(origin) = origin {
         let info = req.connection_info();
         let own = format!("{}://{}", info.scheme(), info.host());
         return origin == own || (!public_origin.is_empty() && origin == public_origin);

@@ -100,6 +100,7 @@ const TEXT: &[(&str, &str, &str)] = &[
     // Representation.
     ("who_legend", "Are you writing on behalf of someone else?", "Ydych chi'n ysgrifennu ar ran rhywun arall?"),
     ("who_hint", "For example a relative, a councillor or an advocate, with their agreement.", "Er enghraifft perthynas, cynghorydd neu eiriolwr, gyda'u cytundeb."),
+    ("rep_heading", "If you are writing on behalf of someone else", "Os ydych yn ysgrifennu ar ran rhywun arall"),
     ("rep_name_label", "Your full name", "Eich enw llawn"),
     ("rep_relationship_label", "Your relationship to them", "Eich perthynas â nhw"),
     ("rep_relationship_hint", "For example: daughter, councillor, advocate.", "Er enghraifft: merch, cynghorydd, eiriolwr."),
