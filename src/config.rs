@@ -1059,6 +1059,10 @@ mod tests {
         );
         assert_eq!(s.survey.valid_days, 30);
         assert_eq!(s.duplicates.window_days, 60);
+        assert!(
+            !s.public_forms,
+            "the reference form is served only when asked for"
+        );
         let JwtKeys::Local { path, secret } = &s.jwt.keys else {
             panic!("expected local mode")
         };
@@ -1148,6 +1152,7 @@ mod tests {
                 "WEBHOOK_RETRY_SCHEDULE",
             ),
             (&[("JOBS_POLL_INTERVAL", "0")], "JOBS_POLL_INTERVAL"),
+            (&[("PUBLIC_FORMS", "yes")], "PUBLIC_FORMS"),
             (
                 &[("METRICS_BIND_ADDRESS", "localhost:9187")],
                 "METRICS_BIND_ADDRESS",
