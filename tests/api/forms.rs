@@ -328,6 +328,25 @@ async fn unanswered_questions_of_the_form_itself_are_errors_too() {
     assert!(html.contains(
         "<li><a href=\"#who\">Select yes if you are writing on behalf of someone else</a></li>"
     ));
+
+    // Letters asked for with no address: the API's rule, in the form's words.
+    let sent = post_form(
+        &app,
+        "/forms/complaint",
+        &[
+            ("service", "highways"),
+            ("summary", "Pothole"),
+            ("description", "A deep pothole outside number 4."),
+            ("name", "Alex Example"),
+            ("email", "alex@example.org"),
+            ("preferred_contact", "letter"),
+            ("who", "self"),
+        ],
+    )
+    .await;
+    assert_eq!(app.row_counts(), before);
+    let html = sent.text();
+    assert!(html.contains("<li><a href=\"#address\">Enter a postal address, or choose another way to be contacted</a></li>"), "{html}");
 }
 
 #[actix_rt::test]

@@ -582,7 +582,9 @@ fn form_errors(lang: Lang, errors: &[FieldError]) -> Vec<ErrorItem> {
         else {
             continue;
         };
-        let how = if error.field == "customer"
+        let how = if error.message.contains("preferred contact method") {
+            "for_contact"
+        } else if error.field == "customer"
             || error.message.starts_with("is required")
             || error.message == "must not be blank"
             || error
