@@ -20,7 +20,8 @@
 //! case. `--seed N` starts the random sequences elsewhere: a run after a warm-up with the
 //! same people repeats the warm-up's cases unless its seed differs.
 //!
-//! Scenarios: `create` (POST /api/v1/cases as customers, staff and partners),
+//! Scenarios: `create` (POST /api/v1/cases as customers, staff and partners), `intake`
+//! (POST /api/v1/cases as public callers only, in the role `--role` names: customer by default),
 //! `due-date` (GET /api/v1/calendar/due-date), `health` (GET /healthz), and
 //! `mixed`: a council's day against a seeded database — 15% creates, 30%
 //! case reads, 40% work-queue list queries with filters, 15% transitions
@@ -49,6 +50,9 @@ struct Options {
     /// writing under 1,000 contact details, so nearly every customer's create repeats one of
     /// theirs (the duplicate check's worst case).
     people: Option<u64>,
+    /// The public caller's role in the `intake` scenario (`--role`, default customer): the
+    /// website's form client once it exists.
+    role: String,
     /// Where the workers' random sequences start (`--seed N`, default 0): a run after another
     /// (a warm-up) given another seed does not repeat the first one's cases.
     seed: u64,
@@ -59,6 +63,7 @@ fn options() -> Result<Options, String> {
         url: "http://127.0.0.1:18080".into(),
         secret: String::new(),
         scenario: "create".into(),
+        role: "customer".into(),
         concurrency: 4,
         seconds: 15,
         warmup: 3,
@@ -79,6 +84,7 @@ fn options() -> Result<Options, String> {
             "--warmup" => o.warmup = value.parse().map_err(|_| "bad --warmup")?,
             "--rate" => o.rate = value.parse().map_err(|_| "bad --rate")?,
             "--seed" => o.seed = value.parse().map_err(|_| "bad --seed")?,
+            "--role" => o.role = value,
             "--people" => {
                 o.people = Some(
                     value
@@ -286,6 +292,17 @@ fn main() {
         .map(|i| mint(&format!("contractor-{i}"), Role::Partner))
         .collect();
     let manager = mint("manager-1", Role::ComplaintsManager);
+    // The `intake` scenario's public callers, in the role --role names.
+    let public_role: Role = match serde_json::from_value(serde_json::json!(o.role)) {
+        Ok(role) => role,
+        Err(_) => {
+            eprintln!("error: --role {} is not a role this service knows", o.role);
+            std::process::exit(2);
+        }
+    };
+    let public: Vec<String> = (0..o.people.unwrap_or(100))
+        .map(|i| mint(&format!("resident-{i}"), public_role))
+        .collect();
     // Officers as the seed names them, each in their service.
     let officers: Vec<String> = SERVICES
         .iter()
@@ -321,7 +338,7 @@ fn main() {
         for worker in 0..o.concurrency {
             let client = client.clone();
             let tally = tally.clone();
-            let (customers, staff, partners) = (customers.clone(), staff.clone(), partners.clone());
+            let (customers, staff, partners, public) = (customers.clone(), staff.clone(), partners.clone(), public.clone());
             let url = o.url.clone();
             let scenario = o.scenario.clone();
             let (manager, officers, references) = (manager.clone(), officers.clone(), references.clone());
@@ -413,6 +430,28 @@ fn main() {
                             }
                         }
                         "health" => client.get(format!("{url}/healthz")).send().await.map(|r| r.status().as_u16()),
+                        // Public intake alone (issue 16): creates from the website, as --role.
+                        "intake" => {
+                            let kind = *rng.pick(&["complaint", "complaint", "complaint", "compliment", "comment"]);
+                            let contact = match people {
+                                Some(n) => Contact::Person(rng.next() % n),
+                                None => Contact::Any,
+                            };
+                            let body = case_body(&mut rng, kind, None, contact);
+                            let token = rng.pick(&public).clone();
+                            match client
+                                .post(format!("{url}/api/v1/cases"))
+                                .insert_header(("Authorization", format!("Bearer {token}")))
+                                .send_json(&body)
+                                .await
+                            {
+                                Ok(mut r) => {
+                                    let _ = r.body().await;
+                                    Ok(r.status().as_u16())
+                                }
+                                Err(e) => Err(e),
+                            }
+                        }
                         "due-date" => {
                             let day = 1 + rng.next() % 28;
                             let month = 1 + rng.next() % 12;

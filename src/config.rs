@@ -167,6 +167,43 @@ pub struct Settings {
     pub partner_case_fields: PartnerCaseFields,
     /// `PUBLIC_FORMS`: whether the reference public form is served at `/forms/` (issue 16 §5).
     pub public_forms: bool,
+    /// Which web pages' scripts may call the API (issue 16 §3).
+    pub cors: CorsSettings,
+    /// The rate limits on public intake and link exchange (issue 16 §4).
+    pub rate_limits: RateLimitSettings,
+}
+
+/// CORS: the origins whose scripts may call the API. None (the default): no CORS headers at
+/// all, and browsers keep other sites' scripts out as they always have.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CorsSettings {
+    /// `CORS_ALLOWED_ORIGINS`: each `scheme://host[:port]`; empty when none.
+    pub allowed_origins: Vec<String>,
+    /// `*` was given: any origin, never with credentials.
+    pub any_origin: bool,
+    /// `CORS_ALLOW_CREDENTIALS`: browsers may send cookies and HTTP authentication.
+    pub allow_credentials: bool,
+}
+
+impl CorsSettings {
+    pub fn enabled(&self) -> bool {
+        self.any_origin || !self.allowed_origins.is_empty()
+    }
+}
+
+/// The rate limits on public callers (customers, and the website's form client).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimitSettings {
+    /// `RATE_LIMITS`: on (default) or off.
+    pub enabled: bool,
+    /// `RATE_LIMIT_PER_CLIENT`: requests per window for one token's `sub`.
+    pub per_client: u32,
+    /// `RATE_LIMIT_PER_IP`: requests per window from one address.
+    pub per_ip: u32,
+    /// `RATE_LIMIT_WINDOW`.
+    pub window: std::time::Duration,
+    /// `TRUSTED_PROXIES`: the peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The access audit's settings.
@@ -408,6 +445,13 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("MAIL_FROM", "the sender of emails sent through SMTP, e.g. Complaints <complaints@example.gov.uk>; required with SMTP_URL"),
     ("ACCESS_AUDIT", "on (default): every answered read of a case, person, document, letter or export is journalled and kept in the access log; off: nothing is (for measuring the audit's cost only; refused with APP_ENV=production)"),
     ("ACCESS_LOG_FLUSH_INTERVAL", "how long journalled reads gather before the access journal is written into the access log table, e.g. 200ms or 5s (default 200ms, 10ms-1h)"),
+    ("CORS_ALLOWED_ORIGINS", "comma-separated origins (scheme://host[:port]) whose pages' scripts may call the API, or * for any (default: none, and no CORS headers are sent)"),
+    ("CORS_ALLOW_CREDENTIALS", "true: browsers may send cookies and HTTP authentication with cross-origin calls (refused with CORS_ALLOWED_ORIGINS=*); false (default): bearer tokens only"),
+    ("RATE_LIMITS", "on (default): public callers (customers, the website's form client) are rate-limited on intake and link exchange, per client and per address; off: not at all. Staff and partners never are"),
+    ("RATE_LIMIT_PER_CLIENT", "requests a public caller (a token's sub) may make per window to public intake or link exchange (default 100, 1-1000000)"),
+    ("RATE_LIMIT_PER_IP", "requests one address may make per window to public intake or link exchange, whichever tokens it uses (default 500, 1-1000000: a library or council office shares one address)"),
+    ("RATE_LIMIT_WINDOW", "the rate limits' window, e.g. 1h, 15m or 60s (default 1h, 1s-24h); the allowance refills steadily over it"),
+    ("TRUSTED_PROXIES", "comma-separated addresses of the reverse proxies in front of the service; only from these is X-Forwarded-For believed for the per-address limit (default: none, the peer's address is used)"),
     ("JWT_SECRET", "HS256 shared secret, at least 32 characters"),
     ("JWT_PUBLIC_KEY_FILE", "path to the identity provider's RS256/ES256 public key (PEM)"),
     ("JWT_JWKS_FILE", "path to the identity provider's JWKS document"),
@@ -607,8 +651,12 @@ impl Settings {
         let letters = LetterSettings::from_lookup(&get)?;
         let correspondence = correspondence(&get)?;
         let access_audit = access_audit(&get, app_env)?;
+        let cors = cors(&get)?;
+        let rate_limits = rate_limits(&get)?;
 
         Ok(Settings {
+            cors,
+            rate_limits,
             duplicates,
             letters,
             app_env,
@@ -649,6 +697,105 @@ fn retention(get: &impl Fn(&str) -> Option<String>) -> Result<RetentionSchedule,
         get("RETENTION_ANONYMISE_AFTER").unwrap_or_else(|| DEFAULT_ANONYMISE_AFTER.into());
     RetentionSchedule::parse(&anonymise, &documents)
         .map_err(|e| ConfigError::new("RETENTION_ANONYMISE_AFTER", e))
+}
+
+/// `CORS_ALLOWED_ORIGINS` and `CORS_ALLOW_CREDENTIALS`.
+fn cors(get: &impl Fn(&str) -> Option<String>) -> Result<CorsSettings, ConfigError> {
+    let allow_credentials = match get("CORS_ALLOW_CREDENTIALS").as_deref() {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(other) => {
+            return Err(ConfigError::new(
+                "CORS_ALLOW_CREDENTIALS",
+                format!("`{other}` is neither true nor false"),
+            ))
+        }
+    };
+    let mut settings = CorsSettings {
+        allow_credentials,
+        ..CorsSettings::default()
+    };
+    let text = get("CORS_ALLOWED_ORIGINS").unwrap_or_default();
+    for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        if item == "*" {
+            settings.any_origin = true;
+            continue;
+        }
+        let origin = url::Url::parse(item)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .map(|u| u.origin().ascii_serialization())
+            .filter(|o| o == item.trim_end_matches('/'))
+            .ok_or_else(|| {
+                ConfigError::new(
+                    "CORS_ALLOWED_ORIGINS",
+                    format!(
+                        "`{item}` is not an origin such as https://www.council.gov.uk \
+                         (scheme, host and port only)"
+                    ),
+                )
+            })?;
+        settings.allowed_origins.push(origin);
+    }
+    if settings.any_origin && settings.allow_credentials {
+        return Err(ConfigError::new(
+            "CORS_ALLOW_CREDENTIALS",
+            "true is refused with CORS_ALLOWED_ORIGINS=*: credentials need named origins",
+        ));
+    }
+    Ok(settings)
+}
+
+/// `RATE_LIMITS`, `RATE_LIMIT_PER_CLIENT`, `RATE_LIMIT_PER_IP`, `RATE_LIMIT_WINDOW` and
+/// `TRUSTED_PROXIES`.
+fn rate_limits(get: &impl Fn(&str) -> Option<String>) -> Result<RateLimitSettings, ConfigError> {
+    let enabled = match get("RATE_LIMITS").as_deref() {
+        None | Some("on") => true,
+        Some("off") => false,
+        Some(other) => {
+            return Err(ConfigError::new(
+                "RATE_LIMITS",
+                format!("`{other}` is neither on nor off"),
+            ))
+        }
+    };
+    let per_client = parse_number(get, "RATE_LIMIT_PER_CLIENT", 100, 1, 1_000_000)? as u32;
+    let per_ip = parse_number(get, "RATE_LIMIT_PER_IP", 500, 1, 1_000_000)? as u32;
+    let window = match get("RATE_LIMIT_WINDOW") {
+        None => std::time::Duration::from_secs(3600),
+        Some(text) => parse_duration(&text)
+            .filter(|d| {
+                (std::time::Duration::from_secs(1)..=std::time::Duration::from_secs(86_400))
+                    .contains(d)
+            })
+            .ok_or_else(|| {
+                ConfigError::new(
+                    "RATE_LIMIT_WINDOW",
+                    format!("`{text}` is not a duration from 1s to 24h, such as 1h or 15m"),
+                )
+            })?,
+    };
+    let mut trusted_proxies = Vec::new();
+    for item in get("TRUSTED_PROXIES")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+    {
+        trusted_proxies.push(item.parse().map_err(|_| {
+            ConfigError::new(
+                "TRUSTED_PROXIES",
+                format!("`{item}` is not an IP address such as 10.0.0.5"),
+            )
+        })?);
+    }
+    Ok(RateLimitSettings {
+        enabled,
+        per_client,
+        per_ip,
+        window,
+        trusted_proxies,
+    })
 }
 
 /// `ACCESS_AUDIT` and `ACCESS_LOG_FLUSH_INTERVAL`.

@@ -63,7 +63,7 @@ pub struct Problem {
     /// `/problems/unsupported-media-type`, `/problems/unsupported-document-type`,
     /// `/problems/precondition-required`,
     /// `/problems/uri-too-long`, `/problems/request-header-fields-too-large`,
-    /// `/problems/service-unavailable`, `/problems/internal`.
+    /// `/problems/rate-limited`, `/problems/service-unavailable`, `/problems/internal`.
     #[serde(rename = "type")]
     #[schema(example = "/problems/validation")]
     pub problem_type: String,
@@ -136,6 +136,8 @@ pub enum ApiError {
     UriTooLong,
     /// 431: the request's headers are larger than the service reads.
     HeadersTooLarge,
+    /// 429: a public caller over its rate limit; `retry_after` seconds until it may try again.
+    RateLimited { retry_after: u64 },
     /// 503: the database is out of reach or its pool is exhausted.
     Unavailable(String),
     /// 500: a fault of ours. The text is logged, never sent.
@@ -176,6 +178,7 @@ impl ApiError {
             ApiError::UnsupportedDocument { .. } => "/problems/unsupported-document-type",
             ApiError::UriTooLong => "/problems/uri-too-long",
             ApiError::HeadersTooLarge => "/problems/request-header-fields-too-large",
+            ApiError::RateLimited { .. } => "/problems/rate-limited",
             ApiError::Unavailable(_) => "/problems/service-unavailable",
             ApiError::Internal(_) => "/problems/internal",
         }
@@ -271,6 +274,13 @@ impl ApiError {
                 )),
                 vec![],
             ),
+            ApiError::RateLimited { retry_after } => (
+                Some(format!(
+                    "too many requests from this client or address; try again in {retry_after} \
+                     seconds (Retry-After)"
+                )),
+                vec![],
+            ),
             ApiError::Internal(_) => (
                 Some("something went wrong on our side; it has been logged".into()),
                 vec![],
@@ -305,6 +315,7 @@ pub fn title_for(status: StatusCode) -> &'static str {
         415 => "Unsupported media type",
         422 => "The request is not valid",
         428 => "A precondition is required",
+        429 => "Too many requests",
         431 => "The request's headers are too large",
         503 => "The service is unavailable",
         500 => "Internal error",
@@ -329,6 +340,7 @@ pub fn problem_type_for(status: StatusCode) -> &'static str {
         415 => "/problems/unsupported-media-type",
         422 => "/problems/validation",
         428 => "/problems/precondition-required",
+        429 => "/problems/rate-limited",
         431 => "/problems/request-header-fields-too-large",
         503 => "/problems/service-unavailable",
         _ => "/problems/internal",
@@ -366,6 +378,7 @@ impl ResponseError for ApiError {
             }
             ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
             ApiError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -388,6 +401,9 @@ impl ResponseError for ApiError {
         }
         if let ApiError::Unavailable(_) = self {
             response.insert_header((header::RETRY_AFTER, "1"));
+        }
+        if let ApiError::RateLimited { retry_after } = self {
+            response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
         }
         let body = serde_json::to_vec(&self.to_problem()).unwrap_or_default();
         response.body(body)

@@ -9,7 +9,7 @@ use std::time::Duration;
 use actix_http::{error::DispatchError, HttpService, KeepAlive};
 use actix_service::{fn_service, map_config, IntoServiceFactory, ServiceFactoryExt};
 use actix_web::dev::{AppConfig, Server, ServiceFactory, ServiceRequest};
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{from_fn, Condition};
 use actix_web::rt::net::TcpStream;
 use actix_web::{web, App};
 use utoipa::OpenApi;
@@ -54,6 +54,66 @@ where
     api::contract::add_common_refusals(&mut doc);
     api::contract::withheld_counts(&mut doc);
     (app, doc)
+}
+
+/// CORS for the origins configured (actix-cors): the methods and headers the API reads, and
+/// the response headers an integrator's script needs to see. A request from another origin
+/// is served as if CORS did not exist (no CORS headers: the browser withholds the answer);
+/// a request with no `Origin` (a server-side form, the CRM) is untouched.
+fn cors(settings: &crate::config::CorsSettings) -> actix_cors::Cors {
+    use actix_web::http::header;
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::CONTENT_DISPOSITION,
+            header::WWW_AUTHENTICATE,
+            header::HeaderName::from_static("idempotent-replayed"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(3600);
+    if settings.any_origin {
+        cors = cors.allow_any_origin();
+    }
+    for origin in &settings.allowed_origins {
+        cors = cors.allowed_origin(origin);
+    }
+    // config.rs refuses credentials with `*`.
+    if settings.allow_credentials && !settings.any_origin {
+        cors = cors.supports_credentials();
+    }
+    cors
+}
+
+/// actix-cors adds `Access-Control-Expose-Headers` (and `-Allow-Credentials`) to every
+/// answer, even one to a request from an origin it did not allow or with no `Origin` at all:
+/// those are taken off again, so that only an allowed origin sees any CORS header (a browser
+/// would ignore them without `Access-Control-Allow-Origin`, but other origins and server-side
+/// callers are told nothing). `Vary: Origin` stays: caches must keep the answers apart.
+async fn cors_for_allowed_origins_only(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    use actix_web::http::header;
+    let mut response = next.call(req).await?;
+    let headers = response.headers_mut();
+    if !headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN) {
+        headers.remove(header::ACCESS_CONTROL_EXPOSE_HEADERS);
+        headers.remove(header::ACCESS_CONTROL_ALLOW_CREDENTIALS);
+    }
+    Ok(response)
 }
 
 /// `/docs` is the address people type; Swagger UI lives under `/docs/`.
@@ -246,6 +306,8 @@ impl Application {
         } else {
             None
         };
+        let rate_limits = web::Data::new(api::rate_limit::Limits::new(&settings.rate_limits));
+        let cors_settings = settings.cors.clone();
         let feed_retention = web::Data::new(api::events::FeedRetention {
             days: settings.event_feed_retention_days,
         });
@@ -273,6 +335,7 @@ impl Application {
                     .app_data(allowed_targets.clone())
                     .app_data(document_store.clone())
                     .app_data(callback_token.clone())
+                    .app_data(rate_limits.clone())
                     .app_data(
                         web::QueryConfig::default()
                             .error_handler(|e, _| api::query::unreadable(&e).into()),
@@ -289,6 +352,16 @@ impl Application {
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
                 .default_service(web::to(unmatched))
                 .wrap(from_fn(api::access_log::journal_reads))
+                // Inside the request context, so that preflights and refusals carry a request
+                // id; none configured, no CORS headers at all.
+                .wrap(Condition::new(
+                    cors_settings.enabled(),
+                    cors(&cors_settings),
+                ))
+                .wrap(Condition::new(
+                    cors_settings.enabled(),
+                    from_fn(cors_for_allowed_origins_only),
+                ))
                 .wrap(from_fn(request_context))
                 .wrap(from_fn(crate::metrics::track))
         };

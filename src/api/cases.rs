@@ -111,6 +111,13 @@ pub struct NewCase {
     #[validate(length(max = 100))]
     #[schema(max_length = 100)]
     pub partner_reference: Option<String>,
+    /// A honeypot: leave it out or empty. Web forms render it as an ordinary-looking input
+    /// hidden from people (off screen, `aria-hidden`, `tabindex=-1`, `autocomplete=off`), so
+    /// only a bot filling in every field sends a value; a non-empty value is refused with 422
+    /// `/problems/validation` naming `website`, and nothing is stored.
+    #[validate(length(max = 0, message = "must be left empty"))]
+    #[schema(max_length = 0)]
+    pub website: Option<String>,
 }
 
 /// The person the feedback is from.
@@ -1227,7 +1234,11 @@ fn write_case(
                    (`CMP-`, `CPL-`, `CMT-` + year + number). Send an `Idempotency-Key`: a retry with \
                    the same key and body returns the first answer with `Idempotent-Replayed: true`; \
                    the same key with a different body is refused with \
-                   `/problems/idempotency-key-reused`.",
+                   `/problems/idempotency-key-reused`.\n\n\
+                   Public callers (customers) are rate-limited per client and per address \
+                   (429 `/problems/rate-limited` with `Retry-After`); staff and partners never \
+                   are. `website` is a honeypot: a form hides it from people, and a value in \
+                   it is refused (422) with nothing stored.",
     request_body = NewCase,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body replay the first answer", min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     security(("bearer_auth" = [])),
@@ -1245,6 +1256,7 @@ fn write_case(
         (status = 413, response = responses::PayloadTooLarge),
         (status = 415, response = responses::UnsupportedMediaType),
         (status = 422, response = responses::ValidationFailed),
+        (status = 429, response = responses::RateLimited),
     )
 )]
 #[post("/cases")]
@@ -1260,6 +1272,7 @@ pub async fn create(
     partner_fields: web::Data<PartnerCaseFields>,
     body: JsonBody<NewCase>,
 ) -> Result<HttpResponse, ApiError> {
+    crate::api::rate_limit::admit(&req, &caller.0)?;
     let key = idempotency::key(&req)?;
     let fingerprint = body.fingerprint("POST /api/v1/cases");
     let intake = IntakeSettings {

@@ -33,6 +33,7 @@ pub mod pagination;
 pub mod people;
 pub mod precondition;
 pub mod query;
+pub mod rate_limit;
 pub mod remedies;
 pub mod reports;
 pub mod restrictions;
@@ -163,6 +164,44 @@ pub mod responses {
          `Retry-After: 1`. Readiness answers it within a second."
     );
 
+    /// 429 with `Retry-After`: a public caller over its rate limit.
+    pub struct RateLimited;
+
+    impl<'s> utoipa::ToResponse<'s> for RateLimited {
+        fn response() -> (&'s str, RefOr<Response>) {
+            (
+                "RateLimited",
+                ResponseBuilder::new()
+                    .description(
+                        "A public caller (a customer, the website's form client) over its rate \
+                         limit, per client or per address (`/problems/rate-limited`): \
+                         `RATE_LIMIT_PER_CLIENT` and `RATE_LIMIT_PER_IP` requests per \
+                         `RATE_LIMIT_WINDOW` (100 and 500 an hour by default). Staff and \
+                         partners are never limited.",
+                    )
+                    .header(
+                        "Retry-After",
+                        utoipa::openapi::HeaderBuilder::new()
+                            .schema(
+                                utoipa::openapi::ObjectBuilder::new()
+                                    .schema_type(utoipa::openapi::schema::Type::Integer)
+                                    .minimum(Some(1)),
+                            )
+                            .description(Some("Seconds until the caller may try again"))
+                            .build(),
+                    )
+                    .content(
+                        PROBLEM_JSON,
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
+                    .build()
+                    .into(),
+            )
+        }
+    }
+
     /// Every way a change to a case (a `POST` under `/cases/{reference}/` with
     /// `If-Match` and a JSON body) can be refused.
     #[derive(utoipa::IntoResponses)]
@@ -258,6 +297,7 @@ impl Modify for BearerAuth {
             responses::PreconditionFailed,
             responses::PreconditionRequired,
             responses::Unavailable,
+            responses::RateLimited,
             responses::Gone,
         )
     ),

@@ -192,6 +192,11 @@ pub fn settings_for(database_url: &str, overrides: &[(&str, &str)]) -> Settings 
         // delivery) asks for them, and the rest see only what their requests did (a case
         // back-dated a year would otherwise have its missed deadlines said at any moment).
         ("SERVE_JOBS", "false"),
+        // The rate limits stay on, so every test goes through them, but high enough that a
+        // test making many cases as one customer is never refused; tests/api/browser_calls.rs
+        // sets its own.
+        ("RATE_LIMIT_PER_CLIENT", "1000000"),
+        ("RATE_LIMIT_PER_IP", "1000000"),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))

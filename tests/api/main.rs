@@ -7,6 +7,7 @@ mod access_log;
 mod adjustments;
 mod alerts;
 mod auth;
+mod browser_calls;
 mod calendar;
 mod cases_create;
 mod cases_read;
