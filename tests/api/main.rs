@@ -8,6 +8,7 @@ mod adjustments;
 mod alerts;
 mod auth;
 mod calendar;
+mod case_access;
 mod cases_create;
 mod cases_read;
 mod contract;
