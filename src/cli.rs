@@ -99,7 +99,7 @@ struct TokenArgs {
     /// Whom the token speaks for (its `sub`).
     #[arg(long = "sub", value_name = "ID", value_parser = non_blank)]
     subject: String,
-    /// customer, investigating_officer, head_of_service, complaints_manager or partner;
+    /// customer, investigating_officer, head_of_service, complaints_manager, partner or web_form;
     /// repeat for several.
     #[arg(long = "role", value_name = "ROLE", required = true, value_parser = role)]
     roles: Vec<Role>,

@@ -13,7 +13,7 @@ use super::idempotency::{self, Created};
 use super::json::JsonBody;
 use super::validation::{not_blank, phone_number, report_of};
 use super::{pagination, responses, rfc3339};
-use crate::auth::{AnyCaller, Caller};
+use crate::auth::{AnyCaller, Caller, CaseCreator};
 use crate::db::cases::{
     self as repo, CaseFilter, CaseRow, CustomerRow, NewCaseRow, RepresentativeRow,
 };
@@ -867,10 +867,20 @@ pub(crate) fn case_json(
     partner_fields: &PartnerCaseFields,
 ) -> Result<serde_json::Value, ApiError> {
     let mut value = serde_json::to_value(case).map_err(ApiError::internal)?;
-    if viewer.acting_role() == Role::Partner {
-        if let Some(fields) = value.as_object_mut() {
-            fields.retain(|name, _| partner_fields.shows(name));
+    match viewer.acting_role() {
+        Role::Partner => {
+            if let Some(fields) = value.as_object_mut() {
+                fields.retain(|name, _| partner_fields.shows(name));
+            }
         }
+        Role::WebForm => {
+            if let Some(fields) = value.as_object_mut() {
+                fields.retain(|name, _| {
+                    crate::domain::partner_view::WEB_FORM_CASE_FIELDS.contains(&name.as_str())
+                });
+            }
+        }
+        _ => {}
     }
     Ok(value)
 }
@@ -932,13 +942,11 @@ fn role_rules(new: &NewCase, caller: &Caller, now: DateTime<Utc>) -> (Channel, V
             }
             Channel::OnlineForm
         }
-        // The reference form's caller (`api::forms::caller`) posts on the online form's
-        // channel. Goes at merge: issue 16's web_form role has its own arm.
-        Role::Partner if super::forms::is_reference_form(caller) => {
+        Role::WebForm => {
             if requested.is_some_and(|c| c != Channel::OnlineForm) {
                 errors.push(FieldError::new(
                     "channel",
-                    "the reference form sends feedback through the online form",
+                    "the web_form client posts with channel online_form",
                 ));
             }
             Channel::OnlineForm
@@ -1229,7 +1237,10 @@ fn write_case(
     description = "Roles: customer (for themselves, channel `online_form`), investigating_officer, \
                    head_of_service, complaints_manager (on someone's behalf, any channel but `partner`, \
                    may back-date `received_at` with a reason), partner (channel `partner`; the answer \
-                   has only the fields `PARTNER_CASE_FIELDS` lists, see `Case`).\n\n\
+                   has only the fields `PARTNER_CASE_FIELDS` lists, see `Case`), web_form (the council \
+                   website's backend, for a resident without an account: channel `online_form`; \
+                   the answer has only `reference`, `kind`, \
+                   `status`, `channel`, `received_at` and `acknowledgement_due`).\n\n\
                    Logs a complaint, compliment or comment and gives it a reference \
                    (`CMP-`, `CPL-`, `CMT-` + year + number). Send an `Idempotency-Key`: a retry with \
                    the same key and body returns the first answer with `Idempotent-Replayed: true`; \
@@ -1264,7 +1275,7 @@ fn write_case(
 #[allow(clippy::too_many_arguments)]
 pub async fn create(
     req: HttpRequest,
-    caller: AnyCaller,
+    caller: CaseCreator,
     db: web::Data<Database>,
     time: web::Data<crate::app::time::Now>,
     clock: web::Data<Clock>,

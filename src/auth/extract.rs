@@ -104,11 +104,20 @@ role_extractor!(
 );
 
 role_extractor!(
+    /// Who may log a case: any authenticated caller, and the website's backend (`web_form`),
+    /// which may do nothing else.
+    CaseCreator,
+    [Customer, InvestigatingOfficer, HeadOfService, ComplaintsManager, Partner, WebForm],
+    "any authenticated caller or the web_form client"
+);
+
+role_extractor!(
     /// Any caller but a partner: the customer (or their representative) or
     /// staff. A token carrying the partner role among others acts as the
-    /// partner (see [`Caller::acting_role`]), and is refused.
+    /// partner (see [`Caller::acting_role`]), and is refused; so is the website's
+    /// backend (`web_form`), which only creates.
     NotPartner,
-    |caller| caller.acting_role() != Role::Partner,
+    |caller| !matches!(caller.acting_role(), Role::Partner | Role::WebForm),
     "the customer or staff"
 );
 
@@ -181,5 +190,26 @@ mod tests {
             Role::Partner,
             Role::Customer
         ])));
+        assert!(!NotPartner::admits(&caller(&[Role::WebForm])));
+        assert!(!NotPartner::admits(&caller(&[
+            Role::WebForm,
+            Role::Customer
+        ])));
+    }
+
+    #[test]
+    fn the_web_form_client_may_create_and_nothing_else() {
+        let web_form = Caller::web_form("council-website");
+        assert_eq!(web_form.acting_role(), Role::WebForm);
+        assert_eq!(
+            web_form.case_scope(),
+            crate::domain::access::CaseScope::Nothing
+        );
+        assert!(CaseCreator::admits(&web_form));
+        assert!(!AnyCaller::admits(&web_form));
+        assert!(!NotPartner::admits(&web_form));
+        assert!(!Staff::admits(&web_form));
+        assert!(!Senior::admits(&web_form));
+        assert!(!Integrator::admits(&web_form));
     }
 }

@@ -5,7 +5,9 @@
 mod extract;
 mod token;
 
-pub use extract::{AnyCaller, ComplaintsManager, Integrator, NotPartner, Senior, Staff};
+pub use extract::{
+    AnyCaller, CaseCreator, ComplaintsManager, Integrator, NotPartner, Senior, Staff,
+};
 pub use token::{mint, Claims, TokenVerifier};
 // Re-exported: what a caller may see is decided here, from the token.
 pub use crate::domain::access::CaseScope;
@@ -27,6 +29,17 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The council website's backend, as the service's own code acts for it (the reference
+    /// form): the `web_form` role under `subject`, no services, no client id.
+    pub fn web_form(subject: impl Into<String>) -> Caller {
+        Caller {
+            subject: subject.into(),
+            roles: vec![Role::WebForm],
+            services: vec![],
+            client_id: None,
+        }
+    }
+
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }
@@ -48,6 +61,7 @@ impl Caller {
             Role::HeadOfService,
             Role::InvestigatingOfficer,
             Role::Partner,
+            Role::WebForm,
             Role::Customer,
         ]
         .into_iter()
@@ -64,6 +78,7 @@ impl Caller {
             }
             Role::Partner => CaseScope::PostedBy(self.subject.clone()),
             Role::Customer => CaseScope::Customer(self.subject.clone()),
+            Role::WebForm => CaseScope::Nothing,
         }
     }
 }

@@ -58,6 +58,7 @@ impl CaseRow {
             CaseScope::Customer(subject) => {
                 self.customer_subject.as_deref() == Some(subject.as_str())
             }
+            CaseScope::Nothing => false,
         }
     }
 }
@@ -309,6 +310,7 @@ pub fn list(conn: &mut DbConnection, filter: &CaseFilter, limit: i64) -> QueryRe
         }
         CaseScope::PostedBy(client) => query.filter(cases::partner_client_id.eq(client.clone())),
         CaseScope::Customer(subject) => query.filter(cases::customer_subject.eq(subject.clone())),
+        CaseScope::Nothing => query.filter(cases::id.lt(0)),
     };
     if let Some(kind) = &filter.kind {
         query = query.filter(cases::kind.eq(kind.clone()));

@@ -12,6 +12,8 @@ pub enum CaseScope {
     PostedBy(String),
     /// A customer: their own cases.
     Customer(String),
+    /// The website's backend: no case at all (it creates, and reads nothing back).
+    Nothing,
 }
 
 use super::case::Role;

@@ -142,6 +142,9 @@ vocabulary! {
         ComplaintsManager => "complaints_manager",
         /// A contractor's machine client.
         Partner => "partner",
+        /// The council website's backend: files feedback on the `online_form` channel for
+        /// residents without an account, and reads nothing back.
+        WebForm => "web_form",
     }
 }
 
@@ -153,6 +156,8 @@ vocabulary! {
         HeadOfService => "head_of_service",
         ComplaintsManager => "complaints_manager",
         Partner => "partner",
+        /// The council website's backend, filing for a resident without an account.
+        WebForm => "web_form",
         /// The service itself: its deadline alerts.
         System => "system",
     }
@@ -166,6 +171,7 @@ impl From<Role> for ActorRole {
             Role::HeadOfService => ActorRole::HeadOfService,
             Role::ComplaintsManager => ActorRole::ComplaintsManager,
             Role::Partner => ActorRole::Partner,
+            Role::WebForm => ActorRole::WebForm,
         }
     }
 }

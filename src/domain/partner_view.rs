@@ -61,6 +61,18 @@ pub const CASE_FIELDS: &[&str] = &[
 /// about the person.
 pub const ALWAYS_SHOWN: &str = "reference";
 
+/// What the website's backend (`web_form`) gets back of the case it just filed, and nothing
+/// more: enough to show the resident a confirmation (the reference, what it is, when it was
+/// received and when it will be acknowledged), nothing of the person or the case's progress.
+pub const WEB_FORM_CASE_FIELDS: [&str; 6] = [
+    "reference",
+    "kind",
+    "status",
+    "channel",
+    "received_at",
+    "acknowledgement_due",
+];
+
 /// The fields shown when `PARTNER_CASE_FIELDS` is not set.
 pub const DEFAULT_PARTNER_CASE_FIELDS: &str = "reference,kind,status,stage,channel,received_at,\
 service,category,response_requested,created_by,partner_reference,acknowledgement_due,stages,created_at,\

@@ -9,6 +9,7 @@ mod alerts;
 mod auth;
 mod browser_calls;
 mod calendar;
+mod case_access;
 mod cases_create;
 mod cases_read;
 mod contract;

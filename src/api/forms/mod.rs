@@ -28,7 +28,7 @@ use super::database::ApiDatabase;
 use super::json::BodyLimit;
 use crate::auth::Caller;
 use crate::db::Database;
-use crate::domain::case::{Kind, Role};
+use crate::domain::case::Kind;
 use crate::domain::clock::Clock;
 use crate::domain::partner_view::PartnerCaseFields;
 use crate::error::{ApiError, FieldError};
@@ -40,17 +40,9 @@ pub const SUBJECT: &str = "reference-form";
 /// The caller the reference form acts as: the one place its identity is made.
 pub fn caller() -> Caller {
     Caller {
-        subject: SUBJECT.into(),
-        roles: vec![Role::Partner], // becomes Caller::web_form once issue 16's role lands
-        services: vec![],
         client_id: Some(SUBJECT.into()),
+        ..Caller::web_form(SUBJECT)
     }
-}
-
-/// Whether `caller` is the reference form's (see `cases::role_rules`, which gives it the
-/// online form's channel until the web_form role does).
-pub(crate) fn is_reference_form(caller: &Caller) -> bool {
-    caller.subject == SUBJECT && caller.client_id.as_deref() == Some(SUBJECT)
 }
 
 /// The pages' security policy: everything from the service itself, nothing inline, no
@@ -655,6 +647,8 @@ async fn submit(
     if !same_origin(&req, &forms.public_origin) {
         return Ok(forms.problem(&req, lang, StatusCode::FORBIDDEN, "refused_cross_site"));
     }
+    // Public intake: limited per address (the form is one client, so not per client).
+    crate::api::rate_limit::admit_address(&req)?;
     let body = read_body(&req, payload).await?;
     let values = answers(&body);
     let (request, form_only) = request(kind, lang, &values);
