@@ -142,6 +142,19 @@ where
     })
 }
 
+/// SQLite: a write transaction takes the file's one writer's lock before it reads anything.
+/// Diesel begins SQLite transactions deferred (`BEGIN`): one that reads and then writes,
+/// while another connection (another process on the file: `worker`, `retention run`, a test's
+/// own pool) commits between the two, is refused at once with "database is locked", without
+/// waiting out `busy_timeout`, because its snapshot is stale. A write that changes nothing,
+/// first, makes the transaction wait for its turn as `BEGIN IMMEDIATE` would.
+fn writers_turn(conn: &mut DbConnection) -> Result<(), DbError> {
+    if let DbConnection::Sqlite(sqlite) = conn {
+        sqlite.batch_execute("UPDATE __diesel_schema_migrations SET version = version WHERE 0")?;
+    }
+    Ok(())
+}
+
 /// Applies the per-connection SQLite settings: wait for locks instead of
 /// failing, write-ahead logging so readers never block the writer, foreign keys
 /// enforced, and deleted content overwritten with zeros (`secure_delete`), so that what
@@ -483,7 +496,10 @@ impl Database {
                 .as_ref()
                 .map(|gate| gate.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
             let done = conn
-                .transaction(|conn| work(conn).map_err(Failed::Work))
+                .transaction(|conn| {
+                    writers_turn(conn).map_err(|e| Failed::Work(E::from(e)))?;
+                    work(conn).map_err(Failed::Work)
+                })
                 .map_err(Failed::into_error);
             note_lost(&mut conn, &done, &health);
             if wake_jobs && done.is_ok() {
@@ -510,7 +526,10 @@ impl Database {
             .as_ref()
             .map(|gate| gate.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
         let done = conn
-            .transaction(|conn| work(conn).map_err(Failed::Work))
+            .transaction(|conn| {
+                writers_turn(conn).map_err(|e| Failed::Work(E::from(e)))?;
+                work(conn).map_err(Failed::Work)
+            })
             .map_err(Failed::into_error);
         note_lost(&mut conn, &done, &self.health);
         done
