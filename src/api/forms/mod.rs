@@ -122,8 +122,6 @@ pub struct Forms {
     /// `PUBLIC_BASE_URL`'s origin: a POST from there is from the form (behind a proxy the
     /// service's own Host may differ).
     public_origin: String,
-    /// What the form reads of the case it created: its reference and acknowledgement date.
-    shown: PartnerCaseFields,
 }
 
 impl Forms {
@@ -137,12 +135,10 @@ impl Forms {
         let public_origin = url::Url::parse(public_base_url)
             .map(|u| u.origin().ascii_serialization())
             .unwrap_or_default();
-        let shown = PartnerCaseFields::parse("reference,acknowledgement_due")?;
         Ok(Forms {
             env,
             wales,
             public_origin,
-            shown,
         })
     }
 
@@ -669,7 +665,9 @@ async fn submit(
         time: *time.get_ref(),
         clock: clock.into_inner(),
         duplicates: *duplicates.get_ref(),
-        partner_fields: forms.shown.clone(),
+        // Read by partners' answers only: the form's caller is the web_form client, whose
+        // answer is WEB_FORM_CASE_FIELDS (reference, acknowledgement_due, ...).
+        partner_fields: PartnerCaseFields::default(),
     };
     let key = submission_key(&values, &canonical);
     let fingerprint = hex(&Sha256::digest(
