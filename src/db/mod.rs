@@ -6,6 +6,7 @@
 pub mod access_log;
 pub mod adjustments;
 pub mod alerts;
+pub mod case_access;
 pub mod cases;
 pub mod connect;
 pub mod documents;

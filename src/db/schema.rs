@@ -737,8 +737,28 @@ diesel::table! {
 
 diesel::joinable!(deadline_alerts -> cases (case_id));
 diesel::joinable!(surveys -> cases (case_id));
+diesel::table! {
+    case_access_links (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        token_hash -> Text,
+        channel -> Text,
+        issued_at -> Timestamp,
+        issued_by -> Text,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by -> Nullable<Text>,
+        revoke_reason -> Nullable<Text>,
+        claimed_at -> Nullable<Timestamp>,
+        claimed_by -> Nullable<Text>,
+        exchanges -> Integer,
+        last_exchanged_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(letters -> cases (case_id));
 diesel::joinable!(outgoing_messages -> cases (case_id));
+diesel::joinable!(case_access_links -> cases (case_id));
 diesel::joinable!(cases -> customers (customer_id));
 diesel::joinable!(customers -> people (person_id));
 diesel::joinable!(restrictions -> people (person_id));
@@ -818,4 +838,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     legal_holds,
     case_anonymisations,
     erasure_requests,
+    case_access_links,
 );

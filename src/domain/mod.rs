@@ -10,6 +10,7 @@ pub mod assignment;
 pub mod bank_holidays;
 pub mod calendar;
 pub mod case;
+pub mod case_access;
 pub mod clock;
 pub mod correspondence;
 pub mod dates;
