@@ -6,10 +6,11 @@
 # second and p99 and, per side, the medians.
 #
 #   bash bench/rate_limits_on_off.sh
-#   BACKENDS=sqlite ROUNDS=5 SECONDS_PER_RUN=10 ROLE=customer bash bench/rate_limits_on_off.sh
+#   BACKENDS=sqlite ROUNDS=5 SECONDS_PER_RUN=10 ROLE=web_form bash bench/rate_limits_on_off.sh
 #
-# ROLE is the public callers' role (bench_http's --role): customer now; the website's form
-# client's role once it exists.
+# ROLE is the public callers' role (bench_http's --role): customer (default), or web_form, the
+# council website's backend filing for residents without an account (issue 16's figure). No
+# mail provider is configured, so no case link is sent: the figures are intake and the limiter.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -273,6 +273,7 @@ fn main() {
         issuer: std::env::var("JWT_ISSUER").unwrap_or_else(|_| "council-feedback".into()),
         audience: std::env::var("JWT_AUDIENCE").unwrap_or_else(|_| "council-feedback-api".into()),
         leeway_seconds: 30,
+        case_access_secret: None,
     };
     let verifier = match TokenVerifier::new(&settings) {
         Ok(v) => v,

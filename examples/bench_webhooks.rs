@@ -214,6 +214,7 @@ fn main() {
         issuer: "council-feedback".into(),
         audience: "council-feedback-api".into(),
         leeway_seconds: 30,
+        case_access_secret: None,
     }) {
         Ok(v) => v,
         Err(e) => {

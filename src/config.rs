@@ -114,6 +114,18 @@ pub struct JwtSettings {
     pub audience: String,
     /// Clock skew allowed on `exp` and `nbf`, in seconds.
     pub leeway_seconds: u64,
+    /// `CASE_ACCESS_SECRET`: what the service signs tokens from case-access links with.
+    pub case_access_secret: Option<Secret>,
+}
+
+/// Residents' case-access links (`CASE_ACCESS_LINK_DAYS`, `CASE_ACCESS_TOKEN_MINUTES`,
+/// `CASE_ACCESS_URL`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseAccessSettings {
+    pub policy: crate::domain::case_access::CaseAccessPolicy,
+    /// The link sent, with `{token}` where the token goes: the council website's page that
+    /// exchanges it at `POST /api/v1/case-access`.
+    pub url: String,
 }
 
 /// Every setting the service reads.
@@ -151,6 +163,9 @@ pub struct Settings {
     pub policy: Policy,
     /// How long a satisfaction survey's link stays open (`SURVEY_VALID_DAYS`).
     pub survey: SurveyPolicy,
+    /// Residents' case-access links: how long they and their tokens last, and where they
+    /// point (issue 16 §2).
+    pub case_access: CaseAccessSettings,
     /// How intake looks for repeat complaints (`DUPLICATE_WINDOW_DAYS`).
     pub duplicates: DuplicatePolicy,
     /// Where the letters' templates come from and what they are told.
@@ -424,6 +439,10 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("METRICS_BIND_ADDRESS", "address and port of a listener of its own serving GET /metrics (Prometheus text format, no token: keep it private), e.g. 127.0.0.1:9187, for serve and worker alike (default: none, no metrics served)"),
     ("DOCUMENTS_DIR", "folder for the documents uploaded to cases, one file per document named by its id (created if missing; default: none, documents are kept in the database)"),
     ("SURVEY_VALID_DAYS", "days a satisfaction survey's link works after the complaint closes (default 30, 1-365)"),
+    ("CASE_ACCESS_URL", "the link a resident without an account is sent for their case, with {token} where its credential goes: the council website's page that exchanges it at POST /api/v1/case-access (default PUBLIC_BASE_URL/case-access?link={token})"),
+    ("CASE_ACCESS_LINK_DAYS", "days a resident's case link works after it is sent (default 90, 1-730)"),
+    ("CASE_ACCESS_TOKEN_MINUTES", "minutes a token from a case link works (default 60, 5-1440)"),
+    ("CASE_ACCESS_SECRET", "at least 32 characters the service signs tokens from case links with; needed where JWT_PUBLIC_KEY_FILE or JWT_JWKS_FILE is used (with JWT_SECRET or in local mode one is derived from it); without one no case links are sent"),
     ("DUPLICATE_WINDOW_DAYS", "days either side of a new case's receipt within which the same person's similar cases about the same service are offered as possible duplicates (default 60, 1-365)"),
     ("RETENTION_ANONYMISE_AFTER", "how long after closure a finished case keeps its personal data before the daily retention pass anonymises it: kind=age pairs, with kind.outcome=age exceptions (outcomes: upheld, partially_upheld, not_upheld, closed, withdrawn, resolved_informally, service_request, excluded, outside_remit, out_of_time), ages as 6y, 18m or 30d (default complaint=6y,compliment=2y,comment=2y)"),
     ("RETENTION_DOCUMENTS_AFTER", "how long after closure a finished case's documents are kept before the retention pass deletes them, e.g. 1y, 18m or 90d (default 1y)"),
@@ -630,6 +649,16 @@ impl Settings {
             issuer: get("JWT_ISSUER").unwrap_or_else(|| DEFAULT_ISSUER.into()),
             audience: get("JWT_AUDIENCE").unwrap_or_else(|| DEFAULT_AUDIENCE.into()),
             leeway_seconds: parse_number(&get, "JWT_LEEWAY_SECONDS", 30, 0, 300)?,
+            case_access_secret: match get("CASE_ACCESS_SECRET") {
+                None => None,
+                Some(secret) if secret.len() >= 32 => Some(Secret::new(secret)),
+                Some(_) => {
+                    return Err(ConfigError::new(
+                        "CASE_ACCESS_SECRET",
+                        "must be at least 32 characters",
+                    ))
+                }
+            },
         };
 
         let policy = Policy::from_settings(&lookup).map_err(|e| {
@@ -649,6 +678,23 @@ impl Settings {
         }
 
         let letters = LetterSettings::from_lookup(&get)?;
+        let case_access = CaseAccessSettings {
+            policy: crate::domain::case_access::CaseAccessPolicy {
+                link_valid_days: parse_number(&get, "CASE_ACCESS_LINK_DAYS", 90, 1, 730)? as u32,
+                token_minutes: parse_number(&get, "CASE_ACCESS_TOKEN_MINUTES", 60, 5, 1440)? as u32,
+            },
+            url: match get("CASE_ACCESS_URL") {
+                Some(url) if url.contains("{token}") && url.starts_with("http") => url,
+                Some(url) => {
+                    return Err(ConfigError::new(
+                        "CASE_ACCESS_URL",
+                        format!("`{url}` must be an http(s) URL holding {{token}}"),
+                    ))
+                }
+                None => format!("{}/case-access?link={{token}}", letters.public_base_url),
+            },
+        };
+
         let correspondence = correspondence(&get)?;
         let access_audit = access_audit(&get, app_env)?;
         let cors = cors(&get)?;
@@ -678,6 +724,7 @@ impl Settings {
             documents_dir,
             policy,
             survey,
+            case_access,
             correspondence,
             access_audit,
             retention,

@@ -192,6 +192,13 @@ impl Application {
         let verifier = web::Data::new(
             TokenVerifier::new(&settings.jwt).map_err(|e| StartError(e.to_string()))?,
         );
+        if !verifier.can_sign_case_access() {
+            log::warn!(
+                "case links: JWT keys come from an identity provider and CASE_ACCESS_SECRET is \
+                 not set, so residents without an account are sent no link to their case"
+            );
+        }
+        let case_access = web::Data::new(settings.case_access.clone());
         // Every letter template is checked before anything starts: a council's bad edit
         // stops start-up naming its file and line.
         let letters = web::Data::new(
@@ -336,6 +343,7 @@ impl Application {
                     .app_data(document_store.clone())
                     .app_data(callback_token.clone())
                     .app_data(rate_limits.clone())
+                    .app_data(case_access.clone())
                     .app_data(
                         web::QueryConfig::default()
                             .error_handler(|e, _| api::query::unreadable(&e).into()),
@@ -352,6 +360,7 @@ impl Application {
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", doc))
                 .default_service(web::to(unmatched))
                 .wrap(from_fn(api::access_log::journal_reads))
+                .wrap(from_fn(api::case_access::refuse_retired_links))
                 // Inside the request context, so that preflights and refusals carry a request
                 // id; none configured, no CORS headers at all.
                 .wrap(Condition::new(

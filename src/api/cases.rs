@@ -1087,6 +1087,8 @@ struct Intake {
     duplicates: crate::domain::duplicate::DuplicatePolicy,
     /// What a partner sees of the case it posted, in the answer (and so in its replays).
     partner_fields: PartnerCaseFields,
+    /// How a resident without an account is sent a link back to their case.
+    links: CaseLinks,
 }
 
 fn write_case(
@@ -1187,6 +1189,18 @@ fn write_case(
             duplicates: intake.duplicates,
         },
     )?;
+    // A resident without an account is sent their link back to the case, where they can be
+    // reached by email or text (issue 16 §2).
+    if role == Role::WebForm && intake.links.enabled {
+        crate::app::case_access::issue(
+            conn,
+            &intake.links.templates,
+            &intake.links.settings,
+            now,
+            &intake.caller,
+            &logged.case,
+        )?;
+    }
     let etag = etag(&logged.case);
     let case_id = logged.case.id;
     let person_id = logged.customer.person_id;
@@ -1281,6 +1295,7 @@ pub async fn create(
     clock: web::Data<Clock>,
     duplicates: web::Data<crate::domain::duplicate::DuplicatePolicy>,
     partner_fields: web::Data<PartnerCaseFields>,
+    links: CaseLinkData,
     body: JsonBody<NewCase>,
 ) -> Result<HttpResponse, ApiError> {
     crate::api::rate_limit::admit(&req, &caller.0)?;
@@ -1292,6 +1307,7 @@ pub async fn create(
         clock: clock.into_inner(),
         duplicates: *duplicates.get_ref(),
         partner_fields: partner_fields.get_ref().clone(),
+        links: links.0,
     };
     let (created, replayed) = log_case(&intake, caller.0, key, fingerprint, body.value).await?;
     Ok(idempotency::created_response(&created, replayed))
@@ -1319,6 +1335,54 @@ pub(crate) struct IntakeSettings {
     pub clock: std::sync::Arc<Clock>,
     pub duplicates: crate::domain::duplicate::DuplicatePolicy,
     pub partner_fields: PartnerCaseFields,
+    pub links: CaseLinks,
+}
+
+/// What intake needs to send a resident without an account their link back to the case.
+#[derive(Clone)]
+pub(crate) struct CaseLinks {
+    pub templates: web::Data<crate::letters::Templates>,
+    pub settings: web::Data<crate::config::CaseAccessSettings>,
+    /// The service can sign tokens for links (`CASE_ACCESS_SECRET`, or a shared JWT secret).
+    pub enabled: bool,
+}
+
+impl std::fmt::Debug for CaseLinks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaseLinks")
+            .field("settings", &self.settings)
+            .field("enabled", &self.enabled)
+            .finish()
+    }
+}
+
+/// [`CaseLinks`], from the application's data.
+pub(crate) struct CaseLinkData(pub CaseLinks);
+
+impl actix_web::FromRequest for CaseLinkData {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let found = (|| {
+            Some(CaseLinks {
+                templates: req
+                    .app_data::<web::Data<crate::letters::Templates>>()?
+                    .clone(),
+                settings: req
+                    .app_data::<web::Data<crate::config::CaseAccessSettings>>()?
+                    .clone(),
+                enabled: req
+                    .app_data::<web::Data<crate::auth::TokenVerifier>>()?
+                    .can_sign_case_access(),
+            })
+        })();
+        std::future::ready(
+            found
+                .map(CaseLinkData)
+                .ok_or_else(|| ApiError::internal("intake's letters or link settings are missing")),
+        )
+    }
 }
 
 /// Logs a new case for `caller`: the one way in for `POST /api/v1/cases` and the reference
@@ -1357,6 +1421,7 @@ pub(crate) async fn log_case(
         errors,
         duplicates: settings.duplicates,
         partner_fields: settings.partner_fields.clone(),
+        links: settings.links.clone(),
     };
     idempotency::created_once(
         &settings.db,

@@ -6,6 +6,7 @@ pub mod acknowledgements;
 pub mod adjustments;
 pub mod assignments;
 pub mod calendar;
+pub mod case_access;
 pub mod cases;
 pub mod closures;
 pub mod contract;
@@ -310,6 +311,7 @@ impl Modify for BearerAuth {
         (name = "people", description = "People: one record per person across their cases, matched at intake, confirmed and merged by staff; restrictions on unreasonable behaviour"),
         (name = "learning", description = "Learning actions: what complaints taught the council and the changes made"),
         (name = "reports", description = "Anonymised performance reports"),
+        (name = "case access", description = "A resident without an account: the link to their case sent by email or text, exchanged for a token reaching that one case, claimed into an account, revoked by staff"),
         (name = "surveys", description = "The satisfaction survey, answered through the link sent when a complaint closes: no login"),
         (name = "calendar", description = "Working days, bank holidays and the council's policy"),
         (name = "system", description = "Health and readiness"),
@@ -411,6 +413,11 @@ pub fn v1(config: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(calendar::count_working_days)
         .service(calendar::list_bank_holidays)
         .service(calendar::get_policy)
+        .service(case_access::exchange)
+        .service(case_access::claim)
+        .service(case_access::list)
+        .service(case_access::send)
+        .service(case_access::revoke)
         .service(surveys::show)
         .service(surveys::answer)
         .service(mailroom::notify_callback)

@@ -42,6 +42,36 @@ pub fn write(
     kind: LetterKind,
     details: impl FnOnce(Language) -> Details,
 ) -> Result<LetterRow, AppError> {
+    let composed = compose(conn, templates, now, case, kind, details)?;
+    let letter = keep(conn, now, case, kind, composed.rendered)?;
+    send(
+        conn,
+        templates,
+        now,
+        case,
+        &letter,
+        &composed.customer,
+        composed.representative.as_ref(),
+    )?;
+    Ok(letter)
+}
+
+/// A letter rendered for a case, with the people it goes to.
+struct Composed {
+    rendered: crate::letters::Rendered,
+    customer: Contact,
+    representative: Option<Contact>,
+}
+
+/// Renders the `kind` letter for case `case` in its customer's language and form.
+fn compose(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    now: NaiveDateTime,
+    case: &CaseRow,
+    kind: LetterKind,
+    details: impl FnOnce(Language) -> Details,
+) -> Result<Composed, AppError> {
     let (customer, representative) = crate::db::cases::people(conn, case.id)?;
     let customer_contact = mailroom::customer_contact(&customer);
     let representative = representative
@@ -72,7 +102,22 @@ pub fn write(
     let rendered = templates
         .render(&common, &details, language)
         .map_err(|e| AppError::Internal(format!("rendering the {kind} letter: {e}")))?;
-    let letter = repo::insert(
+    Ok(Composed {
+        rendered,
+        customer: customer_contact,
+        representative,
+    })
+}
+
+/// Keeps a rendered letter on the case, `pending`.
+fn keep(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    case: &CaseRow,
+    kind: LetterKind,
+    rendered: crate::letters::Rendered,
+) -> Result<LetterRow, AppError> {
+    Ok(repo::insert(
         conn,
         &LetterRow {
             id: 0,
@@ -87,16 +132,43 @@ pub fn write(
             created_at: now,
             body: Some(rendered.body),
         },
-    )?;
-    send(
-        conn,
-        templates,
-        now,
-        case,
-        &letter,
-        &customer_contact,
-        representative.as_ref(),
-    )?;
+    )?)
+}
+
+/// What the copy of a case-access link's letter kept on the case says where the link was:
+/// the link is a credential, and is kept nowhere but in the message while it is sent.
+pub const LINK_NOT_KEPT: &str = "[the link was sent to the customer; it is not kept]";
+
+/// A resident's link to case `case` (issue 16 §2), sent only to them, the way `route` says
+/// (email or text message), saying it works until `expires_on`. The letter kept on the case
+/// has [`LINK_NOT_KEPT`] where the link was; the message sent holds the link, and the mail
+/// room replaces its text with the kept copy's once it is sent or has failed for good.
+pub fn case_access_link(
+    conn: &mut DbConnection,
+    templates: &Templates,
+    now: NaiveDateTime,
+    case: &CaseRow,
+    route: mailroom_rules::Route,
+    case_url: &str,
+    expires_on: NaiveDate,
+) -> Result<LetterRow, AppError> {
+    let kind = LetterKind::CaseAccessLink;
+    let details = |url: &str| {
+        let url = url.to_string();
+        move |language| Details::CaseAccessLink {
+            case_url: url,
+            expires_on: context::written(expires_on, language),
+        }
+    };
+    let sent = compose(conn, templates, now, case, kind, details(case_url))?.rendered;
+    let kept = compose(conn, templates, now, case, kind, details(LINK_NOT_KEPT))?.rendered;
+    let letter = keep(conn, now, case, kind, kept)?;
+    let html = (route.channel == MessageChannel::Email).then_some(sent.html);
+    let message = OutgoingMessage {
+        letter_id: Some(letter.id),
+        ..OutgoingMessage::routed(case.id, route, sent.subject, sent.text, html, None)
+    };
+    mailroom::enqueue(conn, now, message)?;
     Ok(letter)
 }
 

@@ -210,6 +210,9 @@ pub fn after_send(
     let mut state = message.state();
     state.leased_until = None;
     state.updated_at = now;
+    if !matches!(result, SendResult::Failed(_)) {
+        forget_link(conn, &message)?;
+    }
     match result {
         SendResult::Accepted { provider_id } => {
             state.status = MessageStatus::Sent;
@@ -255,6 +258,7 @@ pub fn after_send(
                     mailroom::save(conn, id, &state)?;
                 }
                 None => {
+                    forget_link(conn, &message)?;
                     state.status = MessageStatus::TechnicalFailure;
                     state.next_attempt_at = None;
                     state.completed_at = Some(now);
@@ -266,6 +270,24 @@ pub fn after_send(
         }
     }
     Ok(state.status)
+}
+
+/// A message carrying a case-access link holds the link only while it is being sent: once it
+/// is sent, or has failed for good, its text and HTML become the copy kept on the case, which
+/// says a link was sent and not what it was.
+fn forget_link(conn: &mut DbConnection, message: &MessageRow) -> Result<(), AppError> {
+    let Some(letter_id) = message.letter_id else {
+        return Ok(());
+    };
+    let Some(letter) = crate::db::letters::find(conn, message.case_id, letter_id)? else {
+        return Ok(());
+    };
+    if letter.kind != crate::domain::letter::LetterKind::CaseAccessLink {
+        return Ok(());
+    }
+    let html = message.body_html.as_ref().map(|_| letter.html.as_str());
+    mailroom::replace_bodies(conn, message.id, &letter.text, html)?;
+    Ok(())
 }
 
 /// What Notify said of a message: on a callback, or asked.

@@ -7,6 +7,7 @@ pub mod access_journal;
 pub mod adjustments;
 pub mod alerts;
 pub mod assignment;
+pub mod case_access;
 pub mod cases;
 pub mod correspondence;
 pub mod documents;

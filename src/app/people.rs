@@ -212,6 +212,57 @@ pub fn identify_customer(
     Ok(attention)
 }
 
+/// A resident signed in as account `subject` claims the case whose customer is `customer`
+/// (issue 16 §2): the customer is the account's person from now on. The person the account
+/// already has, if any; else the person intake matched them to, given the account, when it has
+/// none; else a new person for the account. Gives the person, and the one the customer was
+/// matched to before when that changed.
+pub fn claim_for_account(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    customer: &CustomerRow,
+    subject: &str,
+) -> Result<(i64, Option<i64>), AppError> {
+    let previous = customer.person_id;
+    let person = match by_account(conn, subject)? {
+        Some(theirs) => theirs.id,
+        None => {
+            let matched = match previous {
+                Some(id) => repo::find(conn, id)?,
+                None => None,
+            };
+            match matched {
+                Some(person) if person.subject.is_none() && person.merged_into.is_none() => {
+                    let details = PersonDetails {
+                        subject: Some(subject.to_string()),
+                        name: person.name.clone(),
+                        email: person.email.clone(),
+                        phone: person.phone.clone(),
+                        address: person.address.clone(),
+                        postcode: person.postcode.clone(),
+                        preferred_contact: person.preferred_contact.clone(),
+                        language: person.language.clone(),
+                        email_key: person.email_key.clone(),
+                        phone_key: person.phone_key.clone(),
+                    };
+                    repo::update(conn, person.id, person.version, &details, now)?
+                        .ok_or_else(|| {
+                            AppError::Internal(format!("person {} changed meanwhile", person.id))
+                        })?
+                        .id
+                }
+                _ => {
+                    let mut details = details_of_customer(customer);
+                    details.subject = Some(subject.to_string());
+                    new_person(conn, now, Some(subject.to_string()), details)?.id
+                }
+            }
+        }
+    };
+    repo::set_customer_person(conn, customer.id, person, PersonMatch::Account, false)?;
+    Ok((person, previous.filter(|p| *p != person)))
+}
+
 /// Who a new case's representative is: a person with their email address or phone number
 /// under the same name, or a new person (a representative's match is never left uncertain:
 /// they have no account, and staff correct the customer's match, not theirs).

@@ -105,10 +105,28 @@ role_extractor!(
 
 role_extractor!(
     /// Who may log a case: any authenticated caller, and the website's backend (`web_form`),
-    /// which may do nothing else.
+    /// which may do nothing else. Not a token from a case-access link: it reaches one case.
     CaseCreator,
-    [Customer, InvestigatingOfficer, HeadOfService, ComplaintsManager, Partner, WebForm],
+    |caller| caller.case_link.is_none()
+        && [
+            Role::Customer,
+            Role::InvestigatingOfficer,
+            Role::HeadOfService,
+            Role::ComplaintsManager,
+            Role::Partner,
+            Role::WebForm,
+        ]
+        .iter()
+        .any(|r| caller.has(*r)),
     "any authenticated caller or the web_form client"
+);
+
+role_extractor!(
+    /// A customer signed in with their own account: not a token from a case-access link
+    /// (which reaches one case), nor staff or a machine client.
+    AccountCustomer,
+    |caller| caller.case_link.is_none() && caller.acting_role() == Role::Customer,
+    "a customer signed in with their account"
 );
 
 role_extractor!(
@@ -161,6 +179,7 @@ mod tests {
             roles: roles.to_vec(),
             services: vec!["waste-care".into()],
             client_id: None,
+            case_link: None,
         }
     }
 
@@ -211,5 +230,24 @@ mod tests {
         assert!(!Staff::admits(&web_form));
         assert!(!Senior::admits(&web_form));
         assert!(!Integrator::admits(&web_form));
+    }
+
+    #[test]
+    fn a_case_link_token_acts_as_the_customer_of_its_one_case_and_creates_nothing() {
+        let resident = Caller::case_link(7, "CMP-2026-000042");
+        assert_eq!(resident.acting_role(), Role::Customer);
+        assert_eq!(
+            resident.case_scope(),
+            crate::domain::access::CaseScope::Case("CMP-2026-000042".into())
+        );
+        assert!(NotPartner::admits(&resident));
+        assert!(AnyCaller::admits(&resident));
+        assert!(!CaseCreator::admits(&resident));
+        assert!(!AccountCustomer::admits(&resident));
+        assert!(AccountCustomer::admits(&caller(&[Role::Customer])));
+        assert!(!AccountCustomer::admits(&caller(&[
+            Role::InvestigatingOfficer
+        ])));
+        assert!(!Staff::admits(&resident));
     }
 }

@@ -6,13 +6,18 @@ mod extract;
 mod token;
 
 pub use extract::{
-    AnyCaller, CaseCreator, ComplaintsManager, Integrator, NotPartner, Senior, Staff,
+    AccountCustomer, AnyCaller, CaseCreator, ComplaintsManager, Integrator, NotPartner, Senior,
+    Staff,
 };
-pub use token::{mint, Claims, TokenVerifier};
+pub use token::{mint, Claims, TokenVerifier, CASE_ACCESS_KID};
 // Re-exported: what a caller may see is decided here, from the token.
 pub use crate::domain::access::CaseScope;
 
 use crate::domain::case::Role;
+
+/// How the subject of a token from a case-access link begins: `case-link:` and the link's id.
+/// The timeline and the access audit name the resident so.
+pub const CASE_LINK_SUBJECT_PREFIX: &str = "case-link:";
 
 /// An authenticated caller, as its token describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +31,17 @@ pub struct Caller {
     /// The application the token was issued to (its `azp` claim, or `client_id`), when it
     /// names one: the access audit records it.
     pub client_id: Option<String>,
+    /// A resident holding a token from a case-access link: the one case it reaches.
+    pub case_link: Option<CaseLink>,
+}
+
+/// The case a token from a case-access link reaches, and the link it came from (issue 16 §2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseLink {
+    /// The link's id: a revoked or claimed link stops its tokens at once.
+    pub link: i64,
+    /// The case's reference.
+    pub reference: String,
 }
 
 impl Caller {
@@ -37,6 +53,22 @@ impl Caller {
             roles: vec![Role::WebForm],
             services: vec![],
             client_id: None,
+            case_link: None,
+        }
+    }
+
+    /// A resident holding a token from link `link` to case `reference`: a customer who can
+    /// reach that one case and nothing else.
+    pub fn case_link(link: i64, reference: impl Into<String>) -> Caller {
+        Caller {
+            subject: format!("{CASE_LINK_SUBJECT_PREFIX}{link}"),
+            roles: vec![Role::Customer],
+            services: vec![],
+            client_id: None,
+            case_link: Some(CaseLink {
+                link,
+                reference: reference.into(),
+            }),
         }
     }
 
@@ -71,6 +103,9 @@ impl Caller {
 
     /// The cases this caller may read.
     pub fn case_scope(&self) -> CaseScope {
+        if let Some(link) = &self.case_link {
+            return CaseScope::Case(link.reference.clone());
+        }
         match self.acting_role() {
             Role::ComplaintsManager => CaseScope::All,
             Role::HeadOfService | Role::InvestigatingOfficer => {

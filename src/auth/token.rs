@@ -42,6 +42,33 @@ struct IncomingClaims {
     client_id: Option<String>,
 }
 
+/// The key id (`kid`) of the tokens this service gives for case-access links: the service
+/// signs them itself (HS256), whatever signs its other callers' tokens.
+pub const CASE_ACCESS_KID: &str = "council-feedback/case-access";
+
+/// What a token from a case-access link says beyond the usual claims.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct CaseAccessClaims {
+    sub: String,
+    roles: Vec<String>,
+    iss: String,
+    aud: String,
+    exp: i64,
+    nbf: i64,
+    iat: i64,
+    /// The one case the token reaches.
+    case: String,
+    /// The link it came from.
+    lnk: i64,
+}
+
+/// The key the service signs case-access tokens with.
+struct CaseAccessKey {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
 /// Checks bearer tokens against the configured keys.
 pub struct TokenVerifier {
     keys: Vec<(Option<String>, DecodingKey)>,
@@ -49,6 +76,7 @@ pub struct TokenVerifier {
     encoding: Option<EncodingKey>,
     issuer: String,
     audience: String,
+    case_access: Option<CaseAccessKey>,
 }
 
 impl std::fmt::Debug for TokenVerifier {
@@ -132,13 +160,78 @@ impl TokenVerifier {
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.validate_nbf = true;
         validation.leeway = settings.leeway_seconds;
+        let case_access = case_access_secret(settings).map(|secret| {
+            let mut validation = Validation::new(Algorithm::HS256);
+            validation.algorithms = vec![Algorithm::HS256];
+            validation.set_issuer(&[settings.issuer.as_str()]);
+            validation.set_audience(&[settings.audience.as_str()]);
+            validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+            validation.validate_nbf = true;
+            validation.leeway = settings.leeway_seconds;
+            CaseAccessKey {
+                encoding: EncodingKey::from_secret(&secret),
+                decoding: DecodingKey::from_secret(&secret),
+                validation,
+            }
+        });
         Ok(TokenVerifier {
             keys,
             validation,
             encoding,
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
+            case_access,
         })
+    }
+
+    /// Whether this deployment can give tokens for case-access links: with
+    /// `CASE_ACCESS_SECRET`, or a shared JWT secret to derive one from.
+    pub fn can_sign_case_access(&self) -> bool {
+        self.case_access.is_some()
+    }
+
+    /// A token for the resident holding link `link` to case `reference`, valid until
+    /// `expires` (Unix seconds), signed with the case-access key.
+    pub fn mint_case_access(
+        &self,
+        link: i64,
+        reference: &str,
+        now: i64,
+        expires: i64,
+    ) -> Result<String, String> {
+        let key = self
+            .case_access
+            .as_ref()
+            .ok_or("case-access links need CASE_ACCESS_SECRET (or JWT_SECRET)")?;
+        let claims = CaseAccessClaims {
+            sub: format!("{}{link}", super::CASE_LINK_SUBJECT_PREFIX),
+            roles: vec![Role::Customer.as_str().to_string()],
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            exp: expires,
+            nbf: now - 1,
+            iat: now,
+            case: reference.to_string(),
+            lnk: link,
+        };
+        let mut header = Header::new(Algorithm::HS256);
+        header.kid = Some(CASE_ACCESS_KID.to_string());
+        encode(&header, &claims, &key.encoding).map_err(|e| format!("cannot sign: {e}"))
+    }
+
+    /// The caller a case-access token speaks for.
+    fn verify_case_access(&self, token: &str) -> Result<Caller, String> {
+        let key = self
+            .case_access
+            .as_ref()
+            .ok_or("this service does not give case-access tokens")?;
+        let data = decode::<CaseAccessClaims>(token, &key.decoding, &key.validation)
+            .map_err(|e| reason(&e))?;
+        let claims = data.claims;
+        if claims.sub != format!("{}{}", super::CASE_LINK_SUBJECT_PREFIX, claims.lnk) {
+            return Err("the token's `sub` does not match its link".into());
+        }
+        Ok(Caller::case_link(claims.lnk, claims.case))
     }
 
     /// The caller a token speaks for, or why it cannot be trusted. The
@@ -146,6 +239,9 @@ impl TokenVerifier {
     pub fn verify(&self, token: &str) -> Result<Caller, String> {
         let header =
             decode_header(token).map_err(|_| "the token is not a well-formed JWT".to_string())?;
+        if header.kid.as_deref() == Some(CASE_ACCESS_KID) {
+            return self.verify_case_access(token);
+        }
         if !self.validation.algorithms.contains(&header.alg) {
             return Err(
                 "the token is signed with an algorithm this service does not accept".into(),
@@ -164,25 +260,8 @@ impl TokenVerifier {
             (None, [(Some(_), key)]) => key,
             (None, _) => return Err("the token has no key id".into()),
         };
-        let data = decode::<IncomingClaims>(token, key, &self.validation).map_err(|e| {
-            use jsonwebtoken::errors::ErrorKind;
-            match e.kind() {
-                ErrorKind::ExpiredSignature => "the token has expired".to_string(),
-                ErrorKind::ImmatureSignature => "the token is not valid yet".to_string(),
-                ErrorKind::InvalidIssuer => "the token's issuer is not accepted".to_string(),
-                ErrorKind::InvalidAudience => {
-                    "the token's audience is not this service".to_string()
-                }
-                ErrorKind::InvalidSignature => "the token's signature does not verify".to_string(),
-                ErrorKind::MissingRequiredClaim(claim) => {
-                    format!("the token has no `{claim}` claim")
-                }
-                ErrorKind::InvalidAlgorithm => {
-                    "the token is signed with an algorithm this service does not accept".to_string()
-                }
-                _ => "the token cannot be verified".to_string(),
-            }
-        })?;
+        let data =
+            decode::<IncomingClaims>(token, key, &self.validation).map_err(|e| reason(&e))?;
         let claims = data.claims;
         if claims.sub.trim().is_empty() {
             return Err("the token's `sub` is empty".into());
@@ -199,6 +278,7 @@ impl TokenVerifier {
                 .azp
                 .or(claims.client_id)
                 .filter(|c| !c.trim().is_empty() && !c.contains('\0') && c.len() <= 200),
+            case_link: None,
         })
     }
 
@@ -245,6 +325,40 @@ pub fn mint(
 ) -> Result<String, String> {
     let verifier = TokenVerifier::new(settings).map_err(|e| e.to_string())?;
     verifier.mint(subject, roles, services, ttl_seconds)
+}
+
+/// Why a token did not verify, safe to send back.
+fn reason(e: &jsonwebtoken::errors::Error) -> String {
+    use jsonwebtoken::errors::ErrorKind;
+    match e.kind() {
+        ErrorKind::ExpiredSignature => "the token has expired".to_string(),
+        ErrorKind::ImmatureSignature => "the token is not valid yet".to_string(),
+        ErrorKind::InvalidIssuer => "the token's issuer is not accepted".to_string(),
+        ErrorKind::InvalidAudience => "the token's audience is not this service".to_string(),
+        ErrorKind::InvalidSignature => "the token's signature does not verify".to_string(),
+        ErrorKind::MissingRequiredClaim(claim) => format!("the token has no `{claim}` claim"),
+        ErrorKind::InvalidAlgorithm => {
+            "the token is signed with an algorithm this service does not accept".to_string()
+        }
+        _ => "the token cannot be verified".to_string(),
+    }
+}
+
+/// The key case-access tokens are signed with: `CASE_ACCESS_SECRET`, or one derived from a
+/// shared JWT secret (HMAC-SHA256 of a fixed label), so that a token from a link can never
+/// pass as an ordinary one; none when the deployment has neither.
+fn case_access_secret(settings: &JwtSettings) -> Option<Vec<u8>> {
+    use hmac::{Hmac, Mac};
+    if let Some(secret) = &settings.case_access_secret {
+        return Some(secret.expose().as_bytes().to_vec());
+    }
+    let shared = match &settings.keys {
+        JwtKeys::Secret(secret) | JwtKeys::Local { secret, .. } => secret,
+        JwtKeys::PublicKeyPem { .. } | JwtKeys::Jwks { .. } => return None,
+    };
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(shared.expose().as_bytes()).ok()?;
+    mac.update(b"council-feedback case-access tokens");
+    Some(mac.finalize().into_bytes().to_vec())
 }
 
 fn unreachable_hs256() -> Result<DecodingKey, jsonwebtoken::errors::Error> {

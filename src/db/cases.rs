@@ -59,6 +59,7 @@ impl CaseRow {
                 self.customer_subject.as_deref() == Some(subject.as_str())
             }
             CaseScope::Nothing => false,
+            CaseScope::Case(reference) => &self.reference == reference,
         }
     }
 }
@@ -311,6 +312,7 @@ pub fn list(conn: &mut DbConnection, filter: &CaseFilter, limit: i64) -> QueryRe
         CaseScope::PostedBy(client) => query.filter(cases::partner_client_id.eq(client.clone())),
         CaseScope::Customer(subject) => query.filter(cases::customer_subject.eq(subject.clone())),
         CaseScope::Nothing => query.filter(cases::id.lt(0)),
+        CaseScope::Case(reference) => query.filter(cases::reference.eq(reference.clone())),
     };
     if let Some(kind) = &filter.kind {
         query = query.filter(cases::kind.eq(kind.clone()));

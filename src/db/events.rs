@@ -185,6 +185,7 @@ pub fn feed(conn: &mut DbConnection, filter: &FeedFilter, limit: i64) -> QueryRe
         CaseScope::PostedBy(client) => query.filter(cases::partner_client_id.eq(client.clone())),
         CaseScope::Customer(subject) => query.filter(cases::customer_subject.eq(subject.clone())),
         CaseScope::Nothing => query.filter(cases::id.lt(0)),
+        CaseScope::Case(reference) => query.filter(cases::reference.eq(reference.clone())),
     };
     if filter.public_only {
         query = query.filter(case_events::visibility.eq("public"));

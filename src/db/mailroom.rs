@@ -153,6 +153,21 @@ pub fn find_by_provider_id(
         .optional()
 }
 
+/// Replaces message `id`'s text and HTML (a case-access link's, once it is sent).
+pub fn replace_bodies(
+    conn: &mut DbConnection,
+    id: i64,
+    text: &str,
+    html: Option<&str>,
+) -> QueryResult<usize> {
+    diesel::update(outgoing_messages::table.find(id))
+        .set((
+            outgoing_messages::body_text.eq(text),
+            outgoing_messages::body_html.eq(html),
+        ))
+        .execute(conn)
+}
+
 /// Writes `state` to message `id`.
 pub fn save(conn: &mut DbConnection, id: i64, state: &MessageState) -> QueryResult<usize> {
     diesel::update(outgoing_messages::table.find(id))

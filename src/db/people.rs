@@ -359,7 +359,7 @@ pub fn visible_in(
         CaseScope::All => true,
         CaseScope::Services(services) => !on_cases_in(conn, services, &[person.id])?.is_empty(),
         CaseScope::Customer(subject) => person.subject.as_deref() == Some(subject.as_str()),
-        CaseScope::PostedBy(_) | CaseScope::Nothing => false,
+        CaseScope::PostedBy(_) | CaseScope::Nothing | CaseScope::Case(_) => false,
     })
 }
 

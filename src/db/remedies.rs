@@ -85,9 +85,10 @@ pub fn list(
             query.filter(case_remedies::service_id.eq_any(services.clone()))
         }
         // Customers and partners read remedies on their cases, not in this list.
-        CaseScope::PostedBy(_) | CaseScope::Customer(_) | CaseScope::Nothing => {
-            query.filter(case_remedies::id.lt(0))
-        }
+        CaseScope::PostedBy(_)
+        | CaseScope::Customer(_)
+        | CaseScope::Nothing
+        | CaseScope::Case(_) => query.filter(case_remedies::id.lt(0)),
     };
     if let Some(status) = status {
         query = query.filter(case_remedies::status.eq(status.to_string()));

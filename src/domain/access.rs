@@ -14,6 +14,8 @@ pub enum CaseScope {
     Customer(String),
     /// The website's backend: no case at all (it creates, and reads nothing back).
     Nothing,
+    /// A resident holding a token from a case-access link: the one case with this reference.
+    Case(String),
 }
 
 use super::case::Role;

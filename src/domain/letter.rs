@@ -32,6 +32,9 @@ vocabulary! {
         SurveyInvitation => "survey_invitation",
         /// A restriction on unreasonable behaviour: why, what, for how long, the review date and the right to go to the Ombudsman.
         RestrictionNotice => "restriction_notice",
+        /// A resident without an account: the link back to their case, by email or text. The
+        /// letter kept on the case says a link was sent, never the link itself.
+        CaseAccessLink => "case_access_link",
     }
 }
 
@@ -200,6 +203,7 @@ pub fn required(kind: LetterKind, outcome: Option<Outcome>) -> Vec<Element> {
         LetterKind::FeedbackAcknowledgement | LetterKind::FeedbackReply => vec![],
         LetterKind::SurveyInvitation => vec![SurveyLink],
         LetterKind::RestrictionNotice => vec![OmbudsmanDetails],
+        LetterKind::CaseAccessLink => vec![],
     }
 }
 

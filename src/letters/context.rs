@@ -115,6 +115,13 @@ pub enum Details {
         /// `PUBLIC_BASE_URL/surveys/{token}`.
         survey_url: String,
     },
+    CaseAccessLink {
+        /// The link (`CASE_ACCESS_URL` with the token); on the copy kept, a line saying it was
+        /// sent and is not kept.
+        case_url: String,
+        /// The last day it works, written out.
+        expires_on: String,
+    },
     RestrictionNotice {
         /// The restriction type's word, e.g. `single_point_of_contact`.
         restriction_type: String,
@@ -150,6 +157,7 @@ impl Details {
             Details::FeedbackReply { .. } => LetterKind::FeedbackReply,
             Details::SurveyInvitation { .. } => LetterKind::SurveyInvitation,
             Details::RestrictionNotice { .. } => LetterKind::RestrictionNotice,
+            Details::CaseAccessLink { .. } => LetterKind::CaseAccessLink,
         }
     }
 }
@@ -287,6 +295,10 @@ pub fn sample(kind: LetterKind) -> (Common, Details) {
         },
         LetterKind::SurveyInvitation => Details::SurveyInvitation {
             survey_url: "https://feedback.council.example/surveys/abc".into(),
+        },
+        LetterKind::CaseAccessLink => Details::CaseAccessLink {
+            case_url: "https://www.council.example/my-case?link=abc".into(),
+            expires_on: day.clone(),
         },
         LetterKind::RestrictionNotice => Details::RestrictionNotice {
             restriction_type: "single_point_of_contact".into(),

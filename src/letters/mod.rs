@@ -81,6 +81,11 @@ const SHIPPED: &[(Language, LetterKind, &str)] = &[
         include_str!("../../templates/letters/en/restriction_notice.txt"),
     ),
     (
+        Language::English,
+        LetterKind::CaseAccessLink,
+        include_str!("../../templates/letters/en/case_access_link.txt"),
+    ),
+    (
         Language::Welsh,
         LetterKind::Acknowledgement,
         include_str!("../../templates/letters/cy/acknowledgement.txt"),
@@ -134,6 +139,11 @@ const SHIPPED: &[(Language, LetterKind, &str)] = &[
         Language::Welsh,
         LetterKind::RestrictionNotice,
         include_str!("../../templates/letters/cy/restriction_notice.txt"),
+    ),
+    (
+        Language::Welsh,
+        LetterKind::CaseAccessLink,
+        include_str!("../../templates/letters/cy/case_access_link.txt"),
     ),
 ];
 

@@ -256,6 +256,13 @@ fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
         ),
         ("Visibility", words(Visibility::ALL, Visibility::as_str)),
         (
+            "LinkState",
+            words(
+                council_feedback::domain::case_access::LinkState::ALL,
+                council_feedback::domain::case_access::LinkState::as_str,
+            ),
+        ),
+        (
             "MessageChannel",
             words(
                 council_feedback::domain::mailroom::MessageChannel::ALL,

@@ -9,7 +9,7 @@ use crate::lifecycle::{change, new_complaint};
 
 /// The names, written out: a new kind of event, or a renamed one, changes what integrators
 /// read, so it must change this list too.
-const NAMES: [&str; 55] = [
+const NAMES: [&str; 58] = [
     "received",
     "triaged",
     "acknowledged",
@@ -47,6 +47,9 @@ const NAMES: [&str; 55] = [
     "staff_document_added",
     "survey_invited",
     "survey_answered",
+    "case_access_link_sent",
+    "case_access_link_revoked",
+    "case_access_link_claimed",
     "correspondence_sent",
     "correspondence_delivered",
     "correspondence_failed",
@@ -68,7 +71,7 @@ const NAMES: [&str; 55] = [
 ];
 
 /// The feed's names for them, in the same order, written out for the same reason.
-const FEED_NAMES: [&str; 55] = [
+const FEED_NAMES: [&str; 58] = [
     "case.created",
     "case.triaged",
     "stage.acknowledged",
@@ -106,6 +109,9 @@ const FEED_NAMES: [&str; 55] = [
     "document.added_for_staff",
     "survey.invited",
     "survey.answered",
+    "case_access_link.sent",
+    "case_access_link.revoked",
+    "case_access_link.claimed",
     "correspondence.sent",
     "correspondence.delivered",
     "correspondence.failed",
@@ -456,7 +462,7 @@ async fn staff_and_partners_read_the_list_too_and_without_a_token_it_is_401() {
     ] {
         let response = app.get("/api/v1/event-types", &token).await;
         assert_eq!(response.status, 200, "{}", response.text());
-        assert_eq!(response.json()["items"].as_array().map(Vec::len), Some(55));
+        assert_eq!(response.json()["items"].as_array().map(Vec::len), Some(58));
     }
     let anonymous = app
         .send(Method::GET, "/api/v1/event-types", None, &[], None)

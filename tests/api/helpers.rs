@@ -424,6 +424,7 @@ impl TestApp {
             "surveys",
             "letters",
             "outgoing_messages",
+            "case_access_links",
         ]
         .iter()
         .map(|table| {

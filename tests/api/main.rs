@@ -10,6 +10,7 @@ mod auth;
 mod browser_calls;
 mod calendar;
 mod case_access;
+mod case_access_links;
 mod cases_create;
 mod cases_read;
 mod contract;

@@ -637,6 +637,7 @@ async fn submit(
     time: web::Data<crate::app::time::Now>,
     clock: web::Data<Clock>,
     duplicates: web::Data<crate::domain::duplicate::DuplicatePolicy>,
+    links: cases::CaseLinkData,
 ) -> Result<HttpResponse, ApiError> {
     let kind = kind_of(&path)?;
     let lang = forms.lang(&req);
@@ -668,6 +669,7 @@ async fn submit(
         // Read by partners' answers only: the form's caller is the web_form client, whose
         // answer is WEB_FORM_CASE_FIELDS (reference, acknowledgement_due, ...).
         partner_fields: PartnerCaseFields::default(),
+        links: links.0,
     };
     let key = submission_key(&values, &canonical);
     let fingerprint = hex(&Sha256::digest(

@@ -408,6 +408,18 @@ pub enum CaseEvent {
     /// The customer answered the satisfaction survey about `stage`. The answers are counted
     /// in the reports, never shown against the case.
     SurveyAnswered { stage: Stage },
+    /// A resident without an account was sent a link back to the case (`link`), by `channel`,
+    /// working until `expires_at`. The link itself is never on the timeline.
+    CaseAccessLinkSent {
+        link: i64,
+        channel: MessageChannel,
+        expires_at: Instant,
+    },
+    /// Staff revoked the case link `link`: it, and every token it gave, stop working.
+    CaseAccessLinkRevoked { link: i64, reason: String },
+    /// The resident signed in with an account and claimed the case through link `link`: the
+    /// case is in their account, and its links stop working.
+    CaseAccessLinkClaimed { link: i64 },
     /// Information from the customer, shared with them: added by the customer, or logged by
     /// staff who chose to let the customer see it.
     CorrespondenceReceived(Correspondence),
@@ -612,6 +624,9 @@ event_types! {
     StaffDocumentAdded => "staff_document_added", "document.added_for_staff", Internal, "A document for staff only was added.";
     SurveyInvited => "survey_invited", "survey.invited", Internal, "The customer was invited to say how their complaint was handled.";
     SurveyAnswered => "survey_answered", "survey.answered", Internal, "The customer answered the satisfaction survey.";
+    CaseAccessLinkSent => "case_access_link_sent", "case_access_link.sent", Internal, "A resident without an account was sent a link back to the case, by email or text message.";
+    CaseAccessLinkRevoked => "case_access_link_revoked", "case_access_link.revoked", Internal, "Staff revoked a resident's case link: it and the tokens it gave stop working.";
+    CaseAccessLinkClaimed => "case_access_link_claimed", "case_access_link.claimed", Internal, "The resident signed in and claimed the case into their account; its links stop working.";
     CorrespondenceSent => "correspondence_sent", "correspondence.sent", Public, "A message to the customer was handed to its provider, or printed locally.";
     CorrespondenceDelivered => "correspondence_delivered", "correspondence.delivered", Public, "The provider delivered a message to the customer (a letter: posted).";
     CorrespondenceFailed => "correspondence_failed", "correspondence.failed", Internal, "A message did not reach the customer: the case is in the failed-correspondence work queue.";
@@ -686,7 +701,10 @@ impl CaseEvent {
             | CaseEvent::Anonymised { .. }
             | CaseEvent::DocumentsDeleted { .. }
             | CaseEvent::ErasureRequested { .. }
-            | CaseEvent::ErasureDecided { .. } => (None, None),
+            | CaseEvent::ErasureDecided { .. }
+            | CaseEvent::CaseAccessLinkSent { .. }
+            | CaseEvent::CaseAccessLinkRevoked { .. }
+            | CaseEvent::CaseAccessLinkClaimed { .. } => (None, None),
             CaseEvent::Received { .. }
             | CaseEvent::Note { .. }
             | CaseEvent::ExtensionRefused { .. }
@@ -858,6 +876,9 @@ mod tests {
                 "staff_document_added",
                 "survey_invited",
                 "survey_answered",
+                "case_access_link_sent",
+                "case_access_link_revoked",
+                "case_access_link_claimed",
                 "correspondence_failed",
                 "correspondence_returned",
                 "restriction_warning_recorded",
@@ -904,7 +925,7 @@ mod tests {
         }
         names.sort_unstable();
         names.dedup();
-        assert_eq!(names.len(), 55);
+        assert_eq!(names.len(), 58);
     }
 
     #[test]
@@ -914,6 +935,6 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count);
-        assert_eq!(count, 55);
+        assert_eq!(count, 58);
     }
 }
