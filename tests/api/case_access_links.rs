@@ -313,6 +313,18 @@ async fn a_resident_without_an_account_follows_their_case_through_the_emailed_li
     .await;
     assert_eq!(escalated.status, 200, "{}", escalated.text());
     assert_eq!(escalated.json()["stage"], "stage_2");
+    // And, the link still in hand, they withdraw it.
+    let etag = escalated.header("etag").expect("etag");
+    let withdrawn = change(
+        &app,
+        &format!("{path}/withdrawal"),
+        &resident,
+        Some(&etag),
+        json!({"reason": "The crew have started collecting it again."}),
+    )
+    .await;
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.text());
+    assert_eq!(withdrawn.json()["status"], "withdrawn");
 
     // The timeline says the link was sent and who did what through it.
     let timeline = app
