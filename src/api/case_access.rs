@@ -415,8 +415,12 @@ fn case_link_of(req: &ServiceRequest) -> Option<i64> {
         .headers()
         .get(header::AUTHORIZATION)?
         .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")?
+        .ok()
+        .and_then(|v| {
+            // As `auth` reads it: a token sent either way is checked.
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })?
         .trim();
     let kid = jsonwebtoken::decode_header(token).ok()?.kid?;
     if kid != crate::auth::CASE_ACCESS_KID {

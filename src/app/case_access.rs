@@ -240,6 +240,9 @@ pub fn claim(
     if let Some(refusal) = state.refusal() {
         return Ok(Err(refusal));
     }
+    let case = crate::db::cases::find(conn, link.case_id)?
+        .ok_or_else(|| AppError::Internal(format!("link {} has no case", link.id)))?;
+    super::cases::refuse_if_anonymised(conn, &case)?;
     repo::give_to_account(conn, link.case_id, customer.id, &caller.subject)?;
     let (person_id, previous) =
         super::people::claim_for_account(conn, now, &customer, &caller.subject)?;

@@ -469,6 +469,17 @@ async fn an_expired_or_revoked_link_gets_401_and_a_revoked_link_stops_its_tokens
     app.get("/api/v1/cases", &resident)
         .await
         .problem(401, "/problems/unauthorized");
+    // However the scheme is spelt.
+    let lower = format!("bearer {resident}");
+    app.send(
+        Method::GET,
+        &format!("/api/v1/cases/{reference}"),
+        None,
+        &[("Authorization", lower.as_str())],
+        None,
+    )
+    .await
+    .problem(401, "/problems/unauthorized");
     let timeline = app
         .get(
             &format!("/api/v1/cases/{reference}/timeline?limit=200"),
