@@ -25,6 +25,7 @@ pub mod outbox;
 pub mod ownership;
 pub mod people;
 pub mod prepared;
+pub mod projections;
 pub mod remedies;
 pub mod reports;
 pub mod responses;
