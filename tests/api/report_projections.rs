@@ -596,7 +596,7 @@ async fn the_reports_read_from_the_projections_equal_the_reference_before_and_af
 }
 
 #[actix_web::test]
-async fn concurrent_creates_are_each_counted_once() {
+async fn concurrent_creates_and_changes_sharing_a_projection_row_are_each_counted_once() {
     let app = spawn_app_at(Now::Fixed(instant(NOW)), &[]).await;
     let token = app.manager();
     let bodies: Vec<Value> = (0..16)
@@ -613,8 +613,42 @@ async fn concurrent_creates_are_each_counted_once() {
             .map(|body| app.post("/api/v1/cases", &token, body)),
     )
     .await;
+    let mut references = Vec::new();
     for response in &created {
         assert_eq!(response.status, 201, "{}", response.text());
+        references.push(
+            response.json()["reference"]
+                .as_str()
+                .expect("reference")
+                .to_string(),
+        );
+    }
+    // Every case's triage and then its acknowledgement at once: each change adds to the same
+    // rows (June, waste-care, email, missed collection, complaint).
+    let mut etags = Vec::new();
+    for (what, body) in [
+        ("triage", json!({"decision": "accept"})),
+        (
+            "acknowledgement",
+            json!({"understanding": "The bin was missed three weeks running", "method": "email"}),
+        ),
+    ] {
+        let sent = join_all(references.iter().enumerate().map(|(i, reference)| {
+            let etag = etags.get(i).cloned().unwrap_or_else(|| "\"1\"".to_string());
+            let path = format!("/api/v1/cases/{reference}/{what}");
+            let body = body.clone();
+            let token = token.clone();
+            let app = &app;
+            async move { change(app, &path, &token, Some(&etag), body).await }
+        }))
+        .await;
+        etags = sent
+            .iter()
+            .map(|response| {
+                assert_eq!(response.status, 200, "{what}: {}", response.text());
+                response.header("etag").expect("etag")
+            })
+            .collect();
     }
     let report = app
         .get(
@@ -624,7 +658,74 @@ async fn concurrent_creates_are_each_counted_once() {
         .await
         .json();
     assert_eq!(report["total"]["received"]["complaints"], 16);
-    assert_eq!(report["total"]["triage"]["awaiting"], 16);
+    assert_eq!(report["total"]["triage"]["accepted"], 16);
+    assert_eq!(report["total"]["triage"]["awaiting"], 0);
+    assert_eq!(report["total"]["stage_1"]["opened"], 16);
+    assert_eq!(report["total"]["stage_1"]["acknowledged"], 16);
+    assert_eq!(report["total"]["stage_1"]["acknowledged_on_time"], 16);
+    let mut conn = app.db.connection().expect("connection");
+    assert!(projections::up_to_date(&mut conn).expect("checked"));
+}
+
+#[actix_web::test]
+async fn start_up_and_the_rebuild_command_recompute_projections_that_were_lost() {
+    let app = spawn_app_at(Now::Fixed(instant(NOW)), &[]).await;
+    let manager = app.manager();
+    app.create_case(&app.customer("gil"), &complaint()).await;
+    app.create_case(
+        &app.customer("hal"),
+        &with(
+            complaint(),
+            json!({"service": "highways", "category": null}),
+        ),
+    )
+    .await;
+    let url = "/api/v1/reports/performance?from=2026-06-01&to=2026-06-30";
+    let received = |report: Value| report["total"]["received"]["complaints"].as_u64();
+    assert_eq!(received(app.get(url, &manager).await.json()), Some(2));
+
+    // Lost: the sums say nothing, and start-up sees they do not count every case and
+    // rebuilds them.
+    let lose = |app: &TestApp| {
+        let mut conn = app.db.connection().expect("connection");
+        diesel::delete(report_months::table)
+            .execute(&mut **conn)
+            .expect("lost");
+        assert!(!projections::up_to_date(&mut conn).expect("checked"));
+    };
+    lose(&app);
+    assert_eq!(received(app.get(url, &manager).await.json()), Some(0));
+    {
+        let restarted = app.at(Now::Fixed(instant(NOW))).await;
+        assert_eq!(received(restarted.get(url, &manager).await.json()), Some(2));
+    }
+
+    // Lost again, and rebuilt by hand.
+    lose(&app);
+    assert_eq!(received(app.get(url, &manager).await.json()), Some(0));
+    let rebuild = std::process::Command::new(env!("CARGO_BIN_EXE_council-feedback"))
+        .args(["projections", "rebuild"])
+        .env_clear()
+        .env("DATABASE_URL", &app.database_url)
+        .env("JWT_SECRET", SECRET)
+        .env(
+            "DATA_DIR",
+            std::env::temp_dir().join(format!("cf-projections-{}", uuid::Uuid::new_v4().simple())),
+        )
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("projections rebuild");
+    let said = String::from_utf8_lossy(&rebuild.stdout).to_string();
+    assert!(
+        rebuild.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&rebuild.stderr)
+    );
+    assert!(
+        said.starts_with("rebuilt the report projections: 2 cases, 2 lines, 2 monthly rows in "),
+        "{said}"
+    );
+    assert_eq!(received(app.get(url, &manager).await.json()), Some(2));
     let mut conn = app.db.connection().expect("connection");
     assert!(projections::up_to_date(&mut conn).expect("checked"));
 }
