@@ -81,18 +81,21 @@ pub fn append(conn: &mut DbConnection, event: &NewEvent<'_>) -> QueryResult<usiz
 /// Refreshes the projections of the cases whose events move a figure, each once, in id order.
 /// A case whose only such event is `received` was just logged: it is only added.
 fn project(conn: &mut DbConnection, events: &[NewEvent<'_>]) -> QueryResult<()> {
-    let mut cases: std::collections::BTreeMap<i64, bool> = std::collections::BTreeMap::new();
+    use crate::domain::projection::{moves_figures, moves_referrals};
+    // By case: (only `received`, a referral or its decision among them).
+    let mut cases: std::collections::BTreeMap<i64, (bool, bool)> = Default::default();
     for event in events {
-        if crate::domain::projection::moves_figures(event.event_type) {
-            let only_received = cases.entry(event.case_id).or_insert(true);
+        if moves_figures(event.event_type) {
+            let (only_received, referred) = cases.entry(event.case_id).or_insert((true, false));
             *only_received &= event.event_type == "received";
+            *referred |= moves_referrals(event.event_type);
         }
     }
-    for (case_id, only_received) in cases {
+    for (case_id, (only_received, referred)) in cases {
         if only_received {
             super::projections::add_new_case(conn, case_id)?;
         } else {
-            super::projections::refresh_case(conn, case_id)?;
+            super::projections::refresh_case(conn, case_id, referred)?;
         }
     }
     Ok(())

@@ -21,8 +21,13 @@ use crate::domain::projection::{
 use crate::domain::triage::Decision;
 
 /// A case's line as stored.
-#[derive(Debug, Clone, Queryable, Insertable)]
-#[diesel(table_name = report_lines, treat_none_as_default_value = false)]
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset)]
+#[diesel(
+    table_name = report_lines,
+    primary_key(case_id, stage, source_id),
+    treat_none_as_default_value = false,
+    treat_none_as_null = true
+)]
 pub struct LineRow {
     pub case_id: i64,
     pub stage: String,
@@ -346,7 +351,8 @@ fn stage_input(row: &StageColumns) -> StageInput {
 const FORMAL_STAGES: [Stage; 2] = [Stage::Stage1, Stage::Stage2];
 
 /// The lines case `case_id` adds now, from what is recorded on it (none once it is gone).
-fn current_lines(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<Line>> {
+/// Its referrals are read only when `referrals` says they may count.
+fn current_lines(conn: &mut DbConnection, case_id: i64, referrals: bool) -> QueryResult<Vec<Line>> {
     let Some(case): Option<CaseColumns> = cases::table
         .find(case_id)
         .select(CASE_COLUMNS)
@@ -364,10 +370,14 @@ fn current_lines(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<Line>
         )
         .select(STAGE_COLUMNS)
         .load(conn)?;
-    let referrals: Vec<(i64, Option<String>)> = ombudsman_referrals::table
-        .filter(ombudsman_referrals::case_id.eq(case_id))
-        .select((ombudsman_referrals::id, ombudsman_referrals::decision))
-        .load(conn)?;
+    let referrals: Vec<(i64, Option<String>)> = if referrals {
+        ombudsman_referrals::table
+            .filter(ombudsman_referrals::case_id.eq(case_id))
+            .select((ombudsman_referrals::id, ombudsman_referrals::decision))
+            .load(conn)?
+    } else {
+        Vec::new()
+    };
     Ok(projection::lines(
         &case_input(&case),
         &stages.iter().map(stage_input).collect::<Vec<_>>(),
@@ -400,24 +410,52 @@ pub fn add_new_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<()> {
 
 /// Brings case `case_id`'s lines up to date with what is recorded on it, and adds the
 /// difference to the projections, in the caller's transaction. Called as a change's events
-/// are appended, after the change is written.
-pub fn refresh_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<()> {
-    let new = current_lines(conn, case_id)?;
+/// are appended, after the change is written. Its referrals are read when `referred` (the
+/// change was a referral or its decision) or when it has some counted already: nothing else
+/// adds one.
+pub fn refresh_case(conn: &mut DbConnection, case_id: i64, referred: bool) -> QueryResult<()> {
     let stored: Vec<LineRow> = report_lines::table
         .filter(report_lines::case_id.eq(case_id))
         .load(conn)?;
+    let referrals = referred || stored.iter().any(|l| l.stage == Part::Ombudsman.as_str());
+    let new = current_lines(conn, case_id, referrals)?;
     let old: Vec<Line> = stored.iter().filter_map(LineRow::line).collect();
-    let same = old.len() == stored.len()
-        && old.len() == new.len()
-        && new.iter().all(|line| old.contains(line));
-    if same {
-        return Ok(());
+    if old.len() != stored.len() {
+        return Err(diesel::result::Error::DeserializationError(
+            format!("case {case_id} has a report line of a stage this code does not count").into(),
+        ));
     }
-    diesel::delete(report_lines::table.filter(report_lines::case_id.eq(case_id))).execute(conn)?;
-    for line in &new {
-        diesel::insert_into(report_lines::table)
-            .values(LineRow::of(case_id, line))
+    // Each line written as it changed: (stage, source) names it.
+    let named = |line: &Line| (line.key.part, line.source);
+    for line in &old {
+        if !new.iter().any(|n| named(n) == named(line)) {
+            diesel::delete(report_lines::table.find((
+                case_id,
+                line.key.part.as_str(),
+                line.source,
+            )))
             .execute(conn)?;
+        }
+    }
+    for line in &new {
+        match old.iter().find(|o| named(o) == named(line)) {
+            Some(before) if before == line => {}
+            Some(_) => {
+                let row = LineRow::of(case_id, line);
+                diesel::update(report_lines::table.find((
+                    case_id,
+                    line.key.part.as_str(),
+                    line.source,
+                )))
+                .set(&row)
+                .execute(conn)?;
+            }
+            None => {
+                diesel::insert_into(report_lines::table)
+                    .values(LineRow::of(case_id, line))
+                    .execute(conn)?;
+            }
+        }
     }
     apply(conn, &Deltas::between(&old, &new))
 }

@@ -295,6 +295,12 @@ pub fn moves_figures(event: &str) -> bool {
     )
 }
 
+/// Whether an event adds an Ombudsman referral or decides one: no other event changes a
+/// case's referral lines, so the others need not read its referrals unless it has some.
+pub fn moves_referrals(event: &str) -> bool {
+    matches!(event, "referred_to_ombudsman" | "ombudsman_decision")
+}
+
 /// What to add to the projections: sums by row, and stages by row and working days.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Deltas {
@@ -487,5 +493,7 @@ mod tests {
         assert!(moves_figures("lead_service_changed"));
         assert!(!moves_figures("note"));
         assert!(!moves_figures("deadline_approaching"));
+        assert!(moves_referrals("ombudsman_decision"));
+        assert!(!moves_referrals("lead_service_changed"));
     }
 }
