@@ -438,21 +438,31 @@ pub fn refresh_case(conn: &mut DbConnection, case_id: i64, referred: bool) -> Qu
         }
     }
     for line in &new {
+        let row = LineRow::of(case_id, line);
         match old.iter().find(|o| named(o) == named(line)) {
             Some(before) if before == line => {}
-            Some(_) => {
-                let row = LineRow::of(case_id, line);
-                diesel::update(report_lines::table.find((
-                    case_id,
-                    line.key.part.as_str(),
-                    line.source,
-                )))
-                .set(&row)
-                .execute(conn)?;
-            }
+            // Updated where it is, inserted where not: on PostgreSQL a rebuild that committed
+            // while this change waited has replaced the row this change read.
+            Some(_) => upsert(
+                conn,
+                |conn| {
+                    diesel::update(report_lines::table.find((
+                        case_id,
+                        line.key.part.as_str(),
+                        line.source,
+                    )))
+                    .set(&row)
+                    .execute(conn)
+                },
+                |conn| {
+                    diesel::insert_into(report_lines::table)
+                        .values(row.clone())
+                        .execute(conn)
+                },
+            )?,
             None => {
                 diesel::insert_into(report_lines::table)
-                    .values(LineRow::of(case_id, line))
+                    .values(row)
                     .execute(conn)?;
             }
         }
