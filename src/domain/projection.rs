@@ -88,8 +88,9 @@ pub fn month_key(date: NaiveDate) -> String {
 
 /// The counts of a line (each 0 or 1, `days_sum` the working days) or of a projection row
 /// (their sums). A count belongs to one part: triage to [`Part::Received`] (complaints
-/// only), timeliness, outcomes, extensions and days to [`Part::Stage1`] and [`Part::Stage2`], decisions to
-/// [`Part::Ombudsman`], whose `not_upheld` is the Ombudsman's decision of that name.
+/// only); timeliness, outcomes, extensions and days to [`Part::Stage1`] and [`Part::Stage2`];
+/// decisions to [`Part::Ombudsman`], whose `not_upheld` is the Ombudsman's decision of that
+/// name.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counters {
     /// Cases received, stages opened, or referrals made.
