@@ -1,5 +1,5 @@
 //! The command line: `serve` (the default), `worker`, `migrate`, `token`, `openapi`, `seed`,
-//! `retention run`, read by clap:
+//! `retention run`, `projections rebuild`, read by clap:
 //! every command has `--help`, `--version` works, and a bad value is one clear line.
 
 use clap::error::ErrorKind;
@@ -18,6 +18,8 @@ pub enum Command {
     OpenApi,
     /// `retention run [--as-of DATE]`.
     Retention(RetentionRequest),
+    /// `projections rebuild`: the reports' monthly projections, from the cases.
+    ProjectionsRebuild,
 }
 
 /// `retention run [--as-of DATE]`: the daily retention pass, by hand.
@@ -74,6 +76,21 @@ enum Sub {
     Seed(SeedArgs),
     /// The retention schedule (RETENTION_ANONYMISE_AFTER, RETENTION_DOCUMENTS_AFTER).
     Retention(RetentionArgs),
+    /// The reports' monthly projections (start-up rebuilds them when missing or outdated).
+    Projections(ProjectionsArgs),
+}
+
+#[derive(Debug, Args)]
+struct ProjectionsArgs {
+    #[command(subcommand)]
+    action: ProjectionsAction,
+}
+
+#[derive(Debug, Subcommand)]
+enum ProjectionsAction {
+    /// Migrate, then recompute the reports' monthly projections from the cases, in one
+    /// transaction, and print what was counted.
+    Rebuild,
 }
 
 #[derive(Debug, Args)]
@@ -141,6 +158,9 @@ pub fn parse(args: &[String]) -> Result<Command, clap::Error> {
         Sub::Retention(RetentionArgs {
             action: RetentionAction::Run { as_of },
         }) => Command::Retention(RetentionRequest { as_of }),
+        Sub::Projections(ProjectionsArgs {
+            action: ProjectionsAction::Rebuild,
+        }) => Command::ProjectionsRebuild,
         Sub::Token(t) => Command::Token(TokenRequest {
             subject: t.subject,
             roles: t.roles,
@@ -234,6 +254,16 @@ mod tests {
         assert!(refusal("seed --cases 5 --from 2026-01-02 --to 2026-01-01")
             .contains("--from must not be after --to"));
         assert!(refusal("seed --cases 5 --to 2026-02-30").contains("not a date"));
+    }
+
+    #[test]
+    fn projections_rebuild_is_a_command_of_its_own() {
+        assert_eq!(
+            parse(&args("projections rebuild")).ok(),
+            Some(Command::ProjectionsRebuild)
+        );
+        assert!(parse(&args("projections")).is_err());
+        assert!(parse(&args("projections rebuild --now")).is_err());
     }
 
     #[test]

@@ -59,6 +59,7 @@ fn main() -> ExitCode {
             .map_err(|e| e.to_string()),
         Command::Seed(request) => seed(&settings, &request),
         Command::Retention(request) => retention(&settings, &request),
+        Command::ProjectionsRebuild => rebuild_projections(&settings),
         Command::Worker => worker(&settings),
         _ => serve(&settings),
     };
@@ -154,6 +155,17 @@ fn retention(settings: &Settings, request: &cli::RetentionRequest) -> Result<(),
         .map_err(|e| format!("retention: {e:?}"))?;
     println!("{}", settings.retention.describe());
     println!("{report} in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn rebuild_projections(settings: &Settings) -> Result<(), String> {
+    let db = Database::connect(&settings.database_url, 1).map_err(|e| e.to_string())?;
+    db.migrate().map_err(|e| e.to_string())?;
+    let mut conn = db.connection().map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let rebuilt = council_feedback::db::projections::rebuild(&mut conn)
+        .map_err(|e| format!("rebuilding the report projections: {e}"))?;
+    println!("{rebuilt} in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
 

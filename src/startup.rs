@@ -248,6 +248,22 @@ impl Application {
         if filled > 0 {
             log::info!("recorded the reports' facts on {filled} earlier stages");
         }
+        // The reports' monthly projections: rebuilt from the cases when missing, built by
+        // other code (their fingerprint), not counting every case, or just given new facts.
+        db.connection()
+            .map_err(|e| StartError(e.to_string()))
+            .and_then(|mut conn| {
+                let current = filled == 0
+                    && crate::db::projections::up_to_date(&mut conn)
+                        .map_err(|e| StartError(format!("checking the report projections: {e}")))?;
+                if !current {
+                    let rebuilt = crate::db::projections::rebuild(&mut conn).map_err(|e| {
+                        StartError(format!("rebuilding the report projections: {e}"))
+                    })?;
+                    log::info!("{rebuilt}");
+                }
+                Ok(())
+            })?;
         // Cases from before the deadline alerts get their deadlines put on record once.
         let put_down = db
             .connection()

@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::database::{side_by_side, ApiDatabase};
 use super::responses;
 use crate::auth::{Caller, Senior, Staff};
+use crate::db::projections;
 use crate::db::reports::{self as repo, Scope};
 use crate::db::services::{self, ServiceFilter};
 use crate::db::{self, Database, DbConnection};
@@ -21,6 +22,7 @@ use crate::domain::learning::LearningStatus;
 use crate::domain::performance::{
     figures, CaseFacts, Figures, GroupBy, ReferralFacts, StageCount, StageFacts, Tally,
 };
+use crate::domain::projection::{month_key, whole_months, Counters, Key as ProjectionKey, Part};
 // Re-exported: the reports this module serves are made of them.
 pub use crate::domain::reporting::{
     top_counts, CategoryCount, FluencyFigures, Group, LearningFigures, Period, ServiceCount,
@@ -356,6 +358,10 @@ pub struct Counted {
     /// The first day of each month of the period, in order.
     months: Vec<NaiveDate>,
     counts: repo::Counts,
+    /// The period's whole months, from the monthly projections.
+    projected: Vec<Projected>,
+    /// The rest of the period, counted from the cases.
+    scanned: Vec<Scope>,
     /// The services the report covers; `None`: all.
     services: Option<std::collections::HashSet<String>>,
     directorate_of: HashMap<String, String>,
@@ -369,6 +375,105 @@ fn scope_of(conn: &mut DbConnection, request: &ReportRequest) -> Result<Scope, A
         uk_midnight_utc(request.period.to.succ_opt().unwrap_or(request.period.to)),
         request.services.clone(),
     )?)
+}
+
+/// Where a report's counts come from: the monthly projections for the period's whole months
+/// (`2026-04` to `2027-03`), the cases for the partial months before and after them (or for
+/// the whole period, when it holds no whole month).
+struct Parts {
+    whole: Option<(String, String)>,
+    scanned: Vec<Scope>,
+}
+
+impl Parts {
+    fn of(
+        conn: &mut DbConnection,
+        request: &ReportRequest,
+        scope: &Scope,
+    ) -> Result<Parts, ApiError> {
+        let period = &request.period;
+        let Some((first, last)) = whole_months(period.from, period.to) else {
+            return Ok(Parts {
+                whole: None,
+                scanned: vec![scope.clone()],
+            });
+        };
+        let whole_from = uk_midnight_utc(first);
+        let whole_before = uk_midnight_utc(
+            last.checked_add_months(Months::new(1))
+                .ok_or_else(|| ApiError::internal("a report's last month has no end"))?,
+        );
+        let mut scanned = Vec::new();
+        for (from, before) in [(scope.from, whole_from), (whole_before, scope.before)] {
+            if from < before {
+                scanned.push(Scope::new(conn, from, before, request.services.clone())?);
+            }
+        }
+        Ok(Parts {
+            whole: Some((month_key(first), month_key(last))),
+            scanned,
+        })
+    }
+}
+
+/// A row of the monthly projections, where the report counts it.
+pub struct Projected {
+    dims: repo::Dims,
+    kind: Kind,
+    part: Part,
+    counters: Counters,
+    /// How many of its stages took each number of working days.
+    days: BTreeMap<i64, u64>,
+}
+
+/// The projection rows read for a report, placed in its months (and channels and categories
+/// when broken down by them), each with its working days.
+fn projected_rows(
+    (rows, days): (Vec<projections::MonthRow>, Vec<projections::DayRow>),
+    months: &[NaiveDate],
+    breakdown: &repo::Breakdown,
+) -> Result<Vec<Projected>, ApiError> {
+    let mut taken: HashMap<ProjectionKey, BTreeMap<i64, u64>> = HashMap::new();
+    for row in days {
+        if let Some(key) = row.key() {
+            *taken.entry(key).or_default().entry(row.days).or_default() += count_of(row.n);
+        }
+    }
+    let month_index: HashMap<String, i32> = months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (month_key(*m), i32::try_from(i).unwrap_or(i32::MAX)))
+        .collect();
+    let mut projected = Vec::with_capacity(rows.len());
+    for row in rows {
+        let Some(key) = row.key() else {
+            return Err(ApiError::internal(format!(
+                "a projection row of stage `{}`",
+                row.stage
+            )));
+        };
+        let kind = stored(&key.kind, Kind::parse, "kind")?;
+        let month = if breakdown.month_starts.is_empty() {
+            0
+        } else {
+            month_index.get(&key.month).copied().ok_or_else(|| {
+                ApiError::internal(format!("a projection row of month {}", key.month))
+            })?
+        };
+        projected.push(Projected {
+            dims: repo::Dims {
+                month,
+                service: key.service.clone(),
+                channel: Some(key.channel.clone()),
+                category: (!key.category.is_empty()).then(|| key.category.clone()),
+            },
+            kind,
+            part: key.part,
+            counters: row.counters(),
+            days: taken.remove(&key).unwrap_or_default(),
+        });
+    }
+    Ok(projected)
 }
 
 /// The first day of each month from `from`'s to `to`'s.
@@ -415,19 +520,33 @@ pub fn load_counts<A: Send, B: Send>(
         channel: group_bys.contains(&GroupBy::Channel),
         category: group_bys.contains(&GroupBy::Category),
     };
+    let parts = Parts::of(first, request, &scope)?;
     let (after_stages, after_cases) = more;
-    let ((stages, more_a), ((cases, referrals), more_b)) = side_by_side(
+    let ((stages, more_a), ((cases, referrals, projected), more_b)) = side_by_side(
         first,
         second,
         |conn| {
-            let stages = repo::stage_counts(conn, &scope, &breakdown)?;
+            let mut stages = Vec::new();
+            for scanned in &parts.scanned {
+                stages.extend(repo::stage_counts(conn, scanned, &breakdown)?);
+            }
             Ok((stages, after_stages(conn, &scope)?))
         },
         |conn| {
-            let cases = repo::case_counts(conn, &scope, &breakdown)?;
-            Ok((cases, after_cases(conn, &scope)?))
+            let (mut cases, mut referrals) = (Vec::new(), Vec::new());
+            for scanned in &parts.scanned {
+                let (c, r) = repo::case_counts(conn, scanned, &breakdown)?;
+                cases.extend(c);
+                referrals.extend(r);
+            }
+            let projected = match &parts.whole {
+                Some((first, last)) => projections::months(conn, first, last)?,
+                None => (Vec::new(), Vec::new()),
+            };
+            Ok(((cases, referrals, projected), after_cases(conn, &scope)?))
         },
     )?;
+    let projected = projected_rows(projected, &months, &breakdown)?;
     let counted = Counted {
         services: request
             .services
@@ -440,6 +559,8 @@ pub fn load_counts<A: Send, B: Send>(
             stages,
             referrals,
         },
+        projected,
+        scanned: parts.scanned,
         directorate_of: request.directorate_of.clone(),
     };
     Ok((counted, (more_a, more_b)))
@@ -542,6 +663,11 @@ impl Counted {
             let n = count_of(row.n);
             add(&row.dims, &|t| t.add_referrals(row.decision.as_deref(), n));
         }
+        for row in &self.projected {
+            add(&row.dims, &|t| {
+                t.add_projected(row.part, row.kind, &row.counters, &row.days)
+            });
+        }
         Ok((
             total.figures(),
             groups
@@ -560,6 +686,14 @@ impl Counted {
         for row in &self.counts.cases {
             if row.kind == Kind::Compliment.as_str() && self.covers(&row.dims.service) {
                 *by.entry(&row.dims.service).or_default() += count_of(row.n);
+            }
+        }
+        for row in &self.projected {
+            if row.part == Part::Received
+                && row.kind == Kind::Compliment
+                && self.covers(&row.dims.service)
+            {
+                *by.entry(&row.dims.service).or_default() += count_of(row.counters.n);
             }
         }
         by.into_iter()
@@ -584,7 +718,45 @@ impl Counted {
                 .or_default() += count_of(row.n);
             }
         }
+        for row in &self.projected {
+            if row.part == Part::Received
+                && row.kind == Kind::Complaint
+                && self.covers(&row.dims.service)
+            {
+                *by.entry(
+                    row.dims
+                        .category
+                        .clone()
+                        .unwrap_or_else(|| NO_CATEGORY.into()),
+                )
+                .or_default() += count_of(row.counters.n);
+            }
+        }
         by
+    }
+
+    /// Complaints upheld in whole or part at stage 1, by service and category: the whole
+    /// months' from the projections, the rest from the cases.
+    pub fn upheld_at_stage_1(
+        &self,
+        conn: &mut DbConnection,
+    ) -> Result<Vec<repo::UpheldCount>, ApiError> {
+        let mut upheld = Vec::new();
+        for scanned in &self.scanned {
+            upheld.extend(repo::upheld_at_stage_1(conn, scanned)?);
+        }
+        upheld.extend(
+            self.projected
+                .iter()
+                .filter(|row| row.part == Part::Stage1)
+                .filter(|row| row.counters.upheld + row.counters.partially_upheld > 0)
+                .map(|row| repo::UpheldCount {
+                    service: row.dims.service.clone(),
+                    category: row.dims.category.clone(),
+                    n: row.counters.upheld + row.counters.partially_upheld,
+                }),
+        );
+        Ok(upheld)
     }
 
     /// Complaints upheld in whole or part at stage 1, by category.
@@ -687,14 +859,13 @@ pub fn performance_report(
     (first, second): (&mut DbConnection, &mut DbConnection),
     request: &ReportRequest,
 ) -> Result<PerformanceReport, ApiError> {
-    let (counted, (satisfaction, upheld)) = load_counts(
+    let (counted, (satisfaction, ())) = load_counts(
         (&mut *first, &mut *second),
         request,
         request.group_by.as_slice(),
-        (satisfaction_of, |conn: &mut DbConnection, scope: &Scope| {
-            Ok(repo::upheld_at_stage_1(conn, scope)?)
-        }),
+        (satisfaction_of, nothing),
     )?;
+    let upheld = counted.upheld_at_stage_1(first)?;
     let (total, groups) = counted.figures(request.group_by)?;
     let by_staff = repo::compliments_by_staff(first, &counted.scope)?;
     let english_fluency = fluency_figures(first, &counted.scope)?;
@@ -1579,14 +1750,9 @@ pub async fn digest(
                 directorate_of: request.directorate_of.clone(),
             };
             let by_category = [GroupBy::Category];
-            let (now_counts, ((), upheld)) = load_counts(
-                (first, second),
-                &request,
-                &by_category,
-                (nothing, |conn: &mut DbConnection, scope: &Scope| {
-                    Ok(repo::upheld_at_stage_1(conn, scope)?)
-                }),
-            )?;
+            let (now_counts, ((), ())) =
+                load_counts((first, second), &request, &by_category, (nothing, nothing))?;
+            let upheld = now_counts.upheld_at_stage_1(first)?;
             let (before_counts, _) =
                 load_counts((first, second), &previous, &by_category, (nothing, nothing))?;
             let (now, _) = now_counts.figures(None)?;

@@ -67,21 +67,58 @@ impl<'a> NewEvent<'a> {
     }
 }
 
+/// Appends an event. One that moves a report's figure brings the case's lines in the reports'
+/// projections up to date in the same transaction (see [`super::projections::refresh_case`]):
+/// the change it records is written before its event.
 pub fn append(conn: &mut DbConnection, event: &NewEvent<'_>) -> QueryResult<usize> {
-    diesel::insert_into(case_events::table)
+    let appended = diesel::insert_into(case_events::table)
         .values(event)
-        .execute(conn)
+        .execute(conn)?;
+    project(conn, std::slice::from_ref(event))?;
+    Ok(appended)
+}
+
+/// Refreshes the projections of the cases whose events move a figure, each once, in id order.
+/// A case whose only such event is `received` was just logged: it is only added.
+fn project(conn: &mut DbConnection, events: &[NewEvent<'_>]) -> QueryResult<()> {
+    use crate::domain::projection::{moves_figures, moves_referrals};
+    // By case: (only `received`, a referral or its decision among them).
+    let mut cases: std::collections::BTreeMap<i64, (bool, bool)> = Default::default();
+    for event in events {
+        if moves_figures(event.event_type) {
+            let (only_received, referred) = cases.entry(event.case_id).or_insert((true, false));
+            *only_received &= event.event_type == "received";
+            *referred |= moves_referrals(event.event_type);
+        }
+    }
+    for (case_id, (only_received, referred)) in cases {
+        if only_received {
+            super::projections::add_new_case(conn, case_id)?;
+        } else {
+            super::projections::refresh_case(conn, case_id, referred)?;
+        }
+    }
+    Ok(())
 }
 
 /// Appends events in the order given: on PostgreSQL in one statement (a round trip saved per
 /// event), on SQLite, in the process and without multi-row `DEFAULT`s, one by one.
 pub fn append_all(conn: &mut DbConnection, events: &[NewEvent<'_>]) -> QueryResult<usize> {
-    match conn {
+    let appended = match conn {
         DbConnection::Pg(pg) if !events.is_empty() => diesel::insert_into(case_events::table)
             .values(events)
-            .execute(pg),
-        _ => events.iter().map(|event| append(conn, event)).sum(),
-    }
+            .execute(pg)?,
+        _ => events
+            .iter()
+            .map(|event| {
+                diesel::insert_into(case_events::table)
+                    .values(event)
+                    .execute(conn)
+            })
+            .sum::<QueryResult<usize>>()?,
+    };
+    project(conn, events)?;
+    Ok(appended)
 }
 
 /// A case's events in the order they happened, after event id `after`.
@@ -124,10 +161,12 @@ pub fn of_type(
 
 /// Appends an event and returns it as stored.
 pub fn append_returning(conn: &mut DbConnection, event: &NewEvent<'_>) -> QueryResult<EventRow> {
-    diesel::insert_into(case_events::table)
+    let row = diesel::insert_into(case_events::table)
         .values(event)
         .returning(case_events::all_columns)
-        .get_result(conn)
+        .get_result(conn)?;
+    project(conn, std::slice::from_ref(event))?;
+    Ok(row)
 }
 
 /// An event in the feed, with its case's reference.

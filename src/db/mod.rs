@@ -26,6 +26,7 @@ pub mod outbox;
 pub mod ownership;
 pub mod people;
 pub mod prepared;
+pub mod projections;
 pub mod remedies;
 pub mod reports;
 pub mod responses;

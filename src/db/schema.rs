@@ -790,6 +790,90 @@ diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_deliveries -> case_events (event_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 
+diesel::table! {
+    report_lines (case_id, stage, source_id) {
+        case_id -> BigInt,
+        stage -> Text,
+        source_id -> BigInt,
+        month -> Text,
+        service_id -> Text,
+        channel -> Text,
+        category -> Text,
+        kind -> Text,
+        n -> BigInt,
+        accepted -> BigInt,
+        resolved_informally -> BigInt,
+        service_requests -> BigInt,
+        excluded -> BigInt,
+        outside_remit -> BigInt,
+        out_of_time -> BigInt,
+        acknowledged -> BigInt,
+        acknowledged_on_time -> BigInt,
+        responded -> BigInt,
+        responded_on_time -> BigInt,
+        upheld -> BigInt,
+        partially_upheld -> BigInt,
+        not_upheld -> BigInt,
+        extended -> BigInt,
+        days_sum -> BigInt,
+        not_investigated -> BigInt,
+        premature -> BigInt,
+        upheld_fault -> BigInt,
+        days -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    report_months (month, service_id, channel, category, kind, stage) {
+        month -> Text,
+        service_id -> Text,
+        channel -> Text,
+        category -> Text,
+        kind -> Text,
+        stage -> Text,
+        n -> BigInt,
+        accepted -> BigInt,
+        resolved_informally -> BigInt,
+        service_requests -> BigInt,
+        excluded -> BigInt,
+        outside_remit -> BigInt,
+        out_of_time -> BigInt,
+        acknowledged -> BigInt,
+        acknowledged_on_time -> BigInt,
+        responded -> BigInt,
+        responded_on_time -> BigInt,
+        upheld -> BigInt,
+        partially_upheld -> BigInt,
+        not_upheld -> BigInt,
+        extended -> BigInt,
+        days_sum -> BigInt,
+        not_investigated -> BigInt,
+        premature -> BigInt,
+        upheld_fault -> BigInt,
+    }
+}
+
+diesel::table! {
+    report_month_days (month, service_id, channel, category, kind, stage, days) {
+        month -> Text,
+        service_id -> Text,
+        channel -> Text,
+        category -> Text,
+        kind -> Text,
+        stage -> Text,
+        days -> BigInt,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    report_projection_state (id) {
+        id -> Integer,
+        fingerprint -> Text,
+        rebuilt_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     directorates,
     services,
@@ -839,4 +923,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_anonymisations,
     erasure_requests,
     case_access_links,
+    report_lines,
+    report_months,
+    report_month_days,
+    report_projection_state,
 );

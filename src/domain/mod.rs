@@ -30,6 +30,7 @@ pub mod partner_view;
 pub mod performance;
 pub mod person;
 pub mod policy;
+pub mod projection;
 pub mod reference;
 pub mod remedy;
 pub mod reporting;

@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use super::calendar::Calendar;
 use super::case::{Channel, Kind, Outcome, Stage};
+use super::projection::{Counters, Part};
 use super::triage::Decision;
 
 /// What a report needs to know about one case.
@@ -197,6 +198,11 @@ pub struct Figures {
     pub ombudsman: OmbudsmanFigures,
 }
 
+/// A sum kept in the database as a count (never negative).
+fn count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
 /// A share as a percentage to one decimal place; `None` of nothing.
 pub fn percent(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
@@ -297,6 +303,23 @@ impl StageTally {
         }
     }
 
+    /// Adds the sums of a projection row of this stage, with how many of its stages took
+    /// each number of working days.
+    fn add_sums(&mut self, c: &Counters, days: &BTreeMap<i64, u64>) {
+        self.opened += count(c.n);
+        self.acknowledged += count(c.acknowledged);
+        self.acknowledged_on_time += count(c.acknowledged_on_time);
+        self.responded += count(c.responded);
+        self.responded_on_time += count(c.responded_on_time);
+        self.outcomes.upheld += count(c.upheld);
+        self.outcomes.partially_upheld += count(c.partially_upheld);
+        self.outcomes.not_upheld += count(c.not_upheld);
+        for (days, n) in days {
+            *self.taken.entry(*days).or_default() += n;
+        }
+        self.extended += count(c.extended);
+    }
+
     fn figures(self, stage: Stage) -> StageFigures {
         let upheld = self.outcomes.upheld + self.outcomes.partially_upheld;
         StageFigures {
@@ -366,6 +389,57 @@ impl Tally {
             Some("not_upheld") => o.not_upheld += n,
             Some("upheld_fault") => o.upheld_fault += n,
             _ => o.awaiting_decision += n,
+        }
+    }
+
+    /// Adds a row of the monthly projections: its sums, and for a stage how many of its
+    /// stages took each number of working days.
+    pub fn add_projected(
+        &mut self,
+        part: Part,
+        kind: Kind,
+        c: &Counters,
+        days: &BTreeMap<i64, u64>,
+    ) {
+        match part {
+            Part::Received => {
+                let n = count(c.n);
+                self.received.total += n;
+                match kind {
+                    Kind::Complaint => {
+                        self.received.complaints += n;
+                        let t = &mut self.triage;
+                        let decided = [
+                            (&mut t.accepted, c.accepted),
+                            (&mut t.resolved_informally, c.resolved_informally),
+                            (&mut t.service_requests, c.service_requests),
+                            (&mut t.excluded, c.excluded),
+                            (&mut t.outside_remit, c.outside_remit),
+                            (&mut t.out_of_time, c.out_of_time),
+                        ];
+                        let mut awaiting = c.n;
+                        for (figure, value) in decided {
+                            *figure += count(value);
+                            awaiting -= value;
+                        }
+                        t.awaiting += count(awaiting);
+                    }
+                    Kind::Compliment => self.received.compliments += n,
+                    Kind::Comment => self.received.comments += n,
+                }
+            }
+            Part::Stage1 => self.stage_1.add_sums(c, days),
+            Part::Stage2 => self.stage_2.add_sums(c, days),
+            Part::Ombudsman => {
+                let o = &mut self.ombudsman;
+                o.referrals += count(c.n);
+                o.not_investigated += count(c.not_investigated);
+                o.premature += count(c.premature);
+                o.not_upheld += count(c.not_upheld);
+                o.upheld_fault += count(c.upheld_fault);
+                o.awaiting_decision +=
+                    count(c.n - c.not_investigated - c.premature - c.not_upheld - c.upheld_fault);
+            }
         }
     }
 

@@ -37,6 +37,7 @@ mod ownership;
 mod partner_fields;
 mod people;
 mod report_counts;
+mod report_projections;
 mod reports;
 mod restrictions;
 mod retention;

@@ -1,0 +1,757 @@
+//! The reports' monthly projections as stored (see [`crate::domain::projection`]): each
+//! case's lines, their sums by month, service, channel, category, kind and stage, and the
+//! working days histogram. Kept up to date in the transaction of every change whose events
+//! move a figure ([`refresh_case`], called as the events are appended), and rebuilt from the
+//! cases by [`rebuild`].
+
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+
+use super::schema::{
+    case_stages, cases, ombudsman_referrals, report_lines, report_month_days, report_months,
+    report_projection_state,
+};
+use super::{is_unique_violation, DbConnection};
+use crate::domain::case::{Channel, Kind, Outcome, Stage};
+use crate::domain::clock::uk_date;
+use crate::domain::projection::{
+    self, CaseInput, Counters, Deltas, Key, Line, Part, ReferralInput, StageInput,
+};
+use crate::domain::triage::Decision;
+
+/// A case's line as stored.
+#[derive(Debug, Clone, Queryable, Insertable, AsChangeset)]
+#[diesel(
+    table_name = report_lines,
+    primary_key(case_id, stage, source_id),
+    treat_none_as_default_value = false,
+    treat_none_as_null = true
+)]
+pub struct LineRow {
+    pub case_id: i64,
+    pub stage: String,
+    pub source_id: i64,
+    pub month: String,
+    pub service_id: String,
+    pub channel: String,
+    pub category: String,
+    pub kind: String,
+    pub n: i64,
+    pub accepted: i64,
+    pub resolved_informally: i64,
+    pub service_requests: i64,
+    pub excluded: i64,
+    pub outside_remit: i64,
+    pub out_of_time: i64,
+    pub acknowledged: i64,
+    pub acknowledged_on_time: i64,
+    pub responded: i64,
+    pub responded_on_time: i64,
+    pub upheld: i64,
+    pub partially_upheld: i64,
+    pub not_upheld: i64,
+    pub extended: i64,
+    pub days_sum: i64,
+    pub not_investigated: i64,
+    pub premature: i64,
+    pub upheld_fault: i64,
+    pub days: Option<i64>,
+}
+
+/// A projection row: the sums of the lines of a (month, service, channel, category, kind,
+/// stage).
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = report_months)]
+pub struct MonthRow {
+    pub month: String,
+    pub service_id: String,
+    pub channel: String,
+    pub category: String,
+    pub kind: String,
+    pub stage: String,
+    pub n: i64,
+    pub accepted: i64,
+    pub resolved_informally: i64,
+    pub service_requests: i64,
+    pub excluded: i64,
+    pub outside_remit: i64,
+    pub out_of_time: i64,
+    pub acknowledged: i64,
+    pub acknowledged_on_time: i64,
+    pub responded: i64,
+    pub responded_on_time: i64,
+    pub upheld: i64,
+    pub partially_upheld: i64,
+    pub not_upheld: i64,
+    pub extended: i64,
+    pub days_sum: i64,
+    pub not_investigated: i64,
+    pub premature: i64,
+    pub upheld_fault: i64,
+}
+
+/// How many stages of a projection row took `days` working days.
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = report_month_days)]
+pub struct DayRow {
+    pub month: String,
+    pub service_id: String,
+    pub channel: String,
+    pub category: String,
+    pub kind: String,
+    pub stage: String,
+    pub days: i64,
+    pub n: i64,
+}
+
+/// Writes a [`Counters`] as the columns of a row type that has them all.
+macro_rules! with_counters {
+    ($row:ident { $($field:ident: $value:expr),* $(,)? }, $c:expr) => {{
+        let c: &Counters = $c;
+        $row {
+            $($field: $value,)*
+            n: c.n,
+            accepted: c.accepted,
+            resolved_informally: c.resolved_informally,
+            service_requests: c.service_requests,
+            excluded: c.excluded,
+            outside_remit: c.outside_remit,
+            out_of_time: c.out_of_time,
+            acknowledged: c.acknowledged,
+            acknowledged_on_time: c.acknowledged_on_time,
+            responded: c.responded,
+            responded_on_time: c.responded_on_time,
+            upheld: c.upheld,
+            partially_upheld: c.partially_upheld,
+            not_upheld: c.not_upheld,
+            extended: c.extended,
+            days_sum: c.days_sum,
+            not_investigated: c.not_investigated,
+            premature: c.premature,
+            upheld_fault: c.upheld_fault,
+        }
+    }};
+}
+
+/// Reads a row's counts back.
+macro_rules! counters_of {
+    ($row:expr) => {{
+        let r = $row;
+        Counters {
+            n: r.n,
+            accepted: r.accepted,
+            resolved_informally: r.resolved_informally,
+            service_requests: r.service_requests,
+            excluded: r.excluded,
+            outside_remit: r.outside_remit,
+            out_of_time: r.out_of_time,
+            acknowledged: r.acknowledged,
+            acknowledged_on_time: r.acknowledged_on_time,
+            responded: r.responded,
+            responded_on_time: r.responded_on_time,
+            upheld: r.upheld,
+            partially_upheld: r.partially_upheld,
+            not_upheld: r.not_upheld,
+            extended: r.extended,
+            days_sum: r.days_sum,
+            not_investigated: r.not_investigated,
+            premature: r.premature,
+            upheld_fault: r.upheld_fault,
+        }
+    }};
+}
+
+impl LineRow {
+    fn of(case_id: i64, line: &Line) -> LineRow {
+        let k = &line.key;
+        with_counters!(
+            LineRow {
+                case_id: case_id,
+                stage: k.part.as_str().to_string(),
+                source_id: line.source,
+                month: k.month.clone(),
+                service_id: k.service.clone(),
+                channel: k.channel.clone(),
+                category: k.category.clone(),
+                kind: k.kind.clone(),
+                days: line.days,
+            },
+            &line.counters
+        )
+    }
+
+    fn line(&self) -> Option<Line> {
+        Some(Line {
+            key: Key {
+                month: self.month.clone(),
+                service: self.service_id.clone(),
+                channel: self.channel.clone(),
+                category: self.category.clone(),
+                kind: self.kind.clone(),
+                part: Part::parse(&self.stage)?,
+            },
+            source: self.source_id,
+            counters: counters_of!(self),
+            days: self.days,
+        })
+    }
+}
+
+impl MonthRow {
+    fn of(key: &Key, counters: &Counters) -> MonthRow {
+        with_counters!(
+            MonthRow {
+                month: key.month.clone(),
+                service_id: key.service.clone(),
+                channel: key.channel.clone(),
+                category: key.category.clone(),
+                kind: key.kind.clone(),
+                stage: key.part.as_str().to_string(),
+            },
+            counters
+        )
+    }
+
+    /// The row's key: `None` for a stage this code does not count.
+    pub fn key(&self) -> Option<Key> {
+        Some(Key {
+            month: self.month.clone(),
+            service: self.service_id.clone(),
+            channel: self.channel.clone(),
+            category: self.category.clone(),
+            kind: self.kind.clone(),
+            part: Part::parse(&self.stage)?,
+        })
+    }
+
+    pub fn counters(&self) -> Counters {
+        counters_of!(self)
+    }
+}
+
+impl DayRow {
+    fn of(key: &Key, days: i64, n: i64) -> DayRow {
+        DayRow {
+            month: key.month.clone(),
+            service_id: key.service.clone(),
+            channel: key.channel.clone(),
+            category: key.category.clone(),
+            kind: key.kind.clone(),
+            stage: key.part.as_str().to_string(),
+            days,
+            n,
+        }
+    }
+
+    pub fn key(&self) -> Option<Key> {
+        Some(Key {
+            month: self.month.clone(),
+            service: self.service_id.clone(),
+            channel: self.channel.clone(),
+            category: self.category.clone(),
+            kind: self.kind.clone(),
+            part: Part::parse(&self.stage)?,
+        })
+    }
+}
+
+type CaseColumns = (
+    i64,
+    Kind,
+    Channel,
+    String,
+    Option<String>,
+    chrono::NaiveDateTime,
+    Option<Decision>,
+);
+
+type StageColumns = (
+    i64,
+    i64,
+    Stage,
+    Option<chrono::NaiveDateTime>,
+    Option<bool>,
+    Option<chrono::NaiveDateTime>,
+    Option<bool>,
+    Option<Outcome>,
+    Option<i32>,
+    bool,
+);
+
+const CASE_COLUMNS: (
+    cases::id,
+    cases::kind,
+    cases::channel,
+    cases::service_id,
+    cases::category,
+    cases::received_at,
+    cases::triage_decision,
+) = (
+    cases::id,
+    cases::kind,
+    cases::channel,
+    cases::service_id,
+    cases::category,
+    cases::received_at,
+    cases::triage_decision,
+);
+
+const STAGE_COLUMNS: (
+    case_stages::id,
+    case_stages::case_id,
+    case_stages::stage,
+    case_stages::acknowledged_at,
+    case_stages::acknowledged_on_time,
+    case_stages::responded_at,
+    case_stages::responded_on_time,
+    case_stages::outcome,
+    case_stages::working_days_taken,
+    case_stages::extended,
+) = (
+    case_stages::id,
+    case_stages::case_id,
+    case_stages::stage,
+    case_stages::acknowledged_at,
+    case_stages::acknowledged_on_time,
+    case_stages::responded_at,
+    case_stages::responded_on_time,
+    case_stages::outcome,
+    case_stages::working_days_taken,
+    case_stages::extended,
+);
+
+fn case_input(row: &CaseColumns) -> CaseInput {
+    let (_, kind, channel, service, category, received_at, triage) = row;
+    CaseInput {
+        kind: *kind,
+        channel: channel.as_str().to_string(),
+        service: service.clone(),
+        category: category.clone(),
+        received: uk_date(*received_at),
+        triage: *triage,
+    }
+}
+
+fn stage_input(row: &StageColumns) -> StageInput {
+    let (id, _, stage, ack_at, ack_on_time, responded_at, on_time, outcome, taken, extended) = row;
+    StageInput {
+        id: *id,
+        stage: *stage,
+        acknowledged: ack_at.is_some(),
+        acknowledged_on_time: *ack_on_time,
+        responded: responded_at.is_some(),
+        responded_on_time: *on_time,
+        outcome: *outcome,
+        working_days_taken: *taken,
+        extended: *extended,
+    }
+}
+
+const FORMAL_STAGES: [Stage; 2] = [Stage::Stage1, Stage::Stage2];
+
+/// The lines case `case_id` adds now, from what is recorded on it (none once it is gone).
+/// Its referrals are read only when `referrals` says they may count.
+fn current_lines(conn: &mut DbConnection, case_id: i64, referrals: bool) -> QueryResult<Vec<Line>> {
+    let Some(case): Option<CaseColumns> = cases::table
+        .find(case_id)
+        .select(CASE_COLUMNS)
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(Vec::new());
+    };
+    let stages: Vec<StageColumns> = case_stages::table
+        .filter(case_stages::case_id.eq(case_id))
+        .filter(
+            case_stages::stage
+                .eq(Stage::Stage1)
+                .or(case_stages::stage.eq(Stage::Stage2)),
+        )
+        .select(STAGE_COLUMNS)
+        .load(conn)?;
+    let referrals: Vec<(i64, Option<String>)> = if referrals {
+        ombudsman_referrals::table
+            .filter(ombudsman_referrals::case_id.eq(case_id))
+            .select((ombudsman_referrals::id, ombudsman_referrals::decision))
+            .load(conn)?
+    } else {
+        Vec::new()
+    };
+    Ok(projection::lines(
+        &case_input(&case),
+        &stages.iter().map(stage_input).collect::<Vec<_>>(),
+        &referrals
+            .into_iter()
+            .map(|(id, decision)| ReferralInput { id, decision })
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Adds a case just logged to the projections: it has no stage, referral or lines yet, so
+/// only the case is read.
+pub fn add_new_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<()> {
+    let Some(case): Option<CaseColumns> = cases::table
+        .find(case_id)
+        .select(CASE_COLUMNS)
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(());
+    };
+    let lines = projection::lines(&case_input(&case), &[], &[]);
+    for line in &lines {
+        diesel::insert_into(report_lines::table)
+            .values(LineRow::of(case_id, line))
+            .execute(conn)?;
+    }
+    apply(conn, &Deltas::between(&[], &lines))
+}
+
+/// Brings case `case_id`'s lines up to date with what is recorded on it, and adds the
+/// difference to the projections, in the caller's transaction. Called as a change's events
+/// are appended, after the change is written. Its referrals are read when `referred` (the
+/// change was a referral or its decision) or when it has some counted already: nothing else
+/// adds one.
+pub fn refresh_case(conn: &mut DbConnection, case_id: i64, referred: bool) -> QueryResult<()> {
+    let stored: Vec<LineRow> = report_lines::table
+        .filter(report_lines::case_id.eq(case_id))
+        .load(conn)?;
+    let referrals = referred || stored.iter().any(|l| l.stage == Part::Ombudsman.as_str());
+    let new = current_lines(conn, case_id, referrals)?;
+    let old: Vec<Line> = stored.iter().filter_map(LineRow::line).collect();
+    if old.len() != stored.len() {
+        return Err(diesel::result::Error::DeserializationError(
+            format!("case {case_id} has a report line of a stage this code does not count").into(),
+        ));
+    }
+    // Each line written as it changed: (stage, source) names it.
+    let named = |line: &Line| (line.key.part, line.source);
+    for line in &old {
+        if !new.iter().any(|n| named(n) == named(line)) {
+            diesel::delete(report_lines::table.find((
+                case_id,
+                line.key.part.as_str(),
+                line.source,
+            )))
+            .execute(conn)?;
+        }
+    }
+    for line in &new {
+        let row = LineRow::of(case_id, line);
+        match old.iter().find(|o| named(o) == named(line)) {
+            Some(before) if before == line => {}
+            // Updated where it is, inserted where not: on PostgreSQL a rebuild that committed
+            // while this change waited has replaced the row this change read.
+            Some(_) => upsert(
+                conn,
+                |conn| {
+                    diesel::update(report_lines::table.find((
+                        case_id,
+                        line.key.part.as_str(),
+                        line.source,
+                    )))
+                    .set(&row)
+                    .execute(conn)
+                },
+                |conn| {
+                    diesel::insert_into(report_lines::table)
+                        .values(row.clone())
+                        .execute(conn)
+                },
+            )?,
+            None => {
+                diesel::insert_into(report_lines::table)
+                    .values(row)
+                    .execute(conn)?;
+            }
+        }
+    }
+    apply(conn, &Deltas::between(&old, &new))
+}
+
+/// Adds the deltas to the projections, row by row in key order: concurrent changes on
+/// PostgreSQL lock the rows they share in the same order, so they queue rather than deadlock.
+/// A row is updated where it exists and inserted where not; an insert that loses the race to
+/// another transaction's (a unique violation, in a savepoint) updates the winner's row.
+pub fn apply(conn: &mut DbConnection, deltas: &Deltas) -> QueryResult<()> {
+    for (key, c) in &deltas.months {
+        add_to_month(conn, key, c)?;
+    }
+    for ((key, days), n) in &deltas.days {
+        add_to_days(conn, key, *days, *n)?;
+    }
+    Ok(())
+}
+
+/// Tries `update` (rows changed); where there is no row yet, `insert` in a savepoint, and on
+/// losing a race to insert it, `update` again.
+fn upsert(
+    conn: &mut DbConnection,
+    mut update: impl FnMut(&mut DbConnection) -> QueryResult<usize>,
+    mut insert: impl FnMut(&mut DbConnection) -> QueryResult<usize>,
+) -> QueryResult<()> {
+    for _ in 0..3 {
+        if update(conn)? > 0 {
+            return Ok(());
+        }
+        match conn.transaction(&mut insert) {
+            Ok(_) => return Ok(()),
+            Err(e) if is_unique_violation(&e) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(diesel::result::Error::NotFound)
+}
+
+fn add_to_month(conn: &mut DbConnection, key: &Key, c: &Counters) -> QueryResult<()> {
+    use report_months::dsl as m;
+    let row = MonthRow::of(key, c);
+    upsert(
+        conn,
+        |conn| {
+            diesel::update(m::report_months.find((
+                &row.month,
+                &row.service_id,
+                &row.channel,
+                &row.category,
+                &row.kind,
+                &row.stage,
+            )))
+            .set((
+                (
+                    m::n.eq(m::n + c.n),
+                    m::accepted.eq(m::accepted + c.accepted),
+                    m::resolved_informally.eq(m::resolved_informally + c.resolved_informally),
+                    m::service_requests.eq(m::service_requests + c.service_requests),
+                    m::excluded.eq(m::excluded + c.excluded),
+                    m::outside_remit.eq(m::outside_remit + c.outside_remit),
+                    m::out_of_time.eq(m::out_of_time + c.out_of_time),
+                    m::acknowledged.eq(m::acknowledged + c.acknowledged),
+                    m::acknowledged_on_time.eq(m::acknowledged_on_time + c.acknowledged_on_time),
+                    m::responded.eq(m::responded + c.responded),
+                ),
+                (
+                    m::responded_on_time.eq(m::responded_on_time + c.responded_on_time),
+                    m::upheld.eq(m::upheld + c.upheld),
+                    m::partially_upheld.eq(m::partially_upheld + c.partially_upheld),
+                    m::not_upheld.eq(m::not_upheld + c.not_upheld),
+                    m::extended.eq(m::extended + c.extended),
+                    m::days_sum.eq(m::days_sum + c.days_sum),
+                    m::not_investigated.eq(m::not_investigated + c.not_investigated),
+                    m::premature.eq(m::premature + c.premature),
+                    m::upheld_fault.eq(m::upheld_fault + c.upheld_fault),
+                ),
+            ))
+            .execute(conn)
+        },
+        |conn| {
+            diesel::insert_into(m::report_months)
+                .values(row.clone())
+                .execute(conn)
+        },
+    )
+}
+
+fn add_to_days(conn: &mut DbConnection, key: &Key, days: i64, n: i64) -> QueryResult<()> {
+    use report_month_days::dsl as d;
+    let row = DayRow::of(key, days, n);
+    upsert(
+        conn,
+        |conn| {
+            diesel::update(d::report_month_days.find((
+                &row.month,
+                &row.service_id,
+                &row.channel,
+                &row.category,
+                &row.kind,
+                &row.stage,
+                row.days,
+            )))
+            .set(d::n.eq(d::n + n))
+            .execute(conn)
+        },
+        |conn| {
+            diesel::insert_into(d::report_month_days)
+                .values(row.clone())
+                .execute(conn)
+        },
+    )
+}
+
+/// The projection rows and working days histogram of the months from `first` to `last`
+/// (`2026-04`), both included. Rows every line has left (a case moved to another service)
+/// count nothing and are left out: a row's `n` counts its lines.
+pub fn months(
+    conn: &mut DbConnection,
+    first: &str,
+    last: &str,
+) -> QueryResult<(Vec<MonthRow>, Vec<DayRow>)> {
+    let rows = report_months::table
+        .filter(report_months::month.ge(first))
+        .filter(report_months::month.le(last))
+        .filter(report_months::n.ne(0))
+        .load(conn)?;
+    let days = report_month_days::table
+        .filter(report_month_days::month.ge(first))
+        .filter(report_month_days::month.le(last))
+        .filter(report_month_days::n.ne(0))
+        .load(conn)?;
+    Ok((rows, days))
+}
+
+/// What a rebuild did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rebuilt {
+    pub cases: u64,
+    pub lines: u64,
+    pub rows: u64,
+}
+
+impl std::fmt::Display for Rebuilt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "rebuilt the report projections: {} cases, {} lines, {} monthly rows",
+            self.cases, self.lines, self.rows
+        )
+    }
+}
+
+/// Cases read at a time by a rebuild.
+const REBUILD_BATCH: i64 = 5_000;
+/// Rows a rebuild inserts per statement (within SQLite's bound parameters).
+const ROWS_PER_STATEMENT: usize = 500;
+
+macro_rules! insert_all {
+    ($conn:expr, $table:expr, $values:expr) => {{
+        for chunk in $values.chunks(ROWS_PER_STATEMENT) {
+            match &mut *$conn {
+                DbConnection::Pg(c) => diesel::insert_into($table)
+                    .values(chunk.to_vec())
+                    .execute(c)?,
+                DbConnection::Sqlite(c) => diesel::insert_into($table)
+                    .values(chunk.to_vec())
+                    .execute(c)?,
+            };
+        }
+    }};
+}
+
+/// Recomputes the projections from the cases, in one transaction, and records the
+/// fingerprint they were built by. On PostgreSQL the projections are locked against
+/// changes for its length (reports still read them): a change made meanwhile waits to
+/// apply its difference until the rebuild commits.
+pub fn rebuild(conn: &mut DbConnection) -> QueryResult<Rebuilt> {
+    conn.transaction(|conn| {
+        if let DbConnection::Pg(pg) = conn {
+            diesel::sql_query(
+                "LOCK TABLE report_lines, report_months, report_month_days, \
+                 report_projection_state IN EXCLUSIVE MODE",
+            )
+            .execute(pg)?;
+        }
+        diesel::delete(report_lines::table).execute(conn)?;
+        diesel::delete(report_months::table).execute(conn)?;
+        diesel::delete(report_month_days::table).execute(conn)?;
+        let mut totals = Deltas::default();
+        let (mut after, mut cases_seen, mut lines_written) = (0_i64, 0_u64, 0_u64);
+        loop {
+            let batch: Vec<CaseColumns> = cases::table
+                .filter(cases::id.gt(after))
+                .order(cases::id.asc())
+                .limit(REBUILD_BATCH)
+                .select(CASE_COLUMNS)
+                .load(conn)?;
+            let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
+                break;
+            };
+            let (lo, hi) = (first.0, last.0);
+            let mut stages: BTreeMap<i64, Vec<StageInput>> = BTreeMap::new();
+            let stage_rows: Vec<StageColumns> = case_stages::table
+                .filter(case_stages::case_id.between(lo, hi))
+                .filter(case_stages::stage.eq_any(FORMAL_STAGES))
+                .order(case_stages::id.asc())
+                .select(STAGE_COLUMNS)
+                .load(conn)?;
+            for row in &stage_rows {
+                stages.entry(row.1).or_default().push(stage_input(row));
+            }
+            let mut referrals: BTreeMap<i64, Vec<ReferralInput>> = BTreeMap::new();
+            let referral_rows: Vec<(i64, i64, Option<String>)> = ombudsman_referrals::table
+                .filter(ombudsman_referrals::case_id.between(lo, hi))
+                .select((
+                    ombudsman_referrals::id,
+                    ombudsman_referrals::case_id,
+                    ombudsman_referrals::decision,
+                ))
+                .load(conn)?;
+            for (id, case_id, decision) in referral_rows {
+                referrals
+                    .entry(case_id)
+                    .or_default()
+                    .push(ReferralInput { id, decision });
+            }
+            let mut rows = Vec::new();
+            for case in &batch {
+                let lines = projection::lines(
+                    &case_input(case),
+                    stages.get(&case.0).map(Vec::as_slice).unwrap_or(&[]),
+                    referrals.get(&case.0).map(Vec::as_slice).unwrap_or(&[]),
+                );
+                for line in &lines {
+                    totals.add(line, 1);
+                    rows.push(LineRow::of(case.0, line));
+                }
+            }
+            insert_all!(conn, report_lines::table, rows);
+            cases_seen += batch.len() as u64;
+            lines_written += rows.len() as u64;
+            after = hi;
+        }
+        let months: Vec<MonthRow> = totals
+            .months
+            .iter()
+            .map(|(key, c)| MonthRow::of(key, c))
+            .collect();
+        insert_all!(conn, report_months::table, months);
+        let days: Vec<DayRow> = totals
+            .days
+            .iter()
+            .map(|((key, days), n)| DayRow::of(key, *days, *n))
+            .collect();
+        insert_all!(conn, report_month_days::table, days);
+        diesel::delete(report_projection_state::table).execute(conn)?;
+        diesel::insert_into(report_projection_state::table)
+            .values((
+                report_projection_state::id.eq(1),
+                report_projection_state::fingerprint.eq(projection::FINGERPRINT),
+                report_projection_state::rebuilt_at.eq(super::now()),
+            ))
+            .execute(conn)?;
+        Ok(Rebuilt {
+            cases: cases_seen,
+            lines: lines_written,
+            rows: months.len() as u64,
+        })
+    })
+}
+
+/// Whether the projections are those of this code and count every case: built by the same
+/// fingerprint, with as many cases received in them as there are cases.
+pub fn up_to_date(conn: &mut DbConnection) -> QueryResult<bool> {
+    let fingerprint: Option<String> = report_projection_state::table
+        .find(1)
+        .select(report_projection_state::fingerprint)
+        .first(conn)
+        .optional()?;
+    if fingerprint.as_deref() != Some(projection::FINGERPRINT) {
+        return Ok(false);
+    }
+    let cases: i64 = cases::table.count().get_result(conn)?;
+    let counted: Vec<i64> = report_months::table
+        .filter(report_months::stage.eq(Part::Received.as_str()))
+        .select(report_months::n)
+        .load(conn)?;
+    Ok(counted.iter().sum::<i64>() == cases)
+}

@@ -1,0 +1,731 @@
+//! The reports read the monthly projections for whole months (issue 17), and count the
+//! partial first and last months from the cases. On a seeded council every figure of the
+//! performance and annual reports equals the reference worked out case by case
+//! (`load_facts`), for periods that start and end on month boundaries and in mid-month, for
+//! the complaints manager and a Head of Service; again after changes made through the API,
+//! which keep the projections up to date in their own transactions; and again after a
+//! rebuild, which gives the very rows the changes left.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use futures_util::future::join_all;
+use serde_json::{json, Value};
+
+use council_feedback::api::reports::{load_facts, Period, ReportRequest};
+use council_feedback::app::time::Now;
+use council_feedback::db::projections::{self, MonthRow};
+use council_feedback::db::schema::{cases, report_months};
+use council_feedback::db::services::{self, ServiceFilter};
+use council_feedback::domain::case::{Outcome, Stage};
+use council_feedback::domain::clock::Clock;
+use council_feedback::domain::performance::GroupBy;
+use council_feedback::seed::{seed, SeedOptions};
+
+use crate::helpers::*;
+use crate::lifecycle::{change, draft};
+
+/// The clock of the changes made through the API: mid-June 2026, inside the seeded months.
+const NOW: &str = "2026-06-15 10:00:00";
+const HEAD_SERVICES: &[&str] = &["waste-care", "highways"];
+
+/// The periods compared: whole months only; starting mid-month; ending mid-month (the
+/// changes' month counted from the cases); both; inside one month.
+const PERIODS: &[(&str, &str)] = &[
+    ("2024-04-01", "2026-06-30"),
+    ("2024-04-17", "2026-06-30"),
+    ("2025-01-01", "2026-06-20"),
+    ("2024-11-09", "2025-08-12"),
+    ("2025-02-03", "2025-02-26"),
+];
+
+fn date(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
+}
+
+fn instant(text: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").expect("instant")
+}
+
+/// The report worked out case by case.
+fn reference(
+    app: &TestApp,
+    clock: &Clock,
+    (from, to): (&str, &str),
+    services: Option<&[&str]>,
+    group_by: &str,
+) -> Value {
+    let mut conn = app.db.connection().expect("connection");
+    let directory = services::list(&mut conn, &ServiceFilter::default(), 10_000).expect("services");
+    let request = ReportRequest {
+        period: Period {
+            from: date(from),
+            to: date(to),
+        },
+        services: services.map(|s| s.iter().map(|s| s.to_string()).collect()),
+        directorate: None,
+        group_by: GroupBy::parse(group_by),
+        group_by_name: Some(group_by.to_string()),
+        directorate_of: directory
+            .into_iter()
+            .map(|s| (s.id, s.directorate_id))
+            .collect(),
+    };
+    let facts = load_facts(&mut conn, &request).expect("facts");
+    let (total, groups) = facts.figures(request.group_by, clock);
+    // Complaints upheld in whole or part at stage 1, by category, most first.
+    let category_of: std::collections::HashMap<i64, String> = facts
+        .cases
+        .iter()
+        .map(|c| (c.id, c.category.clone().unwrap_or_else(|| "(none)".into())))
+        .collect();
+    let mut upheld: std::collections::BTreeMap<String, u64> = Default::default();
+    for stage in &facts.stages {
+        if stage.stage == Stage::Stage1
+            && matches!(
+                stage.outcome,
+                Some(Outcome::Upheld) | Some(Outcome::PartiallyUpheld)
+            )
+        {
+            *upheld
+                .entry(category_of[&stage.case_id].clone())
+                .or_default() += 1;
+        }
+    }
+    let mut top: Vec<(String, u64)> = upheld.clone().into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    top.truncate(10);
+    json!({
+        "total": total,
+        "groups": groups,
+        "compliments_by_service": facts.compliments_by_service(),
+        "upheld_by_category": upheld,
+        "top_upheld_categories": top
+            .into_iter()
+            .map(|(category, count)| json!({"category": category, "count": count}))
+            .collect::<Vec<_>>(),
+    })
+}
+
+/// Every period, grouping and caller: the reports equal the reference.
+async fn compare(app: &TestApp, clock: &Clock, when: &str) {
+    let head = app.head_of_service("head-1", HEAD_SERVICES);
+    let manager = app.manager();
+    let mut seen_groups = 0;
+    for &period in PERIODS {
+        let (from, to) = period;
+        for (token, services) in [(&manager, None), (&head, Some(HEAD_SERVICES))] {
+            for group_by in ["month", "service", "directorate", "channel", "category"] {
+                let report = app
+                    .get(
+                        &format!(
+                            "/api/v1/reports/performance?from={from}&to={to}&group_by={group_by}"
+                        ),
+                        token,
+                    )
+                    .await;
+                assert_eq!(report.status, 200, "{}", report.text());
+                let report = report.json();
+                let expected = reference(app, clock, period, services, group_by);
+                for part in [
+                    "total",
+                    "groups",
+                    "compliments_by_service",
+                    "top_upheld_categories",
+                ] {
+                    assert_eq!(
+                        report[part], expected[part],
+                        "{when}: {part} by {group_by} from {from} to {to} for {services:?}"
+                    );
+                }
+                seen_groups += report["groups"].as_array().map_or(0, Vec::len);
+            }
+            let annual = app
+                .get(
+                    &format!("/api/v1/reports/annual?from={from}&to={to}"),
+                    token,
+                )
+                .await;
+            assert_eq!(annual.status, 200, "{}", annual.text());
+            let annual = annual.json();
+            let by_month = reference(app, clock, period, services, "month");
+            let by_service = reference(app, clock, period, services, "service");
+            assert_eq!(
+                annual["figures"], by_month["total"],
+                "{when}: annual figures from {from} to {to} for {services:?}"
+            );
+            assert_eq!(
+                annual["by_month"], by_month["groups"],
+                "{when}: annual by month from {from} to {to} for {services:?}"
+            );
+            assert_eq!(
+                annual["by_service"], by_service["groups"],
+                "{when}: annual by service from {from} to {to} for {services:?}"
+            );
+            assert_eq!(
+                annual["compliments_by_service"], by_month["compliments_by_service"],
+                "{when}: annual compliments from {from} to {to} for {services:?}"
+            );
+        }
+    }
+    for &period in PERIODS {
+        for (token, services) in [(&manager, None), (&head, Some(HEAD_SERVICES))] {
+            digest(app, clock, token, period, services, when).await;
+        }
+    }
+    // Not an empty comparison: a council's cases, in many groups.
+    assert!(seen_groups > 300, "{seen_groups} groups");
+}
+
+/// The member digest: each figure now and in the days just before equals the reference's.
+async fn digest(
+    app: &TestApp,
+    clock: &Clock,
+    token: &str,
+    (from, to): (&str, &str),
+    services: Option<&[&str]>,
+    when: &str,
+) {
+    let response = app
+        .get(
+            &format!("/api/v1/reports/digest?from={from}&to={to}"),
+            token,
+        )
+        .await;
+    assert_eq!(response.status, 200, "{}", response.text());
+    let digest = response.json();
+    let before = (
+        digest["previous_period"]["from"].as_str().expect("from"),
+        digest["previous_period"]["to"].as_str().expect("to"),
+    );
+    let now = reference(app, clock, (from, to), services, "category");
+    let then = reference(app, clock, before, services, "category");
+    let context = format!("{when}: digest from {from} to {to} for {services:?}");
+    for (figure, path) in [
+        ("complaints", ["received", "complaints"]),
+        ("compliments", ["received", "compliments"]),
+        ("comments", ["received", "comments"]),
+        ("ombudsman_referrals", ["ombudsman", "referrals"]),
+    ] {
+        assert_eq!(
+            digest[figure]["current"].as_f64(),
+            now["total"][path[0]][path[1]].as_f64(),
+            "{context}: {figure}"
+        );
+        assert_eq!(
+            digest[figure]["previous"].as_f64(),
+            then["total"][path[0]][path[1]].as_f64(),
+            "{context}: {figure} before"
+        );
+    }
+    for (figure, stage, rate) in [
+        (
+            "stage_1_responded_on_time_pct",
+            "stage_1",
+            "responded_on_time_pct",
+        ),
+        (
+            "stage_2_responded_on_time_pct",
+            "stage_2",
+            "responded_on_time_pct",
+        ),
+        ("stage_1_upheld_rate_pct", "stage_1", "upheld_rate_pct"),
+    ] {
+        let (current, previous) = (&now["total"][stage][rate], &then["total"][stage][rate]);
+        if current.is_null() || previous.is_null() {
+            assert!(digest[figure].is_null(), "{context}: {figure}");
+        } else {
+            assert_eq!(digest[figure]["current"], *current, "{context}: {figure}");
+            assert_eq!(digest[figure]["previous"], *previous, "{context}: {figure}");
+        }
+    }
+    let complaints_in = |report: &Value, category: &str| {
+        report["groups"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .find(|g| g["key"] == category)
+            .map_or(0.0, |g| {
+                g["figures"]["received"]["complaints"]
+                    .as_f64()
+                    .expect("complaints")
+            })
+    };
+    let categories = digest["categories"].as_array().expect("categories");
+    for theme in categories {
+        let category = theme["category"].as_str().expect("category");
+        assert_eq!(
+            theme["complaints"]["current"].as_f64(),
+            Some(complaints_in(&now, category)),
+            "{context}: {category}"
+        );
+        assert_eq!(
+            theme["complaints"]["previous"].as_f64(),
+            Some(complaints_in(&then, category)),
+            "{context}: {category} before"
+        );
+        assert_eq!(
+            theme["upheld"].as_u64(),
+            Some(now["upheld_by_category"][category].as_u64().unwrap_or(0)),
+            "{context}: {category} upheld"
+        );
+    }
+}
+
+/// The projection rows that count something, in key order.
+fn projection_rows(app: &TestApp) -> Vec<String> {
+    let mut conn = app.db.connection().expect("connection");
+    let rows: Vec<MonthRow> = report_months::table
+        .order((
+            report_months::month,
+            report_months::service_id,
+            report_months::channel,
+            report_months::category,
+            report_months::kind,
+            report_months::stage,
+        ))
+        .load(&mut **conn)
+        .expect("projections");
+    rows.into_iter()
+        .filter(|row| row.counters() != Default::default())
+        .map(|row| format!("{row:?}"))
+        .collect()
+}
+
+/// A complaint about a problem before [`NOW`].
+fn complaint() -> Value {
+    with(
+        crate::helpers::complaint(),
+        json!({"problem_date": "2026-06-01"}),
+    )
+}
+
+/// Sends a change and gives the case's new ETag.
+async fn step(app: &TestApp, path: &str, token: &str, etag: &str, body: Value) -> String {
+    let response = change(app, path, token, Some(etag), body).await;
+    assert!(
+        response.status == 200 || response.status == 201,
+        "{path}: {} {}",
+        response.status,
+        response.text()
+    );
+    response.header("etag").expect("etag")
+}
+
+/// A complaint logged through the API and accepted: its reference and ETag.
+async fn accepted(app: &TestApp, customer: &str, body: Value) -> (String, String) {
+    let case = app.create_case(&app.customer(customer), &body).await;
+    let reference = case["reference"].as_str().expect("reference").to_string();
+    let etag = step(
+        app,
+        &format!("/api/v1/cases/{reference}/triage"),
+        &app.manager(),
+        "\"1\"",
+        json!({"decision": "accept"}),
+    )
+    .await;
+    (reference, etag)
+}
+
+/// Acknowledges the case's current stage.
+async fn acknowledge(app: &TestApp, reference: &str, etag: &str) -> String {
+    step(
+        app,
+        &format!("/api/v1/cases/{reference}/acknowledgement"),
+        &app.manager(),
+        etag,
+        json!({"understanding": "The bin was missed three weeks running", "method": "email"}),
+    )
+    .await
+}
+
+/// Drafts and sends the current stage's response.
+async fn respond(app: &TestApp, reference: &str, etag: &str, outcome: &str) -> String {
+    let base = format!("/api/v1/cases/{reference}");
+    let drafted = app
+        .post(
+            &format!("{base}/responses"),
+            &app.officer("officer-17", &["waste-care"]),
+            &draft(outcome, Some("We are sorry the bin was missed")),
+        )
+        .await;
+    assert_eq!(drafted.status, 201, "{}", drafted.text());
+    let id = drafted.json()["id"].as_i64().expect("id");
+    step(
+        app,
+        &format!("{base}/responses/{id}/approval"),
+        &app.manager(),
+        etag,
+        json!({}),
+    )
+    .await
+}
+
+/// The changes a council makes in a day, through the API: new cases of each kind, a complaint
+/// taken through both stages with an extension, one referred to the Ombudsman and decided,
+/// one moved to a service outside the Head of Service's, one withdrawn, closed and reopened,
+/// and a seeded complaint of an earlier month moved to another service.
+async fn make_changes(app: &TestApp) {
+    let manager = app.manager();
+    let head = app.head_of_service("h-waste", &["waste-care"]);
+
+    // Two stages, an extension agreed at stage 1.
+    let (both, etag) = accepted(app, "ann", complaint()).await;
+    let base = format!("/api/v1/cases/{both}");
+    let etag = acknowledge(app, &both, &etag).await;
+    let etag = step(
+        app,
+        &format!("{base}/assignment"),
+        &head,
+        &etag,
+        json!({"investigator": "officer-17"}),
+    )
+    .await;
+    let case = app.get(&base, &manager).await.json();
+    let due = date(case["stages"][0]["response_due"].as_str().expect("due"));
+    let asked = change(
+        app,
+        &format!("{base}/extensions"),
+        &app.officer("officer-17", &["waste-care"]),
+        Some(&etag),
+        json!({"reason": "Waiting for the crew's records",
+               "new_response_due": (due + chrono::Duration::days(7)).to_string()}),
+    )
+    .await;
+    assert_eq!(asked.status, 201, "{}", asked.text());
+    let extension = asked.json()["id"].as_i64().expect("id");
+    let etag = step(
+        app,
+        &format!("{base}/extensions/{extension}/decision"),
+        &head,
+        &asked.header("etag").expect("etag"),
+        json!({"decision": "agree", "customer_told_at": "2026-06-15T09:30:00Z"}),
+    )
+    .await;
+    let etag = respond(app, &both, &etag, "not_upheld").await;
+    let etag = step(
+        app,
+        &format!("{base}/escalations"),
+        &app.customer("ann"),
+        &etag,
+        json!({"reason": "The response did not deal with my second point"}),
+    )
+    .await;
+    acknowledge(app, &both, &etag).await;
+
+    // Answered at stage 1, then referred to the Ombudsman, who decided.
+    let (referred, etag) = accepted(app, "bea", complaint()).await;
+    let etag = acknowledge(app, &referred, &etag).await;
+    let etag = step(
+        app,
+        &format!("/api/v1/cases/{referred}/assignment"),
+        &head,
+        &etag,
+        json!({"investigator": "officer-17"}),
+    )
+    .await;
+    let etag = respond(app, &referred, &etag, "not_upheld").await;
+    let base = format!("/api/v1/cases/{referred}");
+    let etag = step(
+        app,
+        &format!("{base}/ombudsman-referral"),
+        &manager,
+        &etag,
+        json!({"body": "lgsco", "their_reference": "LG-1", "referred_on": "2026-06-15"}),
+    )
+    .await;
+    step(
+        app,
+        &format!("{base}/ombudsman-decision"),
+        &manager,
+        &etag,
+        json!({"decision": "upheld_fault", "decided_on": "2026-06-15"}),
+    )
+    .await;
+
+    // Acknowledged, then moved out of the Head of Service's services.
+    let (moved, etag) = accepted(
+        app,
+        "cal",
+        with(complaint(), json!({"category": "road works"})),
+    )
+    .await;
+    let etag = acknowledge(app, &moved, &etag).await;
+    step(
+        app,
+        &format!("/api/v1/cases/{moved}/lead-service"),
+        &manager,
+        &etag,
+        json!({"service": "street-care", "reason": "It is about the pavement"}),
+    )
+    .await;
+
+    // Withdrawn, closed and reopened; a compliment and a complaint waiting for triage.
+    let waiting = app.create_case(&app.customer("dee"), &complaint()).await;
+    let base = format!(
+        "/api/v1/cases/{}",
+        waiting["reference"].as_str().expect("reference")
+    );
+    let etag = step(
+        app,
+        &format!("{base}/withdrawal"),
+        &app.customer("dee"),
+        "\"1\"",
+        json!({}),
+    )
+    .await;
+    let etag = step(
+        app,
+        &format!("{base}/closure"),
+        &manager,
+        &etag,
+        json!({"reason": "withdrawn by the customer"}),
+    )
+    .await;
+    step(
+        app,
+        &format!("{base}/reopening"),
+        &manager,
+        &etag,
+        json!({"reason": "The customer changed their mind"}),
+    )
+    .await;
+    app.create_case(
+        &app.customer("eve"),
+        &with(
+            complaint(),
+            json!({"kind": "compliment", "summary": "Thank you", "description": "The crew were kind.",
+                   "desired_outcome": null, "category": null, "problem_date": null}),
+        ),
+    )
+    .await;
+    app.create_case(&app.customer("fay"), &complaint()).await;
+
+    // A seeded complaint of an earlier month, answered and closed, is reopened and moved to
+    // highways.
+    let seeded: String = {
+        let mut conn = app.db.connection().expect("connection");
+        cases::table
+            .filter(cases::service_id.eq("waste-care"))
+            .filter(cases::kind.eq("complaint"))
+            .filter(cases::triage_decision.eq("accept"))
+            .filter(cases::status.eq("closed"))
+            .filter(cases::received_at.lt(instant("2025-06-01 00:00:00")))
+            .filter(cases::received_at.ge(instant("2025-03-01 00:00:00")))
+            .order(cases::id.asc())
+            .select(cases::reference)
+            .first(&mut **conn)
+            .expect("a seeded complaint")
+    };
+    let base = format!("/api/v1/cases/{seeded}");
+    let current = app.get(&base, &manager).await;
+    assert_eq!(current.status, 200, "{}", current.text());
+    let etag = step(
+        app,
+        &format!("{base}/reopening"),
+        &manager,
+        &current.header("etag").expect("etag"),
+        json!({"reason": "The customer sent new evidence"}),
+    )
+    .await;
+    step(
+        app,
+        &format!("{base}/lead-service"),
+        &manager,
+        &etag,
+        json!({"service": "highways", "reason": "It was about the road, not the bins"}),
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn the_reports_read_from_the_projections_equal_the_reference_before_and_after_changes_and_a_rebuild(
+) {
+    let app = spawn_app_at(Now::Fixed(instant(NOW)), &[]).await;
+    let clock = Clock::new(settings_for("sqlite://unused.db", &[]).policy).expect("clock");
+    let options = SeedOptions {
+        cases: 1_500,
+        seed: 11,
+        from: date("2024-04-01"),
+        to: date("2026-06-14"),
+    };
+    seed(&app.db, &clock, &options, |_| {}).expect("seeded");
+    compare(&app, &clock, "as seeded").await;
+
+    // The reports do read the projections for whole months: a row changed by hand shows.
+    let changed = {
+        let mut conn = app.db.connection().expect("connection");
+        diesel::update(
+            report_months::table
+                .filter(report_months::month.eq("2025-05"))
+                .filter(report_months::stage.eq("received"))
+                .filter(report_months::kind.eq("comment")),
+        )
+        .set(report_months::n.eq(report_months::n + 1000))
+        .execute(&mut **conn)
+        .expect("changed by hand") as u64
+    };
+    assert!(changed > 0);
+    let url = "/api/v1/reports/performance?from=2025-05-01&to=2025-05-31";
+    let comments = |report: Value| report["total"]["received"]["comments"].as_u64();
+    let shown = comments(app.get(url, &app.manager()).await.json());
+    let counted = comments(reference(
+        &app,
+        &clock,
+        ("2025-05-01", "2025-05-31"),
+        None,
+        "month",
+    ));
+    assert_eq!(shown, counted.map(|n| n + 1000 * changed));
+    let mut conn = app.db.connection().expect("connection");
+    projections::rebuild(&mut conn).expect("rebuilt");
+    drop(conn);
+    compare(&app, &clock, "rebuilt after a change by hand").await;
+
+    make_changes(&app).await;
+    compare(&app, &clock, "after changes through the API").await;
+
+    // A rebuild from the cases gives the very rows the changes left.
+    let kept = projection_rows(&app);
+    let mut conn = app.db.connection().expect("connection");
+    let rebuilt = projections::rebuild(&mut conn).expect("rebuilt");
+    assert_eq!(rebuilt.cases, 1_500 + 6);
+    assert!(projections::up_to_date(&mut conn).expect("checked"));
+    drop(conn);
+    assert_eq!(projection_rows(&app), kept);
+    compare(&app, &clock, "after a rebuild").await;
+}
+
+#[actix_web::test]
+async fn concurrent_creates_and_changes_sharing_a_projection_row_are_each_counted_once() {
+    let app = spawn_app_at(Now::Fixed(instant(NOW)), &[]).await;
+    let token = app.manager();
+    let bodies: Vec<Value> = (0..16)
+        .map(|i| {
+            with(
+                complaint(),
+                json!({"channel": "email", "customer": {"name": format!("Customer {i}")}}),
+            )
+        })
+        .collect();
+    let created = join_all(
+        bodies
+            .iter()
+            .map(|body| app.post("/api/v1/cases", &token, body)),
+    )
+    .await;
+    let mut references = Vec::new();
+    for response in &created {
+        assert_eq!(response.status, 201, "{}", response.text());
+        references.push(
+            response.json()["reference"]
+                .as_str()
+                .expect("reference")
+                .to_string(),
+        );
+    }
+    // Every case's triage and then its acknowledgement at once: each change adds to the same
+    // rows (June, waste-care, email, missed collection, complaint).
+    let mut etags = Vec::new();
+    for (what, body) in [
+        ("triage", json!({"decision": "accept"})),
+        (
+            "acknowledgement",
+            json!({"understanding": "The bin was missed three weeks running", "method": "email"}),
+        ),
+    ] {
+        let sent = join_all(references.iter().enumerate().map(|(i, reference)| {
+            let etag = etags.get(i).cloned().unwrap_or_else(|| "\"1\"".to_string());
+            let path = format!("/api/v1/cases/{reference}/{what}");
+            let body = body.clone();
+            let token = token.clone();
+            let app = &app;
+            async move { change(app, &path, &token, Some(&etag), body).await }
+        }))
+        .await;
+        etags = sent
+            .iter()
+            .map(|response| {
+                assert_eq!(response.status, 200, "{what}: {}", response.text());
+                response.header("etag").expect("etag")
+            })
+            .collect();
+    }
+    let report = app
+        .get(
+            "/api/v1/reports/performance?from=2026-06-01&to=2026-06-30",
+            &token,
+        )
+        .await
+        .json();
+    assert_eq!(report["total"]["received"]["complaints"], 16);
+    assert_eq!(report["total"]["triage"]["accepted"], 16);
+    assert_eq!(report["total"]["triage"]["awaiting"], 0);
+    assert_eq!(report["total"]["stage_1"]["opened"], 16);
+    assert_eq!(report["total"]["stage_1"]["acknowledged"], 16);
+    assert_eq!(report["total"]["stage_1"]["acknowledged_on_time"], 16);
+    let mut conn = app.db.connection().expect("connection");
+    assert!(projections::up_to_date(&mut conn).expect("checked"));
+}
+
+#[actix_web::test]
+async fn start_up_and_the_rebuild_command_recompute_projections_that_were_lost() {
+    let app = spawn_app_at(Now::Fixed(instant(NOW)), &[]).await;
+    let manager = app.manager();
+    app.create_case(&app.customer("gil"), &complaint()).await;
+    app.create_case(
+        &app.customer("hal"),
+        &with(
+            complaint(),
+            json!({"service": "highways", "category": null}),
+        ),
+    )
+    .await;
+    let url = "/api/v1/reports/performance?from=2026-06-01&to=2026-06-30";
+    let received = |report: Value| report["total"]["received"]["complaints"].as_u64();
+    assert_eq!(received(app.get(url, &manager).await.json()), Some(2));
+
+    // Lost: the sums say nothing, and start-up sees they do not count every case and
+    // rebuilds them.
+    let lose = |app: &TestApp| {
+        let mut conn = app.db.connection().expect("connection");
+        diesel::delete(report_months::table)
+            .execute(&mut **conn)
+            .expect("lost");
+        assert!(!projections::up_to_date(&mut conn).expect("checked"));
+    };
+    lose(&app);
+    assert_eq!(received(app.get(url, &manager).await.json()), Some(0));
+    {
+        let restarted = app.at(Now::Fixed(instant(NOW))).await;
+        assert_eq!(received(restarted.get(url, &manager).await.json()), Some(2));
+    }
+
+    // Lost again, and rebuilt by hand.
+    lose(&app);
+    assert_eq!(received(app.get(url, &manager).await.json()), Some(0));
+    let rebuild = std::process::Command::new(env!("CARGO_BIN_EXE_council-feedback"))
+        .args(["projections", "rebuild"])
+        .env_clear()
+        .env("DATABASE_URL", &app.database_url)
+        .env("JWT_SECRET", SECRET)
+        .env(
+            "DATA_DIR",
+            std::env::temp_dir().join(format!("cf-projections-{}", uuid::Uuid::new_v4().simple())),
+        )
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("projections rebuild");
+    let said = String::from_utf8_lossy(&rebuild.stdout).to_string();
+    assert!(
+        rebuild.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&rebuild.stderr)
+    );
+    assert!(
+        said.starts_with("rebuilt the report projections: 2 cases, 2 lines, 2 monthly rows in "),
+        "{said}"
+    );
+    assert_eq!(received(app.get(url, &manager).await.json()), Some(2));
+    let mut conn = app.db.connection().expect("connection");
+    assert!(projections::up_to_date(&mut conn).expect("checked"));
+}
