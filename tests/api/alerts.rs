@@ -49,6 +49,7 @@ async fn days(app: &TestApp, from: &str, to: &str) -> usize {
 
 /// The alerts in the feed: (case, type, stage, due, the day given).
 async fn alerts_in_feed(app: &TestApp) -> Vec<(String, String, Value, Value, String)> {
+    app.feed_settled().await;
     let page = app
         .get(
             "/api/v1/events?types=deadline.approaching,deadline.missed,remedy.overdue&limit=200",
@@ -376,6 +377,7 @@ async fn remedies_and_learning_actions_are_said_overdue_once_and_never_once_done
             ),
         ]
     );
+    app.feed_settled().await;
     let page = app
         .get(
             "/api/v1/events?types=remedy.overdue,learning_action.overdue",
@@ -449,6 +451,7 @@ async fn two_schedulers_at_once_give_each_alert_once() {
         .await;
         assert_eq!(one.len() + two.len(), 40, "{date}");
     }
+    app.feed_settled().await;
     let page = app
         .get(
             "/api/v1/events?types=deadline.approaching,deadline.missed&limit=200",

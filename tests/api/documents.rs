@@ -635,6 +635,7 @@ async fn a_customers_information_is_on_the_timeline_and_in_the_feed_once_per_key
         .json();
     fits(&event["details"], &kind["details"], &doc).expect("the listed shape");
 
+    app.feed_settled().await;
     for token in [alex.clone(), app.manager()] {
         let feed = app
             .get("/api/v1/events?types=correspondence.received", &token)

@@ -74,7 +74,7 @@ async fn follow(
 /// every caller's view of them is settled.
 async fn settled(app: &TestApp, from: Option<&str>, count: usize) -> (Vec<Value>, String) {
     let manager = app.manager();
-    for _ in 0..400 {
+    for _ in 0..2400 {
         let (events, cursor) = follow(app, &manager, from, 50).await;
         if events.len() >= count {
             assert_eq!(events.len(), count, "{events:?}");

@@ -269,6 +269,40 @@ impl TestApp {
         serve(None, &self.database_url, now, &[]).await
     }
 
+    /// Waits (at most a minute) until the event feed shows every event stored so far. On
+    /// PostgreSQL an event shows only once every transaction older than its own has ended, in
+    /// the whole cluster: other tests' transactions (a seed, a rebuild) hold it back for a
+    /// while. On SQLite it shows at once.
+    pub async fn feed_settled(&self) {
+        use diesel::prelude::*;
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        if !self.database_url.starts_with("postgres") {
+            return;
+        }
+        for _ in 0..1200 {
+            let hidden: i64 = {
+                let mut conn = self.db.connection().expect("connection");
+                let conn: &mut DbConnection = &mut conn;
+                diesel::sql_query(
+                    "SELECT COUNT(*) AS n FROM case_events \
+                     WHERE commit_order >= pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
+                )
+                .get_result::<Count>(conn)
+                .expect("hidden events")
+                .n
+            };
+            if hidden == 0 {
+                return;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the event feed never showed every event");
+    }
+
     /// A token for `subject` with these roles and services.
     pub fn token(&self, subject: &str, roles: &[Role], services: &[&str]) -> String {
         let services: Vec<String> = services.iter().map(|s| s.to_string()).collect();

@@ -323,6 +323,7 @@ async fn issue_15s_events_metrics_and_logs_hold_no_personal_data() {
     }
 
     // The event feed, whole.
+    app.feed_settled().await;
     let feed = app.get("/api/v1/events?limit=200", &manager).await;
     assert_eq!(feed.status, 200, "{}", feed.text());
     assert!(feed.text().contains("case.anonymised"), "{}", feed.text());

@@ -399,6 +399,7 @@ async fn the_full_life_of_a_restriction_is_on_the_timeline_and_in_the_events() {
         of_the_life(timeline(&later, &b).await),
         vec!["flagged", "restricted_contact"]
     );
+    later.feed_settled().await;
     let feed = later
         .get(
             "/api/v1/events?types=restriction.warning_recorded,restriction.decided,\

@@ -296,6 +296,7 @@ async fn closing_a_complaint_invites_its_customer_once_per_stage_with_a_link_for
     assert!(!story(&app, &reference, &app.customer("ros"))
         .await
         .contains(&"survey_invited".to_string()));
+    app.feed_settled().await;
     let feed = app
         .get("/api/v1/events?types=survey.invited", &manager)
         .await;
