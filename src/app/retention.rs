@@ -206,6 +206,14 @@ pub fn anonymise(
         repo::anonymise_customers(conn, customer_ids, district.as_deref())?;
     }
     repo::anonymise_case_records(conn, &ids, now)?;
+    // A resident's links to the cases stop working: there is nothing of theirs left to see.
+    crate::db::case_access::revoke_all(
+        conn,
+        &ids,
+        now,
+        actor.0,
+        "the case's personal data was removed",
+    )?;
     for (id, details) in repo::triage_details(conn, &ids)? {
         if let Some(text) = scrubbed(details.as_deref()) {
             repo::set_triage_details(conn, id, &text)?;

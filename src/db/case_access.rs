@@ -118,6 +118,28 @@ pub fn revoke(
     .optional()
 }
 
+/// Revokes every link of cases `case_ids` not revoked already, as `by` for `reason` (their
+/// personal data removed). How many were.
+pub fn revoke_all(
+    conn: &mut DbConnection,
+    case_ids: &[i64],
+    now: NaiveDateTime,
+    by: &str,
+    reason: &str,
+) -> QueryResult<usize> {
+    diesel::update(
+        case_access_links::table
+            .filter(case_access_links::case_id.eq_any(case_ids))
+            .filter(case_access_links::revoked_at.is_null()),
+    )
+    .set((
+        case_access_links::revoked_at.eq(Some(now)),
+        case_access_links::revoked_by.eq(Some(by)),
+        case_access_links::revoke_reason.eq(Some(reason)),
+    ))
+    .execute(conn)
+}
+
 /// Retires every unretired link of case `case_id` as claimed by account `by`: the case is in
 /// their account now. How many were.
 pub fn claim_all(

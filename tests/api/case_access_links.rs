@@ -698,3 +698,68 @@ async fn without_a_key_to_sign_with_no_link_is_sent_and_the_exchange_says_so() {
         .await
         .problem(503, "/problems/service-unavailable");
 }
+
+#[actix_web::test]
+async fn erasing_the_residents_data_stops_their_link() {
+    let smtp = SmtpServer::start();
+    let app = spawn(smtp_settings(&smtp), Now::System).await;
+    let reference = file(&app, json!({"email": "rhian@example.org"})).await;
+    let token = emailed_token(&smtp, "rhian@example.org", &reference).await;
+    let resident = case_token(&app, &token, &reference).await;
+    let path = format!("/api/v1/cases/{reference}");
+    let manager = app.manager();
+
+    // The resident withdraws through the link; then asks for their data to be erased.
+    let etag = app
+        .get(&path, &resident)
+        .await
+        .header("etag")
+        .expect("etag");
+    let withdrawn = change(
+        &app,
+        &format!("{path}/withdrawal"),
+        &resident,
+        Some(&etag),
+        json!({"reason": "Sorted out by phone."}),
+    )
+    .await;
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.text());
+    let person = app.get(&path, &manager).await.json()["person_id"]
+        .as_i64()
+        .expect("person");
+    let today = council_feedback::domain::clock::uk_date(chrono::Utc::now().naive_utc());
+    let requested = app
+        .post(
+            &format!("/api/v1/people/{person}/erasure-requests"),
+            &manager,
+            &json!({"received_on": today.to_string(), "request": "Please erase what you hold about me"}),
+        )
+        .await;
+    assert_eq!(requested.status, 201, "{}", requested.text());
+    let id = requested.json()["id"].as_i64().expect("id");
+    let erased = app
+        .post(
+            &format!("/api/v1/people/{person}/erasure-requests/{id}/decision"),
+            &manager,
+            &json!({"decision": "carried_out"}),
+        )
+        .await;
+    assert_eq!(erased.status, 200, "{}", erased.text());
+
+    // The link and the token it gave are done.
+    exchange(&app, &token)
+        .await
+        .problem(401, "/problems/unauthorized");
+    app.get(&path, &resident)
+        .await
+        .problem(401, "/problems/unauthorized");
+    let links = app
+        .get(&format!("{path}/access-links"), &manager)
+        .await
+        .json();
+    assert_eq!(links["items"][0]["state"], "revoked");
+    assert_eq!(
+        links["items"][0]["revoke_reason"],
+        "the case's personal data was removed"
+    );
+}
