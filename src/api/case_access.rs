@@ -109,11 +109,7 @@ pub async fn exchange(
 ) -> Result<HttpResponse, ApiError> {
     crate::api::rate_limit::admit_address(&req)?;
     let token = body.value.token()?;
-    if !verifier.can_sign_case_access() {
-        return Err(ApiError::Unavailable(
-            "case links are not in use here: CASE_ACCESS_SECRET is not configured".into(),
-        ));
-    }
+    links_in_use(&verifier)?;
     let policy = settings.policy;
     let at = now.now();
     let exchanged = db
@@ -251,6 +247,18 @@ fn view(link: LinkRow, now: chrono::NaiveDateTime) -> CaseAccessLinkView {
     }
 }
 
+/// 503 where the service has no key to sign links' tokens with (no `CASE_ACCESS_SECRET`,
+/// nor a shared JWT secret to derive one from).
+fn links_in_use(verifier: &TokenVerifier) -> Result<(), ApiError> {
+    if verifier.can_sign_case_access() {
+        Ok(())
+    } else {
+        Err(ApiError::Unavailable(
+            "case links are not in use here: CASE_ACCESS_SECRET is not configured".into(),
+        ))
+    }
+}
+
 /// A case's links, newest first.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CaseAccessLinkList {
@@ -326,11 +334,7 @@ pub async fn send(
     templates: web::Data<Templates>,
     reference: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    if !verifier.can_sign_case_access() {
-        return Err(ApiError::Unavailable(
-            "case links are not in use here: CASE_ACCESS_SECRET is not configured".into(),
-        ));
-    }
+    links_in_use(&verifier)?;
     let caller = staff.0;
     let reference = reference.into_inner();
     let at = now.now();

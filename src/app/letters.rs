@@ -56,11 +56,29 @@ pub fn write(
     Ok(letter)
 }
 
-/// A letter rendered for a case, with the people it goes to.
+/// A letter rendered for a case, with the people it goes to, and what it was rendered with.
 struct Composed {
     rendered: crate::letters::Rendered,
     customer: Contact,
     representative: Option<Contact>,
+    common: Common,
+    language: Language,
+}
+
+impl Composed {
+    /// The same letter rendered again with other `details` (in the same language, for the
+    /// same people): nothing is read again.
+    fn rendered_with(
+        &self,
+        templates: &Templates,
+        details: &Details,
+    ) -> Result<crate::letters::Rendered, AppError> {
+        templates
+            .render(&self.common, details, self.language)
+            .map_err(|e| {
+                AppError::Internal(format!("rendering the {} letter: {e}", details.kind()))
+            })
+    }
 }
 
 /// Renders the `kind` letter for case `case` in its customer's language and form.
@@ -106,6 +124,8 @@ fn compose(
         rendered,
         customer: customer_contact,
         representative,
+        common,
+        language,
     })
 }
 
@@ -160,8 +180,9 @@ pub fn case_access_link(
             expires_on: context::written(expires_on, language),
         }
     };
-    let sent = compose(conn, templates, now, case, kind, details(case_url))?.rendered;
-    let kept = compose(conn, templates, now, case, kind, details(LINK_NOT_KEPT))?.rendered;
+    let composed = compose(conn, templates, now, case, kind, details(case_url))?;
+    let kept = composed.rendered_with(templates, &details(LINK_NOT_KEPT)(composed.language))?;
+    let sent = composed.rendered;
     let letter = keep(conn, now, case, kind, kept)?;
     let html = (route.channel == MessageChannel::Email).then_some(sent.html);
     let message = OutgoingMessage {
