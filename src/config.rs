@@ -136,6 +136,8 @@ pub struct Settings {
     pub database_pool_size: u32,
     /// How long a request waits for a database connection before it is answered 503.
     pub database_timeout: std::time::Duration,
+    /// Statements taking at least this long are logged (`SLOW_STATEMENT_MS`); none: none are.
+    pub slow_statement_ms: Option<u64>,
     pub data_dir: PathBuf,
     pub bind_address: SocketAddr,
     pub jwt: JwtSettings,
@@ -425,6 +427,7 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("DATABASE_URL", "postgres://user@host/db, or sqlite://path/to/file.db (default: sqlite://data/council-feedback.db)"),
     ("DATABASE_POOL_SIZE", "connections in the pool (default 10)"),
     ("DATABASE_TIMEOUT_MS", "longest a request waits for a database connection before it is answered 503 (default 2000, 100-60000)"),
+    ("SLOW_STATEMENT_MS", "log each SQL statement that takes at least this many milliseconds, with its duration and its text without the values bound to it (default: none logged; 1-3600000)"),
     ("DATA_DIR", "folder for the SQLite file and the local-mode secret (default ./data)"),
     ("BIND_ADDRESS", "address and port to listen on (default 127.0.0.1:8080)"),
     ("WORKERS", "HTTP worker threads (default: one per core)"),
@@ -531,6 +534,10 @@ impl Settings {
             100,
             60_000,
         )?);
+        let slow_statement_ms = match get("SLOW_STATEMENT_MS") {
+            None => None,
+            Some(_) => Some(parse_number(&get, "SLOW_STATEMENT_MS", 1, 1, 3_600_000)?),
+        };
         let bind_address = match get("BIND_ADDRESS") {
             None => SocketAddr::from(([127, 0, 0, 1], 8080)),
             Some(text) => text.parse().map_err(|_| {
@@ -709,6 +716,7 @@ impl Settings {
             database_url,
             database_pool_size,
             database_timeout,
+            slow_statement_ms,
             data_dir,
             bind_address,
             jwt,

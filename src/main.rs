@@ -37,6 +37,12 @@ fn main() -> ExitCode {
         }
     };
     init_logging();
+    if let Some(ms) = settings.slow_statement_ms {
+        if let Err(e) = council_feedback::db::slow::log_slower_than(ms) {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     let outcome = match command {
         Command::Token(request) => auth::mint(
             &settings.jwt,

@@ -34,6 +34,7 @@ pub mod restrictions;
 pub mod retention;
 pub mod schema;
 pub mod services;
+pub mod slow;
 pub mod stages;
 pub mod subject_access;
 pub mod surveys;
