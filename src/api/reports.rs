@@ -22,13 +22,15 @@ use crate::domain::learning::LearningStatus;
 use crate::domain::performance::{
     figures, CaseFacts, Figures, GroupBy, ReferralFacts, StageCount, StageFacts, Tally,
 };
-use crate::domain::projection::{month_key, whole_months, Counters, Key as ProjectionKey, Part};
+use crate::domain::projection::{
+    self, month_key, whole_months, Counters, Key as ProjectionKey, Measure, Part,
+};
 // Re-exported: the reports this module serves are made of them.
 pub use crate::domain::reporting::{
     top_counts, CategoryCount, FluencyFigures, Group, LearningFigures, Period, ServiceCount,
     StaffCount,
 };
-use crate::domain::survey::{satisfaction, AnsweredSurvey, Satisfaction};
+use crate::domain::survey::{satisfaction, AnsweredSurvey, Satisfaction, SurveyRating};
 use crate::domain::triage::Decision;
 use crate::error::{ApiError, FieldError};
 
@@ -360,15 +362,15 @@ pub struct Counted {
     counts: repo::Counts,
     /// The period's whole months, from the monthly projections.
     projected: Vec<Projected>,
-    /// The rest of the period, counted from the cases.
-    scanned: Vec<Scope>,
+    /// The period's whole months, and the rest of it, counted from the cases.
+    pub parts: Parts,
     /// The services the report covers; `None`: all.
     services: Option<std::collections::HashSet<String>>,
     directorate_of: HashMap<String, String>,
 }
 
 /// The scope of a request: received in its period, in its services.
-fn scope_of(conn: &mut DbConnection, request: &ReportRequest) -> Result<Scope, ApiError> {
+pub fn scope_of(conn: &mut DbConnection, request: &ReportRequest) -> Result<Scope, ApiError> {
     Ok(Scope::new(
         conn,
         uk_midnight_utc(request.period.from),
@@ -380,13 +382,17 @@ fn scope_of(conn: &mut DbConnection, request: &ReportRequest) -> Result<Scope, A
 /// Where a report's counts come from: the monthly projections for the period's whole months
 /// (`2026-04` to `2027-03`), the cases for the partial months before and after them (or for
 /// the whole period, when it holds no whole month).
-struct Parts {
-    whole: Option<(String, String)>,
-    scanned: Vec<Scope>,
+pub struct Parts {
+    /// The first and last whole month (`2026-04`).
+    pub whole: Option<(String, String)>,
+    pub scanned: Vec<Scope>,
+    /// The services the report covers; `None`: all.
+    pub services: Option<Vec<String>>,
 }
 
 impl Parts {
-    fn of(
+    /// The parts of `request`'s period, whose cases are `scope`.
+    pub fn of(
         conn: &mut DbConnection,
         request: &ReportRequest,
         scope: &Scope,
@@ -395,7 +401,13 @@ impl Parts {
         let Some((first, last)) = whole_months(period.from, period.to) else {
             return Ok(Parts {
                 whole: None,
-                scanned: vec![scope.clone()],
+                scanned: vec![Scope::new(
+                    conn,
+                    scope.from,
+                    scope.before,
+                    request.services.clone(),
+                )?],
+                services: request.services.clone(),
             });
         };
         let whole_from = uk_midnight_utc(first);
@@ -412,6 +424,7 @@ impl Parts {
         Ok(Parts {
             whole: Some((month_key(first), month_key(last))),
             scanned,
+            services: request.services.clone(),
         })
     }
 }
@@ -505,11 +518,16 @@ pub fn load_counts<A: Send, B: Send>(
     request: &ReportRequest,
     group_bys: &[GroupBy],
     more: More<
-        impl FnOnce(&mut DbConnection, &Scope) -> Result<A, ApiError> + Send,
-        impl FnOnce(&mut DbConnection, &Scope) -> Result<B, ApiError> + Send,
+        impl FnOnce(&mut DbConnection, &Parts) -> Result<A, ApiError> + Send,
+        impl FnOnce(&mut DbConnection, &Parts) -> Result<B, ApiError> + Send,
     >,
 ) -> Result<(Counted, More<A, B>), ApiError> {
-    let scope = scope_of(first, request)?;
+    // The whole period's case ids are looked up only where its cases are read (Parts::of).
+    let scope = Scope::of_period(
+        uk_midnight_utc(request.period.from),
+        uk_midnight_utc(request.period.to.succ_opt().unwrap_or(request.period.to)),
+        request.services.clone(),
+    );
     let months = months_of(&request.period);
     let breakdown = repo::Breakdown {
         month_starts: if group_bys.contains(&GroupBy::Month) {
@@ -530,7 +548,7 @@ pub fn load_counts<A: Send, B: Send>(
             for scanned in &parts.scanned {
                 stages.extend(repo::stage_counts(conn, scanned, &breakdown)?);
             }
-            Ok((stages, after_stages(conn, &scope)?))
+            Ok((stages, after_stages(conn, &parts)?))
         },
         |conn| {
             let (mut cases, mut referrals) = (Vec::new(), Vec::new());
@@ -540,10 +558,12 @@ pub fn load_counts<A: Send, B: Send>(
                 referrals.extend(r);
             }
             let projected = match &parts.whole {
-                Some((first, last)) => projections::months(conn, first, last)?,
+                Some((first, last)) => {
+                    projections::months(conn, first, last, breakdown.channel || breakdown.category)?
+                }
                 None => (Vec::new(), Vec::new()),
             };
-            Ok(((cases, referrals, projected), after_cases(conn, &scope)?))
+            Ok(((cases, referrals, projected), after_cases(conn, &parts)?))
         },
     )?;
     let projected = projected_rows(projected, &months, &breakdown)?;
@@ -560,7 +580,7 @@ pub fn load_counts<A: Send, B: Send>(
             referrals,
         },
         projected,
-        scanned: parts.scanned,
+        parts,
         directorate_of: request.directorate_of.clone(),
     };
     Ok((counted, (more_a, more_b)))
@@ -736,24 +756,22 @@ impl Counted {
     }
 
     /// Complaints upheld in whole or part at stage 1, by service and category: the whole
-    /// months' from the projections, the rest from the cases.
+    /// months' from the tallies, the rest from the cases.
     pub fn upheld_at_stage_1(
         &self,
         conn: &mut DbConnection,
     ) -> Result<Vec<repo::UpheldCount>, ApiError> {
         let mut upheld = Vec::new();
-        for scanned in &self.scanned {
+        for scanned in &self.parts.scanned {
             upheld.extend(repo::upheld_at_stage_1(conn, scanned)?);
         }
         upheld.extend(
-            self.projected
-                .iter()
-                .filter(|row| row.part == Part::Stage1)
-                .filter(|row| row.counters.upheld + row.counters.partially_upheld > 0)
+            tallied(conn, &self.parts, Measure::UpheldAtStage1)?
+                .into_iter()
                 .map(|row| repo::UpheldCount {
-                    service: row.dims.service.clone(),
-                    category: row.dims.category.clone(),
-                    n: row.counters.upheld + row.counters.partially_upheld,
+                    service: row.service_id,
+                    category: (!row.value.is_empty()).then_some(row.value),
+                    n: row.n,
                 }),
         );
         Ok(upheld)
@@ -812,37 +830,188 @@ impl Counted {
     }
 }
 
-/// The scope's complaints about a worker's English language fluency.
-pub fn fluency_figures(conn: &mut DbConnection, scope: &Scope) -> Result<FluencyFigures, ApiError> {
-    let (received, referred) = repo::fluency_complaints(conn, scope)?;
-    Ok(FluencyFigures {
-        received: count_of(received),
-        referred_to_manager: count_of(referred),
+/// The tallies of `measure` in the report's whole months, of its services.
+fn tallied(
+    conn: &mut DbConnection,
+    parts: &Parts,
+    measure: Measure,
+) -> Result<Vec<projections::TallyRow>, ApiError> {
+    Ok(match &parts.whole {
+        Some((first, last)) => {
+            projections::tallies(conn, (first, last), measure, parts.services.as_deref())?
+        }
+        None => Vec::new(),
     })
 }
 
-/// Satisfaction with the handling of the scope's complaints, from their answered surveys.
-pub fn satisfaction_of(conn: &mut DbConnection, scope: &Scope) -> Result<Satisfaction, ApiError> {
-    let answered = repo::answered_surveys(conn, scope)?
-        .into_iter()
-        .map(
-            |(service, stage, easy, informed, clear, fair)| match (easy, informed, clear, fair) {
-                (Some(easy), Some(informed), Some(clear), Some(fair)) => Ok(AnsweredSurvey {
-                    service,
-                    stage,
-                    ratings: [easy, informed, clear, fair],
-                }),
-                _ => Err(ApiError::internal(
-                    "an answered survey without a rating for each question",
-                )),
-            },
-        )
-        .collect::<Result<Vec<_>, ApiError>>()?;
+/// The report's complaints about a worker's English language fluency.
+pub fn fluency_figures(conn: &mut DbConnection, parts: &Parts) -> Result<FluencyFigures, ApiError> {
+    let mut figures = FluencyFigures::default();
+    for scanned in &parts.scanned {
+        let (received, referred) = repo::fluency_complaints(conn, scanned)?;
+        figures.received += count_of(received);
+        figures.referred_to_manager += count_of(referred);
+    }
+    for row in tallied(conn, parts, Measure::Fluency)? {
+        match row.value.as_str() {
+            "received" => figures.received += count_of(row.n),
+            "referred" => figures.referred_to_manager += count_of(row.n),
+            other => {
+                return Err(ApiError::internal(format!(
+                    "a fluency tally of value `{other}`"
+                )))
+            }
+        }
+    }
+    Ok(figures)
+}
+
+/// An answered survey's ratings, each given.
+fn rated(
+    service: String,
+    stage: Stage,
+    ratings: [Option<SurveyRating>; 4],
+) -> Result<AnsweredSurvey, ApiError> {
+    match ratings {
+        [Some(easy), Some(informed), Some(clear), Some(fair)] => Ok(AnsweredSurvey {
+            service,
+            stage,
+            ratings: [easy, informed, clear, fair],
+        }),
+        _ => Err(ApiError::internal(
+            "an answered survey without a rating for each question",
+        )),
+    }
+}
+
+/// Satisfaction with the handling of the report's complaints, from their answered surveys.
+pub fn satisfaction_of(conn: &mut DbConnection, parts: &Parts) -> Result<Satisfaction, ApiError> {
+    let mut answered = Vec::new();
+    for scanned in &parts.scanned {
+        for (service, stage, easy, informed, clear, fair) in repo::answered_surveys(conn, scanned)?
+        {
+            answered.push(rated(service, stage, [easy, informed, clear, fair])?);
+        }
+    }
+    for row in tallied(conn, parts, Measure::Survey)? {
+        let (stage, ratings, service) = projection::survey_of(&row.value)
+            .ok_or_else(|| ApiError::internal(format!("a survey tally `{}`", row.value)))?;
+        let survey = rated(service.to_string(), stage, ratings.map(SurveyRating::parse))?;
+        for _ in 0..row.n {
+            answered.push(survey.clone());
+        }
+    }
     Ok(satisfaction(&answered))
 }
 
+/// The compliments of the report's cases passed to each member of staff known by id, by
+/// service.
+pub fn compliments_by_staff(
+    conn: &mut DbConnection,
+    parts: &Parts,
+) -> Result<Vec<repo::StaffComplimentCount>, ApiError> {
+    let mut counts = Vec::new();
+    for scanned in &parts.scanned {
+        counts.extend(repo::compliments_by_staff(conn, scanned)?);
+    }
+    counts.extend(
+        tallied(conn, parts, Measure::StaffCompliment)?
+            .into_iter()
+            .map(|row| repo::StaffComplimentCount {
+                service: row.service_id,
+                staff_id: row.value,
+                n: row.n,
+            }),
+    );
+    Ok(counts)
+}
+
+/// The complaints excluded from the procedure, by the procedure they belong to (`not
+/// recorded` where triage named none).
+pub fn exclusions_by_procedure(
+    conn: &mut DbConnection,
+    parts: &Parts,
+) -> Result<BTreeMap<String, u64>, ApiError> {
+    const NOT_RECORDED: &str = "not recorded";
+    let mut procedures: BTreeMap<String, u64> = BTreeMap::new();
+    for scanned in &parts.scanned {
+        for (service, details) in repo::exclusions(conn, scanned)? {
+            if !parts
+                .services
+                .as_ref()
+                .is_none_or(|services| services.contains(&service))
+            {
+                continue;
+            }
+            let procedure = details
+                .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+                .and_then(|d| d["procedure"].as_str().map(String::from))
+                .unwrap_or_else(|| NOT_RECORDED.into());
+            *procedures.entry(procedure).or_default() += 1;
+        }
+    }
+    for row in tallied(conn, parts, Measure::Exclusion)? {
+        let procedure = if row.value.is_empty() {
+            NOT_RECORDED.to_string()
+        } else {
+            row.value
+        };
+        *procedures.entry(procedure).or_default() += count_of(row.n);
+    }
+    Ok(procedures)
+}
+
+/// By service: the complaints with an investigator at both stages, and those whose stage 2
+/// investigator was someone else.
+pub fn investigator_pairs(
+    conn: &mut DbConnection,
+    parts: &Parts,
+) -> Result<Vec<repo::InvestigatorPairs>, ApiError> {
+    let mut pairs = Vec::new();
+    for scanned in &parts.scanned {
+        pairs.extend(repo::investigator_pairs(conn, scanned)?);
+    }
+    for row in tallied(conn, parts, Measure::Investigators)? {
+        let different = match row.value.as_str() {
+            "same" => 0,
+            "different" => row.n,
+            other => {
+                return Err(ApiError::internal(format!(
+                    "an investigators tally of value `{other}`"
+                )))
+            }
+        };
+        pairs.push(repo::InvestigatorPairs {
+            service: row.service_id,
+            pairs: row.n,
+            different: Some(different),
+        });
+    }
+    Ok(pairs)
+}
+
+/// (stage, working days beyond the original due date, customer agreed) of each agreed
+/// extension of the report's cases.
+pub fn extensions(
+    conn: &mut DbConnection,
+    parts: &Parts,
+) -> Result<Vec<(String, i32, bool)>, ApiError> {
+    let mut extensions = Vec::new();
+    for scanned in &parts.scanned {
+        extensions.extend(repo::extensions(conn, scanned)?);
+    }
+    for row in tallied(conn, parts, Measure::Extension)? {
+        let (stage, days, agreed) = projection::extension_of(&row.value)
+            .ok_or_else(|| ApiError::internal(format!("an extension tally `{}`", row.value)))?;
+        for _ in 0..row.n {
+            extensions.push((stage.as_str().to_string(), days, agreed));
+        }
+    }
+    Ok(extensions)
+}
+
 /// Nothing more to read beside the counts.
-fn nothing(_: &mut DbConnection, _: &Scope) -> Result<(), ApiError> {
+fn nothing(_: &mut DbConnection, _: &Parts) -> Result<(), ApiError> {
     Ok(())
 }
 
@@ -867,8 +1036,8 @@ pub fn performance_report(
     )?;
     let upheld = counted.upheld_at_stage_1(first)?;
     let (total, groups) = counted.figures(request.group_by)?;
-    let by_staff = repo::compliments_by_staff(first, &counted.scope)?;
-    let english_fluency = fluency_figures(first, &counted.scope)?;
+    let by_staff = compliments_by_staff(first, &counted.parts)?;
+    let english_fluency = fluency_figures(first, &counted.parts)?;
     let compliments_by_service = counted.compliments_by_service();
     Ok(PerformanceReport {
         period: request.period.clone(),
@@ -1210,8 +1379,8 @@ pub fn financial_year(date: NaiveDate) -> i32 {
 
 /// What the annual report reads besides the counts, beside them.
 struct AnnualFacts {
-    /// The triage details of each complaint excluded.
-    exclusions: Vec<Option<String>>,
+    /// The complaints excluded, by the procedure they belong to.
+    exclusions: BTreeMap<String, u64>,
     investigators: Vec<repo::InvestigatorPairs>,
     /// (stage, working days beyond the original due date, customer agreed).
     extensions: Vec<(String, i32, bool)>,
@@ -1445,17 +1614,14 @@ pub async fn annual(
                 &request,
                 &[GroupBy::Month],
                 (
-                    |conn: &mut DbConnection, scope: &Scope| {
+                    |conn: &mut DbConnection, parts: &Parts| {
                         Ok((
-                            repo::exclusions(conn, scope)?,
-                            satisfaction_of(conn, scope)?,
+                            exclusions_by_procedure(conn, parts)?,
+                            satisfaction_of(conn, parts)?,
                         ))
                     },
-                    |conn: &mut DbConnection, scope: &Scope| {
-                        Ok((
-                            repo::investigator_pairs(conn, scope)?,
-                            repo::extensions(conn, scope)?,
-                        ))
+                    |conn: &mut DbConnection, parts: &Parts| {
+                        Ok((investigator_pairs(conn, parts)?, extensions(conn, parts)?))
                     },
                 ),
             )?;
@@ -1467,16 +1633,10 @@ pub async fn annual(
             let conn = first;
             let (total, by_month) = counted.figures(Some(GroupBy::Month))?;
             let (_, by_service) = counted.figures(Some(GroupBy::Service))?;
-            let mut procedures: BTreeMap<String, u64> = BTreeMap::new();
-            for details in side.exclusions.iter().cloned() {
-                let procedure = details
-                    .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
-                    .and_then(|d| d["procedure"].as_str().map(String::from))
-                    .unwrap_or_else(|| "not recorded".into());
-                *procedures.entry(procedure).or_default() += 1;
-            }
-            let mut excluded_by_procedure: Vec<crate::report::annual::ProcedureCount> = procedures
-                .into_iter()
+            let mut excluded_by_procedure: Vec<crate::report::annual::ProcedureCount> = side
+                .exclusions
+                .iter()
+                .map(|(procedure, count)| (procedure.clone(), *count))
                 .map(|(procedure, count)| crate::report::annual::ProcedureCount {
                     procedure,
                     count,
@@ -1545,7 +1705,7 @@ pub async fn annual(
                 by_month,
                 by_service,
                 compliments_by_service: counted.compliments_by_service(),
-                english_fluency: fluency_figures(conn, &counted.scope)?,
+                english_fluency: fluency_figures(conn, &counted.parts)?,
                 learning_actions: learning_figures(conn, &request)?,
                 improvements,
                 self_assessment,

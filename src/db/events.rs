@@ -78,24 +78,48 @@ pub fn append(conn: &mut DbConnection, event: &NewEvent<'_>) -> QueryResult<usiz
     Ok(appended)
 }
 
-/// Refreshes the projections of the cases whose events move a figure, each once, in id order.
-/// A case whose only such event is `received` was just logged: it is only added.
+/// Refreshes the projections of the cases whose events move a figure or a tally, each once,
+/// in id order. A case whose only such event is `received` was just logged: it is only added.
 fn project(conn: &mut DbConnection, events: &[NewEvent<'_>]) -> QueryResult<()> {
-    use crate::domain::projection::{moves_figures, moves_referrals};
-    // By case: (only `received`, a referral or its decision among them).
-    let mut cases: std::collections::BTreeMap<i64, (bool, bool)> = Default::default();
+    use crate::domain::projection::{moves_figures, moves_referrals, Measure};
+    /// What a case's events move.
+    #[derive(Default)]
+    struct Moved {
+        figures: bool,
+        only_received: bool,
+        referred: bool,
+        measures: Vec<Measure>,
+    }
+    let mut cases: std::collections::BTreeMap<i64, Moved> = Default::default();
     for event in events {
-        if moves_figures(event.event_type) {
-            let (only_received, referred) = cases.entry(event.case_id).or_insert((true, false));
-            *only_received &= event.event_type == "received";
-            *referred |= moves_referrals(event.event_type);
+        let figures = moves_figures(event.event_type);
+        let measures = Measure::moved_by(event.event_type);
+        if !figures && measures.is_empty() {
+            continue;
+        }
+        let moved = cases.entry(event.case_id).or_insert_with(|| Moved {
+            only_received: true,
+            ..Moved::default()
+        });
+        moved.figures |= figures;
+        moved.only_received &= event.event_type == "received";
+        moved.referred |= moves_referrals(event.event_type);
+        for measure in measures {
+            if !moved.measures.contains(measure) {
+                moved.measures.push(*measure);
+            }
         }
     }
-    for (case_id, (only_received, referred)) in cases {
-        if only_received {
+    for (case_id, moved) in cases {
+        if moved.only_received {
             super::projections::add_new_case(conn, case_id)?;
-        } else {
-            super::projections::refresh_case(conn, case_id, referred)?;
+            continue;
+        }
+        if moved.figures {
+            super::projections::refresh_case(conn, case_id, moved.referred)?;
+        }
+        if !moved.measures.is_empty() {
+            super::projections::refresh_tallies(conn, case_id, &moved.measures)?;
         }
     }
     Ok(())

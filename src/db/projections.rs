@@ -9,14 +9,17 @@ use std::collections::BTreeMap;
 use diesel::prelude::*;
 
 use super::schema::{
-    case_stages, cases, ombudsman_referrals, report_lines, report_month_days, report_months,
-    report_projection_state,
+    case_extensions, case_flags, case_stages, cases, feedback_staff, ombudsman_referrals,
+    report_case_tallies, report_lines, report_month_days, report_month_total_days,
+    report_month_totals, report_months, report_projection_state, report_tallies, surveys,
 };
 use super::{is_unique_violation, DbConnection};
 use crate::domain::case::{Channel, Kind, Outcome, Stage};
 use crate::domain::clock::uk_date;
+use crate::domain::flag::Flag;
 use crate::domain::projection::{
-    self, CaseInput, Counters, Deltas, Key, Line, Part, ReferralInput, StageInput,
+    self, CaseInput, Counters, Deltas, Key, Line, Measure, Part, ReferralInput, StageInput,
+    SurveyInput, Tallies, TallyInput,
 };
 use crate::domain::triage::Decision;
 
@@ -89,6 +92,48 @@ pub struct MonthRow {
     pub not_investigated: i64,
     pub premature: i64,
     pub upheld_fault: i64,
+}
+
+/// A row of the totals: the monthly rows of a (month, service, kind, stage) added up over
+/// channels and categories.
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = report_month_totals)]
+pub struct TotalRow {
+    pub month: String,
+    pub service_id: String,
+    pub kind: String,
+    pub stage: String,
+    pub n: i64,
+    pub accepted: i64,
+    pub resolved_informally: i64,
+    pub service_requests: i64,
+    pub excluded: i64,
+    pub outside_remit: i64,
+    pub out_of_time: i64,
+    pub acknowledged: i64,
+    pub acknowledged_on_time: i64,
+    pub responded: i64,
+    pub responded_on_time: i64,
+    pub upheld: i64,
+    pub partially_upheld: i64,
+    pub not_upheld: i64,
+    pub extended: i64,
+    pub days_sum: i64,
+    pub not_investigated: i64,
+    pub premature: i64,
+    pub upheld_fault: i64,
+}
+
+/// How many stages of a row of the totals took `days` working days.
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = report_month_total_days)]
+pub struct TotalDayRow {
+    pub month: String,
+    pub service_id: String,
+    pub kind: String,
+    pub stage: String,
+    pub days: i64,
+    pub n: i64,
 }
 
 /// How many stages of a projection row took `days` working days.
@@ -227,6 +272,61 @@ impl MonthRow {
 
     pub fn counters(&self) -> Counters {
         counters_of!(self)
+    }
+}
+
+impl TotalRow {
+    fn of(key: &Key, counters: &Counters) -> TotalRow {
+        with_counters!(
+            TotalRow {
+                month: key.month.clone(),
+                service_id: key.service.clone(),
+                kind: key.kind.clone(),
+                stage: key.part.as_str().to_string(),
+            },
+            counters
+        )
+    }
+
+    /// As a monthly row of no channel and no category (`""`).
+    fn as_month_row(&self) -> MonthRow {
+        with_counters!(
+            MonthRow {
+                month: self.month.clone(),
+                service_id: self.service_id.clone(),
+                channel: String::new(),
+                category: String::new(),
+                kind: self.kind.clone(),
+                stage: self.stage.clone(),
+            },
+            &counters_of!(self)
+        )
+    }
+}
+
+impl TotalDayRow {
+    fn of(key: &Key, days: i64, n: i64) -> TotalDayRow {
+        TotalDayRow {
+            month: key.month.clone(),
+            service_id: key.service.clone(),
+            kind: key.kind.clone(),
+            stage: key.part.as_str().to_string(),
+            days,
+            n,
+        }
+    }
+
+    fn as_day_row(&self) -> DayRow {
+        DayRow {
+            month: self.month.clone(),
+            service_id: self.service_id.clone(),
+            channel: String::new(),
+            category: String::new(),
+            kind: self.kind.clone(),
+            stage: self.stage.clone(),
+            days: self.days,
+            n: self.n,
+        }
     }
 }
 
@@ -399,13 +499,15 @@ pub fn add_new_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<()> {
     else {
         return Ok(());
     };
-    let lines = projection::lines(&case_input(&case), &[], &[]);
+    let case = case_input(&case);
+    let lines = projection::lines(&case, &[], &[]);
     for line in &lines {
         diesel::insert_into(report_lines::table)
             .values(LineRow::of(case_id, line))
             .execute(conn)?;
     }
-    apply(conn, &Deltas::between(&[], &lines))
+    apply(conn, &Deltas::between(&[], &lines))?;
+    add_new_case_tallies(conn, case_id, &case)
 }
 
 /// Brings case `case_id`'s lines up to date with what is recorded on it, and adds the
@@ -474,12 +576,20 @@ pub fn refresh_case(conn: &mut DbConnection, case_id: i64, referred: bool) -> Qu
 /// PostgreSQL lock the rows they share in the same order, so they queue rather than deadlock.
 /// A row is updated where it exists and inserted where not; an insert that loses the race to
 /// another transaction's (a unique violation, in a savepoint) updates the winner's row.
+/// The totals (channel and category left out) are updated after, in the same way.
 pub fn apply(conn: &mut DbConnection, deltas: &Deltas) -> QueryResult<()> {
     for (key, c) in &deltas.months {
         add_to_month(conn, key, c)?;
     }
     for ((key, days), n) in &deltas.days {
         add_to_days(conn, key, *days, *n)?;
+    }
+    let totals = deltas.totals();
+    for (key, c) in &totals.months {
+        add_to_total(conn, key, c)?;
+    }
+    for ((key, days), n) in &totals.days {
+        add_to_total_days(conn, key, *days, *n)?;
     }
     Ok(())
 }
@@ -553,6 +663,77 @@ fn add_to_month(conn: &mut DbConnection, key: &Key, c: &Counters) -> QueryResult
     )
 }
 
+fn add_to_total(conn: &mut DbConnection, key: &Key, c: &Counters) -> QueryResult<()> {
+    use report_month_totals::dsl as m;
+    let row = TotalRow::of(key, c);
+    upsert(
+        conn,
+        |conn| {
+            diesel::update(m::report_month_totals.find((
+                &row.month,
+                &row.service_id,
+                &row.kind,
+                &row.stage,
+            )))
+            .set((
+                (
+                    m::n.eq(m::n + c.n),
+                    m::accepted.eq(m::accepted + c.accepted),
+                    m::resolved_informally.eq(m::resolved_informally + c.resolved_informally),
+                    m::service_requests.eq(m::service_requests + c.service_requests),
+                    m::excluded.eq(m::excluded + c.excluded),
+                    m::outside_remit.eq(m::outside_remit + c.outside_remit),
+                    m::out_of_time.eq(m::out_of_time + c.out_of_time),
+                    m::acknowledged.eq(m::acknowledged + c.acknowledged),
+                    m::acknowledged_on_time.eq(m::acknowledged_on_time + c.acknowledged_on_time),
+                    m::responded.eq(m::responded + c.responded),
+                ),
+                (
+                    m::responded_on_time.eq(m::responded_on_time + c.responded_on_time),
+                    m::upheld.eq(m::upheld + c.upheld),
+                    m::partially_upheld.eq(m::partially_upheld + c.partially_upheld),
+                    m::not_upheld.eq(m::not_upheld + c.not_upheld),
+                    m::extended.eq(m::extended + c.extended),
+                    m::days_sum.eq(m::days_sum + c.days_sum),
+                    m::not_investigated.eq(m::not_investigated + c.not_investigated),
+                    m::premature.eq(m::premature + c.premature),
+                    m::upheld_fault.eq(m::upheld_fault + c.upheld_fault),
+                ),
+            ))
+            .execute(conn)
+        },
+        |conn| {
+            diesel::insert_into(m::report_month_totals)
+                .values(row.clone())
+                .execute(conn)
+        },
+    )
+}
+
+fn add_to_total_days(conn: &mut DbConnection, key: &Key, days: i64, n: i64) -> QueryResult<()> {
+    use report_month_total_days::dsl as d;
+    let row = TotalDayRow::of(key, days, n);
+    upsert(
+        conn,
+        |conn| {
+            diesel::update(d::report_month_total_days.find((
+                &row.month,
+                &row.service_id,
+                &row.kind,
+                &row.stage,
+                row.days,
+            )))
+            .set(d::n.eq(d::n + n))
+            .execute(conn)
+        },
+        |conn| {
+            diesel::insert_into(d::report_month_total_days)
+                .values(row.clone())
+                .execute(conn)
+        },
+    )
+}
+
 fn add_to_days(conn: &mut DbConnection, key: &Key, days: i64, n: i64) -> QueryResult<()> {
     use report_month_days::dsl as d;
     let row = DayRow::of(key, days, n);
@@ -580,13 +761,31 @@ fn add_to_days(conn: &mut DbConnection, key: &Key, days: i64, n: i64) -> QueryRe
 }
 
 /// The projection rows and working days histogram of the months from `first` to `last`
-/// (`2026-04`), both included. Rows every line has left (a case moved to another service)
-/// count nothing and are left out: a row's `n` counts its lines.
+/// (`2026-04`), both included: by channel and category where `finest`, else the totals (as
+/// rows of no channel and no category). Rows every line has left (a case moved to another
+/// service) count nothing and are left out: a row's `n` counts its lines.
 pub fn months(
     conn: &mut DbConnection,
     first: &str,
     last: &str,
+    finest: bool,
 ) -> QueryResult<(Vec<MonthRow>, Vec<DayRow>)> {
+    if !finest {
+        let rows: Vec<TotalRow> = report_month_totals::table
+            .filter(report_month_totals::month.ge(first))
+            .filter(report_month_totals::month.le(last))
+            .filter(report_month_totals::n.ne(0))
+            .load(conn)?;
+        let days: Vec<TotalDayRow> = report_month_total_days::table
+            .filter(report_month_total_days::month.ge(first))
+            .filter(report_month_total_days::month.le(last))
+            .filter(report_month_total_days::n.ne(0))
+            .load(conn)?;
+        return Ok((
+            rows.iter().map(TotalRow::as_month_row).collect(),
+            days.iter().map(TotalDayRow::as_day_row).collect(),
+        ));
+    }
     let rows = report_months::table
         .filter(report_months::month.ge(first))
         .filter(report_months::month.le(last))
@@ -598,6 +797,382 @@ pub fn months(
         .filter(report_month_days::n.ne(0))
         .load(conn)?;
     Ok((rows, days))
+}
+
+/// A case's tally as stored: `n` times (measure, value), in its month and lead service.
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = report_case_tallies)]
+pub struct CaseTallyRow {
+    pub case_id: i64,
+    pub measure: String,
+    pub value: String,
+    pub month: String,
+    pub service_id: String,
+    pub n: i64,
+}
+
+/// A tally's sum over the cases of a (month, lead service).
+#[derive(Debug, Clone, Queryable, Insertable)]
+#[diesel(table_name = report_tallies)]
+pub struct TallyRow {
+    pub month: String,
+    pub service_id: String,
+    pub measure: String,
+    pub value: String,
+    pub n: i64,
+}
+
+/// Where a tally is added up: (month, measure, service, value), the table's key order.
+type TallyKey = (String, Measure, String, String);
+
+/// A case's tallies placed in its month and lead service.
+fn placed(case: &CaseInput, tallies: &Tallies) -> BTreeMap<TallyKey, i64> {
+    let month = projection::month_key(case.received);
+    tallies
+        .iter()
+        .map(|((measure, value), n)| {
+            (
+                (month.clone(), *measure, case.service.clone(), value.clone()),
+                *n,
+            )
+        })
+        .collect()
+}
+
+/// The procedure an exclusion's triage details name, if they name one.
+fn procedure_of(details: Option<&str>) -> Option<String> {
+    let details: serde_json::Value = serde_json::from_str(details?).ok()?;
+    details["procedure"].as_str().map(String::from)
+}
+
+type SurveyColumns = (
+    i64,
+    String,
+    Stage,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+const SURVEY_COLUMNS: (
+    surveys::case_id,
+    surveys::service_id,
+    surveys::stage,
+    surveys::easy_to_complain,
+    surveys::kept_informed,
+    surveys::response_clear,
+    surveys::treated_fairly,
+) = (
+    surveys::case_id,
+    surveys::service_id,
+    surveys::stage,
+    surveys::easy_to_complain,
+    surveys::kept_informed,
+    surveys::response_clear,
+    surveys::treated_fairly,
+);
+
+fn survey_input(row: SurveyColumns) -> SurveyInput {
+    let (_, service, stage, easy, informed, clear, fair) = row;
+    SurveyInput {
+        service,
+        stage,
+        ratings: [easy, informed, clear, fair],
+    }
+}
+
+/// What cases `lo..=hi` are tallied by, for `measures`, by case (the exclusion's procedure
+/// is read for the excluded cases only).
+fn tally_inputs(
+    conn: &mut DbConnection,
+    (lo, hi): (i64, i64),
+    measures: &[Measure],
+) -> QueryResult<BTreeMap<i64, TallyInput>> {
+    let mut inputs: BTreeMap<i64, TallyInput> = BTreeMap::new();
+    if measures.contains(&Measure::Exclusion) {
+        let rows: Vec<(i64, Option<String>)> = cases::table
+            .filter(cases::id.between(lo, hi))
+            .filter(cases::triage_decision.eq(Decision::Excluded))
+            .select((cases::id, cases::triage_details))
+            .load(conn)?;
+        for (id, details) in rows {
+            inputs.entry(id).or_default().exclusion = Some(procedure_of(details.as_deref()));
+        }
+    }
+    if measures.contains(&Measure::Investigators) {
+        let rows: Vec<(i64, Stage, Option<String>)> = case_stages::table
+            .filter(case_stages::case_id.between(lo, hi))
+            .filter(case_stages::stage.eq_any(FORMAL_STAGES))
+            .filter(case_stages::investigator.is_not_null())
+            .order(case_stages::id.asc())
+            .select((
+                case_stages::case_id,
+                case_stages::stage,
+                case_stages::investigator,
+            ))
+            .load(conn)?;
+        for (id, stage, investigator) in rows {
+            if let Some(investigator) = investigator {
+                inputs
+                    .entry(id)
+                    .or_default()
+                    .investigators
+                    .push((stage, investigator));
+            }
+        }
+    }
+    if measures.contains(&Measure::Extension) {
+        let rows: Vec<(i64, Stage, i32, bool)> = case_extensions::table
+            .inner_join(case_stages::table)
+            .filter(case_extensions::case_id.between(lo, hi))
+            .filter(case_extensions::status.eq("agreed"))
+            .order(case_extensions::id.asc())
+            .select((
+                case_extensions::case_id,
+                case_stages::stage,
+                case_extensions::working_days_beyond_original,
+                case_extensions::customer_agreed,
+            ))
+            .load(conn)?;
+        for (id, stage, days, agreed) in rows {
+            inputs
+                .entry(id)
+                .or_default()
+                .extensions
+                .push((stage, days, agreed));
+        }
+    }
+    if measures.contains(&Measure::Survey) {
+        let rows: Vec<SurveyColumns> = surveys::table
+            .filter(surveys::case_id.between(lo, hi))
+            .filter(surveys::answered_at.is_not_null())
+            .order(surveys::id.asc())
+            .select(SURVEY_COLUMNS)
+            .load(conn)?;
+        for row in rows {
+            inputs
+                .entry(row.0)
+                .or_default()
+                .surveys
+                .push(survey_input(row));
+        }
+    }
+    if measures.contains(&Measure::StaffCompliment) {
+        let rows: Vec<(i64, Option<String>)> = feedback_staff::table
+            .filter(feedback_staff::case_id.between(lo, hi))
+            .filter(feedback_staff::staff_id.is_not_null())
+            .order(feedback_staff::id.asc())
+            .select((feedback_staff::case_id, feedback_staff::staff_id))
+            .load(conn)?;
+        for (id, staff) in rows {
+            if let Some(staff) = staff {
+                inputs.entry(id).or_default().staff.push(staff);
+            }
+        }
+    }
+    if measures.contains(&Measure::UpheldAtStage1) {
+        let rows: Vec<i64> = case_stages::table
+            .filter(case_stages::case_id.between(lo, hi))
+            .filter(case_stages::stage.eq(Stage::Stage1))
+            .filter(case_stages::responded_at.is_not_null())
+            .filter(case_stages::outcome.eq_any([Outcome::Upheld, Outcome::PartiallyUpheld]))
+            .select(case_stages::case_id)
+            .load(conn)?;
+        for id in rows {
+            inputs.entry(id).or_default().upheld_at_stage_1 += 1;
+        }
+    }
+    if measures.contains(&Measure::Fluency) {
+        let rows: Vec<i64> = case_flags::table
+            .filter(case_flags::case_id.between(lo, hi))
+            .filter(case_flags::flag.eq(Flag::EnglishFluency.as_str()))
+            .select(case_flags::case_id)
+            .load(conn)?;
+        for id in rows {
+            inputs.entry(id).or_default().fluency_referrals += 1;
+        }
+    }
+    Ok(inputs)
+}
+
+/// Adds a case just logged to the tallies, from the case alone (nothing else is recorded on
+/// it yet): most cases add none, and write nothing.
+fn add_new_case_tallies(
+    conn: &mut DbConnection,
+    case_id: i64,
+    case: &CaseInput,
+) -> QueryResult<()> {
+    let tallies = projection::tallies(case, &TallyInput::default(), &Measure::ALL);
+    if tallies.is_empty() {
+        return Ok(());
+    }
+    write_case_tallies(conn, case_id, case, &[], &tallies)?;
+    apply_tallies(conn, &placed(case, &tallies))
+}
+
+/// Brings case `case_id`'s tallies of `measures` up to date with what is recorded on it, and
+/// adds the difference to their sums, in the caller's transaction.
+pub fn refresh_tallies(
+    conn: &mut DbConnection,
+    case_id: i64,
+    measures: &[Measure],
+) -> QueryResult<()> {
+    let names: Vec<&str> = measures.iter().map(|m| m.as_str()).collect();
+    let stored: Vec<CaseTallyRow> = report_case_tallies::table
+        .filter(report_case_tallies::case_id.eq(case_id))
+        .filter(report_case_tallies::measure.eq_any(names))
+        .load(conn)?;
+    let mut old_placed: BTreeMap<TallyKey, i64> = BTreeMap::new();
+    let mut old: BTreeMap<(Measure, String), (String, String, i64)> = BTreeMap::new();
+    for row in stored {
+        let measure = Measure::parse(&row.measure).ok_or_else(|| {
+            diesel::result::Error::DeserializationError(
+                format!("case {case_id} has a tally of measure `{}`", row.measure).into(),
+            )
+        })?;
+        *old_placed
+            .entry((
+                row.month.clone(),
+                measure,
+                row.service_id.clone(),
+                row.value.clone(),
+            ))
+            .or_default() += row.n;
+        old.insert((measure, row.value), (row.month, row.service_id, row.n));
+    }
+    let Some(case): Option<CaseColumns> = cases::table
+        .find(case_id)
+        .select(CASE_COLUMNS)
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(());
+    };
+    let case = case_input(&case);
+    let input = tally_inputs(conn, (case_id, case_id), measures)?
+        .remove(&case_id)
+        .unwrap_or_default();
+    let new = projection::tallies(&case, &input, measures);
+    let new_placed = placed(&case, &new);
+    let mut deltas = new_placed.clone();
+    for (key, n) in &old_placed {
+        *deltas.entry(key.clone()).or_default() -= n;
+    }
+    deltas.retain(|_, n| *n != 0);
+    if deltas.is_empty() {
+        return Ok(());
+    }
+    let month = projection::month_key(case.received);
+    let unchanged = |key: &(Measure, String), n: i64| {
+        old.get(key)
+            .is_some_and(|(m, s, was)| *m == month && *s == case.service && *was == n)
+    };
+    let gone: Vec<(Measure, String)> = old
+        .keys()
+        .filter(|key| !new.contains_key(*key))
+        .cloned()
+        .collect();
+    let changed: Tallies = new
+        .iter()
+        .filter(|(key, n)| !unchanged(key, **n))
+        .map(|(key, n)| (key.clone(), *n))
+        .collect();
+    write_case_tallies(conn, case_id, &case, &gone, &changed)?;
+    apply_tallies(conn, &deltas)
+}
+
+/// Deletes a case's stored tallies that are `gone`, and writes those `changed` or added.
+fn write_case_tallies(
+    conn: &mut DbConnection,
+    case_id: i64,
+    case: &CaseInput,
+    gone: &[(Measure, String)],
+    new: &Tallies,
+) -> QueryResult<()> {
+    use report_case_tallies::dsl as t;
+    for (measure, value) in gone {
+        diesel::delete(t::report_case_tallies.find((case_id, measure.as_str(), value)))
+            .execute(conn)?;
+    }
+    let month = projection::month_key(case.received);
+    for ((measure, value), n) in new {
+        let row = CaseTallyRow {
+            case_id,
+            measure: measure.as_str().to_string(),
+            value: value.clone(),
+            month: month.clone(),
+            service_id: case.service.clone(),
+            n: *n,
+        };
+        upsert(
+            conn,
+            |conn| {
+                diesel::update(t::report_case_tallies.find((case_id, measure.as_str(), value)))
+                    .set((
+                        t::month.eq(&row.month),
+                        t::service_id.eq(&row.service_id),
+                        t::n.eq(row.n),
+                    ))
+                    .execute(conn)
+            },
+            |conn| {
+                diesel::insert_into(t::report_case_tallies)
+                    .values(row.clone())
+                    .execute(conn)
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Adds tallies' differences to their sums, row by row in key order (as [`apply`]).
+fn apply_tallies(conn: &mut DbConnection, deltas: &BTreeMap<TallyKey, i64>) -> QueryResult<()> {
+    use report_tallies::dsl as t;
+    for ((month, measure, service, value), n) in deltas {
+        let row = TallyRow {
+            month: month.clone(),
+            service_id: service.clone(),
+            measure: measure.as_str().to_string(),
+            value: value.clone(),
+            n: *n,
+        };
+        upsert(
+            conn,
+            |conn| {
+                diesel::update(t::report_tallies.find((month, measure.as_str(), service, value)))
+                    .set(t::n.eq(t::n + n))
+                    .execute(conn)
+            },
+            |conn| {
+                diesel::insert_into(t::report_tallies)
+                    .values(row.clone())
+                    .execute(conn)
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// The tallies of `measure` in the months from `first` to `last` (`2026-04`), both
+/// included, of `services` (`None`: all); those every case has left count nothing and are
+/// left out.
+pub fn tallies(
+    conn: &mut DbConnection,
+    (first, last): (&str, &str),
+    measure: Measure,
+    services: Option<&[String]>,
+) -> QueryResult<Vec<TallyRow>> {
+    let mut query = report_tallies::table
+        .filter(report_tallies::month.ge(first))
+        .filter(report_tallies::month.le(last))
+        .filter(report_tallies::measure.eq(measure.as_str()))
+        .filter(report_tallies::n.ne(0))
+        .into_boxed();
+    if let Some(services) = services {
+        query = query.filter(report_tallies::service_id.eq_any(services.to_vec()));
+    }
+    query.load(conn)
 }
 
 /// What a rebuild did.
@@ -647,14 +1222,20 @@ pub fn rebuild(conn: &mut DbConnection) -> QueryResult<Rebuilt> {
         if let DbConnection::Pg(pg) = conn {
             diesel::sql_query(
                 "LOCK TABLE report_lines, report_months, report_month_days, \
-                 report_projection_state IN EXCLUSIVE MODE",
+                 report_month_totals, report_month_total_days, report_case_tallies, \
+                 report_tallies, report_projection_state IN EXCLUSIVE MODE",
             )
             .execute(pg)?;
         }
         diesel::delete(report_lines::table).execute(conn)?;
         diesel::delete(report_months::table).execute(conn)?;
         diesel::delete(report_month_days::table).execute(conn)?;
+        diesel::delete(report_month_totals::table).execute(conn)?;
+        diesel::delete(report_month_total_days::table).execute(conn)?;
+        diesel::delete(report_case_tallies::table).execute(conn)?;
+        diesel::delete(report_tallies::table).execute(conn)?;
         let mut totals = Deltas::default();
+        let mut tally_totals: BTreeMap<TallyKey, i64> = BTreeMap::new();
         let (mut after, mut cases_seen, mut lines_written) = (0_i64, 0_u64, 0_u64);
         loop {
             let batch: Vec<CaseColumns> = cases::table
@@ -692,10 +1273,12 @@ pub fn rebuild(conn: &mut DbConnection) -> QueryResult<Rebuilt> {
                     .or_default()
                     .push(ReferralInput { id, decision });
             }
-            let mut rows = Vec::new();
+            let mut inputs = tally_inputs(conn, (lo, hi), &Measure::ALL)?;
+            let (mut rows, mut tally_rows) = (Vec::new(), Vec::new());
             for case in &batch {
+                let input = case_input(case);
                 let lines = projection::lines(
-                    &case_input(case),
+                    &input,
                     stages.get(&case.0).map(Vec::as_slice).unwrap_or(&[]),
                     referrals.get(&case.0).map(Vec::as_slice).unwrap_or(&[]),
                 );
@@ -703,8 +1286,28 @@ pub fn rebuild(conn: &mut DbConnection) -> QueryResult<Rebuilt> {
                     totals.add(line, 1);
                     rows.push(LineRow::of(case.0, line));
                 }
+                let tallies = projection::tallies(
+                    &input,
+                    &inputs.remove(&case.0).unwrap_or_default(),
+                    &Measure::ALL,
+                );
+                let month = projection::month_key(input.received);
+                for ((measure, value), n) in tallies {
+                    *tally_totals
+                        .entry((month.clone(), measure, input.service.clone(), value.clone()))
+                        .or_default() += n;
+                    tally_rows.push(CaseTallyRow {
+                        case_id: case.0,
+                        measure: measure.as_str().to_string(),
+                        value,
+                        month: month.clone(),
+                        service_id: input.service.clone(),
+                        n,
+                    });
+                }
             }
             insert_all!(conn, report_lines::table, rows);
+            insert_all!(conn, report_case_tallies::table, tally_rows);
             cases_seen += batch.len() as u64;
             lines_written += rows.len() as u64;
             after = hi;
@@ -721,6 +1324,30 @@ pub fn rebuild(conn: &mut DbConnection) -> QueryResult<Rebuilt> {
             .map(|((key, days), n)| DayRow::of(key, *days, *n))
             .collect();
         insert_all!(conn, report_month_days::table, days);
+        let totals = totals.totals();
+        let total_rows: Vec<TotalRow> = totals
+            .months
+            .iter()
+            .map(|(key, c)| TotalRow::of(key, c))
+            .collect();
+        insert_all!(conn, report_month_totals::table, total_rows);
+        let total_days: Vec<TotalDayRow> = totals
+            .days
+            .iter()
+            .map(|((key, days), n)| TotalDayRow::of(key, *days, *n))
+            .collect();
+        insert_all!(conn, report_month_total_days::table, total_days);
+        let tallies: Vec<TallyRow> = tally_totals
+            .into_iter()
+            .map(|((month, measure, service_id, value), n)| TallyRow {
+                month,
+                service_id,
+                measure: measure.as_str().to_string(),
+                value,
+                n,
+            })
+            .collect();
+        insert_all!(conn, report_tallies::table, tallies);
         diesel::delete(report_projection_state::table).execute(conn)?;
         diesel::insert_into(report_projection_state::table)
             .values((
@@ -738,7 +1365,8 @@ pub fn rebuild(conn: &mut DbConnection) -> QueryResult<Rebuilt> {
 }
 
 /// Whether the projections are those of this code and count every case: built by the same
-/// fingerprint, with as many cases received in them as there are cases.
+/// fingerprint, with as many cases received in them (the monthly rows, and their totals) as
+/// there are cases.
 pub fn up_to_date(conn: &mut DbConnection) -> QueryResult<bool> {
     let fingerprint: Option<String> = report_projection_state::table
         .find(1)
@@ -753,5 +1381,9 @@ pub fn up_to_date(conn: &mut DbConnection) -> QueryResult<bool> {
         .filter(report_months::stage.eq(Part::Received.as_str()))
         .select(report_months::n)
         .load(conn)?;
-    Ok(counted.iter().sum::<i64>() == cases)
+    let in_totals: Vec<i64> = report_month_totals::table
+        .filter(report_month_totals::stage.eq(Part::Received.as_str()))
+        .select(report_month_totals::n)
+        .load(conn)?;
+    Ok(counted.iter().sum::<i64>() == cases && in_totals.iter().sum::<i64>() == cases)
 }

@@ -38,6 +38,21 @@ struct IdBounds {
 }
 
 impl Scope {
+    /// A scope whose ids are not looked up ([`Scope::new`] bounds them): every id is in its
+    /// range. For a report that reads no cases for it, only the projections.
+    pub fn of_period(
+        from: chrono::NaiveDateTime,
+        before: chrono::NaiveDateTime,
+        services: Option<Vec<String>>,
+    ) -> Scope {
+        Scope {
+            from,
+            before,
+            services,
+            ids: (i64::MIN, i64::MAX),
+        }
+    }
+
     pub fn new(
         conn: &mut DbConnection,
         from: chrono::NaiveDateTime,
@@ -210,22 +225,28 @@ pub fn learning(
 
 #[derive(QueryableByName)]
 struct Details {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    service: String,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
     details: Option<String>,
 }
 
-/// The triage details of the complaints excluded: each names the procedure.
+/// The triage details of the complaints excluded, with their service: each names the
+/// procedure. Every service is counted; the caller keeps those the report covers.
 /// With the decision written out, so both databases read the partial index
 /// of excluded cases (a bound parameter would hide it from their planners).
-pub fn exclusions(conn: &mut DbConnection, scope: &Scope) -> QueryResult<Vec<Option<String>>> {
+pub fn exclusions(
+    conn: &mut DbConnection,
+    scope: &Scope,
+) -> QueryResult<Vec<(String, Option<String>)>> {
     let Dimensions { range, binds, .. } = dimensions(conn, scope, &Breakdown::default());
     let rows: Vec<Details> = binds
         .query(format!(
-            "SELECT c.triage_details AS details FROM cases c \
+            "SELECT c.service_id AS service, c.triage_details AS details FROM cases c \
              WHERE c.triage_decision = 'excluded' AND {range}"
         ))
         .load(conn)?;
-    Ok(rows.into_iter().map(|r| r.details).collect())
+    Ok(rows.into_iter().map(|r| (r.service, r.details)).collect())
 }
 
 /// (stage, working days beyond the original due date, customer agreed) of each agreed extension.

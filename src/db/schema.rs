@@ -854,6 +854,66 @@ diesel::table! {
 }
 
 diesel::table! {
+    report_month_totals (month, service_id, kind, stage) {
+        month -> Text,
+        service_id -> Text,
+        kind -> Text,
+        stage -> Text,
+        n -> BigInt,
+        accepted -> BigInt,
+        resolved_informally -> BigInt,
+        service_requests -> BigInt,
+        excluded -> BigInt,
+        outside_remit -> BigInt,
+        out_of_time -> BigInt,
+        acknowledged -> BigInt,
+        acknowledged_on_time -> BigInt,
+        responded -> BigInt,
+        responded_on_time -> BigInt,
+        upheld -> BigInt,
+        partially_upheld -> BigInt,
+        not_upheld -> BigInt,
+        extended -> BigInt,
+        days_sum -> BigInt,
+        not_investigated -> BigInt,
+        premature -> BigInt,
+        upheld_fault -> BigInt,
+    }
+}
+
+diesel::table! {
+    report_month_total_days (month, service_id, kind, stage, days) {
+        month -> Text,
+        service_id -> Text,
+        kind -> Text,
+        stage -> Text,
+        days -> BigInt,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    report_case_tallies (case_id, measure, value) {
+        case_id -> BigInt,
+        measure -> Text,
+        value -> Text,
+        month -> Text,
+        service_id -> Text,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    report_tallies (month, measure, service_id, value) {
+        month -> Text,
+        service_id -> Text,
+        measure -> Text,
+        value -> Text,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     report_month_days (month, service_id, channel, category, kind, stage, days) {
         month -> Text,
         service_id -> Text,
@@ -927,4 +987,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_months,
     report_month_days,
     report_projection_state,
+    report_case_tallies,
+    report_tallies,
+    report_month_totals,
+    report_month_total_days,
 );

@@ -16,7 +16,8 @@ use super::triage::Decision;
 
 /// What built the projections: a change to what a line counts changes it, and start-up then
 /// rebuilds them from the cases.
-pub const FINGERPRINT: &str = "report-projections-1: received, stage_1, stage_2, ombudsman";
+pub const FINGERPRINT: &str =
+    "report-projections-2: received, stage_1, stage_2, ombudsman, with totals; tallies: exclusion, investigators, extension, survey, staff_compliment, fluency, upheld_at_stage_1";
 
 /// Which part of the figures a line counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -79,6 +80,17 @@ pub struct Key {
     pub category: String,
     pub kind: String,
     pub part: Part,
+}
+
+impl Key {
+    /// The key's row in the totals, which leave out channel and category (`""`).
+    pub fn total(&self) -> Key {
+        Key {
+            channel: String::new(),
+            category: String::new(),
+            ..self.clone()
+        }
+    }
 }
 
 /// The month a projection row is kept under: `2026-04`.
@@ -339,6 +351,20 @@ impl Deltas {
     pub fn is_empty(&self) -> bool {
         self.months.is_empty() && self.days.is_empty()
     }
+
+    /// The same differences in the totals' rows ([`Key::total`]).
+    pub fn totals(&self) -> Deltas {
+        let mut totals = Deltas::default();
+        for (key, c) in &self.months {
+            totals.months.entry(key.total()).or_default().add(c, 1);
+        }
+        for ((key, days), n) in &self.days {
+            *totals.days.entry((key.total(), *days)).or_default() += n;
+        }
+        totals.months.retain(|_, c| !c.is_zero());
+        totals.days.retain(|_, n| *n != 0);
+        totals
+    }
 }
 
 /// The whole months of a period, as (first, last) day of the first and the last: `None` when
@@ -358,6 +384,215 @@ pub fn whole_months(from: NaiveDate, to: NaiveDate) -> Option<(NaiveDate, NaiveD
         first_of(to).checked_sub_months(chrono::Months::new(1))?
     };
     (first <= last_start).then_some((first, last_start))
+}
+
+/// A measure the reports count beside the monthly rows, tallied by value in each (month,
+/// lead service), as the case-level checks and lists need it: the annual report's
+/// exclusions by procedure, the self-assessment's investigators and extensions, the
+/// satisfaction surveys, the staff named in compliments, the complaints about English
+/// language fluency, and the stage 1 complaints upheld by category (which the monthly rows
+/// would need their finest breakdown to give).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Measure {
+    /// A case triage excluded: the value is the procedure its triage details name (`""`
+    /// when none is recorded).
+    Exclusion,
+    /// A stage 2 and a stage 1 of one complaint that both have an investigator: `same` or
+    /// `different` officer (every such pair counts, as the self-assessment counts them).
+    Investigators,
+    /// An agreed extension: `stage|working days beyond the original date|customer agreed`,
+    /// e.g. `stage_1|10|true`.
+    Extension,
+    /// An answered satisfaction survey: `stage|four ratings|the survey's service`, e.g.
+    /// `stage_1|agree|agree|neither_agree_nor_disagree|disagree|waste-care` (a rating
+    /// not given is `""`).
+    Survey,
+    /// A member of staff named in a compliment, by staff id: the value is the id.
+    StaffCompliment,
+    /// A complaint about a worker's English language fluency: `received`, and `referred`
+    /// for each referral to the worker's manager.
+    Fluency,
+    /// A stage 1 answered as upheld in whole or part: the value is the case's category (`""`
+    /// for none).
+    UpheldAtStage1,
+}
+
+impl Measure {
+    pub const ALL: [Measure; 7] = [
+        Measure::Exclusion,
+        Measure::Investigators,
+        Measure::Extension,
+        Measure::Survey,
+        Measure::StaffCompliment,
+        Measure::Fluency,
+        Measure::UpheldAtStage1,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measure::Exclusion => "exclusion",
+            Measure::Investigators => "investigators",
+            Measure::Extension => "extension",
+            Measure::Survey => "survey",
+            Measure::StaffCompliment => "staff_compliment",
+            Measure::Fluency => "fluency",
+            Measure::UpheldAtStage1 => "upheld_at_stage_1",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Measure> {
+        Measure::ALL.into_iter().find(|m| m.as_str() == text)
+    }
+
+    /// The measures an event (by its timeline name) can move: triage excludes; an
+    /// investigator is named when a stage is assigned (stage 2 opens by escalation, and a
+    /// reopened case may open one again); an extension is agreed; a survey answered; a
+    /// compliment forwarded to the staff it names; a fluency complaint logged or referred to
+    /// the worker's manager (a flag); a stage's response sent with its outcome (a reopened
+    /// case's may be sent again). A move of the lead service moves every tally.
+    pub fn moved_by(event: &str) -> &'static [Measure] {
+        match event {
+            "received" => &[Measure::Fluency],
+            "triaged" => &[Measure::Exclusion],
+            "assigned" | "escalated" => &[Measure::Investigators],
+            "reopened" => &[Measure::Investigators, Measure::UpheldAtStage1],
+            "response_sent" => &[Measure::UpheldAtStage1],
+            "extended" => &[Measure::Extension],
+            "survey_answered" => &[Measure::Survey],
+            "forwarded" => &[Measure::StaffCompliment],
+            "flagged" => &[Measure::Fluency],
+            "lead_service_changed" => &Measure::ALL,
+            _ => &[],
+        }
+    }
+}
+
+/// An answered satisfaction survey as recorded: the service it was about, the stage it
+/// followed, and the ratings of its questions in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SurveyInput {
+    pub service: String,
+    pub stage: Stage,
+    pub ratings: [Option<String>; 4],
+}
+
+/// What a case's tallies are worked out from. A refresh reads only what the measures it
+/// moves need; the rest is left empty and not tallied.
+#[derive(Debug, Clone, Default)]
+pub struct TallyInput {
+    /// The procedure named in the triage details of an excluded case (`Some(None)`: excluded,
+    /// none named); `None`: not excluded.
+    pub exclusion: Option<Option<String>>,
+    /// The formal stages that have an investigator, with them.
+    pub investigators: Vec<(Stage, String)>,
+    /// The agreed extensions: (stage, working days beyond the original date, customer agreed).
+    pub extensions: Vec<(Stage, i32, bool)>,
+    pub surveys: Vec<SurveyInput>,
+    /// The staff ids named in a compliment's forwarding, once for each naming.
+    pub staff: Vec<String>,
+    /// The referrals of the complaint to the worker's manager (fluency flags).
+    pub fluency_referrals: i64,
+    /// Its stage 1 stages answered as upheld in whole or part.
+    pub upheld_at_stage_1: i64,
+}
+
+/// A case's tallies: how many of each (measure, value), in its month and lead service.
+pub type Tallies = BTreeMap<(Measure, String), i64>;
+
+/// The tallies of `measures` a case adds, counted as the reports count them: exclusions of
+/// any kind of case; investigator pairs and extensions of formal stages; surveys answered;
+/// staff named in compliments only; fluency of complaints in the fluency category only.
+pub fn tallies(case: &CaseInput, input: &TallyInput, measures: &[Measure]) -> Tallies {
+    let mut tallies = Tallies::new();
+    let mut add = |measure: Measure, value: String| {
+        if measures.contains(&measure) {
+            *tallies.entry((measure, value)).or_default() += 1;
+        }
+    };
+    if let Some(procedure) = &input.exclusion {
+        add(Measure::Exclusion, procedure.clone().unwrap_or_default());
+    }
+    for (two_stage, two) in &input.investigators {
+        if *two_stage != Stage::Stage2 {
+            continue;
+        }
+        for (one_stage, one) in &input.investigators {
+            if *one_stage == Stage::Stage1 {
+                let same = if one == two { "same" } else { "different" };
+                add(Measure::Investigators, same.to_string());
+            }
+        }
+    }
+    for (stage, days, agreed) in &input.extensions {
+        if Part::of_stage(*stage).is_some() {
+            add(
+                Measure::Extension,
+                format!("{}|{days}|{agreed}", stage.as_str()),
+            );
+        }
+    }
+    for survey in &input.surveys {
+        let ratings: Vec<&str> = survey
+            .ratings
+            .iter()
+            .map(|r| r.as_deref().unwrap_or(""))
+            .collect();
+        add(
+            Measure::Survey,
+            format!(
+                "{}|{}|{}",
+                survey.stage.as_str(),
+                ratings.join("|"),
+                survey.service
+            ),
+        );
+    }
+    if case.kind == Kind::Compliment {
+        for staff in &input.staff {
+            add(Measure::StaffCompliment, staff.clone());
+        }
+    }
+    if case.kind == Kind::Complaint && case.category.as_deref() == Some(super::fluency::CATEGORY) {
+        add(Measure::Fluency, "received".to_string());
+        for _ in 0..input.fluency_referrals {
+            add(Measure::Fluency, "referred".to_string());
+        }
+    }
+    for _ in 0..input.upheld_at_stage_1 {
+        add(
+            Measure::UpheldAtStage1,
+            case.category.clone().unwrap_or_default(),
+        );
+    }
+    tallies
+}
+
+/// An answered survey's tally value read back: (stage, ratings, service).
+pub fn survey_of(value: &str) -> Option<(Stage, [&str; 4], &str)> {
+    let mut parts = value.splitn(6, '|');
+    let stage = Stage::parse(parts.next()?)?;
+    let ratings = [parts.next()?, parts.next()?, parts.next()?, parts.next()?];
+    Some((stage, ratings, parts.next()?))
+}
+
+/// An extension's tally value read back: (stage, working days beyond, customer agreed).
+pub fn extension_of(value: &str) -> Option<(Stage, i32, bool)> {
+    let mut parts = value.split('|');
+    let stage = Stage::parse(parts.next()?)?;
+    let days = parts.next()?.parse().ok()?;
+    let agreed = parts.next()?.parse().ok()?;
+    parts.next().is_none().then_some((stage, days, agreed))
+}
+
+/// The change from a case's `old` tallies to its `new` ones (those of the measures
+/// refreshed), without the values left as they were.
+pub fn tally_deltas(old: &Tallies, new: &Tallies) -> Tallies {
+    let mut deltas = new.clone();
+    for (key, n) in old {
+        *deltas.entry(key.clone()).or_default() -= n;
+    }
+    deltas.retain(|_, n| *n != 0);
+    deltas
 }
 
 #[cfg(test)]
@@ -456,6 +691,31 @@ mod tests {
     }
 
     #[test]
+    fn the_totals_add_up_the_rows_of_every_channel_and_category() {
+        let by_email = lines(&complaint(Some(Decision::Accept)), &[stage_1(7)], &[]);
+        let by_phone = lines(
+            &CaseInput {
+                channel: "phone".into(),
+                category: Some("noise".into()),
+                ..complaint(Some(Decision::Accept))
+            },
+            &[stage_1(8)],
+            &[],
+        );
+        let mut deltas = Deltas::between(&[], &by_email);
+        for line in &by_phone {
+            deltas.add(line, 1);
+        }
+        let totals = deltas.totals();
+        let stage = by_email[1].key.total();
+        assert_eq!((stage.channel.as_str(), stage.category.as_str()), ("", ""));
+        assert_eq!(totals.months.len(), 2);
+        assert_eq!(totals.months[&stage].n, 2);
+        assert_eq!(totals.months[&stage].days_sum, 18);
+        assert_eq!(totals.days[&(stage, 9)], 2);
+    }
+
+    #[test]
     fn moving_the_lead_service_moves_every_line() {
         let case = complaint(Some(Decision::Accept));
         let before = lines(&case, &[stage_1(7)], &[]);
@@ -486,6 +746,108 @@ mod tests {
         );
         assert_eq!(whole_months(date("2026-04-02"), date("2026-04-30")), None);
         assert_eq!(whole_months(date("2026-04-15"), date("2026-05-30")), None);
+    }
+
+    #[test]
+    fn a_case_is_tallied_by_what_is_recorded_on_it() {
+        let case = complaint(Some(Decision::Excluded));
+        let input = TallyInput {
+            exclusion: Some(Some("information_rights".into())),
+            investigators: vec![
+                (Stage::Stage1, "officer-1".into()),
+                (Stage::Stage2, "officer-2".into()),
+            ],
+            extensions: vec![(Stage::Stage1, 10, true), (Stage::Ombudsman, 5, false)],
+            surveys: vec![SurveyInput {
+                service: "highways".into(),
+                stage: Stage::Stage1,
+                ratings: [
+                    Some("agree".into()),
+                    Some("disagree".into()),
+                    None,
+                    Some("agree".into()),
+                ],
+            }],
+            staff: vec!["jo".into()],
+            fluency_referrals: 1,
+            upheld_at_stage_1: 1,
+        };
+        let tallies = tallies(&case, &input, &Measure::ALL);
+        let expected: Tallies = [
+            ((Measure::Exclusion, "information_rights"), 1),
+            ((Measure::Investigators, "different"), 1),
+            ((Measure::Extension, "stage_1|10|true"), 1),
+            (
+                (Measure::Survey, "stage_1|agree|disagree||agree|highways"),
+                1,
+            ),
+            ((Measure::UpheldAtStage1, ""), 1),
+        ]
+        .into_iter()
+        .map(|((m, v), n)| ((m, v.to_string()), n))
+        .collect();
+        // The staff named count for compliments only, the fluency for its category only.
+        assert_eq!(tallies, expected);
+        assert_eq!(
+            survey_of("stage_1|agree|disagree||agree|highways"),
+            Some((
+                Stage::Stage1,
+                ["agree", "disagree", "", "agree"],
+                "highways"
+            ))
+        );
+        assert_eq!(
+            extension_of("stage_1|10|true"),
+            Some((Stage::Stage1, 10, true))
+        );
+        assert_eq!(extension_of("stage_1|10|true|x"), None);
+    }
+
+    #[test]
+    fn only_the_measures_asked_for_are_tallied() {
+        let fluency = CaseInput {
+            category: Some(crate::domain::fluency::CATEGORY.into()),
+            ..complaint(Some(Decision::Accept))
+        };
+        let input = TallyInput {
+            investigators: vec![
+                (Stage::Stage1, "officer-1".into()),
+                (Stage::Stage2, "officer-1".into()),
+                (Stage::Stage1, "officer-3".into()),
+            ],
+            fluency_referrals: 2,
+            ..TallyInput::default()
+        };
+        let only_fluency = tallies(&fluency, &input, &[Measure::Fluency]);
+        assert_eq!(
+            only_fluency.into_iter().collect::<Vec<_>>(),
+            vec![
+                ((Measure::Fluency, "received".to_string()), 1),
+                ((Measure::Fluency, "referred".to_string()), 2)
+            ]
+        );
+        // Every stage 1 paired with every stage 2, as the self-assessment's query pairs them.
+        let pairs = tallies(&fluency, &input, &[Measure::Investigators]);
+        assert_eq!(pairs[&(Measure::Investigators, "same".to_string())], 1);
+        assert_eq!(pairs[&(Measure::Investigators, "different".to_string())], 1);
+        let compliment = CaseInput {
+            kind: Kind::Compliment,
+            ..complaint(None)
+        };
+        let staff = TallyInput {
+            staff: vec!["jo".into(), "jo".into()],
+            ..TallyInput::default()
+        };
+        assert_eq!(
+            tallies(&compliment, &staff, &Measure::ALL)
+                [&(Measure::StaffCompliment, "jo".to_string())],
+            2
+        );
+        assert_eq!(Measure::moved_by("lead_service_changed"), &Measure::ALL);
+        assert!(Measure::moved_by("note").is_empty());
+        for measure in Measure::ALL {
+            assert_eq!(Measure::parse(measure.as_str()), Some(measure));
+        }
     }
 
     #[test]
