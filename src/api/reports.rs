@@ -512,11 +512,13 @@ pub type More<A, B> = (A, B);
 /// Counts the cases of the request's period in the database, broken down
 /// so that `group_bys` can be worked out from them: the stages on the first
 /// connection while the cases and their referrals are read on the second,
-/// each followed by its share of `more`.
+/// each followed by its share of `more`. `themes_only`: of a breakdown by category, only
+/// the complaints received by category are wanted (the digest's themes), beside the totals.
 pub fn load_counts<A: Send, B: Send>(
     (first, second): (&mut DbConnection, &mut DbConnection),
     request: &ReportRequest,
     group_bys: &[GroupBy],
+    themes_only: bool,
     more: More<
         impl FnOnce(&mut DbConnection, &Parts) -> Result<A, ApiError> + Send,
         impl FnOnce(&mut DbConnection, &Parts) -> Result<B, ApiError> + Send,
@@ -539,6 +541,13 @@ pub fn load_counts<A: Send, B: Send>(
         category: group_bys.contains(&GroupBy::Category),
     };
     let parts = Parts::of(first, request, &scope)?;
+    let reading = if breakdown.channel || (breakdown.category && !themes_only) {
+        projections::Reading::Finest
+    } else if breakdown.category {
+        projections::Reading::ComplaintCategories
+    } else {
+        projections::Reading::Totals
+    };
     let (after_stages, after_cases) = more;
     let ((stages, more_a), ((cases, referrals, projected), more_b)) = side_by_side(
         first,
@@ -558,9 +567,7 @@ pub fn load_counts<A: Send, B: Send>(
                 referrals.extend(r);
             }
             let projected = match &parts.whole {
-                Some((first, last)) => {
-                    projections::months(conn, first, last, breakdown.channel || breakdown.category)?
-                }
+                Some((first, last)) => projections::months(conn, first, last, reading)?,
                 None => (Vec::new(), Vec::new()),
             };
             Ok(((cases, referrals, projected), after_cases(conn, &parts)?))
@@ -1032,6 +1039,7 @@ pub fn performance_report(
         (&mut *first, &mut *second),
         request,
         request.group_by.as_slice(),
+        false,
         (satisfaction_of, nothing),
     )?;
     let upheld = counted.upheld_at_stage_1(first)?;
@@ -1613,6 +1621,7 @@ pub async fn annual(
                 (first, second),
                 &request,
                 &[GroupBy::Month],
+                false,
                 (
                     |conn: &mut DbConnection, parts: &Parts| {
                         Ok((
@@ -1910,11 +1919,21 @@ pub async fn digest(
                 directorate_of: request.directorate_of.clone(),
             };
             let by_category = [GroupBy::Category];
-            let (now_counts, ((), ())) =
-                load_counts((first, second), &request, &by_category, (nothing, nothing))?;
+            let (now_counts, ((), ())) = load_counts(
+                (first, second),
+                &request,
+                &by_category,
+                true,
+                (nothing, nothing),
+            )?;
             let upheld = now_counts.upheld_at_stage_1(first)?;
-            let (before_counts, _) =
-                load_counts((first, second), &previous, &by_category, (nothing, nothing))?;
+            let (before_counts, _) = load_counts(
+                (first, second),
+                &previous,
+                &by_category,
+                true,
+                (nothing, nothing),
+            )?;
             let (now, _) = now_counts.figures(None)?;
             let (before, _) = before_counts.figures(None)?;
             let categories = themes(&now_counts, &upheld, &before_counts);

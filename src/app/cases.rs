@@ -299,18 +299,22 @@ pub fn create(
         }
         None => None,
     };
-    super::lifecycle::record(
+    crate::db::events::append_received(
         conn,
-        row.id,
-        caller,
-        now,
-        &crate::domain::case::events::CaseEvent::Received {
-            kind: intake.kind,
-            channel: intake.channel,
-            service: row.service_id.clone(),
-            received_at: crate::domain::case::events::Instant(row.received_at),
-            back_dated_because: row.received_at_reason.clone(),
-        },
+        &crate::db::events::NewEvent::of(
+            row.id,
+            &caller.subject,
+            caller.acting_role(),
+            now,
+            &crate::domain::case::events::CaseEvent::Received {
+                kind: intake.kind,
+                channel: intake.channel,
+                service: row.service_id.clone(),
+                received_at: crate::domain::case::events::Instant(row.received_at),
+                back_dated_because: row.received_at_reason.clone(),
+            },
+        ),
+        &row,
     )?;
     // The person's adjustments and restrictions are read only where they have some (read
     // with the person: most have none, and a person this intake made has none yet).

@@ -68,7 +68,7 @@ impl<'a> NewEvent<'a> {
 }
 
 /// Appends an event. One that moves a report's figure brings the case's lines in the reports'
-/// projections up to date in the same transaction (see [`super::projections::refresh_case`]):
+/// projections up to date in the same transaction (see [`super::projections::refresh`]):
 /// the change it records is written before its event.
 pub fn append(conn: &mut DbConnection, event: &NewEvent<'_>) -> QueryResult<usize> {
     let appended = diesel::insert_into(case_events::table)
@@ -78,31 +78,38 @@ pub fn append(conn: &mut DbConnection, event: &NewEvent<'_>) -> QueryResult<usiz
     Ok(appended)
 }
 
+/// Appends a case's `received` event as it is logged, and adds the case to the reports'
+/// projections as the caller has just written it (nothing is read back).
+pub fn append_received(
+    conn: &mut DbConnection,
+    event: &NewEvent<'_>,
+    case: &super::cases::CaseRow,
+) -> QueryResult<usize> {
+    let appended = diesel::insert_into(case_events::table)
+        .values(event)
+        .execute(conn)?;
+    super::projections::add_case_as_written(conn, case)?;
+    Ok(appended)
+}
+
 /// Refreshes the projections of the cases whose events move a figure or a tally, each once,
 /// in id order. A case whose only such event is `received` was just logged: it is only added.
 fn project(conn: &mut DbConnection, events: &[NewEvent<'_>]) -> QueryResult<()> {
+    use super::projections::Moved;
     use crate::domain::projection::{moves_figures, moves_referrals, Measure};
-    /// What a case's events move.
-    #[derive(Default)]
-    struct Moved {
-        figures: bool,
-        only_received: bool,
-        referred: bool,
-        measures: Vec<Measure>,
-    }
-    let mut cases: std::collections::BTreeMap<i64, Moved> = Default::default();
+    // By case: what its events move, and whether `received` is the only one.
+    let mut cases: std::collections::BTreeMap<i64, (Moved, bool)> = Default::default();
     for event in events {
         let figures = moves_figures(event.event_type);
         let measures = Measure::moved_by(event.event_type);
         if !figures && measures.is_empty() {
             continue;
         }
-        let moved = cases.entry(event.case_id).or_insert_with(|| Moved {
-            only_received: true,
-            ..Moved::default()
-        });
+        let (moved, only_received) = cases
+            .entry(event.case_id)
+            .or_insert_with(|| (Moved::default(), true));
         moved.figures |= figures;
-        moved.only_received &= event.event_type == "received";
+        *only_received &= event.event_type == "received";
         moved.referred |= moves_referrals(event.event_type);
         for measure in measures {
             if !moved.measures.contains(measure) {
@@ -110,16 +117,11 @@ fn project(conn: &mut DbConnection, events: &[NewEvent<'_>]) -> QueryResult<()> 
             }
         }
     }
-    for (case_id, moved) in cases {
-        if moved.only_received {
+    for (case_id, (moved, only_received)) in cases {
+        if only_received {
             super::projections::add_new_case(conn, case_id)?;
-            continue;
-        }
-        if moved.figures {
-            super::projections::refresh_case(conn, case_id, moved.referred)?;
-        }
-        if !moved.measures.is_empty() {
-            super::projections::refresh_tallies(conn, case_id, &moved.measures)?;
+        } else {
+            super::projections::refresh(conn, case_id, &moved)?;
         }
     }
     Ok(())

@@ -450,15 +450,15 @@ fn stage_input(row: &StageColumns) -> StageInput {
 
 const FORMAL_STAGES: [Stage; 2] = [Stage::Stage1, Stage::Stage2];
 
-/// The lines case `case_id` adds now, from what is recorded on it (none once it is gone).
-/// Its referrals are read only when `referrals` says they may count.
-fn current_lines(conn: &mut DbConnection, case_id: i64, referrals: bool) -> QueryResult<Vec<Line>> {
-    let Some(case): Option<CaseColumns> = cases::table
-        .find(case_id)
-        .select(CASE_COLUMNS)
-        .first(conn)
-        .optional()?
-    else {
+/// The lines case `case_id` (as read: `None` once it is gone) adds now, from what is
+/// recorded on it. Its referrals are read only when `referrals` says they may count.
+fn current_lines(
+    conn: &mut DbConnection,
+    case_id: i64,
+    case: Option<&CaseColumns>,
+    referrals: bool,
+) -> QueryResult<Vec<Line>> {
+    let Some(case) = case else {
         return Ok(Vec::new());
     };
     let stages: Vec<StageColumns> = case_stages::table
@@ -479,7 +479,7 @@ fn current_lines(conn: &mut DbConnection, case_id: i64, referrals: bool) -> Quer
         Vec::new()
     };
     Ok(projection::lines(
-        &case_input(&case),
+        &case_input(case),
         &stages.iter().map(stage_input).collect::<Vec<_>>(),
         &referrals
             .into_iter()
@@ -499,28 +499,80 @@ pub fn add_new_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<()> {
     else {
         return Ok(());
     };
-    let case = case_input(&case);
-    let lines = projection::lines(&case, &[], &[]);
+    add_case(conn, case_id, &case_input(&case))
+}
+
+/// [`add_new_case`] for a case the caller has just written, as written: nothing is read.
+pub fn add_case_as_written(
+    conn: &mut DbConnection,
+    row: &super::cases::CaseRow,
+) -> QueryResult<()> {
+    let case = CaseInput {
+        kind: row.kind,
+        channel: row.channel.as_str().to_string(),
+        service: row.service_id.clone(),
+        category: row.category.clone(),
+        received: uk_date(row.received_at),
+        triage: row.triage_decision,
+    };
+    add_case(conn, row.id, &case)
+}
+
+fn add_case(conn: &mut DbConnection, case_id: i64, case: &CaseInput) -> QueryResult<()> {
+    let lines = projection::lines(case, &[], &[]);
     for line in &lines {
         diesel::insert_into(report_lines::table)
             .values(LineRow::of(case_id, line))
             .execute(conn)?;
     }
     apply(conn, &Deltas::between(&[], &lines))?;
-    add_new_case_tallies(conn, case_id, &case)
+    add_new_case_tallies(conn, case_id, case)
 }
 
-/// Brings case `case_id`'s lines up to date with what is recorded on it, and adds the
-/// difference to the projections, in the caller's transaction. Called as a change's events
-/// are appended, after the change is written. Its referrals are read when `referred` (the
-/// change was a referral or its decision) or when it has some counted already: nothing else
-/// adds one.
-pub fn refresh_case(conn: &mut DbConnection, case_id: i64, referred: bool) -> QueryResult<()> {
+/// What a change's events move on one case: its lines (`figures`; its referrals are read
+/// when `referred`) and the tallies of `measures`.
+#[derive(Debug, Clone, Default)]
+pub struct Moved {
+    pub figures: bool,
+    pub referred: bool,
+    pub measures: Vec<Measure>,
+}
+
+/// Brings case `case_id`'s lines and tallies up to date with what is recorded on it, as far
+/// as `moved` says they may have moved, and adds the differences to the projections, in the
+/// caller's transaction. Called as a change's events are appended, after the change is
+/// written. The case is read once for both.
+pub fn refresh(conn: &mut DbConnection, case_id: i64, moved: &Moved) -> QueryResult<()> {
+    let case: Option<CaseColumns> = cases::table
+        .find(case_id)
+        .select(CASE_COLUMNS)
+        .first(conn)
+        .optional()?;
+    if moved.figures {
+        refresh_lines(conn, case_id, case.as_ref(), moved.referred)?;
+    }
+    match &case {
+        Some(case) if !moved.measures.is_empty() => {
+            refresh_tallies(conn, case_id, case, &moved.measures)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Brings the case's lines up to date. Its referrals are read when `referred` (the change
+/// was a referral or its decision) or when it has some counted already: nothing else adds
+/// one.
+fn refresh_lines(
+    conn: &mut DbConnection,
+    case_id: i64,
+    case: Option<&CaseColumns>,
+    referred: bool,
+) -> QueryResult<()> {
     let stored: Vec<LineRow> = report_lines::table
         .filter(report_lines::case_id.eq(case_id))
         .load(conn)?;
     let referrals = referred || stored.iter().any(|l| l.stage == Part::Ombudsman.as_str());
-    let new = current_lines(conn, case_id, referrals)?;
+    let new = current_lines(conn, case_id, case, referrals)?;
     let old: Vec<Line> = stored.iter().filter_map(LineRow::line).collect();
     if old.len() != stored.len() {
         return Err(diesel::result::Error::DeserializationError(
@@ -760,31 +812,56 @@ fn add_to_days(conn: &mut DbConnection, key: &Key, days: i64, n: i64) -> QueryRe
     )
 }
 
+/// How a report reads the projections of its whole months: as finely as it breaks down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// The totals (rows of no channel and no category).
+    Totals,
+    /// The totals, with the complaints received by channel and category instead of in all:
+    /// for the digest, which ranks the categories complained about.
+    ComplaintCategories,
+    /// Every row by channel and category.
+    Finest,
+}
+
 /// The projection rows and working days histogram of the months from `first` to `last`
-/// (`2026-04`), both included: by channel and category where `finest`, else the totals (as
-/// rows of no channel and no category). Rows every line has left (a case moved to another
-/// service) count nothing and are left out: a row's `n` counts its lines.
+/// (`2026-04`), both included, read as `reading` says. Rows every line has left (a case
+/// moved to another service) count nothing and are left out: a row's `n` counts its lines.
 pub fn months(
     conn: &mut DbConnection,
     first: &str,
     last: &str,
-    finest: bool,
+    reading: Reading,
 ) -> QueryResult<(Vec<MonthRow>, Vec<DayRow>)> {
-    if !finest {
-        let rows: Vec<TotalRow> = report_month_totals::table
+    if reading != Reading::Finest {
+        let received = report_month_totals::stage
+            .eq(Part::Received.as_str())
+            .and(report_month_totals::kind.eq(Kind::Complaint.as_str()));
+        let mut query = report_month_totals::table
             .filter(report_month_totals::month.ge(first))
             .filter(report_month_totals::month.le(last))
             .filter(report_month_totals::n.ne(0))
-            .load(conn)?;
+            .into_boxed();
+        let mut categories = Vec::new();
+        if reading == Reading::ComplaintCategories {
+            query = query.filter(diesel::dsl::not(received));
+            categories = report_months::table
+                .filter(report_months::month.ge(first))
+                .filter(report_months::month.le(last))
+                .filter(report_months::stage.eq(Part::Received.as_str()))
+                .filter(report_months::kind.eq(Kind::Complaint.as_str()))
+                .filter(report_months::n.ne(0))
+                .load(conn)?;
+        }
+        let rows: Vec<TotalRow> = query.load(conn)?;
         let days: Vec<TotalDayRow> = report_month_total_days::table
             .filter(report_month_total_days::month.ge(first))
             .filter(report_month_total_days::month.le(last))
             .filter(report_month_total_days::n.ne(0))
             .load(conn)?;
-        return Ok((
-            rows.iter().map(TotalRow::as_month_row).collect(),
-            days.iter().map(TotalDayRow::as_day_row).collect(),
-        ));
+        let mut rows: Vec<MonthRow> = rows.iter().map(TotalRow::as_month_row).collect();
+        rows.extend(categories);
+        return Ok((rows, days.iter().map(TotalDayRow::as_day_row).collect()));
     }
     let rows = report_months::table
         .filter(report_months::month.ge(first))
@@ -1011,13 +1088,26 @@ fn add_new_case_tallies(
     apply_tallies(conn, &placed(case, &tallies))
 }
 
-/// Brings case `case_id`'s tallies of `measures` up to date with what is recorded on it, and
-/// adds the difference to their sums, in the caller's transaction.
-pub fn refresh_tallies(
+/// Brings the case's tallies of `measures` up to date with what is recorded on it, and adds
+/// the difference to their sums.
+fn refresh_tallies(
     conn: &mut DbConnection,
     case_id: i64,
+    case: &CaseColumns,
     measures: &[Measure],
 ) -> QueryResult<()> {
+    let case = case_input(case);
+    // Only those that can count this case (its kind and category never change): a flag
+    // raised on a case not about fluency reads nothing more.
+    let measures: Vec<Measure> = measures
+        .iter()
+        .copied()
+        .filter(|m| m.can_count(case.kind, case.category.as_deref()))
+        .collect();
+    if measures.is_empty() {
+        return Ok(());
+    }
+    let measures = measures.as_slice();
     let names: Vec<&str> = measures.iter().map(|m| m.as_str()).collect();
     let stored: Vec<CaseTallyRow> = report_case_tallies::table
         .filter(report_case_tallies::case_id.eq(case_id))
@@ -1041,16 +1131,13 @@ pub fn refresh_tallies(
             .or_default() += row.n;
         old.insert((measure, row.value), (row.month, row.service_id, row.n));
     }
-    let Some(case): Option<CaseColumns> = cases::table
-        .find(case_id)
-        .select(CASE_COLUMNS)
-        .first(conn)
-        .optional()?
-    else {
-        return Ok(());
-    };
-    let case = case_input(&case);
-    let input = tally_inputs(conn, (case_id, case_id), measures)?
+    // A case not excluded has no procedure to read (an exclusion it had is taken away).
+    let read: Vec<Measure> = measures
+        .iter()
+        .copied()
+        .filter(|m| *m != Measure::Exclusion || case.triage == Some(Decision::Excluded))
+        .collect();
+    let input = tally_inputs(conn, (case_id, case_id), &read)?
         .remove(&case_id)
         .unwrap_or_default();
     let new = projection::tallies(&case, &input, measures);

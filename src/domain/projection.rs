@@ -444,6 +444,24 @@ impl Measure {
         Measure::ALL.into_iter().find(|m| m.as_str() == text)
     }
 
+    /// Whether the measure can count a case of this kind and category at all: only
+    /// complaints have stages (investigators, extensions, surveys, stage 1 outcomes), only
+    /// compliments name staff, and only complaints in the fluency category count as fluency
+    /// complaints. Any case can be excluded at triage.
+    pub fn can_count(self, kind: Kind, category: Option<&str>) -> bool {
+        match self {
+            Measure::Exclusion => true,
+            Measure::Investigators
+            | Measure::Extension
+            | Measure::Survey
+            | Measure::UpheldAtStage1 => kind == Kind::Complaint,
+            Measure::StaffCompliment => kind == Kind::Compliment,
+            Measure::Fluency => {
+                kind == Kind::Complaint && category == Some(super::fluency::CATEGORY)
+            }
+        }
+    }
+
     /// The measures an event (by its timeline name) can move: triage excludes; an
     /// investigator is named when a stage is assigned (stage 2 opens by escalation, and a
     /// reopened case may open one again); an extension is agreed; a survey answered; a
@@ -505,7 +523,7 @@ pub type Tallies = BTreeMap<(Measure, String), i64>;
 pub fn tallies(case: &CaseInput, input: &TallyInput, measures: &[Measure]) -> Tallies {
     let mut tallies = Tallies::new();
     let mut add = |measure: Measure, value: String| {
-        if measures.contains(&measure) {
+        if measures.contains(&measure) && measure.can_count(case.kind, case.category.as_deref()) {
             *tallies.entry((measure, value)).or_default() += 1;
         }
     };
@@ -848,6 +866,18 @@ mod tests {
         for measure in Measure::ALL {
             assert_eq!(Measure::parse(measure.as_str()), Some(measure));
         }
+    }
+
+    #[test]
+    fn a_measure_counts_only_the_cases_it_can() {
+        let fluency = Some(crate::domain::fluency::CATEGORY);
+        assert!(Measure::Fluency.can_count(Kind::Complaint, fluency));
+        assert!(!Measure::Fluency.can_count(Kind::Complaint, Some("noise")));
+        assert!(!Measure::Fluency.can_count(Kind::Comment, fluency));
+        assert!(Measure::StaffCompliment.can_count(Kind::Compliment, None));
+        assert!(!Measure::StaffCompliment.can_count(Kind::Complaint, None));
+        assert!(!Measure::Investigators.can_count(Kind::Compliment, None));
+        assert!(Measure::Exclusion.can_count(Kind::Comment, None));
     }
 
     #[test]
