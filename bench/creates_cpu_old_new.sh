@@ -9,6 +9,7 @@
 #
 #   OLD=/path/to/old/council-feedback PEOPLE=400000 bash bench/creates_cpu_old_new.sh
 #   OLD=... BACKENDS=sqlite ROUNDS=5 RATE=150 SECONDS_PER_RUN=8 bash bench/creates_cpu_old_new.sh
+#   OLD=... NEW=/path/to/a/later/council-feedback bash bench/creates_cpu_old_new.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,11 +27,12 @@ WORK=$(mktemp -d /tmp/cf-cpu.XXXXXX)
 trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 cargo build --release --quiet --bin council-feedback --example bench_http
-NEW=./target/release/council-feedback
+# NEW=/path/to/another/council-feedback compares two old binaries (this tree's by default).
+NEW=${NEW:-./target/release/council-feedback}
 TICKS=$(getconf CLK_TCK)
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
-echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), new: $(git rev-parse --short HEAD 2>/dev/null || echo unknown), old: $OLD, people: ${PEOPLE:-100 accounts, 1000 contacts}, rate: $RATE/s"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), new: $NEW ($(git rev-parse --short HEAD 2>/dev/null || echo unknown)), old: $OLD, people: ${PEOPLE:-100 accounts, 1000 contacts}, rate: $RATE/s"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
