@@ -62,8 +62,10 @@ for backend in $BACKENDS; do
   case $backend in
     sqlite) url="sqlite://$WORK/reports.db" ;;
     postgres)
-      psql "$PG_URL/postgres" -qc 'DROP DATABASE IF EXISTS council_feedback_reports' >/dev/null
-      psql "$PG_URL/postgres" -qc 'CREATE DATABASE council_feedback_reports' >/dev/null
+      if [ -z "${SEEDED:-}" ]; then
+        psql "$PG_URL/postgres" -qc 'DROP DATABASE IF EXISTS council_feedback_reports' >/dev/null
+        psql "$PG_URL/postgres" -qc 'CREATE DATABASE council_feedback_reports' >/dev/null
+      fi
       url="$PG_URL/council_feedback_reports" ;;
     *) echo "unknown backend $backend" >&2; exit 2 ;;
   esac
