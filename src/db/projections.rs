@@ -666,6 +666,39 @@ fn upsert(
     Err(diesel::result::Error::NotFound)
 }
 
+/// The `SET` of an update adding `c` to each count of a row of `report_months` or
+/// `report_month_totals` (`$m`: the table's `dsl`, whose count columns share their names).
+macro_rules! counters_added {
+    ($m:ident, $c:expr) => {{
+        let c: &Counters = $c;
+        (
+            (
+                $m::n.eq($m::n + c.n),
+                $m::accepted.eq($m::accepted + c.accepted),
+                $m::resolved_informally.eq($m::resolved_informally + c.resolved_informally),
+                $m::service_requests.eq($m::service_requests + c.service_requests),
+                $m::excluded.eq($m::excluded + c.excluded),
+                $m::outside_remit.eq($m::outside_remit + c.outside_remit),
+                $m::out_of_time.eq($m::out_of_time + c.out_of_time),
+                $m::acknowledged.eq($m::acknowledged + c.acknowledged),
+                $m::acknowledged_on_time.eq($m::acknowledged_on_time + c.acknowledged_on_time),
+                $m::responded.eq($m::responded + c.responded),
+            ),
+            (
+                $m::responded_on_time.eq($m::responded_on_time + c.responded_on_time),
+                $m::upheld.eq($m::upheld + c.upheld),
+                $m::partially_upheld.eq($m::partially_upheld + c.partially_upheld),
+                $m::not_upheld.eq($m::not_upheld + c.not_upheld),
+                $m::extended.eq($m::extended + c.extended),
+                $m::days_sum.eq($m::days_sum + c.days_sum),
+                $m::not_investigated.eq($m::not_investigated + c.not_investigated),
+                $m::premature.eq($m::premature + c.premature),
+                $m::upheld_fault.eq($m::upheld_fault + c.upheld_fault),
+            ),
+        )
+    }};
+}
+
 fn add_to_month(conn: &mut DbConnection, key: &Key, c: &Counters) -> QueryResult<()> {
     use report_months::dsl as m;
     let row = MonthRow::of(key, c);
@@ -680,31 +713,7 @@ fn add_to_month(conn: &mut DbConnection, key: &Key, c: &Counters) -> QueryResult
                 &row.kind,
                 &row.stage,
             )))
-            .set((
-                (
-                    m::n.eq(m::n + c.n),
-                    m::accepted.eq(m::accepted + c.accepted),
-                    m::resolved_informally.eq(m::resolved_informally + c.resolved_informally),
-                    m::service_requests.eq(m::service_requests + c.service_requests),
-                    m::excluded.eq(m::excluded + c.excluded),
-                    m::outside_remit.eq(m::outside_remit + c.outside_remit),
-                    m::out_of_time.eq(m::out_of_time + c.out_of_time),
-                    m::acknowledged.eq(m::acknowledged + c.acknowledged),
-                    m::acknowledged_on_time.eq(m::acknowledged_on_time + c.acknowledged_on_time),
-                    m::responded.eq(m::responded + c.responded),
-                ),
-                (
-                    m::responded_on_time.eq(m::responded_on_time + c.responded_on_time),
-                    m::upheld.eq(m::upheld + c.upheld),
-                    m::partially_upheld.eq(m::partially_upheld + c.partially_upheld),
-                    m::not_upheld.eq(m::not_upheld + c.not_upheld),
-                    m::extended.eq(m::extended + c.extended),
-                    m::days_sum.eq(m::days_sum + c.days_sum),
-                    m::not_investigated.eq(m::not_investigated + c.not_investigated),
-                    m::premature.eq(m::premature + c.premature),
-                    m::upheld_fault.eq(m::upheld_fault + c.upheld_fault),
-                ),
-            ))
+            .set(counters_added!(m, c))
             .execute(conn)
         },
         |conn| {
@@ -727,31 +736,7 @@ fn add_to_total(conn: &mut DbConnection, key: &Key, c: &Counters) -> QueryResult
                 &row.kind,
                 &row.stage,
             )))
-            .set((
-                (
-                    m::n.eq(m::n + c.n),
-                    m::accepted.eq(m::accepted + c.accepted),
-                    m::resolved_informally.eq(m::resolved_informally + c.resolved_informally),
-                    m::service_requests.eq(m::service_requests + c.service_requests),
-                    m::excluded.eq(m::excluded + c.excluded),
-                    m::outside_remit.eq(m::outside_remit + c.outside_remit),
-                    m::out_of_time.eq(m::out_of_time + c.out_of_time),
-                    m::acknowledged.eq(m::acknowledged + c.acknowledged),
-                    m::acknowledged_on_time.eq(m::acknowledged_on_time + c.acknowledged_on_time),
-                    m::responded.eq(m::responded + c.responded),
-                ),
-                (
-                    m::responded_on_time.eq(m::responded_on_time + c.responded_on_time),
-                    m::upheld.eq(m::upheld + c.upheld),
-                    m::partially_upheld.eq(m::partially_upheld + c.partially_upheld),
-                    m::not_upheld.eq(m::not_upheld + c.not_upheld),
-                    m::extended.eq(m::extended + c.extended),
-                    m::days_sum.eq(m::days_sum + c.days_sum),
-                    m::not_investigated.eq(m::not_investigated + c.not_investigated),
-                    m::premature.eq(m::premature + c.premature),
-                    m::upheld_fault.eq(m::upheld_fault + c.upheld_fault),
-                ),
-            ))
+            .set(counters_added!(m, c))
             .execute(conn)
         },
         |conn| {
@@ -1113,7 +1098,6 @@ fn refresh_tallies(
         .filter(report_case_tallies::case_id.eq(case_id))
         .filter(report_case_tallies::measure.eq_any(names))
         .load(conn)?;
-    let mut old_placed: BTreeMap<TallyKey, i64> = BTreeMap::new();
     let mut old: BTreeMap<(Measure, String), (String, String, i64)> = BTreeMap::new();
     for row in stored {
         let measure = Measure::parse(&row.measure).ok_or_else(|| {
@@ -1121,16 +1105,17 @@ fn refresh_tallies(
                 format!("case {case_id} has a tally of measure `{}`", row.measure).into(),
             )
         })?;
-        *old_placed
-            .entry((
-                row.month.clone(),
-                measure,
-                row.service_id.clone(),
-                row.value.clone(),
-            ))
-            .or_default() += row.n;
         old.insert((measure, row.value), (row.month, row.service_id, row.n));
     }
+    let old_placed: BTreeMap<TallyKey, i64> = old
+        .iter()
+        .map(|((measure, value), (month, service, n))| {
+            (
+                (month.clone(), *measure, service.clone(), value.clone()),
+                *n,
+            )
+        })
+        .collect();
     // A case not excluded has no procedure to read (an exclusion it had is taken away).
     let read: Vec<Measure> = measures
         .iter()
@@ -1141,12 +1126,7 @@ fn refresh_tallies(
         .remove(&case_id)
         .unwrap_or_default();
     let new = projection::tallies(&case, &input, measures);
-    let new_placed = placed(&case, &new);
-    let mut deltas = new_placed.clone();
-    for (key, n) in &old_placed {
-        *deltas.entry(key.clone()).or_default() -= n;
-    }
-    deltas.retain(|_, n| *n != 0);
+    let deltas = projection::differences(&old_placed, &placed(&case, &new));
     if deltas.is_empty() {
         return Ok(());
     }

@@ -602,9 +602,12 @@ pub fn extension_of(value: &str) -> Option<(Stage, i32, bool)> {
     parts.next().is_none().then_some((stage, days, agreed))
 }
 
-/// The change from a case's `old` tallies to its `new` ones (those of the measures
-/// refreshed), without the values left as they were.
-pub fn tally_deltas(old: &Tallies, new: &Tallies) -> Tallies {
+/// The change from a case's `old` tallies to its `new` ones (by any key), without the
+/// values left as they were.
+pub fn differences<K: Ord + Clone>(
+    old: &BTreeMap<K, i64>,
+    new: &BTreeMap<K, i64>,
+) -> BTreeMap<K, i64> {
     let mut deltas = new.clone();
     for (key, n) in old {
         *deltas.entry(key.clone()).or_default() -= n;

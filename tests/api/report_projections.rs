@@ -137,6 +137,24 @@ fn request_for(
     }
 }
 
+/// Investigator pairs (pairs, different) by service, of the services a report covers (every
+/// service is counted; the report keeps those it covers).
+fn by_service(
+    rows: Vec<repo::InvestigatorPairs>,
+    services: Option<&[&str]>,
+) -> std::collections::BTreeMap<String, (i64, i64)> {
+    let mut investigators: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+    for row in rows {
+        if !services.is_none_or(|s| s.contains(&row.service.as_str())) {
+            continue;
+        }
+        let entry = investigators.entry(row.service).or_default();
+        entry.0 += row.pairs;
+        entry.1 += row.different.unwrap_or(0);
+    }
+    investigators
+}
+
 /// The figures the reports take from the tallies (issue 17's second step), worked out from
 /// the cases of the whole period with the queries they used before: satisfaction, the staff
 /// most complimented, the fluency complaints, the exclusions by procedure, the investigators
@@ -177,16 +195,10 @@ fn tallied_reference(app: &TestApp, period: (&str, &str), services: Option<&[&st
             .unwrap_or_else(|| "not recorded".into());
         *procedures.entry(procedure).or_default() += 1;
     }
-    let mut investigators: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
-    for row in repo::investigator_pairs(&mut conn, &scope).expect("pairs") {
-        // Every service is counted; the report keeps those it covers.
-        if !services.is_none_or(|s| s.contains(&row.service.as_str())) {
-            continue;
-        }
-        let entry = investigators.entry(row.service).or_default();
-        entry.0 += row.pairs;
-        entry.1 += row.different.unwrap_or(0);
-    }
+    let investigators = by_service(
+        repo::investigator_pairs(&mut conn, &scope).expect("pairs"),
+        services,
+    );
     let mut extensions = repo::extensions(&mut conn, &scope).expect("extensions");
     extensions.sort();
     json!({
@@ -209,15 +221,10 @@ fn tallied_now(app: &TestApp, period: (&str, &str), services: Option<&[&str]>) -
     let mut conn = app.db.connection().expect("connection");
     let scope = scope_of(&mut conn, &request).expect("scope");
     let parts = Parts::of(&mut conn, &request, &scope).expect("parts");
-    let mut investigators: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
-    for row in api_reports::investigator_pairs(&mut conn, &parts).expect("pairs") {
-        if !services.is_none_or(|s| s.contains(&row.service.as_str())) {
-            continue;
-        }
-        let entry = investigators.entry(row.service).or_default();
-        entry.0 += row.pairs;
-        entry.1 += row.different.unwrap_or(0);
-    }
+    let investigators = by_service(
+        api_reports::investigator_pairs(&mut conn, &parts).expect("pairs"),
+        services,
+    );
     let mut extensions = api_reports::extensions(&mut conn, &parts).expect("extensions");
     extensions.sort();
     json!({
