@@ -1,5 +1,6 @@
 //! Deadline alerts: each deadline's row, and the scheduler's claim on those falling due.
 
+use super::native::Native;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date};
@@ -47,7 +48,7 @@ pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<AlertR
         .filter(deadline_alerts::case_id.eq(case_id))
         .filter(deadline_alerts::deadline.ne_all(Deadline::ANCHORED.to_vec()))
         .order(deadline_alerts::id.asc())
-        .load(conn)
+        .fetch_all(conn)
 }
 
 /// An anchored deadline's rows (a learning action's, an adjustment's review: its subject), on
@@ -61,13 +62,13 @@ pub fn for_subject(
         .filter(deadline_alerts::deadline.eq(deadline))
         .filter(deadline_alerts::subject.eq(subject.to_string()))
         .order(deadline_alerts::id.asc())
-        .load(conn)
+        .fetch_all(conn)
 }
 
 pub fn insert(conn: &mut DbConnection, row: &NewAlert) -> QueryResult<usize> {
     diesel::insert_into(deadline_alerts::table)
         .values(row)
-        .execute(conn)
+        .run(conn)
 }
 
 /// Puts a row to rest (met, moved or no longer owed), or wakes it again.
@@ -84,7 +85,7 @@ pub fn set_active(
             deadline_alerts::deadline.eq(deadline),
             deadline_alerts::next_alert_on.eq(next_alert_on),
         ))
-        .execute(conn)
+        .run(conn)
 }
 
 /// What the scheduler did with these rows.
@@ -101,7 +102,7 @@ pub fn record(
             deadline_alerts::missed_sent.eq(missed_sent),
             deadline_alerts::next_alert_on.eq(next_alert_on),
         ))
-        .execute(conn)
+        .run(conn)
 }
 
 /// Up to `limit` active rows with something to do by `today`, held for this transaction:
@@ -133,5 +134,5 @@ pub fn any(conn: &mut DbConnection) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         deadline_alerts::table.select(deadline_alerts::id),
     ))
-    .get_result(conn)
+    .fetch(conn)
 }

@@ -1,5 +1,6 @@
 //! Cases, their customers and representatives.
 
+use super::native::Native;
 use diesel::prelude::*;
 
 use super::prepared::FirstRow;
@@ -194,7 +195,7 @@ impl<Conn> RunQueryDsl<Conn> for BumpSequence<'_> {}
 pub fn next_reference_number(conn: &mut DbConnection, prefix: &str, year: i32) -> QueryResult<i64> {
     use reference_sequences::dsl as seq;
     for _ in 0..3 {
-        let bumped: Option<i64> = BumpSequence { prefix, year }.get_result(conn).optional()?;
+        let bumped: Option<i64> = BumpSequence { prefix, year }.fetch_optional(conn)?;
         if let Some(number) = bumped {
             return Ok(number);
         }
@@ -207,7 +208,7 @@ pub fn next_reference_number(conn: &mut DbConnection, prefix: &str, year: i32) -
                     seq::year.eq(year),
                     seq::last_number.eq(1_i64),
                 ))
-                .execute(conn)
+                .run(conn)
         });
         match started {
             Ok(_) => return Ok(1),
@@ -222,14 +223,14 @@ pub fn insert_customer(conn: &mut DbConnection, row: &CustomerRow) -> QueryResul
     diesel::insert_into(customers::table)
         .values(row)
         .returning(customers::all_columns)
-        .get_result(conn)
+        .fetch(conn)
 }
 
 pub fn insert_case(conn: &mut DbConnection, row: &NewCaseRow) -> QueryResult<CaseRow> {
     diesel::insert_into(cases::table)
         .values(row)
         .returning(cases::all_columns)
-        .get_result(conn)
+        .fetch(conn)
 }
 
 pub fn insert_representative(
@@ -239,7 +240,7 @@ pub fn insert_representative(
     diesel::insert_into(representatives::table)
         .values(row)
         .returning(representatives::all_columns)
-        .get_result(conn)
+        .fetch(conn)
 }
 
 pub fn find_by_reference(conn: &mut DbConnection, reference: &str) -> QueryResult<Option<CaseRow>> {
@@ -425,7 +426,7 @@ pub fn claim_version(
         claim,
     ))
     .returning(cases::all_columns)
-    .get_result(conn)
+    .fetch(conn)
     .optional()
 }
 
@@ -442,7 +443,7 @@ pub fn set_work_queue(
             cases::next_deadline_kind.eq(next_deadline.map(|(_, kind)| kind)),
             cases::investigator.eq(investigator),
         ))
-        .execute(conn)
+        .run(conn)
 }
 
 /// The case with this id.
@@ -459,7 +460,7 @@ pub fn set_investigator(
 ) -> QueryResult<usize> {
     diesel::update(cases::table.find(case_id))
         .set(cases::investigator.eq(investigator))
-        .execute(conn)
+        .run(conn)
 }
 
 /// Up to `limit` cases after id `after` that may still owe something by a date: those being
@@ -478,5 +479,5 @@ pub fn running_after(conn: &mut DbConnection, after: i64, limit: i64) -> QueryRe
         )
         .order(cases::id.asc())
         .limit(limit)
-        .load(conn)
+        .fetch_all(conn)
 }

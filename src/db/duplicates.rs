@@ -1,6 +1,7 @@
 //! Possible duplicates found at intake (issue 14 §5): the earlier cases a new one is compared
 //! with, and the candidates found.
 
+use super::native::Native;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -43,7 +44,7 @@ pub fn earlier(conn: &mut DbConnection, comparing: &Comparing<'_>) -> QueryResul
                 cases::description,
             )),
     )
-    .load(conn)?;
+    .fetch_all(conn)?;
     Ok(rows
         .into_iter()
         .map(|(case_id, reference, summary, description)| Earlier {

@@ -1,5 +1,6 @@
 //! The append-only case event log: who did what, when.
 
+use super::native::Native;
 use diesel::prelude::*;
 
 use super::schema::case_events;
@@ -73,7 +74,7 @@ impl<'a> NewEvent<'a> {
 pub fn append(conn: &mut DbConnection, event: &NewEvent<'_>) -> QueryResult<usize> {
     let appended = diesel::insert_into(case_events::table)
         .values(event)
-        .execute(conn)?;
+        .run(conn)?;
     project(conn, std::slice::from_ref(event))?;
     Ok(appended)
 }
@@ -87,7 +88,7 @@ pub fn append_received(
 ) -> QueryResult<usize> {
     let appended = diesel::insert_into(case_events::table)
         .values(event)
-        .execute(conn)?;
+        .run(conn)?;
     super::projections::add_case_as_written(conn, case)?;
     Ok(appended)
 }
@@ -139,7 +140,7 @@ pub fn append_all(conn: &mut DbConnection, events: &[NewEvent<'_>]) -> QueryResu
             .map(|event| {
                 diesel::insert_into(case_events::table)
                     .values(event)
-                    .execute(conn)
+                    .run(conn)
             })
             .sum::<QueryResult<usize>>()?,
     };
@@ -190,7 +191,7 @@ pub fn append_returning(conn: &mut DbConnection, event: &NewEvent<'_>) -> QueryR
     let row = diesel::insert_into(case_events::table)
         .values(event)
         .returning(case_events::all_columns)
-        .get_result(conn)?;
+        .fetch(conn)?;
     project(conn, std::slice::from_ref(event))?;
     Ok(row)
 }

@@ -1,5 +1,6 @@
 //! Extensions to a stage's response time.
 
+use super::native::Native;
 use diesel::prelude::*;
 
 use super::schema::case_extensions;
@@ -35,7 +36,7 @@ pub fn insert(conn: &mut DbConnection, row: &ExtensionRow) -> QueryResult<Extens
     diesel::insert_into(case_extensions::table)
         .values(row)
         .returning(case_extensions::all_columns)
-        .get_result(conn)
+        .fetch(conn)
 }
 
 pub fn find(conn: &mut DbConnection, case_id: i64, id: i64) -> QueryResult<Option<ExtensionRow>> {
@@ -50,7 +51,7 @@ pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<Extens
     case_extensions::table
         .filter(case_extensions::case_id.eq(case_id))
         .order(case_extensions::id.asc())
-        .load(conn)
+        .fetch_all(conn)
 }
 
 /// Records the decision on a requested extension.
@@ -70,5 +71,5 @@ pub fn decide(
             case_extensions::customer_told_at.eq(customer_told_at),
         ))
         .returning(case_extensions::all_columns)
-        .get_result(conn)
+        .fetch(conn)
 }

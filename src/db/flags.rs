@@ -1,5 +1,6 @@
 //! Flags on a case and links between cases.
 
+use super::native::Native;
 use diesel::prelude::*;
 
 use super::schema::{case_flags, case_links, cases};
@@ -25,14 +26,14 @@ pub fn insert(conn: &mut DbConnection, row: &FlagRow) -> QueryResult<FlagRow> {
     diesel::insert_into(case_flags::table)
         .values(row)
         .returning(case_flags::all_columns)
-        .get_result(conn)
+        .fetch(conn)
 }
 
 pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<FlagRow>> {
     case_flags::table
         .filter(case_flags::case_id.eq(case_id))
         .order(case_flags::id.asc())
-        .load(conn)
+        .fetch_all(conn)
 }
 
 /// Links two cases, both ways.
@@ -51,7 +52,7 @@ pub fn link(
                 case_links::recorded_by.eq(by),
                 case_links::recorded_at.eq(at),
             ))
-            .execute(conn)?;
+            .run(conn)?;
     }
     Ok(())
 }
@@ -63,7 +64,7 @@ pub fn linked(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<String>>
         .filter(case_links::case_id.eq(case_id))
         .select(cases::reference)
         .order(cases::reference.asc())
-        .load(conn)
+        .fetch_all(conn)
 }
 
 /// What only staff see of a case, in one statement: its flags (by id), the references of the

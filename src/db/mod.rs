@@ -21,6 +21,7 @@ pub mod learning;
 pub mod letters;
 pub mod listen;
 pub mod mailroom;
+pub mod native;
 pub mod ombudsman;
 pub mod outbox;
 pub mod ownership;

@@ -1,5 +1,6 @@
 //! Ombudsman referrals and their outcome.
 
+use super::native::Native;
 use diesel::prelude::*;
 
 use super::schema::ombudsman_referrals;
@@ -30,7 +31,7 @@ pub fn insert(conn: &mut DbConnection, row: &ReferralRow) -> QueryResult<Referra
     diesel::insert_into(ombudsman_referrals::table)
         .values(row)
         .returning(ombudsman_referrals::all_columns)
-        .get_result(conn)
+        .fetch(conn)
 }
 
 pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Option<ReferralRow>> {
@@ -58,5 +59,5 @@ pub fn decide(
             ombudsman_referrals::information_requested_on.eq(information_requested_on),
             ombudsman_referrals::information_provided_on.eq(information_provided_on),
         ))
-        .execute(conn)
+        .run(conn)
 }

@@ -1,6 +1,7 @@
 //! Which services a case belongs to: the lead (on the case) and the services
 //! contributing to it.
 
+use super::native::Native;
 use diesel::prelude::*;
 
 use super::schema::case_services;
@@ -12,7 +13,7 @@ pub fn contributing(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<St
         .filter(case_services::case_id.eq(case_id))
         .select(case_services::service_id)
         .order(case_services::service_id.asc())
-        .load(conn)
+        .fetch_all(conn)
 }
 
 /// The cases any of `services` contributes to.
@@ -20,7 +21,7 @@ pub fn contributed_to(conn: &mut DbConnection, services: &[String]) -> QueryResu
     case_services::table
         .filter(case_services::service_id.eq_any(services))
         .select(case_services::case_id)
-        .load(conn)
+        .fetch_all(conn)
 }
 
 /// Whether any of `services` contributes to the case.
@@ -34,7 +35,7 @@ pub fn contributes(
             .filter(case_services::case_id.eq(case_id))
             .filter(case_services::service_id.eq_any(services)),
     ))
-    .get_result(conn)
+    .fetch(conn)
 }
 
 pub fn add(
@@ -51,7 +52,7 @@ pub fn add(
             case_services::added_by.eq(by),
             case_services::added_at.eq(at),
         ))
-        .execute(conn)
+        .run(conn)
 }
 
 /// Removes a contributing service; how many rows went (0 or 1).
@@ -61,5 +62,5 @@ pub fn remove(conn: &mut DbConnection, case_id: i64, service_id: &str) -> QueryR
             .filter(case_services::case_id.eq(case_id))
             .filter(case_services::service_id.eq(service_id)),
     )
-    .execute(conn)
+    .run(conn)
 }

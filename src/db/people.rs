@@ -1,5 +1,6 @@
 //! People: the person records, who each case's customer and representative is, and merges.
 
+use super::native::Native;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
@@ -95,7 +96,7 @@ pub fn insert(conn: &mut DbConnection, row: &PersonRow) -> QueryResult<PersonRow
     diesel::insert_into(people::table)
         .values(row)
         .returning(people::all_columns)
-        .get_result(conn)
+        .fetch(conn)
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<PersonRow>> {
@@ -246,7 +247,7 @@ fn with_attention<const MOST: u32>(
                 Fixed::<HoldInForce>::new(),
             )),
     )
-    .load(conn)?;
+    .fetch_all(conn)?;
     Ok(rows
         .into_iter()
         .map(|(person, restrictions, adjustments, held)| Found {

@@ -53,13 +53,17 @@ impl<Q, Conn, const N: u32> RunQueryDsl<Conn> for Limited<Q, N> {}
 
 /// `first` for statements run often: the row, or `NotFound`, as diesel's `first` answers,
 /// with `LIMIT 1` written into the statement rather than bound.
+/// Run on the backend's own connection ([`super::native`]): these are the lookups every
+/// request makes.
 pub trait FirstRow: Sized {
-    fn first_row<'q, U, Conn>(self, conn: &mut Conn) -> QueryResult<U>
+    fn first_row<'q, U>(self, conn: &mut super::DbConnection) -> QueryResult<U>
     where
-        Limited<Self, 1>: LoadQuery<'q, Conn, U>,
+        Limited<Self, 1>: LoadQuery<'q, diesel::pg::PgConnection, U>
+            + LoadQuery<'q, diesel::sqlite::SqliteConnection, U>,
     {
+        use super::native::Native;
         Limited::<Self, 1>(self)
-            .load(conn)?
+            .fetch_all(conn)?
             .into_iter()
             .next()
             .ok_or(diesel::result::Error::NotFound)

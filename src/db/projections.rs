@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use diesel::prelude::*;
 
+use super::native::Native;
 use super::schema::{
     case_extensions, case_flags, case_stages, cases, feedback_staff, ombudsman_referrals,
     report_case_tallies, report_lines, report_month_days, report_month_total_days,
@@ -469,12 +470,12 @@ fn current_lines(
                 .or(case_stages::stage.eq(Stage::Stage2)),
         )
         .select(STAGE_COLUMNS)
-        .load(conn)?;
+        .fetch_all(conn)?;
     let referrals: Vec<(i64, Option<String>)> = if referrals {
         ombudsman_referrals::table
             .filter(ombudsman_referrals::case_id.eq(case_id))
             .select((ombudsman_referrals::id, ombudsman_referrals::decision))
-            .load(conn)?
+            .fetch_all(conn)?
     } else {
         Vec::new()
     };
@@ -523,7 +524,7 @@ fn add_case(conn: &mut DbConnection, case_id: i64, case: &CaseInput) -> QueryRes
     for line in &lines {
         diesel::insert_into(report_lines::table)
             .values(LineRow::of(case_id, line))
-            .execute(conn)?;
+            .run(conn)?;
     }
     apply(conn, &Deltas::between(&[], &lines))?;
     add_new_case_tallies(conn, case_id, case)
@@ -570,7 +571,7 @@ fn refresh_lines(
 ) -> QueryResult<()> {
     let stored: Vec<LineRow> = report_lines::table
         .filter(report_lines::case_id.eq(case_id))
-        .load(conn)?;
+        .fetch_all(conn)?;
     let referrals = referred || stored.iter().any(|l| l.stage == Part::Ombudsman.as_str());
     let new = current_lines(conn, case_id, case, referrals)?;
     let old: Vec<Line> = stored.iter().filter_map(LineRow::line).collect();
@@ -588,7 +589,7 @@ fn refresh_lines(
                 line.key.part.as_str(),
                 line.source,
             )))
-            .execute(conn)?;
+            .run(conn)?;
         }
     }
     for line in &new {
@@ -606,18 +607,18 @@ fn refresh_lines(
                         line.source,
                     )))
                     .set(&row)
-                    .execute(conn)
+                    .run(conn)
                 },
                 |conn| {
                     diesel::insert_into(report_lines::table)
                         .values(row.clone())
-                        .execute(conn)
+                        .run(conn)
                 },
             )?,
             None => {
                 diesel::insert_into(report_lines::table)
                     .values(row)
-                    .execute(conn)?;
+                    .run(conn)?;
             }
         }
     }
@@ -666,133 +667,215 @@ fn upsert(
     Err(diesel::result::Error::NotFound)
 }
 
-/// The `SET` of an update adding `c` to each count of a row of `report_months` or
-/// `report_month_totals` (`$m`: the table's `dsl`, whose count columns share their names).
-macro_rules! counters_added {
-    ($m:ident, $c:expr) => {{
-        let c: &Counters = $c;
-        (
-            (
-                $m::n.eq($m::n + c.n),
-                $m::accepted.eq($m::accepted + c.accepted),
-                $m::resolved_informally.eq($m::resolved_informally + c.resolved_informally),
-                $m::service_requests.eq($m::service_requests + c.service_requests),
-                $m::excluded.eq($m::excluded + c.excluded),
-                $m::outside_remit.eq($m::outside_remit + c.outside_remit),
-                $m::out_of_time.eq($m::out_of_time + c.out_of_time),
-                $m::acknowledged.eq($m::acknowledged + c.acknowledged),
-                $m::acknowledged_on_time.eq($m::acknowledged_on_time + c.acknowledged_on_time),
-                $m::responded.eq($m::responded + c.responded),
-            ),
-            (
-                $m::responded_on_time.eq($m::responded_on_time + c.responded_on_time),
-                $m::upheld.eq($m::upheld + c.upheld),
-                $m::partially_upheld.eq($m::partially_upheld + c.partially_upheld),
-                $m::not_upheld.eq($m::not_upheld + c.not_upheld),
-                $m::extended.eq($m::extended + c.extended),
-                $m::days_sum.eq($m::days_sum + c.days_sum),
-                $m::not_investigated.eq($m::not_investigated + c.not_investigated),
-                $m::premature.eq($m::premature + c.premature),
-                $m::upheld_fault.eq($m::upheld_fault + c.upheld_fault),
-            ),
-        )
-    }};
+/// A table of sums the projections add to: its name, its key's text columns in the order
+/// of its primary key, whether the key ends with `days`, and whether its counts are the
+/// [`Counters`] (otherwise its one count is `n`).
+trait SumsTable: 'static {
+    const NAME: &'static str;
+    const KEY: &'static [&'static str];
+    const DAYS: bool;
+    const COUNTERS: bool;
 }
 
+macro_rules! sums_table {
+    ($marker:ident, $name:literal, [$($key:literal),*], days: $days:literal, counters: $counters:literal) => {
+        #[derive(Debug, Clone, Copy)]
+        struct $marker;
+        impl SumsTable for $marker {
+            const NAME: &'static str = $name;
+            const KEY: &'static [&'static str] = &[$($key),*];
+            const DAYS: bool = $days;
+            const COUNTERS: bool = $counters;
+        }
+    };
+}
+
+sums_table!(Months, "report_months", ["month", "service_id", "channel", "category", "kind", "stage"], days: false, counters: true);
+sums_table!(MonthDays, "report_month_days", ["month", "service_id", "channel", "category", "kind", "stage"], days: true, counters: false);
+sums_table!(Totals, "report_month_totals", ["month", "service_id", "kind", "stage"], days: false, counters: true);
+sums_table!(TotalDays, "report_month_total_days", ["month", "service_id", "kind", "stage"], days: true, counters: false);
+sums_table!(TallySums, "report_tallies", ["month", "measure", "service_id", "value"], days: false, counters: false);
+
+/// The count columns of `report_months` and `report_month_totals`, with `c`'s values.
+fn counter_columns(c: &Counters) -> [(&'static str, &i64); 19] {
+    [
+        ("n", &c.n),
+        ("accepted", &c.accepted),
+        ("resolved_informally", &c.resolved_informally),
+        ("service_requests", &c.service_requests),
+        ("excluded", &c.excluded),
+        ("outside_remit", &c.outside_remit),
+        ("out_of_time", &c.out_of_time),
+        ("acknowledged", &c.acknowledged),
+        ("acknowledged_on_time", &c.acknowledged_on_time),
+        ("responded", &c.responded),
+        ("responded_on_time", &c.responded_on_time),
+        ("upheld", &c.upheld),
+        ("partially_upheld", &c.partially_upheld),
+        ("not_upheld", &c.not_upheld),
+        ("extended", &c.extended),
+        ("days_sum", &c.days_sum),
+        ("not_investigated", &c.not_investigated),
+        ("premature", &c.premature),
+        ("upheld_fault", &c.upheld_fault),
+    ]
+}
+
+/// What an [`AddTo`] adds: every counter, or to `n` alone.
+#[derive(Debug, Clone, Copy)]
+enum Added<'a> {
+    Counters(&'a Counters),
+    N(&'a i64),
+}
+
+/// `UPDATE <table> SET n = n + ?, ... WHERE <key> = ? AND ...`: adding to one row of a table
+/// of sums. Written out, one text for each table, because diesel prepares every `update`
+/// afresh (its changesets may vary): this one runs several times in every create and
+/// change, and stays prepared ([`super::prepared`]). Run natively ([`super::native`]).
+#[derive(Debug, Clone, Copy)]
+struct AddTo<'a, T> {
+    key: &'a [&'a str],
+    days: Option<&'a i64>,
+    added: Added<'a>,
+    table: std::marker::PhantomData<T>,
+}
+
+impl<'a, T: SumsTable> AddTo<'a, T> {
+    fn new(key: &'a [&'a str], days: Option<&'a i64>, added: Added<'a>) -> AddTo<'a, T> {
+        debug_assert_eq!(key.len(), T::KEY.len());
+        debug_assert_eq!(days.is_some(), T::DAYS);
+        debug_assert_eq!(matches!(added, Added::Counters(_)), T::COUNTERS);
+        AddTo {
+            key,
+            days,
+            added,
+            table: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T: SumsTable> diesel::query_builder::QueryId for AddTo<'_, T> {
+    type QueryId = AddTo<'static, T>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<T, DB> diesel::query_builder::QueryFragment<DB> for AddTo<'_, T>
+where
+    T: SumsTable,
+    DB: diesel::backend::Backend
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Text>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::BigInt>,
+    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{BigInt, Text};
+        out.push_sql("UPDATE ");
+        out.push_sql(T::NAME);
+        out.push_sql(" SET ");
+        match self.added {
+            Added::Counters(c) => {
+                for (i, (column, value)) in counter_columns(c).into_iter().enumerate() {
+                    if i > 0 {
+                        out.push_sql(", ");
+                    }
+                    out.push_sql(column);
+                    out.push_sql(" = ");
+                    out.push_sql(column);
+                    out.push_sql(" + ");
+                    out.push_bind_param::<BigInt, i64>(value)?;
+                }
+            }
+            Added::N(n) => {
+                out.push_sql("n = n + ");
+                out.push_bind_param::<BigInt, i64>(n)?;
+            }
+        }
+        for (i, (column, value)) in T::KEY.iter().zip(self.key).enumerate() {
+            out.push_sql(if i == 0 { " WHERE " } else { " AND " });
+            out.push_sql(column);
+            out.push_sql(" = ");
+            out.push_bind_param::<Text, str>(value)?;
+        }
+        if let Some(days) = self.days {
+            out.push_sql(" AND days = ");
+            out.push_bind_param::<BigInt, i64>(days)?;
+        }
+        Ok(())
+    }
+}
+
+impl<T, Conn> RunQueryDsl<Conn> for AddTo<'_, T> {}
+
 fn add_to_month(conn: &mut DbConnection, key: &Key, c: &Counters) -> QueryResult<()> {
-    use report_months::dsl as m;
     let row = MonthRow::of(key, c);
+    let sums = [
+        row.month.as_str(),
+        &row.service_id,
+        &row.channel,
+        &row.category,
+        &row.kind,
+        &row.stage,
+    ];
     upsert(
         conn,
+        |conn| AddTo::<Months>::new(&sums, None, Added::Counters(c)).run(conn),
         |conn| {
-            diesel::update(m::report_months.find((
-                &row.month,
-                &row.service_id,
-                &row.channel,
-                &row.category,
-                &row.kind,
-                &row.stage,
-            )))
-            .set(counters_added!(m, c))
-            .execute(conn)
-        },
-        |conn| {
-            diesel::insert_into(m::report_months)
+            diesel::insert_into(report_months::table)
                 .values(row.clone())
-                .execute(conn)
+                .run(conn)
         },
     )
 }
 
 fn add_to_total(conn: &mut DbConnection, key: &Key, c: &Counters) -> QueryResult<()> {
-    use report_month_totals::dsl as m;
     let row = TotalRow::of(key, c);
+    let sums = [row.month.as_str(), &row.service_id, &row.kind, &row.stage];
     upsert(
         conn,
+        |conn| AddTo::<Totals>::new(&sums, None, Added::Counters(c)).run(conn),
         |conn| {
-            diesel::update(m::report_month_totals.find((
-                &row.month,
-                &row.service_id,
-                &row.kind,
-                &row.stage,
-            )))
-            .set(counters_added!(m, c))
-            .execute(conn)
-        },
-        |conn| {
-            diesel::insert_into(m::report_month_totals)
+            diesel::insert_into(report_month_totals::table)
                 .values(row.clone())
-                .execute(conn)
+                .run(conn)
         },
     )
 }
 
 fn add_to_total_days(conn: &mut DbConnection, key: &Key, days: i64, n: i64) -> QueryResult<()> {
-    use report_month_total_days::dsl as d;
     let row = TotalDayRow::of(key, days, n);
+    let sums = [row.month.as_str(), &row.service_id, &row.kind, &row.stage];
     upsert(
         conn,
+        |conn| AddTo::<TotalDays>::new(&sums, Some(&days), Added::N(&n)).run(conn),
         |conn| {
-            diesel::update(d::report_month_total_days.find((
-                &row.month,
-                &row.service_id,
-                &row.kind,
-                &row.stage,
-                row.days,
-            )))
-            .set(d::n.eq(d::n + n))
-            .execute(conn)
-        },
-        |conn| {
-            diesel::insert_into(d::report_month_total_days)
+            diesel::insert_into(report_month_total_days::table)
                 .values(row.clone())
-                .execute(conn)
+                .run(conn)
         },
     )
 }
 
 fn add_to_days(conn: &mut DbConnection, key: &Key, days: i64, n: i64) -> QueryResult<()> {
-    use report_month_days::dsl as d;
     let row = DayRow::of(key, days, n);
+    let sums = [
+        row.month.as_str(),
+        &row.service_id,
+        &row.channel,
+        &row.category,
+        &row.kind,
+        &row.stage,
+    ];
     upsert(
         conn,
+        |conn| AddTo::<MonthDays>::new(&sums, Some(&days), Added::N(&n)).run(conn),
         |conn| {
-            diesel::update(d::report_month_days.find((
-                &row.month,
-                &row.service_id,
-                &row.channel,
-                &row.category,
-                &row.kind,
-                &row.stage,
-                row.days,
-            )))
-            .set(d::n.eq(d::n + n))
-            .execute(conn)
-        },
-        |conn| {
-            diesel::insert_into(d::report_month_days)
+            diesel::insert_into(report_month_days::table)
                 .values(row.clone())
-                .execute(conn)
+                .run(conn)
         },
     )
 }
@@ -836,14 +919,14 @@ pub fn months(
                 .filter(report_months::stage.eq(Part::Received.as_str()))
                 .filter(report_months::kind.eq(Kind::Complaint.as_str()))
                 .filter(report_months::n.ne(0))
-                .load(conn)?;
+                .fetch_all(conn)?;
         }
         let rows: Vec<TotalRow> = query.load(conn)?;
         let days: Vec<TotalDayRow> = report_month_total_days::table
             .filter(report_month_total_days::month.ge(first))
             .filter(report_month_total_days::month.le(last))
             .filter(report_month_total_days::n.ne(0))
-            .load(conn)?;
+            .fetch_all(conn)?;
         let mut rows: Vec<MonthRow> = rows.iter().map(TotalRow::as_month_row).collect();
         rows.extend(categories);
         return Ok((rows, days.iter().map(TotalDayRow::as_day_row).collect()));
@@ -852,12 +935,12 @@ pub fn months(
         .filter(report_months::month.ge(first))
         .filter(report_months::month.le(last))
         .filter(report_months::n.ne(0))
-        .load(conn)?;
+        .fetch_all(conn)?;
     let days = report_month_days::table
         .filter(report_month_days::month.ge(first))
         .filter(report_month_days::month.le(last))
         .filter(report_month_days::n.ne(0))
-        .load(conn)?;
+        .fetch_all(conn)?;
     Ok((rows, days))
 }
 
@@ -957,7 +1040,7 @@ fn tally_inputs(
             .filter(cases::id.between(lo, hi))
             .filter(cases::triage_decision.eq(Decision::Excluded))
             .select((cases::id, cases::triage_details))
-            .load(conn)?;
+            .fetch_all(conn)?;
         for (id, details) in rows {
             inputs.entry(id).or_default().exclusion = Some(procedure_of(details.as_deref()));
         }
@@ -973,7 +1056,7 @@ fn tally_inputs(
                 case_stages::stage,
                 case_stages::investigator,
             ))
-            .load(conn)?;
+            .fetch_all(conn)?;
         for (id, stage, investigator) in rows {
             if let Some(investigator) = investigator {
                 inputs
@@ -996,7 +1079,7 @@ fn tally_inputs(
                 case_extensions::working_days_beyond_original,
                 case_extensions::customer_agreed,
             ))
-            .load(conn)?;
+            .fetch_all(conn)?;
         for (id, stage, days, agreed) in rows {
             inputs
                 .entry(id)
@@ -1011,7 +1094,7 @@ fn tally_inputs(
             .filter(surveys::answered_at.is_not_null())
             .order(surveys::id.asc())
             .select(SURVEY_COLUMNS)
-            .load(conn)?;
+            .fetch_all(conn)?;
         for row in rows {
             inputs
                 .entry(row.0)
@@ -1026,7 +1109,7 @@ fn tally_inputs(
             .filter(feedback_staff::staff_id.is_not_null())
             .order(feedback_staff::id.asc())
             .select((feedback_staff::case_id, feedback_staff::staff_id))
-            .load(conn)?;
+            .fetch_all(conn)?;
         for (id, staff) in rows {
             if let Some(staff) = staff {
                 inputs.entry(id).or_default().staff.push(staff);
@@ -1040,7 +1123,7 @@ fn tally_inputs(
             .filter(case_stages::responded_at.is_not_null())
             .filter(case_stages::outcome.eq_any([Outcome::Upheld, Outcome::PartiallyUpheld]))
             .select(case_stages::case_id)
-            .load(conn)?;
+            .fetch_all(conn)?;
         for id in rows {
             inputs.entry(id).or_default().upheld_at_stage_1 += 1;
         }
@@ -1050,7 +1133,7 @@ fn tally_inputs(
             .filter(case_flags::case_id.between(lo, hi))
             .filter(case_flags::flag.eq(Flag::EnglishFluency.as_str()))
             .select(case_flags::case_id)
-            .load(conn)?;
+            .fetch_all(conn)?;
         for id in rows {
             inputs.entry(id).or_default().fluency_referrals += 1;
         }
@@ -1097,7 +1180,7 @@ fn refresh_tallies(
     let stored: Vec<CaseTallyRow> = report_case_tallies::table
         .filter(report_case_tallies::case_id.eq(case_id))
         .filter(report_case_tallies::measure.eq_any(names))
-        .load(conn)?;
+        .fetch_all(conn)?;
     let mut old: BTreeMap<(Measure, String), (String, String, i64)> = BTreeMap::new();
     for row in stored {
         let measure = Measure::parse(&row.measure).ok_or_else(|| {
@@ -1160,7 +1243,7 @@ fn write_case_tallies(
     use report_case_tallies::dsl as t;
     for (measure, value) in gone {
         diesel::delete(t::report_case_tallies.find((case_id, measure.as_str(), value)))
-            .execute(conn)?;
+            .run(conn)?;
     }
     let month = projection::month_key(case.received);
     for ((measure, value), n) in new {
@@ -1181,12 +1264,12 @@ fn write_case_tallies(
                         t::service_id.eq(&row.service_id),
                         t::n.eq(row.n),
                     ))
-                    .execute(conn)
+                    .run(conn)
             },
             |conn| {
                 diesel::insert_into(t::report_case_tallies)
                     .values(row.clone())
-                    .execute(conn)
+                    .run(conn)
             },
         )?;
     }
@@ -1207,14 +1290,13 @@ fn apply_tallies(conn: &mut DbConnection, deltas: &BTreeMap<TallyKey, i64>) -> Q
         upsert(
             conn,
             |conn| {
-                diesel::update(t::report_tallies.find((month, measure.as_str(), service, value)))
-                    .set(t::n.eq(t::n + n))
-                    .execute(conn)
+                let key = [month.as_str(), measure.as_str(), service, value];
+                AddTo::<TallySums>::new(&key, None, Added::N(n)).run(conn)
             },
             |conn| {
                 diesel::insert_into(t::report_tallies)
                     .values(row.clone())
-                    .execute(conn)
+                    .run(conn)
             },
         )?;
     }
@@ -1294,13 +1376,13 @@ pub fn rebuild(conn: &mut DbConnection) -> QueryResult<Rebuilt> {
             )
             .execute(pg)?;
         }
-        diesel::delete(report_lines::table).execute(conn)?;
-        diesel::delete(report_months::table).execute(conn)?;
-        diesel::delete(report_month_days::table).execute(conn)?;
-        diesel::delete(report_month_totals::table).execute(conn)?;
-        diesel::delete(report_month_total_days::table).execute(conn)?;
-        diesel::delete(report_case_tallies::table).execute(conn)?;
-        diesel::delete(report_tallies::table).execute(conn)?;
+        diesel::delete(report_lines::table).run(conn)?;
+        diesel::delete(report_months::table).run(conn)?;
+        diesel::delete(report_month_days::table).run(conn)?;
+        diesel::delete(report_month_totals::table).run(conn)?;
+        diesel::delete(report_month_total_days::table).run(conn)?;
+        diesel::delete(report_case_tallies::table).run(conn)?;
+        diesel::delete(report_tallies::table).run(conn)?;
         let mut totals = Deltas::default();
         let mut tally_totals: BTreeMap<TallyKey, i64> = BTreeMap::new();
         let (mut after, mut cases_seen, mut lines_written) = (0_i64, 0_u64, 0_u64);
@@ -1310,7 +1392,7 @@ pub fn rebuild(conn: &mut DbConnection) -> QueryResult<Rebuilt> {
                 .order(cases::id.asc())
                 .limit(REBUILD_BATCH)
                 .select(CASE_COLUMNS)
-                .load(conn)?;
+                .fetch_all(conn)?;
             let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
                 break;
             };
@@ -1321,7 +1403,7 @@ pub fn rebuild(conn: &mut DbConnection) -> QueryResult<Rebuilt> {
                 .filter(case_stages::stage.eq_any(FORMAL_STAGES))
                 .order(case_stages::id.asc())
                 .select(STAGE_COLUMNS)
-                .load(conn)?;
+                .fetch_all(conn)?;
             for row in &stage_rows {
                 stages.entry(row.1).or_default().push(stage_input(row));
             }
@@ -1333,7 +1415,7 @@ pub fn rebuild(conn: &mut DbConnection) -> QueryResult<Rebuilt> {
                     ombudsman_referrals::case_id,
                     ombudsman_referrals::decision,
                 ))
-                .load(conn)?;
+                .fetch_all(conn)?;
             for (id, case_id, decision) in referral_rows {
                 referrals
                     .entry(case_id)
@@ -1415,14 +1497,14 @@ pub fn rebuild(conn: &mut DbConnection) -> QueryResult<Rebuilt> {
             })
             .collect();
         insert_all!(conn, report_tallies::table, tallies);
-        diesel::delete(report_projection_state::table).execute(conn)?;
+        diesel::delete(report_projection_state::table).run(conn)?;
         diesel::insert_into(report_projection_state::table)
             .values((
                 report_projection_state::id.eq(1),
                 report_projection_state::fingerprint.eq(projection::FINGERPRINT),
                 report_projection_state::rebuilt_at.eq(super::now()),
             ))
-            .execute(conn)?;
+            .run(conn)?;
         Ok(Rebuilt {
             cases: cases_seen,
             lines: lines_written,
@@ -1443,14 +1525,14 @@ pub fn up_to_date(conn: &mut DbConnection) -> QueryResult<bool> {
     if fingerprint.as_deref() != Some(projection::FINGERPRINT) {
         return Ok(false);
     }
-    let cases: i64 = cases::table.count().get_result(conn)?;
+    let cases: i64 = cases::table.count().fetch(conn)?;
     let counted: Vec<i64> = report_months::table
         .filter(report_months::stage.eq(Part::Received.as_str()))
         .select(report_months::n)
-        .load(conn)?;
+        .fetch_all(conn)?;
     let in_totals: Vec<i64> = report_month_totals::table
         .filter(report_month_totals::stage.eq(Part::Received.as_str()))
         .select(report_month_totals::n)
-        .load(conn)?;
+        .fetch_all(conn)?;
     Ok(counted.iter().sum::<i64>() == cases && in_totals.iter().sum::<i64>() == cases)
 }

@@ -1,5 +1,6 @@
 //! Stage responses: drafts and the one that was sent.
 
+use super::native::Native;
 use diesel::prelude::*;
 
 use super::schema::case_responses;
@@ -37,7 +38,7 @@ pub fn insert(conn: &mut DbConnection, row: &ResponseRow) -> QueryResult<Respons
     diesel::insert_into(case_responses::table)
         .values(row)
         .returning(case_responses::all_columns)
-        .get_result(conn)
+        .fetch(conn)
 }
 
 pub fn find(conn: &mut DbConnection, case_id: i64, id: i64) -> QueryResult<Option<ResponseRow>> {
@@ -52,7 +53,7 @@ pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<Respon
     case_responses::table
         .filter(case_responses::case_id.eq(case_id))
         .order(case_responses::id.asc())
-        .load(conn)
+        .fetch_all(conn)
 }
 
 /// Marks a draft as approved and sent.
@@ -71,5 +72,5 @@ pub fn send(
             case_responses::sent_at_reason.eq(back_dated_because),
         ))
         .returning(case_responses::all_columns)
-        .get_result(conn)
+        .fetch(conn)
 }

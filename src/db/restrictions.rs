@@ -1,6 +1,7 @@
 //! Restrictions on a person, their reviews, the restricted contact recorded on cases, and
 //! staff's readings of that contact for new issues.
 
+use super::native::Native;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -92,7 +93,7 @@ pub fn insert(conn: &mut DbConnection, row: &RestrictionRow) -> QueryResult<Rest
     diesel::insert_into(restrictions::table)
         .values(row)
         .returning(restrictions::all_columns)
-        .get_result(conn)
+        .fetch(conn)
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<RestrictionRow>> {
@@ -104,7 +105,7 @@ pub fn of_person(conn: &mut DbConnection, person_id: i64) -> QueryResult<Vec<Res
     restrictions::table
         .filter(restrictions::person_id.eq(person_id))
         .order(restrictions::id.desc())
-        .load(conn)
+        .fetch_all(conn)
 }
 
 /// A person's restrictions not lifted (enforcement reads which of them apply today).
@@ -113,13 +114,13 @@ pub fn not_lifted(conn: &mut DbConnection, person_id: i64) -> QueryResult<Vec<Re
         .filter(restrictions::person_id.eq(person_id))
         .filter(restrictions::lifted_at.is_null())
         .order(restrictions::id.asc())
-        .load(conn)
+        .fetch_all(conn)
 }
 
 pub fn set_letter(conn: &mut DbConnection, id: i64, letter_id: i64) -> QueryResult<usize> {
     diesel::update(restrictions::table.find(id))
         .set(restrictions::letter_id.eq(Some(letter_id)))
-        .execute(conn)
+        .run(conn)
 }
 
 /// Records a review's result and takes the restriction's next version, if `expected` is still
@@ -144,14 +145,14 @@ pub fn reviewed(
         restrictions::updated_at.eq(at),
     ))
     .returning(restrictions::all_columns)
-    .get_result(conn)
+    .fetch(conn)
     .optional()
 }
 
 pub fn insert_review(conn: &mut DbConnection, row: &ReviewRow) -> QueryResult<usize> {
     diesel::insert_into(restriction_reviews::table)
         .values(row)
-        .execute(conn)
+        .run(conn)
 }
 
 /// A restriction's reviews, oldest first.
@@ -159,13 +160,13 @@ pub fn reviews_of(conn: &mut DbConnection, id: i64) -> QueryResult<Vec<ReviewRow
     restriction_reviews::table
         .filter(restriction_reviews::restriction_id.eq(id))
         .order(restriction_reviews::id.asc())
-        .load(conn)
+        .fetch_all(conn)
 }
 
 pub fn insert_contact(conn: &mut DbConnection, row: &ContactRow) -> QueryResult<usize> {
     diesel::insert_into(restricted_contacts::table)
         .values(row)
-        .execute(conn)
+        .run(conn)
 }
 
 /// The restricted contact recorded on a case, oldest first.
@@ -173,7 +174,7 @@ pub fn contacts_on(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<Con
     restricted_contacts::table
         .filter(restricted_contacts::case_id.eq(case_id))
         .order(restricted_contacts::id.asc())
-        .load(conn)
+        .fetch_all(conn)
 }
 
 pub fn insert_new_issue_review(
@@ -183,7 +184,7 @@ pub fn insert_new_issue_review(
     diesel::insert_into(new_issue_reviews::table)
         .values(row)
         .returning(new_issue_reviews::all_columns)
-        .get_result(conn)
+        .fetch(conn)
 }
 
 /// When a case's restricted contact was last read for new issues.
@@ -201,5 +202,5 @@ pub fn last_new_issue_review(
 pub fn move_to(conn: &mut DbConnection, from: i64, to: i64) -> QueryResult<usize> {
     diesel::update(restrictions::table.filter(restrictions::person_id.eq(from)))
         .set(restrictions::person_id.eq(to))
-        .execute(conn)
+        .run(conn)
 }

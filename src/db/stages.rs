@@ -1,5 +1,6 @@
 //! A complaint's formal stages, each with its own clock.
 
+use super::native::Native;
 use diesel::prelude::*;
 
 use super::schema::case_stages;
@@ -93,7 +94,7 @@ pub fn open(conn: &mut DbConnection, row: &StageRow) -> QueryResult<StageRow> {
     diesel::insert_into(case_stages::table)
         .values(row)
         .returning(case_stages::all_columns)
-        .get_result(conn)
+        .fetch(conn)
 }
 
 /// A case's stages in the order they were opened.
@@ -101,7 +102,7 @@ pub fn for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<StageR
     case_stages::table
         .filter(case_stages::case_id.eq(case_id))
         .order(case_stages::id.asc())
-        .load(conn)
+        .fetch_all(conn)
 }
 
 /// A stage's acknowledgement as recorded.
@@ -133,7 +134,7 @@ pub fn acknowledge(
             case_stages::original_response_due.eq(Some(ack.response_due)),
         ))
         .returning(case_stages::all_columns)
-        .get_result(conn)
+        .fetch(conn)
 }
 
 /// Records who investigates a stage.
@@ -151,7 +152,7 @@ pub fn assign(
             case_stages::assigned_at.eq(Some(at)),
         ))
         .returning(case_stages::all_columns)
-        .get_result(conn)
+        .fetch(conn)
 }
 
 /// Moves a stage's response due date (an agreed extension).
@@ -166,7 +167,7 @@ pub fn extend(
             case_stages::extended.eq(true),
         ))
         .returning(case_stages::all_columns)
-        .get_result(conn)
+        .fetch(conn)
 }
 
 /// Records that the stage's response was sent, with its outcome.
@@ -188,7 +189,7 @@ pub fn respond(
             case_stages::working_days_taken.eq(working_days_taken),
         ))
         .returning(case_stages::all_columns)
-        .get_result(conn)
+        .fetch(conn)
 }
 
 /// Records the facts the reports count on the stages acknowledged or
@@ -213,7 +214,7 @@ pub fn record_missing_facts(
                     .and(case_stages::working_days_taken.is_null())),
         )
         .select((case_stages::all_columns, cases::received_at))
-        .load(conn)?;
+        .fetch_all(conn)?;
     if missing.is_empty() {
         return Ok(0);
     }
@@ -232,7 +233,7 @@ pub fn record_missing_facts(
                     case_stages::acknowledged_on_time.eq(on_time),
                     case_stages::working_days_taken.eq(taken),
                 ))
-                .execute(conn)?;
+                .run(conn)?;
         }
         Ok(missing.len())
     })
