@@ -1,6 +1,7 @@
 //! Deadline alerts: each deadline's row, and the scheduler's claim on those falling due.
 
 use super::native::Native;
+use super::prepared::Kept;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date};
@@ -79,13 +80,12 @@ pub fn set_active(
     deadline: Deadline,
     next_alert_on: Option<NaiveDate>,
 ) -> QueryResult<usize> {
-    diesel::update(deadline_alerts::table.find(id))
-        .set((
-            deadline_alerts::active.eq(active),
-            deadline_alerts::deadline.eq(deadline),
-            deadline_alerts::next_alert_on.eq(next_alert_on),
-        ))
-        .run(conn)
+    Kept(diesel::update(deadline_alerts::table.find(id)).set((
+        deadline_alerts::active.eq(active),
+        deadline_alerts::deadline.eq(deadline),
+        deadline_alerts::next_alert_on.eq(next_alert_on),
+    )))
+    .run(conn)
 }
 
 /// What the scheduler did with these rows.

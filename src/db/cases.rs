@@ -3,7 +3,7 @@
 use super::native::Native;
 use diesel::prelude::*;
 
-use super::prepared::FirstRow;
+use super::prepared::{FirstRow, Kept};
 use super::schema::{cases, customers, reference_sequences, representatives};
 use super::{is_unique_violation, DbConnection};
 use crate::domain::access::CaseScope;
@@ -415,17 +415,19 @@ pub fn claim_version(
     at: chrono::NaiveDateTime,
     claim: &Claim,
 ) -> QueryResult<Option<CaseRow>> {
-    diesel::update(
-        cases::table
-            .filter(cases::id.eq(case_id))
-            .filter(cases::version.eq(expected)),
+    Kept(
+        diesel::update(
+            cases::table
+                .filter(cases::id.eq(case_id))
+                .filter(cases::version.eq(expected)),
+        )
+        .set((
+            cases::version.eq(expected + 1),
+            cases::updated_at.eq(at),
+            claim,
+        ))
+        .returning(cases::all_columns),
     )
-    .set((
-        cases::version.eq(expected + 1),
-        cases::updated_at.eq(at),
-        claim,
-    ))
-    .returning(cases::all_columns)
     .fetch(conn)
     .optional()
 }
@@ -437,13 +439,12 @@ pub fn set_work_queue(
     next_deadline: Option<(chrono::NaiveDate, &str)>,
     investigator: Option<&str>,
 ) -> QueryResult<usize> {
-    diesel::update(cases::table.find(case_id))
-        .set((
-            cases::next_deadline.eq(next_deadline.map(|(date, _)| date)),
-            cases::next_deadline_kind.eq(next_deadline.map(|(_, kind)| kind)),
-            cases::investigator.eq(investigator),
-        ))
-        .run(conn)
+    Kept(diesel::update(cases::table.find(case_id)).set((
+        cases::next_deadline.eq(next_deadline.map(|(date, _)| date)),
+        cases::next_deadline_kind.eq(next_deadline.map(|(_, kind)| kind)),
+        cases::investigator.eq(investigator),
+    )))
+    .run(conn)
 }
 
 /// The case with this id.
@@ -458,8 +459,7 @@ pub fn set_investigator(
     case_id: i64,
     investigator: Option<&str>,
 ) -> QueryResult<usize> {
-    diesel::update(cases::table.find(case_id))
-        .set(cases::investigator.eq(investigator))
+    Kept(diesel::update(cases::table.find(case_id)).set(cases::investigator.eq(investigator)))
         .run(conn)
 }
 

@@ -127,3 +127,36 @@ impl<L: Literal, QS> SelectableExpression<QS> for Fixed<L> {}
 impl<L: Literal, GB> ValidGrouping<GB> for Fixed<L> {
     type IsAggregate = is_aggregate::Never;
 }
+
+/// An `update` diesel may keep prepared, under its text. diesel never keeps an `update`: a
+/// changeset's `None`s leave their columns out, so one statement's type can have several
+/// texts, and SQLite compiled the statement again on every run. Kept under its text and its
+/// values' types instead of its type, each text is prepared once for the connection's life:
+/// so only for statements with few texts (not one whose `IN` list grows with its values).
+#[derive(Debug, Clone, Copy)]
+pub struct Kept<Q>(pub Q);
+
+impl<Q> QueryId for Kept<Q> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q: Query> Query for Kept<Q> {
+    type SqlType = Q::SqlType;
+}
+
+impl<Q, DB> QueryFragment<DB> for Kept<Q>
+where
+    DB: Backend,
+    Q: QueryFragment<DB>,
+{
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        self.0.walk_ast(out)
+    }
+
+    fn is_safe_to_cache_prepared(&self, _backend: &DB) -> QueryResult<bool> {
+        Ok(true)
+    }
+}
+
+impl<Q, Conn> RunQueryDsl<Conn> for Kept<Q> {}

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use diesel::prelude::*;
 
 use super::native::Native;
+use super::prepared::Kept;
 use super::schema::{
     case_extensions, case_flags, case_stages, cases, feedback_staff, ombudsman_referrals,
     report_case_tallies, report_lines, report_month_days, report_month_total_days,
@@ -601,12 +602,14 @@ fn refresh_lines(
             Some(_) => upsert(
                 conn,
                 |conn| {
-                    diesel::update(report_lines::table.find((
-                        case_id,
-                        line.key.part.as_str(),
-                        line.source,
-                    )))
-                    .set(&row)
+                    Kept(
+                        diesel::update(report_lines::table.find((
+                            case_id,
+                            line.key.part.as_str(),
+                            line.source,
+                        )))
+                        .set(&row),
+                    )
                     .run(conn)
                 },
                 |conn| {

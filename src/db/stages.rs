@@ -1,6 +1,7 @@
 //! A complaint's formal stages, each with its own clock.
 
 use super::native::Native;
+use super::prepared::Kept;
 use diesel::prelude::*;
 
 use super::schema::case_stages;
@@ -123,18 +124,20 @@ pub fn acknowledge(
     stage_id: i64,
     ack: &Acknowledgement<'_>,
 ) -> QueryResult<StageRow> {
-    diesel::update(case_stages::table.find(stage_id))
-        .set((
-            case_stages::acknowledged_at.eq(Some(ack.at)),
-            case_stages::acknowledged_on_time.eq(Some(ack.on_time)),
-            case_stages::acknowledgement_method.eq(Some(ack.method)),
-            case_stages::acknowledged_by.eq(Some(ack.by)),
-            case_stages::grade.eq(ack.grade),
-            case_stages::response_due.eq(Some(ack.response_due)),
-            case_stages::original_response_due.eq(Some(ack.response_due)),
-        ))
-        .returning(case_stages::all_columns)
-        .fetch(conn)
+    Kept(
+        diesel::update(case_stages::table.find(stage_id))
+            .set((
+                case_stages::acknowledged_at.eq(Some(ack.at)),
+                case_stages::acknowledged_on_time.eq(Some(ack.on_time)),
+                case_stages::acknowledgement_method.eq(Some(ack.method)),
+                case_stages::acknowledged_by.eq(Some(ack.by)),
+                case_stages::grade.eq(ack.grade),
+                case_stages::response_due.eq(Some(ack.response_due)),
+                case_stages::original_response_due.eq(Some(ack.response_due)),
+            ))
+            .returning(case_stages::all_columns),
+    )
+    .fetch(conn)
 }
 
 /// Records who investigates a stage.
@@ -145,14 +148,16 @@ pub fn assign(
     by: &str,
     at: chrono::NaiveDateTime,
 ) -> QueryResult<StageRow> {
-    diesel::update(case_stages::table.find(stage_id))
-        .set((
-            case_stages::investigator.eq(Some(investigator)),
-            case_stages::assigned_by.eq(Some(by)),
-            case_stages::assigned_at.eq(Some(at)),
-        ))
-        .returning(case_stages::all_columns)
-        .fetch(conn)
+    Kept(
+        diesel::update(case_stages::table.find(stage_id))
+            .set((
+                case_stages::investigator.eq(Some(investigator)),
+                case_stages::assigned_by.eq(Some(by)),
+                case_stages::assigned_at.eq(Some(at)),
+            ))
+            .returning(case_stages::all_columns),
+    )
+    .fetch(conn)
 }
 
 /// Moves a stage's response due date (an agreed extension).
@@ -161,13 +166,15 @@ pub fn extend(
     stage_id: i64,
     response_due: chrono::NaiveDate,
 ) -> QueryResult<StageRow> {
-    diesel::update(case_stages::table.find(stage_id))
-        .set((
-            case_stages::response_due.eq(Some(response_due)),
-            case_stages::extended.eq(true),
-        ))
-        .returning(case_stages::all_columns)
-        .fetch(conn)
+    Kept(
+        diesel::update(case_stages::table.find(stage_id))
+            .set((
+                case_stages::response_due.eq(Some(response_due)),
+                case_stages::extended.eq(true),
+            ))
+            .returning(case_stages::all_columns),
+    )
+    .fetch(conn)
 }
 
 /// Records that the stage's response was sent, with its outcome.
@@ -180,16 +187,18 @@ pub fn respond(
     window_closes: Option<chrono::NaiveDate>,
     working_days_taken: Option<i32>,
 ) -> QueryResult<StageRow> {
-    diesel::update(case_stages::table.find(stage_id))
-        .set((
-            case_stages::outcome.eq(Some(outcome)),
-            case_stages::responded_at.eq(Some(at)),
-            case_stages::responded_on_time.eq(Some(on_time)),
-            case_stages::escalation_window_closes.eq(window_closes),
-            case_stages::working_days_taken.eq(working_days_taken),
-        ))
-        .returning(case_stages::all_columns)
-        .fetch(conn)
+    Kept(
+        diesel::update(case_stages::table.find(stage_id))
+            .set((
+                case_stages::outcome.eq(Some(outcome)),
+                case_stages::responded_at.eq(Some(at)),
+                case_stages::responded_on_time.eq(Some(on_time)),
+                case_stages::escalation_window_closes.eq(window_closes),
+                case_stages::working_days_taken.eq(working_days_taken),
+            ))
+            .returning(case_stages::all_columns),
+    )
+    .fetch(conn)
 }
 
 /// Records the facts the reports count on the stages acknowledged or
