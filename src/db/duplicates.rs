@@ -74,13 +74,11 @@ pub fn insert(
             )
         })
         .collect();
-    // One statement for them all, on the backend's own connection: diesel's multi-backend
-    // connection has no multi-row insert.
-    let insert = diesel::insert_into(case_duplicates::table).values(rows);
-    match conn {
-        DbConnection::Pg(conn) => insert.execute(conn)?,
-        DbConnection::Sqlite(conn) => insert.execute(conn)?,
-    };
+    // One statement for them all, on the backend's own connection (super::native): diesel's
+    // multi-backend connection has no multi-row insert.
+    diesel::insert_into(case_duplicates::table)
+        .values(rows)
+        .run(conn)?;
     Ok(())
 }
 

@@ -131,12 +131,8 @@ pub fn staff_parts(
             no_time(),
         ));
     // diesel's multi-backend connection has no UNION: the one query runs on the backend's
-    // own connection.
-    let query = flags.union_all(links).union_all(services);
-    let rows: Vec<Part> = match conn {
-        DbConnection::Pg(conn) => query.load(conn)?,
-        DbConnection::Sqlite(conn) => query.load(conn)?,
-    };
+    // own connection (super::native).
+    let rows: Vec<Part> = flags.union_all(links).union_all(services).fetch_all(conn)?;
     let mut found = (vec![], vec![], vec![]);
     for (part, id, flag, text, referred_on, note, recorded_by, recorded_at) in rows {
         match (

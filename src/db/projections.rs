@@ -813,71 +813,69 @@ where
 
 impl<T, Conn> RunQueryDsl<Conn> for AddTo<'_, T> {}
 
+/// A row's key as the finer tables of sums take it: month, service, channel, category, kind,
+/// stage.
+fn fine_key(key: &Key) -> [&str; 6] {
+    [
+        &key.month,
+        &key.service,
+        &key.channel,
+        &key.category,
+        &key.kind,
+        key.part.as_str(),
+    ]
+}
+
+/// A row's key as the totals take it: month, service, kind, stage.
+fn total_key(key: &Key) -> [&str; 4] {
+    [&key.month, &key.service, &key.kind, key.part.as_str()]
+}
+
+// Each adds to its row, and builds the row to insert only where there is none yet.
+
 fn add_to_month(conn: &mut DbConnection, key: &Key, c: &Counters) -> QueryResult<()> {
-    let row = MonthRow::of(key, c);
-    let sums = [
-        row.month.as_str(),
-        &row.service_id,
-        &row.channel,
-        &row.category,
-        &row.kind,
-        &row.stage,
-    ];
     upsert(
         conn,
-        |conn| AddTo::<Months>::new(&sums, None, Added::Counters(c)).run(conn),
+        |conn| AddTo::<Months>::new(&fine_key(key), None, Added::Counters(c)).run(conn),
         |conn| {
             diesel::insert_into(report_months::table)
-                .values(row.clone())
+                .values(MonthRow::of(key, c))
                 .run(conn)
         },
     )
 }
 
 fn add_to_total(conn: &mut DbConnection, key: &Key, c: &Counters) -> QueryResult<()> {
-    let row = TotalRow::of(key, c);
-    let sums = [row.month.as_str(), &row.service_id, &row.kind, &row.stage];
     upsert(
         conn,
-        |conn| AddTo::<Totals>::new(&sums, None, Added::Counters(c)).run(conn),
+        |conn| AddTo::<Totals>::new(&total_key(key), None, Added::Counters(c)).run(conn),
         |conn| {
             diesel::insert_into(report_month_totals::table)
-                .values(row.clone())
+                .values(TotalRow::of(key, c))
                 .run(conn)
         },
     )
 }
 
 fn add_to_total_days(conn: &mut DbConnection, key: &Key, days: i64, n: i64) -> QueryResult<()> {
-    let row = TotalDayRow::of(key, days, n);
-    let sums = [row.month.as_str(), &row.service_id, &row.kind, &row.stage];
     upsert(
         conn,
-        |conn| AddTo::<TotalDays>::new(&sums, Some(&days), Added::N(&n)).run(conn),
+        |conn| AddTo::<TotalDays>::new(&total_key(key), Some(&days), Added::N(&n)).run(conn),
         |conn| {
             diesel::insert_into(report_month_total_days::table)
-                .values(row.clone())
+                .values(TotalDayRow::of(key, days, n))
                 .run(conn)
         },
     )
 }
 
 fn add_to_days(conn: &mut DbConnection, key: &Key, days: i64, n: i64) -> QueryResult<()> {
-    let row = DayRow::of(key, days, n);
-    let sums = [
-        row.month.as_str(),
-        &row.service_id,
-        &row.channel,
-        &row.category,
-        &row.kind,
-        &row.stage,
-    ];
     upsert(
         conn,
-        |conn| AddTo::<MonthDays>::new(&sums, Some(&days), Added::N(&n)).run(conn),
+        |conn| AddTo::<MonthDays>::new(&fine_key(key), Some(&days), Added::N(&n)).run(conn),
         |conn| {
             diesel::insert_into(report_month_days::table)
-                .values(row.clone())
+                .values(DayRow::of(key, days, n))
                 .run(conn)
         },
     )
