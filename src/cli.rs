@@ -88,8 +88,9 @@ struct ProjectionsArgs {
 
 #[derive(Debug, Subcommand)]
 enum ProjectionsAction {
-    /// Migrate, then recompute the reports' monthly projections from the cases, in one
-    /// transaction, and print what was counted.
+    /// Migrate, then recompute the reports' monthly projections from the cases, in short
+    /// steps that are safe while the service serves, taking up a rebuild left unfinished
+    /// where it stopped, and print what was put right.
     Rebuild,
 }
 

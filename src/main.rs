@@ -169,8 +169,11 @@ fn rebuild_projections(settings: &Settings) -> Result<(), String> {
     db.migrate().map_err(|e| e.to_string())?;
     let mut conn = db.connection().map_err(|e| e.to_string())?;
     let started = std::time::Instant::now();
-    let rebuilt = council_feedback::db::projections::rebuild(&mut conn)
-        .map_err(|e| format!("rebuilding the report projections: {e}"))?;
+    let rebuilt = council_feedback::db::projections::rebuild(
+        &mut conn,
+        council_feedback::db::projections::Start::Resume,
+    )
+    .map_err(|e| format!("rebuilding the report projections: {e}"))?;
     println!("{rebuilt} in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }

@@ -249,15 +249,23 @@ impl Application {
             log::info!("recorded the reports' facts on {filled} earlier stages");
         }
         // The reports' monthly projections: rebuilt from the cases when missing, built by
-        // other code (their fingerprint), not counting every case, or just given new facts.
+        // other code (their fingerprint), not counting every case, or just given new facts;
+        // a rebuild left unfinished (by the command, or a start-up stopped) is taken up where
+        // it stopped, alongside any other process taking part.
         db.connection()
             .map_err(|e| StartError(e.to_string()))
             .and_then(|mut conn| {
+                use crate::db::projections::{self, Start};
                 let current = filled == 0
-                    && crate::db::projections::up_to_date(&mut conn)
+                    && projections::up_to_date(&mut conn)
                         .map_err(|e| StartError(format!("checking the report projections: {e}")))?;
                 if !current {
-                    let rebuilt = crate::db::projections::rebuild(&mut conn).map_err(|e| {
+                    let start = if filled > 0 {
+                        Start::Afresh
+                    } else {
+                        Start::Resume
+                    };
+                    let rebuilt = projections::rebuild(&mut conn, start).map_err(|e| {
                         StartError(format!("rebuilding the report projections: {e}"))
                     })?;
                     log::info!("{rebuilt}");

@@ -154,9 +154,14 @@ where
 /// first, makes the transaction wait for its turn as `BEGIN IMMEDIATE` would.
 fn writers_turn(conn: &mut DbConnection) -> Result<(), DbError> {
     if let DbConnection::Sqlite(sqlite) = conn {
-        sqlite.batch_execute("UPDATE __diesel_schema_migrations SET version = version WHERE 0")?;
+        take_writers_turn(sqlite)?;
     }
     Ok(())
+}
+
+/// [`writers_turn`] on SQLite's own connection.
+pub(crate) fn take_writers_turn(sqlite: &mut diesel::SqliteConnection) -> QueryResult<()> {
+    sqlite.batch_execute("UPDATE __diesel_schema_migrations SET version = version WHERE 0")
 }
 
 /// Applies the per-connection SQLite settings: wait for locks instead of

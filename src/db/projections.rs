@@ -1,8 +1,8 @@
 //! The reports' monthly projections as stored (see [`crate::domain::projection`]): each
 //! case's lines, their sums by month, service, channel, category, kind and stage, and the
 //! working days histogram. Kept up to date in the transaction of every change whose events
-//! move a figure ([`refresh_case`], called as the events are appended), and rebuilt from the
-//! cases by [`rebuild`].
+//! move a figure ([`refresh`], called as the events are appended), and rebuilt from the
+//! cases by [`rebuild`] (see its module: in steps, resumable, while the service serves).
 
 use std::collections::BTreeMap;
 
@@ -25,8 +25,11 @@ use crate::domain::projection::{
 };
 use crate::domain::triage::Decision;
 
+mod rebuild;
+pub use rebuild::{begin, rebuild, step, unfinished, Progress, Rebuilt, Start, CASES_PER_STEP};
+
 /// A case's line as stored.
-#[derive(Debug, Clone, Queryable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Insertable, AsChangeset)]
 #[diesel(
     table_name = report_lines,
     primary_key(case_id, stage, source_id),
@@ -278,6 +281,10 @@ impl MonthRow {
 }
 
 impl TotalRow {
+    pub fn counters(&self) -> Counters {
+        counters_of!(self)
+    }
+
     fn of(key: &Key, counters: &Counters) -> TotalRow {
         with_counters!(
             TotalRow {
@@ -545,11 +552,14 @@ pub struct Moved {
 /// caller's transaction. Called as a change's events are appended, after the change is
 /// written. The case is read once for both.
 pub fn refresh(conn: &mut DbConnection, case_id: i64, moved: &Moved) -> QueryResult<()> {
-    let case: Option<CaseColumns> = cases::table
-        .find(case_id)
-        .select(CASE_COLUMNS)
-        .first(conn)
-        .optional()?;
+    // Held on PostgreSQL until the change commits (a change that claimed the case's version
+    // holds it already): a rebuild's step, which reads its cases `FOR SHARE`, and this refresh
+    // each see what the other left (see the rebuild's module).
+    let query = cases::table.find(case_id).select(CASE_COLUMNS);
+    let case: Option<CaseColumns> = match conn {
+        DbConnection::Pg(pg) => query.for_no_key_update().first(pg).optional()?,
+        DbConnection::Sqlite(sqlite) => query.first(sqlite).optional()?,
+    };
     if moved.figures {
         refresh_lines(conn, case_id, case.as_ref(), moved.referred)?;
     }
@@ -946,7 +956,7 @@ pub fn months(
 }
 
 /// A case's tally as stored: `n` times (measure, value), in its month and lead service.
-#[derive(Debug, Clone, Queryable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Insertable)]
 #[diesel(table_name = report_case_tallies)]
 pub struct CaseTallyRow {
     pub case_id: i64,
@@ -1325,199 +1335,13 @@ pub fn tallies(
     query.load(conn)
 }
 
-/// What a rebuild did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rebuilt {
-    pub cases: u64,
-    pub lines: u64,
-    pub rows: u64,
-}
-
-impl std::fmt::Display for Rebuilt {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "rebuilt the report projections: {} cases, {} lines, {} monthly rows",
-            self.cases, self.lines, self.rows
-        )
-    }
-}
-
-/// Cases read at a time by a rebuild.
-const REBUILD_BATCH: i64 = 5_000;
-/// Rows a rebuild inserts per statement (within SQLite's bound parameters).
-const ROWS_PER_STATEMENT: usize = 500;
-
-macro_rules! insert_all {
-    ($conn:expr, $table:expr, $values:expr) => {{
-        for chunk in $values.chunks(ROWS_PER_STATEMENT) {
-            match &mut *$conn {
-                DbConnection::Pg(c) => diesel::insert_into($table)
-                    .values(chunk.to_vec())
-                    .execute(c)?,
-                DbConnection::Sqlite(c) => diesel::insert_into($table)
-                    .values(chunk.to_vec())
-                    .execute(c)?,
-            };
-        }
-    }};
-}
-
-/// Recomputes the projections from the cases, in one transaction, and records the
-/// fingerprint they were built by. On PostgreSQL the projections are locked against
-/// changes for its length (reports still read them): a change made meanwhile waits to
-/// apply its difference until the rebuild commits.
-pub fn rebuild(conn: &mut DbConnection) -> QueryResult<Rebuilt> {
-    conn.transaction(|conn| {
-        if let DbConnection::Pg(pg) = conn {
-            diesel::sql_query(
-                "LOCK TABLE report_lines, report_months, report_month_days, \
-                 report_month_totals, report_month_total_days, report_case_tallies, \
-                 report_tallies, report_projection_state IN EXCLUSIVE MODE",
-            )
-            .execute(pg)?;
-        }
-        diesel::delete(report_lines::table).run(conn)?;
-        diesel::delete(report_months::table).run(conn)?;
-        diesel::delete(report_month_days::table).run(conn)?;
-        diesel::delete(report_month_totals::table).run(conn)?;
-        diesel::delete(report_month_total_days::table).run(conn)?;
-        diesel::delete(report_case_tallies::table).run(conn)?;
-        diesel::delete(report_tallies::table).run(conn)?;
-        let mut totals = Deltas::default();
-        let mut tally_totals: BTreeMap<TallyKey, i64> = BTreeMap::new();
-        let (mut after, mut cases_seen, mut lines_written) = (0_i64, 0_u64, 0_u64);
-        loop {
-            let batch: Vec<CaseColumns> = cases::table
-                .filter(cases::id.gt(after))
-                .order(cases::id.asc())
-                .limit(REBUILD_BATCH)
-                .select(CASE_COLUMNS)
-                .fetch_all(conn)?;
-            let (Some(first), Some(last)) = (batch.first(), batch.last()) else {
-                break;
-            };
-            let (lo, hi) = (first.0, last.0);
-            let mut stages: BTreeMap<i64, Vec<StageInput>> = BTreeMap::new();
-            let stage_rows: Vec<StageColumns> = case_stages::table
-                .filter(case_stages::case_id.between(lo, hi))
-                .filter(case_stages::stage.eq_any(FORMAL_STAGES))
-                .order(case_stages::id.asc())
-                .select(STAGE_COLUMNS)
-                .fetch_all(conn)?;
-            for row in &stage_rows {
-                stages.entry(row.1).or_default().push(stage_input(row));
-            }
-            let mut referrals: BTreeMap<i64, Vec<ReferralInput>> = BTreeMap::new();
-            let referral_rows: Vec<(i64, i64, Option<String>)> = ombudsman_referrals::table
-                .filter(ombudsman_referrals::case_id.between(lo, hi))
-                .select((
-                    ombudsman_referrals::id,
-                    ombudsman_referrals::case_id,
-                    ombudsman_referrals::decision,
-                ))
-                .fetch_all(conn)?;
-            for (id, case_id, decision) in referral_rows {
-                referrals
-                    .entry(case_id)
-                    .or_default()
-                    .push(ReferralInput { id, decision });
-            }
-            let mut inputs = tally_inputs(conn, (lo, hi), &Measure::ALL)?;
-            let (mut rows, mut tally_rows) = (Vec::new(), Vec::new());
-            for case in &batch {
-                let input = case_input(case);
-                let lines = projection::lines(
-                    &input,
-                    stages.get(&case.0).map(Vec::as_slice).unwrap_or(&[]),
-                    referrals.get(&case.0).map(Vec::as_slice).unwrap_or(&[]),
-                );
-                for line in &lines {
-                    totals.add(line, 1);
-                    rows.push(LineRow::of(case.0, line));
-                }
-                let tallies = projection::tallies(
-                    &input,
-                    &inputs.remove(&case.0).unwrap_or_default(),
-                    &Measure::ALL,
-                );
-                let month = projection::month_key(input.received);
-                for ((measure, value), n) in tallies {
-                    *tally_totals
-                        .entry((month.clone(), measure, input.service.clone(), value.clone()))
-                        .or_default() += n;
-                    tally_rows.push(CaseTallyRow {
-                        case_id: case.0,
-                        measure: measure.as_str().to_string(),
-                        value,
-                        month: month.clone(),
-                        service_id: input.service.clone(),
-                        n,
-                    });
-                }
-            }
-            insert_all!(conn, report_lines::table, rows);
-            insert_all!(conn, report_case_tallies::table, tally_rows);
-            cases_seen += batch.len() as u64;
-            lines_written += rows.len() as u64;
-            after = hi;
-        }
-        let months: Vec<MonthRow> = totals
-            .months
-            .iter()
-            .map(|(key, c)| MonthRow::of(key, c))
-            .collect();
-        insert_all!(conn, report_months::table, months);
-        let days: Vec<DayRow> = totals
-            .days
-            .iter()
-            .map(|((key, days), n)| DayRow::of(key, *days, *n))
-            .collect();
-        insert_all!(conn, report_month_days::table, days);
-        let totals = totals.totals();
-        let total_rows: Vec<TotalRow> = totals
-            .months
-            .iter()
-            .map(|(key, c)| TotalRow::of(key, c))
-            .collect();
-        insert_all!(conn, report_month_totals::table, total_rows);
-        let total_days: Vec<TotalDayRow> = totals
-            .days
-            .iter()
-            .map(|((key, days), n)| TotalDayRow::of(key, *days, *n))
-            .collect();
-        insert_all!(conn, report_month_total_days::table, total_days);
-        let tallies: Vec<TallyRow> = tally_totals
-            .into_iter()
-            .map(|((month, measure, service_id, value), n)| TallyRow {
-                month,
-                service_id,
-                measure: measure.as_str().to_string(),
-                value,
-                n,
-            })
-            .collect();
-        insert_all!(conn, report_tallies::table, tallies);
-        diesel::delete(report_projection_state::table).run(conn)?;
-        diesel::insert_into(report_projection_state::table)
-            .values((
-                report_projection_state::id.eq(1),
-                report_projection_state::fingerprint.eq(projection::FINGERPRINT),
-                report_projection_state::rebuilt_at.eq(super::now()),
-            ))
-            .run(conn)?;
-        Ok(Rebuilt {
-            cases: cases_seen,
-            lines: lines_written,
-            rows: months.len() as u64,
-        })
-    })
-}
-
 /// Whether the projections are those of this code and count every case: built by the same
-/// fingerprint, with as many cases received in them (the monthly rows, and their totals) as
-/// there are cases.
+/// fingerprint, no rebuild unfinished, with as many cases received in them (the monthly rows,
+/// and their totals) as there are cases.
 pub fn up_to_date(conn: &mut DbConnection) -> QueryResult<bool> {
+    if rebuild::unfinished(conn)? {
+        return Ok(false);
+    }
     let fingerprint: Option<String> = report_projection_state::table
         .find(1)
         .select(report_projection_state::fingerprint)

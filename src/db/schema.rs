@@ -934,6 +934,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    report_rebuild (id) {
+        id -> Integer,
+        fingerprint -> Text,
+        phase -> Text,
+        after_case -> BigInt,
+        after_month -> Text,
+        cases_read -> BigInt,
+        cases_rewritten -> BigInt,
+        sums_written -> BigInt,
+        steps -> BigInt,
+        started_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     directorates,
     services,
@@ -987,6 +1002,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     report_months,
     report_month_days,
     report_projection_state,
+    report_rebuild,
     report_case_tallies,
     report_tallies,
     report_month_totals,

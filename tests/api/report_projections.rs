@@ -15,10 +15,13 @@ use council_feedback::api::reports::{
     self as api_reports, load_facts, scope_of, Parts, Period, ReportRequest,
 };
 use council_feedback::app::time::Now;
-use council_feedback::db::projections::{self, CaseTallyRow, MonthRow, TallyRow};
+use council_feedback::db::projections::{
+    self, CaseTallyRow, DayRow, LineRow, MonthRow, Progress, Start, TallyRow, TotalDayRow, TotalRow,
+};
 use council_feedback::db::reports as repo;
 use council_feedback::db::schema::{
-    cases, report_case_tallies, report_month_totals, report_months, report_tallies, surveys,
+    cases, report_case_tallies, report_lines, report_month_days, report_month_total_days,
+    report_month_totals, report_months, report_tallies, surveys,
 };
 use council_feedback::db::services::{self, ServiceFilter};
 use council_feedback::domain::case::{Outcome, Stage};
@@ -489,6 +492,56 @@ fn projection_rows(app: &TestApp) -> Vec<String> {
         .load(&mut **conn)
         .expect("case tallies");
     shown.extend(case_tallies.into_iter().map(|row| format!("{row:?}")));
+    let totals: Vec<TotalRow> = report_month_totals::table
+        .order((
+            report_month_totals::month,
+            report_month_totals::service_id,
+            report_month_totals::kind,
+            report_month_totals::stage,
+        ))
+        .load(&mut **conn)
+        .expect("totals");
+    shown.extend(
+        totals
+            .into_iter()
+            .filter(|row| row.counters() != Default::default())
+            .map(|row| format!("{row:?}")),
+    );
+    let days: Vec<DayRow> = report_month_days::table
+        .filter(report_month_days::n.ne(0))
+        .order((
+            report_month_days::month,
+            report_month_days::service_id,
+            report_month_days::channel,
+            report_month_days::category,
+            report_month_days::kind,
+            report_month_days::stage,
+            report_month_days::days,
+        ))
+        .load(&mut **conn)
+        .expect("days");
+    shown.extend(days.into_iter().map(|row| format!("{row:?}")));
+    let total_days: Vec<TotalDayRow> = report_month_total_days::table
+        .filter(report_month_total_days::n.ne(0))
+        .order((
+            report_month_total_days::month,
+            report_month_total_days::service_id,
+            report_month_total_days::kind,
+            report_month_total_days::stage,
+            report_month_total_days::days,
+        ))
+        .load(&mut **conn)
+        .expect("total days");
+    shown.extend(total_days.into_iter().map(|row| format!("{row:?}")));
+    let lines: Vec<LineRow> = report_lines::table
+        .order((
+            report_lines::case_id,
+            report_lines::stage,
+            report_lines::source_id,
+        ))
+        .load(&mut **conn)
+        .expect("lines");
+    shown.extend(lines.into_iter().map(|row| format!("{row:?}")));
     shown
 }
 
@@ -963,7 +1016,10 @@ async fn the_reports_read_from_the_projections_equal_the_reference_before_and_af
     assert!(counted > 0, "seeded exclusions in May 2025");
     assert_eq!(excluded(annual.json()), counted + 1000 * changed);
     let mut conn = app.db.connection().expect("connection");
-    projections::rebuild(&mut conn).expect("rebuilt");
+    let rebuilt = projections::rebuild(&mut conn, Start::Afresh).expect("rebuilt");
+    // The three rows changed by hand, put right; every case read, none of their lines wrong.
+    assert_eq!((rebuilt.cases, rebuilt.rewritten), (1_500, 0));
+    assert!(rebuilt.sums >= 3, "{rebuilt}");
     drop(conn);
     compare(&app, &clock, "rebuilt after a change by hand").await;
 
@@ -973,8 +1029,8 @@ async fn the_reports_read_from_the_projections_equal_the_reference_before_and_af
     // A rebuild from the cases gives the very rows the changes left.
     let kept = projection_rows(&app);
     let mut conn = app.db.connection().expect("connection");
-    let rebuilt = projections::rebuild(&mut conn).expect("rebuilt");
-    assert_eq!(rebuilt.cases, 1_500 + 10);
+    let rebuilt = projections::rebuild(&mut conn, Start::Afresh).expect("rebuilt");
+    assert_eq!((rebuilt.cases, rebuilt.rewritten), (1_500 + 10, 0));
     assert!(projections::up_to_date(&mut conn).expect("checked"));
     drop(conn);
     assert_eq!(projection_rows(&app), kept);
@@ -1112,10 +1168,348 @@ async fn start_up_and_the_rebuild_command_recompute_projections_that_were_lost()
         String::from_utf8_lossy(&rebuild.stderr)
     );
     assert!(
-        said.starts_with("rebuilt the report projections: 2 cases, 2 lines, 2 monthly rows in "),
+        said.starts_with(
+            "rebuilt the report projections: 2 cases read, 0 rewritten, 4 rows of sums written, "
+        ),
         "{said}"
     );
     assert_eq!(received(app.get(url, &manager).await.json()), Some(2));
     let mut conn = app.db.connection().expect("connection");
     assert!(projections::up_to_date(&mut conn).expect("checked"));
+}
+
+/// Spoils the projections of a seeded council in every way a rebuild has to put right: half
+/// the cases' lines lost, a monthly row and a row of totals changed, the tallies' sums lost,
+/// and lines and a tally of a case that does not exist.
+fn spoil(app: &TestApp) {
+    let mut conn = app.db.connection().expect("connection");
+    let ids: Vec<i64> = cases::table
+        .select(cases::id)
+        .order(cases::id.asc())
+        .load(&mut **conn)
+        .expect("cases");
+    let middle = ids[ids.len() / 2];
+    let lost = diesel::delete(report_lines::table.filter(report_lines::case_id.lt(middle)))
+        .execute(&mut **conn)
+        .expect("lines lost");
+    assert!(lost > 100, "{lost}");
+    // A later case's lines say it counts five times.
+    let wrong = diesel::update(
+        report_lines::table.filter(report_lines::case_id.eq(ids[ids.len() * 3 / 4])),
+    )
+    .set(report_lines::n.eq(5))
+    .execute(&mut **conn)
+    .expect("changed by hand");
+    assert!(wrong > 0);
+    for month in ["2025-03", "2026-01"] {
+        let changed = diesel::update(report_months::table.filter(report_months::month.eq(month)))
+            .set(report_months::n.eq(report_months::n + 7))
+            .execute(&mut **conn)
+            .expect("changed by hand");
+        assert!(changed > 0, "{month}");
+    }
+    diesel::update(report_month_totals::table.filter(report_month_totals::month.eq("2025-08")))
+        .set(report_month_totals::responded.eq(report_month_totals::responded + 1))
+        .execute(&mut **conn)
+        .expect("changed by hand");
+    let lost = diesel::delete(report_tallies::table)
+        .execute(&mut **conn)
+        .expect("tallies lost");
+    assert!(lost > 0);
+    let mut line: LineRow = report_lines::table.first(&mut **conn).expect("a line");
+    line.case_id = 900_000_000;
+    diesel::insert_into(report_lines::table)
+        .values(line)
+        .execute(&mut **conn)
+        .expect("a line of no case");
+    let mut tally: CaseTallyRow = report_case_tallies::table
+        .first(&mut **conn)
+        .expect("a tally");
+    tally.case_id = 900_000_000;
+    diesel::insert_into(report_case_tallies::table)
+        .values(tally)
+        .execute(&mut **conn)
+        .expect("a tally of no case");
+    assert!(!projections::up_to_date(&mut conn).expect("checked"));
+}
+
+fn case_count(app: &TestApp) -> u64 {
+    let mut conn = app.db.connection().expect("connection");
+    let n: i64 = cases::table
+        .count()
+        .get_result(&mut **conn)
+        .expect("counted");
+    n as u64
+}
+
+/// A rebuild afresh of projections that are right finds nothing to rewrite, and leaves every
+/// row that counts as it was.
+fn nothing_left_to_rebuild(app: &TestApp, context: &str) {
+    let rows = projection_rows(app);
+    let mut conn = app.db.connection().expect("connection");
+    let again = projections::rebuild(&mut conn, Start::Afresh).expect("rebuilt");
+    assert_eq!(again.cases, case_count(app), "{context}: {again}");
+    assert_eq!(again.rewritten, 0, "{context}: {again}");
+    drop(conn);
+    assert_eq!(projection_rows(app), rows, "{context}");
+}
+
+#[actix_web::test]
+async fn a_rebuild_stopped_part_way_is_taken_up_where_it_stopped_with_the_changes_made_meanwhile() {
+    let app = spawn_app_at(Now::Fixed(instant(NOW)), &[]).await;
+    let clock = Clock::new(settings_for("sqlite://unused.db", &[]).policy).expect("clock");
+    let options = SeedOptions {
+        cases: 400,
+        seed: 23,
+        from: date("2025-01-01"),
+        to: date("2026-06-14"),
+    };
+    seed(&app.db, &clock, &options, |_| {}).expect("seeded");
+    spoil(&app);
+
+    // Begun, and stopped after 200 cases.
+    let mut conn = app.db.connection().expect("connection");
+    assert!(!projections::begin(&mut conn, Start::Afresh).expect("begun"));
+    for _ in 0..10 {
+        assert_eq!(
+            projections::step(&mut conn, 20).expect("a step"),
+            Progress::Going
+        );
+    }
+    assert!(projections::unfinished(&mut conn).expect("checked"));
+    assert!(!projections::up_to_date(&mut conn).expect("checked"));
+    drop(conn);
+
+    // Changes through the API meanwhile, to cases on both sides of where it stopped, and new
+    // ones.
+    make_changes(&app).await;
+
+    // Taken up where it stopped: every case read once, by the two runs together.
+    let mut conn = app.db.connection().expect("connection");
+    let rebuilt = projections::rebuild(&mut conn, Start::Resume).expect("rebuilt");
+    assert!(rebuilt.resumed, "{rebuilt}");
+    assert_eq!(rebuilt.cases, case_count(&app), "{rebuilt}");
+    assert!(rebuilt.rewritten >= 200, "{rebuilt}");
+    assert!(!projections::unfinished(&mut conn).expect("checked"));
+    assert!(projections::up_to_date(&mut conn).expect("checked"));
+    // What was stored for a case that does not exist is gone.
+    let of_no_case: i64 = report_lines::table
+        .filter(report_lines::case_id.eq(900_000_000))
+        .count()
+        .get_result(&mut **conn)
+        .expect("counted");
+    let tallies_of_no_case: i64 = report_case_tallies::table
+        .filter(report_case_tallies::case_id.eq(900_000_000))
+        .count()
+        .get_result(&mut **conn)
+        .expect("counted");
+    assert_eq!((of_no_case, tallies_of_no_case), (0, 0));
+    drop(conn);
+    compare(&app, &clock, "after a rebuild stopped and taken up").await;
+    nothing_left_to_rebuild(&app, "after a rebuild stopped and taken up");
+
+    // Stopped again, and taken up by start-up.
+    spoil(&app);
+    let mut conn = app.db.connection().expect("connection");
+    assert!(!projections::begin(&mut conn, Start::Resume).expect("begun"));
+    for _ in 0..3 {
+        assert_eq!(
+            projections::step(&mut conn, 50).expect("a step"),
+            Progress::Going
+        );
+    }
+    drop(conn);
+    {
+        let _restarted = app.at(Now::Fixed(instant(NOW))).await;
+    }
+    let mut conn = app.db.connection().expect("connection");
+    assert!(!projections::unfinished(&mut conn).expect("checked"));
+    assert!(projections::up_to_date(&mut conn).expect("checked"));
+    drop(conn);
+    compare(&app, &clock, "after start-up took up a rebuild").await;
+    nothing_left_to_rebuild(&app, "after start-up took up a rebuild");
+}
+
+#[actix_web::test]
+async fn two_rebuilds_at_once_while_changes_are_made_leave_every_figure_right() {
+    let app = spawn_app_at(Now::Fixed(instant(NOW)), &[]).await;
+    let clock = Clock::new(settings_for("sqlite://unused.db", &[]).policy).expect("clock");
+    let options = SeedOptions {
+        cases: 300,
+        seed: 29,
+        from: date("2025-01-01"),
+        to: date("2026-06-14"),
+    };
+    seed(&app.db, &clock, &options, |_| {}).expect("seeded");
+    spoil(&app);
+
+    // Two processes' rebuilds, a few cases a step, on connections of their own, while the
+    // council's changes go through the API.
+    let mut conn = app.db.connection().expect("connection");
+    projections::begin(&mut conn, Start::Afresh).expect("begun");
+    drop(conn);
+    let rebuilders: Vec<_> = (0..2)
+        .map(|_| {
+            let db = app.db.clone();
+            std::thread::spawn(move || {
+                let mut conn = db.connection().expect("connection");
+                let mut steps = 0;
+                loop {
+                    steps += 1;
+                    match projections::step(&mut conn, 3).expect("a step") {
+                        Progress::Going => continue,
+                        Progress::Finished(done) => return (steps, Some(done)),
+                        Progress::Idle => return (steps, None),
+                    }
+                }
+            })
+        })
+        .collect();
+    make_changes(&app).await;
+    let done: Vec<(u64, Option<projections::Rebuilt>)> = rebuilders
+        .into_iter()
+        .map(|rebuilder| rebuilder.join().expect("a rebuilder"))
+        .collect();
+    // One finished it, after the steps both took.
+    let finished: Vec<projections::Rebuilt> = done.iter().filter_map(|(_, r)| *r).collect();
+    assert_eq!(finished.len(), 1, "{done:?}");
+    let taken: u64 = done.iter().map(|(steps, _)| steps - 1).sum::<u64>() + 1;
+    assert_eq!(finished[0].steps, taken, "{done:?}");
+    let mut conn = app.db.connection().expect("connection");
+    assert!(projections::up_to_date(&mut conn).expect("checked"));
+    drop(conn);
+    compare(&app, &clock, "after two rebuilds alongside changes").await;
+    nothing_left_to_rebuild(&app, "after two rebuilds alongside changes");
+}
+
+/// Moves case `id` to highways as a lead-service move does, and refreshes its projections,
+/// in a transaction held open while `meanwhile` runs a rebuild's step on a connection of its
+/// own: the step waits for the change, or (where it need not) does not touch what it wrote.
+fn move_while_a_step_runs(app: &TestApp, id: i64, cases_per_step: i64) -> Progress {
+    use council_feedback::db::projections::Moved;
+    use council_feedback::domain::projection::Measure;
+    let mut conn = app.db.connection().expect("connection");
+    let db = app.db.clone();
+    let mut stepped = None;
+    diesel::Connection::transaction::<_, diesel::result::Error, _>(&mut **conn, |conn| {
+        diesel::update(cases::table.find(id))
+            .set(cases::service_id.eq("highways"))
+            .execute(conn)?;
+        projections::refresh(
+            conn,
+            id,
+            &Moved {
+                figures: true,
+                referred: false,
+                measures: Measure::ALL.to_vec(),
+            },
+        )?;
+        let step = std::thread::spawn(move || {
+            let mut conn = db.connection().expect("connection");
+            projections::step(&mut conn, cases_per_step).expect("a step")
+        });
+        // Long enough for the step to reach what the change holds.
+        std::thread::sleep(std::time::Duration::from_millis(600));
+        stepped = Some(step);
+        Ok(())
+    })
+    .expect("moved");
+    stepped.expect("stepped").join().expect("the step")
+}
+
+#[actix_web::test]
+async fn a_rebuild_step_waits_for_a_change_in_flight_and_keeps_its_difference() {
+    use council_feedback::domain::clock::uk_date;
+    use council_feedback::domain::projection::month_key;
+    let app = spawn_app_at(Now::Fixed(instant(NOW)), &[]).await;
+    let clock = Clock::new(settings_for("sqlite://unused.db", &[]).policy).expect("clock");
+    let options = SeedOptions {
+        cases: 400,
+        seed: 31,
+        from: date("2024-04-01"),
+        to: date("2026-06-14"),
+    };
+    seed(&app.db, &clock, &options, |_| {}).expect("seeded");
+    // Two cases of one month, outside highways.
+    let mut conn = app.db.connection().expect("connection");
+    let all: Vec<(i64, String, NaiveDateTime)> = cases::table
+        .select((cases::id, cases::service_id, cases::received_at))
+        .order(cases::id.asc())
+        .load(&mut **conn)
+        .expect("cases");
+    let mut by_month: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
+    for (id, service, received) in &all {
+        if service != "highways" {
+            by_month
+                .entry(month_key(uk_date(*received)))
+                .or_default()
+                .push(*id);
+        }
+    }
+    let (month, ids) = by_month
+        .iter()
+        .max_by_key(|(_, ids)| ids.len())
+        .expect("a month");
+    let (first, second) = (ids[0], ids[ids.len() - 1]);
+    // Both the case's lines and the month's sums are wrong, so the rebuild rewrites them.
+    diesel::update(report_lines::table.filter(report_lines::case_id.eq(first)))
+        .set(report_lines::n.eq(5))
+        .execute(&mut **conn)
+        .expect("changed by hand");
+    diesel::update(report_months::table.filter(report_months::month.eq(month)))
+        .set(report_months::n.eq(report_months::n + 7))
+        .execute(&mut **conn)
+        .expect("changed by hand");
+    projections::begin(&mut conn, Start::Afresh).expect("begun");
+    drop(conn);
+
+    // The lines phase, every case in one step, while the first case is moved: the step reads
+    // the case as moved.
+    let cases = all.len() as i64;
+    assert_eq!(
+        move_while_a_step_runs(&app, first, cases + 1),
+        Progress::Going
+    );
+    let mut conn = app.db.connection().expect("connection");
+    let line_services: Vec<String> = report_lines::table
+        .filter(report_lines::case_id.eq(first))
+        .select(report_lines::service_id)
+        .load(&mut **conn)
+        .expect("lines");
+    assert!(!line_services.is_empty());
+    assert!(
+        line_services.iter().all(|s| s == "highways"),
+        "{line_services:?}"
+    );
+    // To the sums phase, next at the two cases' month.
+    assert_eq!(
+        projections::step(&mut conn, cases + 1).expect("a step"),
+        Progress::Going
+    );
+    let before = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").expect("a month")
+        - chrono::Duration::days(1);
+    diesel::sql_query(format!(
+        "UPDATE report_rebuild SET phase = 'sums', after_month = '{}'",
+        month_key(before)
+    ))
+    .execute(&mut **conn)
+    .expect("placed");
+    drop(conn);
+
+    // The month's sums added up while the second case is moved: the move's difference is
+    // kept (the step counted its lines before, or waited and counted them after).
+    assert_eq!(
+        move_while_a_step_runs(&app, second, cases + 1),
+        Progress::Going
+    );
+    let mut conn = app.db.connection().expect("connection");
+    let rebuilt = projections::rebuild(&mut conn, Start::Resume).expect("rebuilt");
+    assert!(rebuilt.resumed, "{rebuilt}");
+    drop(conn);
+    compare(
+        &app,
+        &clock,
+        "after changes in flight during a rebuild's steps",
+    )
+    .await;
 }
