@@ -172,6 +172,7 @@ fn rebuild_projections(settings: &Settings) -> Result<(), String> {
     let rebuilt = council_feedback::db::projections::rebuild(
         &mut conn,
         council_feedback::db::projections::Start::Resume,
+        council_feedback::db::projections::Pace::Alongside,
     )
     .map_err(|e| format!("rebuilding the report projections: {e}"))?;
     println!("{rebuilt} in {:.1} s", started.elapsed().as_secs_f64());

@@ -255,7 +255,7 @@ impl Application {
         db.connection()
             .map_err(|e| StartError(e.to_string()))
             .and_then(|mut conn| {
-                use crate::db::projections::{self, Start};
+                use crate::db::projections::{self, Pace, Start};
                 let current = filled == 0
                     && projections::up_to_date(&mut conn)
                         .map_err(|e| StartError(format!("checking the report projections: {e}")))?;
@@ -265,9 +265,10 @@ impl Application {
                     } else {
                         Start::Resume
                     };
-                    let rebuilt = projections::rebuild(&mut conn, start).map_err(|e| {
-                        StartError(format!("rebuilding the report projections: {e}"))
-                    })?;
+                    let rebuilt =
+                        projections::rebuild(&mut conn, start, Pace::Alone).map_err(|e| {
+                            StartError(format!("rebuilding the report projections: {e}"))
+                        })?;
                     log::info!("{rebuilt}");
                 }
                 Ok(())

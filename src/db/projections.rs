@@ -26,7 +26,9 @@ use crate::domain::projection::{
 use crate::domain::triage::Decision;
 
 mod rebuild;
-pub use rebuild::{begin, rebuild, step, unfinished, Progress, Rebuilt, Start, CASES_PER_STEP};
+pub use rebuild::{
+    begin, rebuild, step, unfinished, Pace, Progress, Rebuilt, Start, CASES_PER_STEP,
+};
 
 /// A case's line as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Insertable, AsChangeset)]

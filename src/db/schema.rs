@@ -941,6 +941,7 @@ diesel::table! {
         phase -> Text,
         after_case -> BigInt,
         after_month -> Text,
+        after_service -> Text,
         cases_read -> BigInt,
         cases_rewritten -> BigInt,
         sums_written -> BigInt,

@@ -102,7 +102,11 @@ pub fn seed(
     Batch::advance_sequences(conn)?;
     // The cases are written in bulk, without the events' own path: the reports' projections
     // are worked out from them once, at the end.
-    crate::db::projections::rebuild(conn, crate::db::projections::Start::Afresh)?;
+    crate::db::projections::rebuild(
+        conn,
+        crate::db::projections::Start::Afresh,
+        crate::db::projections::Pace::Alone,
+    )?;
     // Fresh statistics for the planner, and on PostgreSQL the dead row
     // versions of the final updates cleared from the indexes.
     let tidy = match conn {

@@ -16,7 +16,8 @@ use council_feedback::api::reports::{
 };
 use council_feedback::app::time::Now;
 use council_feedback::db::projections::{
-    self, CaseTallyRow, DayRow, LineRow, MonthRow, Progress, Start, TallyRow, TotalDayRow, TotalRow,
+    self, CaseTallyRow, DayRow, LineRow, MonthRow, Pace, Progress, Start, TallyRow, TotalDayRow,
+    TotalRow,
 };
 use council_feedback::db::reports as repo;
 use council_feedback::db::schema::{
@@ -1016,7 +1017,7 @@ async fn the_reports_read_from_the_projections_equal_the_reference_before_and_af
     assert!(counted > 0, "seeded exclusions in May 2025");
     assert_eq!(excluded(annual.json()), counted + 1000 * changed);
     let mut conn = app.db.connection().expect("connection");
-    let rebuilt = projections::rebuild(&mut conn, Start::Afresh).expect("rebuilt");
+    let rebuilt = projections::rebuild(&mut conn, Start::Afresh, Pace::Alone).expect("rebuilt");
     // The three rows changed by hand, put right; every case read, none of their lines wrong.
     assert_eq!((rebuilt.cases, rebuilt.rewritten), (1_500, 0));
     assert!(rebuilt.sums >= 3, "{rebuilt}");
@@ -1029,7 +1030,7 @@ async fn the_reports_read_from_the_projections_equal_the_reference_before_and_af
     // A rebuild from the cases gives the very rows the changes left.
     let kept = projection_rows(&app);
     let mut conn = app.db.connection().expect("connection");
-    let rebuilt = projections::rebuild(&mut conn, Start::Afresh).expect("rebuilt");
+    let rebuilt = projections::rebuild(&mut conn, Start::Afresh, Pace::Alone).expect("rebuilt");
     assert_eq!((rebuilt.cases, rebuilt.rewritten), (1_500 + 10, 0));
     assert!(projections::up_to_date(&mut conn).expect("checked"));
     drop(conn);
@@ -1247,7 +1248,7 @@ fn case_count(app: &TestApp) -> u64 {
 fn nothing_left_to_rebuild(app: &TestApp, context: &str) {
     let rows = projection_rows(app);
     let mut conn = app.db.connection().expect("connection");
-    let again = projections::rebuild(&mut conn, Start::Afresh).expect("rebuilt");
+    let again = projections::rebuild(&mut conn, Start::Afresh, Pace::Alone).expect("rebuilt");
     assert_eq!(again.cases, case_count(app), "{context}: {again}");
     assert_eq!(again.rewritten, 0, "{context}: {again}");
     drop(conn);
@@ -1286,7 +1287,7 @@ async fn a_rebuild_stopped_part_way_is_taken_up_where_it_stopped_with_the_change
 
     // Taken up where it stopped: every case read once, by the two runs together.
     let mut conn = app.db.connection().expect("connection");
-    let rebuilt = projections::rebuild(&mut conn, Start::Resume).expect("rebuilt");
+    let rebuilt = projections::rebuild(&mut conn, Start::Resume, Pace::Alone).expect("rebuilt");
     assert!(rebuilt.resumed, "{rebuilt}");
     assert_eq!(rebuilt.cases, case_count(&app), "{rebuilt}");
     assert!(rebuilt.rewritten >= 200, "{rebuilt}");
@@ -1319,15 +1320,15 @@ async fn a_rebuild_stopped_part_way_is_taken_up_where_it_stopped_with_the_change
         );
     }
     drop(conn);
-    {
-        let _restarted = app.at(Now::Fixed(instant(NOW))).await;
-    }
-    let mut conn = app.db.connection().expect("connection");
+    // (Read through the restarted app from here: the first one's client has sat idle while
+    // start-up ran on this thread.)
+    let restarted = app.at(Now::Fixed(instant(NOW))).await;
+    let mut conn = restarted.db.connection().expect("connection");
     assert!(!projections::unfinished(&mut conn).expect("checked"));
     assert!(projections::up_to_date(&mut conn).expect("checked"));
     drop(conn);
-    compare(&app, &clock, "after start-up took up a rebuild").await;
-    nothing_left_to_rebuild(&app, "after start-up took up a rebuild");
+    compare(&restarted, &clock, "after start-up took up a rebuild").await;
+    nothing_left_to_rebuild(&restarted, "after start-up took up a rebuild");
 }
 
 #[actix_web::test]
@@ -1456,10 +1457,21 @@ async fn a_rebuild_step_waits_for_a_change_in_flight_and_keeps_its_difference() 
         .set(report_lines::n.eq(5))
         .execute(&mut **conn)
         .expect("changed by hand");
-    diesel::update(report_months::table.filter(report_months::month.eq(month)))
-        .set(report_months::n.eq(report_months::n + 7))
-        .execute(&mut **conn)
-        .expect("changed by hand");
+    let service = all
+        .iter()
+        .find(|(id, _, _)| *id == second)
+        .expect("the second case")
+        .1
+        .clone();
+    let spoiled = diesel::update(
+        report_months::table
+            .filter(report_months::month.eq(month))
+            .filter(report_months::service_id.eq(&service)),
+    )
+    .set(report_months::n.eq(report_months::n + 7))
+    .execute(&mut **conn)
+    .expect("changed by hand");
+    assert!(spoiled > 0);
     projections::begin(&mut conn, Start::Afresh).expect("begun");
     drop(conn);
 
@@ -1486,24 +1498,30 @@ async fn a_rebuild_step_waits_for_a_change_in_flight_and_keeps_its_difference() 
         projections::step(&mut conn, cases + 1).expect("a step"),
         Progress::Going
     );
-    let before = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").expect("a month")
-        - chrono::Duration::days(1);
+    // Next at the month's sums of the second case's service: after the service before it.
+    let before: String = council_feedback::db::schema::services::table
+        .filter(council_feedback::db::schema::services::id.lt(&service))
+        .select(diesel::dsl::max(council_feedback::db::schema::services::id))
+        .get_result::<Option<String>>(&mut **conn)
+        .expect("services")
+        .unwrap_or_default();
     diesel::sql_query(format!(
-        "UPDATE report_rebuild SET phase = 'sums', after_month = '{}'",
-        month_key(before)
+        "UPDATE report_rebuild SET phase = 'sums', after_month = '{month}', \
+         after_service = '{before}'"
     ))
     .execute(&mut **conn)
     .expect("placed");
     drop(conn);
 
-    // The month's sums added up while the second case is moved: the move's difference is
-    // kept (the step counted its lines before, or waited and counted them after).
+    // The sums of the month and the second case's service added up while the case is moved:
+    // the move's difference is kept (the step counted its lines before, or waited and counted
+    // them after).
     assert_eq!(
         move_while_a_step_runs(&app, second, cases + 1),
         Progress::Going
     );
     let mut conn = app.db.connection().expect("connection");
-    let rebuilt = projections::rebuild(&mut conn, Start::Resume).expect("rebuilt");
+    let rebuilt = projections::rebuild(&mut conn, Start::Resume, Pace::Alone).expect("rebuilt");
     assert!(rebuilt.resumed, "{rebuilt}");
     drop(conn);
     compare(

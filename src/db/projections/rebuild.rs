@@ -40,7 +40,7 @@ use super::super::native::Native;
 use super::super::schema::{
     case_stages, cases, ombudsman_referrals, report_case_tallies, report_lines, report_month_days,
     report_month_total_days, report_month_totals, report_months, report_projection_state,
-    report_rebuild, report_tallies,
+    report_rebuild, report_tallies, services,
 };
 use super::super::{is_unique_violation, DbConnection};
 use super::{
@@ -134,6 +134,7 @@ struct State {
     phase: String,
     after_case: i64,
     after_month: String,
+    after_service: String,
     cases_read: i64,
     cases_rewritten: i64,
     sums_written: i64,
@@ -153,6 +154,7 @@ impl State {
             phase: LINES.to_string(),
             after_case: 0,
             after_month: String::new(),
+            after_service: String::new(),
             cases_read: 0,
             cases_rewritten: 0,
             sums_written: 0,
@@ -174,12 +176,27 @@ impl State {
     }
 }
 
+/// How a rebuild shares the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pace {
+    /// Step after step: nothing else is writing (start-up, before serving; the seeder).
+    Alone,
+    /// With the service serving: on SQLite, whose writers wait for the one writer's lock by
+    /// polling it, a pause after each step as long as the step took, so that the service's
+    /// writes find it free (PostgreSQL queues the changes that wait for a step's locks, and
+    /// they go first).
+    Alongside,
+}
+
 /// Rebuilds the projections to the end: begins (see [`Start`]) and takes steps until none is
 /// left, whoever takes them.
-pub fn rebuild(conn: &mut DbConnection, start: Start) -> QueryResult<Rebuilt> {
+pub fn rebuild(conn: &mut DbConnection, start: Start, pace: Pace) -> QueryResult<Rebuilt> {
     let resumed = begin(conn, start)?;
+    let pauses = pace == Pace::Alongside && matches!(conn, DbConnection::Sqlite(_));
     loop {
+        let began = std::time::Instant::now();
         match step(conn, CASES_PER_STEP)? {
+            Progress::Going if pauses => std::thread::sleep(began.elapsed()),
             Progress::Going => continue,
             Progress::Finished(done) => return Ok(Rebuilt { resumed, ..done }),
             Progress::Idle => {
@@ -234,7 +251,14 @@ pub fn step(conn: &mut DbConnection, cases: i64) -> QueryResult<Progress> {
     let mut tries = 0;
     loop {
         tries += 1;
-        match conn.transaction(|conn| take_step(conn, cases.max(1))) {
+        let began = std::time::Instant::now();
+        let mut at = String::new();
+        let taken = conn.transaction(|conn| take_step(conn, cases.max(1), &mut at));
+        log::debug!(
+            "projections rebuild: step {at} in {:.1} ms",
+            began.elapsed().as_secs_f64() * 1000.0
+        );
+        match taken {
             Err(e) if tries < TRIES && is_deadlock(&e) => continue,
             other => return other,
         }
@@ -271,9 +295,16 @@ fn save(conn: &mut DbConnection, state: &State) -> QueryResult<()> {
     Ok(())
 }
 
-fn take_step(conn: &mut DbConnection, cases: i64) -> QueryResult<Progress> {
+fn take_step(conn: &mut DbConnection, cases: i64, at: &mut String) -> QueryResult<Progress> {
     let Some(mut state) = locked_state(conn)? else {
         return Ok(Progress::Idle);
+    };
+    *at = match state.phase.as_str() {
+        LINES => format!("{} after case {}", state.phase, state.after_case),
+        _ => format!(
+            "{} after {} {}",
+            state.phase, state.after_month, state.after_service
+        ),
     };
     if state.fingerprint != projection::FINGERPRINT {
         // Begun by other code: its lines are not this code's.
@@ -282,20 +313,20 @@ fn take_step(conn: &mut DbConnection, cases: i64) -> QueryResult<Progress> {
     state.steps += 1;
     match state.phase.as_str() {
         LINES => lines_step(conn, &mut state, cases)?,
-        SUMS => match next_month(conn, &state.after_month, SumsOf::Lines)? {
-            Some(month) => {
-                state.sums_written += settle_line_sums(conn, &month)?;
-                state.after_month = month;
+        SUMS => match next_group(conn, &state, SumsOf::Lines)? {
+            Some((month, service)) => {
+                state.sums_written += settle_line_sums(conn, &month, &service)?;
+                (state.after_month, state.after_service) = (month, service);
             }
             None => {
                 state.phase = TALLIES.to_string();
-                state.after_month = String::new();
+                (state.after_month, state.after_service) = (String::new(), String::new());
             }
         },
-        TALLIES => match next_month(conn, &state.after_month, SumsOf::Tallies)? {
-            Some(month) => {
-                state.sums_written += settle_tally_sums(conn, &month)?;
-                state.after_month = month;
+        TALLIES => match next_group(conn, &state, SumsOf::Tallies)? {
+            Some((month, service)) => {
+                state.sums_written += settle_tally_sums(conn, &month, &service)?;
+                (state.after_month, state.after_service) = (month, service);
             }
             None => return finish(conn, &state).map(Progress::Finished),
         },
@@ -467,7 +498,7 @@ fn lines_step(conn: &mut DbConnection, state: &mut State, cases: i64) -> QueryRe
     state.cases_rewritten += rewritten.len() as i64;
     if batch.is_empty() {
         state.phase = SUMS.to_string();
-        state.after_month = String::new();
+        (state.after_month, state.after_service) = (String::new(), String::new());
     } else {
         state.after_case = hi;
     }
@@ -486,67 +517,112 @@ fn first_day(month: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").ok()
 }
 
-/// The month after `after` (`""`: before every month) that a sums step has to look at: one
-/// in which a case was received, or one that the sums hold rows of.
-fn next_month(conn: &mut DbConnection, after: &str, of: SumsOf) -> QueryResult<Option<String>> {
-    let mut candidates: Vec<String> = Vec::new();
-    let received: (Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>) = cases::table
-        .select((
-            diesel::dsl::min(cases::received_at),
-            diesel::dsl::max(cases::received_at),
-        ))
-        .fetch(conn)?;
-    if let (Some(first), Some(last)) = received {
+/// The next key of a table of sums after (`month`, `service`), from its primary key: the
+/// same month's next service, or the first service of the next month that has rows.
+macro_rules! next_stored {
+    ($conn:expr, $table:ident, $after:expr) => {{
+        let (after_month, after_service): (&str, &str) = $after;
+        let same: Option<String> = $table::table
+            .filter($table::month.eq(after_month))
+            .filter($table::service_id.gt(after_service))
+            .select(diesel::dsl::min($table::service_id))
+            .fetch($conn)?;
+        match same {
+            Some(service) => Some((after_month.to_string(), service)),
+            None => {
+                let month: Option<String> = $table::table
+                    .filter($table::month.gt(after_month))
+                    .select(diesel::dsl::min($table::month))
+                    .fetch($conn)?;
+                match month {
+                    Some(month) => {
+                        let service: Option<String> = $table::table
+                            .filter($table::month.eq(&month))
+                            .select(diesel::dsl::min($table::service_id))
+                            .fetch($conn)?;
+                        service.map(|service| (month, service))
+                    }
+                    None => None,
+                }
+            }
+        }
+    }};
+}
+
+/// The (month, service) after the rebuild's (`""`: before every one) that a sums step has to
+/// look at: one of a month in which cases were received and a service the council has, or one
+/// that the sums hold rows of.
+fn next_group(
+    conn: &mut DbConnection,
+    state: &State,
+    of: SumsOf,
+) -> QueryResult<Option<(String, String)>> {
+    let after = (state.after_month.as_str(), state.after_service.as_str());
+    let mut candidates: Vec<(String, String)> = Vec::new();
+    // Each on its own: SQLite reads one end of the index for a lone min() or max(), and
+    // every case for both at once.
+    let received: (Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>) = (
+        cases::table
+            .select(diesel::dsl::min(cases::received_at))
+            .fetch(conn)?,
+        cases::table
+            .select(diesel::dsl::max(cases::received_at))
+            .fetch(conn)?,
+    );
+    let services: Vec<String> = services::table
+        .select(services::id)
+        .order(services::id.asc())
+        .fetch_all(conn)?;
+    if let (Some(first), Some(last), Some(first_service)) =
+        (received.0, received.1, services.first())
+    {
         let (first, last) = (
             projection::month_key(uk_date(first)),
             projection::month_key(uk_date(last)),
         );
-        let next = first_day(after)
-            .and_then(|day| day.checked_add_months(Months::new(1)))
-            .map(projection::month_key);
-        match next {
-            _ if after < first.as_str() => candidates.push(first),
-            Some(next) if next <= last => candidates.push(next),
-            _ => {}
+        if after.0 < first.as_str() {
+            candidates.push((first, first_service.clone()));
+        } else if after.0 <= last.as_str() {
+            match services.iter().find(|s| s.as_str() > after.1) {
+                Some(service) => candidates.push((after.0.to_string(), service.clone())),
+                None => {
+                    let next = first_day(after.0)
+                        .and_then(|day| day.checked_add_months(Months::new(1)))
+                        .map(projection::month_key);
+                    if let Some(next) = next.filter(|next| *next <= last) {
+                        candidates.push((next, first_service.clone()));
+                    }
+                }
+            }
         }
     }
-    let stored: Vec<Option<String>> = match of {
-        SumsOf::Lines => vec![
-            report_months::table
-                .filter(report_months::month.gt(after))
-                .select(diesel::dsl::min(report_months::month))
-                .fetch(conn)?,
-            report_month_days::table
-                .filter(report_month_days::month.gt(after))
-                .select(diesel::dsl::min(report_month_days::month))
-                .fetch(conn)?,
-            report_month_totals::table
-                .filter(report_month_totals::month.gt(after))
-                .select(diesel::dsl::min(report_month_totals::month))
-                .fetch(conn)?,
-            report_month_total_days::table
-                .filter(report_month_total_days::month.gt(after))
-                .select(diesel::dsl::min(report_month_total_days::month))
-                .fetch(conn)?,
-        ],
-        SumsOf::Tallies => vec![report_tallies::table
-            .filter(report_tallies::month.gt(after))
-            .select(diesel::dsl::min(report_tallies::month))
-            .fetch(conn)?],
-    };
-    candidates.extend(stored.into_iter().flatten());
+    match of {
+        SumsOf::Lines => {
+            candidates.extend(next_stored!(conn, report_months, after));
+            candidates.extend(next_stored!(conn, report_month_days, after));
+            candidates.extend(next_stored!(conn, report_month_totals, after));
+            candidates.extend(next_stored!(conn, report_month_total_days, after));
+        }
+        SumsOf::Tallies => candidates.extend(next_stored!(conn, report_tallies, after)),
+    }
     Ok(candidates.into_iter().min())
 }
 
-/// The ids of the cases received in `month` (UK time), as a subquery.
-macro_rules! cases_of_month {
-    ($from:expr, $to:expr) => {
-        cases::table
-            .filter(cases::received_at.ge($from))
-            .filter(cases::received_at.lt($to))
-            .select(cases::id)
-    };
+/// The ids of a service's cases received in a month (UK time), read on their own (by the
+/// index of the service's cases by receipt) so that their lines and tallies are then read by
+/// their keys: as one statement, SQLite read every line to find a month's.
+fn cases_of(conn: &mut DbConnection, month: &str, service: &str) -> QueryResult<Vec<i64>> {
+    let (from, to) = month_bounds(month)?;
+    cases::table
+        .filter(cases::service_id.eq(service))
+        .filter(cases::received_at.ge(from))
+        .filter(cases::received_at.lt(to))
+        .select(cases::id)
+        .fetch_all(conn)
 }
+
+/// Cases whose lines or tallies are read in one statement (within SQLite's bound parameters).
+const CASES_PER_READ: usize = 5_000;
 
 /// The UTC instants a month's cases were received between: its first UK midnight, and the
 /// next month's.
@@ -581,9 +657,9 @@ fn differing<K: Ord + Clone, V: PartialEq>(
     (delete, insert)
 }
 
-/// Adds up `month`'s lines again, and writes the rows of the lines' sums that differ: how
-/// many.
-fn settle_line_sums(conn: &mut DbConnection, month: &str) -> QueryResult<i64> {
+/// Adds up a month's lines of a service again, and writes the rows of the lines' sums that
+/// differ: how many.
+fn settle_line_sums(conn: &mut DbConnection, month: &str, service: &str) -> QueryResult<i64> {
     if let DbConnection::Pg(pg) = conn {
         diesel::sql_query(
             "LOCK TABLE report_months, report_month_days, report_month_totals, \
@@ -591,11 +667,16 @@ fn settle_line_sums(conn: &mut DbConnection, month: &str) -> QueryResult<i64> {
         )
         .execute(pg)?;
     }
-    let (from, to) = month_bounds(month)?;
-    let rows: Vec<LineRow> = report_lines::table
-        .filter(report_lines::month.eq(month))
-        .filter(report_lines::case_id.eq_any(cases_of_month!(from, to)))
-        .fetch_all(conn)?;
+    let mut rows: Vec<LineRow> = Vec::new();
+    for ids in cases_of(conn, month, service)?.chunks(CASES_PER_READ) {
+        rows.extend(
+            report_lines::table
+                .filter(report_lines::case_id.eq_any(ids))
+                .filter(report_lines::month.eq(month))
+                .filter(report_lines::service_id.eq(service))
+                .fetch_all::<LineRow>(conn)?,
+        );
+    }
     let mut now = Deltas::default();
     for row in &rows {
         let line = row.line().ok_or_else(|| {
@@ -615,12 +696,16 @@ fn settle_line_sums(conn: &mut DbConnection, month: &str) -> QueryResult<i64> {
 
     let unknown = |what: &str| {
         diesel::result::Error::DeserializationError(
-            format!("a row of {what} in {month} is of a stage this code does not count").into(),
+            format!(
+                "a row of {what} in {month} ({service}) is of a stage this code does not count"
+            )
+            .into(),
         )
     };
     let mut stored = Deltas::default();
     let months: Vec<MonthRow> = report_months::table
         .filter(report_months::month.eq(month))
+        .filter(report_months::service_id.eq(service))
         .fetch_all(conn)?;
     for row in &months {
         let key = row.key().ok_or_else(|| unknown("report_months"))?;
@@ -628,6 +713,7 @@ fn settle_line_sums(conn: &mut DbConnection, month: &str) -> QueryResult<i64> {
     }
     let days: Vec<DayRow> = report_month_days::table
         .filter(report_month_days::month.eq(month))
+        .filter(report_month_days::service_id.eq(service))
         .fetch_all(conn)?;
     for row in &days {
         let key = row.key().ok_or_else(|| unknown("report_month_days"))?;
@@ -636,6 +722,7 @@ fn settle_line_sums(conn: &mut DbConnection, month: &str) -> QueryResult<i64> {
     let mut stored_totals = Deltas::default();
     let totals: Vec<TotalRow> = report_month_totals::table
         .filter(report_month_totals::month.eq(month))
+        .filter(report_month_totals::service_id.eq(service))
         .fetch_all(conn)?;
     for row in &totals {
         let row = row.as_month_row();
@@ -644,6 +731,7 @@ fn settle_line_sums(conn: &mut DbConnection, month: &str) -> QueryResult<i64> {
     }
     let total_days: Vec<TotalDayRow> = report_month_total_days::table
         .filter(report_month_total_days::month.eq(month))
+        .filter(report_month_total_days::service_id.eq(service))
         .fetch_all(conn)?;
     for row in &total_days {
         let row = row.as_day_row();
@@ -773,18 +861,23 @@ fn changed<K: Ord>(delete: &[K], insert: &[K]) -> i64 {
     (delete.len() + insert.len() - replaced) as i64
 }
 
-/// Adds up `month`'s cases' tallies again, and writes the tallies' sums that differ: how
-/// many.
-fn settle_tally_sums(conn: &mut DbConnection, month: &str) -> QueryResult<i64> {
+/// Adds up the tallies of a month's cases of a service again, and writes the tallies' sums
+/// that differ: how many.
+fn settle_tally_sums(conn: &mut DbConnection, month: &str, service: &str) -> QueryResult<i64> {
     use report_tallies::dsl as t;
     if let DbConnection::Pg(pg) = conn {
         diesel::sql_query("LOCK TABLE report_tallies IN EXCLUSIVE MODE").execute(pg)?;
     }
-    let (from, to) = month_bounds(month)?;
-    let rows: Vec<CaseTallyRow> = report_case_tallies::table
-        .filter(report_case_tallies::month.eq(month))
-        .filter(report_case_tallies::case_id.eq_any(cases_of_month!(from, to)))
-        .fetch_all(conn)?;
+    let mut rows: Vec<CaseTallyRow> = Vec::new();
+    for ids in cases_of(conn, month, service)?.chunks(CASES_PER_READ) {
+        rows.extend(
+            report_case_tallies::table
+                .filter(report_case_tallies::case_id.eq_any(ids))
+                .filter(report_case_tallies::month.eq(month))
+                .filter(report_case_tallies::service_id.eq(service))
+                .fetch_all::<CaseTallyRow>(conn)?,
+        );
+    }
     // Keyed as the table is: (month, measure, service, value).
     let mut now: BTreeMap<(String, String, String, String), i64> = BTreeMap::new();
     for row in rows {
@@ -794,6 +887,7 @@ fn settle_tally_sums(conn: &mut DbConnection, month: &str) -> QueryResult<i64> {
     now.retain(|_, n| *n != 0);
     let stored: BTreeMap<(String, String, String, String), i64> = t::report_tallies
         .filter(t::month.eq(month))
+        .filter(t::service_id.eq(service))
         .fetch_all::<TallyRow>(conn)?
         .into_iter()
         .map(|row| ((row.month, row.measure, row.service_id, row.value), row.n))
