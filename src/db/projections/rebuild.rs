@@ -7,10 +7,11 @@
 //!    out each case's lines and tallies from what is recorded on it, compares them with those
 //!    stored, and rewrites the cases' whose differ; stored lines of cases that are gone are
 //!    deleted. The sums are left alone in this phase.
-//! 2. **Sums** (`sums`): month by month, the lines' sums (`report_months`, their days, their
-//!    totals and the totals' days) are added up again from the lines, and the rows that differ
-//!    are written (deleted where nothing counts any more).
-//! 3. **Tallies** (`tallies`): month by month, the tallies' sums from the cases' tallies.
+//! 2. **Sums** (`sums`): by month and service, the lines' sums (`report_months`, their days,
+//!    their totals and the totals' days) are added up again from the lines, and the rows that
+//!    differ are written (deleted where nothing counts any more). A step takes as many
+//!    (month, service) groups as make about [`CASES_PER_STEP`] cases.
+//! 3. **Tallies** (`tallies`): the same for the tallies' sums, from the cases' tallies.
 //!
 //! The fingerprint is written, and the rebuild's row deleted, by the step that finishes.
 //!
@@ -48,7 +49,7 @@ use super::{
     StageColumns, TallyRow, TotalDayRow, TotalRow, CASE_COLUMNS, FORMAL_STAGES, STAGE_COLUMNS,
 };
 use crate::domain::clock::{uk_date, uk_midnight_utc};
-use crate::domain::projection::{self, Counters, Deltas, Key, Measure, ReferralInput, StageInput};
+use crate::domain::projection::{self, Deltas, Measure, ReferralInput, StageInput};
 
 /// Cases a lines step reads (and, on PostgreSQL, holds) at a time.
 pub const CASES_PER_STEP: i64 = 1_000;
@@ -313,23 +314,33 @@ fn take_step(conn: &mut DbConnection, cases: i64, at: &mut String) -> QueryResul
     state.steps += 1;
     match state.phase.as_str() {
         LINES => lines_step(conn, &mut state, cases)?,
-        SUMS => match next_group(conn, &state, SumsOf::Lines)? {
-            Some((month, service)) => {
-                state.sums_written += settle_line_sums(conn, &month, &service)?;
+        // As many (month, service) groups a step as make up about `cases` cases: a small
+        // council's sums in a step or two, a large one's a few services at a time.
+        SUMS | TALLIES => {
+            let of = if state.phase == SUMS {
+                SumsOf::Lines
+            } else {
+                SumsOf::Tallies
+            };
+            let mut read = 0;
+            while read < cases {
+                let Some((month, service)) = next_group(conn, &state, of)? else {
+                    if of == SumsOf::Tallies {
+                        return finish(conn, &state).map(Progress::Finished);
+                    }
+                    state.phase = TALLIES.to_string();
+                    (state.after_month, state.after_service) = (String::new(), String::new());
+                    break;
+                };
+                let (written, counted) = match of {
+                    SumsOf::Lines => settle_line_sums(conn, &month, &service)?,
+                    SumsOf::Tallies => settle_tally_sums(conn, &month, &service)?,
+                };
+                state.sums_written += written;
+                read += counted.max(1);
                 (state.after_month, state.after_service) = (month, service);
             }
-            None => {
-                state.phase = TALLIES.to_string();
-                (state.after_month, state.after_service) = (String::new(), String::new());
-            }
-        },
-        TALLIES => match next_group(conn, &state, SumsOf::Tallies)? {
-            Some((month, service)) => {
-                state.sums_written += settle_tally_sums(conn, &month, &service)?;
-                (state.after_month, state.after_service) = (month, service);
-            }
-            None => return finish(conn, &state).map(Progress::Finished),
-        },
+        }
         other => {
             return Err(diesel::result::Error::DeserializationError(
                 format!("the rebuild is in a phase this code does not know: `{other}`").into(),
@@ -505,8 +516,8 @@ fn lines_step(conn: &mut DbConnection, state: &mut State, cases: i64) -> QueryRe
     Ok(())
 }
 
-/// Which sums a month step adds up.
-#[derive(Debug, Clone, Copy)]
+/// Which sums a step adds up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SumsOf {
     Lines,
     Tallies,
@@ -657,9 +668,32 @@ fn differing<K: Ord + Clone, V: PartialEq>(
     (delete, insert)
 }
 
+/// Writes the rows of a table of sums that differ (see [`differing`]) between those worked out
+/// (`now`) and those `stored`: deletes each by its key (`find`, from a stored key) and inserts
+/// each worked out (`row`, from a key and its value). Gives how many rows changed.
+macro_rules! write_differing {
+    ($conn:expr, ($now:expr, $stored:expr), $table:expr, |$key:pat_param| $find:expr, |$k:ident, $v:ident| $row:expr) => {{
+        let (now, stored) = ($now, $stored);
+        let (delete, insert) = differing(now, stored);
+        for $key in &delete {
+            diesel::delete($table.find($find)).run($conn)?;
+        }
+        let rows: Vec<_> = insert
+            .iter()
+            .filter_map(|$k| now.get($k).map(|$v| $row))
+            .collect();
+        insert_rows!($conn, $table, rows);
+        changed(&delete, &insert)
+    }};
+}
+
 /// Adds up a month's lines of a service again, and writes the rows of the lines' sums that
-/// differ: how many.
-fn settle_line_sums(conn: &mut DbConnection, month: &str, service: &str) -> QueryResult<i64> {
+/// differ: how many, and how many cases' lines were read.
+fn settle_line_sums(
+    conn: &mut DbConnection,
+    month: &str,
+    service: &str,
+) -> QueryResult<(i64, i64)> {
     if let DbConnection::Pg(pg) = conn {
         diesel::sql_query(
             "LOCK TABLE report_months, report_month_days, report_month_totals, \
@@ -668,7 +702,8 @@ fn settle_line_sums(conn: &mut DbConnection, month: &str, service: &str) -> Quer
         .execute(pg)?;
     }
     let mut rows: Vec<LineRow> = Vec::new();
-    for ids in cases_of(conn, month, service)?.chunks(CASES_PER_READ) {
+    let ids = cases_of(conn, month, service)?;
+    for ids in ids.chunks(CASES_PER_READ) {
         rows.extend(
             report_lines::table
                 .filter(report_lines::case_id.eq_any(ids))
@@ -741,114 +776,50 @@ fn settle_line_sums(conn: &mut DbConnection, month: &str, service: &str) -> Quer
         stored_totals.days.insert((key, row.days), row.n);
     }
 
-    let mut written = 0;
-    written += write_months(conn, &now.months, &stored.months)?;
-    written += write_days(conn, &now.days, &stored.days)?;
-    written += write_totals(conn, &now_totals.months, &stored_totals.months)?;
-    written += write_total_days(conn, &now_totals.days, &stored_totals.days)?;
-    Ok(written)
-}
-
-fn write_months(
-    conn: &mut DbConnection,
-    now: &BTreeMap<Key, Counters>,
-    stored: &BTreeMap<Key, Counters>,
-) -> QueryResult<i64> {
-    use report_months::dsl as t;
-    let (delete, insert) = differing(now, stored);
-    for k in &delete {
-        diesel::delete(t::report_months.find((
+    let months = write_differing!(
+        conn,
+        (&now.months, &stored.months),
+        report_months::table,
+        |k| (
+            &k.month,
+            &k.service,
+            &k.channel,
+            &k.category,
+            &k.kind,
+            k.part.as_str()
+        ),
+        |k, c| MonthRow::of(k, c)
+    );
+    let days = write_differing!(
+        conn,
+        (&now.days, &stored.days),
+        report_month_days::table,
+        |(k, days)| (
             &k.month,
             &k.service,
             &k.channel,
             &k.category,
             &k.kind,
             k.part.as_str(),
-        )))
-        .run(conn)?;
-    }
-    let rows: Vec<MonthRow> = insert
-        .iter()
-        .filter_map(|k| now.get(k).map(|c| MonthRow::of(k, c)))
-        .collect();
-    insert_rows!(conn, t::report_months, rows);
-    Ok(changed(&delete, &insert))
-}
-
-fn write_days(
-    conn: &mut DbConnection,
-    now: &BTreeMap<(Key, i64), i64>,
-    stored: &BTreeMap<(Key, i64), i64>,
-) -> QueryResult<i64> {
-    use report_month_days::dsl as t;
-    let (delete, insert) = differing(now, stored);
-    for (k, days) in &delete {
-        diesel::delete(t::report_month_days.find((
-            &k.month,
-            &k.service,
-            &k.channel,
-            &k.category,
-            &k.kind,
-            k.part.as_str(),
-            days,
-        )))
-        .run(conn)?;
-    }
-    let rows: Vec<DayRow> = insert
-        .iter()
-        .filter_map(|key| now.get(key).map(|n| DayRow::of(&key.0, key.1, *n)))
-        .collect();
-    insert_rows!(conn, t::report_month_days, rows);
-    Ok(changed(&delete, &insert))
-}
-
-fn write_totals(
-    conn: &mut DbConnection,
-    now: &BTreeMap<Key, Counters>,
-    stored: &BTreeMap<Key, Counters>,
-) -> QueryResult<i64> {
-    use report_month_totals::dsl as t;
-    let (delete, insert) = differing(now, stored);
-    for k in &delete {
-        diesel::delete(t::report_month_totals.find((
-            &k.month,
-            &k.service,
-            &k.kind,
-            k.part.as_str(),
-        )))
-        .run(conn)?;
-    }
-    let rows: Vec<TotalRow> = insert
-        .iter()
-        .filter_map(|k| now.get(k).map(|c| TotalRow::of(k, c)))
-        .collect();
-    insert_rows!(conn, t::report_month_totals, rows);
-    Ok(changed(&delete, &insert))
-}
-
-fn write_total_days(
-    conn: &mut DbConnection,
-    now: &BTreeMap<(Key, i64), i64>,
-    stored: &BTreeMap<(Key, i64), i64>,
-) -> QueryResult<i64> {
-    use report_month_total_days::dsl as t;
-    let (delete, insert) = differing(now, stored);
-    for (k, days) in &delete {
-        diesel::delete(t::report_month_total_days.find((
-            &k.month,
-            &k.service,
-            &k.kind,
-            k.part.as_str(),
-            days,
-        )))
-        .run(conn)?;
-    }
-    let rows: Vec<TotalDayRow> = insert
-        .iter()
-        .filter_map(|key| now.get(key).map(|n| TotalDayRow::of(&key.0, key.1, *n)))
-        .collect();
-    insert_rows!(conn, t::report_month_total_days, rows);
-    Ok(changed(&delete, &insert))
+            days
+        ),
+        |key, n| DayRow::of(&key.0, key.1, *n)
+    );
+    let totals = write_differing!(
+        conn,
+        (&now_totals.months, &stored_totals.months),
+        report_month_totals::table,
+        |k| (&k.month, &k.service, &k.kind, k.part.as_str()),
+        |k, c| TotalRow::of(k, c)
+    );
+    let total_days = write_differing!(
+        conn,
+        (&now_totals.days, &stored_totals.days),
+        report_month_total_days::table,
+        |(k, days)| (&k.month, &k.service, &k.kind, k.part.as_str(), days),
+        |key, n| TotalDayRow::of(&key.0, key.1, *n)
+    );
+    Ok((months + days + totals + total_days, ids.len() as i64))
 }
 
 /// Rows a write changed: each key deleted or inserted once (one deleted and inserted again
@@ -862,14 +833,19 @@ fn changed<K: Ord>(delete: &[K], insert: &[K]) -> i64 {
 }
 
 /// Adds up the tallies of a month's cases of a service again, and writes the tallies' sums
-/// that differ: how many.
-fn settle_tally_sums(conn: &mut DbConnection, month: &str, service: &str) -> QueryResult<i64> {
+/// that differ: how many, and how many cases' tallies were read.
+fn settle_tally_sums(
+    conn: &mut DbConnection,
+    month: &str,
+    service: &str,
+) -> QueryResult<(i64, i64)> {
     use report_tallies::dsl as t;
     if let DbConnection::Pg(pg) = conn {
         diesel::sql_query("LOCK TABLE report_tallies IN EXCLUSIVE MODE").execute(pg)?;
     }
     let mut rows: Vec<CaseTallyRow> = Vec::new();
-    for ids in cases_of(conn, month, service)?.chunks(CASES_PER_READ) {
+    let ids = cases_of(conn, month, service)?;
+    for ids in ids.chunks(CASES_PER_READ) {
         rows.extend(
             report_case_tallies::table
                 .filter(report_case_tallies::case_id.eq_any(ids))
@@ -892,24 +868,20 @@ fn settle_tally_sums(conn: &mut DbConnection, month: &str, service: &str) -> Que
         .into_iter()
         .map(|row| ((row.month, row.measure, row.service_id, row.value), row.n))
         .collect();
-    let (delete, insert) = differing(&now, &stored);
-    for (month, measure, service, value) in &delete {
-        diesel::delete(t::report_tallies.find((month, measure, service, value))).run(conn)?;
-    }
-    let rows: Vec<TallyRow> = insert
-        .iter()
-        .filter_map(|key| {
-            now.get(key).map(|n| TallyRow {
-                month: key.0.clone(),
-                measure: key.1.clone(),
-                service_id: key.2.clone(),
-                value: key.3.clone(),
-                n: *n,
-            })
-        })
-        .collect();
-    insert_rows!(conn, t::report_tallies, rows);
-    Ok(changed(&delete, &insert))
+    let written = write_differing!(
+        conn,
+        (&now, &stored),
+        t::report_tallies,
+        |(month, measure, service, value)| (month, measure, service, value),
+        |key, n| TallyRow {
+            month: key.0.clone(),
+            measure: key.1.clone(),
+            service_id: key.2.clone(),
+            value: key.3.clone(),
+            n: *n,
+        }
+    );
+    Ok((written, ids.len() as i64))
 }
 
 #[cfg(test)]
