@@ -274,27 +274,20 @@ impl Application {
                 Ok(())
             })?;
         // Cases from before the deadline alerts get their deadlines put on record once.
+        // (Each of these one-off passes reads and then writes: it takes SQLite's writer's turn
+        // first, as every write does, or another process's commit in between (a test's, or
+        // the worker's) refuses it at once with "database is locked".)
         let put_down = db
-            .connection()
-            .map_err(|e| StartError(e.to_string()))
-            .and_then(|mut conn| {
-                diesel::Connection::transaction(&mut **conn, crate::app::alerts::record_missing)
-                    .map_err(|e| StartError(format!("recording the cases' deadlines: {e:?}")))
-            })?;
+            .blocking_transaction(crate::app::alerts::record_missing)
+            .map_err(|e| StartError(format!("recording the cases' deadlines: {e:?}")))?;
         if put_down > 0 {
             log::info!("put the deadlines of {put_down} running cases on record for alerts");
         }
         // Cases from before people get their customers and representatives matched once.
+        let at = now.now();
         let identified = db
-            .connection()
-            .map_err(|e| StartError(e.to_string()))
-            .and_then(|mut conn| {
-                let at = now.now();
-                diesel::Connection::transaction(&mut **conn, |conn| {
-                    crate::app::people::identify_missing(conn, at)
-                })
-                .map_err(|e| StartError(format!("matching the cases' people: {e:?}")))
-            })?;
+            .blocking_transaction(|conn| crate::app::people::identify_missing(conn, at))
+            .map_err(|e| StartError(format!("matching the cases' people: {e:?}")))?;
         if identified > 0 {
             log::info!(
                 "matched {identified} customers and representatives of earlier cases to people"
