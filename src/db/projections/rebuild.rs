@@ -322,9 +322,10 @@ fn take_step(conn: &mut DbConnection, cases: i64, at: &mut String) -> QueryResul
             } else {
                 SumsOf::Tallies
             };
+            let grid = Grid::read(conn)?;
             let mut read = 0;
             while read < cases {
-                let Some((month, service)) = next_group(conn, &state, of)? else {
+                let Some((month, service)) = next_group(conn, &grid, &state, of)? else {
                     if of == SumsOf::Tallies {
                         return finish(conn, &state).map(Progress::Finished);
                     }
@@ -560,47 +561,59 @@ macro_rules! next_stored {
     }};
 }
 
+/// What a sums step goes through: the months from the first case's to the last's, and the
+/// council's services, in order. Read once a step.
+struct Grid {
+    months: Option<(String, String)>,
+    services: Vec<String>,
+}
+
+impl Grid {
+    fn read(conn: &mut DbConnection) -> QueryResult<Grid> {
+        // Each on its own: SQLite reads one end of the index for a lone min() or max(), and
+        // every case for both at once.
+        let first: Option<chrono::NaiveDateTime> = cases::table
+            .select(diesel::dsl::min(cases::received_at))
+            .fetch(conn)?;
+        let last: Option<chrono::NaiveDateTime> = cases::table
+            .select(diesel::dsl::max(cases::received_at))
+            .fetch(conn)?;
+        let services = services::table
+            .select(services::id)
+            .order(services::id.asc())
+            .fetch_all(conn)?;
+        let month = |at| projection::month_key(uk_date(at));
+        Ok(Grid {
+            months: first
+                .zip(last)
+                .map(|(first, last)| (month(first), month(last))),
+            services,
+        })
+    }
+}
+
 /// The (month, service) after the rebuild's (`""`: before every one) that a sums step has to
 /// look at: one of a month in which cases were received and a service the council has, or one
 /// that the sums hold rows of.
 fn next_group(
     conn: &mut DbConnection,
+    grid: &Grid,
     state: &State,
     of: SumsOf,
 ) -> QueryResult<Option<(String, String)>> {
     let after = (state.after_month.as_str(), state.after_service.as_str());
     let mut candidates: Vec<(String, String)> = Vec::new();
-    // Each on its own: SQLite reads one end of the index for a lone min() or max(), and
-    // every case for both at once.
-    let received: (Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>) = (
-        cases::table
-            .select(diesel::dsl::min(cases::received_at))
-            .fetch(conn)?,
-        cases::table
-            .select(diesel::dsl::max(cases::received_at))
-            .fetch(conn)?,
-    );
-    let services: Vec<String> = services::table
-        .select(services::id)
-        .order(services::id.asc())
-        .fetch_all(conn)?;
-    if let (Some(first), Some(last), Some(first_service)) =
-        (received.0, received.1, services.first())
-    {
-        let (first, last) = (
-            projection::month_key(uk_date(first)),
-            projection::month_key(uk_date(last)),
-        );
+    if let (Some((first, last)), Some(first_service)) = (&grid.months, grid.services.first()) {
         if after.0 < first.as_str() {
-            candidates.push((first, first_service.clone()));
+            candidates.push((first.clone(), first_service.clone()));
         } else if after.0 <= last.as_str() {
-            match services.iter().find(|s| s.as_str() > after.1) {
+            match grid.services.iter().find(|s| s.as_str() > after.1) {
                 Some(service) => candidates.push((after.0.to_string(), service.clone())),
                 None => {
                     let next = first_day(after.0)
                         .and_then(|day| day.checked_add_months(Months::new(1)))
                         .map(projection::month_key);
-                    if let Some(next) = next.filter(|next| *next <= last) {
+                    if let Some(next) = next.filter(|next| next <= last) {
                         candidates.push((next, first_service.clone()));
                     }
                 }
