@@ -104,15 +104,10 @@ fn sync_case_recorded(
     sync_adjustments_of_customer(conn, case.customer_id)
 }
 
-/// Puts a case just logged on record: it has no stages, remedies or rows yet, so only its
-/// acknowledgement can be due (one `INSERT`, or none).
-/// `adjustments`: whether the customer's person has adjustments in force, whose reviews the
-/// case may now carry (read with the person at intake).
-pub fn record_new_case(
-    conn: &mut DbConnection,
-    case: &CaseRow,
-    adjustments: bool,
-) -> Result<(), AppError> {
+/// The deadline rows of a case just logged: it has no stages, remedies or rows yet, so only
+/// its acknowledgement can be due (one row, or none). The caller writes them
+/// (`db::alerts::insertion`), with the case's other writes.
+pub fn of_new_case(case: &CaseRow) -> Vec<NewAlert> {
     let clock = CaseClock {
         kind: case.kind,
         status: case.status,
@@ -122,8 +117,19 @@ pub fn record_new_case(
         feedback: FeedbackClock::default(),
         remedies: vec![],
     };
-    sync(conn, case.id, alerts::open_deadlines(&clock), vec![])?;
-    // A new running case of a person with adjustments in force may now carry their reviews.
+    alerts::open_deadlines(&clock)
+        .into_iter()
+        .map(|deadline| put_down(case.id, deadline, false, false))
+        .collect()
+}
+
+/// A new running case of a person with adjustments in force (`adjustments`, read with the
+/// person at intake) may now carry their reviews.
+pub fn take_reviews_to_new_case(
+    conn: &mut DbConnection,
+    case: &CaseRow,
+    adjustments: bool,
+) -> Result<(), AppError> {
     if adjustments {
         sync_adjustments_of_customer(conn, case.customer_id)?;
     }
@@ -281,23 +287,33 @@ fn sync(
                     moved.map_or((false, false), |r| (r.approaching_sent, r.missed_sent));
                 repo::insert(
                     conn,
-                    &NewAlert {
-                        case_id,
-                        subject: deadline.subject,
-                        deadline: deadline.deadline,
-                        stage: deadline.stage,
-                        about_id: deadline.about,
-                        due: deadline.due,
-                        active: true,
-                        approaching_sent,
-                        missed_sent,
-                        next_alert_on: (!missed_sent).then(at_once),
-                    },
+                    &put_down(case_id, deadline, approaching_sent, missed_sent),
                 )?;
             }
         }
     }
     Ok(())
+}
+
+/// A deadline's row as first put on record, with what was already said of it.
+fn put_down(
+    case_id: i64,
+    deadline: OpenDeadline,
+    approaching_sent: bool,
+    missed_sent: bool,
+) -> NewAlert {
+    NewAlert {
+        case_id,
+        subject: deadline.subject,
+        deadline: deadline.deadline,
+        stage: deadline.stage,
+        about_id: deadline.about,
+        due: deadline.due,
+        active: true,
+        approaching_sent,
+        missed_sent,
+        next_alert_on: (!missed_sent).then(at_once),
+    }
 }
 
 /// The event an alert writes.

@@ -262,13 +262,12 @@ pub fn create(
         errors.sort_by(|a, b| a.field.cmp(&b.field));
         return Err(AppError::Invalid(errors));
     }
-    let mut customer = crate::db::cases::CustomerRow {
+    let customer = crate::db::cases::CustomerRow {
         id: 0,
         created_at: now,
         ..intake.customer
     };
-    let attention = super::people::identify_customer(conn, now, &mut customer)?;
-    let customer = repo::insert_customer(conn, &customer)?;
+    let (customer, attention) = super::people::log_customer(conn, now, customer)?;
     // What the case may repeat is read and weighed before the next reference is taken: from
     // there to the commit, every other intake waits (PostgreSQL: the counter's row is locked).
     let repeats =
@@ -299,6 +298,13 @@ pub fn create(
         }
         None => None,
     };
+    // The acknowledgement's deadline on record, written with the event and the projections.
+    let alerts = super::alerts::of_new_case(&row);
+    let alert_inserts: Vec<_> = alerts.iter().map(crate::db::alerts::insertion).collect();
+    let along: Vec<&dyn crate::db::together::Write> = alert_inserts
+        .iter()
+        .map(|i| i as &dyn crate::db::together::Write)
+        .collect();
     crate::db::events::append_received(
         conn,
         &crate::db::events::NewEvent::of(
@@ -315,10 +321,11 @@ pub fn create(
             },
         ),
         &row,
+        &along,
     )?;
     // The person's adjustments and restrictions are read only where they have some (read
     // with the person: most have none, and a person this intake made has none yet).
-    super::alerts::record_new_case(conn, &row, attention.adjustments)?;
+    super::alerts::take_reviews_to_new_case(conn, &row, attention.adjustments)?;
     // Enforcement at intake: contact from a restricted person is flagged and routed.
     let restricted = customer.person_id.filter(|_| attention.restrictions);
     let row = if super::restrictions::on_new_case(conn, now, &row, restricted)? {

@@ -69,26 +69,28 @@ fn new_person(
     subject: Option<String>,
     details: PersonDetails,
 ) -> Result<PersonRow, AppError> {
-    Ok(repo::insert(
-        conn,
-        &PersonRow {
-            id: 0,
-            subject,
-            name: details.name,
-            email: details.email,
-            phone: details.phone,
-            address: details.address,
-            postcode: details.postcode,
-            preferred_contact: details.preferred_contact,
-            language: details.language,
-            email_key: details.email_key,
-            phone_key: details.phone_key,
-            merged_into: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        },
-    )?)
+    Ok(repo::insert(conn, &person_row(now, subject, details))?)
+}
+
+/// A new person's row, to be written.
+fn person_row(now: NaiveDateTime, subject: Option<String>, details: PersonDetails) -> PersonRow {
+    PersonRow {
+        id: 0,
+        subject,
+        name: details.name,
+        email: details.email,
+        phone: details.phone,
+        address: details.address,
+        postcode: details.postcode,
+        preferred_contact: details.preferred_contact,
+        language: details.language,
+        email_key: details.email_key,
+        phone_key: details.phone_key,
+        merged_into: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
 }
 
 /// What a customer's row says of them, as a person's details.
@@ -144,14 +146,58 @@ fn filled_in(
     (!same).then_some(details)
 }
 
-/// Who a new case's customer is (`domain::person::choose`): the row is given its person,
-/// made new where nobody matched, and a sure match fills in what the person's record lacks.
-/// Gives what intake must weigh of the person matched (nothing, for a new one).
+/// Who a customer is, as [`identify`] found them.
+enum Identified {
+    /// A person on record, with what intake must weigh of them.
+    Known(Attention),
+    /// Nobody matched: this person is to be made (not yet written).
+    New(Box<PersonRow>),
+}
+
+/// Who a new case's customer is: as [`identify_customer`], and the customer written, with the
+/// new person where nobody matched (on PostgreSQL, one statement for the two). Gives the
+/// customer as stored and what intake must weigh of the person matched.
+pub fn log_customer(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    mut customer: CustomerRow,
+) -> Result<(CustomerRow, Attention), AppError> {
+    Ok(match identify(conn, now, &mut customer)? {
+        Identified::Known(attention) => (
+            crate::db::cases::insert_customer(conn, &customer)?,
+            attention,
+        ),
+        Identified::New(person) => (
+            repo::insert_with_customer(conn, &person, &customer)?,
+            Attention::default(),
+        ),
+    })
+}
+
+/// Who a customer is (`domain::person::choose`): the row is given its person, made new where
+/// nobody matched, and a sure match fills in what the person's record lacks. Gives what
+/// intake must weigh of the person matched (nothing, for a new one).
 pub fn identify_customer(
     conn: &mut DbConnection,
     now: NaiveDateTime,
     customer: &mut CustomerRow,
 ) -> Result<Attention, AppError> {
+    match identify(conn, now, customer)? {
+        Identified::Known(attention) => Ok(attention),
+        Identified::New(person) => {
+            customer.person_id = Some(repo::insert(conn, &person)?.id);
+            Ok(Attention::default())
+        }
+    }
+}
+
+/// [`identify_customer`], leaving a new person to the caller to write, and the row's
+/// `person_id` unset for them.
+fn identify(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    customer: &mut CustomerRow,
+) -> Result<Identified, AppError> {
     let Matching {
         by_subject: by_account,
         by_email,
@@ -182,11 +228,17 @@ pub fn identify_customer(
         &candidate(&by_phone),
     );
     let details = details_of_customer(customer);
+    customer.person_match = Some(matched.how);
+    customer.person_match_uncertain = matched.uncertain;
     let (person_id, attention) = match matched {
-        Matched { person: None, .. } => (
-            new_person(conn, now, customer.subject.clone(), details)?.id,
-            Attention::default(),
-        ),
+        Matched { person: None, .. } => {
+            customer.person_id = None;
+            return Ok(Identified::New(Box::new(person_row(
+                now,
+                customer.subject.clone(),
+                details,
+            ))));
+        }
         Matched {
             person: Some(id),
             uncertain,
@@ -207,9 +259,7 @@ pub fn identify_customer(
         }
     };
     customer.person_id = Some(person_id);
-    customer.person_match = Some(matched.how);
-    customer.person_match_uncertain = matched.uncertain;
-    Ok(attention)
+    Ok(Identified::Known(attention))
 }
 
 /// A resident signed in as account `subject` claims the case whose customer is `customer`

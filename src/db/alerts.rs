@@ -67,9 +67,12 @@ pub fn for_subject(
 }
 
 pub fn insert(conn: &mut DbConnection, row: &NewAlert) -> QueryResult<usize> {
-    diesel::insert_into(deadline_alerts::table)
-        .values(row)
-        .run(conn)
+    super::together::Write::run_alone(&insertion(row), conn)
+}
+
+/// The `INSERT` of `row`, for the caller to send with others ([`super::together`]).
+pub fn insertion(row: &NewAlert) -> impl super::together::Write + '_ {
+    diesel::insert_into(deadline_alerts::table).values(row)
 }
 
 /// Puts a row to rest (met, moved or no longer owed), or wakes it again.

@@ -117,7 +117,9 @@ pub struct CustomerRow {
     pub other_adjustments: Option<String>,
     pub created_at: chrono::NaiveDateTime,
     /// The person they are; `None` only for cases from before people, until start-up
-    /// matches them.
+    /// matches them. Written apart ([`insert_customer`]): a new person's id is taken from
+    /// their `INSERT` in the same statement (`people::insert_with_customer`).
+    #[diesel(skip_insertion)]
     pub person_id: Option<i64>,
     pub person_match: Option<crate::domain::person::PersonMatch>,
     /// The match waits for staff to confirm or correct it.
@@ -221,7 +223,7 @@ pub fn next_reference_number(conn: &mut DbConnection, prefix: &str, year: i32) -
 
 pub fn insert_customer(conn: &mut DbConnection, row: &CustomerRow) -> QueryResult<CustomerRow> {
     diesel::insert_into(customers::table)
-        .values(row)
+        .values((row, customers::person_id.eq(row.person_id)))
         .returning(customers::all_columns)
         .fetch(conn)
 }

@@ -80,17 +80,20 @@ pub fn append(conn: &mut DbConnection, event: &NewEvent<'_>) -> QueryResult<usiz
 }
 
 /// Appends a case's `received` event as it is logged, and adds the case to the reports'
-/// projections as the caller has just written it (nothing is read back).
+/// projections as the caller has just written it (nothing is read back). `along` are the
+/// logging's other writes that need none of these: on PostgreSQL all are sent as one
+/// statement ([`super::together`]).
 pub fn append_received(
     conn: &mut DbConnection,
     event: &NewEvent<'_>,
     case: &super::cases::CaseRow,
+    along: &[&dyn super::together::Write],
 ) -> QueryResult<usize> {
-    let appended = diesel::insert_into(case_events::table)
-        .values(event)
-        .run(conn)?;
-    super::projections::add_case_as_written(conn, case)?;
-    Ok(appended)
+    let insert = diesel::insert_into(case_events::table).values(event);
+    let mut writes: Vec<&dyn super::together::Write> = vec![&insert];
+    writes.extend_from_slice(along);
+    let appended = super::projections::add_case_as_written(conn, case, &writes)?;
+    Ok(appended.first().copied().unwrap_or(0))
 }
 
 /// Refreshes the projections of the cases whose events move a figure or a tally, each once,

@@ -40,6 +40,7 @@ pub mod stages;
 pub mod subject_access;
 pub mod surveys;
 pub mod text;
+pub mod together;
 pub mod webhooks;
 
 use std::sync::{Arc, Mutex};

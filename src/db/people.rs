@@ -99,6 +99,84 @@ pub fn insert(conn: &mut DbConnection, row: &PersonRow) -> QueryResult<PersonRow
         .fetch(conn)
 }
 
+/// Writes a new person and `customer` as theirs. On PostgreSQL one statement: the customer's
+/// `INSERT` takes the person's id from the person's, in a `WITH` part (the customer's
+/// `person_id` is left aside); SQLite has no round trip to save, and writes one then the other.
+/// Gives the customer as stored.
+pub fn insert_with_customer(
+    conn: &mut DbConnection,
+    person: &PersonRow,
+    customer: &super::cases::CustomerRow,
+) -> QueryResult<super::cases::CustomerRow> {
+    match conn {
+        DbConnection::Pg(pg) => {
+            let customer = diesel::insert_into(customers::table)
+                .values((
+                    customer,
+                    customers::person_id.eq(Fixed::<NewPersonId>::new()),
+                ))
+                .returning(customers::all_columns);
+            WithNewPerson {
+                person: diesel::insert_into(people::table).values(person),
+                customer,
+            }
+            .get_result(pg)
+        }
+        DbConnection::Sqlite(_) => {
+            let person = insert(conn, person)?;
+            super::cases::insert_customer(
+                conn,
+                &super::cases::CustomerRow {
+                    person_id: Some(person.id),
+                    ..customer.clone()
+                },
+            )
+        }
+    }
+}
+
+/// The id of the person [`WithNewPerson`] writes (only in its customer's `INSERT`).
+struct NewPersonId;
+
+impl Literal for NewPersonId {
+    type SqlType = diesel::sql_types::Nullable<diesel::sql_types::BigInt>;
+    const SQL: &'static str = "(SELECT id FROM new_person)";
+}
+
+/// `WITH new_person AS (<person's INSERT> RETURNING id) <customer's INSERT>` (PostgreSQL).
+struct WithNewPerson<P, C> {
+    person: P,
+    customer: C,
+}
+
+impl<P, C> diesel::query_builder::QueryId for WithNewPerson<P, C> {
+    type QueryId = ();
+    // Kept prepared under its text.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<P, C: diesel::query_builder::Query> diesel::query_builder::Query for WithNewPerson<P, C> {
+    type SqlType = C::SqlType;
+}
+
+impl<P, C> diesel::query_builder::QueryFragment<diesel::pg::Pg> for WithNewPerson<P, C>
+where
+    P: diesel::query_builder::QueryFragment<diesel::pg::Pg>,
+    C: diesel::query_builder::QueryFragment<diesel::pg::Pg>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        out.push_sql("WITH new_person AS (");
+        self.person.walk_ast(out.reborrow())?;
+        out.push_sql(" RETURNING id) ");
+        self.customer.walk_ast(out.reborrow())
+    }
+}
+
+impl<P, C> RunQueryDsl<diesel::pg::PgConnection> for WithNewPerson<P, C> {}
+
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<PersonRow>> {
     people::table.find(id).first_row(conn).optional()
 }

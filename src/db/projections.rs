@@ -15,6 +15,7 @@ use super::schema::{
     report_case_tallies, report_lines, report_month_days, report_month_total_days,
     report_month_totals, report_months, report_projection_state, report_tallies, surveys,
 };
+use super::together::{self, Write};
 use super::{is_unique_violation, DbConnection};
 use crate::domain::case::{Channel, Kind, Outcome, Stage};
 use crate::domain::clock::uk_date;
@@ -510,14 +511,18 @@ pub fn add_new_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<()> {
     else {
         return Ok(());
     };
-    add_case(conn, case_id, &case_input(&case))
+    add_case(conn, case_id, &case_input(&case), &[]).map(|_| ())
 }
 
 /// [`add_new_case`] for a case the caller has just written, as written: nothing is read.
+///
+/// `along` are other writes of the case's logging, sent with the projections' own on
+/// PostgreSQL ([`together`]): gives their rows changed.
 pub fn add_case_as_written(
     conn: &mut DbConnection,
     row: &super::cases::CaseRow,
-) -> QueryResult<()> {
+    along: &[&dyn Write],
+) -> QueryResult<Vec<usize>> {
     let case = CaseInput {
         kind: row.kind,
         channel: row.channel.as_str().to_string(),
@@ -526,18 +531,27 @@ pub fn add_case_as_written(
         received: uk_date(row.received_at),
         triage: row.triage_decision,
     };
-    add_case(conn, row.id, &case)
+    add_case(conn, row.id, &case, along)
 }
 
-fn add_case(conn: &mut DbConnection, case_id: i64, case: &CaseInput) -> QueryResult<()> {
+fn add_case(
+    conn: &mut DbConnection,
+    case_id: i64,
+    case: &CaseInput,
+    along: &[&dyn Write],
+) -> QueryResult<Vec<usize>> {
     let lines = projection::lines(case, &[], &[]);
-    for line in &lines {
-        diesel::insert_into(report_lines::table)
-            .values(LineRow::of(case_id, line))
-            .run(conn)?;
-    }
-    apply(conn, &Deltas::between(&[], &lines))?;
-    add_new_case_tallies(conn, case_id, case)
+    let rows: Vec<LineRow> = lines.iter().map(|l| LineRow::of(case_id, l)).collect();
+    let inserts: Vec<_> = rows
+        .iter()
+        .map(|row| diesel::insert_into(report_lines::table).values(row))
+        .collect();
+    let mut writes = along.to_vec();
+    writes.extend(inserts.iter().map(|i| i as &dyn Write));
+    let mut changed = apply_along(conn, &writes, &Deltas::between(&[], &lines))?;
+    add_new_case_tallies(conn, case_id, case)?;
+    changed.truncate(along.len());
+    Ok(changed)
 }
 
 /// What a change's events move on one case: its lines (`figures`; its referrals are read
@@ -642,24 +656,74 @@ fn refresh_lines(
 
 /// Adds the deltas to the projections, row by row in key order: concurrent changes on
 /// PostgreSQL lock the rows they share in the same order, so they queue rather than deadlock.
-/// A row is updated where it exists and inserted where not; an insert that loses the race to
-/// another transaction's (a unique violation, in a savepoint) updates the winner's row.
-/// The totals (channel and category left out) are updated after, in the same way.
+/// The totals (channel and category left out) are added to after, in the same way. A row is
+/// updated where it exists, and inserted where not ([`upsert`]).
 pub fn apply(conn: &mut DbConnection, deltas: &Deltas) -> QueryResult<()> {
+    apply_along(conn, &[], deltas).map(|_| ())
+}
+
+/// [`apply`], with `along` sent first in the same statement on PostgreSQL ([`together`]):
+/// every addition to a row that exists is one part of it, and only the rows found missing
+/// take statements of their own. Gives every part's rows changed, `along`'s first.
+fn apply_along(
+    conn: &mut DbConnection,
+    along: &[&dyn Write],
+    deltas: &Deltas,
+) -> QueryResult<Vec<usize>> {
+    let totals = deltas.totals();
+    let month_keys: Vec<_> = deltas.months.keys().map(fine_key).collect();
+    let day_keys: Vec<_> = deltas.days.keys().map(|(key, _)| fine_key(key)).collect();
+    let total_keys: Vec<_> = totals.months.keys().map(total_key).collect();
+    let total_day_keys: Vec<_> = totals.days.keys().map(|(key, _)| total_key(key)).collect();
+    let months: Vec<AddTo<Months>> = month_keys
+        .iter()
+        .zip(deltas.months.values())
+        .map(|(key, c)| AddTo::new(key, None, Added::Counters(c)))
+        .collect();
+    let days: Vec<AddTo<MonthDays>> = day_keys
+        .iter()
+        .zip(&deltas.days)
+        .map(|(key, ((_, days), n))| AddTo::new(key, Some(days), Added::N(n)))
+        .collect();
+    let total_months: Vec<AddTo<Totals>> = total_keys
+        .iter()
+        .zip(totals.months.values())
+        .map(|(key, c)| AddTo::new(key, None, Added::Counters(c)))
+        .collect();
+    let total_days: Vec<AddTo<TotalDays>> = total_day_keys
+        .iter()
+        .zip(&totals.days)
+        .map(|(key, ((_, days), n))| AddTo::new(key, Some(days), Added::N(n)))
+        .collect();
+    let mut writes = along.to_vec();
+    writes.extend(months.iter().map(|a| a as &dyn Write));
+    writes.extend(days.iter().map(|a| a as &dyn Write));
+    writes.extend(total_months.iter().map(|a| a as &dyn Write));
+    writes.extend(total_days.iter().map(|a| a as &dyn Write));
+    let changed = together::run(conn, &writes)?;
+    // The rows not there yet, in the same order.
+    let mut added = changed[along.len()..].iter().map(|rows| *rows > 0);
     for (key, c) in &deltas.months {
-        add_to_month(conn, key, c)?;
+        if !added.next().unwrap_or(false) {
+            add_to_month(conn, key, c)?;
+        }
     }
     for ((key, days), n) in &deltas.days {
-        add_to_days(conn, key, *days, *n)?;
+        if !added.next().unwrap_or(false) {
+            add_to_days(conn, key, *days, *n)?;
+        }
     }
-    let totals = deltas.totals();
     for (key, c) in &totals.months {
-        add_to_total(conn, key, c)?;
+        if !added.next().unwrap_or(false) {
+            add_to_total(conn, key, c)?;
+        }
     }
     for ((key, days), n) in &totals.days {
-        add_to_total_days(conn, key, *days, *n)?;
+        if !added.next().unwrap_or(false) {
+            add_to_total_days(conn, key, *days, *n)?;
+        }
     }
-    Ok(())
+    Ok(changed)
 }
 
 /// Tries `update` (rows changed); where there is no row yet, `insert` in a savepoint, and on

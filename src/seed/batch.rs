@@ -337,7 +337,11 @@ impl Batch {
             customers::table,
             customers
                 .iter()
-                .map(|r| (customers::id.eq(r.id), r))
+                .map(|r| (
+                    customers::id.eq(r.id),
+                    r,
+                    customers::person_id.eq(r.person_id)
+                ))
                 .collect()
         );
         let cases = std::mem::take(&mut self.cases);

@@ -48,5 +48,6 @@ mod staff_compliments;
 mod subject_access;
 mod surveys;
 mod system;
+mod together;
 mod validation;
 mod webhooks;
