@@ -657,14 +657,13 @@ fn refresh_lines(
 /// Adds the deltas to the projections, row by row in key order: concurrent changes on
 /// PostgreSQL lock the rows they share in the same order, so they queue rather than deadlock.
 /// The totals (channel and category left out) are added to after, in the same way. A row is
-/// updated where it exists, and inserted where not ([`upsert`]).
+/// made where there is none yet ([`AddTo`]).
 pub fn apply(conn: &mut DbConnection, deltas: &Deltas) -> QueryResult<()> {
     apply_along(conn, &[], deltas).map(|_| ())
 }
 
-/// [`apply`], with `along` sent first in the same statement on PostgreSQL ([`together`]):
-/// every addition to a row that exists is one part of it, and only the rows found missing
-/// take statements of their own. Gives every part's rows changed, `along`'s first.
+/// [`apply`], with `along` sent first in the same statement on PostgreSQL ([`together`]), each
+/// addition to a row one part of it. Gives every part's rows changed, `along`'s first.
 fn apply_along(
     conn: &mut DbConnection,
     along: &[&dyn Write],
@@ -700,30 +699,7 @@ fn apply_along(
     writes.extend(days.iter().map(|a| a as &dyn Write));
     writes.extend(total_months.iter().map(|a| a as &dyn Write));
     writes.extend(total_days.iter().map(|a| a as &dyn Write));
-    let changed = together::run(conn, &writes)?;
-    // The rows not there yet, in the same order.
-    let mut added = changed[along.len()..].iter().map(|rows| *rows > 0);
-    for (key, c) in &deltas.months {
-        if !added.next().unwrap_or(false) {
-            add_to_month(conn, key, c)?;
-        }
-    }
-    for ((key, days), n) in &deltas.days {
-        if !added.next().unwrap_or(false) {
-            add_to_days(conn, key, *days, *n)?;
-        }
-    }
-    for (key, c) in &totals.months {
-        if !added.next().unwrap_or(false) {
-            add_to_total(conn, key, c)?;
-        }
-    }
-    for ((key, days), n) in &totals.days {
-        if !added.next().unwrap_or(false) {
-            add_to_total_days(conn, key, *days, *n)?;
-        }
-    }
-    Ok(changed)
+    together::run(conn, &writes)
 }
 
 /// Tries `update` (rows changed); where there is no row yet, `insert` in a savepoint, and on
@@ -807,10 +783,15 @@ enum Added<'a> {
     N(&'a i64),
 }
 
-/// `UPDATE <table> SET n = n + ?, ... WHERE <key> = ? AND ...`: adding to one row of a table
-/// of sums. Written out, one text for each table, because diesel prepares every `update`
-/// afresh (its changesets may vary): this one runs several times in every create and
-/// change, and stays prepared ([`super::prepared`]). Run natively ([`super::native`]).
+/// `INSERT INTO <table> (<key>, <counts>) VALUES (...) ON CONFLICT (<key>) DO UPDATE SET
+/// n = <table>.n + excluded.n, ...`: adding to one row of a table of sums, made where there is
+/// none yet. One statement whether or not the row exists, on both backends (PostgreSQL and
+/// SQLite share the syntax): no second try, no savepoint, and no race to make the row, as
+/// concurrent intakes on PostgreSQL wait for each other's row on its key. Written out, one
+/// text for each table, because diesel prepares every `update` afresh and its `on_conflict`
+/// is not offered on the multi-backend connection: this runs in every create and change,
+/// and stays prepared ([`super::prepared`]). Run natively ([`super::native`]), or with others
+/// ([`together`]).
 #[derive(Debug, Clone, Copy)]
 struct AddTo<'a, T> {
     key: &'a [&'a str],
@@ -852,36 +833,57 @@ where
         mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
     ) -> QueryResult<()> {
         use diesel::sql_types::{BigInt, Text};
-        out.push_sql("UPDATE ");
+        let counts: Vec<(&str, &i64)> = match self.added {
+            Added::Counters(c) => counter_columns(c).to_vec(),
+            Added::N(n) => vec![("n", n)],
+        };
+        let key_columns = || T::KEY.iter().copied().chain(self.days.map(|_| "days"));
+        out.push_sql("INSERT INTO ");
         out.push_sql(T::NAME);
-        out.push_sql(" SET ");
-        match self.added {
-            Added::Counters(c) => {
-                for (i, (column, value)) in counter_columns(c).into_iter().enumerate() {
-                    if i > 0 {
-                        out.push_sql(", ");
-                    }
-                    out.push_sql(column);
-                    out.push_sql(" = ");
-                    out.push_sql(column);
-                    out.push_sql(" + ");
-                    out.push_bind_param::<BigInt, i64>(value)?;
-                }
+        out.push_sql(" (");
+        for (i, column) in key_columns()
+            .chain(counts.iter().map(|(c, _)| *c))
+            .enumerate()
+        {
+            if i > 0 {
+                out.push_sql(", ");
             }
-            Added::N(n) => {
-                out.push_sql("n = n + ");
-                out.push_bind_param::<BigInt, i64>(n)?;
-            }
-        }
-        for (i, (column, value)) in T::KEY.iter().zip(self.key).enumerate() {
-            out.push_sql(if i == 0 { " WHERE " } else { " AND " });
             out.push_sql(column);
-            out.push_sql(" = ");
+        }
+        out.push_sql(") VALUES (");
+        for (i, value) in self.key.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(", ");
+            }
             out.push_bind_param::<Text, str>(value)?;
         }
         if let Some(days) = self.days {
-            out.push_sql(" AND days = ");
+            out.push_sql(", ");
             out.push_bind_param::<BigInt, i64>(days)?;
+        }
+        for (_, value) in &counts {
+            out.push_sql(", ");
+            out.push_bind_param::<BigInt, i64>(value)?;
+        }
+        out.push_sql(") ON CONFLICT (");
+        for (i, column) in key_columns().enumerate() {
+            if i > 0 {
+                out.push_sql(", ");
+            }
+            out.push_sql(column);
+        }
+        out.push_sql(") DO UPDATE SET ");
+        for (i, (column, _)) in counts.iter().enumerate() {
+            if i > 0 {
+                out.push_sql(", ");
+            }
+            out.push_sql(column);
+            out.push_sql(" = ");
+            out.push_sql(T::NAME);
+            out.push_sql(".");
+            out.push_sql(column);
+            out.push_sql(" + excluded.");
+            out.push_sql(column);
         }
         Ok(())
     }
@@ -905,56 +907,6 @@ fn fine_key(key: &Key) -> [&str; 6] {
 /// A row's key as the totals take it: month, service, kind, stage.
 fn total_key(key: &Key) -> [&str; 4] {
     [&key.month, &key.service, &key.kind, key.part.as_str()]
-}
-
-// Each adds to its row, and builds the row to insert only where there is none yet.
-
-fn add_to_month(conn: &mut DbConnection, key: &Key, c: &Counters) -> QueryResult<()> {
-    upsert(
-        conn,
-        |conn| AddTo::<Months>::new(&fine_key(key), None, Added::Counters(c)).run(conn),
-        |conn| {
-            diesel::insert_into(report_months::table)
-                .values(MonthRow::of(key, c))
-                .run(conn)
-        },
-    )
-}
-
-fn add_to_total(conn: &mut DbConnection, key: &Key, c: &Counters) -> QueryResult<()> {
-    upsert(
-        conn,
-        |conn| AddTo::<Totals>::new(&total_key(key), None, Added::Counters(c)).run(conn),
-        |conn| {
-            diesel::insert_into(report_month_totals::table)
-                .values(TotalRow::of(key, c))
-                .run(conn)
-        },
-    )
-}
-
-fn add_to_total_days(conn: &mut DbConnection, key: &Key, days: i64, n: i64) -> QueryResult<()> {
-    upsert(
-        conn,
-        |conn| AddTo::<TotalDays>::new(&total_key(key), Some(&days), Added::N(&n)).run(conn),
-        |conn| {
-            diesel::insert_into(report_month_total_days::table)
-                .values(TotalDayRow::of(key, days, n))
-                .run(conn)
-        },
-    )
-}
-
-fn add_to_days(conn: &mut DbConnection, key: &Key, days: i64, n: i64) -> QueryResult<()> {
-    upsert(
-        conn,
-        |conn| AddTo::<MonthDays>::new(&fine_key(key), Some(&days), Added::N(&n)).run(conn),
-        |conn| {
-            diesel::insert_into(report_month_days::table)
-                .values(DayRow::of(key, days, n))
-                .run(conn)
-        },
-    )
 }
 
 /// How a report reads the projections of its whole months: as finely as it breaks down.
@@ -1355,27 +1307,9 @@ fn write_case_tallies(
 
 /// Adds tallies' differences to their sums, row by row in key order (as [`apply`]).
 fn apply_tallies(conn: &mut DbConnection, deltas: &BTreeMap<TallyKey, i64>) -> QueryResult<()> {
-    use report_tallies::dsl as t;
     for ((month, measure, service, value), n) in deltas {
-        let row = TallyRow {
-            month: month.clone(),
-            service_id: service.clone(),
-            measure: measure.as_str().to_string(),
-            value: value.clone(),
-            n: *n,
-        };
-        upsert(
-            conn,
-            |conn| {
-                let key = [month.as_str(), measure.as_str(), service, value];
-                AddTo::<TallySums>::new(&key, None, Added::N(n)).run(conn)
-            },
-            |conn| {
-                diesel::insert_into(t::report_tallies)
-                    .values(row.clone())
-                    .run(conn)
-            },
-        )?;
+        let key = [month.as_str(), measure.as_str(), service, value];
+        AddTo::<TallySums>::new(&key, None, Added::N(n)).run(conn)?;
     }
     Ok(())
 }
