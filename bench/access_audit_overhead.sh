@@ -35,7 +35,7 @@ start_server() {
   # APP_ENV stays development: production refuses ACCESS_AUDIT=off. JWT_SECRET is set, so
   # this is not local mode.
   env RUST_LOG=warn JWT_SECRET="$SECRET" DATABASE_URL="$url" DATA_DIR="$WORK/data" \
-    BIND_ADDRESS="127.0.0.1:$PORT" ACCESS_AUDIT="$audit" "$BIN" serve > "$WORK/server.log" 2>&1 &
+    RATE_LIMITS=off BIND_ADDRESS="127.0.0.1:$PORT" ACCESS_AUDIT="$audit" "$BIN" serve > "$WORK/server.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 1 200); do
     curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && return 0

@@ -31,7 +31,7 @@ echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), new: $(git rev-parse --short HEAD 2>
 start_server() {
   local binary=$1 url=$2 name=$3
   RUST_LOG=warn APP_ENV=production JWT_SECRET="$SECRET" DATABASE_URL="$url" DATA_DIR="$WORK/data-$name" \
-    BIND_ADDRESS="127.0.0.1:$PORT" "$binary" > "$WORK/server-$name.log" 2>&1 &
+    RATE_LIMITS=off BIND_ADDRESS="127.0.0.1:$PORT" "$binary" > "$WORK/server-$name.log" 2>&1 &
   SERVER=$!
   for _ in $(seq 1 200); do
     curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && return 0
