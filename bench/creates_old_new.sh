@@ -6,6 +6,7 @@
 #   OLD=/path/to/old/council-feedback bash bench/creates_old_new.sh
 #   OLD=... BACKENDS=sqlite ROUNDS=5 SECONDS_PER_RUN=10 bash bench/creates_old_new.sh
 #   OLD=... PEOPLE=400000 bash bench/creates_old_new.sh   # creates from 400,000 people
+#   OLD=... NEW=/path/to/a/later/council-feedback bash bench/creates_old_new.sh
 #
 # PEOPLE (bench_http's --people): unset, 100 accounts write under 1,000 contact details, so
 # most complaints repeat one from seconds before (the duplicate check's worst case); set, the
@@ -31,10 +32,11 @@ WORK=$(mktemp -d /tmp/cf-creates.XXXXXX)
 trap 'kill "${SERVER:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 cargo build --release --quiet --bin council-feedback --example bench_http
-NEW=./target/release/council-feedback
+# NEW=/path/to/another/council-feedback compares two old binaries (this tree's by default).
+NEW=${NEW:-./target/release/council-feedback}
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
-echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), new: $(git rev-parse --short HEAD 2>/dev/null || echo unknown), old: $OLD, people: ${PEOPLE:-100 accounts, 1000 contacts}"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), new: $NEW ($(git rev-parse --short HEAD 2>/dev/null || echo unknown)), old: $OLD, people: ${PEOPLE:-100 accounts, 1000 contacts}"
 
 fresh_database() {
   local backend=$1 name=$2
