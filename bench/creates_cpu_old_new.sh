@@ -70,6 +70,9 @@ for round in $(seq 1 "$ROUNDS"); do
       # it does not repeat the warm-up's cases (each would be a duplicate of one).
       ./target/release/examples/bench_http --url "http://127.0.0.1:$PORT" --secret "$SECRET" --scenario "$SCENARIO" \
         --concurrency 4 --seconds 1 --warmup 0 ${PEOPLE:+--people "$PEOPLE"} >/dev/null
+      # PostgreSQL: ANALYZE after the warm-up, as a database in service has its statistics (see
+      # bench/creates_old_new.sh: plans made on the empty tables would scan them whole).
+      [ "$backend" = postgres ] && psql "$PG_URL/${DB_PREFIX}_$side" -qc "ANALYZE" >/dev/null
       # PostgreSQL: its server's processes serving this database are counted apart.
       pg_pids=
       [ "$backend" = postgres ] && pg_pids=$(psql "$PG_URL/postgres" -Atc \
