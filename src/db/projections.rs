@@ -670,29 +670,25 @@ fn apply_along(
     deltas: &Deltas,
 ) -> QueryResult<Vec<usize>> {
     let totals = deltas.totals();
-    let month_keys: Vec<_> = deltas.months.keys().map(fine_key).collect();
-    let day_keys: Vec<_> = deltas.days.keys().map(|(key, _)| fine_key(key)).collect();
-    let total_keys: Vec<_> = totals.months.keys().map(total_key).collect();
-    let total_day_keys: Vec<_> = totals.days.keys().map(|(key, _)| total_key(key)).collect();
-    let months: Vec<AddTo<Months>> = month_keys
+    let months: Vec<AddTo<Months>> = deltas
+        .months
         .iter()
-        .zip(deltas.months.values())
-        .map(|(key, c)| AddTo::new(key, None, Added::Counters(c)))
+        .map(|(key, c)| AddTo::new(fine_key(key), None, Added::Counters(c)))
         .collect();
-    let days: Vec<AddTo<MonthDays>> = day_keys
+    let days: Vec<AddTo<MonthDays>> = deltas
+        .days
         .iter()
-        .zip(&deltas.days)
-        .map(|(key, ((_, days), n))| AddTo::new(key, Some(days), Added::N(n)))
+        .map(|((key, days), n)| AddTo::new(fine_key(key), Some(days), Added::N(n)))
         .collect();
-    let total_months: Vec<AddTo<Totals>> = total_keys
+    let total_months: Vec<AddTo<Totals>> = totals
+        .months
         .iter()
-        .zip(totals.months.values())
-        .map(|(key, c)| AddTo::new(key, None, Added::Counters(c)))
+        .map(|(key, c)| AddTo::new(total_key(key), None, Added::Counters(c)))
         .collect();
-    let total_days: Vec<AddTo<TotalDays>> = total_day_keys
+    let total_days: Vec<AddTo<TotalDays>> = totals
+        .days
         .iter()
-        .zip(&totals.days)
-        .map(|(key, ((_, days), n))| AddTo::new(key, Some(days), Added::N(n)))
+        .map(|((key, days), n)| AddTo::new(total_key(key), Some(days), Added::N(n)))
         .collect();
     let mut writes = along.to_vec();
     writes.extend(months.iter().map(|a| a as &dyn Write));
@@ -792,16 +788,21 @@ enum Added<'a> {
 /// is not offered on the multi-backend connection: this runs in every create and change,
 /// and stays prepared ([`super::prepared`]). Run natively ([`super::native`]), or with others
 /// ([`together`]).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct AddTo<'a, T> {
-    key: &'a [&'a str],
+    key: Vec<&'a str>,
     days: Option<&'a i64>,
     added: Added<'a>,
     table: std::marker::PhantomData<T>,
 }
 
 impl<'a, T: SumsTable> AddTo<'a, T> {
-    fn new(key: &'a [&'a str], days: Option<&'a i64>, added: Added<'a>) -> AddTo<'a, T> {
+    fn new(
+        key: impl IntoIterator<Item = &'a str>,
+        days: Option<&'a i64>,
+        added: Added<'a>,
+    ) -> AddTo<'a, T> {
+        let key: Vec<&str> = key.into_iter().collect();
         debug_assert_eq!(key.len(), T::KEY.len());
         debug_assert_eq!(days.is_some(), T::DAYS);
         debug_assert_eq!(matches!(added, Added::Counters(_)), T::COUNTERS);
@@ -1308,8 +1309,13 @@ fn write_case_tallies(
 /// Adds tallies' differences to their sums, row by row in key order (as [`apply`]).
 fn apply_tallies(conn: &mut DbConnection, deltas: &BTreeMap<TallyKey, i64>) -> QueryResult<()> {
     for ((month, measure, service, value), n) in deltas {
-        let key = [month.as_str(), measure.as_str(), service, value];
-        AddTo::<TallySums>::new(&key, None, Added::N(n)).run(conn)?;
+        let key = [
+            month.as_str(),
+            measure.as_str(),
+            service.as_str(),
+            value.as_str(),
+        ];
+        AddTo::<TallySums>::new(key, None, Added::N(n)).run(conn)?;
     }
     Ok(())
 }

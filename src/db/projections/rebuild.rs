@@ -648,6 +648,18 @@ fn cases_of(conn: &mut DbConnection, month: &str, service: &str) -> QueryResult<
 /// Cases whose lines or tallies are read in one statement (within SQLite's bound parameters).
 const CASES_PER_READ: usize = 5_000;
 
+/// `read`'s rows for the cases `ids`, [`CASES_PER_READ`] cases a statement.
+fn by_chunks<R>(
+    ids: &[i64],
+    mut read: impl FnMut(&[i64]) -> QueryResult<Vec<R>>,
+) -> QueryResult<Vec<R>> {
+    let mut rows = Vec::new();
+    for ids in ids.chunks(CASES_PER_READ) {
+        rows.extend(read(ids)?);
+    }
+    Ok(rows)
+}
+
 /// The UTC instants a month's cases were received between: its first UK midnight, and the
 /// next month's.
 fn month_bounds(month: &str) -> QueryResult<(chrono::NaiveDateTime, chrono::NaiveDateTime)> {
@@ -714,17 +726,14 @@ fn settle_line_sums(
         )
         .execute(pg)?;
     }
-    let mut rows: Vec<LineRow> = Vec::new();
     let ids = cases_of(conn, month, service)?;
-    for ids in ids.chunks(CASES_PER_READ) {
-        rows.extend(
-            report_lines::table
-                .filter(report_lines::case_id.eq_any(ids))
-                .filter(report_lines::month.eq(month))
-                .filter(report_lines::service_id.eq(service))
-                .fetch_all::<LineRow>(conn)?,
-        );
-    }
+    let rows: Vec<LineRow> = by_chunks(&ids, |ids| {
+        report_lines::table
+            .filter(report_lines::case_id.eq_any(ids))
+            .filter(report_lines::month.eq(month))
+            .filter(report_lines::service_id.eq(service))
+            .fetch_all(conn)
+    })?;
     let mut now = Deltas::default();
     for row in &rows {
         let line = row.line().ok_or_else(|| {
@@ -856,17 +865,14 @@ fn settle_tally_sums(
     if let DbConnection::Pg(pg) = conn {
         diesel::sql_query("LOCK TABLE report_tallies IN EXCLUSIVE MODE").execute(pg)?;
     }
-    let mut rows: Vec<CaseTallyRow> = Vec::new();
     let ids = cases_of(conn, month, service)?;
-    for ids in ids.chunks(CASES_PER_READ) {
-        rows.extend(
-            report_case_tallies::table
-                .filter(report_case_tallies::case_id.eq_any(ids))
-                .filter(report_case_tallies::month.eq(month))
-                .filter(report_case_tallies::service_id.eq(service))
-                .fetch_all::<CaseTallyRow>(conn)?,
-        );
-    }
+    let rows: Vec<CaseTallyRow> = by_chunks(&ids, |ids| {
+        report_case_tallies::table
+            .filter(report_case_tallies::case_id.eq_any(ids))
+            .filter(report_case_tallies::month.eq(month))
+            .filter(report_case_tallies::service_id.eq(service))
+            .fetch_all(conn)
+    })?;
     // Keyed as the table is: (month, measure, service, value).
     let mut now: BTreeMap<(String, String, String, String), i64> = BTreeMap::new();
     for row in rows {
