@@ -298,9 +298,23 @@ impl Literal for HoldInForce {
                                WHERE h.person_id = people.id AND h.lifted_at IS NULL)";
 }
 
+/// What [`with_attention`] looks for in place of a detail not given: a value no person has.
+/// A token's subject is never blank (`auth::token`), an email address key has an `@`, a
+/// phone number key seven digits or more, and ids start at 1.
+const NO_TEXT: &str = "";
+const NO_ID: i64 = 0;
+
 /// The people with any of these (a `None` matches nobody), oldest first, at most `MOST`.
 /// One statement whichever are given, kept prepared ([`super::prepared`]): this runs on every
 /// intake.
+///
+/// A detail not given is looked for as a value nobody has ([`NO_TEXT`], [`NO_ID`]), not as
+/// NULL. PostgreSQL plans a prepared statement for its parameters' values until a plan for
+/// any values costs no more; a term `= NULL` drops out of the plan made for the values, so
+/// that plan was always the cheaper, and the statement was planned again on every intake
+/// (measured: 0.13 ms of planning a create, against 0.015 ms of reading). With a value in
+/// every term, each plan for the values is the plan for any values, which PostgreSQL then
+/// keeps.
 fn with_attention<const MOST: u32>(
     conn: &mut DbConnection,
     subject: Option<&str>,
@@ -312,10 +326,10 @@ fn with_attention<const MOST: u32>(
         people::table
             .filter(
                 people::subject
-                    .eq(subject)
-                    .or(people::email_key.eq(email_key))
-                    .or(people::phone_key.eq(phone_key))
-                    .or(people::id.nullable().eq(id)),
+                    .eq(subject.unwrap_or(NO_TEXT))
+                    .or(people::email_key.eq(email_key.unwrap_or(NO_TEXT)))
+                    .or(people::phone_key.eq(phone_key.unwrap_or(NO_TEXT)))
+                    .or(people::id.eq(id.unwrap_or(NO_ID))),
             )
             .order(people::id.asc())
             .select((

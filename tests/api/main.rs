@@ -45,6 +45,7 @@ mod schema;
 mod seed;
 mod services;
 mod staff_compliments;
+mod storage_paths;
 mod subject_access;
 mod surveys;
 mod system;
