@@ -66,10 +66,11 @@ for round in $(seq 1 "$ROUNDS"); do
         BIND_ADDRESS="127.0.0.1:$PORT" "$binary" > "$WORK/server.log" 2>&1 &
       SERVER=$!
       for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
-      # A second's warm-up at full speed, not counted; the counted run has another seed, so
-      # it does not repeat the warm-up's cases (each would be a duplicate of one).
+      # Three seconds' warm-up at full speed, not counted; the counted run has another seed, so
+      # it does not repeat the warm-up's cases (each would be a duplicate of one). Three, so
+      # the tables ANALYZE sees hold thousands of rows, not hundreds (bench/creates_old_new.sh).
       ./target/release/examples/bench_http --url "http://127.0.0.1:$PORT" --secret "$SECRET" --scenario "$SCENARIO" \
-        --concurrency 4 --seconds 1 --warmup 0 ${PEOPLE:+--people "$PEOPLE"} >/dev/null
+        --concurrency 4 --seconds 3 --warmup 0 ${PEOPLE:+--people "$PEOPLE"} >/dev/null
       # PostgreSQL: ANALYZE after the warm-up, as a database in service has its statistics (see
       # bench/creates_old_new.sh: plans made on the empty tables would scan them whole).
       [ "$backend" = postgres ] && psql "$PG_URL/${DB_PREFIX}_$side" -qc "ANALYZE" >/dev/null

@@ -73,15 +73,17 @@ stop_server() {
   wait "$SERVER" 2>/dev/null || true
 }
 
-# PostgreSQL: a second's creates, then ANALYZE, as a database in service has its statistics. On a
-# fresh database each connection plans its statements on empty tables, keeps the generic plan
-# PostgreSQL makes after five runs (a scan of the whole table, cheapest while it is empty) and
-# reads every person on every create until the plan is dropped (seen: 19.5 million rows of
-# people read in 6,000 creates); ANALYZE drops them.
+# PostgreSQL: three seconds' creates, then ANALYZE, as a database in service has its statistics.
+# On a fresh database each connection plans its statements on empty tables, keeps the generic
+# plan PostgreSQL makes after five runs (a scan of the whole table, cheapest while it is empty)
+# and reads every person on every create until the plan is dropped (seen: 19.5 million rows of
+# people read in 6,000 creates); ANALYZE drops them. After one second's creates the tables held
+# some 300 rows, still few enough for a whole-table scan to be the plan kept (seen for people
+# and idempotency_records); after three, some 3,000, and the plans are those of a table in use.
 warm_up_and_analyze() {
   [ "$1" = postgres ] || return 0
   ./target/release/examples/bench_http --url "http://127.0.0.1:$PORT" --secret "$SECRET" \
-    --scenario create --concurrency 4 --seconds 1 --warmup 0 --seed 99 ${PEOPLE:+--people "$PEOPLE"} >/dev/null
+    --scenario create --concurrency 4 --seconds 3 --warmup 0 --seed 99 ${PEOPLE:+--people "$PEOPLE"} >/dev/null
   psql "$PG_URL/${DB_PREFIX}_$2" -qc "ANALYZE" >/dev/null
 }
 
