@@ -5,10 +5,11 @@
 //! pages: inside that write transaction, behind the gate every other write waits at, with
 //! two `fsync`s. A create writes some twenty pages, so one create in fifty paid for the
 //! others' pages too, and every write queued behind it. Here the writer's own checkpoints
-//! are only a backstop ([`WRITER_BACKSTOP_PAGES`]); after commits, this thread runs a
-//! `PASSIVE` checkpoint, which copies what it can without taking the writer's lock or waiting
-//! for readers, so writes go on meanwhile. Commits gathered over [`GATHER`] are checkpointed
-//! together: a page written by many of them (a table's last leaf) is copied once.
+//! are only a backstop, past 10,000 pages (40 MiB: `db::WRITER_CONNECTION`); after commits,
+//! this thread runs a `PASSIVE` checkpoint, which copies what it can without taking the
+//! writer's lock or waiting for readers, so writes go on meanwhile. Commits gathered over
+//! [`GATHER`] are checkpointed together: a page written by many of them (a table's last leaf)
+//! is copied once.
 
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
 use std::time::Duration;
@@ -18,10 +19,6 @@ use diesel::{Connection, SqliteConnection};
 
 /// How long the thread lets commits gather before it checkpoints them.
 pub const GATHER: Duration = Duration::from_millis(100);
-
-/// The writer checkpoints the log itself only where it has grown past this many pages
-/// (40 MiB): where this thread has been kept from keeping up.
-pub const WRITER_BACKSTOP_PAGES: u32 = 10_000;
 
 /// Tells the checkpointing thread of commits. The thread ends once every clone is dropped.
 #[derive(Debug, Clone)]

@@ -188,33 +188,26 @@ impl CustomizeConnection<Tracked, diesel::r2d2::Error> for ConnectionSetup {
     }
 }
 
-/// SQLite: the connection every write of this process runs on ([`Database::transaction`]).
-/// Writes take turns at the gate anyway; on one connection, its cache of the file's pages
-/// stays good from one write to the next. On a connection of the pool, another's commit in
-/// between had it read every page again (64 reads per create, measured). It keeps 64 MiB of
-/// pages, and checkpoints the log itself only as a backstop ([`checkpoint`]).
-#[derive(Debug)]
-struct WriterSetup;
-
-impl CustomizeConnection<Tracked, diesel::r2d2::Error> for WriterSetup {
-    fn on_acquire(&self, conn: &mut Tracked) -> Result<(), diesel::r2d2::Error> {
-        ConnectionSetup.on_acquire(conn)?;
-        if let DbConnection::Sqlite(sqlite) = &mut **conn {
-            sqlite
-                .batch_execute(&format!(
-                    "PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = {};",
-                    checkpoint::WRITER_BACKSTOP_PAGES
-                ))
-                .map_err(diesel::r2d2::Error::QueryError)?;
-        }
-        Ok(())
-    }
-}
-
 /// How many times a pool failed to open or set up a connection, since the process started
 /// (each is also noted by [`connect::unreachable`]).
 pub fn pool_errors() -> u64 {
     connect::failed_connects()
+}
+
+/// [`ConnectionSetup`], then SQLite settings of one pool's own.
+#[derive(Debug)]
+struct SetupWith(&'static str);
+
+impl CustomizeConnection<Tracked, diesel::r2d2::Error> for SetupWith {
+    fn on_acquire(&self, conn: &mut Tracked) -> Result<(), diesel::r2d2::Error> {
+        ConnectionSetup.on_acquire(conn)?;
+        if let DbConnection::Sqlite(sqlite) = &mut **conn {
+            sqlite
+                .batch_execute(self.0)
+                .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
 }
 
 /// The report connections read a great deal and write nothing: on SQLite
@@ -223,20 +216,16 @@ pub fn pool_errors() -> u64 {
 /// report went from 1.9 s to 1.0 s with it. The request connections keep
 /// reading without one: there, remapping as writes grow the file cost more
 /// than it saved.
-#[derive(Debug)]
-struct ReportConnectionSetup;
+const REPORT_CONNECTION: SetupWith = SetupWith("PRAGMA mmap_size = 2147418112;");
 
-impl CustomizeConnection<Tracked, diesel::r2d2::Error> for ReportConnectionSetup {
-    fn on_acquire(&self, conn: &mut Tracked) -> Result<(), diesel::r2d2::Error> {
-        ConnectionSetup.on_acquire(conn)?;
-        if let DbConnection::Sqlite(sqlite) = &mut **conn {
-            sqlite
-                .batch_execute("PRAGMA mmap_size = 2147418112;")
-                .map_err(diesel::r2d2::Error::QueryError)?;
-        }
-        Ok(())
-    }
-}
+/// SQLite: the connection every write of this process runs on ([`Database::transaction`]).
+/// Writes take turns at the gate anyway; on one connection, its cache of the file's pages
+/// stays good from one write to the next. On a connection of the pool, another's commit in
+/// between had it read every page again (64 reads per create, measured). It keeps 64 MiB of
+/// pages, and checkpoints the log itself only as a backstop, past 10,000 pages (40 MiB), where
+/// the checkpoint thread has been kept from keeping up ([`checkpoint`]).
+const WRITER_CONNECTION: SetupWith =
+    SetupWith("PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 10000;");
 
 /// The reference-number connections commit without waiting for the disk:
 /// see [`Database::next_reference_number`] for why that is safe.
@@ -263,7 +252,7 @@ pub struct Database {
     /// SQLite takes one writer at a time; queueing writers here, rather than
     /// inside SQLite, avoids its busy errors on lock upgrades.
     write_gate: Option<Arc<Mutex<()>>>,
-    /// SQLite: the one connection the writes run on, taken at the gate ([`WriterSetup`]).
+    /// SQLite: the one connection the writes run on, taken at the gate ([`WRITER_CONNECTION`]).
     /// PostgreSQL writes on the pool's.
     writer: Option<Pool<Manager>>,
     /// SQLite: told of each committed write, to checkpoint the log off the writer's path.
@@ -376,7 +365,7 @@ impl Database {
                         .min_idle(Some(0))
                         .test_on_check_out(false)
                         .connection_timeout(wait)
-                        .connection_customizer(Box::new(WriterSetup))
+                        .connection_customizer(Box::new(WRITER_CONNECTION))
                         .error_handler(Box::new(connect::PoolErrors(health.clone())))
                         .build_unchecked(manager.clone()),
                 ),
@@ -409,7 +398,7 @@ impl Database {
             .min_idle(Some(0))
             .test_on_check_out(false)
             .connection_timeout(wait)
-            .connection_customizer(Box::new(ReportConnectionSetup))
+            .connection_customizer(Box::new(REPORT_CONNECTION))
             .error_handler(Box::new(connect::PoolErrors(health.clone())))
             .build_unchecked(manager);
         Ok(Database {
@@ -563,7 +552,7 @@ impl Database {
     /// [`Database::job_transaction`] for a thread of its own that is not in the async
     /// runtime (the access journal's flusher): blocks that thread, takes SQLite's one writer's
     /// turn like every other write, and wakes no job. Every transaction runs here: on SQLite,
-    /// on the one writer's connection ([`WriterSetup`]), its commit then told to the checkpoint
+    /// on the one writer's connection ([`WRITER_CONNECTION`]), its commit then told to the checkpoint
     /// thread ([`checkpoint`]); on PostgreSQL, on a connection of the pool.
     pub fn blocking_transaction<T, E, F>(&self, work: F) -> Result<T, E>
     where
