@@ -273,17 +273,27 @@ pub fn create(
     let repeats =
         super::duplicates::look_at_intake(conn, &intake.duplicates, &intake.case, &customer)?;
     let year = chrono::Datelike::year(&intake.case.received_at);
-    let number = references.next_reference_number(conn, intake.kind.reference_prefix(), year)?;
-    let row = repo::insert_case(
-        conn,
-        &crate::db::cases::NewCaseRow {
-            reference: Reference::new(intake.kind, year, number).to_string(),
-            customer_id: customer.id,
-            created_at: now,
-            updated_at: now,
-            ..intake.case
-        },
-    )?;
+    let (number, id_ahead) =
+        references.next_case_number(conn, intake.kind.reference_prefix(), year)?;
+    let new_row = crate::db::cases::NewCaseRow {
+        reference: Reference::new(intake.kind, year, number).to_string(),
+        customer_id: customer.id,
+        created_at: now,
+        updated_at: now,
+        ..intake.case
+    };
+    // Where its id came with its number (PostgreSQL), the case's INSERT is sent with the
+    // writes after it, below; a representative's row needs the case written first.
+    let (row, written_ahead) = match id_ahead.filter(|_| intake.representative.is_none()) {
+        Some(id) => (
+            crate::db::cases::CaseRow::written(id, new_row.clone()),
+            Some((id, new_row)),
+        ),
+        None => (repo::insert_case(conn, &new_row)?, None),
+    };
+    let case_insert = written_ahead
+        .as_ref()
+        .map(|(id, new_row)| crate::db::cases::insertion(*id, new_row));
     let representative = match intake.representative {
         Some(r) => {
             let mut representative = crate::db::cases::RepresentativeRow {
@@ -301,9 +311,14 @@ pub fn create(
     // The acknowledgement's deadline on record, written with the event and the projections.
     let alerts = super::alerts::of_new_case(&row);
     let alert_inserts: Vec<_> = alerts.iter().map(crate::db::alerts::insertion).collect();
-    let along: Vec<&dyn crate::db::together::Write> = alert_inserts
+    let along: Vec<&dyn crate::db::together::Write> = case_insert
         .iter()
         .map(|i| i as &dyn crate::db::together::Write)
+        .chain(
+            alert_inserts
+                .iter()
+                .map(|i| i as &dyn crate::db::together::Write),
+        )
         .collect();
     crate::db::events::append_received(
         conn,

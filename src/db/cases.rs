@@ -228,6 +228,94 @@ pub fn insert_customer(conn: &mut DbConnection, row: &CustomerRow) -> QueryResul
         .fetch(conn)
 }
 
+/// The `INSERT` of `row` under the id taken for it ahead ([`next_number_and_case_id`]), for the
+/// caller to send with the writes that follow it ([`super::together`]).
+pub fn insertion(id: i64, row: &NewCaseRow) -> impl super::together::Write + '_ {
+    diesel::insert_into(cases::table).values((row, cases::id.eq(id)))
+}
+
+impl CaseRow {
+    /// `row` as [`insertion`] stores it under `id`: a new case has no triage and no
+    /// investigator yet, and its other columns are the row's own.
+    pub fn written(id: i64, row: NewCaseRow) -> CaseRow {
+        CaseRow {
+            id,
+            reference: row.reference,
+            kind: row.kind,
+            status: row.status,
+            stage: row.stage,
+            channel: row.channel,
+            received_at: row.received_at,
+            received_at_reason: row.received_at_reason,
+            summary: row.summary,
+            description: row.description,
+            desired_outcome: row.desired_outcome,
+            service_id: row.service_id,
+            category: row.category,
+            problem_date: row.problem_date,
+            response_requested: row.response_requested,
+            staff_named: row.staff_named,
+            customer_id: row.customer_id,
+            customer_subject: row.customer_subject,
+            created_by_subject: row.created_by_subject,
+            created_by_role: row.created_by_role,
+            partner_client_id: row.partner_client_id,
+            partner_reference: row.partner_reference,
+            acknowledgement_due: row.acknowledgement_due,
+            version: row.version,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            triage_decision: None,
+            triage_details: None,
+            triaged_at: None,
+            next_deadline: row.next_deadline,
+            next_deadline_kind: row.next_deadline_kind,
+            investigator: None,
+        }
+    }
+}
+
+/// [`BumpSequence`] that also takes the id the case will have, from the cases' own sequence
+/// (PostgreSQL): kept prepared as it is.
+#[derive(Debug, Clone, Copy)]
+struct BumpSequenceTakingId<'a>(BumpSequence<'a>);
+
+impl diesel::query_builder::QueryId for BumpSequenceTakingId<'_> {
+    type QueryId = BumpSequenceTakingId<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl diesel::query_builder::Query for BumpSequenceTakingId<'_> {
+    type SqlType = (diesel::sql_types::BigInt, diesel::sql_types::BigInt);
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for BumpSequenceTakingId<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql(", nextval('cases_id_seq')");
+        Ok(())
+    }
+}
+
+impl<Conn> RunQueryDsl<Conn> for BumpSequenceTakingId<'_> {}
+
+/// PostgreSQL: the next number in a kind's sequence for a year, as [`next_reference_number`],
+/// and the id the case will have (`nextval` of the cases' own sequence), in one statement:
+/// knowing its id, the case's `INSERT` goes with the writes after it. `None` where the
+/// sequence has no row for the year yet (its first case takes the usual way).
+pub fn next_number_and_case_id(
+    conn: &mut diesel::PgConnection,
+    prefix: &str,
+    year: i32,
+) -> QueryResult<Option<(i64, i64)>> {
+    BumpSequenceTakingId(BumpSequence { prefix, year })
+        .get_result::<(i64, i64)>(conn)
+        .optional()
+}
+
 pub fn insert_case(conn: &mut DbConnection, row: &NewCaseRow) -> QueryResult<CaseRow> {
     diesel::insert_into(cases::table)
         .values(row)

@@ -638,6 +638,31 @@ impl Database {
         }
     }
 
+    /// [`Database::next_reference_number`] for a case about to be written, with the id it
+    /// will have where the database can give it ahead (PostgreSQL, in the same statement:
+    /// [`cases::next_number_and_case_id`]), so that its `INSERT` can go with the writes after
+    /// it. SQLite gives ids as rows are written: `None`.
+    pub fn next_case_number(
+        &self,
+        conn: &mut DbConnection,
+        prefix: &str,
+        year: i32,
+    ) -> Result<(i64, Option<i64>), DbError> {
+        if let Some(pool) = &self.sequences {
+            let mut sequence = checkout(pool, self.wait, &self.health)?;
+            let taken = match &mut **sequence {
+                DbConnection::Pg(pg) => cases::next_number_and_case_id(pg, prefix, year),
+                DbConnection::Sqlite(_) => Ok(None),
+            }
+            .map_err(DbError::from);
+            note_lost(&mut sequence, &taken, &self.health);
+            if let Some((number, id)) = taken? {
+                return Ok((number, Some(id)));
+            }
+        }
+        Ok((self.next_reference_number(conn, prefix, year)?, None))
+    }
+
     /// Whether the database answers a trivial query, within [`PING_WAIT`] (or the requests'
     /// wait, if shorter) for a connection.
     pub async fn ping(&self) -> Result<(), DbError> {
