@@ -345,28 +345,28 @@ impl Database {
         let health = Arc::new(connect::Health::default());
         let manager = Manager::new(backend, &connection_url, wait, health.clone());
         let listen_url = (backend == Backend::Postgres).then(|| manager.url().to_string());
-        // r2d2 would run a query on every checkout to test the connection: a
-        // round trip per request. A dead connection is noticed when a query
-        // fails on it (an error once, then r2d2 replaces it).
-        let pool = Pool::builder()
-            .max_size(pool_size)
-            .test_on_check_out(false)
-            .connection_timeout(wait)
-            .connection_customizer(Box::new(ConnectionSetup))
-            .error_handler(Box::new(connect::PoolErrors(health.clone())))
+        // Every pool of this database: r2d2 would run a query on every checkout to
+        // test the connection, a round trip per request (a dead connection is
+        // noticed when a query fails on it: an error once, then r2d2 replaces it);
+        // a connection is waited for at most `wait`; failures are told to `health`.
+        let builder =
+            |size: u32, setup: Box<dyn CustomizeConnection<Tracked, diesel::r2d2::Error>>| {
+                Pool::builder()
+                    .max_size(size)
+                    .test_on_check_out(false)
+                    .connection_timeout(wait)
+                    .connection_customizer(setup)
+                    .error_handler(Box::new(connect::PoolErrors(health.clone())))
+            };
+        let pool = builder(pool_size, Box::new(ConnectionSetup))
             .build(manager.clone())
             .map_err(|e| DbStartError(format!("DATABASE_URL: cannot connect: {e}")))?;
         let write_gate = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
         let (writer, checkpoints) = match backend {
             Backend::Sqlite => (
                 Some(
-                    Pool::builder()
-                        .max_size(1)
+                    builder(1, Box::new(WRITER_CONNECTION))
                         .min_idle(Some(0))
-                        .test_on_check_out(false)
-                        .connection_timeout(wait)
-                        .connection_customizer(Box::new(WRITER_CONNECTION))
-                        .error_handler(Box::new(connect::PoolErrors(health.clone())))
                         .build_unchecked(manager.clone()),
                 ),
                 Some(
@@ -379,13 +379,8 @@ impl Database {
         };
         let sequences = match backend {
             Backend::Postgres => Some(
-                Pool::builder()
-                    .max_size(2)
+                builder(2, Box::new(AsynchronousCommit))
                     .min_idle(Some(1))
-                    .test_on_check_out(false)
-                    .connection_timeout(wait)
-                    .connection_customizer(Box::new(AsynchronousCommit))
-                    .error_handler(Box::new(connect::PoolErrors(health.clone())))
                     .build(manager.clone())
                     .map_err(|e| DbStartError(format!("DATABASE_URL: cannot connect: {e}")))?,
             ),
@@ -393,13 +388,8 @@ impl Database {
         };
         // Opened when the first report runs, so an idle service (or a test)
         // holds no more connections than before.
-        let reports = Pool::builder()
-            .max_size(2)
+        let reports = builder(2, Box::new(REPORT_CONNECTION))
             .min_idle(Some(0))
-            .test_on_check_out(false)
-            .connection_timeout(wait)
-            .connection_customizer(Box::new(REPORT_CONNECTION))
-            .error_handler(Box::new(connect::PoolErrors(health.clone())))
             .build_unchecked(manager);
         Ok(Database {
             pool,
