@@ -246,9 +246,24 @@ pub fn create(
 ) -> Result<Logged, AppError> {
     let mut errors = intake.errors;
     let service_id = intake.case.service_id.clone();
-    match crate::db::services::find(conn, &service_id)? {
-        Some(service) if service.active => {}
-        Some(_) => errors.push(crate::error::FieldError::new(
+    let mut customer = crate::db::cases::CustomerRow {
+        id: 0,
+        created_at: now,
+        ..intake.customer
+    };
+    // A valid request's service and people are read at once; an invalid one's service alone,
+    // to report with its other faults.
+    let (active, candidates) = if errors.is_empty() {
+        super::people::service_and_candidates(conn, &service_id, &customer)?
+    } else {
+        (
+            crate::db::services::find(conn, &service_id)?.map(|service| service.active),
+            None,
+        )
+    };
+    match active {
+        Some(true) => {}
+        Some(false) => errors.push(crate::error::FieldError::new(
             "service",
             "is no longer taking new cases",
         )),
@@ -262,19 +277,33 @@ pub fn create(
         errors.sort_by(|a, b| a.field.cmp(&b.field));
         return Err(AppError::Invalid(errors));
     }
-    let customer = crate::db::cases::CustomerRow {
-        id: 0,
-        created_at: now,
-        ..intake.customer
-    };
-    let (customer, attention) = super::people::log_customer(conn, now, customer)?;
-    // What the case may repeat is read and weighed before the next reference is taken: from
-    // there to the commit, every other intake waits (PostgreSQL: the counter's row is locked).
+    let identified = super::people::identify(conn, now, &mut customer, candidates)?;
+    let attention = identified.attention();
+    // What the case may repeat is read and weighed before the next reference is taken.
     let repeats =
         super::duplicates::look_at_intake(conn, &intake.duplicates, &intake.case, &customer)?;
     let year = chrono::Datelike::year(&intake.case.received_at);
-    let (number, id_ahead) =
-        references.next_case_number(conn, intake.kind.reference_prefix(), year)?;
+    // Where the database gives their ids with the number (PostgreSQL), the rows of the case,
+    // its customer and a new person go with the writes after them, below; a representative's
+    // row needs the case written first.
+    let wanted = match (&intake.representative, &identified) {
+        (Some(_), _) => crate::db::IdsWanted::None,
+        (None, super::people::Identified::Known(_)) => crate::db::IdsWanted::CaseAndCustomer,
+        (None, super::people::Identified::New(_)) => crate::db::IdsWanted::CaseCustomerAndPerson,
+    };
+    let (number, ids_ahead) =
+        references.next_case_number(conn, intake.kind.reference_prefix(), year, wanted)?;
+    let (customer, new_person, case_id) = match &ids_ahead {
+        Some(ids) => {
+            let (customer, person) = super::people::customer_ahead(customer, identified, ids)?;
+            (customer, person, Some(ids.case))
+        }
+        None => (
+            super::people::write_customer(conn, &customer, identified)?,
+            None,
+            None,
+        ),
+    };
     let new_row = crate::db::cases::NewCaseRow {
         reference: Reference::new(intake.kind, year, number).to_string(),
         customer_id: customer.id,
@@ -282,18 +311,13 @@ pub fn create(
         updated_at: now,
         ..intake.case
     };
-    // Where its id came with its number (PostgreSQL), the case's INSERT is sent with the
-    // writes after it, below; a representative's row needs the case written first.
-    let (row, written_ahead) = match id_ahead.filter(|_| intake.representative.is_none()) {
+    let (row, written_ahead) = match case_id {
         Some(id) => (
             crate::db::cases::CaseRow::written(id, new_row.clone()),
             Some((id, new_row)),
         ),
         None => (repo::insert_case(conn, &new_row)?, None),
     };
-    let case_insert = written_ahead
-        .as_ref()
-        .map(|(id, new_row)| crate::db::cases::insertion(*id, new_row));
     let representative = match intake.representative {
         Some(r) => {
             let mut representative = crate::db::cases::RepresentativeRow {
@@ -308,36 +332,53 @@ pub fn create(
         }
         None => None,
     };
-    // The acknowledgement's deadline on record, written with the event and the projections.
-    let alerts = super::alerts::of_new_case(&row);
-    let alert_inserts: Vec<_> = alerts.iter().map(crate::db::alerts::insertion).collect();
-    let along: Vec<&dyn crate::db::together::Write> = case_insert
-        .iter()
-        .map(|i| i as &dyn crate::db::together::Write)
-        .chain(
+    // The rows whose ids were taken ahead, and the acknowledgement's deadline on record, are
+    // written with the event and the projections.
+    {
+        let person_insert = new_person.as_ref().map(crate::db::people::insertion);
+        let customer_insert = ids_ahead
+            .is_some()
+            .then(|| crate::db::cases::customer_insertion(&customer));
+        let case_insert = written_ahead
+            .as_ref()
+            .map(|(id, new_row)| crate::db::cases::insertion(*id, new_row));
+        let alerts = super::alerts::of_new_case(&row);
+        let alert_inserts: Vec<_> = alerts.iter().map(crate::db::alerts::insertion).collect();
+        // In the order of their references: the person, their customer, the case.
+        let mut along: Vec<&dyn crate::db::together::Write> = Vec::new();
+        if let Some(insert) = &person_insert {
+            along.push(insert);
+        }
+        if let Some(insert) = &customer_insert {
+            along.push(insert);
+        }
+        if let Some(insert) = &case_insert {
+            along.push(insert);
+        }
+        along.extend(
             alert_inserts
                 .iter()
                 .map(|i| i as &dyn crate::db::together::Write),
-        )
-        .collect();
-    crate::db::events::append_received(
-        conn,
-        &crate::db::events::NewEvent::of(
-            row.id,
-            &caller.subject,
-            caller.acting_role(),
-            now,
-            &crate::domain::case::events::CaseEvent::Received {
-                kind: intake.kind,
-                channel: intake.channel,
-                service: row.service_id.clone(),
-                received_at: crate::domain::case::events::Instant(row.received_at),
-                back_dated_because: row.received_at_reason.clone(),
-            },
-        ),
-        &row,
-        &along,
-    )?;
+        );
+        crate::db::events::append_received(
+            conn,
+            &crate::db::events::NewEvent::of(
+                row.id,
+                &caller.subject,
+                caller.acting_role(),
+                now,
+                &crate::domain::case::events::CaseEvent::Received {
+                    kind: intake.kind,
+                    channel: intake.channel,
+                    service: row.service_id.clone(),
+                    received_at: crate::domain::case::events::Instant(row.received_at),
+                    back_dated_because: row.received_at_reason.clone(),
+                },
+            ),
+            &row,
+            &along,
+        )?;
+    }
     // The person's adjustments and restrictions are read only where they have some (read
     // with the person: most have none, and a person this intake made has none yet).
     super::alerts::take_reviews_to_new_case(conn, &row, attention.adjustments)?;

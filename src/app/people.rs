@@ -46,6 +46,11 @@ fn candidates(
     let email = email.and_then(email_key);
     let phone = phone.and_then(phone_key);
     let found = repo::matching(conn, subject, email.as_deref(), phone.as_deref())?;
+    kept_matching(conn, found)
+}
+
+/// The people found for matching, each merged record read as the person kept.
+fn kept_matching(conn: &mut DbConnection, found: Matching) -> Result<Matching, AppError> {
     Ok(Matching {
         by_subject: kept(conn, found.by_subject.into_iter().collect())?
             .into_iter()
@@ -53,6 +58,30 @@ fn candidates(
         by_email: kept(conn, found.by_email)?,
         by_phone: kept(conn, found.by_phone)?,
     })
+}
+
+/// What intake reads before it writes: whether the service `service_id` takes new cases
+/// (`None`: there is no such service), and, where it is one, the people the customer may be,
+/// for [`identify`] to weigh. One statement (`db::people::matching_for_service`).
+pub fn service_and_candidates(
+    conn: &mut DbConnection,
+    service_id: &str,
+    customer: &CustomerRow,
+) -> Result<(Option<bool>, Option<Matching>), AppError> {
+    let email = customer.email.as_deref().and_then(email_key);
+    let phone = customer.phone.as_deref().and_then(phone_key);
+    Ok(
+        match repo::matching_for_service(
+            conn,
+            service_id,
+            customer.subject.as_deref(),
+            email.as_deref(),
+            phone.as_deref(),
+        )? {
+            Some((active, found)) => (Some(active), Some(kept_matching(conn, found)?)),
+            None => (None, None),
+        },
+    )
 }
 
 /// The person with this account, read as the person kept if they were merged.
@@ -147,31 +176,58 @@ fn filled_in(
 }
 
 /// Who a customer is, as [`identify`] found them.
-enum Identified {
+pub enum Identified {
     /// A person on record, with what intake must weigh of them.
     Known(Attention),
     /// Nobody matched: this person is to be made (not yet written).
     New(Box<PersonRow>),
 }
 
-/// Who a new case's customer is: as [`identify_customer`], and the customer written, with the
-/// new person where nobody matched (on PostgreSQL, one statement for the two). Gives the
-/// customer as stored and what intake must weigh of the person matched.
-pub fn log_customer(
+impl Identified {
+    /// What intake must weigh of the person (nothing, for a new one).
+    pub fn attention(&self) -> Attention {
+        match self {
+            Identified::Known(attention) => *attention,
+            Identified::New(_) => Attention::default(),
+        }
+    }
+}
+
+/// Writes a new case's customer as [`identify`] found them, with the new person
+/// where nobody matched (on PostgreSQL, one statement for the two). Gives the customer as
+/// stored.
+pub fn write_customer(
     conn: &mut DbConnection,
-    now: NaiveDateTime,
-    mut customer: CustomerRow,
-) -> Result<(CustomerRow, Attention), AppError> {
-    Ok(match identify(conn, now, &mut customer)? {
-        Identified::Known(attention) => (
-            crate::db::cases::insert_customer(conn, &customer)?,
-            attention,
-        ),
-        Identified::New(person) => (
-            repo::insert_with_customer(conn, &person, &customer)?,
-            Attention::default(),
-        ),
+    customer: &CustomerRow,
+    identified: Identified,
+) -> Result<CustomerRow, AppError> {
+    Ok(match identified {
+        Identified::Known(_) => crate::db::cases::insert_customer(conn, customer)?,
+        Identified::New(person) => repo::insert_with_customer(conn, &person, customer)?,
     })
+}
+
+/// A new case's customer as [`identify`] found them, given the ids taken ahead
+/// for their rows (`db::cases::next_number_and_ids`): the customer's row under its id, and
+/// the new person's, where nobody matched, under theirs; for the caller to write with the
+/// case ([`repo::insertion`], `db::cases::customer_insertion`).
+pub fn customer_ahead(
+    mut customer: CustomerRow,
+    identified: Identified,
+    ids: &crate::db::cases::IdsAhead,
+) -> Result<(CustomerRow, Option<PersonRow>), AppError> {
+    customer.id = ids.customer;
+    let person = match identified {
+        Identified::Known(_) => None,
+        Identified::New(person) => {
+            let id = ids.person.ok_or_else(|| {
+                AppError::Internal("no id was taken ahead for a new person".into())
+            })?;
+            customer.person_id = Some(id);
+            Some(PersonRow { id, ..*person })
+        }
+    };
+    Ok((customer, person))
 }
 
 /// Who a customer is (`domain::person::choose`): the row is given its person, made new where
@@ -182,7 +238,7 @@ pub fn identify_customer(
     now: NaiveDateTime,
     customer: &mut CustomerRow,
 ) -> Result<Attention, AppError> {
-    match identify(conn, now, customer)? {
+    match identify(conn, now, customer, None)? {
         Identified::Known(attention) => Ok(attention),
         Identified::New(person) => {
             customer.person_id = Some(repo::insert(conn, &person)?.id);
@@ -191,23 +247,29 @@ pub fn identify_customer(
     }
 }
 
-/// [`identify_customer`], leaving a new person to the caller to write, and the row's
-/// `person_id` unset for them.
-fn identify(
+/// [`identify_customer`], leaving a new person to the caller to write ([`write_customer`], or
+/// with the case's writes: [`customer_ahead`]), and the row's `person_id` unset for them.
+/// Nothing is written but a sure match's fuller details. The people weighed are `read`, where
+/// the caller read them ([`service_and_candidates`]), else read here.
+pub fn identify(
     conn: &mut DbConnection,
     now: NaiveDateTime,
     customer: &mut CustomerRow,
+    read: Option<Matching>,
 ) -> Result<Identified, AppError> {
     let Matching {
         by_subject: by_account,
         by_email,
         by_phone,
-    } = candidates(
-        conn,
-        customer.subject.as_deref(),
-        customer.email.as_deref(),
-        customer.phone.as_deref(),
-    )?;
+    } = match read {
+        Some(read) => read,
+        None => candidates(
+            conn,
+            customer.subject.as_deref(),
+            customer.email.as_deref(),
+            customer.phone.as_deref(),
+        )?,
+    };
     // An account's person is who they are, whatever their details say.
     let (by_email, by_phone) = if by_account.is_some() {
         (vec![], vec![])

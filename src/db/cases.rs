@@ -228,7 +228,7 @@ pub fn insert_customer(conn: &mut DbConnection, row: &CustomerRow) -> QueryResul
         .fetch(conn)
 }
 
-/// The `INSERT` of `row` under the id taken for it ahead ([`next_number_and_case_id`]), for the
+/// The `INSERT` of `row` under the id taken for it ahead ([`next_number_and_ids`]), for the
 /// caller to send with the writes that follow it ([`super::together`]).
 pub fn insertion(id: i64, row: &NewCaseRow) -> impl super::together::Write + '_ {
     diesel::insert_into(cases::table).values((row, cases::id.eq(id)))
@@ -275,45 +275,98 @@ impl CaseRow {
     }
 }
 
-/// [`BumpSequence`] that also takes the id the case will have, from the cases' own sequence
-/// (PostgreSQL): kept prepared as it is.
-#[derive(Debug, Clone, Copy)]
-struct BumpSequenceTakingId<'a>(BumpSequence<'a>);
+/// The ids a new case's rows are to be written under, taken ahead with its reference number
+/// (PostgreSQL: [`next_number_and_ids`]), so that their `INSERT`s go with the writes after
+/// them ([`super::together`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdsAhead {
+    pub case: i64,
+    pub customer: i64,
+    /// The new person's, where one was asked for.
+    pub person: Option<i64>,
+}
 
-impl diesel::query_builder::QueryId for BumpSequenceTakingId<'_> {
-    type QueryId = BumpSequenceTakingId<'static>;
+/// [`BumpSequence`] that also takes the ids the case and its customer will have, and with
+/// `PERSON` their new person's, from the tables' own sequences (PostgreSQL): kept prepared as
+/// it is, one statement for each `PERSON`.
+#[derive(Debug, Clone, Copy)]
+struct BumpSequenceTakingIds<'a, const PERSON: bool>(BumpSequence<'a>);
+
+impl<const PERSON: bool> diesel::query_builder::QueryId for BumpSequenceTakingIds<'_, PERSON> {
+    type QueryId = BumpSequenceTakingIds<'static, PERSON>;
     const HAS_STATIC_QUERY_ID: bool = true;
 }
 
-impl diesel::query_builder::Query for BumpSequenceTakingId<'_> {
-    type SqlType = (diesel::sql_types::BigInt, diesel::sql_types::BigInt);
+impl<const PERSON: bool> diesel::query_builder::Query for BumpSequenceTakingIds<'_, PERSON> {
+    type SqlType = (
+        diesel::sql_types::BigInt,
+        diesel::sql_types::BigInt,
+        diesel::sql_types::BigInt,
+        diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+    );
 }
 
-impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for BumpSequenceTakingId<'_> {
+impl<const PERSON: bool> diesel::query_builder::QueryFragment<diesel::pg::Pg>
+    for BumpSequenceTakingIds<'_, PERSON>
+{
     fn walk_ast<'b>(
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
     ) -> QueryResult<()> {
         self.0.walk_ast(out.reborrow())?;
-        out.push_sql(", nextval('cases_id_seq')");
+        out.push_sql(", nextval('cases_id_seq'), nextval('customers_id_seq'), ");
+        out.push_sql(if PERSON {
+            "nextval('people_id_seq')"
+        } else {
+            "NULL::bigint"
+        });
         Ok(())
     }
 }
 
-impl<Conn> RunQueryDsl<Conn> for BumpSequenceTakingId<'_> {}
+impl<Conn, const PERSON: bool> RunQueryDsl<Conn> for BumpSequenceTakingIds<'_, PERSON> {}
 
 /// PostgreSQL: the next number in a kind's sequence for a year, as [`next_reference_number`],
-/// and the id the case will have (`nextval` of the cases' own sequence), in one statement:
-/// knowing its id, the case's `INSERT` goes with the writes after it. `None` where the
-/// sequence has no row for the year yet (its first case takes the usual way).
-pub fn next_number_and_case_id(
+/// and the ids the case and its customer will have (`nextval` of their tables' sequences), and
+/// with `new_person` their new person's, in one statement: knowing their ids, their `INSERT`s
+/// go with the writes after them. `None` where the sequence has no row for the year yet (its
+/// first case takes the usual way).
+pub fn next_number_and_ids(
     conn: &mut diesel::PgConnection,
     prefix: &str,
     year: i32,
-) -> QueryResult<Option<(i64, i64)>> {
-    BumpSequenceTakingId(BumpSequence { prefix, year })
-        .get_result::<(i64, i64)>(conn)
-        .optional()
+    new_person: bool,
+) -> QueryResult<Option<(i64, IdsAhead)>> {
+    let sequence = BumpSequence { prefix, year };
+    let taken: Option<(i64, i64, i64, Option<i64>)> = if new_person {
+        BumpSequenceTakingIds::<true>(sequence)
+            .get_result(conn)
+            .optional()?
+    } else {
+        BumpSequenceTakingIds::<false>(sequence)
+            .get_result(conn)
+            .optional()?
+    };
+    Ok(taken.map(|(number, case, customer, person)| {
+        (
+            number,
+            IdsAhead {
+                case,
+                customer,
+                person,
+            },
+        )
+    }))
+}
+
+/// The `INSERT` of the customer `row` under its id and person, taken ahead
+/// ([`next_number_and_ids`]), for the caller to send with the writes that follow it.
+pub fn customer_insertion(row: &CustomerRow) -> impl super::together::Write + '_ {
+    diesel::insert_into(customers::table).values((
+        row,
+        customers::id.eq(row.id),
+        customers::person_id.eq(row.person_id),
+    ))
 }
 
 pub fn insert_case(conn: &mut DbConnection, row: &NewCaseRow) -> QueryResult<CaseRow> {

@@ -628,26 +628,33 @@ impl Database {
         }
     }
 
-    /// [`Database::next_reference_number`] for a case about to be written, with the id it
-    /// will have where the database can give it ahead (PostgreSQL, in the same statement:
-    /// [`cases::next_number_and_case_id`]), so that its `INSERT` can go with the writes after
-    /// it. SQLite gives ids as rows are written: `None`.
+    /// [`Database::next_reference_number`] for a case about to be written, with the ids its
+    /// rows will have where the database can give them ahead (PostgreSQL, in the same
+    /// statement: [`cases::next_number_and_ids`]), so that their `INSERT`s can go with the
+    /// writes after them. SQLite gives ids as rows are written, and `wanted`
+    /// [`IdsWanted::None`] takes none: `None`.
     pub fn next_case_number(
         &self,
         conn: &mut DbConnection,
         prefix: &str,
         year: i32,
-    ) -> Result<(i64, Option<i64>), DbError> {
+        wanted: IdsWanted,
+    ) -> Result<(i64, Option<cases::IdsAhead>), DbError> {
+        let new_person = match wanted {
+            IdsWanted::None => return Ok((self.next_reference_number(conn, prefix, year)?, None)),
+            IdsWanted::CaseAndCustomer => false,
+            IdsWanted::CaseCustomerAndPerson => true,
+        };
         if let Some(pool) = &self.sequences {
             let mut sequence = checkout(pool, self.wait, &self.health)?;
             let taken = match &mut **sequence {
-                DbConnection::Pg(pg) => cases::next_number_and_case_id(pg, prefix, year),
+                DbConnection::Pg(pg) => cases::next_number_and_ids(pg, prefix, year, new_person),
                 DbConnection::Sqlite(_) => Ok(None),
             }
             .map_err(DbError::from);
             note_lost(&mut sequence, &taken, &self.health);
-            if let Some((number, id)) = taken? {
-                return Ok((number, Some(id)));
+            if let Some((number, ids)) = taken? {
+                return Ok((number, Some(ids)));
             }
         }
         Ok((self.next_reference_number(conn, prefix, year)?, None))
@@ -671,6 +678,17 @@ impl Database {
         .await
         .map_err(|e| DbError::other(format!("blocking task: {e}")))?
     }
+}
+
+/// Which ids a create asks [`Database::next_case_number`] to take ahead with its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdsWanted {
+    /// None: the case is written alone (it has a representative, whose row needs it first).
+    None,
+    /// The case's and its customer's: the customer is a person on record.
+    CaseAndCustomer,
+    /// The case's, its customer's and the new person's the customer is to be.
+    CaseCustomerAndPerson,
 }
 
 /// How long a request waits for a connection unless configured otherwise.

@@ -7,7 +7,7 @@ use diesel::sql_types::Bool;
 
 use super::cases::CaseRow;
 use super::prepared::{FirstRow, Fixed, Limited, Literal};
-use super::schema::{cases, customers, people, person_merges, representatives};
+use super::schema::{cases, customers, people, person_merges, representatives, services};
 use super::DbConnection;
 use crate::domain::access::CaseScope;
 use crate::domain::person::{Candidate, CasePart, PersonMatch};
@@ -97,6 +97,12 @@ pub fn insert(conn: &mut DbConnection, row: &PersonRow) -> QueryResult<PersonRow
         .values(row)
         .returning(people::all_columns)
         .fetch(conn)
+}
+
+/// The `INSERT` of the new person `row` under the id taken for them ahead
+/// (`cases::next_number_and_ids`), for the caller to send with the writes that follow it.
+pub fn insertion(row: &PersonRow) -> impl super::together::Write + '_ {
+    diesel::insert_into(people::table).values((row, people::id.eq(row.id)))
 }
 
 /// Writes a new person and `customer` as theirs. On PostgreSQL one statement: the customer's
@@ -212,6 +218,18 @@ pub struct Matching {
     pub by_phone: Vec<Found>,
 }
 
+/// The people with any of these `Option`s (a `None` matches nobody: see [`with_attention`]),
+/// as a condition on `people`.
+macro_rules! matches_people {
+    ($subject:expr, $email_key:expr, $phone_key:expr, $id:expr) => {
+        people::subject
+            .eq($subject.unwrap_or(NO_TEXT))
+            .or(people::email_key.eq($email_key.unwrap_or(NO_TEXT)))
+            .or(people::phone_key.eq($phone_key.unwrap_or(NO_TEXT)))
+            .or(people::id.eq($id.unwrap_or(NO_ID)))
+    };
+}
+
 /// How many people with one email address or phone number matching weighs: enough for any
 /// household, few enough that a shared office number costs nothing.
 pub const CANDIDATES: i64 = 20;
@@ -230,9 +248,76 @@ pub fn matching(
     if subject.is_none() && email_key.is_none() && phone_key.is_none() {
         return Ok(Matching::default());
     }
-    const MOST: u32 = 2 * CANDIDATES as u32 + 1;
-    let mut found = with_attention::<MOST>(conn, subject, email_key, phone_key, None)?;
-    if found.len() == MOST as usize {
+    let found = with_attention::<MOST_READ>(conn, subject, email_key, phone_key, None)?;
+    weigh(conn, found, subject, email_key, phone_key)
+}
+
+/// [`matching`] for a new case of the service `service_id`, read with whether that service
+/// takes new cases: one statement (the service, and the people matching left joined to it),
+/// so that what intake reads before it writes costs one round trip. `None` where there is no
+/// such service (nobody is read).
+pub fn matching_for_service(
+    conn: &mut DbConnection,
+    service_id: &str,
+    subject: Option<&str>,
+    email_key: Option<&str>,
+    phone_key: Option<&str>,
+) -> QueryResult<Option<(bool, Matching)>> {
+    let rows: Vec<(bool, Option<PersonRow>, bool, bool, bool)> = Limited::<_, MOST_READ>(
+        services::table
+            .left_join(people::table.on(matches_people!(
+                subject,
+                email_key,
+                phone_key,
+                None::<i64>
+            )))
+            .filter(services::id.eq(service_id))
+            .order(people::id.asc())
+            .select((
+                services::active,
+                people::all_columns.nullable(),
+                Fixed::<RestrictionNotLifted>::new(),
+                Fixed::<AdjustmentInForce>::new(),
+                Fixed::<HoldInForce>::new(),
+            )),
+    )
+    .fetch_all(conn)?;
+    let Some(active) = rows.first().map(|row| row.0) else {
+        return Ok(None);
+    };
+    let found = rows
+        .into_iter()
+        .filter_map(|(_, person, restrictions, adjustments, held)| {
+            Some(Found {
+                person: person?,
+                attention: Attention {
+                    restrictions,
+                    adjustments,
+                    held,
+                },
+            })
+        })
+        .collect();
+    Ok(Some((
+        active,
+        weigh(conn, found, subject, email_key, phone_key)?,
+    )))
+}
+
+/// How many people one read for [`matching`] takes: the candidates for an email address and
+/// for a phone number, and the account's person. Where it takes them all, more may share the
+/// details, and each is read on its own.
+const MOST_READ: u32 = 2 * CANDIDATES as u32 + 1;
+
+/// The people read for [`matching`] (at most [`MOST_READ`]), sorted by what they match.
+fn weigh(
+    conn: &mut DbConnection,
+    mut found: Vec<Found>,
+    subject: Option<&str>,
+    email_key: Option<&str>,
+    phone_key: Option<&str>,
+) -> QueryResult<Matching> {
+    if found.len() == MOST_READ as usize {
         found = with_attention::<1>(conn, subject, None, None, None)?;
         for (email_key, phone_key) in [(email_key, None), (None, phone_key)] {
             for more in
@@ -324,13 +409,7 @@ fn with_attention<const MOST: u32>(
 ) -> QueryResult<Vec<Found>> {
     let rows: Vec<(PersonRow, bool, bool, bool)> = Limited::<_, MOST>(
         people::table
-            .filter(
-                people::subject
-                    .eq(subject.unwrap_or(NO_TEXT))
-                    .or(people::email_key.eq(email_key.unwrap_or(NO_TEXT)))
-                    .or(people::phone_key.eq(phone_key.unwrap_or(NO_TEXT)))
-                    .or(people::id.eq(id.unwrap_or(NO_ID))),
-            )
+            .filter(matches_people!(subject, email_key, phone_key, id))
             .order(people::id.asc())
             .select((
                 people::all_columns,

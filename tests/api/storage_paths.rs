@@ -1,7 +1,8 @@
 //! How the storage does its work, where the answers alone cannot show it: SQLite's writes on one
 //! connection with the log checkpointed off their path, and the person read at intake kept to
 //! one plan on PostgreSQL (docs/PERFORMANCE.md, "Creates: SQLite's one writer, and the person
-//! read planned once").
+//! read planned once"); intake's service and people read in one statement, and a new case's
+//! rows written with its event ("Creates: two round trips fewer").
 
 use std::time::{Duration, Instant};
 
@@ -97,21 +98,10 @@ fn sqlite_commits_reach_the_database_file_without_the_writer_checkpointing() {
     let _ = std::fs::remove_dir_all(folder);
 }
 
-#[derive(QueryableByName)]
-struct Plans {
-    #[diesel(sql_type = BigInt)]
-    generic_plans: i64,
-    #[diesel(sql_type = BigInt)]
-    custom_plans: i64,
-}
-
-#[actix_web::test]
-async fn the_person_read_at_intake_finds_by_each_detail_and_is_planned_once_on_postgresql() {
-    let app = spawn_app().await;
-    let mut conn = DbConnection::establish(&app.database_url).expect("connection");
-    let postgres = app.database_url.starts_with("postgres");
-    // 2,000 people, so that PostgreSQL's plans are those of a table in use: person n has
-    // account `account-n`, email key `person-n@example.org` and phone key `0161496n` (n padded).
+/// 2,000 people, so that PostgreSQL's plans are those of a table in use: person n has account
+/// `account-n`, email key `person-n@example.org` and phone key `0161496n` (n padded). Gives
+/// the ids of persons 7, 8 and 9.
+fn two_thousand_people(conn: &mut DbConnection, postgres: bool) -> (i64, i64, i64) {
     conn.batch_execute(
         "WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < 2000) \
          INSERT INTO people (subject, name, email, phone, email_key, phone_key, version, \
@@ -132,11 +122,27 @@ async fn the_person_read_at_intake_finds_by_each_detail_and_is_planned_once_on_p
             .first(conn)
             .expect("id")
     };
-    let (p7, p8, p9) = (
-        id_of(&mut conn, "account-7"),
-        id_of(&mut conn, "account-8"),
-        id_of(&mut conn, "account-9"),
-    );
+    (
+        id_of(conn, "account-7"),
+        id_of(conn, "account-8"),
+        id_of(conn, "account-9"),
+    )
+}
+
+#[derive(QueryableByName)]
+struct Plans {
+    #[diesel(sql_type = BigInt)]
+    generic_plans: i64,
+    #[diesel(sql_type = BigInt)]
+    custom_plans: i64,
+}
+
+#[actix_web::test]
+async fn the_person_read_at_intake_finds_by_each_detail_and_is_planned_once_on_postgresql() {
+    let app = spawn_app().await;
+    let mut conn = DbConnection::establish(&app.database_url).expect("connection");
+    let postgres = app.database_url.starts_with("postgres");
+    let (p7, p8, p9) = two_thousand_people(&mut conn, postgres);
     use council_feedback::db::people::matching;
     let ids = |found: &[council_feedback::db::people::Found]| -> Vec<i64> {
         found.iter().map(|f| f.person.id).collect()
@@ -179,20 +185,103 @@ async fn the_person_read_at_intake_finds_by_each_detail_and_is_planned_once_on_p
     // unless those cost more than the plans for the values did. With a detail missing written
     // as NULL, the plans for the values left its term out and were always cheaper: every run
     // was planned again (0.13 ms of a create). Now the plan is made once.
-    let DbConnection::Pg(pg) = &mut conn else {
-        unreachable!("a postgres URL opens a PostgreSQL connection")
-    };
-    let plans: Plans = diesel::sql_query(
-        "SELECT generic_plans, custom_plans FROM pg_prepared_statements \
-         WHERE statement LIKE 'SELECT \"people\".\"id\"%' AND statement LIKE '%LIMIT 41'",
-    )
-    .get_result(pg)
-    .expect("the person read is a prepared statement of this connection");
     assert_eq!(
-        (plans.generic_plans, plans.custom_plans),
+        plans_of(&mut conn, "SELECT \"people\".\"id\"%LIMIT 41"),
         (15, 5),
         "(runs on the plan kept, runs planned for their values)"
     );
+}
+
+/// PostgreSQL: how often this connection's prepared statement whose text is `like` ran on the
+/// plan it keeps, and how often it was planned for its values.
+fn plans_of(conn: &mut DbConnection, like: &str) -> (i64, i64) {
+    let DbConnection::Pg(pg) = conn else {
+        unreachable!("a postgres URL opens a PostgreSQL connection")
+    };
+    let plans: Plans = diesel::sql_query(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE $1",
+    )
+    .bind::<diesel::sql_types::Text, _>(like)
+    .get_result(pg)
+    .expect("the read is a prepared statement of this connection");
+    (plans.generic_plans, plans.custom_plans)
+}
+
+#[actix_web::test]
+async fn intake_reads_the_service_with_the_people_in_one_statement_planned_once() {
+    let app = spawn_app().await;
+    let mut conn = DbConnection::establish(&app.database_url).expect("connection");
+    let postgres = app.database_url.starts_with("postgres");
+    let (p7, p8, p9) = two_thousand_people(&mut conn, postgres);
+    // A service taking cases (waste-care), one no longer taking them, and one not in the
+    // directory.
+    conn.batch_execute("UPDATE services SET active = false WHERE id = 'highways'")
+        .expect("highways closed to new cases");
+    use council_feedback::db::people::{matching, matching_for_service};
+    let ids = |found: &[council_feedback::db::people::Found]| -> Vec<i64> {
+        found.iter().map(|f| f.person.id).collect()
+    };
+    for round in 0..5 {
+        let (active, all) = matching_for_service(
+            &mut conn,
+            "waste-care",
+            Some("account-7"),
+            Some("person-8@example.org"),
+            Some("01614961009"),
+        )
+        .expect("read")
+        .expect("waste-care is a service");
+        assert!(active, "round {round}");
+        assert_eq!(all.by_subject.as_ref().map(|f| f.person.id), Some(p7));
+        assert_eq!(ids(&all.by_email), vec![p8], "round {round}");
+        assert_eq!(ids(&all.by_phone), vec![p9], "round {round}");
+        assert_eq!(
+            all,
+            matching(
+                &mut conn,
+                Some("account-7"),
+                Some("person-8@example.org"),
+                Some("01614961009"),
+            )
+            .expect("read alone"),
+            "the same people as read without the service"
+        );
+
+        let (active, nobody) = matching_for_service(
+            &mut conn,
+            "waste-care",
+            None,
+            Some("nobody@example.org"),
+            None,
+        )
+        .expect("read")
+        .expect("waste-care is a service");
+        assert!(active);
+        assert_eq!(nobody, Default::default(), "round {round}: nobody matched");
+
+        let (active, by_phone) =
+            matching_for_service(&mut conn, "highways", None, None, Some("01614961008"))
+                .expect("read")
+                .expect("highways is a service");
+        assert!(!active, "round {round}: highways takes no new cases");
+        assert_eq!(ids(&by_phone.by_phone), vec![p8]);
+
+        assert_eq!(
+            matching_for_service(&mut conn, "no-such-service", Some("account-7"), None, None)
+                .expect("read"),
+            None,
+            "round {round}: no such service"
+        );
+    }
+    if postgres {
+        // Twenty runs of the one statement: planned for their values five times, then on the
+        // plan kept (see the person read's test above).
+        assert_eq!(
+            plans_of(&mut conn, "SELECT \"services\".\"active\"%LIMIT 41"),
+            (15, 5),
+            "(runs on the plan kept, runs planned for their values)"
+        );
+    }
 }
 
 #[actix_web::test]
@@ -200,24 +289,59 @@ async fn a_new_case_answers_as_it_is_stored_whether_written_alone_or_with_its_ev
     let app = spawn_app().await;
     let manager = app.manager();
     let customer = app.customer("resident-storage-1");
-    // The year's first complaint starts the reference sequence and is written alone; on
-    // PostgreSQL the later ones take their id with their number, and their INSERT goes with
+    // The year's first complaint starts the reference sequence and is written alone, its
+    // customer and new person before it; on PostgreSQL the later ones take their ids (the
+    // case's, its customer's, a new person's) with their number, and their INSERTs go with
     // the event, report line, sums and alert (`db::cases::insertion`), their answer built
-    // from the row as sent. A compliment has no acknowledgement's alert to go with it.
+    // from the rows as sent. A compliment has no acknowledgement's alert to go with it.
+    // Each with the name of the person its customer is to be, worked out by hand: the manager's
+    // and the resident's details are Alex Example's, whoever logs them; the fifth case is a new
+    // person's (on PostgreSQL written with the case, under ids taken with its number); the
+    // sixth has a representative, whose row needs the case first: written alone.
+    let sam = json!({"name": "Sam Newperson", "email": "sam.newperson@example.org"});
+    let robin = json!({"name": "Robin Represented", "email": "robin@example.org"});
+    let another_customer = with(complaint(), json!({"customer": null}));
+    let advocate = json!({"name": "Jo Advocate", "email": "jo.advocate@example.org",
+                          "consent_to_act": true, "consent_to_release_information": true});
     let bodies = [
-        (&manager, with(complaint(), json!({"channel": "telephone"}))),
-        (&manager, with(complaint(), json!({"channel": "telephone"}))),
-        (&customer, complaint()),
+        (
+            &manager,
+            with(complaint(), json!({"channel": "telephone"})),
+            "Alex Example",
+        ),
+        (
+            &manager,
+            with(complaint(), json!({"channel": "telephone"})),
+            "Alex Example",
+        ),
+        (&customer, complaint(), "Alex Example"),
         (
             &manager,
             with(
                 complaint(),
                 json!({"kind": "compliment", "channel": "email", "staff_named": ["J. Officer"]}),
             ),
+            "Alex Example",
+        ),
+        (
+            &manager,
+            with(
+                another_customer.clone(),
+                json!({"channel": "telephone", "customer": sam}),
+            ),
+            "Sam Newperson",
+        ),
+        (
+            &manager,
+            with(
+                another_customer,
+                json!({"channel": "letter", "customer": robin, "representative": advocate}),
+            ),
+            "Robin Represented",
         ),
     ];
     let mut ids = vec![];
-    for (n, (token, body)) in bodies.iter().enumerate() {
+    for (n, (token, body, person_name)) in bodies.iter().enumerate() {
         let created = app.post("/api/v1/cases", token, body).await;
         assert_eq!(created.status, 201, "case {n}: {}", created.text());
         let created_case = created.json();
@@ -230,6 +354,29 @@ async fn a_new_case_answers_as_it_is_stored_whether_written_alone_or_with_its_ev
             "case {n}: the create's answer is the case as stored"
         );
         assert_eq!(created.header("etag"), read.header("etag"), "case {n}");
+        // The case's person, as staff read them: their name, and the case on their list.
+        let staff_read = app
+            .get(&format!("/api/v1/cases/{reference}"), &manager)
+            .await
+            .json();
+        let person_id = staff_read["person_id"].as_i64().expect("person_id");
+        let person = app
+            .get(&format!("/api/v1/people/{person_id}"), &manager)
+            .await;
+        assert_eq!(person.status, 200, "case {n}: {}", person.text());
+        assert_eq!(person.json()["name"], json!(person_name), "case {n}");
+        let listed = app
+            .get(&format!("/api/v1/people/{person_id}/cases"), &manager)
+            .await
+            .json();
+        assert!(
+            listed["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .any(|c| c["reference"] == json!(reference)),
+            "case {n}: on its person's list: {listed}"
+        );
         // The case, its customer and their person, joined: the ids line up.
         let id: i64 = people::table
             .inner_join(customers::table.on(customers::person_id.eq(people::id.nullable())))
