@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Matching a new case to a person, and finding its possible duplicates (issue 14), on 1,000,000
-# cases and 400,000 people on each backend: the statements intake runs (as diesel writes them),
-# timed at random people, with PostgreSQL's plans (EXPLAIN ANALYZE) and SQLite's (EXPLAIN QUERY
+# cases and 400,000 people on each backend: the statements intake runs (as diesel writes them,
+# kept prepared), timed at random people, with PostgreSQL's plans (EXPLAIN ANALYZE) and SQLite's (EXPLAIN QUERY
 # PLAN) to show each goes through its index. The data is loaded in SQL (about 1.5 minutes a
 # backend): every person has 2 or 3 cases, customers.person_id set, as start-up's matching
 # leaves them.
@@ -27,7 +27,7 @@ psql -q "$PG_URL/$DB" -f bench/intake/load_postgres.sql | grep -E '^Time' || tru
 psql "$PG_URL/$DB" -f bench/intake/explain_postgres.sql
 for script in match duplicates; do
   echo "== PostgreSQL, $script, ${SECONDS_PER_RUN}s at random people"
-  pgbench -n -r -c 1 -T "$SECONDS_PER_RUN" -f "bench/intake/${script}_postgres.sql" "$PG_URL/$DB" \
+  pgbench -n -r -M prepared -c 1 -T "$SECONDS_PER_RUN" -f "bench/intake/${script}_postgres.sql" "$PG_URL/$DB" \
     | grep -E 'latency average|tps|^ +[0-9.]+ +[0-9]+ +SELECT'
 done
 
