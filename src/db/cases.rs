@@ -118,7 +118,8 @@ pub struct CustomerRow {
     pub created_at: chrono::NaiveDateTime,
     /// The person they are; `None` only for cases from before people, until start-up
     /// matches them. Written apart ([`insert_customer`]): a new person's id is taken from
-    /// their `INSERT` in the same statement (`people::insert_with_customer`).
+    /// their `INSERT` in the same statement (`people::insert_with_customer`), or ahead with
+    /// the case's number ([`customer_insertion`]).
     #[diesel(skip_insertion)]
     pub person_id: Option<i64>,
     pub person_match: Option<crate::domain::person::PersonMatch>,

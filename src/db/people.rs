@@ -236,8 +236,9 @@ pub const CANDIDATES: i64 = 20;
 
 /// The people with an account, email address key or phone number key, each with what intake
 /// must weigh of them: one statement for all three (the OR is answered from the three
-/// indexes), so a new case's people cost intake one read. Where more people share them than
-/// one read takes (a shared office number), each is read on its own, its oldest
+/// indexes), so a representative's, or an account's claim, costs one read (a new case's
+/// customer is read with its service: [`matching_for_service`]). Where more people share them
+/// than one read takes (a shared office number), each is read on its own, its oldest
 /// [`CANDIDATES`].
 pub fn matching(
     conn: &mut DbConnection,
