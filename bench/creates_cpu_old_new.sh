@@ -38,7 +38,7 @@ NEW=${NEW:-./target/release/council-feedback}
 TICKS=$(getconf CLK_TCK)
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
-echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), new: $NEW ($(git rev-parse --short HEAD 2>/dev/null || echo unknown)), old: $OLD, people: ${PEOPLE:-100 accounts, 1000 contacts}, rate: $RATE/s"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), new: $NEW ($(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src migrations 2>/dev/null || echo ' with uncommitted changes to src/ or migrations/')), old: $OLD, people: ${PEOPLE:-100 accounts, 1000 contacts}, rate: $RATE/s"
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # The processes' user+system ticks added up (those gone since are left out).

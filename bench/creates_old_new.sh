@@ -36,7 +36,7 @@ cargo build --release --quiet --bin council-feedback --example bench_http
 NEW=${NEW:-./target/release/council-feedback}
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
-echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), new: $NEW ($(git rev-parse --short HEAD 2>/dev/null || echo unknown)), old: $OLD, people: ${PEOPLE:-100 accounts, 1000 contacts}"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), new: $NEW ($(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src migrations 2>/dev/null || echo ' with uncommitted changes to src/ or migrations/')), old: $OLD, people: ${PEOPLE:-100 accounts, 1000 contacts}"
 
 fresh_database() {
   local backend=$1 name=$2

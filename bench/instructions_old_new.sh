@@ -36,7 +36,7 @@ BENCH=./target/release/examples/bench_http
 mkdir -p "$WORK"
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr), $(valgrind --version)"
-echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), new: $NEW ($(git rev-parse --short HEAD 2>/dev/null || echo unknown)), old: $OLD, scenario: $SCENARIO, rate: $RATE/s for ${SECONDS_PER_RUN}s"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), new: $NEW ($(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src migrations 2>/dev/null || echo ' with uncommitted changes to src/ or migrations/')), old: $OLD, scenario: $SCENARIO, rate: $RATE/s for ${SECONDS_PER_RUN}s"
 
 for backend in $BACKENDS; do
   for side in old new; do

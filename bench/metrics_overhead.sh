@@ -27,7 +27,7 @@ cargo build --release --quiet --bin council-feedback
 BIN=./target/release/council-feedback
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
-echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src migrations 2>/dev/null || echo ' with uncommitted changes to src/ or migrations/')"
 echo "load: wrk -t2 -c$CONNECTIONS -d${SECONDS_PER_RUN}s, GET /api/v1/cases/{reference} as the complaints manager"
 
 start_server() {

@@ -26,7 +26,7 @@ cargo build --release --quiet --bin council-feedback --example bench_http
 NEW=./target/release/council-feedback
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
-echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), new: $(git rev-parse --short HEAD 2>/dev/null || echo unknown), old: $OLD"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), new: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src migrations 2>/dev/null || echo ' with uncommitted changes to src/ or migrations/'), old: $OLD"
 
 start_server() {
   local binary=$1 url=$2 name=$3

@@ -31,7 +31,7 @@ cargo build --release --quiet --bin council-feedback --example bench_http
 BIN=./target/release/council-feedback
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
-echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown), role: $ROLE, concurrency: $CONCURRENCY"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src migrations 2>/dev/null || echo ' with uncommitted changes to src/ or migrations/'), role: $ROLE, concurrency: $CONCURRENCY"
 
 fresh_database() {
   local backend=$1 name=$2

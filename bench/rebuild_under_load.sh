@@ -35,7 +35,7 @@ fi
 LOAD=./target/release/examples/bench_http
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
-echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), new: $(git rev-parse --short HEAD 2>/dev/null || echo unknown) ($NEW), old: $OLD"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), new: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src migrations 2>/dev/null || echo ' with uncommitted changes to src/ or migrations/') ($NEW), old: $OLD"
 echo "seed: ${SEEDED%%\?*}; mixed day at $RATE requests a second, $LOAD_SECONDS s"
 
 copy_of() {

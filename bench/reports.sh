@@ -38,7 +38,7 @@ if [ "$MONTH" -ge 4 ]; then FY=$((YEAR - 1)); else FY=$((YEAR - 2)); fi
 FROM="$((FY - 1))-04-01"
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
-echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src migrations 2>/dev/null || echo ' with uncommitted changes to src/ or migrations/')"
 if [ -n "${SEEDED:-}" ]; then
   echo "cases: as seeded in ${SEEDED%%\?*} (not seeded again); annual report for $FY/$(( (FY + 1) % 100 ))"
 else

@@ -27,7 +27,7 @@ if [ -z "${BIN:-}" ]; then
   BIN=./target/release/council-feedback
 fi
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
-echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ), commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- src migrations 2>/dev/null || echo ' with uncommitted changes to src/ or migrations/')"
 echo "cases: $CASES received 2024-01-01 to 2026-11-30 (seed 1); due: the oldest $DUE finished"
 
 # The day the DUE-th finished case closed (by the timeline, as the pass reads it).
