@@ -341,6 +341,8 @@ async fn a_new_case_answers_as_it_is_stored_whether_written_alone_or_with_its_ev
         ),
     ];
     let mut ids = vec![];
+    // (the person's name, their id, the case's reference), case by case.
+    let mut logged: Vec<(&str, i64, String)> = vec![];
     for (n, (token, body, person_name)) in bodies.iter().enumerate() {
         let created = app.post("/api/v1/cases", token, body).await;
         assert_eq!(created.status, 201, "case {n}: {}", created.text());
@@ -354,7 +356,7 @@ async fn a_new_case_answers_as_it_is_stored_whether_written_alone_or_with_its_ev
             "case {n}: the create's answer is the case as stored"
         );
         assert_eq!(created.header("etag"), read.header("etag"), "case {n}");
-        // The case's person, as staff read them: their name, and the case on their list.
+        // The case's person, as staff read them: their name.
         let staff_read = app
             .get(&format!("/api/v1/cases/{reference}"), &manager)
             .await
@@ -365,18 +367,7 @@ async fn a_new_case_answers_as_it_is_stored_whether_written_alone_or_with_its_ev
             .await;
         assert_eq!(person.status, 200, "case {n}: {}", person.text());
         assert_eq!(person.json()["name"], json!(person_name), "case {n}");
-        let listed = app
-            .get(&format!("/api/v1/people/{person_id}/cases"), &manager)
-            .await
-            .json();
-        assert!(
-            listed["items"]
-                .as_array()
-                .expect("items")
-                .iter()
-                .any(|c| c["reference"] == json!(reference)),
-            "case {n}: on its person's list: {listed}"
-        );
+        logged.push((*person_name, person_id, reference.to_string()));
         // The case, its customer and their person, joined: the ids line up.
         let id: i64 = people::table
             .inner_join(customers::table.on(customers::person_id.eq(people::id.nullable())))
@@ -386,6 +377,44 @@ async fn a_new_case_answers_as_it_is_stored_whether_written_alone_or_with_its_ev
             .first(&mut DbConnection::establish(&app.database_url).expect("connection"))
             .expect("the case, its customer and their person");
         ids.push(id);
+    }
+    // One person for each name, and each person's case list exactly their cases, as customer:
+    // Alex Example's four, Sam Newperson's one, Robin Represented's one.
+    for name in ["Alex Example", "Sam Newperson", "Robin Represented"] {
+        let theirs: Vec<&(&str, i64, String)> =
+            logged.iter().filter(|(named, ..)| *named == name).collect();
+        let person_id = theirs[0].1;
+        assert!(
+            theirs.iter().all(|(_, id, _)| *id == person_id),
+            "{name}'s cases are one person's: {logged:?}"
+        );
+        assert_eq!(
+            logged.iter().filter(|(_, id, _)| *id == person_id).count(),
+            theirs.len(),
+            "{name}'s person has no one else's cases: {logged:?}"
+        );
+        let mut expected: Vec<(String, String)> = theirs
+            .iter()
+            .map(|(_, _, reference)| (reference.clone(), "customer".to_string()))
+            .collect();
+        expected.sort();
+        let listed = app
+            .get(&format!("/api/v1/people/{person_id}/cases"), &manager)
+            .await
+            .json();
+        let mut on_list: Vec<(String, String)> = listed["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|c| {
+                (
+                    c["reference"].as_str().unwrap_or_default().to_string(),
+                    c["part"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        on_list.sort();
+        assert_eq!(on_list, expected, "{name}'s case list");
     }
     // Each case's event is on its own case.
     let mut conn = DbConnection::establish(&app.database_url).expect("connection");
