@@ -293,14 +293,10 @@ pub fn create(
     };
     let (number, ids_ahead) =
         references.next_case_number(conn, intake.kind.reference_prefix(), year, wanted)?;
-    let (customer, new_person, case_id) = match &ids_ahead {
-        Some(ids) => {
-            let (customer, person) = super::people::customer_ahead(customer, identified, ids)?;
-            (customer, person, Some(ids.case))
-        }
+    let (customer, new_person) = match &ids_ahead {
+        Some(ids) => super::people::customer_ahead(customer, identified, ids)?,
         None => (
             super::people::write_customer(conn, &customer, identified)?,
-            None,
             None,
         ),
     };
@@ -311,12 +307,9 @@ pub fn create(
         updated_at: now,
         ..intake.case
     };
-    let (row, written_ahead) = match case_id {
-        Some(id) => (
-            crate::db::cases::CaseRow::written(id, new_row.clone()),
-            Some((id, new_row)),
-        ),
-        None => (repo::insert_case(conn, &new_row)?, None),
+    let row = match &ids_ahead {
+        Some(ids) => crate::db::cases::CaseRow::written(ids.case, new_row.clone()),
+        None => repo::insert_case(conn, &new_row)?,
     };
     let representative = match intake.representative {
         Some(r) => {
@@ -339,9 +332,9 @@ pub fn create(
         let customer_insert = ids_ahead
             .is_some()
             .then(|| crate::db::cases::customer_insertion(&customer));
-        let case_insert = written_ahead
+        let case_insert = ids_ahead
             .as_ref()
-            .map(|(id, new_row)| crate::db::cases::insertion(*id, new_row));
+            .map(|ids| crate::db::cases::insertion(ids.case, &new_row));
         let alerts = super::alerts::of_new_case(&row);
         let alert_inserts: Vec<_> = alerts.iter().map(crate::db::alerts::insertion).collect();
         // In the order of their references: the person, their customer, the case.
